@@ -1,0 +1,158 @@
+/*
+ * Identity and access: roles, the actions routes perform, the policy that
+ * decides (policy.c, one table), and the storage of users, organisations,
+ * memberships, sessions, API tokens and login throttling (auth.c).
+ */
+#ifndef HEARTH_AUTH_H
+#define HEARTH_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct arena;
+struct db_conn;
+struct keyring;
+
+enum role {
+	ROLE_ADMIN,
+	ROLE_COORDINATOR,
+	ROLE_FACILITATOR,
+	ROLE_CLINICIAN,
+	ROLE_PEER_SUPPORTER,
+	ROLE_MODERATOR,
+	ROLE_FUNDER,
+	ROLE_PARTICIPANT,
+	ROLE__MAX
+};
+
+/* "admin", "coordinator", ...; NULL-terminated, indexed by enum role. */
+extern const char *const role_names[ROLE__MAX + 1];
+/* Returns the role for name or -1. */
+int role_from_name(const char *name);
+
+extern const char *const org_kinds[]; /* "arts", "mental_health", "partner", NULL */
+
+/* Every route names one action; policy.c says which roles may perform it. */
+enum action {
+	ACT_PUBLIC,            /* anyone, logged in or not */
+	ACT_SELF,              /* any logged-in user, about themself */
+	ACT_ORG_LIST,
+	ACT_ORG_CREATE,
+	ACT_USER_LIST,
+	ACT_USER_CREATE,
+	ACT_USER_UPDATE,
+	ACT_MEMBERSHIP_CREATE,
+	ACT_MEMBERSHIP_DELETE,
+	ACT_TOKEN_LIST,
+	ACT_TOKEN_CREATE,
+	ACT_TOKEN_REVOKE,
+	ACT_AUDIT_READ,
+	ACT__MAX
+};
+
+extern const char *const action_names[ACT__MAX];
+
+enum auth_kind { AUTH_NONE, AUTH_SESSION, AUTH_TOKEN };
+
+struct membership {
+	int64_t id, organisation_id;
+	enum role role;
+	const char *organisation; /* name */
+	const char *kind;
+};
+
+/* Who is asking. Filled from a session cookie or a bearer token. */
+struct actor {
+	enum auth_kind kind;
+	int64_t user_id;       /* 0 for tokens and anonymous */
+	int64_t session_id;
+	int64_t token_id;
+	uint32_t roles;        /* bit (1 << role) for each role held anywhere */
+	int64_t organisation_id; /* first organisation (audit context) */
+	const char *email;
+	const char *display_name;
+	struct membership *memberships;
+	int nmemberships;
+	char session_token[48]; /* only for CSRF derivation; never logged */
+};
+
+/* The policy: true when actor may perform action. Deny by default. */
+bool policy_allows(const struct actor *a, enum action act);
+/* Roles allowed for an action as a bitmask (for tests and docs). */
+uint32_t policy_roles(enum action act);
+
+/* --- storage (auth.c). All functions take an open connection; writes
+ * must run inside a write transaction the caller owns. --- */
+
+struct user {
+	int64_t id;
+	const char *email, *display_name;
+	bool disabled;
+	int64_t created_at;
+};
+
+/* Creates an organisation if none has this name; returns its id in *id.
+ * Returns 0 or a negative hearth_err. */
+int auth_org_ensure(struct db_conn *c, const char *name, const char *kind, int64_t *id,
+		    bool *created);
+/* Creates a user. password_hash (from auth_password_hash) may be NULL: the
+ * user cannot log in. -HEARTH_ECONFLICT if the email is taken. */
+int auth_user_create(struct db_conn *c, const char *email, const char *display_name,
+		     const char *password_hash, int64_t *id);
+int auth_membership_add(struct db_conn *c, int64_t user_id, int64_t org_id, enum role role,
+			int64_t *id);
+/* Finds a user id by email; 0 if none. */
+int auth_user_find(struct db_conn *c, const char *email, int64_t *id);
+
+/* Loads memberships and profile into a (strings in arena). */
+int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int64_t user_id);
+
+/* Login. Verifies email+password under the throttle for email and client
+ * address; on success creates a session and writes its token (cookie value)
+ * into token_out and the user id into *user_id. Returns 0, -HEARTH_EAUTH
+ * (wrong email or password: the same answer either way), -HEARTH_ELOCKED
+ * with *retry_after seconds, or -HEARTH_EOVERLOAD. Manages its own
+ * transactions (hashing must not hold the write lock). */
+struct auth_limits;
+struct db_pool;
+struct auth_login_result {
+	int64_t user_id;
+	int64_t session_id;
+	char token[48];
+	int64_t retry_after;
+};
+int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
+	       const char *email, const char *password, const char *client_addr,
+	       const char *request_id,
+	       int64_t absolute_ttl, struct auth_login_result *res);
+
+/* Resolves a session cookie; fills a (user, memberships). Touches
+ * last_seen at most once a minute. Returns 0 or -HEARTH_EAUTH. */
+int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *token,
+			 int64_t idle_ttl, struct actor *a);
+/* Deletes a session. */
+int auth_session_delete(struct db_conn *c, int64_t session_id);
+/* Resolves a bearer token. Returns 0 or -HEARTH_EAUTH. */
+int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token, struct actor *a);
+/* Creates an API token; writes the secret (shown once) into secret_out. */
+int auth_token_create(struct db_conn *c, const char *name, enum role role, int64_t org_id,
+		      int64_t created_by, char secret_out[64], int64_t *id);
+int auth_token_revoke(struct db_conn *c, int64_t id);
+
+/* The CSRF token for a session: keyed hash of its cookie token, hex. */
+void auth_csrf_token(const struct keyring *kr, const char *session_token, char out[65]);
+
+/* Password hashing gate: at most n hashes run at once; at most queue wait. */
+struct auth_limits *auth_limits_new(int n, int queue);
+void auth_limits_free(struct auth_limits *l);
+/* Hashes a password under the gate. Returns 0, or -HEARTH_EOVERLOAD. */
+int auth_password_hash(struct auth_limits *l, char out[128], const char *password);
+
+/* Throttle parameters (exposed for tests and docs). */
+#define AUTH_SLOW_AFTER 3      /* failures before backoff starts */
+#define AUTH_LOCK_AFTER 10     /* failures before the lock */
+#define AUTH_LOCK_SECONDS 900  /* 15 minutes */
+#define AUTH_ADDR_LOCK_AFTER 50
+#define AUTH_FAILURE_WINDOW 3600
+
+#endif

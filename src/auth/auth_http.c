@@ -1,0 +1,492 @@
+/*
+ * HTTP edge of identity and access: login, logout, the current user, and the
+ * admin endpoints for organisations, users, memberships and API tokens.
+ * Input is validated by field tables; every write is audited in its own
+ * transaction, so nothing is half-written.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "auth/auth_http.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "core/banned.h"
+
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* Validates r->body against a field table; answers 400 and returns false on
+ * failure. */
+static bool parse_fields(struct req *r, const struct field *f, size_t n, struct field_value *out)
+{
+	char err[300];
+	const char *bad = NULL;
+	if (json_fields_parse(r->body, f, n, r->arena, out, &bad, err, sizeof err) == 0)
+		return true;
+	http_problem_ext(r, 400, json_pack("{s:s}", "field", bad ? bad : ""), "%s", err);
+	return false;
+}
+
+static json_t *memberships_json(const struct actor *a)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < a->nmemberships; i++) {
+		const struct membership *m = &a->memberships[i];
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)m->id,
+						     "organisation_id", (json_int_t)m->organisation_id,
+						     "organisation", m->organisation, "kind", m->kind,
+						     "role", role_names[m->role]));
+	}
+	return arr;
+}
+
+static json_t *me_json(struct req *r, const struct actor *a, const char *session_token)
+{
+	json_t *user = json_pack("{s:I, s:s?, s:s?, s:o}", "id", (json_int_t)a->user_id, "email",
+				 a->email, "display_name", a->display_name, "memberships",
+				 memberships_json(a));
+	json_t *o = json_pack("{s:o}", "user", user);
+	if (session_token) {
+		char csrf[65];
+		auth_csrf_token(&r->app->kr, session_token, csrf);
+		json_object_set_new(o, "csrf_token", json_string(csrf));
+	}
+	if (a->kind == AUTH_TOKEN)
+		json_object_set_new(o, "token_id", json_integer(a->token_id));
+	return o;
+}
+
+void auth_http_login(struct req *r)
+{
+	static const struct field fields[] = {
+		{"email", FIELD_EMAIL, true, 0, 254, NULL},
+		{"password", FIELD_STRING, true, 1, 1024, NULL},
+	};
+	struct field_value v[NFIELDS(fields)];
+	struct auth_login_result res;
+	if (!parse_fields(r, fields, NFIELDS(fields), v))
+		return;
+	int rc = auth_login(r->app->db, &r->app->kr, r->app->limits, v[0].s, v[1].s, r->client_addr,
+			    r->request_id, r->app->cfg.session_absolute, &res);
+	/* The arena copy of the password is ours to wipe; the const is only the
+	 * field table's promise to handlers. */
+	sodium_memzero((void *)(uintptr_t)v[1].s, strlen(v[1].s));
+	if (rc == -HEARTH_EAUTH) {
+		http_problem(r, 401, "the email or password is not right");
+		return;
+	}
+	if (rc == -HEARTH_ELOCKED) {
+		http_add_header(r, "Retry-After: %" PRId64, res.retry_after);
+		http_problem_ext(r, 429, json_pack("{s:I}", "retry_after", (json_int_t)res.retry_after),
+				 "too many failed attempts; try again in %" PRId64 " seconds",
+				 res.retry_after);
+		return;
+	}
+	if (rc) {
+		http_error(r, rc, "login");
+		return;
+	}
+	struct actor a = {0};
+	if ((rc = auth_actor_load(req_db(r), r->arena, &a, res.user_id)) != 0) {
+		http_error(r, rc, "login");
+		return;
+	}
+	a.kind = AUTH_SESSION;
+	http_add_header(r, "Set-Cookie: hearth_session=%s; Path=/; Max-Age=%" PRId64
+			   "; HttpOnly; SameSite=Strict%s",
+			res.token, r->app->cfg.session_absolute,
+			r->app->cfg.secure_cookies ? "; Secure" : "");
+	r->actor.user_id = res.user_id;
+	http_json(r, 200, me_json(r, &a, res.token));
+	sodium_memzero(res.token, sizeof res.token);
+}
+
+void auth_http_logout(struct req *r)
+{
+	if (r->actor.kind != AUTH_SESSION) {
+		http_problem(r, 400, "only a browser session can log out; revoke API tokens instead");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	char resource[40];
+	snprintf(resource, sizeof resource, "user:%" PRId64, r->actor.user_id);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = auth_session_delete(c, r->actor.session_id);
+	if (!rc)
+		rc = req_audit(r, "auth.logout", resource, "success");
+	if (!rc)
+		rc = db_commit(c);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "logout");
+		return;
+	}
+	http_add_header(r, "Set-Cookie: hearth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+			r->app->cfg.secure_cookies ? "; Secure" : "");
+	http_no_content(r);
+}
+
+void auth_http_me(struct req *r)
+{
+	http_json(r, 200, me_json(r, &r->actor,
+				  r->actor.kind == AUTH_SESSION ? r->actor.session_token : NULL));
+}
+
+/* --- administration --- */
+
+/* Runs fn inside a write transaction with an audit entry; answers the error
+ * itself and returns false on failure. */
+static bool finish_write(struct req *r, int rc, const char *action, const char *resource,
+			 const char *what)
+{
+	struct db_conn *c = req_db(r);
+	if (!rc)
+		rc = req_audit(r, action, resource, "success");
+	if (!rc)
+		rc = db_commit(c);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, what);
+		return false;
+	}
+	return true;
+}
+
+static const char SQL_ORG_LIST[] = "SELECT id, name, kind, created_at FROM organisations ORDER BY name";
+static const char SQL_USER_LIST[] =
+	"SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
+static const char SQL_USER_MEMBERSHIPS[] =
+	"SELECT m.id, m.user_id, m.organisation_id, o.name, o.kind, m.role FROM memberships m"
+	" JOIN organisations o ON o.id = m.organisation_id ORDER BY m.user_id, m.id";
+static const char SQL_USER_SET_NAME[] = "UPDATE users SET display_name = ? WHERE id = ?";
+static const char SQL_USER_SET_DISABLED[] = "UPDATE users SET disabled = ? WHERE id = ?";
+static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE id = ?";
+static const char SQL_USER_DROP_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
+static const char SQL_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?";
+static const char SQL_ORG_EXISTS[] = "SELECT 1 FROM organisations WHERE id = ?";
+static const char SQL_MEMBERSHIP_DELETE[] = "DELETE FROM memberships WHERE id = ?";
+static const char SQL_TOKEN_LIST[] =
+	"SELECT id, name, role, organisation_id, created_at, revoked_at FROM api_tokens ORDER BY id";
+
+static bool exists(struct db_conn *c, const char *sql, int64_t id)
+{
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return false;
+	db_bind_i64(s, 1, id);
+	bool found = db_step(s) == DB_ROW;
+	db_finish(s);
+	return found;
+}
+
+void admin_http_org_list(struct req *r)
+{
+	struct db_stmt *s = db_prepare(req_db(r), SQL_ORG_LIST);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "organisations");
+		return;
+	}
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW)
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I}", "id",
+						       (json_int_t)db_col_i64(s, 0), "name",
+						       db_col_text(s, 1), "kind", db_col_text(s, 2),
+						       "created_at", (json_int_t)db_col_i64(s, 3)));
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void admin_http_org_create(struct req *r)
+{
+	static const struct field fields[] = {
+		{"name", FIELD_STRING, true, 2, 200, NULL},
+		{"kind", FIELD_ENUM, true, 0, 0, org_kinds},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!parse_fields(r, fields, NFIELDS(fields), v))
+		return;
+	struct db_conn *c = req_db(r);
+	int64_t id = 0;
+	bool created = false;
+	int rc = db_begin(c, true);
+	if (rc) {
+		http_error(r, rc, "organisation");
+		return;
+	}
+	rc = auth_org_ensure(c, v[0].s, v[1].s, &id, &created);
+	if (!rc && !created)
+		rc = -HEARTH_ECONFLICT;
+	char *res = arena_printf(r->arena, "organisation:%" PRId64, id);
+	if (!finish_write(r, rc, "organisation.create", res, "an organisation with this name"))
+		return;
+	http_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "kind",
+				    v[1].s));
+}
+
+void admin_http_user_list(struct req *r)
+{
+	struct db_conn *c = req_db(r);
+	const char *lim = req_query(r, "limit"), *off = req_query(r, "offset");
+	int64_t limit = lim ? strtoll(lim, NULL, 10) : 100, offset = off ? strtoll(off, NULL, 10) : 0;
+	if (limit < 1 || limit > 500 || offset < 0) {
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "limit"),
+				 "limit must be 1 to 500 and offset at least 0");
+		return;
+	}
+	json_t *items = json_array(), *byid = json_object();
+	struct db_stmt *s = db_prepare(c, SQL_USER_LIST);
+	if (!s)
+		goto fail;
+	db_bind_i64(s, 1, limit);
+	db_bind_i64(s, 2, offset);
+	while (db_step(s) == DB_ROW) {
+		json_t *u = json_pack("{s:I, s:s, s:s, s:b, s:I, s:[]}", "id", (json_int_t)db_col_i64(s, 0),
+				      "email", db_col_text(s, 1), "display_name", db_col_text(s, 2),
+				      "disabled", (int)db_col_i64(s, 3), "created_at",
+				      (json_int_t)db_col_i64(s, 4), "memberships");
+		json_array_append_new(items, u);
+		json_object_set(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 0)), u);
+	}
+	db_finish(s);
+	s = db_prepare(c, SQL_USER_MEMBERSHIPS);
+	if (!s)
+		goto fail;
+	while (db_step(s) == DB_ROW) {
+		json_t *u = json_object_get(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 1)));
+		if (u)
+			json_array_append_new(json_object_get(u, "memberships"),
+					      json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
+							(json_int_t)db_col_i64(s, 0), "organisation_id",
+							(json_int_t)db_col_i64(s, 2), "organisation",
+							db_col_text(s, 3), "kind", db_col_text(s, 4),
+							"role", db_col_text(s, 5)));
+	}
+	db_finish(s);
+	json_decref(byid);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+	return;
+fail:
+	json_decref(items);
+	json_decref(byid);
+	http_error(r, -HEARTH_EDB, "users");
+}
+
+void admin_http_user_create(struct req *r)
+{
+	static const struct field fields[] = {
+		{"email", FIELD_EMAIL, true, 0, 254, NULL},
+		{"display_name", FIELD_STRING, true, 1, 200, NULL},
+		{"password", FIELD_STRING, false, 12, 1024, NULL},
+	};
+	struct field_value v[NFIELDS(fields)];
+	char hash[128];
+	if (!parse_fields(r, fields, NFIELDS(fields), v))
+		return;
+	if (v[2].present) {
+		int rc = auth_password_hash(r->app->limits, hash, v[2].s);
+		if (rc) {
+			http_error(r, rc, "password");
+			return;
+		}
+	}
+	struct db_conn *c = req_db(r);
+	int64_t id = 0;
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = auth_user_create(c, v[0].s, v[1].s, v[2].present ? hash : NULL, &id);
+	if (!finish_write(r, rc, "user.create", arena_printf(r->arena, "user:%" PRId64, id),
+			  "a user with this email"))
+		return;
+	http_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "email", v[0].s,
+				    "display_name", v[1].s));
+}
+
+void admin_http_user_update(struct req *r)
+{
+	static const struct field fields[] = {
+		{"display_name", FIELD_STRING, false, 1, 200, NULL},
+		{"disabled", FIELD_BOOL, false, 0, 0, NULL},
+		{"password", FIELD_STRING, false, 12, 1024, NULL},
+	};
+	struct field_value v[NFIELDS(fields)];
+	char hash[128];
+	int64_t id = req_param_id(r, "id");
+	if (!id) {
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
+		return;
+	}
+	if (!parse_fields(r, fields, NFIELDS(fields), v))
+		return;
+	if (v[2].present && auth_password_hash(r->app->limits, hash, v[2].s) != 0) {
+		http_error(r, -HEARTH_EOVERLOAD, "password");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc && !exists(c, SQL_USER_EXISTS, id))
+		rc = -HEARTH_ENOTFOUND;
+	struct db_stmt *s;
+	if (!rc && v[0].present && (s = db_prepare(c, SQL_USER_SET_NAME))) {
+		db_bind_text(s, 1, v[0].s);
+		db_bind_i64(s, 2, id);
+		rc = db_run(s);
+	}
+	if (!rc && v[1].present && (s = db_prepare(c, SQL_USER_SET_DISABLED))) {
+		db_bind_i64(s, 1, v[1].i);
+		db_bind_i64(s, 2, id);
+		rc = db_run(s);
+	}
+	if (!rc && v[2].present && (s = db_prepare(c, SQL_USER_SET_PASSWORD))) {
+		db_bind_text(s, 1, hash);
+		db_bind_i64(s, 2, id);
+		rc = db_run(s);
+	}
+	/* Disabling or a new password ends every session of that user at once. */
+	if (!rc && ((v[1].present && v[1].i) || v[2].present) &&
+	    (s = db_prepare(c, SQL_USER_DROP_SESSIONS))) {
+		db_bind_i64(s, 1, id);
+		rc = db_run(s);
+	}
+	if (!finish_write(r, rc, "user.update", arena_printf(r->arena, "user:%" PRId64, id), "the user"))
+		return;
+	http_no_content(r);
+}
+
+void admin_http_membership_create(struct req *r)
+{
+	static const char *const roles[] = {"admin", "coordinator", "facilitator", "clinician",
+					    "peer_supporter", "moderator", "funder", "participant",
+					    NULL};
+	static const struct field fields[] = {
+		{"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+		{"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+		{"role", FIELD_ENUM, true, 0, 0, roles},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!parse_fields(r, fields, NFIELDS(fields), v))
+		return;
+	struct db_conn *c = req_db(r);
+	int64_t id = 0;
+	int rc = db_begin(c, true);
+	if (!rc && !exists(c, SQL_USER_EXISTS, v[0].i)) {
+		db_rollback(c);
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "user_id"), "user_id: no such user");
+		return;
+	}
+	if (!rc && !exists(c, SQL_ORG_EXISTS, v[1].i)) {
+		db_rollback(c);
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "organisation_id"),
+				 "organisation_id: no such organisation");
+		return;
+	}
+	if (!rc)
+		rc = auth_membership_add(c, v[0].i, v[1].i, (enum role)role_from_name(v[2].s), &id);
+	if (!finish_write(r, rc, "membership.create", arena_printf(r->arena, "membership:%" PRId64, id),
+			  "this membership"))
+		return;
+	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+void admin_http_membership_delete(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	if (!id) {
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_MEMBERSHIP_DELETE);
+	if (s) {
+		db_bind_i64(s, 1, id);
+		rc = db_run(s);
+		if (!rc && db_changes(c) != 1)
+			rc = -HEARTH_ENOTFOUND;
+	} else if (!rc) {
+		rc = -HEARTH_EDB;
+	}
+	if (!finish_write(r, rc, "membership.delete", arena_printf(r->arena, "membership:%" PRId64, id),
+			  "the membership"))
+		return;
+	http_no_content(r);
+}
+
+void admin_http_token_list(struct req *r)
+{
+	struct db_stmt *s = db_prepare(req_db(r), SQL_TOKEN_LIST);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "tokens");
+		return;
+	}
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW) {
+		json_t *t = json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_col_i64(s, 0),
+				      "name", db_col_text(s, 1), "role", db_col_text(s, 2),
+				      "organisation_id", (json_int_t)db_col_i64(s, 3), "created_at",
+				      (json_int_t)db_col_i64(s, 4));
+		json_object_set_new(t, "revoked_at",
+				    db_col_null(s, 5) ? json_null() : json_integer(db_col_i64(s, 5)));
+		json_array_append_new(items, t);
+	}
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void admin_http_token_create(struct req *r)
+{
+	static const char *const roles[] = {"admin", "coordinator", "facilitator", "clinician",
+					    "peer_supporter", "moderator", "funder", NULL};
+	static const struct field fields[] = {
+		{"name", FIELD_STRING, true, 1, 100, NULL},
+		{"role", FIELD_ENUM, true, 0, 0, roles},
+		{"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+	};
+	struct field_value v[NFIELDS(fields)];
+	char secret[64];
+	if (!parse_fields(r, fields, NFIELDS(fields), v))
+		return;
+	struct db_conn *c = req_db(r);
+	int64_t id = 0;
+	int rc = db_begin(c, true);
+	if (!rc && !exists(c, SQL_ORG_EXISTS, v[2].i)) {
+		db_rollback(c);
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "organisation_id"),
+				 "organisation_id: no such organisation");
+		return;
+	}
+	if (!rc)
+		rc = auth_token_create(c, v[0].s, (enum role)role_from_name(v[1].s), v[2].i,
+				       r->actor.user_id, secret, &id);
+	if (!finish_write(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id), "token"))
+		return;
+	http_json(r, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s,
+				    "role", v[1].s, "token", secret));
+	sodium_memzero(secret, sizeof secret);
+}
+
+void admin_http_token_revoke(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	if (!id) {
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = auth_token_revoke(c, id);
+	if (!finish_write(r, rc, "token.revoke", arena_printf(r->arena, "token:%" PRId64, id),
+			  "the token"))
+		return;
+	http_no_content(r);
+}

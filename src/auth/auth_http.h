@@ -1,0 +1,21 @@
+/* HTTP handlers for login, sessions and administration of users,
+ * organisations, memberships and API tokens. */
+#ifndef HEARTH_AUTH_HTTP_H
+#define HEARTH_AUTH_HTTP_H
+
+struct req;
+void auth_http_login(struct req *r);
+void auth_http_logout(struct req *r);
+void auth_http_me(struct req *r);
+void admin_http_org_list(struct req *r);
+void admin_http_org_create(struct req *r);
+void admin_http_user_list(struct req *r);
+void admin_http_user_create(struct req *r);
+void admin_http_user_update(struct req *r);
+void admin_http_membership_create(struct req *r);
+void admin_http_membership_delete(struct req *r);
+void admin_http_token_list(struct req *r);
+void admin_http_token_create(struct req *r);
+void admin_http_token_revoke(struct req *r);
+
+#endif

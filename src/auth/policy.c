@@ -1,0 +1,97 @@
+/*
+ * The policy: one table of which roles may perform each action, read in one
+ * place and tested as a matrix (tests/unit/test_policy.c and the API test
+ * that tries every role against every admin route). Deny by default: an
+ * action missing from the table is allowed to nobody.
+ */
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/banned.h"
+
+#define R(x) (1u << (x))
+#define ANY_ROLE ((1u << ROLE__MAX) - 1)
+
+const char *const role_names[ROLE__MAX + 1] = {
+	[ROLE_ADMIN] = "admin",
+	[ROLE_COORDINATOR] = "coordinator",
+	[ROLE_FACILITATOR] = "facilitator",
+	[ROLE_CLINICIAN] = "clinician",
+	[ROLE_PEER_SUPPORTER] = "peer_supporter",
+	[ROLE_MODERATOR] = "moderator",
+	[ROLE_FUNDER] = "funder",
+	[ROLE_PARTICIPANT] = "participant",
+	[ROLE__MAX] = NULL,
+};
+
+const char *const org_kinds[] = {"arts", "mental_health", "partner", NULL};
+
+const char *const action_names[ACT__MAX] = {
+	[ACT_PUBLIC] = "public",
+	[ACT_SELF] = "self",
+	[ACT_ORG_LIST] = "organisation.list",
+	[ACT_ORG_CREATE] = "organisation.create",
+	[ACT_USER_LIST] = "user.list",
+	[ACT_USER_CREATE] = "user.create",
+	[ACT_USER_UPDATE] = "user.update",
+	[ACT_MEMBERSHIP_CREATE] = "membership.create",
+	[ACT_MEMBERSHIP_DELETE] = "membership.delete",
+	[ACT_TOKEN_LIST] = "token.list",
+	[ACT_TOKEN_CREATE] = "token.create",
+	[ACT_TOKEN_REVOKE] = "token.revoke",
+	[ACT_AUDIT_READ] = "audit.read",
+};
+
+/* Which roles may do what. Admin rights are platform-wide: an admin of any
+ * organisation manages users, organisations, tokens and reads the audit log.
+ * Later modules add their actions here, scoped by organisation and consent
+ * in their own checks. */
+static const struct {
+	enum action act;
+	uint32_t roles;
+	bool anonymous; /* allowed without logging in */
+} table[] = {
+	{ACT_PUBLIC, ANY_ROLE, true},
+	{ACT_SELF, ANY_ROLE, false},
+	{ACT_ORG_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+	{ACT_ORG_CREATE, R(ROLE_ADMIN), false},
+	{ACT_USER_LIST, R(ROLE_ADMIN), false},
+	{ACT_USER_CREATE, R(ROLE_ADMIN), false},
+	{ACT_USER_UPDATE, R(ROLE_ADMIN), false},
+	{ACT_MEMBERSHIP_CREATE, R(ROLE_ADMIN), false},
+	{ACT_MEMBERSHIP_DELETE, R(ROLE_ADMIN), false},
+	{ACT_TOKEN_LIST, R(ROLE_ADMIN), false},
+	{ACT_TOKEN_CREATE, R(ROLE_ADMIN), false},
+	{ACT_TOKEN_REVOKE, R(ROLE_ADMIN), false},
+	{ACT_AUDIT_READ, R(ROLE_ADMIN), false},
+};
+
+int role_from_name(const char *name)
+{
+	for (int i = 0; i < ROLE__MAX; i++)
+		if (strcmp(role_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+uint32_t policy_roles(enum action act)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].act == act)
+			return table[i].roles;
+	return 0;
+}
+
+bool policy_allows(const struct actor *a, enum action act)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (table[i].act != act)
+			continue;
+		if (table[i].anonymous)
+			return true;
+		if (a->kind == AUTH_NONE)
+			return false;
+		return (a->roles & table[i].roles) != 0;
+	}
+	return false;
+}

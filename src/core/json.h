@@ -1,0 +1,57 @@
+/*
+ * JSON at the edge. Bodies are parsed once, with limits (size, depth, UTF-8,
+ * NUL, number range), and validated against a declarative field table, so
+ * that handlers receive typed values and never look into json_t themselves
+ * (after kcgi's kvalid tables).
+ */
+#ifndef HEARTH_JSON_H
+#define HEARTH_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct arena;
+
+#define JSON_MAX_DEPTH 32
+
+/* Parses len bytes into a JSON object. On failure returns NULL and writes a
+ * message a person can act on into err (size errlen). The caller owns the
+ * result (json_decref). Refuses: invalid UTF-8, NUL bytes (raw or \u0000),
+ * nesting deeper than JSON_MAX_DEPTH, integers outside int64, non-finite or
+ * out-of-range reals, duplicate keys, and any top-level value but an object. */
+json_t *json_parse_body(const char *data, size_t len, char *err, size_t errlen);
+
+enum field_type {
+	FIELD_STRING,  /* UTF-8 text, trimmed length checked against min/max */
+	FIELD_EMAIL,   /* a string that looks like an email, normalised to lower case */
+	FIELD_INT,     /* an integer within [min, max] */
+	FIELD_BOOL,
+	FIELD_ENUM,    /* a string from a NULL-terminated list */
+	FIELD_TIME,    /* ISO 8601 UTC string, stored as epoch seconds */
+};
+
+struct field {
+	const char *name;
+	enum field_type type;
+	bool required;
+	int64_t min; /* string: minimum length in bytes; int: minimum value */
+	int64_t max; /* string: maximum length in bytes; int: maximum value; 0 = default */
+	const char *const *choices; /* FIELD_ENUM only */
+};
+
+struct field_value {
+	bool present;
+	const char *s; /* strings, emails, enums: arena copy */
+	int64_t i;     /* ints, bools (0/1), times */
+};
+
+/* Validates obj against fields[0..n). Unknown keys are refused too, so that
+ * a typo never passes silently. On success fills out[0..n) (strings copied
+ * into arena) and returns 0. On failure returns -HEARTH_EINVAL and sets
+ * *bad_field to the offending field's name and writes the reason into err. */
+int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct arena *arena,
+		      struct field_value *out, const char **bad_field, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,181 @@
+/* The connection pool and dispatch to the backend; see db.h. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "core/xalloc.h"
+#include "db/db.h"
+#include "core/banned.h"
+
+struct db_pool {
+	const struct db_backend *be;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int size;
+	int nfree;
+	struct db_conn **all;
+	struct db_conn **freelist;
+};
+
+static _Atomic uint64_t total_ns;
+
+uint64_t db_time_ns(void)
+{
+	return atomic_load(&total_ns);
+}
+
+struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, size_t errlen)
+{
+	const struct db_backend *be = &db_sqlite_backend;
+	const char *target = url;
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		*err = -HEARTH_EINVAL;
+		snprintf(errmsg, errlen, "PostgreSQL is not supported by this build yet");
+		return NULL;
+	}
+	if (strncmp(url, "sqlite:", 7) == 0)
+		target = url + 7;
+	if (size < 1)
+		size = 1;
+	struct db_pool *p = xcalloc(1, sizeof *p);
+	p->be = be;
+	p->size = size;
+	p->all = xcalloc((size_t)size, sizeof *p->all);
+	p->freelist = xcalloc((size_t)size, sizeof *p->freelist);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (int i = 0; i < size; i++) {
+		p->all[i] = be->open(target, errmsg, errlen);
+		if (!p->all[i]) {
+			*err = -HEARTH_EDB;
+			db_pool_close(p);
+			return NULL;
+		}
+		p->freelist[p->nfree++] = p->all[i];
+	}
+	*err = 0;
+	return p;
+}
+
+void db_pool_close(struct db_pool *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->size; i++)
+		if (p->all[i])
+			p->be->close(p->all[i]);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->all);
+	free(p->freelist);
+	free(p);
+}
+
+enum db_kind db_pool_kind(const struct db_pool *p) { return p->be->kind; }
+const char *db_pool_kind_name(const struct db_pool *p) { return p->be->name; }
+
+struct db_conn *db_acquire(struct db_pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->nfree == 0)
+		pthread_cond_wait(&p->cv, &p->mu);
+	struct db_conn *c = p->freelist[--p->nfree];
+	pthread_mutex_unlock(&p->mu);
+	return c;
+}
+
+void db_release(struct db_pool *p, struct db_conn *c)
+{
+	if (!c)
+		return;
+	if (c->in_tx) {
+		log_msg(LOG_WARN, "connection released inside a transaction; rolling back");
+		db_rollback(c);
+	}
+	pthread_mutex_lock(&p->mu);
+	p->freelist[p->nfree++] = c;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+#define TIMED(expr)                                                                                \
+	uint64_t t0_ = util_mono_ns();                                                             \
+	__typeof__(expr) r_ = (expr);                                                              \
+	atomic_fetch_add(&total_ns, util_mono_ns() - t0_);                                         \
+	return r_
+
+int db_begin(struct db_conn *c, bool write)
+{
+	int rc = c->be->begin(c, write);
+	if (rc == 0)
+		c->in_tx = true;
+	return rc;
+}
+
+int db_commit(struct db_conn *c)
+{
+	int rc = c->be->commit(c);
+	if (rc == 0)
+		c->in_tx = false;
+	return rc;
+}
+
+void db_rollback(struct db_conn *c)
+{
+	if (c->in_tx)
+		c->be->rollback(c);
+	c->in_tx = false;
+}
+
+bool db_in_transaction(const struct db_conn *c) { return c->in_tx; }
+
+int db_exec_script(struct db_conn *c, const char *sql, char *errmsg, size_t errlen)
+{
+	return c->be->exec_script(c, sql, errmsg, errlen);
+}
+
+struct db_stmt *db_prepare(struct db_conn *c, const char *sql) { return c->be->prepare(c, sql); }
+int db_bind_i64(struct db_stmt *s, int idx, int64_t v) { return s->be->bind_i64(s, idx, v); }
+int db_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	return v ? s->be->bind_text(s, idx, v) : s->be->bind_null(s, idx);
+}
+int db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n)
+{
+	return s->be->bind_blob(s, idx, v, n);
+}
+int db_bind_null(struct db_stmt *s, int idx) { return s->be->bind_null(s, idx); }
+int db_step(struct db_stmt *s) { TIMED(s->be->step(s)); }
+int64_t db_col_i64(struct db_stmt *s, int col) { return s->be->col_i64(s, col); }
+const char *db_col_text(struct db_stmt *s, int col) { return s->be->col_text(s, col); }
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	return s->be->col_blob(s, col, len);
+}
+bool db_col_null(struct db_stmt *s, int col) { return s->be->col_null(s, col); }
+void db_finish(struct db_stmt *s)
+{
+	if (s)
+		s->be->finish(s);
+}
+int64_t db_changes(struct db_conn *c) { return c->be->changes(c); }
+
+int db_run(struct db_stmt *s)
+{
+	int rc = db_step(s);
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int db_backup(struct db_pool *p, const char *out, char *errmsg, size_t errlen)
+{
+	struct db_conn *c = db_acquire(p);
+	int rc = c->be->backup(c, out, errmsg, errlen);
+	db_release(p, c);
+	return rc;
+}

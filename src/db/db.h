@@ -1,0 +1,127 @@
+/*
+ * The storage interface every module speaks. Backends (SQLite today,
+ * PostgreSQL next) sit behind a small table of function pointers, after
+ * lwan's sample; modules never test which backend they run on.
+ *
+ * SQL uses '?' placeholders only; a backend rewrites them if its dialect
+ * needs to. Prepared statements are cached per connection keyed by the SQL
+ * string's address, so modules keep their SQL in static catalogues.
+ *
+ * Threading: a pool hands one connection to one thread at a time.
+ */
+#ifndef HEARTH_DB_H
+#define HEARTH_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+struct db_pool;
+struct db_conn;
+struct db_stmt;
+
+/* Opens a pool of size connections to url: a file path, "sqlite:PATH" or
+ * "postgres://...". The database file is created if missing. Returns NULL
+ * and sets *err (negative hearth_err) and a message in errmsg on failure. */
+struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, size_t errlen);
+/* Closes every connection. All connections must have been released. */
+void db_pool_close(struct db_pool *p);
+enum db_kind db_pool_kind(const struct db_pool *p);
+/* "sqlite" or "postgres". */
+const char *db_pool_kind_name(const struct db_pool *p);
+
+/* Borrows a connection, waiting if all are in use. Never NULL. */
+struct db_conn *db_acquire(struct db_pool *p);
+/* Returns a connection; rolls back a transaction left open by mistake. */
+void db_release(struct db_pool *p, struct db_conn *c);
+
+/* Starts a transaction. write=true takes the write lock up front (SQLite
+ * BEGIN IMMEDIATE) so that read-modify-write cannot deadlock. */
+int db_begin(struct db_conn *c, bool write);
+int db_commit(struct db_conn *c);
+void db_rollback(struct db_conn *c);
+bool db_in_transaction(const struct db_conn *c);
+
+/* Runs a script of several statements without parameters (migrations). */
+int db_exec_script(struct db_conn *c, const char *sql, char *errmsg, size_t errlen);
+
+/* Returns the cached prepared statement for sql, or NULL on error (logged).
+ * The statement stays owned by the connection; call db_finish() when done. */
+struct db_stmt *db_prepare(struct db_conn *c, const char *sql);
+/* Parameters are numbered from 1. Text and blobs are copied. */
+int db_bind_i64(struct db_stmt *s, int idx, int64_t v);
+int db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL binds NULL */
+int db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n);
+int db_bind_null(struct db_stmt *s, int idx);
+/* Returns DB_ROW, DB_DONE, -HEARTH_ECONFLICT on a uniqueness or foreign-key
+ * violation, -HEARTH_EBUSY on lock timeout, or -HEARTH_EDB. */
+int db_step(struct db_stmt *s);
+/* Columns are numbered from 0; pointers live until the next step/finish. */
+int64_t db_col_i64(struct db_stmt *s, int col);
+const char *db_col_text(struct db_stmt *s, int col); /* NULL for SQL NULL */
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
+bool db_col_null(struct db_stmt *s, int col);
+/* Resets the statement for reuse and clears its bindings. */
+void db_finish(struct db_stmt *s);
+/* Rows changed by the last completed statement on c. */
+int64_t db_changes(struct db_conn *c);
+
+/* Runs a statement expected to change rows or return nothing; finishes it. */
+int db_run(struct db_stmt *s);
+
+/* Copies the database to out consistently while it is in use (SQLite online
+ * backup). Returns 0 or a negative hearth_err. */
+int db_backup(struct db_pool *p, const char *out, char *errmsg, size_t errlen);
+
+/* Total nanoseconds spent inside the database since start (for /metrics). */
+uint64_t db_time_ns(void);
+
+/* Migrations (migrate.c): applies every embedded migration not yet applied,
+ * each in its own transaction. Returns the number applied or a negative
+ * hearth_err; prints progress to log. */
+int db_migrate(struct db_pool *p, char *errmsg, size_t errlen);
+/* Highest applied migration version, 0 if none, negative on error. */
+int db_schema_version(struct db_pool *p);
+
+/* Backend vtable (internal to src/db). */
+struct db_backend {
+	const char *name;
+	enum db_kind kind;
+	struct db_conn *(*open)(const char *target, char *errmsg, size_t errlen);
+	void (*close)(struct db_conn *c);
+	int (*begin)(struct db_conn *c, bool write);
+	int (*commit)(struct db_conn *c);
+	void (*rollback)(struct db_conn *c);
+	int (*exec_script)(struct db_conn *c, const char *sql, char *errmsg, size_t errlen);
+	struct db_stmt *(*prepare)(struct db_conn *c, const char *sql);
+	int (*bind_i64)(struct db_stmt *s, int idx, int64_t v);
+	int (*bind_text)(struct db_stmt *s, int idx, const char *v);
+	int (*bind_blob)(struct db_stmt *s, int idx, const void *v, size_t n);
+	int (*bind_null)(struct db_stmt *s, int idx);
+	int (*step)(struct db_stmt *s);
+	int64_t (*col_i64)(struct db_stmt *s, int col);
+	const char *(*col_text)(struct db_stmt *s, int col);
+	const void *(*col_blob)(struct db_stmt *s, int col, size_t *len);
+	bool (*col_null)(struct db_stmt *s, int col);
+	void (*finish)(struct db_stmt *s);
+	int64_t (*changes)(struct db_conn *c);
+	int (*backup)(struct db_conn *c, const char *out, char *errmsg, size_t errlen);
+};
+
+/* Every backend's connection and statement begin with these headers. */
+struct db_conn {
+	const struct db_backend *be;
+	bool in_tx;
+};
+struct db_stmt {
+	const struct db_backend *be;
+	struct db_conn *conn;
+};
+
+extern const struct db_backend db_sqlite_backend;
+
+#endif

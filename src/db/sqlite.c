@@ -1,0 +1,296 @@
+/*
+ * The SQLite backend: WAL, foreign keys on, a busy timeout, one writer at a
+ * time (BEGIN IMMEDIATE for write transactions), statements prepared once
+ * per connection and cached by the address of their SQL text.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "db/db.h"
+#include "core/banned.h"
+
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *st;
+	const char *key;
+};
+
+struct sq_conn {
+	struct db_conn base;
+	sqlite3 *db;
+	struct sq_stmt **cache; /* open addressing on the SQL pointer */
+	size_t cap, count;
+};
+
+static int map_rc(sqlite3 *db, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+		return DB_DONE;
+	case SQLITE_ROW:
+		return DB_ROW;
+	case SQLITE_CONSTRAINT:
+		return -HEARTH_ECONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -HEARTH_EBUSY;
+	default:
+		log_msg(LOG_ERROR, "sqlite: %s", sqlite3_errmsg(db));
+		return -HEARTH_EDB;
+	}
+}
+
+static struct db_conn *sq_open(const char *target, char *errmsg, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(target, &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(errmsg, errlen, "cannot open database %s: %s", target,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	static const char *const pragmas = "PRAGMA journal_mode=WAL;"
+					   "PRAGMA foreign_keys=ON;"
+					   "PRAGMA synchronous=NORMAL;"
+					   "PRAGMA secure_delete=ON;";
+	char *em = NULL;
+	if (sqlite3_exec(db, pragmas, NULL, NULL, &em) != SQLITE_OK) {
+		snprintf(errmsg, errlen, "cannot configure database %s: %s", target, em ? em : "?");
+		sqlite3_free(em);
+		sqlite3_close(db);
+		return NULL;
+	}
+	struct sq_conn *c = xcalloc(1, sizeof *c);
+	c->base.be = &db_sqlite_backend;
+	c->db = db;
+	c->cap = 64;
+	c->cache = xcalloc(c->cap, sizeof *c->cache);
+	return &c->base;
+}
+
+static void sq_close(struct db_conn *bc)
+{
+	struct sq_conn *c = (struct sq_conn *)bc;
+	for (size_t i = 0; i < c->cap; i++) {
+		if (c->cache[i]) {
+			sqlite3_finalize(c->cache[i]->st);
+			free(c->cache[i]);
+		}
+	}
+	free(c->cache);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static int simple(struct sq_conn *c, const char *sql)
+{
+	char *em = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &em);
+	if (rc != SQLITE_OK) {
+		int mapped = map_rc(c->db, rc);
+		sqlite3_free(em);
+		return mapped < 0 ? mapped : -HEARTH_EDB;
+	}
+	return 0;
+}
+
+static int sq_begin(struct db_conn *bc, bool write)
+{
+	return simple((struct sq_conn *)bc, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static int sq_commit(struct db_conn *bc)
+{
+	return simple((struct sq_conn *)bc, "COMMIT");
+}
+
+static void sq_rollback(struct db_conn *bc)
+{
+	(void)simple((struct sq_conn *)bc, "ROLLBACK");
+}
+
+static int sq_exec_script(struct db_conn *bc, const char *sql, char *errmsg, size_t errlen)
+{
+	struct sq_conn *c = (struct sq_conn *)bc;
+	char *em = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &em) != SQLITE_OK) {
+		snprintf(errmsg, errlen, "%s", em ? em : sqlite3_errmsg(c->db));
+		sqlite3_free(em);
+		return -HEARTH_EDB;
+	}
+	return 0;
+}
+
+static size_t slot_of(const void *key, size_t cap)
+{
+	uintptr_t h = (uintptr_t)key;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (cap - 1);
+}
+
+static void cache_grow(struct sq_conn *c)
+{
+	size_t ncap = c->cap * 2;
+	struct sq_stmt **n = xcalloc(ncap, sizeof *n);
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->cache[i])
+			continue;
+		size_t j = slot_of(c->cache[i]->key, ncap);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = c->cache[i];
+	}
+	free(c->cache);
+	c->cache = n;
+	c->cap = ncap;
+}
+
+static struct db_stmt *sq_prepare(struct db_conn *bc, const char *sql)
+{
+	struct sq_conn *c = (struct sq_conn *)bc;
+	size_t i = slot_of(sql, c->cap);
+	while (c->cache[i]) {
+		if (c->cache[i]->key == sql)
+			return &c->cache[i]->base;
+		i = (i + 1) & (c->cap - 1);
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		log_msg(LOG_ERROR, "sqlite prepare failed: %s", sqlite3_errmsg(c->db));
+		return NULL;
+	}
+	struct sq_stmt *s = xcalloc(1, sizeof *s);
+	s->base.be = &db_sqlite_backend;
+	s->base.conn = bc;
+	s->st = st;
+	s->key = sql;
+	c->cache[i] = s;
+	if (++c->count * 2 > c->cap)
+		cache_grow(c);
+	return &s->base;
+}
+
+#define ST(s) (((struct sq_stmt *)(s))->st)
+#define DBH(s) (((struct sq_conn *)((s)->conn))->db)
+
+static int sq_bind_i64(struct db_stmt *s, int idx, int64_t v)
+{
+	return map_rc(DBH(s), sqlite3_bind_int64(ST(s), idx, v));
+}
+
+static int sq_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	return map_rc(DBH(s), sqlite3_bind_text(ST(s), idx, v, -1, SQLITE_TRANSIENT));
+}
+
+static int sq_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n)
+{
+	return map_rc(DBH(s), sqlite3_bind_blob64(ST(s), idx, v, n, SQLITE_TRANSIENT));
+}
+
+static int sq_bind_null(struct db_stmt *s, int idx)
+{
+	return map_rc(DBH(s), sqlite3_bind_null(ST(s), idx));
+}
+
+static int sq_step(struct db_stmt *s)
+{
+	return map_rc(DBH(s), sqlite3_step(ST(s)));
+}
+
+static int64_t sq_col_i64(struct db_stmt *s, int col) { return sqlite3_column_int64(ST(s), col); }
+
+static const char *sq_col_text(struct db_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(ST(s), col);
+}
+
+static const void *sq_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(ST(s), col);
+	*len = (size_t)sqlite3_column_bytes(ST(s), col);
+	return p;
+}
+
+static bool sq_col_null(struct db_stmt *s, int col)
+{
+	return sqlite3_column_type(ST(s), col) == SQLITE_NULL;
+}
+
+static void sq_finish(struct db_stmt *s)
+{
+	sqlite3_reset(ST(s));
+	sqlite3_clear_bindings(ST(s));
+}
+
+static int64_t sq_changes(struct db_conn *bc)
+{
+	return sqlite3_changes64(((struct sq_conn *)bc)->db);
+}
+
+static int sq_backup(struct db_conn *bc, const char *out, char *errmsg, size_t errlen)
+{
+	struct sq_conn *c = (struct sq_conn *)bc;
+	sqlite3 *dst = NULL;
+	int rc = -HEARTH_EIO;
+	if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(errmsg, errlen, "cannot create %s: %s", out, sqlite3_errmsg(dst));
+		goto out;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+	if (!b) {
+		snprintf(errmsg, errlen, "backup failed: %s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	int st;
+	/* Copy in steps so writers are only paused briefly; restart on change. */
+	do {
+		st = sqlite3_backup_step(b, 256);
+		if (st == SQLITE_BUSY || st == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (st == SQLITE_OK || st == SQLITE_BUSY || st == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (st != SQLITE_DONE) {
+		snprintf(errmsg, errlen, "backup failed: %s", sqlite3_errstr(st));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(dst);
+	return rc;
+}
+
+const struct db_backend db_sqlite_backend = {
+	.name = "sqlite",
+	.kind = DB_SQLITE,
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.exec_script = sq_exec_script,
+	.prepare = sq_prepare,
+	.bind_i64 = sq_bind_i64,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.col_i64 = sq_col_i64,
+	.col_text = sq_col_text,
+	.col_blob = sq_col_blob,
+	.col_null = sq_col_null,
+	.finish = sq_finish,
+	.changes = sq_changes,
+	.backup = sq_backup,
+};

@@ -1,0 +1,163 @@
+/*
+ * The HTTP edge: the server's shared state (struct app), one struct req per
+ * request, the route table's shape, and the helpers handlers use to answer.
+ * Handlers live in each module's *_http.c and are listed in routes.c.
+ */
+#ifndef HEARTH_HTTP_H
+#define HEARTH_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+
+struct arena;
+struct db_conn;
+struct db_pool;
+struct mg_connection;
+struct mg_request_info;
+struct route;
+
+struct app_config {
+	const char *listen;      /* "127.0.0.1:8080" */
+	int threads;             /* worker threads */
+	int db_pool;             /* connections */
+	size_t max_body;         /* bytes, default 1 MiB */
+	bool secure_cookies;     /* Secure attribute; off only on plain loopback */
+	int64_t session_idle;    /* seconds */
+	int64_t session_absolute;/* seconds */
+	int hash_concurrency;    /* password hashes at a time */
+	int hash_queue;          /* waiting hashes before 503 */
+};
+
+struct app {
+	struct app_config cfg;
+	struct db_pool *db;
+	struct keyring kr;
+	struct auth_limits *limits; /* password hashing gate */
+};
+
+#define REQ_MAX_PARAMS 4
+
+struct req {
+	struct app *app;
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	struct arena *arena;
+	const char *method;
+	const char *path;
+	const char *query;       /* raw query string or NULL */
+	const struct route *route;
+	const char *param_names[REQ_MAX_PARAMS];
+	const char *params[REQ_MAX_PARAMS];
+	int nparams;
+	char request_id[24];
+	const char *client_addr;
+	struct actor actor;
+	struct db_conn *db;      /* borrowed lazily by req_db(), returned at the end */
+	json_t *body;            /* parsed JSON object for routes that take one */
+	int status;              /* what was sent, for logs and metrics */
+	long long bytes;
+	struct buf headers;      /* extra response headers, each ending in \r\n */
+};
+
+typedef void (*handler_fn)(struct req *r);
+
+enum route_flags {
+	ROUTE_PUBLIC = 1 << 0,    /* no login needed */
+	ROUTE_BODY = 1 << 1,      /* takes a JSON object body */
+	ROUTE_NO_CSRF = 1 << 2,   /* state-changing but exempt (login creates the session) */
+};
+
+struct route {
+	const char *method;
+	const char *pattern;     /* "/api/v1/users/{id}" */
+	handler_fn handler;
+	enum action action;      /* what the policy is asked */
+	unsigned flags;
+	const char *summary;     /* for the OpenAPI document */
+	const char *tag;
+};
+
+/* routes.c: the one table. */
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* router.c: finds the route for method+path. Returns the route, or NULL
+ * with *path_known set when the path exists under another method (405);
+ * allow receives the comma-separated methods then. Params go into r. */
+const struct route *router_match(const char *method, const char *path, struct req *r,
+				 bool *path_known, char *allow, size_t allowlen);
+
+/* Borrows a database connection for the rest of the request. */
+struct db_conn *req_db(struct req *r);
+/* Path parameter by name, or NULL. */
+const char *req_param(struct req *r, const char *name);
+/* Path parameter parsed as a positive id; 0 if absent or malformed. */
+int64_t req_param_id(struct req *r, const char *name);
+/* Query parameter (URL-decoded, arena copy) or NULL. */
+const char *req_query(struct req *r, const char *name);
+/* Request header or NULL. */
+const char *req_header(struct req *r, const char *name);
+
+/* Adds a response header line ("Name: value"). */
+void http_add_header(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sends a complete response. */
+void http_send(struct req *r, int status, const char *content_type, const void *body, size_t len);
+/* Sends a JSON response; steals v. */
+void http_json(struct req *r, int status, json_t *v);
+/* Sends 204 No Content. */
+void http_no_content(struct req *r);
+/* Sends an RFC 9457 problem+json. detail is printf-formatted. */
+void http_problem(struct req *r, int status, const char *detail, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Like http_problem with extra members (steals ext, may be NULL). */
+void http_problem_ext(struct req *r, int status, json_t *ext, const char *detail, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Maps a negative hearth_err to a problem response. */
+void http_error(struct req *r, int err, const char *what);
+
+/* Appends an audit entry for this request inside the current transaction. */
+int req_audit(struct req *r, const char *action, const char *resource, const char *outcome);
+
+/* server.c */
+int server_run(struct app *app); /* blocks until SIGTERM/SIGINT */
+
+/* metrics.c */
+void metrics_init(void);
+void metrics_record(const struct route *rt, const char *label, int status, uint64_t ns);
+void metrics_render(struct buf *out);
+
+/* help.c: the "Get help now" page (no login, no JavaScript). */
+int help_init(void);
+void help_render(struct buf *out, const char *country, const char *lang,
+		 const char *accept_language);
+
+/* core_http.c: handlers that belong to no module. */
+void core_health(struct req *r);
+void core_openapi(struct req *r);
+void core_metrics(struct req *r);
+void core_help(struct req *r);
+
+/* openapi.c */
+json_t *openapi_document(void);
+
+/* static.c */
+struct static_asset {
+	const char *path;    /* "/app.js" */
+	const char *type;
+	const unsigned char *data;
+	size_t len;
+	char etag[24];
+};
+void static_init(void);
+const struct static_asset *static_find(const char *path);
+
+/* Security headers sent on every response. */
+extern const char http_security_headers[];
+
+#endif

@@ -1,0 +1,507 @@
+/*
+ * The HTTP server: CivetWeb with everything we do not use turned off (no
+ * document root, no directory listing, no CGI, no Lua), one begin_request
+ * callback that owns every request, and the request/response helpers.
+ *
+ * A request runs: route -> who is asking (cookie or bearer) -> CSRF ->
+ * policy -> body limits and JSON parsing -> handler -> metrics and access
+ * log. Everything it allocates lives in its arena.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <civetweb.h>
+
+#include "audit/audit.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "core/banned.h"
+
+const char http_security_headers[] =
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: no-referrer\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Cross-Origin-Opener-Policy: same-origin\r\n"
+	"Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"
+	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+	"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+	"form-action 'self'\r\n";
+
+#define SESSION_COOKIE "hearth_session"
+
+static _Atomic uint64_t request_counter;
+static char request_prefix[9];
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+/* --- request helpers --- */
+
+struct db_conn *req_db(struct req *r)
+{
+	if (!r->db)
+		r->db = db_acquire(r->app->db);
+	return r->db;
+}
+
+const char *req_param(struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nparams; i++)
+		if (strcmp(r->param_names[i], name) == 0)
+			return r->params[i];
+	return NULL;
+}
+
+int64_t req_param_id(struct req *r, const char *name)
+{
+	const char *s = req_param(r, name);
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	int64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+	if (!r->query)
+		return NULL;
+	size_t qlen = strlen(r->query);
+	char *out = arena_alloc(r->arena, qlen + 1);
+	int n = mg_get_var(r->query, qlen, name, out, qlen + 1);
+	return n >= 0 ? out : NULL;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	return mg_get_header(r->conn, name);
+}
+
+void http_add_header(struct req *r, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof line - 2)
+		return;
+	buf_append(&r->headers, line, (size_t)n);
+	buf_puts(&r->headers, "\r\n");
+}
+
+void http_send(struct req *r, int status, const char *content_type, const void *body, size_t len)
+{
+	struct buf h = BUF_INIT;
+	if (r->status) {
+		log_msg(LOG_ERROR, "second response for request %s ignored", r->request_id);
+		return;
+	}
+	buf_printf(&h, "HTTP/1.1 %d %s\r\n", status, status_text(status));
+	if (content_type)
+		buf_printf(&h, "Content-Type: %s\r\n", content_type);
+	buf_printf(&h, "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n", len,
+		   r->request_id);
+	buf_puts(&h, http_security_headers);
+	if (r->headers.len)
+		buf_append(&h, r->headers.data, r->headers.len);
+	buf_puts(&h, "\r\n");
+	if (len && strcmp(r->method, "HEAD") != 0)
+		buf_append(&h, body, len);
+	mg_write(r->conn, h.data, h.len);
+	buf_release(&h);
+	r->status = status;
+	r->bytes = (long long)len;
+}
+
+void http_json(struct req *r, int status, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
+	if (!s) {
+		http_problem(r, 500, "the response could not be encoded");
+		return;
+	}
+	http_send(r, status, "application/json", s, strlen(s));
+	free(s);
+}
+
+void http_no_content(struct req *r)
+{
+	http_send(r, 204, NULL, NULL, 0);
+}
+
+static void problem_v(struct req *r, int status, json_t *ext, const char *fmt, va_list ap)
+{
+	char detail[600];
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string("about:blank"));
+	json_object_set_new(o, "title", json_string(status_text(status)));
+	json_object_set_new(o, "status", json_integer(status));
+	json_object_set_new(o, "detail", json_string(detail));
+	json_object_set_new(o, "request_id", json_string(r->request_id));
+	if (ext) {
+		json_object_update(o, ext);
+		json_decref(ext);
+	}
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	http_send(r, status, "application/problem+json", s ? s : "{}", s ? strlen(s) : 2);
+	free(s);
+}
+
+void http_problem(struct req *r, int status, const char *detail, ...)
+{
+	va_list ap;
+	va_start(ap, detail);
+	problem_v(r, status, NULL, detail, ap);
+	va_end(ap);
+}
+
+void http_problem_ext(struct req *r, int status, json_t *ext, const char *detail, ...)
+{
+	va_list ap;
+	va_start(ap, detail);
+	problem_v(r, status, ext, detail, ap);
+	va_end(ap);
+}
+
+void http_error(struct req *r, int err, const char *what)
+{
+	switch (-err) {
+	case HEARTH_EINVAL: http_problem(r, 400, "%s: invalid input", what); break;
+	case HEARTH_ENOTFOUND: http_problem(r, 404, "%s was not found", what); break;
+	case HEARTH_ECONFLICT: http_problem(r, 409, "%s conflicts with an existing record", what); break;
+	case HEARTH_EDENIED: http_problem(r, 403, "you are not allowed to do this"); break;
+	case HEARTH_EAUTH: http_problem(r, 401, "log in first"); break;
+	case HEARTH_EBUSY:
+		http_add_header(r, "Retry-After: 1");
+		http_problem(r, 503, "the database is busy; try again in a moment");
+		break;
+	case HEARTH_EOVERLOAD:
+		http_add_header(r, "Retry-After: 2");
+		http_problem(r, 503, "the server is busy; try again in a moment");
+		break;
+	default:
+		log_msg(LOG_ERROR, "request %s: %s: %s", r->request_id, what, hearth_strerror(err));
+		http_problem(r, 500, "something went wrong on our side (request %s)", r->request_id);
+	}
+}
+
+int req_audit(struct req *r, const char *action, const char *resource, const char *outcome)
+{
+	struct audit_entry e = {
+		.actor_id = r->actor.user_id,
+		.organisation_id = r->actor.organisation_id,
+		.action = action,
+		.resource = resource,
+		.outcome = outcome,
+		.request_id = r->request_id,
+	};
+	return audit_append(req_db(r), &r->app->kr, &e);
+}
+
+/* --- the pipeline --- */
+
+static bool is_state_changing(const char *m)
+{
+	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+/* Finds who is asking. Returns 0 (maybe anonymous) or -HEARTH_EAUTH when a
+ * credential was presented but is not valid. */
+static int identify(struct req *r)
+{
+	const char *authz = req_header(r, "Authorization");
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		const char *tok = authz + 7;
+		while (*tok == ' ')
+			tok++;
+		return auth_token_resolve(req_db(r), r->arena, tok, &r->actor);
+	}
+	const char *cookies = req_header(r, "Cookie");
+	if (!cookies)
+		return 0;
+	char tok[64];
+	if (mg_get_cookie(cookies, SESSION_COOKIE, tok, sizeof tok) <= 0)
+		return 0;
+	int rc = auth_session_resolve(req_db(r), r->arena, tok, r->app->cfg.session_idle, &r->actor);
+	if (rc == -HEARTH_EAUTH) {
+		/* A stale cookie: treat as anonymous, and clear it. */
+		http_add_header(r, "Set-Cookie: " SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+				r->app->cfg.secure_cookies ? "; Secure" : "");
+		memset(&r->actor, 0, sizeof r->actor);
+		return 0;
+	}
+	return rc;
+}
+
+static bool content_type_json(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strlen("application/json");
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Reads and parses the body for routes that take one. Returns true to go on. */
+static bool read_body(struct req *r)
+{
+	size_t max = r->app->cfg.max_body;
+	long long declared = r->ri->content_length;
+	if (declared > (long long)max) {
+		http_problem(r, 413, "the request body is %lld bytes; the limit is %zu", declared, max);
+		return false;
+	}
+	if (declared == 0) {
+		http_problem(r, 400, "the request body is empty; send a JSON object");
+		return false;
+	}
+	if (!content_type_json(req_header(r, "Content-Type"))) {
+		http_problem(r, 415, "send the body as application/json");
+		return false;
+	}
+	size_t cap = declared > 0 ? (size_t)declared : 16384, len = 0;
+	char *data = arena_alloc(r->arena, cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap > max)
+				break;
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *bigger = arena_alloc(r->arena, ncap + 1);
+			memcpy(bigger, data, len);
+			data = bigger;
+			cap = ncap;
+		}
+		int n = mg_read(r->conn, data + len, cap - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		http_problem(r, 413, "the request body is over the limit of %zu bytes", max);
+		return false;
+	}
+	char err[200];
+	r->body = json_parse_body(data, len, err, sizeof err);
+	if (!r->body) {
+		http_problem(r, 400, "%s", err);
+		return false;
+	}
+	return true;
+}
+
+static void dispatch_route(struct req *r)
+{
+	const struct route *rt = r->route;
+	int rc = identify(r);
+	if (rc == -HEARTH_EAUTH) {
+		http_problem(r, 401, "the credentials sent are not valid; log in again");
+		return;
+	}
+	if (rc) {
+		http_error(r, rc, "authentication");
+		return;
+	}
+	if (!(rt->flags & ROUTE_PUBLIC) && r->actor.kind == AUTH_NONE) {
+		http_problem(r, 401, "log in first");
+		return;
+	}
+	if (r->actor.kind == AUTH_SESSION && is_state_changing(r->method) &&
+	    !(rt->flags & ROUTE_NO_CSRF)) {
+		char expect[65];
+		const char *got = req_header(r, "X-CSRF-Token");
+		auth_csrf_token(&r->app->kr, r->actor.session_token, expect);
+		if (!got || !hc_streq(got, expect)) {
+			http_problem(r, 403, "missing or wrong X-CSRF-Token header");
+			return;
+		}
+	}
+	if (!policy_allows(&r->actor, rt->action)) {
+		http_problem(r, 403, "your role does not allow %s", action_names[rt->action]);
+		return;
+	}
+	if ((rt->flags & ROUTE_BODY) && !read_body(r))
+		return;
+	rt->handler(r);
+	if (!r->status) {
+		log_msg(LOG_ERROR, "handler for %s %s sent no response", rt->method, rt->pattern);
+		http_problem(r, 500, "something went wrong on our side (request %s)", r->request_id);
+	}
+}
+
+static bool serve_static(struct req *r)
+{
+	const struct static_asset *a = static_find(r->path);
+	if (!a) {
+		/* SPA fallback: extension-less paths get the app shell. */
+		const char *last = strrchr(r->path, '/');
+		if (last && !strchr(last, '.'))
+			a = static_find("/index.html");
+	}
+	if (!a)
+		return false;
+	const char *inm = req_header(r, "If-None-Match");
+	if (inm && strcmp(inm, a->etag) == 0) {
+		http_add_header(r, "ETag: %s", a->etag);
+		http_send(r, 304, NULL, NULL, 0);
+		return true;
+	}
+	struct buf h = BUF_INIT;
+	buf_printf(&h,
+		   "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		   "Cache-Control: no-cache\r\nETag: %s\r\n",
+		   a->type, a->len, a->etag);
+	buf_puts(&h, http_security_headers);
+	buf_puts(&h, "\r\n");
+	if (strcmp(r->method, "HEAD") != 0)
+		buf_append(&h, a->data, a->len);
+	mg_write(r->conn, h.data, h.len);
+	buf_release(&h);
+	r->status = 200;
+	r->bytes = (long long)a->len;
+	return true;
+}
+
+static int begin_request(struct mg_connection *conn)
+{
+	struct app *app = mg_get_user_data(mg_get_context(conn));
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	uint64_t t0 = util_mono_ns();
+	struct arena *arena = arena_new(8192);
+	struct req r = {
+		.app = app,
+		.conn = conn,
+		.ri = ri,
+		.arena = arena,
+		.method = ri->request_method,
+		.path = ri->local_uri ? ri->local_uri : "/",
+		.query = ri->query_string,
+		.client_addr = ri->remote_addr,
+	};
+	snprintf(r.request_id, sizeof r.request_id, "%s%08" PRIx64, request_prefix,
+		 atomic_fetch_add(&request_counter, 1));
+	const char *label = "static";
+	bool known = false;
+	char allow[64] = "";
+	r.route = router_match(r.method, r.path, &r, &known, allow, sizeof allow);
+	if (r.route) {
+		label = r.route->pattern;
+		dispatch_route(&r);
+	} else if (known) {
+		label = "method_not_allowed";
+		http_add_header(&r, "Allow: %s", allow);
+		http_problem(&r, 405, "%s is not allowed here; use %s", r.method, allow);
+	} else if ((strcmp(r.method, "GET") == 0 || strcmp(r.method, "HEAD") == 0) &&
+		   strncmp(r.path, "/api/", 5) != 0 && serve_static(&r)) {
+		label = "static";
+	} else {
+		label = "not_found";
+		http_problem(&r, 404, "there is nothing at %s", r.path);
+	}
+	if (r.db)
+		db_release(app->db, r.db);
+	uint64_t ns = util_mono_ns() - t0;
+	metrics_record(r.route, label, r.status, ns);
+	log_access(r.request_id, r.method, label, r.status, (double)ns / 1e6, r.bytes,
+		   (long long)r.actor.user_id);
+	json_decref(r.body);
+	buf_release(&r.headers);
+	arena_free(arena);
+	return r.status ? r.status : 500;
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_msg(LOG_WARN, "http: %s", message);
+	return 1;
+}
+
+int server_run(struct app *app)
+{
+	char threads[16];
+	unsigned char rnd[4];
+	hc_random(rnd, sizeof rnd);
+	util_hex(request_prefix, rnd, sizeof rnd);
+	snprintf(threads, sizeof threads, "%d", app->cfg.threads);
+	const char *options[] = {
+		"listening_ports", app->cfg.listen,
+		"num_threads", threads,
+		"enable_directory_listing", "no",
+		"enable_keep_alive", "yes",
+		"keep_alive_timeout_ms", "5000",
+		"request_timeout_ms", "30000",
+		"tcp_nodelay", "1",
+		"listen_backlog", "1024",
+		"decode_url", "yes",
+		NULL,
+	};
+	/* Block the signals in every thread; this one waits for them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	mg_init_library(0);
+	struct mg_callbacks cb = {0};
+	cb.begin_request = begin_request;
+	cb.log_message = log_message;
+	struct mg_context *ctx = mg_start(&cb, app, options);
+	if (!ctx) {
+		log_msg(LOG_ERROR, "cannot listen on %s (is another server using it?)", app->cfg.listen);
+		mg_exit_library();
+		return -HEARTH_EIO;
+	}
+	log_msg(LOG_INFO, "hearth %s serving on http://%s with %d threads (%s)", HEARTH_VERSION,
+		app->cfg.listen, app->cfg.threads, db_pool_kind_name(app->db));
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_msg(LOG_INFO, "received %s; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	mg_stop(ctx); /* waits for workers: in-flight requests finish */
+	mg_exit_library();
+	log_msg(LOG_INFO, "stopped");
+	return 0;
+}

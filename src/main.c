@@ -1,0 +1,535 @@
+/*
+ * hearth: the command line. One binary serves the API and UI and does the
+ * operator's work: init, migrate, demo, user add, backup, audit verify.
+ * Every command that touches data takes --db and --key-file (or HEARTH_DB,
+ * HEARTH_KEY_FILE). Unknown commands and bad flags print usage and exit 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "demo/demo.h"
+#include "http/http.h"
+#include "core/banned.h"
+
+static const char usage_text[] =
+	"Usage: hearth COMMAND [OPTIONS]\n"
+	"\n"
+	"Hearth runs community arts programmes with mental-health partners.\n"
+	"\n"
+	"Commands:\n"
+	"  serve                  serve the API and web UI\n"
+	"  init                   create the database, key file and first admin\n"
+	"  migrate                apply database migrations\n"
+	"  demo                   load synthetic demo data and print the demo logins\n"
+	"  user add               add a user or give an existing user a role\n"
+	"  backup OUT             copy the database to OUT, consistently, while serving\n"
+	"  audit verify           check the audit log's hash chain\n"
+	"\n"
+	"Options for every command that touches data:\n"
+	"  --db PATH              database (env HEARTH_DB, default ./data/hearth.db)\n"
+	"  --key-file PATH        master key file (env HEARTH_KEY_FILE, default ./data/hearth.key)\n"
+	"\n"
+	"serve:\n"
+	"  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
+	"  --threads N            worker threads (env HEARTH_THREADS, default 32)\n"
+	"  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
+	"  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
+	"                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
+	"  --no-access-log        do not write the JSON access log (env HEARTH_ACCESS_LOG=off)\n"
+	"init:\n"
+	"  --admin-email EMAIL    create the first admin with this email\n"
+	"  --org NAME             the admin's organisation (default \"Hearth\")\n"
+	"  --password-stdin       read the admin password from one line of standard input;\n"
+	"                         otherwise one is generated and printed once\n"
+	"user add:\n"
+	"  --email EMAIL --role ROLE [--org NAME] [--name NAME] [--password-stdin]\n"
+	"                         ROLE: admin coordinator facilitator clinician peer_supporter\n"
+	"                         moderator funder participant; --org is created if missing\n"
+	"\n"
+	"  -h, --help             show this help\n"
+	"  -V, --version          show the version\n";
+
+__attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hearth: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage_text);
+	exit(2);
+}
+
+struct opts {
+	const char *db, *key_file, *listen, *admin_email, *org, *email, *role, *name;
+	int threads;
+	long max_body;
+	bool password_stdin, secure_cookies, no_access_log;
+};
+
+enum {
+	OPT_DB = 1000, OPT_KEY, OPT_LISTEN, OPT_THREADS, OPT_MAX_BODY, OPT_ADMIN_EMAIL, OPT_ORG,
+	OPT_PW_STDIN, OPT_EMAIL, OPT_ROLE, OPT_NAME, OPT_SECURE, OPT_NO_ACCESS_LOG,
+};
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+static long parse_long(const char *s, const char *flag, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < min || v > max) {
+		fprintf(stderr, "hearth: %s must be a number from %ld to %ld (got \"%s\")\n\n%s", flag,
+			min, max, s, usage_text);
+		exit(2);
+	}
+	return v;
+}
+
+/* Parses options after the command words; returns the index of the first
+ * positional argument. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, OPT_DB},
+		{"key-file", required_argument, NULL, OPT_KEY},
+		{"listen", required_argument, NULL, OPT_LISTEN},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"admin-email", required_argument, NULL, OPT_ADMIN_EMAIL},
+		{"org", required_argument, NULL, OPT_ORG},
+		{"password-stdin", no_argument, NULL, OPT_PW_STDIN},
+		{"email", required_argument, NULL, OPT_EMAIL},
+		{"role", required_argument, NULL, OPT_ROLE},
+		{"name", required_argument, NULL, OPT_NAME},
+		{"secure-cookies", no_argument, NULL, OPT_SECURE},
+		{"no-access-log", no_argument, NULL, OPT_NO_ACCESS_LOG},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	o->db = env_or("HEARTH_DB", "./data/hearth.db");
+	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
+	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
+	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "32"), "HEARTH_THREADS", 1, 1024);
+	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
+				 64L * 1024 * 1024);
+	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
+	o->no_access_log = strcmp(env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
+	o->org = "Hearth";
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB: o->db = optarg; break;
+		case OPT_KEY: o->key_file = optarg; break;
+		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_THREADS: o->threads = (int)parse_long(optarg, "--threads", 1, 1024); break;
+		case OPT_MAX_BODY: o->max_body = parse_long(optarg, "--max-body", 1024, 64L * 1024 * 1024); break;
+		case OPT_ADMIN_EMAIL: o->admin_email = optarg; break;
+		case OPT_ORG: o->org = optarg; break;
+		case OPT_PW_STDIN: o->password_stdin = true; break;
+		case OPT_EMAIL: o->email = optarg; break;
+		case OPT_ROLE: o->role = optarg; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_SECURE: o->secure_cookies = true; break;
+		case OPT_NO_ACCESS_LOG: o->no_access_log = true; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default:
+			usage_error("unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	return optind;
+}
+
+/* Creates the parent directory of path if it is missing (one level). */
+static void ensure_parent_dir(const char *path)
+{
+	char tmp[4096];
+	if (strncmp(path, "postgres", 8) == 0 || snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return;
+	char *dir = dirname(tmp);
+	if (strcmp(dir, ".") != 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
+		fprintf(stderr, "hearth: cannot create directory %s: %s\n", dir, strerror(errno));
+}
+
+static struct db_pool *open_db(const struct opts *o, int size)
+{
+	int err;
+	char msg[512];
+	struct db_pool *p = db_pool_open(o->db, size, &err, msg, sizeof msg);
+	if (!p) {
+		fprintf(stderr, "hearth: %s\n", msg);
+		exit(1);
+	}
+	return p;
+}
+
+static void load_keys(const struct opts *o, struct keyring *kr)
+{
+	int rc = hc_keyring_load(kr, o->key_file);
+	if (rc == -HEARTH_ENOTFOUND) {
+		fprintf(stderr, "hearth: key file %s does not exist; run `hearth init` first\n", o->key_file);
+		exit(1);
+	}
+	if (rc) {
+		fprintf(stderr, "hearth: cannot read key file %s: %s\n", o->key_file, hearth_strerror(rc));
+		exit(1);
+	}
+}
+
+static void migrate_or_die(struct db_pool *p)
+{
+	char msg[512] = "";
+	int n = db_migrate(p, msg, sizeof msg);
+	if (n < 0) {
+		fprintf(stderr, "hearth: migration failed: %s %s\n", hearth_strerror(n), msg);
+		exit(1);
+	}
+}
+
+/* Reads one line of standard input as a password, or generates one. */
+static void get_password(bool from_stdin, char *out, size_t size, bool *generated)
+{
+	*generated = false;
+	if (from_stdin) {
+		if (!fgets(out, (int)size, stdin)) {
+			fprintf(stderr, "hearth: --password-stdin: no password on standard input\n");
+			exit(1);
+		}
+		out[strcspn(out, "\r\n")] = '\0';
+		if (strlen(out) < 12) {
+			fprintf(stderr, "hearth: the password must be at least 12 characters\n");
+			exit(1);
+		}
+		return;
+	}
+	unsigned char raw[15];
+	hc_random(raw, sizeof raw);
+	sodium_bin2base64(out, size, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	*generated = true;
+}
+
+/* Creates or extends a user inside one audited transaction. */
+static int add_user(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
+		    const char *email, const char *name, enum role role, const char *org,
+		    const char *password, bool *existed)
+{
+	char hash[128];
+	int64_t org_id = 0, uid = 0, mid = 0;
+	int rc = auth_password_hash(lim, hash, password);
+	if (rc)
+		return rc;
+	struct db_conn *c = db_acquire(p);
+	if ((rc = db_begin(c, true)) != 0)
+		goto out;
+	if ((rc = auth_org_ensure(c, org, "arts", &org_id, NULL)) != 0)
+		goto fail;
+	if ((rc = auth_user_find(c, email, &uid)) != 0)
+		goto fail;
+	*existed = uid != 0;
+	if (!uid && (rc = auth_user_create(c, email, name, hash, &uid)) != 0)
+		goto fail;
+	if ((rc = auth_membership_add(c, uid, org_id, role, &mid)) != 0)
+		goto fail;
+	char res[40];
+	snprintf(res, sizeof res, "user:%lld", (long long)uid);
+	struct audit_entry e = {0, org_id, *existed ? "membership.create" : "user.create", res,
+				"success", "cli"};
+	if ((rc = audit_append(c, kr, &e)) != 0)
+		goto fail;
+	rc = db_commit(c);
+	if (rc)
+		goto fail;
+	goto out;
+fail:
+	db_rollback(c);
+out:
+	db_release(p, c);
+	return rc;
+}
+
+static int cmd_init(const struct opts *o)
+{
+	struct keyring kr;
+	ensure_parent_dir(o->db);
+	ensure_parent_dir(o->key_file);
+	if (o->admin_email) {
+		char *e = strdup(o->admin_email);
+		if (!e || !util_email_valid(util_normalise_email(e))) {
+			fprintf(stderr, "hearth: --admin-email: \"%s\" is not a valid email address\n",
+				o->admin_email);
+			free(e);
+			return 2;
+		}
+		free(e);
+	}
+	int rc = hc_keyfile_create(o->key_file);
+	if (rc == -HEARTH_ECONFLICT) {
+		fprintf(stderr, "hearth: key file %s already exists; refusing to overwrite it "
+				"(it protects the data already encrypted with it)\n", o->key_file);
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "hearth: cannot create key file %s: %s\n", o->key_file, strerror(errno));
+		return 1;
+	}
+	printf("Created key file %s (mode 0600). Keep a copy somewhere safe: without it the\n"
+	       "encrypted data and the audit chain cannot be read or checked.\n", o->key_file);
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	migrate_or_die(p);
+	printf("Database %s is ready.\n", o->db);
+	if (o->admin_email) {
+		char pw[256], email[256];
+		bool generated, existed;
+		struct auth_limits *lim = auth_limits_new(1, 0);
+		snprintf(email, sizeof email, "%s", o->admin_email);
+		util_normalise_email(email);
+		get_password(o->password_stdin, pw, sizeof pw, &generated);
+		rc = add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
+		auth_limits_free(lim);
+		if (rc) {
+			fprintf(stderr, "hearth: cannot create the admin: %s\n", hearth_strerror(rc));
+			db_pool_close(p);
+			return 1;
+		}
+		printf("Created admin %s in organisation \"%s\".\n", email, o->org);
+		if (generated)
+			printf("Password (shown only now): %s\n", pw);
+		sodium_memzero(pw, sizeof pw);
+	} else {
+		printf("No admin created (use --admin-email, or `hearth user add`).\n");
+	}
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	return 0;
+}
+
+static int cmd_migrate(const struct opts *o)
+{
+	struct keyring kr;
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	char msg[512] = "";
+	int n = db_migrate(p, msg, sizeof msg);
+	if (n < 0) {
+		fprintf(stderr, "hearth: migration failed: %s %s\n", hearth_strerror(n), msg);
+		db_pool_close(p);
+		return 1;
+	}
+	printf("Applied %d migration(s); schema version %d.\n", n, db_schema_version(p));
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	return 0;
+}
+
+static int cmd_demo(const struct opts *o)
+{
+	struct keyring kr;
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	migrate_or_die(p);
+	struct auth_limits *lim = auth_limits_new(2, 64);
+	int rc = demo_load(p, &kr, lim, stdout);
+	auth_limits_free(lim);
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	if (rc) {
+		fprintf(stderr, "hearth: loading demo data failed: %s\n", hearth_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_user_add(const struct opts *o)
+{
+	struct keyring kr;
+	char email[256], pw[256];
+	bool generated, existed = false;
+	if (!o->email || !o->role)
+		usage_error("user add needs --email and --role");
+	snprintf(email, sizeof email, "%s", o->email);
+	if (!util_email_valid(util_normalise_email(email))) {
+		fprintf(stderr, "hearth: --email: \"%s\" is not a valid email address\n", o->email);
+		return 2;
+	}
+	int role = role_from_name(o->role);
+	if (role < 0)
+		usage_error("--role: unknown role \"%s\"", o->role);
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	migrate_or_die(p);
+	get_password(o->password_stdin, pw, sizeof pw, &generated);
+	struct auth_limits *lim = auth_limits_new(1, 0);
+	int rc = add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role, o->org, pw,
+			  &existed);
+	auth_limits_free(lim);
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	if (rc == -HEARTH_ECONFLICT) {
+		fprintf(stderr, "hearth: %s already has the role %s in \"%s\"\n", email, o->role, o->org);
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "hearth: cannot add the user: %s\n", hearth_strerror(rc));
+		return 1;
+	}
+	if (existed) {
+		printf("Gave %s the role %s in \"%s\" (password unchanged).\n", email, o->role, o->org);
+	} else {
+		printf("Created %s with role %s in \"%s\".\n", email, o->role, o->org);
+		if (generated)
+			printf("Password (shown only now): %s\n", pw);
+	}
+	sodium_memzero(pw, sizeof pw);
+	return 0;
+}
+
+static int cmd_backup(const struct opts *o, const char *out)
+{
+	struct keyring kr;
+	char msg[512] = "";
+	struct stat st;
+	if (stat(out, &st) == 0) {
+		fprintf(stderr, "hearth: %s already exists; refusing to overwrite it\n", out);
+		return 1;
+	}
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	int rc = db_backup(p, out, msg, sizeof msg);
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	if (rc) {
+		fprintf(stderr, "hearth: %s\n", msg);
+		unlink(out);
+		return 1;
+	}
+	chmod(out, 0600);
+	printf("Backed up %s to %s.\n", o->db, out);
+	return 0;
+}
+
+static int cmd_audit_verify(const struct opts *o)
+{
+	struct keyring kr;
+	struct audit_verify_result res;
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	int rc = audit_verify(p, &kr, &res);
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	if (rc == -HEARTH_ETAMPER) {
+		printf("audit chain BROKEN at entry %lld: %s\n", (long long)res.first_bad_id, res.reason);
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "hearth: cannot verify the audit log: %s\n", hearth_strerror(rc));
+		return 1;
+	}
+	printf("audit chain intact: %lld entries verified\n", (long long)res.checked);
+	return 0;
+}
+
+static bool is_loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "localhost:", 10) == 0 ||
+	       strncmp(listen, "[::1]", 5) == 0;
+}
+
+static int cmd_serve(const struct opts *o)
+{
+	struct app app = {0};
+	load_keys(o, &app.kr);
+	app.cfg = (struct app_config){
+		.listen = o->listen,
+		.threads = o->threads,
+		.db_pool = o->threads,
+		.max_body = (size_t)o->max_body,
+		.secure_cookies = o->secure_cookies || !is_loopback(o->listen),
+		.session_idle = 30 * 60,
+		.session_absolute = 12 * 3600,
+		.hash_concurrency = 2,
+		.hash_queue = 64,
+	};
+	if (o->no_access_log)
+		log_set_access(0);
+	app.db = open_db(o, app.cfg.db_pool);
+	migrate_or_die(app.db);
+	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
+	static_init();
+	if (help_init() != 0)
+		log_msg(LOG_WARN, "no crisis resources loaded; /help will be empty");
+	int rc = server_run(&app);
+	auth_limits_free(app.limits);
+	db_pool_close(app.db);
+	hc_keyring_wipe(&app.kr);
+	return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	if (argc < 2)
+		usage_error("a command is needed");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("hearth %s\n", HEARTH_VERSION);
+		return 0;
+	}
+	if (hc_init() != 0) {
+		fprintf(stderr, "hearth: libsodium failed to initialise\n");
+		return 1;
+	}
+	const char *cmd = argv[1];
+	int shift = 1;
+	if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "audit") == 0)) {
+		if (argc < 3 || argv[2][0] == '-')
+			usage_error("%s needs a subcommand", cmd);
+		shift = 2;
+	}
+	int first = parse_opts(argc - shift, argv + shift, &o) + shift;
+	int npos = argc - first;
+	if (strcmp(cmd, "serve") == 0 && npos == 0)
+		return cmd_serve(&o);
+	if (strcmp(cmd, "init") == 0 && npos == 0)
+		return cmd_init(&o);
+	if (strcmp(cmd, "migrate") == 0 && npos == 0)
+		return cmd_migrate(&o);
+	if (strcmp(cmd, "demo") == 0 && npos == 0)
+		return cmd_demo(&o);
+	if (strcmp(cmd, "backup") == 0 && npos == 1)
+		return cmd_backup(&o, argv[first]);
+	if (strcmp(cmd, "user") == 0 && strcmp(argv[2], "add") == 0 && npos == 0)
+		return cmd_user_add(&o);
+	if (strcmp(cmd, "audit") == 0 && strcmp(argv[2], "verify") == 0 && npos == 0)
+		return cmd_audit_verify(&o);
+	if (strcmp(cmd, "backup") == 0)
+		usage_error("backup needs exactly one output path");
+	if (npos > 0)
+		usage_error("unexpected argument \"%s\"", argv[first]);
+	usage_error("unknown command \"%s\"", shift == 2 ? argv[2] : cmd);
+}
