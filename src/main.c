@@ -39,6 +39,7 @@ static const char usage_text[] =
 	"  user add               add a user or give an existing user a role\n"
 	"  backup OUT             copy the database to OUT, consistently, while serving\n"
 	"  audit verify           check the audit log's hash chain\n"
+	"  routes                 print the route table as JSON (method, path, action)\n"
 	"\n"
 	"Options for every command that touches data:\n"
 	"  --db PATH              database (env HEARTH_DB, default ./data/hearth.db)\n"
@@ -51,6 +52,9 @@ static const char usage_text[] =
 	"  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
 	"                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
 	"  --no-access-log        do not write the JSON access log (env HEARTH_ACCESS_LOG=off)\n"
+	"  login throttling (env): HEARTH_LOGIN_SLOW_AFTER (3), HEARTH_LOGIN_LOCK_AFTER (10),\n"
+	"                         HEARTH_LOGIN_ADDR_LOCK_AFTER (50), HEARTH_LOGIN_LOCK_SECONDS (900)\n"
+	"  sessions (env): HEARTH_SESSION_IDLE (1800 s), HEARTH_SESSION_ABSOLUTE (43200 s)\n"
 	"init:\n"
 	"  --admin-email EMAIL    create the first admin with this email\n"
 	"  --org NAME             the admin's organisation (default \"Hearth\")\n"
@@ -451,6 +455,23 @@ static int cmd_audit_verify(const struct opts *o)
 	return 0;
 }
 
+static int cmd_routes(void)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < routes_count; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "method", routes[i].method,
+						     "path", routes[i].pattern, "action",
+						     action_names[routes[i].action], "public",
+						     (routes[i].flags & ROUTE_PUBLIC) != 0));
+	char *s = json_dumps(arr, JSON_INDENT(2));
+	json_decref(arr);
+	if (!s)
+		return 1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
 static bool is_loopback(const char *listen)
 {
 	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "localhost:", 10) == 0 ||
@@ -474,6 +495,18 @@ static int cmd_serve(const struct opts *o)
 	};
 	if (o->no_access_log)
 		log_set_access(0);
+	auth_throttle.slow_after = (int)parse_long(env_or("HEARTH_LOGIN_SLOW_AFTER", "3"),
+						   "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
+	auth_throttle.lock_after = (int)parse_long(env_or("HEARTH_LOGIN_LOCK_AFTER", "10"),
+						   "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
+	auth_throttle.addr_lock_after = (int)parse_long(env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
+							"HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
+	auth_throttle.lock_seconds = parse_long(env_or("HEARTH_LOGIN_LOCK_SECONDS", "900"),
+						"HEARTH_LOGIN_LOCK_SECONDS", 1, 86400);
+	app.cfg.session_idle = parse_long(env_or("HEARTH_SESSION_IDLE", "1800"), "HEARTH_SESSION_IDLE",
+					  60, 86400 * 30);
+	app.cfg.session_absolute = parse_long(env_or("HEARTH_SESSION_ABSOLUTE", "43200"),
+					      "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
 	app.db = open_db(o, app.cfg.db_pool);
 	migrate_or_die(app.db);
 	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
@@ -521,6 +554,8 @@ int main(int argc, char **argv)
 		return cmd_migrate(&o);
 	if (strcmp(cmd, "demo") == 0 && npos == 0)
 		return cmd_demo(&o);
+	if (strcmp(cmd, "routes") == 0 && npos == 0)
+		return cmd_routes();
 	if (strcmp(cmd, "backup") == 0 && npos == 1)
 		return cmd_backup(&o, argv[first]);
 	if (strcmp(cmd, "user") == 0 && strcmp(argv[2], "add") == 0 && npos == 0)

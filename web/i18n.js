@@ -35,6 +35,9 @@ export async function setLanguage(lang, { remember = false } = {}) {
   messages = lang === 'en' ? fallback : await loadCatalog(lang);
   current = lang;
   document.documentElement.lang = lang;
+  // The help page is rendered by the server without JavaScript; tell it the language.
+  const help = document.getElementById('get-help');
+  if (help) help.setAttribute('href', `/help?lang=${lang}`);
   if (remember) {
     try {
       localStorage.setItem(STORAGE_KEY, lang);

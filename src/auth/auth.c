@@ -433,6 +433,15 @@ int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token
 
 /* --- login with throttling --- */
 
+struct auth_throttle auth_throttle = {
+	.slow_after = 3,
+	.lock_after = 10,
+	.addr_lock_after = 50,
+	.lock_seconds = 900,
+	.window = 3600,
+	.max_backoff = 60,
+};
+
 struct throttle {
 	int64_t failures, last_failure, locked_until;
 };
@@ -454,19 +463,19 @@ static int throttle_get(struct db_conn *c, const char *key, struct throttle *t)
 	return rc < 0 ? rc : 0;
 }
 
-/* Seconds the caller must still wait under t, 0 if it may try now. Backoff
- * doubles from 1 s after AUTH_SLOW_AFTER failures, capped at 60 s; after
- * lock_after failures the key is locked for AUTH_LOCK_SECONDS. */
+/* Seconds the caller must still wait under t, 0 if it may try now; see
+ * struct auth_throttle. */
 static int64_t throttle_wait(const struct throttle *t, int64_t now)
 {
+	const struct auth_throttle *cfg = &auth_throttle;
 	if (t->locked_until > now)
 		return t->locked_until - now;
-	if (t->last_failure < now - AUTH_FAILURE_WINDOW || t->failures < AUTH_SLOW_AFTER)
+	if (t->last_failure < now - cfg->window || t->failures < cfg->slow_after)
 		return 0;
-	int64_t shift = t->failures - AUTH_SLOW_AFTER;
-	int64_t backoff = shift >= 6 ? 60 : ((int64_t)1 << shift);
-	if (backoff > 60)
-		backoff = 60;
+	int64_t shift = t->failures - cfg->slow_after;
+	int64_t backoff = shift >= 20 ? cfg->max_backoff : ((int64_t)1 << shift);
+	if (backoff > cfg->max_backoff)
+		backoff = cfg->max_backoff;
 	int64_t until = t->last_failure + backoff;
 	return until > now ? until - now : 0;
 }
@@ -478,7 +487,7 @@ static int throttle_fail(struct db_conn *c, const char *key, int64_t now, int lo
 		return -HEARTH_EDB;
 	db_bind_text(s, 1, key);
 	db_bind_i64(s, 2, now);
-	db_bind_i64(s, 3, now - AUTH_FAILURE_WINDOW);
+	db_bind_i64(s, 3, now - auth_throttle.window);
 	int rc = db_step(s);
 	int64_t failures = rc == DB_ROW ? db_col_i64(s, 0) : 0;
 	db_finish(s);
@@ -488,7 +497,7 @@ static int throttle_fail(struct db_conn *c, const char *key, int64_t now, int lo
 		s = db_prepare(c, SQL_THROTTLE_LOCK);
 		if (!s)
 			return -HEARTH_EDB;
-		db_bind_i64(s, 1, now + AUTH_LOCK_SECONDS);
+		db_bind_i64(s, 1, now + auth_throttle.lock_seconds);
 		db_bind_text(s, 2, key);
 		return db_run(s);
 	}
@@ -552,8 +561,8 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	char resource[40];
 	snprintf(resource, sizeof resource, "user:%" PRId64, uid);
 	if (!ok) {
-		if ((rc = throttle_fail(c, acct_key, now, AUTH_LOCK_AFTER)) ||
-		    (rc = throttle_fail(c, addr_key, now, AUTH_ADDR_LOCK_AFTER)))
+		if ((rc = throttle_fail(c, acct_key, now, auth_throttle.lock_after)) ||
+		    (rc = throttle_fail(c, addr_key, now, auth_throttle.addr_lock_after)))
 			goto rollback;
 		struct audit_entry e = {uid, 0, "auth.login", uid ? resource : "user:unknown",
 					"failure", request_id};

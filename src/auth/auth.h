@@ -148,11 +148,17 @@ void auth_limits_free(struct auth_limits *l);
 /* Hashes a password under the gate. Returns 0, or -HEARTH_EOVERLOAD. */
 int auth_password_hash(struct auth_limits *l, char out[128], const char *password);
 
-/* Throttle parameters (exposed for tests and docs). */
-#define AUTH_SLOW_AFTER 3      /* failures before backoff starts */
-#define AUTH_LOCK_AFTER 10     /* failures before the lock */
-#define AUTH_LOCK_SECONDS 900  /* 15 minutes */
-#define AUTH_ADDR_LOCK_AFTER 50
-#define AUTH_FAILURE_WINDOW 3600
+/* Login throttling. After slow_after failures for an account (or a client
+ * address) within window seconds, each further attempt must wait a backoff
+ * that doubles from 1 s up to max_backoff; after lock_after failures the
+ * account is locked for lock_seconds (addr_lock_after for an address). The
+ * same rules apply to emails that have no account, so the answers never
+ * reveal whether an account exists. */
+struct auth_throttle {
+	int slow_after, lock_after, addr_lock_after;
+	int64_t lock_seconds, window, max_backoff;
+};
+/* Defaults: 3, 10, 50, 900 s, 3600 s, 60 s. */
+extern struct auth_throttle auth_throttle;
 
 #endif

@@ -113,13 +113,13 @@ static void render_country(struct buf *out, json_t *c, const struct strings *t, 
 	buf_html(out, str(c, "name"));
 	buf_printf(out, "</h%d>\n", level);
 	if (*str(c, "emergency")) {
-		buf_printf(out, "<p class=\"help-emergency\"><strong>%s:</strong> <a href=\"tel:", t->emergency);
+		buf_printf(out, "<p class=\"crisis-emergency\"><strong>%s:</strong> <a href=\"tel:", t->emergency);
 		tel_href(out, str(c, "emergency"));
 		buf_puts(out, "\">");
 		buf_html(out, str(c, "emergency"));
 		buf_puts(out, "</a></p>\n");
 	}
-	buf_puts(out, "<ul class=\"help-list\">\n");
+	buf_puts(out, "<ul class=\"crisis-list\">\n");
 	json_array_foreach(json_object_get(c, "resources"), i, r) {
 		buf_printf(out, "<li><h%d>", level + 1);
 		buf_html(out, str(r, "name"));
@@ -130,7 +130,7 @@ static void render_country(struct buf *out, json_t *c, const struct strings *t, 
 			buf_puts(out, "</p>");
 		}
 		if (*str(r, "phone")) {
-			buf_printf(out, "<p>%s: <a href=\"tel:", t->call);
+			buf_printf(out, "<p class=\"crisis-call\">%s: <a href=\"tel:", t->call);
 			tel_href(out, str(r, "phone"));
 			buf_puts(out, "\">");
 			buf_html(out, str(r, "phone"));
@@ -172,7 +172,7 @@ void help_render(struct buf *out, const char *country, const char *lang,
 	buf_printf(out,
 		   "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		   "<title>%s — Hearth</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n"
+		   "<title>%s — Hearth</title>\n<link rel=\"stylesheet\" href=\"/app.css\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n"
 		   "</head>\n<body class=\"help-page\">\n"
 		   "<a class=\"skip-link\" href=\"#main\">%s</a>\n"
 		   "<header class=\"help-header\"><p><a href=\"/\">%s</a></p>\n"

@@ -56,6 +56,17 @@ done
 
 status=0
 HEARTH_URL="$URL" node tests/browser/run.mjs || status=$?
+# A clean shutdown is part of the test: SIGTERM must end the server with
+# status 0, and a sanitizer report anywhere in its log fails the run.
+kill -TERM "$SERVER_PID"
+server_status=0
+wait "$SERVER_PID" || server_status=$?
+SERVER_PID=
+if [ "$server_status" -ne 0 ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/server.log"; then
+	echo "not ok - server shut down cleanly (exit $server_status, see log)"
+	echo "0 passed, 1 failed"
+	status=1
+fi
 if [ "$status" -ne 0 ]; then
 	echo "--- server log (last 50 lines) ---" >&2
 	tail -n 50 "$T/server.log" >&2
