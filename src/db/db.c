@@ -33,12 +33,9 @@ struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, 
 {
 	const struct db_backend *be = &db_sqlite_backend;
 	const char *target = url;
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-		*err = -HEARTH_EINVAL;
-		snprintf(errmsg, errlen, "PostgreSQL is not supported by this build yet");
-		return NULL;
-	}
-	if (strncmp(url, "sqlite:", 7) == 0)
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		be = &db_postgres_backend;
+	else if (strncmp(url, "sqlite:", 7) == 0)
 		target = url + 7;
 	if (size < 1)
 		size = 1;

@@ -25,7 +25,7 @@ struct db_conn;
 struct db_stmt;
 
 /* Opens a pool of size connections to url: a file path, "sqlite:PATH" or
- * "postgres://...". The database file is created if missing. Returns NULL
+ * "postgres://..." / "postgresql://..." (any libpq connection URI). The database file is created if missing. Returns NULL
  * and sets *err (negative hearth_err) and a message in errmsg on failure. */
 struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, size_t errlen);
 /* Closes every connection. All connections must have been released. */
@@ -110,6 +110,8 @@ struct db_backend {
 	void (*finish)(struct db_stmt *s);
 	int64_t (*changes)(struct db_conn *c);
 	int (*backup)(struct db_conn *c, const char *out, char *errmsg, size_t errlen);
+	/* Inside a write transaction: serialise migrations across processes. */
+	int (*lock_migrations)(struct db_conn *c);
 };
 
 /* Every backend's connection and statement begin with these headers. */
@@ -123,5 +125,6 @@ struct db_stmt {
 };
 
 extern const struct db_backend db_sqlite_backend;
+extern const struct db_backend db_postgres_backend;
 
 #endif

@@ -47,9 +47,14 @@ int db_migrate(struct db_pool *p, char *errmsg, size_t errlen)
 {
 	struct db_conn *c = db_acquire(p);
 	int applied = 0;
-	int rc = db_exec_script(c, SQL_CREATE, errmsg, errlen);
+	/* Create the bookkeeping table under the migration lock: several nodes
+	 * may start at once against one PostgreSQL. */
+	int rc = db_begin(c, true);
 	if (rc)
 		goto out;
+	if ((rc = c->be->lock_migrations(c)) != 0 ||
+	    (rc = db_exec_script(c, SQL_CREATE, errmsg, errlen)) != 0 || (rc = db_commit(c)) != 0)
+		goto fail;
 	for (unsigned long i = 0; i < migration_assets_count; i++) {
 		const struct embedded_file *m = &migration_assets[i];
 		int version = atoi(m->name);
@@ -57,6 +62,8 @@ int db_migrate(struct db_pool *p, char *errmsg, size_t errlen)
 			continue;
 		if ((rc = db_begin(c, true)) != 0)
 			goto out;
+		if ((rc = c->be->lock_migrations(c)) != 0)
+			goto fail;
 		int cur = current_version(c); /* re-read under the write lock */
 		if (cur < 0) {
 			rc = cur;

@@ -271,6 +271,12 @@ out:
 	return rc;
 }
 
+static int sq_lock_migrations(struct db_conn *bc)
+{
+	(void)bc; /* BEGIN IMMEDIATE already holds the only write lock */
+	return 0;
+}
+
 const struct db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.kind = DB_SQLITE,
@@ -293,4 +299,5 @@ const struct db_backend db_sqlite_backend = {
 	.finish = sq_finish,
 	.changes = sq_changes,
 	.backup = sq_backup,
+	.lock_migrations = sq_lock_migrations,
 };

@@ -1,0 +1,516 @@
+/*
+ * The PostgreSQL backend (libpq). Behind the same db.h interface as SQLite:
+ *
+ * - '?' and '?N' placeholders become $N (outside string literals);
+ * - statements are prepared once per connection, lazily at their first
+ *   step, with parameter types taken from that first binding (int64 ->
+ *   int8, text -> text, blob -> bytea, NULL -> inferred by the server), so
+ *   "? = 0" style SQL is typed as the module meant it;
+ * - values travel as text, blobs in binary; results come back as text and
+ *   bytea is decoded from its hex form;
+ * - the schema dialect (AUTOINCREMENT, INTEGER, BLOB) is translated when a
+ *   migration script runs;
+ * - transactions run at READ COMMITTED: modules use row locks or
+ *   conditional updates for read-modify-write (see docs/deploy.md).
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "db/db.h"
+#include "core/banned.h"
+
+#define MAX_PARAMS 32
+#define OID_INT8 20
+#define OID_TEXT 25
+#define OID_BYTEA 17
+
+struct pg_stmt {
+	struct db_stmt base;
+	const char *key;     /* the module's SQL pointer */
+	char *sql;           /* rewritten with $N */
+	char name[24];
+	bool prepared;
+	int nparams;
+	/* bindings for the next execution */
+	char *values[MAX_PARAMS];
+	int lengths[MAX_PARAMS];
+	int formats[MAX_PARAMS];
+	unsigned types[MAX_PARAMS];
+	char numbuf[MAX_PARAMS][24];
+	/* the current result */
+	PGresult *res;
+	int row, nrows;
+	unsigned char *blob; /* decoded bytea of the last col_blob call */
+};
+
+struct pg_conn {
+	struct db_conn base;
+	PGconn *pg;
+	struct pg_stmt **cache;
+	size_t cap, count;
+	unsigned next_name;
+	int64_t changes;
+};
+
+static int map_state(const PGresult *res, PGconn *pg)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state) {
+		if (strncmp(state, "23", 2) == 0)
+			return -HEARTH_ECONFLICT; /* integrity constraint violation */
+		if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+		    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+			return -HEARTH_EBUSY;
+	}
+	log_msg(LOG_ERROR, "postgres: %s", res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+	return -HEARTH_EDB;
+}
+
+/* Rewrites '?' and '?N' to '$N', leaving string literals alone. Returns a
+ * heap string and the number of parameters. */
+static char *rewrite_placeholders(const char *sql, int *nparams)
+{
+	struct buf b = BUF_INIT;
+	int next = 0, max = 0;
+	bool in_str = false;
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\'') {
+			in_str = !in_str;
+			buf_append(&b, p, 1);
+		} else if (*p == '?' && !in_str) {
+			int n;
+			if (isdigit((unsigned char)p[1])) {
+				n = 0;
+				while (isdigit((unsigned char)p[1]))
+					n = n * 10 + (*++p - '0');
+			} else {
+				n = ++next;
+			}
+			if (n > max)
+				max = n;
+			buf_printf(&b, "$%d", n);
+		} else {
+			buf_append(&b, p, 1);
+		}
+	}
+	*nparams = max;
+	return buf_detach(&b, NULL);
+}
+
+/* Translates SQLite-flavoured DDL to PostgreSQL. Keywords are matched as
+ * whole words, outside string literals and comments. */
+static char *translate_ddl(const char *sql)
+{
+	static const struct {
+		const char *from, *to;
+	} words[] = {
+		{"INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY"},
+		{"INTEGER", "BIGINT"},
+		{"BLOB", "BYTEA"},
+	};
+	struct buf b = BUF_INIT;
+	bool in_str = false;
+	const char *p = sql;
+	while (*p) {
+		if (*p == '\'') {
+			in_str = !in_str;
+		} else if (!in_str && p[0] == '-' && p[1] == '-') {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			buf_append(&b, p, n);
+			p += n;
+			continue;
+		} else if (!in_str && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+			size_t i;
+			for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+				size_t n = strlen(words[i].from);
+				if (strncmp(p, words[i].from, n) == 0 &&
+				    !(isalnum((unsigned char)p[n]) || p[n] == '_')) {
+					buf_puts(&b, words[i].to);
+					p += n;
+					break;
+				}
+			}
+			if (i < sizeof words / sizeof words[0])
+				continue;
+		}
+		buf_append(&b, p, 1);
+		p++;
+	}
+	return buf_detach(&b, NULL);
+}
+
+static struct db_conn *pg_open(const char *target, char *errmsg, size_t errlen)
+{
+	PGconn *pg = PQconnectdb(target);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		snprintf(errmsg, errlen, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	PGresult *r = PQexec(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+	PQclear(r);
+	struct pg_conn *c = xcalloc(1, sizeof *c);
+	c->base.be = &db_postgres_backend;
+	c->pg = pg;
+	c->cap = 64;
+	c->cache = xcalloc(c->cap, sizeof *c->cache);
+	return &c->base;
+}
+
+static void clear_result(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nrows = 0;
+	PQfreemem(s->blob);
+	s->blob = NULL;
+}
+
+static void clear_binds(struct pg_stmt *s)
+{
+	for (int i = 0; i < MAX_PARAMS; i++) {
+		if (s->values[i] && s->values[i] != s->numbuf[i])
+			free(s->values[i]);
+		s->values[i] = NULL;
+		s->lengths[i] = 0;
+		s->formats[i] = 0;
+		s->types[i] = 0;
+	}
+}
+
+static void pg_close(struct db_conn *bc)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	for (size_t i = 0; i < c->cap; i++) {
+		struct pg_stmt *s = c->cache[i];
+		if (!s)
+			continue;
+		clear_result(s);
+		clear_binds(s);
+		free(s->sql);
+		free(s);
+	}
+	free(c->cache);
+	PQfinish(c->pg);
+	free(c);
+}
+
+/* Runs a command without parameters; a broken connection is reset once. */
+static int simple(struct pg_conn *c, const char *sql)
+{
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		PQreset(c->pg);
+	PGresult *r = PQexec(c->pg, sql);
+	int rc = 0;
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = map_state(r, c->pg);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_begin(struct db_conn *bc, bool write)
+{
+	(void)write; /* READ COMMITTED; writers take row locks where it matters */
+	return simple((struct pg_conn *)bc, "BEGIN");
+}
+
+static int pg_commit(struct db_conn *bc)
+{
+	return simple((struct pg_conn *)bc, "COMMIT");
+}
+
+static void pg_rollback(struct db_conn *bc)
+{
+	(void)simple((struct pg_conn *)bc, "ROLLBACK");
+}
+
+static int pg_exec_script(struct db_conn *bc, const char *sql, char *errmsg, size_t errlen)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	char *t = translate_ddl(sql);
+	PGresult *r = PQexec(c->pg, t);
+	free(t);
+	int rc = 0;
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		snprintf(errmsg, errlen, "%s", PQresultErrorMessage(r));
+		rc = -HEARTH_EDB;
+	}
+	PQclear(r);
+	return rc;
+}
+
+static size_t slot_of(const void *key, size_t cap)
+{
+	uintptr_t h = (uintptr_t)key;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (cap - 1);
+}
+
+static void cache_grow(struct pg_conn *c)
+{
+	size_t ncap = c->cap * 2;
+	struct pg_stmt **n = xcalloc(ncap, sizeof *n);
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->cache[i])
+			continue;
+		size_t j = slot_of(c->cache[i]->key, ncap);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = c->cache[i];
+	}
+	free(c->cache);
+	c->cache = n;
+	c->cap = ncap;
+}
+
+static struct db_stmt *pg_prepare(struct db_conn *bc, const char *sql)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	size_t i = slot_of(sql, c->cap);
+	while (c->cache[i]) {
+		if (c->cache[i]->key == sql)
+			return &c->cache[i]->base;
+		i = (i + 1) & (c->cap - 1);
+	}
+	struct pg_stmt *s = xcalloc(1, sizeof *s);
+	s->base.be = &db_postgres_backend;
+	s->base.conn = bc;
+	s->key = sql;
+	s->sql = rewrite_placeholders(sql, &s->nparams);
+	if (s->nparams > MAX_PARAMS) {
+		log_msg(LOG_ERROR, "postgres: statement has more than %d parameters", MAX_PARAMS);
+		free(s->sql);
+		free(s);
+		return NULL;
+	}
+	snprintf(s->name, sizeof s->name, "h%u", c->next_name++);
+	s->row = -1;
+	c->cache[i] = s;
+	if (++c->count * 2 > c->cap)
+		cache_grow(c);
+	return &s->base;
+}
+
+#define PS(s) ((struct pg_stmt *)(s))
+
+static int check_idx(struct pg_stmt *s, int idx)
+{
+	if (idx < 1 || idx > s->nparams) {
+		log_msg(LOG_ERROR, "postgres: bind index %d out of range (1..%d)", idx, s->nparams);
+		return -HEARTH_EINVAL;
+	}
+	return 0;
+}
+
+static int pg_bind_i64(struct db_stmt *bs, int idx, int64_t v)
+{
+	struct pg_stmt *s = PS(bs);
+	if (check_idx(s, idx))
+		return -HEARTH_EINVAL;
+	int i = idx - 1;
+	if (s->values[i] && s->values[i] != s->numbuf[i])
+		free(s->values[i]);
+	snprintf(s->numbuf[i], sizeof s->numbuf[i], "%" PRId64, v);
+	s->values[i] = s->numbuf[i];
+	s->lengths[i] = 0;
+	s->formats[i] = 0;
+	s->types[i] = OID_INT8;
+	return 0;
+}
+
+static int pg_bind_text(struct db_stmt *bs, int idx, const char *v)
+{
+	struct pg_stmt *s = PS(bs);
+	if (check_idx(s, idx))
+		return -HEARTH_EINVAL;
+	int i = idx - 1;
+	if (s->values[i] && s->values[i] != s->numbuf[i])
+		free(s->values[i]);
+	s->values[i] = xstrdup(v);
+	s->lengths[i] = 0;
+	s->formats[i] = 0;
+	s->types[i] = OID_TEXT;
+	return 0;
+}
+
+static int pg_bind_blob(struct db_stmt *bs, int idx, const void *v, size_t n)
+{
+	struct pg_stmt *s = PS(bs);
+	if (check_idx(s, idx))
+		return -HEARTH_EINVAL;
+	int i = idx - 1;
+	if (s->values[i] && s->values[i] != s->numbuf[i])
+		free(s->values[i]);
+	s->values[i] = xmalloc(n ? n : 1);
+	if (n)
+		memcpy(s->values[i], v, n);
+	s->lengths[i] = (int)n;
+	s->formats[i] = 1;
+	s->types[i] = OID_BYTEA;
+	return 0;
+}
+
+static int pg_bind_null(struct db_stmt *bs, int idx)
+{
+	struct pg_stmt *s = PS(bs);
+	if (check_idx(s, idx))
+		return -HEARTH_EINVAL;
+	int i = idx - 1;
+	if (s->values[i] && s->values[i] != s->numbuf[i])
+		free(s->values[i]);
+	s->values[i] = NULL;
+	s->types[i] = 0;
+	return 0;
+}
+
+static int pg_step(struct db_stmt *bs)
+{
+	struct pg_stmt *s = PS(bs);
+	struct pg_conn *c = (struct pg_conn *)bs->conn;
+	if (s->res) {
+		if (++s->row < s->nrows)
+			return DB_ROW;
+		return DB_DONE;
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx)
+		PQreset(c->pg);
+	if (!s->prepared) {
+		Oid types[MAX_PARAMS];
+		for (int i = 0; i < s->nparams; i++)
+			types[i] = s->types[i];
+		PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, types);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			int rc = map_state(r, c->pg);
+			PQclear(r);
+			return rc;
+		}
+		PQclear(r);
+		s->prepared = true;
+	}
+	s->res = PQexecPrepared(c->pg, s->name, s->nparams, (const char *const *)s->values,
+				s->lengths, s->formats, 0);
+	ExecStatusType st = PQresultStatus(s->res);
+	if (st == PGRES_COMMAND_OK) {
+		const char *n = PQcmdTuples(s->res);
+		c->changes = *n ? strtoll(n, NULL, 10) : 0;
+		s->nrows = 0;
+		s->row = 0;
+		return DB_DONE;
+	}
+	if (st != PGRES_TUPLES_OK) {
+		int rc = map_state(s->res, c->pg);
+		clear_result(s);
+		return rc;
+	}
+	const char *n = PQcmdTuples(s->res);
+	c->changes = *n ? strtoll(n, NULL, 10) : 0;
+	s->nrows = PQntuples(s->res);
+	s->row = 0;
+	return s->nrows > 0 ? DB_ROW : DB_DONE;
+}
+
+static int64_t pg_col_i64(struct db_stmt *bs, int col)
+{
+	struct pg_stmt *s = PS(bs);
+	if (!s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col))
+		return 0;
+	const char *v = PQgetvalue(s->res, s->row, col);
+	if (v[0] == 't' && v[1] == '\0')
+		return 1; /* boolean true */
+	return strtoll(v, NULL, 10);
+}
+
+static const char *pg_col_text(struct db_stmt *bs, int col)
+{
+	struct pg_stmt *s = PS(bs);
+	if (!s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static const void *pg_col_blob(struct db_stmt *bs, int col, size_t *len)
+{
+	struct pg_stmt *s = PS(bs);
+	*len = 0;
+	if (!s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	const unsigned char *v = (const unsigned char *)PQgetvalue(s->res, s->row, col);
+	if (PQftype(s->res, col) != OID_BYTEA) {
+		*len = (size_t)PQgetlength(s->res, s->row, col);
+		return v;
+	}
+	PQfreemem(s->blob);
+	s->blob = PQunescapeBytea(v, len);
+	return s->blob;
+}
+
+static bool pg_col_null(struct db_stmt *bs, int col)
+{
+	struct pg_stmt *s = PS(bs);
+	return !s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col);
+}
+
+static void pg_finish(struct db_stmt *bs)
+{
+	clear_result(PS(bs));
+	clear_binds(PS(bs));
+}
+
+static int64_t pg_changes(struct db_conn *bc)
+{
+	return ((struct pg_conn *)bc)->changes;
+}
+
+static int pg_backup(struct db_conn *bc, const char *out, char *errmsg, size_t errlen)
+{
+	(void)bc;
+	(void)out;
+	snprintf(errmsg, errlen,
+		 "hearth backup copies SQLite databases; for PostgreSQL use pg_dump "
+		 "(see docs/deploy.md)");
+	return -HEARTH_EINVAL;
+}
+
+static int pg_lock_migrations(struct db_conn *bc)
+{
+	/* Nodes starting together must not run the same migration twice. */
+	return simple((struct pg_conn *)bc, "SELECT pg_advisory_xact_lock(4242424242)");
+}
+
+const struct db_backend db_postgres_backend = {
+	.name = "postgres",
+	.kind = DB_POSTGRES,
+	.open = pg_open,
+	.close = pg_close,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.exec_script = pg_exec_script,
+	.prepare = pg_prepare,
+	.bind_i64 = pg_bind_i64,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.col_i64 = pg_col_i64,
+	.col_text = pg_col_text,
+	.col_blob = pg_col_blob,
+	.col_null = pg_col_null,
+	.finish = pg_finish,
+	.changes = pg_changes,
+	.backup = pg_backup,
+	.lock_migrations = pg_lock_migrations,
+};
