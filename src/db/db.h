@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum db_kind { DB_SQLITE, DB_POSTGRES };
 
@@ -86,6 +87,12 @@ uint64_t db_time_ns(void);
 int db_migrate(struct db_pool *p, char *errmsg, size_t errlen);
 /* Highest applied migration version, 0 if none, negative on error. */
 int db_schema_version(struct db_pool *p);
+
+/* copy.c: copies the SQLite database at from (a path or sqlite:PATH) into
+ * the empty PostgreSQL database at to (migrated first), then verifies every
+ * table by row count and checksum, printing progress to out. Returns 0 or a
+ * negative hearth_err with err filled. */
+int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errlen);
 
 /* Backend vtable (internal to src/db). */
 struct db_backend {
