@@ -126,7 +126,8 @@ static int load_tables(sqlite3 *src, struct table *tables, int *ntables, char *e
 		}
 		buf_puts(&sel, " FROM ");
 		quoted(&sel, t->name);
-		buf_puts(&sel, " ORDER BY 1");
+		buf_puts(&sel, " ORDER BY ");
+		quoted(&sel, t->cols[0]);
 		/* SQLite orders text bytewise; ask PostgreSQL for the same order. */
 		struct buf dsel = BUF_INIT;
 		buf_append(&dsel, sel.data, sel.len);

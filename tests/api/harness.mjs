@@ -198,8 +198,8 @@ async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTi
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (exitInfo) {
-      throw new Error(`hearth serve exited (${exitInfo.code ?? exitInfo.signal}) before answering; ` +
-        `${exitInfo.code === 1 && /cannot listen/.test(err) ? 'cannot listen' : ''}\nstderr:\n${err}`);
+      await Promise.all([streamEnd(proc.stdout), streamEnd(proc.stderr)]);
+      throw new Error(`hearth serve exited (${exitInfo.code ?? exitInfo.signal}) before answering\nstderr:\n${err}`);
     }
     try {
       const res = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
