@@ -150,7 +150,7 @@ done
 [ -n "$HPORT" ] || { tail -n 20 "$T/hearth.log" >&2; die "hearth did not start"; }
 HURL=http://127.0.0.1:$HPORT
 HTHREADS=$(sed -n 's/.* with \([0-9][0-9]*\) threads.*/\1/p' "$T/hearth.log" | head -n 1)
-log "hearth $("$HEARTH_BIN" --version 2>/dev/null | head -n 1) on $HURL, pid $HEARTH_PID, ${HTHREADS:-?} worker threads"
+log "$("$HEARTH_BIN" --version 2>/dev/null | head -n 1) on $HURL, pid $HEARTH_PID, ${HTHREADS:-?} worker threads"
 
 # --- log in: the session cookie for the authenticated read ---
 curl -sS -m 10 -D "$T/login.h" -o "$T/login.b" -H 'Content-Type: application/json' \

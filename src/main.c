@@ -51,6 +51,7 @@ static const char usage_text[] =
 	"serve:\n"
 	"  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
 	"  --threads N            worker threads (env HEARTH_THREADS, default 32)\n"
+	"  --db-pool N            database connections (env HEARTH_DB_POOL, default = threads)\n"
 	"  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
 	"  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
 	"                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
@@ -84,14 +85,14 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 
 struct opts {
 	const char *db, *key_file, *listen, *admin_email, *org, *email, *role, *name, *from, *to;
-	int threads;
+	int threads, db_pool;
 	long max_body;
 	bool password_stdin, secure_cookies, no_access_log;
 };
 
 enum {
 	OPT_DB = 1000, OPT_KEY, OPT_LISTEN, OPT_THREADS, OPT_MAX_BODY, OPT_ADMIN_EMAIL, OPT_ORG,
-	OPT_PW_STDIN, OPT_EMAIL, OPT_ROLE, OPT_NAME, OPT_SECURE, OPT_NO_ACCESS_LOG, OPT_FROM, OPT_TO,
+	OPT_PW_STDIN, OPT_EMAIL, OPT_ROLE, OPT_NAME, OPT_SECURE, OPT_NO_ACCESS_LOG, OPT_FROM, OPT_TO, OPT_DB_POOL,
 };
 
 static const char *env_or(const char *name, const char *def)
@@ -132,6 +133,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"secure-cookies", no_argument, NULL, OPT_SECURE},
 		{"no-access-log", no_argument, NULL, OPT_NO_ACCESS_LOG},
 		{"from", required_argument, NULL, OPT_FROM},
+		{"db-pool", required_argument, NULL, OPT_DB_POOL},
 		{"to", required_argument, NULL, OPT_TO},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -144,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				 64L * 1024 * 1024);
 	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
 	o->no_access_log = strcmp(env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
+	o->db_pool = (int)parse_long(env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
 	o->org = "Hearth";
 	opterr = 0;
 	optind = 1;
@@ -164,6 +167,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_SECURE: o->secure_cookies = true; break;
 		case OPT_NO_ACCESS_LOG: o->no_access_log = true; break;
 		case OPT_FROM: o->from = optarg; break;
+		case OPT_DB_POOL: o->db_pool = (int)parse_long(optarg, "--db-pool", 1, 1024); break;
 		case OPT_TO: o->to = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default:
@@ -507,7 +511,7 @@ static int cmd_serve(const struct opts *o)
 	app.cfg = (struct app_config){
 		.listen = o->listen,
 		.threads = o->threads,
-		.db_pool = o->threads,
+		.db_pool = o->db_pool ? o->db_pool : o->threads,
 		.max_body = (size_t)o->max_body,
 		.secure_cookies = o->secure_cookies || !is_loopback(o->listen),
 		.session_idle = 30 * 60,

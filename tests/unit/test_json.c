@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -160,7 +161,8 @@ static void json_parse_body_depth_limit(void **state)
 	json_t *v = parse(nested(&ok, JSON_MAX_DEPTH), err, sizeof err);
 	assert_non_null(v);
 	json_decref(v);
-	expect_refused(nested(&deep, JSON_MAX_DEPTH + 1), deep.len, "nested");
+	const char *too_deep = nested(&deep, JSON_MAX_DEPTH + 1);
+	expect_refused(too_deep, deep.len, "nested");
 	/* Brackets inside strings (even after an escaped quote) are not nesting. */
 	buf_puts(&strs, "{\"a\":\"\\\"");
 	for (int i = 0; i < 100; i++)
