@@ -147,8 +147,49 @@ static const char *type_name(enum field_type t)
 	case FIELD_BOOL: return "true or false";
 	case FIELD_ENUM: return "one of the listed values";
 	case FIELD_TIME: return "a UTC time like 2026-01-31T09:00:00Z";
+	case FIELD_DATE: return "a date like 2026-01-31";
+	case FIELD_STRINGS: return "a list of strings";
+	case FIELD_OBJECT: return "an object";
+	case FIELD_OBJECTS: return "a list of objects";
 	}
 	return "a value";
+}
+
+static bool in_choices(const char *const *choices, const char *s)
+{
+	for (const char *const *c = choices; *c; c++)
+		if (strcmp(*c, s) == 0)
+			return true;
+	return false;
+}
+
+static void list_choices(char *err, size_t errlen, const char *name, const char *const *choices)
+{
+	size_t off = (size_t)snprintf(err, errlen, "%s must be one of:", name);
+	for (const char *const *c = choices; *c && off < errlen; c++)
+		off += (size_t)snprintf(err + off, errlen - off, " %s", *c);
+}
+
+/* Validates a nested object; on failure prefixes the nested field's name. */
+static int parse_nested(json_t *v, const struct field *f, const char *label, struct arena *arena,
+			const char **bad_field, char *err, size_t errlen)
+{
+	struct field_value *sub = arena_calloc(arena, f->nsub ? f->nsub : 1, sizeof *sub);
+	const char *inner = NULL;
+	if (!json_is_object(v)) {
+		*bad_field = label;
+		snprintf(err, errlen, "%s must be an object", label);
+		return -HEARTH_EINVAL;
+	}
+	int rc = json_fields_parse(v, f->sub, f->nsub, arena, sub, &inner, err, errlen);
+	if (rc) {
+		*bad_field = arena_printf(arena, "%s.%s", label, inner ? inner : "?");
+		/* Name the full path in the message too. */
+		char *msg = arena_strdup(arena, err);
+		if (inner && strncmp(msg, inner, strlen(inner)) == 0)
+			snprintf(err, errlen, "%s.%s", label, msg);
+	}
+	return rc;
 }
 
 int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct arena *arena,
@@ -180,6 +221,61 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			continue;
 		}
 		switch (f->type) {
+		case FIELD_STRINGS: {
+			size_t max_items = f->max_items ? f->max_items : 50, k;
+			json_t *x;
+			if (!json_is_array(v))
+				goto wrong_type;
+			if (json_array_size(v) > max_items) {
+				snprintf(err, errlen, "%s may hold at most %zu items", f->name, max_items);
+				return -HEARTH_EINVAL;
+			}
+			json_array_foreach(v, k, x) {
+				size_t len = json_string_length(x);
+				if (!json_is_string(x) || (int64_t)len < (f->min ? f->min : 1) ||
+				    (int64_t)len > (f->max ? f->max : 200)) {
+					snprintf(err, errlen, "%s[%zu] must be a string of %lld to %lld bytes",
+						 f->name, k, (long long)(f->min ? f->min : 1),
+						 (long long)(f->max ? f->max : 200));
+					return -HEARTH_EINVAL;
+				}
+				if (f->choices && !in_choices(f->choices, json_string_value(x))) {
+					list_choices(err, errlen, f->name, f->choices);
+					return -HEARTH_EINVAL;
+				}
+			}
+			out[i].j = v;
+			break;
+		}
+		case FIELD_OBJECT:
+			if (parse_nested(v, f, f->name, arena, bad_field, err, errlen))
+				return -HEARTH_EINVAL;
+			out[i].j = v;
+			break;
+		case FIELD_OBJECTS: {
+			size_t max_items = f->max_items ? f->max_items : 50, k;
+			json_t *x;
+			if (!json_is_array(v))
+				goto wrong_type;
+			if (json_array_size(v) > max_items) {
+				snprintf(err, errlen, "%s may hold at most %zu items", f->name, max_items);
+				return -HEARTH_EINVAL;
+			}
+			json_array_foreach(v, k, x) {
+				const char *label = arena_printf(arena, "%s[%zu]", f->name, k);
+				if (parse_nested(x, f, label, arena, bad_field, err, errlen))
+					return -HEARTH_EINVAL;
+			}
+			out[i].j = v;
+			break;
+		}
+		case FIELD_DATE: {
+			if (!json_is_string(v) || json_string_length(v) != 10 ||
+			    util_parse_iso8601(json_string_value(v), &out[i].i) != 0)
+				goto wrong_type;
+			out[i].s = arena_strdup(arena, json_string_value(v));
+			break;
+		}
 		case FIELD_STRING:
 		case FIELD_EMAIL:
 		case FIELD_ENUM:
@@ -215,9 +311,7 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 					if (strcmp(*c, s) == 0)
 						break;
 				if (!*c) {
-					size_t off = (size_t)snprintf(err, errlen, "%s must be one of:", f->name);
-					for (c = f->choices; *c && off < errlen; c++)
-						off += (size_t)snprintf(err + off, errlen - off, " %s", *c);
+					list_choices(err, errlen, f->name, f->choices);
 					return -HEARTH_EINVAL;
 				}
 				out[i].s = *c;

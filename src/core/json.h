@@ -30,6 +30,11 @@ enum field_type {
 	FIELD_BOOL,
 	FIELD_ENUM,    /* a string from a NULL-terminated list */
 	FIELD_TIME,    /* ISO 8601 UTC string, stored as epoch seconds */
+	FIELD_DATE,    /* "YYYY-MM-DD", stored as epoch seconds at midnight UTC */
+	FIELD_STRINGS, /* array of strings (each min/max bytes; from choices if set),
+			* at most max_items; value in .j (borrowed) */
+	FIELD_OBJECT,  /* object validated by sub[0..nsub); value in .j (borrowed) */
+	FIELD_OBJECTS, /* array of such objects, at most max_items; value in .j */
 };
 
 struct field {
@@ -38,19 +43,25 @@ struct field {
 	bool required;
 	int64_t min; /* string: minimum length in bytes; int: minimum value */
 	int64_t max; /* string: maximum length in bytes; int: maximum value; 0 = default */
-	const char *const *choices; /* FIELD_ENUM only */
+	const char *const *choices; /* FIELD_ENUM and FIELD_STRINGS */
+	const struct field *sub;    /* FIELD_OBJECT(S): the nested table */
+	size_t nsub;
+	size_t max_items;           /* FIELD_STRINGS, FIELD_OBJECTS; 0 = 50 */
 };
 
 struct field_value {
 	bool present;
 	const char *s; /* strings, emails, enums: arena copy */
 	int64_t i;     /* ints, bools (0/1), times */
+	json_t *j;     /* arrays and objects: borrowed from the parsed body */
 };
 
 /* Validates obj against fields[0..n). Unknown keys are refused too, so that
  * a typo never passes silently. On success fills out[0..n) (strings copied
  * into arena) and returns 0. On failure returns -HEARTH_EINVAL and sets
  * *bad_field to the offending field's name and writes the reason into err. */
+/* Nested objects are validated recursively; a failure names the nested
+ * field as "outer.inner" (or "outer[2].inner"), in arena memory. */
 int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct arena *arena,
 		      struct field_value *out, const char **bad_field, char *err, size_t errlen);
 
