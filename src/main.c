@@ -47,6 +47,9 @@ static const char usage_text[] =
 	"Options for every command that touches data:\n"
 	"  --db PATH              database (env HEARTH_DB, default ./data/hearth.db)\n"
 	"  --key-file PATH        master key file (env HEARTH_KEY_FILE, default ./data/hearth.key)\n"
+	"  --key-store URL        per-person data keys, kept apart from the database (env\n"
+	"                         HEARTH_KEY_STORE; default hearth.keystore.db beside the key\n"
+	"                         file; a postgres:// URI of its own database for many nodes)\n"
 	"\n"
 	"serve:\n"
 	"  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
@@ -59,6 +62,8 @@ static const char usage_text[] =
 	"  login throttling (env): HEARTH_LOGIN_SLOW_AFTER (3), HEARTH_LOGIN_LOCK_AFTER (10),\n"
 	"                         HEARTH_LOGIN_ADDR_LOCK_AFTER (50), HEARTH_LOGIN_LOCK_SECONDS (900)\n"
 	"  sessions (env): HEARTH_SESSION_IDLE (1800 s), HEARTH_SESSION_ABSOLUTE (43200 s)\n"
+	"  people (env): HEARTH_RETENTION_DAYS (2190), HEARTH_REGISTER_MIN_SECONDS (3),\n"
+	"                         HEARTH_REGISTER_PER_HOUR (10)\n"
 	"init:\n"
 	"  --admin-email EMAIL    create the first admin with this email\n"
 	"  --org NAME             the admin's organisation (default \"Hearth\")\n"
@@ -84,7 +89,7 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 }
 
 struct opts {
-	const char *db, *key_file, *listen, *admin_email, *org, *email, *role, *name, *from, *to;
+	const char *db, *key_file, *key_store, *listen, *admin_email, *org, *email, *role, *name, *from, *to;
 	int threads, db_pool;
 	long max_body;
 	bool password_stdin, secure_cookies, no_access_log;
@@ -92,7 +97,7 @@ struct opts {
 
 enum {
 	OPT_DB = 1000, OPT_KEY, OPT_LISTEN, OPT_THREADS, OPT_MAX_BODY, OPT_ADMIN_EMAIL, OPT_ORG,
-	OPT_PW_STDIN, OPT_EMAIL, OPT_ROLE, OPT_NAME, OPT_SECURE, OPT_NO_ACCESS_LOG, OPT_FROM, OPT_TO, OPT_DB_POOL,
+	OPT_PW_STDIN, OPT_EMAIL, OPT_ROLE, OPT_NAME, OPT_SECURE, OPT_NO_ACCESS_LOG, OPT_FROM, OPT_TO, OPT_DB_POOL, OPT_KEY_STORE,
 };
 
 static const char *env_or(const char *name, const char *def)
@@ -134,12 +139,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"no-access-log", no_argument, NULL, OPT_NO_ACCESS_LOG},
 		{"from", required_argument, NULL, OPT_FROM},
 		{"db-pool", required_argument, NULL, OPT_DB_POOL},
+		{"key-store", required_argument, NULL, OPT_KEY_STORE},
 		{"to", required_argument, NULL, OPT_TO},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	o->db = env_or("HEARTH_DB", "./data/hearth.db");
 	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
+	o->key_store = env_or("HEARTH_KEY_STORE", NULL);
 	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
 	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "32"), "HEARTH_THREADS", 1, 1024);
 	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
@@ -167,6 +174,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_SECURE: o->secure_cookies = true; break;
 		case OPT_NO_ACCESS_LOG: o->no_access_log = true; break;
 		case OPT_FROM: o->from = optarg; break;
+		case OPT_KEY_STORE: o->key_store = optarg; break;
 		case OPT_DB_POOL: o->db_pool = (int)parse_long(optarg, "--db-pool", 1, 1024); break;
 		case OPT_TO: o->to = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -211,6 +219,24 @@ static void load_keys(const struct opts *o, struct keyring *kr)
 		fprintf(stderr, "hearth: cannot read key file %s: %s\n", o->key_file, hearth_strerror(rc));
 		exit(1);
 	}
+}
+
+/* Opens the key store named by --key-store, or the default beside the key
+ * file; exits on failure. */
+static struct keystore *open_keystore(const struct opts *o)
+{
+	char path[4096], msg[512];
+	const char *url = o->key_store;
+	if (!url) {
+		keystore_default_path(o->key_file, path, sizeof path);
+		url = path;
+	}
+	struct keystore *ks = keystore_open(url, msg, sizeof msg);
+	if (!ks) {
+		fprintf(stderr, "hearth: key store: %s\n", msg);
+		exit(1);
+	}
+	return ks;
 }
 
 static void migrate_or_die(struct db_pool *p)
@@ -366,8 +392,10 @@ static int cmd_demo(const struct opts *o)
 	struct db_pool *p = open_db(o, 1);
 	migrate_or_die(p);
 	struct auth_limits *lim = auth_limits_new(2, 64);
-	int rc = demo_load(p, &kr, lim, stdout);
+	struct people_ctx px = {open_keystore(o), &kr};
+	int rc = demo_load(p, &px, lim, stdout);
 	auth_limits_free(lim);
+	keystore_close(px.ks);
 	db_pool_close(p);
 	hc_keyring_wipe(&kr);
 	if (rc) {
@@ -536,10 +564,19 @@ static int cmd_serve(const struct opts *o)
 	app.db = open_db(o, app.cfg.db_pool);
 	migrate_or_die(app.db);
 	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
+	app.people.ks = open_keystore(o);
+	app.people.kr = &app.kr;
+	app.retention_days = parse_long(env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS",
+					30, 36500);
+	app.register_min_seconds = parse_long(env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
+					      "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
+	app.register_per_hour = (int)parse_long(env_or("HEARTH_REGISTER_PER_HOUR", "10"),
+						"HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
 	if (help_init() != 0)
 		log_msg(LOG_WARN, "no crisis resources loaded; /help will be empty");
 	int rc = server_run(&app);
+	keystore_close(app.people.ks);
 	auth_limits_free(app.limits);
 	db_pool_close(app.db);
 	hc_keyring_wipe(&app.kr);

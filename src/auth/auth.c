@@ -621,3 +621,30 @@ out:
 	db_release(p, c);
 	return rc;
 }
+
+int auth_rate_hit(struct db_conn *c, const struct keyring *kr, const char *prefix,
+		  const char *value, int64_t window, int max, int64_t *retry_after)
+{
+	char key[80];
+	struct throttle t;
+	int64_t now = util_now();
+	throttle_key(key, kr, prefix, value ? value : "-");
+	int rc = throttle_get(c, key, &t);
+	if (rc)
+		return rc;
+	if (t.last_failure >= now - window && t.failures >= max) {
+		*retry_after = t.last_failure + window - now;
+		if (*retry_after < 1)
+			*retry_after = 1;
+		return -HEARTH_ELOCKED;
+	}
+	struct db_stmt *s = db_prepare(c, SQL_THROTTLE_FAIL);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, key);
+	db_bind_i64(s, 2, now);
+	db_bind_i64(s, 3, now - window);
+	rc = db_step(s);
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}

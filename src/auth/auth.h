@@ -47,6 +47,17 @@ enum action {
 	ACT_TOKEN_CREATE,
 	ACT_TOKEN_REVOKE,
 	ACT_AUDIT_READ,
+	ACT_PERSON_CREATE,     /* register a participant */
+	ACT_PERSON_SEARCH,     /* list and exact-search participants */
+	ACT_PERSON_READ,       /* read a record (scoped by organisation and sharing) */
+	ACT_PERSON_UPDATE,
+	ACT_PERSON_ERASE,
+	ACT_CONSENT_RECORD,    /* record consent on a person's behalf */
+	ACT_SELF_PERSON,       /* a participant's own record, consents, export */
+	ACT_ERASURE_REVIEW,
+	ACT_AGREEMENT_LIST,
+	ACT_AGREEMENT_MANAGE,
+	ACT_RETENTION,
 	ACT__MAX
 };
 
@@ -159,6 +170,13 @@ struct auth_throttle {
 	int64_t lock_seconds, window, max_backoff;
 };
 /* Defaults: 3, 10, 50, 900 s, 3600 s, 60 s. */
+
+/* Counts one event for (prefix, value) within window seconds, in the same
+ * table as login throttling (so it works across nodes). Returns 0, or
+ * -HEARTH_ELOCKED with *retry_after when max events were already counted.
+ * value is stored only as a keyed hash. Runs its own statements. */
+int auth_rate_hit(struct db_conn *c, const struct keyring *kr, const char *prefix,
+		  const char *value, int64_t window, int max, int64_t *retry_after);
 extern struct auth_throttle auth_throttle;
 
 #endif

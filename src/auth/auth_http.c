@@ -22,19 +22,6 @@
 #include "http/http.h"
 #include "core/banned.h"
 
-#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
-
-/* Validates r->body against a field table; answers 400 and returns false on
- * failure. */
-static bool parse_fields(struct req *r, const struct field *f, size_t n, struct field_value *out)
-{
-	char err[300];
-	const char *bad = NULL;
-	if (json_fields_parse(r->body, f, n, r->arena, out, &bad, err, sizeof err) == 0)
-		return true;
-	http_problem_ext(r, 400, json_pack("{s:s}", "field", bad ? bad : ""), "%s", err);
-	return false;
-}
 
 static json_t *memberships_json(const struct actor *a)
 {
@@ -73,7 +60,7 @@ void auth_http_login(struct req *r)
 	};
 	struct field_value v[NFIELDS(fields)];
 	struct auth_login_result res;
-	if (!parse_fields(r, fields, NFIELDS(fields), v))
+	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	int rc = auth_login(r->app->db, &r->app->kr, r->app->limits, v[0].s, v[1].s, r->client_addr,
 			    r->request_id, r->app->cfg.session_absolute, &res);
@@ -144,24 +131,6 @@ void auth_http_me(struct req *r)
 
 /* --- administration --- */
 
-/* Runs fn inside a write transaction with an audit entry; answers the error
- * itself and returns false on failure. */
-static bool finish_write(struct req *r, int rc, const char *action, const char *resource,
-			 const char *what)
-{
-	struct db_conn *c = req_db(r);
-	if (!rc)
-		rc = req_audit(r, action, resource, "success");
-	if (!rc)
-		rc = db_commit(c);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, what);
-		return false;
-	}
-	return true;
-}
-
 static const char SQL_ORG_LIST[] = "SELECT id, name, kind, created_at FROM organisations ORDER BY name";
 static const char SQL_USER_LIST[] =
 	"SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
@@ -213,7 +182,7 @@ void admin_http_org_create(struct req *r)
 		{"kind", FIELD_ENUM, true, 0, 0, org_kinds},
 	};
 	struct field_value v[NFIELDS(fields)];
-	if (!parse_fields(r, fields, NFIELDS(fields), v))
+	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -227,7 +196,7 @@ void admin_http_org_create(struct req *r)
 	if (!rc && !created)
 		rc = -HEARTH_ECONFLICT;
 	char *res = arena_printf(r->arena, "organisation:%" PRId64, id);
-	if (!finish_write(r, rc, "organisation.create", res, "an organisation with this name"))
+	if (!req_commit(r, rc, "organisation.create", res, "an organisation with this name"))
 		return;
 	http_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "kind",
 				    v[1].s));
@@ -290,7 +259,7 @@ void admin_http_user_create(struct req *r)
 	};
 	struct field_value v[NFIELDS(fields)];
 	char hash[128];
-	if (!parse_fields(r, fields, NFIELDS(fields), v))
+	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	if (v[2].present) {
 		int rc = auth_password_hash(r->app->limits, hash, v[2].s);
@@ -304,7 +273,7 @@ void admin_http_user_create(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = auth_user_create(c, v[0].s, v[1].s, v[2].present ? hash : NULL, &id);
-	if (!finish_write(r, rc, "user.create", arena_printf(r->arena, "user:%" PRId64, id),
+	if (!req_commit(r, rc, "user.create", arena_printf(r->arena, "user:%" PRId64, id),
 			  "a user with this email"))
 		return;
 	http_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "email", v[0].s,
@@ -325,7 +294,7 @@ void admin_http_user_update(struct req *r)
 		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
 		return;
 	}
-	if (!parse_fields(r, fields, NFIELDS(fields), v))
+	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	if (v[2].present && auth_password_hash(r->app->limits, hash, v[2].s) != 0) {
 		http_error(r, -HEARTH_EOVERLOAD, "password");
@@ -357,7 +326,7 @@ void admin_http_user_update(struct req *r)
 		db_bind_i64(s, 1, id);
 		rc = db_run(s);
 	}
-	if (!finish_write(r, rc, "user.update", arena_printf(r->arena, "user:%" PRId64, id), "the user"))
+	if (!req_commit(r, rc, "user.update", arena_printf(r->arena, "user:%" PRId64, id), "the user"))
 		return;
 	http_no_content(r);
 }
@@ -373,7 +342,7 @@ void admin_http_membership_create(struct req *r)
 		{"role", FIELD_ENUM, true, 0, 0, roles},
 	};
 	struct field_value v[NFIELDS(fields)];
-	if (!parse_fields(r, fields, NFIELDS(fields), v))
+	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -391,7 +360,7 @@ void admin_http_membership_create(struct req *r)
 	}
 	if (!rc)
 		rc = auth_membership_add(c, v[0].i, v[1].i, (enum role)role_from_name(v[2].s), &id);
-	if (!finish_write(r, rc, "membership.create", arena_printf(r->arena, "membership:%" PRId64, id),
+	if (!req_commit(r, rc, "membership.create", arena_printf(r->arena, "membership:%" PRId64, id),
 			  "this membership"))
 		return;
 	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
@@ -415,7 +384,7 @@ void admin_http_membership_delete(struct req *r)
 	} else if (!rc) {
 		rc = -HEARTH_EDB;
 	}
-	if (!finish_write(r, rc, "membership.delete", arena_printf(r->arena, "membership:%" PRId64, id),
+	if (!req_commit(r, rc, "membership.delete", arena_printf(r->arena, "membership:%" PRId64, id),
 			  "the membership"))
 		return;
 	http_no_content(r);
@@ -453,7 +422,7 @@ void admin_http_token_create(struct req *r)
 	};
 	struct field_value v[NFIELDS(fields)];
 	char secret[64];
-	if (!parse_fields(r, fields, NFIELDS(fields), v))
+	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -467,7 +436,7 @@ void admin_http_token_create(struct req *r)
 	if (!rc)
 		rc = auth_token_create(c, v[0].s, (enum role)role_from_name(v[1].s), v[2].i,
 				       r->actor.user_id, secret, &id);
-	if (!finish_write(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id), "token"))
+	if (!req_commit(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id), "token"))
 		return;
 	http_json(r, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s,
 				    "role", v[1].s, "token", secret));
@@ -485,7 +454,7 @@ void admin_http_token_revoke(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = auth_token_revoke(c, id);
-	if (!finish_write(r, rc, "token.revoke", arena_printf(r->arena, "token:%" PRId64, id),
+	if (!req_commit(r, rc, "token.revoke", arena_printf(r->arena, "token:%" PRId64, id),
 			  "the token"))
 		return;
 	http_no_content(r);

@@ -11,6 +11,10 @@
 
 #define R(x) (1u << (x))
 #define ANY_ROLE ((1u << ROLE__MAX) - 1)
+/* Staff who work with people's records. */
+#define STAFF                                                                                      \
+	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) |            \
+	 R(ROLE_PEER_SUPPORTER))
 
 const char *const role_names[ROLE__MAX + 1] = {
 	[ROLE_ADMIN] = "admin",
@@ -40,6 +44,17 @@ const char *const action_names[ACT__MAX] = {
 	[ACT_TOKEN_CREATE] = "token.create",
 	[ACT_TOKEN_REVOKE] = "token.revoke",
 	[ACT_AUDIT_READ] = "audit.read",
+	[ACT_PERSON_CREATE] = "participant.create",
+	[ACT_PERSON_SEARCH] = "participant.search",
+	[ACT_PERSON_READ] = "participant.read",
+	[ACT_PERSON_UPDATE] = "participant.update",
+	[ACT_PERSON_ERASE] = "participant.erase",
+	[ACT_CONSENT_RECORD] = "consent.record",
+	[ACT_SELF_PERSON] = "self.participant",
+	[ACT_ERASURE_REVIEW] = "erasure.review",
+	[ACT_AGREEMENT_LIST] = "agreement.list",
+	[ACT_AGREEMENT_MANAGE] = "agreement.manage",
+	[ACT_RETENTION] = "retention.erase",
 };
 
 /* Which roles may do what. Admin rights are platform-wide: an admin of any
@@ -64,6 +79,20 @@ static const struct {
 	{ACT_TOKEN_CREATE, R(ROLE_ADMIN), false},
 	{ACT_TOKEN_REVOKE, R(ROLE_ADMIN), false},
 	{ACT_AUDIT_READ, R(ROLE_ADMIN), false},
+	/* People: who may touch a person's record at all. Which records is
+	 * decided per person by organisation and data-sharing agreements
+	 * (people_sharing_allows), at the moment of use. Funders never. */
+	{ACT_PERSON_CREATE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false},
+	{ACT_PERSON_SEARCH, STAFF, false},
+	{ACT_PERSON_READ, STAFF, false},
+	{ACT_PERSON_UPDATE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+	{ACT_PERSON_ERASE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+	{ACT_CONSENT_RECORD, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false},
+	{ACT_SELF_PERSON, R(ROLE_PARTICIPANT), false},
+	{ACT_ERASURE_REVIEW, R(ROLE_ADMIN), false},
+	{ACT_AGREEMENT_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN), false},
+	{ACT_AGREEMENT_MANAGE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+	{ACT_RETENTION, R(ROLE_ADMIN), false},
 };
 
 int role_from_name(const char *name)

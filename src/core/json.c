@@ -151,6 +151,7 @@ static const char *type_name(enum field_type t)
 	case FIELD_STRINGS: return "a list of strings";
 	case FIELD_OBJECT: return "an object";
 	case FIELD_OBJECTS: return "a list of objects";
+	case FIELD_INTS: return "a list of integers";
 	}
 	return "a value";
 }
@@ -265,6 +266,26 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 				const char *label = arena_printf(arena, "%s[%zu]", f->name, k);
 				if (parse_nested(x, f, label, arena, bad_field, err, errlen))
 					return -HEARTH_EINVAL;
+			}
+			out[i].j = v;
+			break;
+		}
+		case FIELD_INTS: {
+			size_t max_items = f->max_items ? f->max_items : 50, k;
+			json_t *x;
+			if (!json_is_array(v))
+				goto wrong_type;
+			if (json_array_size(v) > max_items) {
+				snprintf(err, errlen, "%s may hold at most %zu items", f->name, max_items);
+				return -HEARTH_EINVAL;
+			}
+			json_array_foreach(v, k, x) {
+				if (!json_is_integer(x) || json_integer_value(x) < f->min ||
+				    (f->max && json_integer_value(x) > f->max)) {
+					snprintf(err, errlen, "%s[%zu] must be an integer from %lld", f->name, k,
+						 (long long)f->min);
+					return -HEARTH_EINVAL;
+				}
 			}
 			out[i].j = v;
 			break;

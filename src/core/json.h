@@ -35,6 +35,7 @@ enum field_type {
 			* at most max_items; value in .j (borrowed) */
 	FIELD_OBJECT,  /* object validated by sub[0..nsub); value in .j (borrowed) */
 	FIELD_OBJECTS, /* array of such objects, at most max_items; value in .j */
+	FIELD_INTS,    /* array of integers within [min, max], at most max_items; .j */
 };
 
 struct field {

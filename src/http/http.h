@@ -13,7 +13,9 @@
 
 #include "auth/auth.h"
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/crypto.h"
+#include "people/people.h"
 
 struct arena;
 struct db_conn;
@@ -39,6 +41,10 @@ struct app {
 	struct db_pool *db;
 	struct keyring kr;
 	struct auth_limits *limits; /* password hashing gate */
+	struct people_ctx people;   /* key store and keys for people's data */
+	int64_t retention_days;     /* default inactivity before records expire */
+	int64_t register_min_seconds; /* self-registration: minimum form time */
+	int register_per_hour;      /* self-registrations per client address */
 };
 
 #define REQ_MAX_PARAMS 4
@@ -120,6 +126,17 @@ void http_problem_ext(struct req *r, int status, json_t *ext, const char *detail
 	__attribute__((format(printf, 4, 5)));
 /* Maps a negative hearth_err to a problem response. */
 void http_error(struct req *r, int err, const char *what);
+
+/* Validates r->body against a field table (see core/json.h). On failure
+ * answers 400 naming the field and returns false. */
+bool req_fields(struct req *r, const struct field *f, size_t n, struct field_value *out);
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* Finishes a write transaction begun on req_db(r): when rc is 0, appends
+ * the audit entry (action, resource) and commits; otherwise, or when that
+ * fails, rolls back and answers the error (what names the thing). Returns
+ * true when committed. */
+bool req_commit(struct req *r, int rc, const char *action, const char *resource, const char *what);
 
 /* Appends an audit entry for this request inside the current transaction. */
 int req_audit(struct req *r, const char *action, const char *resource, const char *outcome);

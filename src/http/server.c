@@ -237,6 +237,31 @@ int req_audit(struct req *r, const char *action, const char *resource, const cha
 	return audit_append(req_db(r), &r->app->kr, &e);
 }
 
+bool req_fields(struct req *r, const struct field *f, size_t n, struct field_value *out)
+{
+	char err[300];
+	const char *bad = NULL;
+	if (json_fields_parse(r->body, f, n, r->arena, out, &bad, err, sizeof err) == 0)
+		return true;
+	http_problem_ext(r, 400, json_pack("{s:s}", "field", bad ? bad : ""), "%s", err);
+	return false;
+}
+
+bool req_commit(struct req *r, int rc, const char *action, const char *resource, const char *what)
+{
+	struct db_conn *c = req_db(r);
+	if (!rc)
+		rc = req_audit(r, action, resource, "success");
+	if (!rc)
+		rc = db_commit(c);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, what);
+		return false;
+	}
+	return true;
+}
+
 /* --- the pipeline --- */
 
 static bool is_state_changing(const char *m)

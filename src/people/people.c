@@ -1,0 +1,1058 @@
+/*
+ * The people module's storage and rules: participants sealed with their own
+ * data key, blind indexes for exact search, consent history, data-sharing
+ * agreements, account codes, erasure requests and crypto-shredding.
+ *
+ * A person's profile is one sealed document (JSON text validated at the
+ * edge by people_http.c's field tables). It is sealed and opened as a unit,
+ * and most of it is lists (languages, interests, availability, needs), so it
+ * stays a document rather than a struct; nothing outside this module sees
+ * its ciphertext.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "people/internal.h"
+#include "core/banned.h"
+
+const char *const purpose_names[PURPOSE__MAX + 1] = {
+	"participation", "contact", "evaluation", "clinical_sharing", "peer_community", "media", NULL,
+};
+const char *const share_names[SHARE__MAX + 1] = {
+	"contact", "attendance", "checkins", "safety_plan", "referrals", "outcomes", NULL,
+};
+const enum consent_purpose share_purpose[SHARE__MAX] = {
+	[SHARE_CONTACT] = PURPOSE_CONTACT,
+	[SHARE_ATTENDANCE] = PURPOSE_PARTICIPATION,
+	[SHARE_CHECKINS] = PURPOSE_CLINICAL_SHARING,
+	[SHARE_SAFETY_PLAN] = PURPOSE_CLINICAL_SHARING,
+	[SHARE_REFERRALS] = PURPOSE_CLINICAL_SHARING,
+	[SHARE_OUTCOMES] = PURPOSE_EVALUATION,
+};
+
+/* SQL catalogue for the people module. */
+static const char SQL_INSERT[] =
+	"INSERT INTO participants (status, name_bi, email_bi, phone_bi, age_band, is_minor,"
+	" self_registered, created_by, created_at, updated_at, last_activity_at)"
+	" VALUES ('active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_SET_PROFILE[] = "UPDATE participants SET profile = ? WHERE id = ?";
+static const char SQL_ADD_ORG[] =
+	"INSERT INTO participant_orgs (participant_id, organisation_id) VALUES (?, ?)";
+static const char SQL_GET[] =
+	"SELECT status, profile, age_band, is_minor, user_id, created_at, updated_at,"
+	" last_activity_at, erased_at FROM participants WHERE id = ?";
+static const char SQL_ORGS_OF[] =
+	"SELECT organisation_id FROM participant_orgs WHERE participant_id = ? ORDER BY organisation_id";
+static const char SQL_UPDATE[] =
+	"UPDATE participants SET profile = ?, name_bi = ?, email_bi = ?, phone_bi = ?, age_band = ?,"
+	" is_minor = ?, updated_at = ?, last_activity_at = ? WHERE id = ? AND status = 'active'";
+static const char SQL_FIND_NAME[] =
+	"SELECT id FROM participants WHERE name_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
+static const char SQL_FIND_EMAIL[] =
+	"SELECT id FROM participants WHERE email_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
+static const char SQL_FIND_PHONE[] =
+	"SELECT id FROM participants WHERE phone_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
+static const char SQL_LIST_ORG[] =
+	"SELECT DISTINCT p.id FROM participants p JOIN participant_orgs po ON po.participant_id = p.id"
+	" WHERE po.organisation_id = ? AND p.status = 'active' AND p.id > ? ORDER BY p.id LIMIT ?";
+static const char SQL_TOUCH[] = "UPDATE participants SET last_activity_at = ? WHERE id = ?";
+static const char SQL_LINK_USER[] =
+	"UPDATE participants SET user_id = ? WHERE id = ? AND status = 'active'";
+static const char SQL_BY_USER[] =
+	"SELECT id FROM participants WHERE user_id = ? AND status = 'active'";
+static const char SQL_LATEST_CONSENT[] =
+	"SELECT c.granted FROM consents c JOIN participants p ON p.id = c.participant_id"
+	" WHERE c.participant_id = ? AND c.purpose = ? AND p.status = 'active'"
+	" ORDER BY c.id DESC LIMIT 1";
+static const char SQL_CONSENT_INSERT[] =
+	"INSERT INTO consents (participant_id, purpose, granted, given_by, method, guardian_name,"
+	" text_version, text_lang, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_CONSENTS[] =
+	"SELECT id, purpose, granted, given_by, method, guardian_name, text_version, text_lang,"
+	" recorded_by, at FROM consents WHERE participant_id = ? ORDER BY id";
+static const char SQL_TEXT[] =
+	"SELECT version, body FROM consent_texts WHERE purpose = ? AND lang = ?"
+	" AND (? = 0 OR version = ?) ORDER BY version DESC LIMIT 1";
+static const char SQL_IN_ORG[] =
+	"SELECT 1 FROM participant_orgs WHERE participant_id = ? AND organisation_id = ?";
+static const char SQL_AGREEMENTS[] =
+	"SELECT a.categories FROM sharing_agreements a JOIN participant_orgs po"
+	" ON po.organisation_id = a.from_organisation_id WHERE po.participant_id = ?"
+	" AND a.to_organisation_id = ? AND a.revoked_at IS NULL AND a.starts_at <= ? AND a.ends_at > ?";
+static const char SQL_ERASE[] =
+	"UPDATE participants SET status = 'erased', profile = NULL, name_bi = NULL, email_bi = NULL,"
+	" phone_bi = NULL, user_id = NULL, erased_at = ?, updated_at = ? WHERE id = ?";
+static const char SQL_ERASE_CONSENT_NAMES[] =
+	"UPDATE consents SET guardian_name = NULL WHERE participant_id = ?";
+static const char SQL_ERASE_CODES[] = "DELETE FROM account_codes WHERE participant_id = ?";
+static const char SQL_ERASE_USER[] =
+	"UPDATE users SET email = ?, display_name = 'Erased person', password_hash = NULL,"
+	" disabled = 1 WHERE id = ?";
+static const char SQL_ERASE_MEMBERSHIPS[] = "DELETE FROM memberships WHERE user_id = ?";
+static const char SQL_ERASE_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
+static const char SQL_ERASE_REQUESTS[] =
+	"UPDATE erasure_requests SET status = 'approved', decided_at = ? WHERE participant_id = ?"
+	" AND status = 'pending'";
+static const char SQL_STATUS[] = "SELECT status, user_id FROM participants WHERE id = ?";
+static const char SQL_CODE_INSERT[] =
+	"INSERT INTO account_codes (code_hash, participant_id, expires_at, created_by) VALUES (?, ?, ?, ?)";
+static const char SQL_CODE_FIND[] =
+	"SELECT participant_id FROM account_codes WHERE code_hash = ? AND expires_at > ?";
+static const char SQL_CODE_DELETE[] = "DELETE FROM account_codes WHERE code_hash = ?";
+static const char SQL_AGREEMENT_INSERT[] =
+	"INSERT INTO sharing_agreements (from_organisation_id, to_organisation_id, categories,"
+	" starts_at, ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_AGREEMENT_REVOKE[] =
+	"UPDATE sharing_agreements SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+static const char SQL_REQUEST_PENDING[] =
+	"SELECT id FROM erasure_requests WHERE participant_id = ? AND status = 'pending'";
+static const char SQL_REQUEST_INSERT[] =
+	"INSERT INTO erasure_requests (participant_id, status, requested_at) VALUES (?, 'pending', ?)"
+	" RETURNING id";
+static const char SQL_AUTOMATIC[] =
+	"SELECT 1 FROM participant_orgs po JOIN organisations o ON o.id = po.organisation_id"
+	" WHERE po.participant_id = ? AND o.erasure_policy = 'automatic'";
+
+static const char SQL_ERASURE_LIST[] =
+	"SELECT id, participant_id, status, requested_at, decided_at FROM erasure_requests"
+	" WHERE (? IS NULL OR status = ?) ORDER BY id";
+static const char SQL_ERASURE_REJECT[] =
+	"UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ?"
+	" WHERE id = ? AND status = 'pending'";
+static const char SQL_ERASURE_PENDING[] =
+	"SELECT participant_id FROM erasure_requests WHERE id = ? AND status = 'pending'";
+static const char SQL_AGREEMENT_LIST[] =
+	"SELECT id, from_organisation_id, to_organisation_id, categories, starts_at, ends_at,"
+	" revoked_at FROM sharing_agreements WHERE (? = 0 OR from_organisation_id = ?"
+	" OR to_organisation_id = ?) ORDER BY id";
+static const char SQL_AGREEMENT_GET[] =
+	"SELECT id, from_organisation_id, to_organisation_id, categories, starts_at, ends_at,"
+	" revoked_at FROM sharing_agreements WHERE id = ?";
+static const char SQL_EXPIRED[] =
+	"SELECT id, last_activity_at FROM participants WHERE status = 'active'"
+	" AND last_activity_at < ? ORDER BY last_activity_at, id LIMIT ?";
+static const char SQL_IS_EXPIRED[] =
+	"SELECT 1 FROM participants WHERE id = ? AND status = 'active' AND last_activity_at < ?";
+
+int purpose_from_name(const char *name)
+{
+	for (int i = 0; i < PURPOSE__MAX; i++)
+		if (strcmp(purpose_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* --- normalisation for blind indexes --- */
+
+char *people_normalise_name(struct arena *a, const char *name)
+{
+	size_t n = strlen(name);
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	bool space = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch == ' ' || ch == '\t' || ch == '\n') {
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *people_normalise_phone(struct arena *a, const char *phone)
+{
+	size_t n = strlen(phone);
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isdigit((unsigned char)phone[i]) || (phone[i] == '+' && o == 0))
+			out[o++] = phone[i];
+	out[o] = '\0';
+	return out;
+}
+
+bool people_phone_valid(const char *phone)
+{
+	int digits = 0;
+	for (const char *p = phone; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if (!strchr("+()-. ", *p))
+			return false;
+	}
+	return digits >= 7 && digits <= 15;
+}
+
+static void blind(const struct people_ctx *px, struct arena *a, const char *prefix,
+		  const char *normalised, const char **out)
+{
+	if (!normalised || !*normalised) {
+		*out = NULL;
+		return;
+	}
+	/* The prefix keeps equal strings in different fields apart. */
+	char *msg = arena_printf(a, "%s:%s", prefix, normalised);
+	char *h = arena_alloc(a, 65);
+	hc_blind_index(px->kr, h, msg);
+	*out = h;
+}
+
+static void indexes(const struct people_ctx *px, struct arena *a, const char *name,
+		    const char *email, const char *phone, const char **nb, const char **eb,
+		    const char **pb)
+{
+	blind(px, a, "name", name ? people_normalise_name(a, name) : NULL, nb);
+	char *e = email ? arena_strdup(a, email) : NULL;
+	blind(px, a, "email", e ? util_normalise_email(e) : NULL, eb);
+	blind(px, a, "phone", phone ? people_normalise_phone(a, phone) : NULL, pb);
+}
+
+static int seal_profile(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+			const char *profile)
+{
+	unsigned char *sealed;
+	size_t n;
+	int rc = people_seal(px, a, id, profile, strlen(profile), &sealed, &n);
+	if (rc)
+		return rc;
+	struct db_stmt *s = db_prepare(c, SQL_SET_PROFILE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_blob(s, 1, sealed, n);
+	db_bind_i64(s, 2, id);
+	return db_run(s);
+}
+
+int people__create(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+		   const struct person_new *in, int64_t *id)
+{
+	const char *nb, *eb, *pb;
+	unsigned char dk[32];
+	int64_t now = util_now();
+	indexes(px, a, in->name, in->email, in->phone, &nb, &eb, &pb);
+	struct db_stmt *s = db_prepare(c, SQL_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, nb);
+	db_bind_text(s, 2, eb);
+	db_bind_text(s, 3, pb);
+	db_bind_text(s, 4, in->age_band);
+	db_bind_i64(s, 5, in->is_minor);
+	db_bind_i64(s, 6, in->self_registered);
+	if (in->created_by)
+		db_bind_i64(s, 7, in->created_by);
+	else
+		db_bind_null(s, 7);
+	db_bind_i64(s, 8, now);
+	db_bind_i64(s, 9, now);
+	db_bind_i64(s, 10, now);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		*id = db_col_i64(s, 0);
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_EDB;
+	/* The key goes to the key store first; if the main transaction later
+	 * rolls back, the caller destroys the orphan key. */
+	if ((rc = people_key_create(px, *id, dk)) != 0)
+		return rc;
+	sodium_memzero(dk, sizeof dk);
+	if ((rc = seal_profile(px, c, a, *id, in->profile)) != 0)
+		return rc;
+	for (size_t i = 0; i < in->norgs; i++) {
+		s = db_prepare(c, SQL_ADD_ORG);
+		if (!s)
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, *id);
+		db_bind_i64(s, 2, in->org_ids[i]);
+		if ((rc = db_run(s)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int people__get(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+		struct person_row *out)
+{
+	memset(out, 0, sizeof *out);
+	struct db_stmt *s = db_prepare(c, SQL_GET);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	if (rc != DB_ROW) {
+		db_finish(s);
+		return rc < 0 ? rc : -HEARTH_ENOTFOUND;
+	}
+	out->id = id;
+	out->erased = strcmp(db_col_text(s, 0), "erased") == 0;
+	size_t n = 0;
+	const void *blob = db_col_null(s, 1) ? NULL : db_col_blob(s, 1, &n);
+	unsigned char *sealed = NULL;
+	if (blob) {
+		sealed = arena_alloc(a, n);
+		memcpy(sealed, blob, n);
+	}
+	out->age_band = arena_strdup(a, db_col_text(s, 2));
+	out->is_minor = db_col_i64(s, 3) != 0;
+	out->user_id = db_col_i64(s, 4);
+	out->created_at = db_col_i64(s, 5);
+	out->updated_at = db_col_i64(s, 6);
+	out->last_activity_at = db_col_i64(s, 7);
+	out->erased_at = db_col_i64(s, 8);
+	db_finish(s);
+	if (sealed && !out->erased) {
+		size_t len;
+		rc = people_open(px, a, id, sealed, n, &out->profile, &len);
+		if (rc == -HEARTH_ENOTFOUND) {
+			/* The key is gone: erased, even if the row was not updated. */
+			out->erased = true;
+			out->profile = NULL;
+		} else if (rc) {
+			return rc;
+		}
+	}
+	s = db_prepare(c, SQL_ORGS_OF);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	size_t cap = 4;
+	out->org_ids = arena_alloc(a, cap * sizeof *out->org_ids);
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (out->norgs == cap) {
+			int64_t *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+			memcpy(bigger, out->org_ids, cap * sizeof *bigger);
+			out->org_ids = bigger;
+			cap *= 2;
+		}
+		out->org_ids[out->norgs++] = db_col_i64(s, 0);
+	}
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int people__update(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+		   const char *profile, const char *name, const char *email, const char *phone,
+		   const char *age_band, bool is_minor)
+{
+	const char *nb, *eb, *pb;
+	unsigned char *sealed;
+	size_t n;
+	int64_t now = util_now();
+	indexes(px, a, name, email, phone, &nb, &eb, &pb);
+	int rc = people_seal(px, a, id, profile, strlen(profile), &sealed, &n);
+	if (rc)
+		return rc;
+	struct db_stmt *s = db_prepare(c, SQL_UPDATE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_blob(s, 1, sealed, n);
+	db_bind_text(s, 2, nb);
+	db_bind_text(s, 3, eb);
+	db_bind_text(s, 4, pb);
+	db_bind_text(s, 5, age_band);
+	db_bind_i64(s, 6, is_minor);
+	db_bind_i64(s, 7, now);
+	db_bind_i64(s, 8, now);
+	db_bind_i64(s, 9, id);
+	if ((rc = db_run(s)) != 0)
+		return rc;
+	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+}
+
+int people__find(const struct people_ctx *px, struct db_conn *c, const char *field,
+		 const char *normalised, int64_t *ids, size_t max, size_t *n)
+{
+	const char *sql = strcmp(field, "name") == 0    ? SQL_FIND_NAME
+			  : strcmp(field, "email") == 0 ? SQL_FIND_EMAIL
+							: SQL_FIND_PHONE;
+	char msg[600], h[65];
+	snprintf(msg, sizeof msg, "%s:%s", field, normalised);
+	hc_blind_index(px->kr, h, msg);
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, h);
+	db_bind_i64(s, 2, (int64_t)max);
+	int rc;
+	*n = 0;
+	while ((rc = db_step(s)) == DB_ROW && *n < max)
+		ids[(*n)++] = db_col_i64(s, 0);
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int people__list_for_orgs(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t after,
+			  int limit, int64_t *ids, size_t *n)
+{
+	*n = 0;
+	/* Per organisation, merged; a person in two of the actor's organisations
+	 * appears once. The lists are short pages, so this stays cheap. */
+	for (size_t o = 0; o < norgs; o++) {
+		struct db_stmt *s = db_prepare(c, SQL_LIST_ORG);
+		if (!s)
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, orgs[o]);
+		db_bind_i64(s, 2, after);
+		db_bind_i64(s, 3, limit);
+		int rc;
+		while ((rc = db_step(s)) == DB_ROW) {
+			int64_t id = db_col_i64(s, 0);
+			size_t k;
+			for (k = 0; k < *n; k++)
+				if (ids[k] == id)
+					break;
+			if (k == *n && *n < (size_t)limit * norgs)
+				ids[(*n)++] = id;
+		}
+		db_finish(s);
+		if (rc < 0)
+			return rc;
+	}
+	/* Sort ascending and keep the first page. */
+	for (size_t i = 1; i < *n; i++)
+		for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+			int64_t t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	if (*n > (size_t)limit)
+		*n = (size_t)limit;
+	return 0;
+}
+
+int people__touch(struct db_conn *c, int64_t id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_TOUCH);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, util_now());
+	db_bind_i64(s, 2, id);
+	return db_run(s);
+}
+
+int people__link_user(struct db_conn *c, int64_t id, int64_t user_id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_LINK_USER);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, user_id);
+	db_bind_i64(s, 2, id);
+	int rc = db_run(s);
+	if (rc)
+		return rc;
+	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+}
+
+int people__by_user(struct db_conn *c, int64_t user_id, int64_t *id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_BY_USER);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, user_id);
+	int rc = db_step(s);
+	*id = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	return *id ? 0 : -HEARTH_ENOTFOUND;
+}
+
+/* --- consent --- */
+
+bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose)
+{
+	if (purpose < 0 || purpose >= PURPOSE__MAX)
+		return false;
+	struct db_stmt *s = db_prepare(c, SQL_LATEST_CONSENT);
+	if (!s)
+		return false; /* deny when in doubt */
+	db_bind_i64(s, 1, participant_id);
+	db_bind_text(s, 2, purpose_names[purpose]);
+	bool granted = db_step(s) == DB_ROW && db_col_i64(s, 0) != 0;
+	db_finish(s);
+	return granted;
+}
+
+static consent_withdrawn_fn listeners[16];
+static size_t nlisteners;
+
+void people_on_consent_withdrawn(consent_withdrawn_fn fn)
+{
+	if (nlisteners < sizeof listeners / sizeof listeners[0])
+		listeners[nlisteners++] = fn;
+}
+
+int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose, int64_t version,
+			 const char *lang, int64_t *found_version, const char **body)
+{
+	struct db_stmt *s = db_prepare(c, SQL_TEXT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, purpose);
+	db_bind_text(s, 2, lang);
+	db_bind_i64(s, 3, version);
+	db_bind_i64(s, 4, version);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		*found_version = db_col_i64(s, 0);
+		if (body)
+			*body = arena_strdup(a, db_col_text(s, 1));
+	}
+	db_finish(s);
+	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_ENOTFOUND);
+}
+
+int people__consent_record(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+			   int64_t id, const struct consent_in *in, int64_t *consent_id,
+			   const char **bad_field, char *err, size_t errlen)
+{
+	struct person_row p;
+	int64_t version = 0;
+	int rc = people__get(px, c, a, id, &p);
+	if (rc)
+		return rc;
+	if (p.erased) {
+		*bad_field = "id";
+		snprintf(err, errlen, "this person's record was erased; nothing can be recorded for them");
+		return -HEARTH_ECONFLICT;
+	}
+	if (p.is_minor && (strcmp(in->given_by, "guardian") != 0 || !in->guardian_name ||
+			   !*in->guardian_name)) {
+		*bad_field = strcmp(in->given_by, "guardian") != 0 ? "given_by" : "guardian_name";
+		snprintf(err, errlen, "this person is under 18: a parent or guardian must give or "
+				      "withdraw consent (given_by \"guardian\" with guardian_name)");
+		return -HEARTH_EINVAL;
+	}
+	if (strcmp(in->given_by, "guardian") == 0 && (!in->guardian_name || !*in->guardian_name)) {
+		*bad_field = "guardian_name";
+		snprintf(err, errlen, "guardian_name is required when a guardian gives consent");
+		return -HEARTH_EINVAL;
+	}
+	rc = people__consent_text(c, a, purpose_names[in->purpose], in->version, in->lang, &version,
+				  NULL);
+	if (rc == -HEARTH_ENOTFOUND) {
+		*bad_field = in->version ? "text_version" : "lang";
+		snprintf(err, errlen, "there is no consent text for %s version %lld in language %s",
+			 purpose_names[in->purpose], (long long)in->version, in->lang);
+		return -HEARTH_EINVAL;
+	}
+	if (rc)
+		return rc;
+	unsigned char *guardian = NULL;
+	size_t glen = 0;
+	if (in->guardian_name && *in->guardian_name &&
+	    (rc = people_seal(px, a, id, in->guardian_name, strlen(in->guardian_name), &guardian,
+			      &glen)) != 0)
+		return rc;
+	struct db_stmt *s = db_prepare(c, SQL_CONSENT_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	db_bind_text(s, 2, purpose_names[in->purpose]);
+	db_bind_i64(s, 3, in->granted);
+	db_bind_text(s, 4, in->given_by);
+	db_bind_text(s, 5, in->method);
+	if (guardian)
+		db_bind_blob(s, 6, guardian, glen);
+	else
+		db_bind_null(s, 6);
+	db_bind_i64(s, 7, version);
+	db_bind_text(s, 8, in->lang);
+	if (in->recorded_by)
+		db_bind_i64(s, 9, in->recorded_by);
+	else
+		db_bind_null(s, 9);
+	db_bind_i64(s, 10, util_now());
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*consent_id = db_col_i64(s, 0);
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_EDB;
+	if ((rc = people__touch(c, id)) != 0)
+		return rc;
+	if (!in->granted)
+		for (size_t i = 0; i < nlisteners; i++)
+			if ((rc = listeners[i](c, id, in->purpose)) != 0)
+				return rc;
+	return 0;
+}
+
+int people__consents(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+		     struct consent_row **rows, size_t *n)
+{
+	struct db_stmt *s = db_prepare(c, SQL_CONSENTS);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	size_t cap = 8;
+	*rows = arena_alloc(a, cap * sizeof **rows);
+	*n = 0;
+	int rc;
+	struct {
+		unsigned char *sealed;
+		size_t len;
+	} *sealed = arena_calloc(a, 256, sizeof *sealed);
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (*n == cap) {
+			struct consent_row *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+			memcpy(bigger, *rows, cap * sizeof *bigger);
+			*rows = bigger;
+			cap *= 2;
+		}
+		struct consent_row *r = &(*rows)[*n];
+		*r = (struct consent_row){
+			.id = db_col_i64(s, 0),
+			.purpose = arena_strdup(a, db_col_text(s, 1)),
+			.granted = db_col_i64(s, 2) != 0,
+			.given_by = arena_strdup(a, db_col_text(s, 3)),
+			.method = arena_strdup(a, db_col_text(s, 4)),
+			.version = db_col_i64(s, 6),
+			.lang = arena_strdup(a, db_col_text(s, 7)),
+			.recorded_by = db_col_i64(s, 8),
+			.at = db_col_i64(s, 9),
+		};
+		if (!db_col_null(s, 5) && *n < 256) {
+			size_t len;
+			const void *b = db_col_blob(s, 5, &len);
+			sealed[*n].sealed = arena_alloc(a, len);
+			memcpy(sealed[*n].sealed, b, len);
+			sealed[*n].len = len;
+		}
+		(*n)++;
+	}
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < *n && i < 256; i++) {
+		if (!sealed[i].sealed)
+			continue;
+		size_t len;
+		int orc = people_open(px, a, id, sealed[i].sealed, sealed[i].len,
+				      &(*rows)[i].guardian_name, &len);
+		if (orc == -HEARTH_ENOTFOUND)
+			(*rows)[i].guardian_name = NULL;
+		else if (orc)
+			return orc;
+	}
+	return 0;
+}
+
+/* --- sharing between organisations --- */
+
+static bool in_org(struct db_conn *c, int64_t participant_id, int64_t org)
+{
+	struct db_stmt *s = db_prepare(c, SQL_IN_ORG);
+	if (!s)
+		return false;
+	db_bind_i64(s, 1, participant_id);
+	db_bind_i64(s, 2, org);
+	bool found = db_step(s) == DB_ROW;
+	db_finish(s);
+	return found;
+}
+
+static bool has_category(const char *list, const char *cat)
+{
+	size_t n = strlen(cat);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, cat, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* Roles that work with people's records inside their own organisation. */
+#define STAFF_ROLES                                                                                \
+	((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR) | (1u << ROLE_FACILITATOR) |                \
+	 (1u << ROLE_CLINICIAN) | (1u << ROLE_PEER_SUPPORTER))
+
+bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
+			   enum share_category cat)
+{
+	int64_t now = util_now();
+	if (cat < 0 || cat >= SHARE__MAX)
+		return false;
+	for (int i = 0; i < a->nmemberships; i++) {
+		const struct membership *m = &a->memberships[i];
+		if (!((1u << m->role) & STAFF_ROLES))
+			continue;
+		if (in_org(c, participant_id, m->organisation_id))
+			return true;
+	}
+	for (int i = 0; i < a->nmemberships; i++) {
+		const struct membership *m = &a->memberships[i];
+		if (!((1u << m->role) & STAFF_ROLES))
+			continue;
+		struct db_stmt *s = db_prepare(c, SQL_AGREEMENTS);
+		if (!s)
+			return false;
+		db_bind_i64(s, 1, participant_id);
+		db_bind_i64(s, 2, m->organisation_id);
+		db_bind_i64(s, 3, now);
+		db_bind_i64(s, 4, now);
+		bool covered = false;
+		while (!covered && db_step(s) == DB_ROW)
+			covered = has_category(db_col_text(s, 0), share_names[cat]);
+		db_finish(s);
+		/* Both must hold: the agreement covers it AND the person consented. */
+		if (covered && consent_allows(c, participant_id, share_purpose[cat]))
+			return true;
+	}
+	return false;
+}
+
+int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const char *categories,
+			     int64_t starts, int64_t ends, int64_t actor, int64_t *id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_AGREEMENT_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, from);
+	db_bind_i64(s, 2, to);
+	db_bind_text(s, 3, categories);
+	db_bind_i64(s, 4, starts);
+	db_bind_i64(s, 5, ends);
+	if (actor)
+		db_bind_i64(s, 6, actor);
+	else
+		db_bind_null(s, 6);
+	db_bind_i64(s, 7, util_now());
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		*id = db_col_i64(s, 0);
+	db_finish(s);
+	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+}
+
+int people__agreement_revoke(struct db_conn *c, int64_t id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_AGREEMENT_REVOKE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, util_now());
+	db_bind_i64(s, 2, id);
+	int rc = db_run(s);
+	if (rc)
+		return rc;
+	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+}
+
+/* --- account codes --- */
+
+static void code_hash(char out[65], const char *code)
+{
+	hc_hash_hex(out, NULL, code, strlen(code));
+}
+
+int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[16])
+{
+	/* 12 characters from an alphabet without look-alikes: easy to read out
+	 * over the phone, about 60 bits. */
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char raw[12];
+	char h[65];
+	hc_random(raw, sizeof raw);
+	for (int i = 0; i < 12; i++)
+		code[i] = alphabet[raw[i] % 32];
+	code[12] = '\0';
+	code_hash(h, code);
+	struct db_stmt *s = db_prepare(c, SQL_CODE_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, h);
+	db_bind_i64(s, 2, id);
+	db_bind_i64(s, 3, util_now() + 14 * 86400);
+	if (actor)
+		db_bind_i64(s, 4, actor);
+	else
+		db_bind_null(s, 4);
+	return db_run(s);
+}
+
+int people__code_claim(struct db_conn *c, const char *code, int64_t *id)
+{
+	char h[65], upper[32];
+	size_t n = 0;
+	for (const char *p = code; *p && n < sizeof upper - 1; p++)
+		if (*p != '-' && *p != ' ')
+			upper[n++] = (char)toupper((unsigned char)*p);
+	upper[n] = '\0';
+	code_hash(h, upper);
+	struct db_stmt *s = db_prepare(c, SQL_CODE_FIND);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, h);
+	db_bind_i64(s, 2, util_now());
+	int rc = db_step(s);
+	*id = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	if (!*id)
+		return -HEARTH_ENOTFOUND;
+	s = db_prepare(c, SQL_CODE_DELETE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, h);
+	return db_run(s);
+}
+
+/* --- erasure --- */
+
+int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, bool *automatic)
+{
+	struct db_stmt *s = db_prepare(c, SQL_AUTOMATIC);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	*automatic = db_step(s) == DB_ROW;
+	db_finish(s);
+	s = db_prepare(c, SQL_REQUEST_PENDING);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	*request_id = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	if (*request_id)
+		return 0; /* asking twice is the same request */
+	s = db_prepare(c, SQL_REQUEST_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	db_bind_i64(s, 2, util_now());
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*request_id = db_col_i64(s, 0);
+	db_finish(s);
+	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+}
+
+static int run_id(struct db_conn *c, const char *sql, int64_t id)
+{
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	return db_run(s);
+}
+
+int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
+		 int64_t actor_id, const char *request_id)
+{
+	int64_t now = util_now(), user_id = 0;
+	struct db_stmt *s = db_prepare(c, SQL_STATUS);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, participant_id);
+	int rc = db_step(s);
+	bool erased = rc == DB_ROW && strcmp(db_col_text(s, 0), "erased") == 0;
+	if (rc == DB_ROW)
+		user_id = db_col_i64(s, 1);
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_ENOTFOUND;
+	if (erased)
+		return -HEARTH_ECONFLICT;
+	/* 1. Crypto-shred first: from this moment every sealed field of the
+	 * person, in this database and in every backup, is unreadable. */
+	if ((rc = people_key_destroy(px, participant_id)) != 0)
+		return rc;
+	/* 2. Then wipe what is left in the main database, audited. */
+	if ((rc = db_begin(c, true)) != 0)
+		return rc;
+	s = db_prepare(c, SQL_ERASE);
+	if (!s) {
+		rc = -HEARTH_EDB;
+		goto fail;
+	}
+	db_bind_i64(s, 1, now);
+	db_bind_i64(s, 2, now);
+	db_bind_i64(s, 3, participant_id);
+	if ((rc = db_run(s)) != 0 || (rc = run_id(c, SQL_ERASE_CONSENT_NAMES, participant_id)) != 0 ||
+	    (rc = run_id(c, SQL_ERASE_CODES, participant_id)) != 0)
+		goto fail;
+	if (user_id) {
+		char email[64];
+		snprintf(email, sizeof email, "erased-user-%" PRId64 "@invalid", user_id);
+		s = db_prepare(c, SQL_ERASE_USER);
+		if (!s) {
+			rc = -HEARTH_EDB;
+			goto fail;
+		}
+		db_bind_text(s, 1, email);
+		db_bind_i64(s, 2, user_id);
+		if ((rc = db_run(s)) != 0 || (rc = run_id(c, SQL_ERASE_MEMBERSHIPS, user_id)) != 0 ||
+		    (rc = run_id(c, SQL_ERASE_SESSIONS, user_id)) != 0)
+			goto fail;
+	}
+	s = db_prepare(c, SQL_ERASE_REQUESTS);
+	if (!s) {
+		rc = -HEARTH_EDB;
+		goto fail;
+	}
+	db_bind_i64(s, 1, now);
+	db_bind_i64(s, 2, participant_id);
+	if ((rc = db_run(s)) != 0)
+		goto fail;
+	char res[40];
+	snprintf(res, sizeof res, "participant:%" PRId64, participant_id);
+	struct audit_entry e = {actor_id, 0, "participant.erase", res, "success", request_id};
+	if ((rc = audit_append(c, px->kr, &e)) != 0)
+		goto fail;
+	if ((rc = db_commit(c)) != 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(c);
+	return rc;
+}
+
+int people__erasure_list(struct db_conn *c, const char *status,
+			 void (*fn)(const struct erasure_row *row, void *ctx), void *ctx)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ERASURE_LIST);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, status);
+	db_bind_text(s, 2, status);
+	int rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		struct erasure_row row = {
+			.id = db_col_i64(s, 0),
+			.participant_id = db_col_i64(s, 1),
+			.status = db_col_text(s, 2),
+			.requested_at = db_col_i64(s, 3),
+			.decided_at = db_col_i64(s, 4),
+		};
+		fn(&row, ctx);
+	}
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor, const char *reason)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ERASURE_REJECT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, actor);
+	db_bind_i64(s, 2, util_now());
+	db_bind_text(s, 3, reason);
+	db_bind_i64(s, 4, request_id);
+	int rc = db_run(s);
+	if (rc)
+		return rc;
+	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+}
+
+int people__erasure_pending(struct db_conn *c, int64_t request_id, int64_t *participant_id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ERASURE_PENDING);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, request_id);
+	int rc = db_step(s);
+	*participant_id = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	return *participant_id ? 0 : -HEARTH_ENOTFOUND;
+}
+
+static void agreement_row(struct db_stmt *s, struct agreement_row *row)
+{
+	*row = (struct agreement_row){
+		.id = db_col_i64(s, 0),
+		.from_org = db_col_i64(s, 1),
+		.to_org = db_col_i64(s, 2),
+		.categories = db_col_text(s, 3),
+		.starts_at = db_col_i64(s, 4),
+		.ends_at = db_col_i64(s, 5),
+		.revoked_at = db_col_i64(s, 6),
+	};
+}
+
+int people__agreement_list(struct db_conn *c, int64_t org,
+			   void (*fn)(const struct agreement_row *row, void *ctx), void *ctx)
+{
+	struct db_stmt *s = db_prepare(c, SQL_AGREEMENT_LIST);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, org);
+	db_bind_i64(s, 2, org);
+	db_bind_i64(s, 3, org);
+	int rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		struct agreement_row row;
+		agreement_row(s, &row);
+		fn(&row, ctx);
+	}
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int people__agreement_get(struct db_conn *c, int64_t id, struct agreement_row *row)
+{
+	struct db_stmt *s = db_prepare(c, SQL_AGREEMENT_GET);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW)
+		agreement_row(s, row);
+	row->categories = NULL; /* not valid after finish */
+	db_finish(s);
+	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_ENOTFOUND);
+}
+
+int people__expired(struct db_conn *c, int64_t cutoff, int limit,
+		    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx)
+{
+	struct db_stmt *s = db_prepare(c, SQL_EXPIRED);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, cutoff);
+	db_bind_i64(s, 2, limit);
+	int rc;
+	while ((rc = db_step(s)) == DB_ROW)
+		fn(db_col_i64(s, 0), db_col_i64(s, 1), ctx);
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+bool people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff)
+{
+	struct db_stmt *s = db_prepare(c, SQL_IS_EXPIRED);
+	if (!s)
+		return false;
+	db_bind_i64(s, 1, id);
+	db_bind_i64(s, 2, cutoff);
+	bool yes = db_step(s) == DB_ROW;
+	db_finish(s);
+	return yes;
+}

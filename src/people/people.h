@@ -1,0 +1,112 @@
+/*
+ * People: participants, their needs and consents, data-sharing agreements
+ * between organisations, and erasure that really erases.
+ *
+ * Other modules use this header only: consent_allows() at the moment of use,
+ * people_sharing_allows() for cross-organisation reads, and
+ * people_seal()/people_open() to encrypt their own sensitive fields (journal,
+ * safety plan, free-text check-ins) with the person's data key, so that
+ * erasing the person erases those too.
+ */
+#ifndef HEARTH_PEOPLE_H
+#define HEARTH_PEOPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct actor;
+struct arena;
+struct db_conn;
+struct db_pool;
+struct keyring;
+
+enum consent_purpose {
+	PURPOSE_PARTICIPATION,
+	PURPOSE_CONTACT,
+	PURPOSE_EVALUATION,
+	PURPOSE_CLINICAL_SHARING,
+	PURPOSE_PEER_COMMUNITY,
+	PURPOSE_MEDIA,
+	PURPOSE__MAX
+};
+extern const char *const purpose_names[PURPOSE__MAX + 1];
+int purpose_from_name(const char *name);
+
+enum share_category {
+	SHARE_CONTACT,
+	SHARE_ATTENDANCE,
+	SHARE_CHECKINS,
+	SHARE_SAFETY_PLAN,
+	SHARE_REFERRALS,
+	SHARE_OUTCOMES,
+	SHARE__MAX
+};
+extern const char *const share_names[SHARE__MAX + 1];
+/* The consent each shared category needs from the person. */
+extern const enum consent_purpose share_purpose[SHARE__MAX];
+
+/* The key store: wrapped per-person data keys, kept apart from the main
+ * database (a SQLite file beside the key file, or its own PostgreSQL
+ * database), so backups of the main data never hold them. */
+struct keystore;
+/* Opens (creating if needed) the key store at url. Returns NULL and fills
+ * errmsg on failure. The caller owns the result. */
+struct keystore *keystore_open(const char *url, char *errmsg, size_t errlen);
+void keystore_close(struct keystore *ks);
+/* The default location for a key file: "<dir of key file>/hearth.keystore.db". */
+void keystore_default_path(const char *key_file, char *out, size_t size);
+
+/* Everything the module needs at hand. */
+struct people_ctx {
+	struct keystore *ks;
+	const struct keyring *kr;
+};
+
+/* Creates a data key for a new subject and stores it wrapped. */
+int people_key_create(const struct people_ctx *px, int64_t subject, unsigned char dk[32]);
+/* Loads and unwraps a subject's data key; -HEARTH_ENOTFOUND once erased. */
+int people_key_load(const struct people_ctx *px, int64_t subject, unsigned char dk[32]);
+/* Destroys a subject's data key for good (crypto-shredding). */
+int people_key_destroy(const struct people_ctx *px, int64_t subject);
+
+/* Seals plaintext for a person; *out is arena memory of *outlen bytes. */
+int people_seal(const struct people_ctx *px, struct arena *a, int64_t participant_id,
+		const void *plain, size_t n, unsigned char **out, size_t *outlen);
+/* Opens what people_seal() made; -HEARTH_ENOTFOUND when the person was erased.
+ * *out is NUL-terminated arena memory. */
+int people_open(const struct people_ctx *px, struct arena *a, int64_t participant_id,
+		const unsigned char *sealed, size_t n, char **out, size_t *outlen);
+
+/* True when the person's latest decision for purpose is a grant (and the
+ * person is not erased). Asked at the moment of use; never cache it. */
+bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose);
+
+/* True when actor may see category of the person's data: staff of one of
+ * the person's organisations, or staff of an organisation that an active
+ * data-sharing agreement from one of the person's organisations covers for
+ * this category AND the person consented to the matching purpose. */
+bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
+			   enum share_category cat);
+
+/* Modules that hold future places (sessions, waitlists) register here to
+ * act when a person withdraws a consent; called inside the withdrawing
+ * transaction. */
+typedef int (*consent_withdrawn_fn)(struct db_conn *c, int64_t participant_id,
+				    enum consent_purpose purpose);
+void people_on_consent_withdrawn(consent_withdrawn_fn fn);
+
+/* Erases a person: destroys their data key, wipes every sealed field and
+ * blind index, removes their login, leaves a tombstone (id, age band, dates,
+ * organisations). Audited. Manages its own transaction on c. */
+int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
+		 int64_t actor_id, const char *request_id);
+
+/* Normalisation for blind indexes (exact-match search). Result in arena. */
+char *people_normalise_name(struct arena *a, const char *name);
+char *people_normalise_phone(struct arena *a, const char *phone);
+/* True if phone looks like a phone number (7-15 digits, + ( ) - . space). */
+bool people_phone_valid(const char *phone);
+
+#endif
