@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/log.h"
@@ -20,7 +21,35 @@ struct db_pool {
 	int nfree;
 	struct db_conn **all;
 	struct db_conn **freelist;
+	/* background upkeep (backends with maintain only) */
+	pthread_t upkeep;
+	pthread_cond_t upkeep_cv; /* its own: release() must only wake acquirers */
+	bool upkeep_running, stopping;
+	struct db_conn *upkeep_conn;
 };
+
+static void *upkeep_main(void *arg)
+{
+	struct db_pool *p = arg;
+	struct timespec ts;
+	pthread_mutex_lock(&p->mu);
+	while (!p->stopping) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->upkeep_cv, &p->mu, &ts);
+		if (p->stopping)
+			break;
+		pthread_mutex_unlock(&p->mu);
+		p->be->maintain(p->upkeep_conn);
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
 
 static _Atomic uint64_t total_ns;
 
@@ -46,6 +75,7 @@ struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, 
 	p->freelist = xcalloc((size_t)size, sizeof *p->freelist);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	pthread_cond_init(&p->upkeep_cv, NULL);
 	for (int i = 0; i < size; i++) {
 		p->all[i] = be->open(target, errmsg, errlen);
 		if (!p->all[i]) {
@@ -55,6 +85,11 @@ struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, 
 		}
 		p->freelist[p->nfree++] = p->all[i];
 	}
+	if (be->maintain && size > 1) {
+		p->upkeep_conn = be->open(target, errmsg, errlen);
+		if (p->upkeep_conn && pthread_create(&p->upkeep, NULL, upkeep_main, p) == 0)
+			p->upkeep_running = true;
+	}
 	*err = 0;
 	return p;
 }
@@ -63,11 +98,21 @@ void db_pool_close(struct db_pool *p)
 {
 	if (!p)
 		return;
+	if (p->upkeep_running) {
+		pthread_mutex_lock(&p->mu);
+		p->stopping = true;
+		pthread_cond_signal(&p->upkeep_cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->upkeep, NULL);
+	}
+	if (p->upkeep_conn)
+		p->be->close(p->upkeep_conn);
 	for (int i = 0; i < p->size; i++)
 		if (p->all[i])
 			p->be->close(p->all[i]);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	pthread_cond_destroy(&p->upkeep_cv);
 	free(p->all);
 	free(p->freelist);
 	free(p);

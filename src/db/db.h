@@ -119,6 +119,9 @@ struct db_backend {
 	int (*backup)(struct db_conn *c, const char *out, char *errmsg, size_t errlen);
 	/* Inside a write transaction: serialise migrations across processes. */
 	int (*lock_migrations)(struct db_conn *c);
+	/* Optional background upkeep run by the pool every ~250 ms on a
+	 * connection of its own (SQLite: WAL checkpoints off the request path). */
+	void (*maintain)(struct db_conn *c);
 };
 
 /* Every backend's connection and statement begin with these headers. */

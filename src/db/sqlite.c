@@ -271,6 +271,13 @@ out:
 	return rc;
 }
 
+static void sq_maintain(struct db_conn *bc)
+{
+	/* PASSIVE never blocks readers or writers; it copies what it can. */
+	(void)sqlite3_wal_checkpoint_v2(((struct sq_conn *)bc)->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					NULL, NULL);
+}
+
 static int sq_lock_migrations(struct db_conn *bc)
 {
 	(void)bc; /* BEGIN IMMEDIATE already holds the only write lock */
@@ -300,4 +307,5 @@ const struct db_backend db_sqlite_backend = {
 	.changes = sq_changes,
 	.backup = sq_backup,
 	.lock_migrations = sq_lock_migrations,
+	.maintain = sq_maintain,
 };

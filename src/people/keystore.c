@@ -136,7 +136,7 @@ int people_seal(const struct people_ctx *px, struct arena *a, int64_t participan
 	int rc = people_key_load(px, participant_id, dk);
 	if (rc)
 		return rc;
-	unsigned char ad[8];
+	unsigned char ad[8]; /* binds the ciphertext to its person */
 	for (int i = 0; i < 8; i++)
 		ad[i] = (unsigned char)((uint64_t)participant_id >> (8 * i));
 	*outlen = n + HC_SEAL_OVERHEAD;

@@ -224,14 +224,22 @@ static void indexes(const struct people_ctx *px, struct arena *a, const char *na
 	blind(px, a, "phone", phone ? people_normalise_phone(a, phone) : NULL, pb);
 }
 
-static int seal_profile(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+/* The associated data binding a sealed field to its person. */
+static void person_ad(unsigned char ad[8], int64_t id)
+{
+	for (int i = 0; i < 8; i++)
+		ad[i] = (unsigned char)((uint64_t)id >> (8 * i));
+}
+
+/* Seals the profile with a data key already at hand (a new person's). */
+static int seal_profile(struct db_conn *c, struct arena *a, int64_t id, const unsigned char dk[32],
 			const char *profile)
 {
-	unsigned char *sealed;
-	size_t n;
-	int rc = people_seal(px, a, id, profile, strlen(profile), &sealed, &n);
-	if (rc)
-		return rc;
+	unsigned char ad[8];
+	size_t n = strlen(profile) + HC_SEAL_OVERHEAD;
+	unsigned char *sealed = arena_alloc(a, n);
+	person_ad(ad, id);
+	hc_seal(sealed, dk, profile, strlen(profile), ad, sizeof ad);
 	struct db_stmt *s = db_prepare(c, SQL_SET_PROFILE);
 	if (!s)
 		return -HEARTH_EDB;
@@ -273,8 +281,9 @@ int people__create(const struct people_ctx *px, struct db_conn *c, struct arena 
 	 * rolls back, the caller destroys the orphan key. */
 	if ((rc = people_key_create(px, *id, dk)) != 0)
 		return rc;
+	rc = seal_profile(c, a, *id, dk, in->profile);
 	sodium_memzero(dk, sizeof dk);
-	if ((rc = seal_profile(px, c, a, *id, in->profile)) != 0)
+	if (rc)
 		return rc;
 	for (size_t i = 0; i < in->norgs; i++) {
 		s = db_prepare(c, SQL_ADD_ORG);
@@ -520,21 +529,39 @@ int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose
 	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_ENOTFOUND);
 }
 
+static const char SQL_STATUS_MINOR[] = "SELECT status, is_minor FROM participants WHERE id = ?";
+
+/* Whether a person exists, is erased, is a minor: no decryption needed. */
+static int person_status(struct db_conn *c, int64_t id, bool *erased, bool *minor)
+{
+	struct db_stmt *s = db_prepare(c, SQL_STATUS_MINOR);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		*erased = strcmp(db_col_text(s, 0), "erased") == 0;
+		*minor = db_col_i64(s, 1) != 0;
+	}
+	db_finish(s);
+	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_ENOTFOUND);
+}
+
 int people__consent_record(const struct people_ctx *px, struct db_conn *c, struct arena *a,
 			   int64_t id, const struct consent_in *in, int64_t *consent_id,
 			   const char **bad_field, char *err, size_t errlen)
 {
-	struct person_row p;
 	int64_t version = 0;
-	int rc = people__get(px, c, a, id, &p);
+	bool erased = false, minor = false;
+	int rc = person_status(c, id, &erased, &minor);
 	if (rc)
 		return rc;
-	if (p.erased) {
+	if (erased) {
 		*bad_field = "id";
 		snprintf(err, errlen, "this person's record was erased; nothing can be recorded for them");
 		return -HEARTH_ECONFLICT;
 	}
-	if (p.is_minor && (strcmp(in->given_by, "guardian") != 0 || !in->guardian_name ||
+	if (minor && (strcmp(in->given_by, "guardian") != 0 || !in->guardian_name ||
 			   !*in->guardian_name)) {
 		*bad_field = strcmp(in->given_by, "guardian") != 0 ? "given_by" : "guardian_name";
 		snprintf(err, errlen, "this person is under 18: a parent or guardian must give or "
