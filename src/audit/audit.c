@@ -14,14 +14,14 @@
 /* SQL catalogue for the audit module. */
 static const char SQL_HEAD_ADVANCE[] =
 	"UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
-static const char SQL_HEAD_SET[] = "UPDATE audit_head SET last_hash = ? WHERE id = 1";
+static const char SQL_HEAD_SET[] = "UPDATE audit_head SET last_hash = ?, mac = ? WHERE id = 1";
 static const char SQL_INSERT[] =
 	"INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource, outcome,"
 	" request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_WALK[] =
 	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
 	" prev_hash, hash FROM audit_log ORDER BY id";
-static const char SQL_HEAD[] = "SELECT last_id, last_hash FROM audit_head WHERE id = 1";
+static const char SQL_HEAD[] = "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1";
 static const char SQL_LIST[] =
 	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id"
 	" FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (?2 IS NULL OR resource = ?2)"
@@ -56,6 +56,14 @@ static void entry_hash(char out[65], const struct keyring *kr, int64_t id, int64
 	add_field(&st, prev);
 	crypto_generichash_final(&st, h, sizeof h);
 	util_hex(out, h, sizeof h);
+}
+
+/* The head's MAC: proves (last_id, last_hash) was written with the key. */
+static void head_mac(char out[65], const struct keyring *kr, int64_t last_id, const char *last_hash)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "head %" PRId64 " %s", last_id, last_hash);
+	hc_hash_hex(out, kr->audit, msg, strlen(msg));
 }
 
 int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit_entry *e)
@@ -99,10 +107,13 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 	db_bind_text(s, 10, hash);
 	if ((rc = db_run(s)) != 0)
 		return rc;
+	char mac[65];
+	head_mac(mac, kr, id, hash);
 	s = db_prepare(c, SQL_HEAD_SET);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_text(s, 1, hash);
+	db_bind_text(s, 2, mac);
 	return db_run(s);
 }
 
@@ -163,7 +174,15 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 		rc = -HEARTH_EDB;
 		goto out;
 	}
-	if (db_col_i64(s, 0) != last_id || strcmp(text_or_empty(s, 1), expect_prev) != 0) {
+	char mac[65];
+	head_mac(mac, kr, db_col_i64(s, 0), text_or_empty(s, 1));
+	if (db_col_i64(s, 0) != 0 && !hc_streq(mac, text_or_empty(s, 2))) {
+		res->first_bad_id = last_id + 1;
+		snprintf(res->reason, sizeof res->reason,
+			 "the chain's head was rewritten without the key (entries were removed "
+			 "from the end)");
+		rc = -HEARTH_ETAMPER;
+	} else if (db_col_i64(s, 0) != last_id || strcmp(text_or_empty(s, 1), expect_prev) != 0) {
 		res->first_bad_id = last_id + 1;
 		snprintf(res->reason, sizeof res->reason,
 			 "the log ends at entry %" PRId64 " but entries up to %" PRId64

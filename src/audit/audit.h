@@ -4,7 +4,11 @@
  * Each entry holds a keyed BLAKE2b hash over its own fields and the previous
  * entry's hash (the key derives from the master key), so a row changed,
  * removed or inserted by someone with access to the database but not the
- * key file is found by audit_verify().
+ * key file is found by audit_verify(). The head row (last id and hash) is
+ * keyed too, so the tail cannot be cut off by rewriting it. What a database
+ * alone cannot prove is a rollback to an older, complete copy of the whole
+ * log; operators who need that record `hearth audit verify`'s last entry
+ * elsewhere (see docs/security.md).
  */
 #ifndef HEARTH_AUDIT_H
 #define HEARTH_AUDIT_H
@@ -30,7 +34,8 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 
 struct audit_verify_result {
 	int64_t checked;      /* entries whose hash was recomputed */
-	int64_t first_bad_id; /* 0 when the chain is intact */
+	int64_t first_bad_id; /* meaningful only when audit_verify returned
+			       * -HEARTH_ETAMPER (a forged row may carry id 0) */
 	char reason[160];
 };
 

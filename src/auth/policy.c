@@ -64,10 +64,12 @@ const char *const action_names[ACT__MAX] = {
 static const struct {
 	enum action act;
 	uint32_t roles;
-	bool anonymous; /* allowed without logging in */
+	bool anonymous;     /* allowed without logging in */
+	bool any_logged_in; /* allowed to anyone logged in, whatever their roles */
 } table[] = {
 	{ACT_PUBLIC, ANY_ROLE, true},
-	{ACT_SELF, ANY_ROLE, false},
+	/* Seeing yourself and logging out never depend on having a role. */
+	{ACT_SELF, ANY_ROLE, false, true},
 	{ACT_ORG_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
 	{ACT_ORG_CREATE, R(ROLE_ADMIN), false},
 	{ACT_USER_LIST, R(ROLE_ADMIN), false},
@@ -120,6 +122,8 @@ bool policy_allows(const struct actor *a, enum action act)
 			return true;
 		if (a->kind == AUTH_NONE)
 			return false;
+		if (table[i].any_logged_in)
+			return true;
 		return (a->roles & table[i].roles) != 0;
 	}
 	return false;

@@ -307,6 +307,15 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			const char *s = json_string_value(v);
 			int64_t max = f->max ? f->max : 1000;
 			if (f->type == FIELD_STRING) {
+				/* Surrounding white space does not count and is not kept:
+				 * a name of spaces is no name. */
+				while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+					s++;
+					len--;
+				}
+				while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+					       s[len - 1] == '\n' || s[len - 1] == '\r'))
+					len--;
 				if ((int64_t)len < (f->min ? f->min : 0)) {
 					snprintf(err, errlen, "%s must be at least %lld characters", f->name,
 						 (long long)f->min);
@@ -348,8 +357,12 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 				goto wrong_type;
 			out[i].i = json_integer_value(v);
 			if (out[i].i < f->min || (f->max && out[i].i > f->max)) {
-				snprintf(err, errlen, "%s must be between %lld and %lld", f->name,
-					 (long long)f->min, (long long)f->max);
+				if (f->max)
+					snprintf(err, errlen, "%s must be between %lld and %lld", f->name,
+						 (long long)f->min, (long long)f->max);
+				else
+					snprintf(err, errlen, "%s must be at least %lld", f->name,
+						 (long long)f->min);
 				return -HEARTH_EINVAL;
 			}
 			break;

@@ -1,5 +1,6 @@
 /* Small helpers; see util.h. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,21 +48,37 @@ void util_iso8601(char *out, size_t size, int64_t t)
 		out[0] = '\0';
 }
 
+/* Reads n decimal digits at s (digits only: no signs or spaces). */
+static bool digits(const char *s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
 int util_parse_iso8601(const char *s, int64_t *out)
 {
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	struct tm tm = {0};
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
 	size_t len = strlen(s);
-	if (len == 10) {
-		if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-			return -HEARTH_EINVAL;
-	} else if (len == 20) {
-		if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 20)
-			return -HEARTH_EINVAL;
-	} else {
+	if (len != 10 && len != 20)
 		return -HEARTH_EINVAL;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d))
+		return -HEARTH_EINVAL;
+	if (len == 20 && (s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
+			  !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec) ||
+			  s[19] != 'Z'))
+		return -HEARTH_EINVAL;
+	if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 || y < 1900)
+		return -HEARTH_EINVAL;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
 		return -HEARTH_EINVAL;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;

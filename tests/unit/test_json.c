@@ -246,13 +246,13 @@ static const char *const colours[] = {"red", "green", "blue", NULL};
 enum { F_NAME, F_EMAIL, F_AGE, F_ACTIVE, F_COLOUR, F_STARTS, F_NOTE, F__N };
 
 static const struct field fields[F__N] = {
-	[F_NAME] = {"name", FIELD_STRING, true, 2, 10, NULL},
-	[F_EMAIL] = {"email", FIELD_EMAIL, false, 0, 0, NULL},
-	[F_AGE] = {"age", FIELD_INT, false, 0, 130, NULL},
-	[F_ACTIVE] = {"active", FIELD_BOOL, false, 0, 0, NULL},
-	[F_COLOUR] = {"colour", FIELD_ENUM, false, 0, 0, colours},
-	[F_STARTS] = {"starts", FIELD_TIME, false, 0, 0, NULL},
-	[F_NOTE] = {"note", FIELD_STRING, false, 0, 0, NULL}, /* max 0 = default */
+	[F_NAME] = {.name = "name", .type = FIELD_STRING, .required = true, .min = 2, .max = 10},
+	[F_EMAIL] = {.name = "email", .type = FIELD_EMAIL},
+	[F_AGE] = {.name = "age", .type = FIELD_INT, .min = 0, .max = 130},
+	[F_ACTIVE] = {.name = "active", .type = FIELD_BOOL},
+	[F_COLOUR] = {.name = "colour", .type = FIELD_ENUM, .choices = colours},
+	[F_STARTS] = {.name = "starts", .type = FIELD_TIME},
+	[F_NOTE] = {.name = "note", .type = FIELD_STRING}, /* max 0 = default */
 };
 
 struct fx {
@@ -440,7 +440,8 @@ static void json_fields_parse_enum_message_truncates_safely(void **state)
 {
 	(void)state;
 	/* A tiny error buffer must not overflow while listing the choices. */
-	static const struct field f[] = {{"colour", FIELD_ENUM, true, 0, 0, colours}};
+	static const struct field f[] = {
+		{.name = "colour", .type = FIELD_ENUM, .required = true, .choices = colours}};
 	struct arena *a = arena_new(256);
 	struct field_value out[1];
 	const char *bad = NULL;

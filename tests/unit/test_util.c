@@ -56,6 +56,10 @@ static void util_parse_iso8601_date_only(void **state)
 	assert_int_equal(util_parse_iso8601("2026-01-31", &t), 0);
 	assert_int_equal(t, 1769817600);
 	assert_int_equal(util_parse_iso8601("1970-01-01", &t), 0);
+	/* Dates of birth come before the epoch. */
+	int64_t before;
+	assert_int_equal(util_parse_iso8601("1969-12-31", &before), 0);
+	assert_int_equal(before, -86400);
 	assert_int_equal(t, 0);
 }
 
@@ -79,7 +83,9 @@ static void util_parse_iso8601_rejects_malformed(void **state)
 		"2026-01-01T00:00Z",
 		"2026/01/01",
 		"yyyy-mm-dd",
-		"1969-12-31",            /* before the epoch */
+		"1899-12-31",            /* before 1900: no living person's date */
+		"2026- 1-01",            /* sscanf would have taken these */
+		"2026-+1-01",
 		"2026-01-01T00:00:00ZZ",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -88,6 +94,30 @@ static void util_parse_iso8601_rejects_malformed(void **state)
 		if (rc != -HEARTH_EINVAL)
 			fail_msg("accepted \"%s\" (rc %d, t %lld)", bad[i], rc, (long long)t);
 	}
+}
+
+/* A date that does not exist must be refused, not rolled over into the next
+ * month (timegm normalises 2026-02-31 to 2026-03-03). */
+static void util_parse_iso8601_rejects_impossible_dates(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"2026-02-31", "2026-02-30T12:00:00Z", "2026-04-31", "2025-02-29", "1900-02-29",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t t = 0;
+		int rc = util_parse_iso8601(bad[i], &t);
+		if (rc != -HEARTH_EINVAL) {
+			char back[32];
+			util_iso8601(back, sizeof back, t);
+			fail_msg("accepted \"%s\" as %s", bad[i], back);
+		}
+	}
+	/* Real leap days are fine. */
+	int64_t t = 0;
+	assert_int_equal(util_parse_iso8601("2024-02-29", &t), 0);
+	assert_int_equal(util_parse_iso8601("2000-02-29T23:59:59Z", &t), 0);
+	assert_int_equal(t, 951868799);
 }
 
 static void util_email_valid_accepts_plausible(void **state)
@@ -171,6 +201,7 @@ int main(void)
 		cmocka_unit_test(util_parse_iso8601_round_trip),
 		cmocka_unit_test(util_parse_iso8601_date_only),
 		cmocka_unit_test(util_parse_iso8601_rejects_malformed),
+		cmocka_unit_test(util_parse_iso8601_rejects_impossible_dates),
 		cmocka_unit_test(util_email_valid_accepts_plausible),
 		cmocka_unit_test(util_email_valid_rejects_implausible),
 		cmocka_unit_test(util_normalise_email_trims_and_lowercases),

@@ -75,9 +75,12 @@ CREATE INDEX audit_at ON audit_log (at, id);
 
 -- One row holding the chain's head, updated in the same transaction as each
 -- append: it serialises writers and lets the verifier notice a removed tail.
+-- mac is a keyed hash of (last_id, last_hash), so the head cannot be moved
+-- back by someone without the key file.
 CREATE TABLE audit_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   last_id INTEGER NOT NULL,
-  last_hash TEXT NOT NULL
+  last_hash TEXT NOT NULL,
+  mac TEXT NOT NULL DEFAULT ''
 );
 INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, 'genesis');

@@ -1,0 +1,251 @@
+/*
+ * Unit tests for the access policy (src/auth/policy.c). The expected matrix
+ * of action x role is written out here independently of the policy table,
+ * so that a change to who may do what has to be made in both places on
+ * purpose. Every action is tried for an actor holding exactly one role, by
+ * session and by API token, for anonymous callers (even ones carrying stray
+ * role bits) and for a logged-in actor without roles; the name tables for
+ * actions and roles are checked too.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "auth/auth.h"
+#include "core/banned.h"
+
+#define R(x) (1u << (x))
+#define ALL_ROLES ((1u << ROLE__MAX) - 1)
+
+/* The expected policy, written out by hand. An action added to enum action
+ * without a row here fails the matrix test with a message saying so. */
+#define STAFF_ROLES                                                                                \
+	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) |            \
+	 R(ROLE_PEER_SUPPORTER))
+static const struct {
+	bool set;
+	uint32_t roles;
+} expected[ACT__MAX] = {
+	[ACT_PUBLIC] = {true, ALL_ROLES},
+	[ACT_SELF] = {true, ALL_ROLES},
+	[ACT_ORG_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+	[ACT_ORG_CREATE] = {true, R(ROLE_ADMIN)},
+	[ACT_USER_LIST] = {true, R(ROLE_ADMIN)},
+	[ACT_USER_CREATE] = {true, R(ROLE_ADMIN)},
+	[ACT_USER_UPDATE] = {true, R(ROLE_ADMIN)},
+	[ACT_MEMBERSHIP_CREATE] = {true, R(ROLE_ADMIN)},
+	[ACT_MEMBERSHIP_DELETE] = {true, R(ROLE_ADMIN)},
+	[ACT_TOKEN_LIST] = {true, R(ROLE_ADMIN)},
+	[ACT_TOKEN_CREATE] = {true, R(ROLE_ADMIN)},
+	[ACT_TOKEN_REVOKE] = {true, R(ROLE_ADMIN)},
+	[ACT_AUDIT_READ] = {true, R(ROLE_ADMIN)},
+	[ACT_PERSON_CREATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
+	[ACT_PERSON_SEARCH] = {true, STAFF_ROLES},
+	[ACT_PERSON_READ] = {true, STAFF_ROLES},
+	[ACT_PERSON_UPDATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+	[ACT_PERSON_ERASE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+	[ACT_CONSENT_RECORD] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
+	[ACT_SELF_PERSON] = {true, R(ROLE_PARTICIPANT)},
+	[ACT_ERASURE_REVIEW] = {true, R(ROLE_ADMIN)},
+	[ACT_AGREEMENT_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN)},
+	[ACT_AGREEMENT_MANAGE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+	[ACT_RETENTION] = {true, R(ROLE_ADMIN)},
+};
+
+/* Actions that exist only for a participant's own record: an admin is not
+ * a participant, so "admin may do everything" excludes exactly these. */
+static bool participant_only(enum action act)
+{
+	return act == ACT_SELF_PERSON;
+}
+
+static uint32_t expected_roles(enum action act)
+{
+	int i = (int)act;
+	if (i < 0 || i >= ACT__MAX || !expected[i].set)
+		fail_msg("action %d (%s) has no expected row in this test; add one", i,
+			 i >= 0 && i < ACT__MAX ? action_names[i] : "?");
+	return expected[i].roles;
+}
+
+static struct actor actor_with(enum auth_kind kind, uint32_t roles)
+{
+	struct actor a;
+	memset(&a, 0, sizeof a);
+	a.kind = kind;
+	a.roles = roles;
+	a.user_id = kind == AUTH_SESSION ? 1 : 0;
+	return a;
+}
+
+static void policy_allows_matrix_single_role(void **state)
+{
+	(void)state;
+	static const enum auth_kind kinds[] = {AUTH_SESSION, AUTH_TOKEN};
+	for (size_t k = 0; k < 2; k++) {
+		for (int act = 0; act < ACT__MAX; act++) {
+			for (int role = 0; role < ROLE__MAX; role++) {
+				struct actor a = actor_with(kinds[k], R(role));
+				bool want = (expected_roles((enum action)act) & R(role)) != 0;
+				bool got = policy_allows(&a, (enum action)act);
+				if (got != want)
+					fail_msg("%s as %s (kind %d): got %s, want %s",
+						 action_names[act], role_names[role], (int)kinds[k],
+						 got ? "allow" : "deny", want ? "allow" : "deny");
+			}
+		}
+	}
+}
+
+static void policy_allows_admin_everything_but_participant_self(void **state)
+{
+	(void)state;
+	struct actor a = actor_with(AUTH_SESSION, R(ROLE_ADMIN));
+	for (int act = 0; act < ACT__MAX; act++)
+		if (policy_allows(&a, (enum action)act) == participant_only((enum action)act))
+			fail_msg("admin: wrong answer for %s", action_names[act]);
+}
+
+static void policy_allows_coordinator_org_list_not_admin(void **state)
+{
+	(void)state;
+	struct actor a = actor_with(AUTH_SESSION, R(ROLE_COORDINATOR));
+	assert_true(policy_allows(&a, ACT_ORG_LIST));
+	assert_true(policy_allows(&a, ACT_PUBLIC));
+	assert_true(policy_allows(&a, ACT_SELF));
+	/* Everything that manages the platform stays with admins. */
+	static const enum action admin_only[] = {
+		ACT_ORG_CREATE,   ACT_USER_LIST,    ACT_USER_CREATE,    ACT_USER_UPDATE,
+		ACT_MEMBERSHIP_CREATE, ACT_MEMBERSHIP_DELETE, ACT_TOKEN_LIST, ACT_TOKEN_CREATE,
+		ACT_TOKEN_REVOKE, ACT_AUDIT_READ,   ACT_ERASURE_REVIEW, ACT_RETENTION,
+	};
+	for (size_t i = 0; i < sizeof admin_only / sizeof admin_only[0]; i++)
+		if (policy_allows(&a, admin_only[i]))
+			fail_msg("coordinator allowed %s", action_names[admin_only[i]]);
+}
+
+static void policy_allows_several_roles_union(void **state)
+{
+	(void)state;
+	struct actor a = actor_with(AUTH_SESSION, R(ROLE_FACILITATOR) | R(ROLE_COORDINATOR));
+	assert_true(policy_allows(&a, ACT_ORG_LIST));
+	assert_false(policy_allows(&a, ACT_USER_LIST));
+	a.roles |= R(ROLE_ADMIN);
+	assert_true(policy_allows(&a, ACT_USER_LIST));
+}
+
+static void policy_allows_anonymous_public_only(void **state)
+{
+	(void)state;
+	struct actor anon = actor_with(AUTH_NONE, 0);
+	/* Stray role bits on an anonymous actor must not grant anything. */
+	struct actor forged = actor_with(AUTH_NONE, ALL_ROLES);
+	for (int act = 0; act < ACT__MAX; act++) {
+		bool want = act == ACT_PUBLIC;
+		if (policy_allows(&anon, (enum action)act) != want)
+			fail_msg("anonymous: %s wrong", action_names[act]);
+		if (policy_allows(&forged, (enum action)act) != want)
+			fail_msg("anonymous with role bits: %s wrong", action_names[act]);
+	}
+}
+
+/* A logged-in actor with no role at all gets public actions and ACT_SELF
+ * (/auth/me, /auth/logout: everyone logged in can see themself and leave). */
+static void policy_allows_no_roles_denied(void **state)
+{
+	(void)state;
+	struct actor a = actor_with(AUTH_SESSION, 0);
+	struct actor t = actor_with(AUTH_TOKEN, 0);
+	for (int act = 0; act < ACT__MAX; act++) {
+		bool want = act == ACT_PUBLIC || act == ACT_SELF;
+		if (policy_allows(&a, (enum action)act) != want)
+			fail_msg("session without roles: %s wrong", action_names[act]);
+		if (policy_allows(&t, (enum action)act) != want)
+			fail_msg("token without roles: %s wrong", action_names[act]);
+	}
+}
+
+static void policy_allows_unknown_role_bits_denied(void **state)
+{
+	(void)state;
+	/* Bits above the last role mean nothing. */
+	struct actor a = actor_with(AUTH_SESSION, ~ALL_ROLES);
+	for (int act = ACT_SELF + 1; act < ACT__MAX; act++)
+		if (policy_allows(&a, (enum action)act))
+			fail_msg("unknown role bits allowed %s", action_names[act]);
+}
+
+static void policy_allows_unknown_action_denied(void **state)
+{
+	(void)state;
+	struct actor a = actor_with(AUTH_SESSION, ALL_ROLES);
+	assert_false(policy_allows(&a, ACT__MAX));
+	assert_false(policy_allows(&a, (enum action)-1));
+	assert_int_equal(policy_roles(ACT__MAX), 0);
+}
+
+static void policy_roles_matches_expected(void **state)
+{
+	(void)state;
+	for (int act = 0; act < ACT__MAX; act++)
+		if (policy_roles((enum action)act) != expected_roles((enum action)act))
+			fail_msg("policy_roles(%s) = %#x", action_names[act],
+				 (unsigned)policy_roles((enum action)act));
+}
+
+static void action_names_complete_and_unique(void **state)
+{
+	(void)state;
+	for (int i = 0; i < ACT__MAX; i++) {
+		if (!action_names[i] || !action_names[i][0])
+			fail_msg("action %d has no name", i);
+		for (int j = 0; j < i; j++)
+			if (strcmp(action_names[i], action_names[j]) == 0)
+				fail_msg("actions %d and %d share the name %s", i, j, action_names[i]);
+	}
+}
+
+static void role_from_name_round_trips(void **state)
+{
+	(void)state;
+	for (int r = 0; r < ROLE__MAX; r++) {
+		assert_non_null(role_names[r]);
+		assert_int_equal(role_from_name(role_names[r]), r);
+	}
+	assert_null(role_names[ROLE__MAX]);
+	assert_int_equal(role_from_name("admin"), ROLE_ADMIN);
+	assert_int_equal(role_from_name("participant"), ROLE_PARTICIPANT);
+}
+
+static void role_from_name_rejects_unknown(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"", "Admin", "ADMIN", "admin ", " admin", "adm",
+					  "administrator", "root", "peer supporter", "guest"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (role_from_name(bad[i]) != -1)
+			fail_msg("\"%s\" was accepted as a role", bad[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(policy_allows_matrix_single_role),
+		cmocka_unit_test(policy_allows_admin_everything_but_participant_self),
+		cmocka_unit_test(policy_allows_coordinator_org_list_not_admin),
+		cmocka_unit_test(policy_allows_several_roles_union),
+		cmocka_unit_test(policy_allows_anonymous_public_only),
+		cmocka_unit_test(policy_allows_no_roles_denied),
+		cmocka_unit_test(policy_allows_unknown_role_bits_denied),
+		cmocka_unit_test(policy_allows_unknown_action_denied),
+		cmocka_unit_test(policy_roles_matches_expected),
+		cmocka_unit_test(action_names_complete_and_unique),
+		cmocka_unit_test(role_from_name_round_trips),
+		cmocka_unit_test(role_from_name_rejects_unknown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
