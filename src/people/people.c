@@ -102,8 +102,8 @@ static const char SQL_ERASE_USER[] =
 static const char SQL_ERASE_MEMBERSHIPS[] = "DELETE FROM memberships WHERE user_id = ?";
 static const char SQL_ERASE_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
 static const char SQL_ERASE_REQUESTS[] =
-	"UPDATE erasure_requests SET status = 'approved', decided_at = ? WHERE participant_id = ?"
-	" AND status = 'pending'";
+	"UPDATE erasure_requests SET status = 'approved', decided_at = ?, decided_by = ?"
+	" WHERE participant_id = ? AND status = 'pending'";
 static const char SQL_STATUS[] = "SELECT status, user_id FROM participants WHERE id = ?";
 static const char SQL_CODE_INSERT[] =
 	"INSERT INTO account_codes (code_hash, participant_id, expires_at, created_by) VALUES (?, ?, ?, ?)";
@@ -632,17 +632,22 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
 	db_bind_i64(s, 1, id);
 	size_t cap = 8;
 	*rows = arena_alloc(a, cap * sizeof **rows);
+	/* Sealed guardian names, opened after the statement is finished (the key
+	 * store is another database); kept parallel to rows. */
+	struct sealed {
+		unsigned char *data;
+		size_t len;
+	} *sealed = arena_calloc(a, cap, sizeof *sealed);
 	*n = 0;
 	int rc;
-	struct {
-		unsigned char *sealed;
-		size_t len;
-	} *sealed = arena_calloc(a, 256, sizeof *sealed);
 	while ((rc = db_step(s)) == DB_ROW) {
 		if (*n == cap) {
 			struct consent_row *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
+			struct sealed *more = arena_calloc(a, cap * 2, sizeof *more);
 			memcpy(bigger, *rows, cap * sizeof *bigger);
+			memcpy(more, sealed, cap * sizeof *more);
 			*rows = bigger;
+			sealed = more;
 			cap *= 2;
 		}
 		struct consent_row *r = &(*rows)[*n];
@@ -657,11 +662,11 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
 			.recorded_by = db_col_i64(s, 8),
 			.at = db_col_i64(s, 9),
 		};
-		if (!db_col_null(s, 5) && *n < 256) {
+		if (!db_col_null(s, 5)) {
 			size_t len;
 			const void *b = db_col_blob(s, 5, &len);
-			sealed[*n].sealed = arena_alloc(a, len);
-			memcpy(sealed[*n].sealed, b, len);
+			sealed[*n].data = arena_alloc(a, len);
+			memcpy(sealed[*n].data, b, len);
 			sealed[*n].len = len;
 		}
 		(*n)++;
@@ -669,12 +674,12 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
 	db_finish(s);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < *n && i < 256; i++) {
-		if (!sealed[i].sealed)
+	for (size_t i = 0; i < *n; i++) {
+		if (!sealed[i].data)
 			continue;
 		size_t len;
-		int orc = people_open(px, a, id, sealed[i].sealed, sealed[i].len,
-				      &(*rows)[i].guardian_name, &len);
+		int orc = people_open(px, a, id, sealed[i].data, sealed[i].len, &(*rows)[i].guardian_name,
+				      &len);
 		if (orc == -HEARTH_ENOTFOUND)
 			(*rows)[i].guardian_name = NULL;
 		else if (orc)
@@ -943,7 +948,11 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 		goto fail;
 	}
 	db_bind_i64(s, 1, now);
-	db_bind_i64(s, 2, participant_id);
+	if (actor_id)
+		db_bind_i64(s, 2, actor_id);
+	else
+		db_bind_null(s, 2);
+	db_bind_i64(s, 3, participant_id);
 	if ((rc = db_run(s)) != 0)
 		goto fail;
 	char res[40];
@@ -987,7 +996,10 @@ int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor,
 	struct db_stmt *s = db_prepare(c, SQL_ERASURE_REJECT);
 	if (!s)
 		return -HEARTH_EDB;
-	db_bind_i64(s, 1, actor);
+	if (actor)
+		db_bind_i64(s, 1, actor);
+	else
+		db_bind_null(s, 1); /* an API token has no user */
 	db_bind_i64(s, 2, util_now());
 	db_bind_text(s, 3, reason);
 	db_bind_i64(s, 4, request_id);
