@@ -53,14 +53,16 @@ static const char usage_text[] =
 	"\n"
 	"serve:\n"
 	"  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
-	"  --threads N            worker threads (env HEARTH_THREADS, default 32)\n"
+	"  --threads N            worker threads = concurrent connections (env HEARTH_THREADS,\n"
+	"                         default 64)\n"
 	"  --db-pool N            database connections (env HEARTH_DB_POOL, default = threads)\n"
 	"  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
 	"  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
 	"                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
 	"  --no-access-log        do not write the JSON access log (env HEARTH_ACCESS_LOG=off)\n"
 	"  login throttling (env): HEARTH_LOGIN_SLOW_AFTER (3), HEARTH_LOGIN_LOCK_AFTER (10),\n"
-	"                         HEARTH_LOGIN_ADDR_LOCK_AFTER (50), HEARTH_LOGIN_LOCK_SECONDS (900)\n"
+	"                         HEARTH_LOGIN_ADDR_SLOW_AFTER (10), HEARTH_LOGIN_ADDR_LOCK_AFTER (50),\n"
+	"                         HEARTH_LOGIN_LOCK_SECONDS (900)\n"
 	"  sessions (env): HEARTH_SESSION_IDLE (1800 s), HEARTH_SESSION_ABSOLUTE (43200 s)\n"
 	"  people (env): HEARTH_RETENTION_DAYS (2190), HEARTH_REGISTER_MIN_SECONDS (3),\n"
 	"                         HEARTH_REGISTER_PER_HOUR (10)\n"
@@ -148,7 +150,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
 	o->key_store = env_or("HEARTH_KEY_STORE", NULL);
 	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
-	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "32"), "HEARTH_THREADS", 1, 1024);
+	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "64"), "HEARTH_THREADS", 1, 1024);
 	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
 				 64L * 1024 * 1024);
 	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
@@ -158,7 +160,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: o->db = optarg; break;
 		case OPT_KEY: o->key_file = optarg; break;
@@ -325,6 +327,12 @@ static int cmd_init(const struct opts *o)
 		}
 		free(e);
 	}
+	/* Everything that can be refused is checked before anything is made, so a
+	 * refused init leaves nothing half-made behind. */
+	char pw[256];
+	bool generated = false;
+	if (o->admin_email)
+		get_password(o->password_stdin, pw, sizeof pw, &generated);
 	int rc = hc_keyfile_create(o->key_file);
 	if (rc == -HEARTH_ECONFLICT) {
 		fprintf(stderr, "hearth: key file %s already exists; refusing to overwrite it "
@@ -342,12 +350,11 @@ static int cmd_init(const struct opts *o)
 	migrate_or_die(p);
 	printf("Database %s is ready.\n", o->db);
 	if (o->admin_email) {
-		char pw[256], email[256];
-		bool generated, existed;
+		char email[256];
+		bool existed;
 		struct auth_limits *lim = auth_limits_new(1, 0);
 		snprintf(email, sizeof email, "%s", o->admin_email);
 		util_normalise_email(email);
-		get_password(o->password_stdin, pw, sizeof pw, &generated);
 		rc = add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
 		auth_limits_free(lim);
 		if (rc) {
@@ -535,6 +542,7 @@ static bool is_loopback(const char *listen)
 static int cmd_serve(const struct opts *o)
 {
 	struct app app = {0};
+	server_block_signals();
 	load_keys(o, &app.kr);
 	app.cfg = (struct app_config){
 		.listen = o->listen,
@@ -553,6 +561,8 @@ static int cmd_serve(const struct opts *o)
 						   "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
 	auth_throttle.lock_after = (int)parse_long(env_or("HEARTH_LOGIN_LOCK_AFTER", "10"),
 						   "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
+	auth_throttle.addr_slow_after = (int)parse_long(env_or("HEARTH_LOGIN_ADDR_SLOW_AFTER", "10"),
+							"HEARTH_LOGIN_ADDR_SLOW_AFTER", 1, 100000);
 	auth_throttle.addr_lock_after = (int)parse_long(env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
 							"HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
 	auth_throttle.lock_seconds = parse_long(env_or("HEARTH_LOGIN_LOCK_SECONDS", "900"),

@@ -17,14 +17,14 @@ static const char SQL_HEAD_ADVANCE[] =
 static const char SQL_HEAD_SET[] = "UPDATE audit_head SET last_hash = ?, mac = ? WHERE id = 1";
 static const char SQL_INSERT[] =
 	"INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource, outcome,"
-	" request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" request_id, prev_hash, hash, actor_token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_WALK[] =
 	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
-	" prev_hash, hash FROM audit_log ORDER BY id";
+	" prev_hash, hash, actor_token_id FROM audit_log ORDER BY id";
 static const char SQL_HEAD[] = "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1";
 static const char SQL_LIST[] =
-	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id"
-	" FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (?2 IS NULL OR resource = ?2)"
+	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
+	" actor_token_id FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (?2 IS NULL OR resource = ?2)"
 	" AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4) AND (?5 = 0 OR id < ?5)"
 	" ORDER BY id DESC LIMIT ?6";
 
@@ -40,13 +40,15 @@ static void add_field(crypto_generichash_state *st, const char *s)
 }
 
 static void entry_hash(char out[65], const struct keyring *kr, int64_t id, int64_t at,
-		       int64_t actor, int64_t org, const char *action, const char *resource,
-		       const char *outcome, const char *request_id, const char *prev)
+		       int64_t actor, int64_t org, int64_t token, const char *action,
+		       const char *resource, const char *outcome, const char *request_id,
+		       const char *prev)
 {
 	crypto_generichash_state st;
 	unsigned char h[32];
-	char nums[96];
-	snprintf(nums, sizeof nums, "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, id, at, actor, org);
+	char nums[128];
+	snprintf(nums, sizeof nums, "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, id, at,
+		 actor, org, token);
 	crypto_generichash_init(&st, kr->audit, HC_KEY_BYTES, sizeof h);
 	add_field(&st, nums);
 	add_field(&st, action);
@@ -84,8 +86,8 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 	db_finish(s);
 
 	const char *rid = e->request_id ? e->request_id : "";
-	entry_hash(hash, kr, id, at, e->actor_id, e->organisation_id, e->action, e->resource,
-		   e->outcome, rid, prev);
+	entry_hash(hash, kr, id, at, e->actor_id, e->organisation_id, e->actor_token_id, e->action,
+		   e->resource, e->outcome, rid, prev);
 	s = db_prepare(c, SQL_INSERT);
 	if (!s)
 		return -HEARTH_EDB;
@@ -105,6 +107,10 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 	db_bind_text(s, 8, rid);
 	db_bind_text(s, 9, prev);
 	db_bind_text(s, 10, hash);
+	if (e->actor_token_id)
+		db_bind_i64(s, 11, e->actor_token_id);
+	else
+		db_bind_null(s, 11);
 	if ((rc = db_run(s)) != 0)
 		return rc;
 	char mac[65];
@@ -152,7 +158,7 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 			break;
 		}
 		entry_hash(hash, kr, id, db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3),
-			   text_or_empty(s, 4), text_or_empty(s, 5), text_or_empty(s, 6),
+			   db_col_i64(s, 10), text_or_empty(s, 4), text_or_empty(s, 5), text_or_empty(s, 6),
 			   text_or_empty(s, 7), prev);
 		if (!hc_streq(hash, stored)) {
 			res->first_bad_id = id;
@@ -222,6 +228,7 @@ int audit_list(struct db_conn *c, const struct audit_filter *f,
 			.resource = text_or_empty(s, 5),
 			.outcome = text_or_empty(s, 6),
 			.request_id = text_or_empty(s, 7),
+			.actor_token_id = db_col_i64(s, 8),
 		};
 		fn(&r, ctx);
 		n++;

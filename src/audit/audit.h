@@ -20,12 +20,13 @@ struct db_pool;
 struct keyring;
 
 struct audit_entry {
-	int64_t actor_id;        /* 0 = anonymous / system */
+	int64_t actor_id;        /* 0 = anonymous / system / API token */
 	int64_t organisation_id; /* 0 = none */
 	const char *action;      /* e.g. "user.create" */
 	const char *resource;    /* e.g. "user:12" — ids only, never personal details */
 	const char *outcome;     /* "success", "denied", "failure" */
 	const char *request_id;  /* "" for command-line work */
+	int64_t actor_token_id;  /* the API token acting, 0 if none */
 };
 
 /* Appends e. Must be called inside a write transaction on c. Returns 0 or a
@@ -45,7 +46,7 @@ struct audit_verify_result {
 int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verify_result *res);
 
 struct audit_row {
-	int64_t id, at, actor_id, organisation_id;
+	int64_t id, at, actor_id, organisation_id, actor_token_id;
 	const char *action, *resource, *outcome, *request_id;
 };
 

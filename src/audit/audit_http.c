@@ -19,6 +19,8 @@ static void add_row(const struct audit_row *row, void *ctx)
 			      "action", row->action, "resource", row->resource, "outcome",
 			      row->outcome, "request_id", row->request_id);
 	json_object_set_new(o, "actor_id", row->actor_id ? json_integer(row->actor_id) : json_null());
+	json_object_set_new(o, "actor_token_id",
+			    row->actor_token_id ? json_integer(row->actor_token_id) : json_null());
 	json_object_set_new(o, "organisation_id",
 			    row->organisation_id ? json_integer(row->organisation_id) : json_null());
 	json_array_append_new(ctx, o);

@@ -436,6 +436,7 @@ int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token
 struct auth_throttle auth_throttle = {
 	.slow_after = 3,
 	.lock_after = 10,
+	.addr_slow_after = 10,
 	.addr_lock_after = 50,
 	.lock_seconds = 900,
 	.window = 3600,
@@ -465,14 +466,14 @@ static int throttle_get(struct db_conn *c, const char *key, struct throttle *t)
 
 /* Seconds the caller must still wait under t, 0 if it may try now; see
  * struct auth_throttle. */
-static int64_t throttle_wait(const struct throttle *t, int64_t now)
+static int64_t throttle_wait(const struct throttle *t, int64_t now, int slow_after)
 {
 	const struct auth_throttle *cfg = &auth_throttle;
 	if (t->locked_until > now)
 		return t->locked_until - now;
-	if (t->last_failure < now - cfg->window || t->failures < cfg->slow_after)
+	if (t->last_failure < now - cfg->window || t->failures < slow_after)
 		return 0;
-	int64_t shift = t->failures - cfg->slow_after;
+	int64_t shift = t->failures - slow_after;
 	int64_t backoff = shift >= 20 ? cfg->max_backoff : ((int64_t)1 << shift);
 	if (backoff > cfg->max_backoff)
 		backoff = cfg->max_backoff;
@@ -530,7 +531,8 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	/* 1. Throttle check and user lookup: short reads, no lock held. */
 	if ((rc = throttle_get(c, acct_key, &ta)) || (rc = throttle_get(c, addr_key, &tb)))
 		goto out;
-	int64_t wa = throttle_wait(&ta, now), wb = throttle_wait(&tb, now);
+	int64_t wa = throttle_wait(&ta, now, auth_throttle.slow_after);
+	int64_t wb = throttle_wait(&tb, now, auth_throttle.addr_slow_after);
 	if (wa || wb) {
 		res->retry_after = wa > wb ? wa : wb;
 		rc = -HEARTH_ELOCKED;

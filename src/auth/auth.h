@@ -166,10 +166,11 @@ int auth_password_hash(struct auth_limits *l, char out[128], const char *passwor
  * same rules apply to emails that have no account, so the answers never
  * reveal whether an account exists. */
 struct auth_throttle {
-	int slow_after, lock_after, addr_lock_after;
+	int slow_after, lock_after, addr_slow_after, addr_lock_after;
 	int64_t lock_seconds, window, max_backoff;
 };
-/* Defaults: 3, 10, 50, 900 s, 3600 s, 60 s. */
+/* Defaults: 3, 10, 10, 50, 900 s, 3600 s, 60 s. An address is shared by
+ * everyone behind one office router, so it slows down later than an account. */
 
 /* Counts one event for (prefix, value) within window seconds, in the same
  * table as login throttling (so it works across nodes). Returns 0, or

@@ -206,8 +206,10 @@ void admin_http_user_list(struct req *r)
 {
 	struct db_conn *c = req_db(r);
 	const char *lim = req_query(r, "limit"), *off = req_query(r, "offset");
-	int64_t limit = lim ? strtoll(lim, NULL, 10) : 100, offset = off ? strtoll(off, NULL, 10) : 0;
-	if (limit < 1 || limit > 500 || offset < 0) {
+	char *end1 = NULL, *end2 = NULL;
+	int64_t limit = lim ? strtoll(lim, &end1, 10) : 100, offset = off ? strtoll(off, &end2, 10) : 0;
+	if (limit < 1 || limit > 500 || offset < 0 || (lim && (!*lim || *end1)) ||
+	    (off && (!*off || *end2))) {
 		http_problem_ext(r, 400, json_pack("{s:s}", "field", "limit"),
 				 "limit must be 1 to 500 and offset at least 0");
 		return;

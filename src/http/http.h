@@ -143,6 +143,9 @@ int req_audit(struct req *r, const char *action, const char *resource, const cha
 
 /* server.c */
 int server_run(struct app *app); /* blocks until SIGTERM/SIGINT */
+/* Blocks SIGTERM/SIGINT in the calling thread; call before starting any
+ * thread (pools start some) so that only server_run receives them. */
+void server_block_signals(void);
 
 /* metrics.c */
 void metrics_init(void);

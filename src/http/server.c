@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <civetweb.h>
 
 #include "audit/audit.h"
@@ -41,6 +42,10 @@ const char http_security_headers[] =
 #define SESSION_COOKIE "hearth_session"
 
 static _Atomic uint64_t request_counter;
+/* Shutdown: CivetWeb refuses writes once mg_stop() begins, so we drain
+ * first: new requests get 503, requests in flight finish, then we stop. */
+static _Atomic int in_flight;
+static _Atomic bool draining;
 static char request_prefix[9];
 
 static const char *status_text(int status)
@@ -233,6 +238,7 @@ int req_audit(struct req *r, const char *action, const char *resource, const cha
 		.resource = resource,
 		.outcome = outcome,
 		.request_id = r->request_id,
+		.actor_token_id = r->actor.token_id,
 	};
 	return audit_append(req_db(r), &r->app->kr, &e);
 }
@@ -446,7 +452,15 @@ static int begin_request(struct mg_connection *conn)
 	};
 	snprintf(r.request_id, sizeof r.request_id, "%s%08" PRIx64, request_prefix,
 		 atomic_fetch_add(&request_counter, 1));
+	atomic_fetch_add(&in_flight, 1);
 	const char *label = "static";
+	if (atomic_load(&draining)) {
+		label = "shutting_down";
+		http_add_header(&r, "Connection: close");
+		http_add_header(&r, "Retry-After: 2");
+		http_problem(&r, 503, "the server is restarting; try again in a moment");
+		goto done;
+	}
 	bool known = false;
 	char allow[64] = "";
 	r.route = router_match(r.method, r.path, &r, &known, allow, sizeof allow);
@@ -464,6 +478,7 @@ static int begin_request(struct mg_connection *conn)
 		label = "not_found";
 		http_problem(&r, 404, "there is nothing at %s", r.path);
 	}
+done:
 	if (r.db)
 		db_release(app->db, r.db);
 	uint64_t ns = util_mono_ns() - t0;
@@ -473,6 +488,7 @@ static int begin_request(struct mg_connection *conn)
 	json_decref(r.body);
 	buf_release(&r.headers);
 	arena_free(arena);
+	atomic_fetch_sub(&in_flight, 1);
 	return r.status ? r.status : 500;
 }
 
@@ -481,6 +497,15 @@ static int log_message(const struct mg_connection *conn, const char *message)
 	(void)conn;
 	log_msg(LOG_WARN, "http: %s", message);
 	return 1;
+}
+
+void server_block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 int server_run(struct app *app)
@@ -495,14 +520,15 @@ int server_run(struct app *app)
 		"num_threads", threads,
 		"enable_directory_listing", "no",
 		"enable_keep_alive", "yes",
-		"keep_alive_timeout_ms", "5000",
+		"keep_alive_timeout_ms", "2000", /* an idle connection holds a thread */
 		"request_timeout_ms", "30000",
 		"tcp_nodelay", "1",
 		"listen_backlog", "1024",
 		"decode_url", "yes",
 		NULL,
 	};
-	/* Block the signals in every thread; this one waits for them. */
+	/* SIGTERM and SIGINT are blocked in every thread (server_block_signals,
+	 * called before any thread starts); this one waits for them. */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -525,7 +551,13 @@ int server_run(struct app *app)
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_msg(LOG_INFO, "received %s; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	mg_stop(ctx); /* waits for workers: in-flight requests finish */
+	atomic_store(&draining, true);
+	/* Let requests in flight finish and answer (up to 15 s). */
+	for (int i = 0; i < 1500 && atomic_load(&in_flight) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	mg_stop(ctx);
 	mg_exit_library();
 	log_msg(LOG_INFO, "stopped");
 	return 0;

@@ -10,8 +10,11 @@
 // Environment:
 //   HEARTH_BIN        the hearth binary (default /work/main/build/hearth)
 //   HEARTH_TEST_KEEP  set to 1 to keep the temporary directories
+//   HEARTH_TEST_NO_TEMPLATE  set to 1 to run `hearth init`/`demo` for every
+//                     server instead of copying a per-binary template
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -150,13 +153,17 @@ export async function startServer({
   adminPassword = ROOT_ADMIN.password,
   startTimeoutMs = 30_000,
 } = {}) {
+  const fresh = !dir;
   dir = dir ?? tempDir();
   const db = dbUrl ?? path.join(dir, 'h.db');
+  const defaultKey = !keyFile;
   keyFile = keyFile ?? path.join(dir, 'h.key');
   if (!fs.existsSync(keyFile)) {
-    runCliOk(['init', '--db', db, '--key-file', keyFile, '--admin-email', adminEmail, '--password-stdin'],
-      { input: `${adminPassword}\n` });
-    if (demo) runCliOk(['demo', '--db', db, '--key-file', keyFile]);
+    if (fresh && !dbUrl && defaultKey && process.env.HEARTH_TEST_NO_TEMPLATE !== '1') {
+      copyDatabase(templateDir({ demo, adminEmail, adminPassword }), dir);
+    } else {
+      initDatabase({ db, keyFile, demo, adminEmail, adminPassword });
+    }
   }
 
   let lastError;
@@ -171,6 +178,67 @@ export async function startServer({
     }
   }
   throw lastError;
+}
+
+function initDatabase({ db, keyFile, demo, adminEmail, adminPassword }) {
+  runCliOk(['init', '--db', db, '--key-file', keyFile, '--admin-email', adminEmail, '--password-stdin'],
+    { input: `${adminPassword}\n` });
+  if (demo) runCliOk(['demo', '--db', db, '--key-file', keyFile]);
+}
+
+/** Copies what init left in a directory (h.db and its WAL, h.key, and any
+ * file the server keeps beside them, such as the key store) with the same
+ * modes. SQLite's -shm files are rebuilt on open and are not copied. */
+function copyDatabase(from, to) {
+  for (const f of fs.readdirSync(from)) {
+    const src = path.join(from, f);
+    const st = fs.statSync(src);
+    if (!st.isFile() || f === 'ready' || f.endsWith('-shm')) continue;
+    fs.copyFileSync(src, path.join(to, f));
+    fs.chmodSync(path.join(to, f), st.mode & 0o777);
+  }
+}
+
+/**
+ * `hearth init` (+ `hearth demo`) hashes a dozen passwords with Argon2id;
+ * doing it once per binary and copying the result keeps server start-up
+ * fast. The template is keyed by the binary (path, size, mtime) and the
+ * options, built in a private directory and renamed into place, so parallel
+ * test processes never see half a template. Set HEARTH_TEST_NO_TEMPLATE=1
+ * to run init for every server.
+ */
+function templateDir({ demo, adminEmail, adminPassword }) {
+  const bin = fs.realpathSync(HEARTH_BIN);
+  const st = fs.statSync(bin);
+  const id = crypto.createHash('sha256')
+    .update(JSON.stringify([bin, st.size, st.mtimeMs, demo, adminEmail, adminPassword]))
+    .digest('hex').slice(0, 16);
+  const prefix = 'hearth-api-template-';
+  const dir = path.join(os.tmpdir(), prefix + id);
+  if (fs.existsSync(path.join(dir, 'ready'))) {
+    const now = new Date();
+    try { fs.utimesSync(dir, now, now); } catch { /* pruned meanwhile: copying will fail loudly */ }
+    return dir;
+  }
+  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-api-building-'));
+  tempDirs.add(build);
+  initDatabase({ db: path.join(build, 'h.db'), keyFile: path.join(build, 'h.key'), demo, adminEmail, adminPassword });
+  fs.writeFileSync(path.join(build, 'ready'), `${bin}\n`);
+  try {
+    fs.renameSync(build, dir);
+    tempDirs.delete(build);
+  } catch {
+    // Another test process finished the same template first; use theirs.
+  }
+  // Templates of earlier builds are pruned after a day unused.
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(prefix) || name === prefix + id) continue;
+    const p = path.join(os.tmpdir(), name);
+    try {
+      if (Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { recursive: true, force: true });
+    } catch { /* someone else pruned it */ }
+  }
+  return fs.existsSync(path.join(dir, 'ready')) ? dir : build;
 }
 
 async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTimeoutMs, adminPassword }) {
@@ -202,7 +270,7 @@ async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTi
       throw new Error(`hearth serve exited (${exitInfo.code ?? exitInfo.signal}) before answering\nstderr:\n${err}`);
     }
     try {
-      const res = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}/api/v1/health`, { headers: { Connection: 'close' }, signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.status === 200) break;
     } catch { /* not up yet */ }
@@ -218,8 +286,10 @@ async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTi
   const stop = ({ timeoutMs = 15_000 } = {}) => {
     stopping ??= (async () => {
       if (!exitInfo) proc.kill('SIGTERM');
-      const timer = sleep(timeoutMs).then(() => 'timeout');
-      const first = await Promise.race([exited, timer]);
+      let timer;
+      const timedOut = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+      const first = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
       if (first === 'timeout') {
         proc.kill('SIGKILL');
         await exited;
@@ -311,31 +381,41 @@ function makeResponse(status, headers, buf) {
   return { status, headers, json, text, body: buf };
 }
 
-/** The value of a cookie in a Set-Cookie list, or undefined. */
+/** The value a browser would keep for a cookie after a Set-Cookie list
+ * (the last one wins), or undefined when it is absent or cleared. */
 function cookieFrom(setCookies, name) {
+  let value;
   for (const sc of setCookies) {
     const [pair] = sc.split(';');
     const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+    if (eq > 0 && pair.slice(0, eq).trim() === name) value = pair.slice(eq + 1).trim();
   }
-  return undefined;
+  return value || undefined;
 }
 
 /**
  * Speaks the API like the web UI: JSON bodies, the session cookie from
  * login, and the X-CSRF-Token header on state-changing requests.
+ *
+ * Requests send `Connection: close` unless keepAlive is set: hearth serve
+ * (CivetWeb) gives each connection a worker thread, and an idle keep-alive
+ * connection holds its worker for up to 5 s, so with --threads 8 a test that
+ * fans out would queue behind its own idle connections, and SIGTERM would
+ * wait for them too.
  */
 export class Client {
   /**
    * @param {string} base e.g. server.url
    * @param {{localAddress?: string, bearer?: string}} [opts] localAddress
    *   sends from that loopback address (node:http instead of fetch); bearer
-   *   sends Authorization: Bearer on every request.
+   *   sends Authorization: Bearer on every request; keepAlive reuses
+   *   connections (see above).
    */
-  constructor(base, { localAddress, bearer } = {}) {
+  constructor(base, { localAddress, bearer, keepAlive = false } = {}) {
     this.base = base.replace(/\/$/, '');
     this.localAddress = localAddress;
     this.bearer = bearer;
+    this.keepAlive = keepAlive;
     this.cookie = undefined; // "hearth_session=..."
     this.csrf = undefined;
     this.user = undefined;
@@ -377,6 +457,7 @@ export class Client {
    */
   async request(method, reqPath, { body, raw, headers = {}, csrf = true, cookie = true } = {}) {
     const h = {};
+    if (!this.keepAlive) h.Connection = 'close';
     if (this.cookie && cookie) h.Cookie = this.cookie;
     if (this.bearer) h.Authorization = `Bearer ${this.bearer}`;
     if (csrf && this.csrf && !['GET', 'HEAD', 'OPTIONS'].includes(method)) h['X-CSRF-Token'] = this.csrf;

@@ -500,6 +500,7 @@ static void auth_login_throttle_per_address(void **state)
 	struct fx *fx = *state;
 	struct auth_login_result res;
 	auth_throttle.slow_after = 2;
+	auth_throttle.addr_slow_after = 2;
 	assert_int_equal(login(fx, "x1@example.org", "x", &res), -HEARTH_EAUTH);
 	assert_int_equal(login(fx, "x2@example.org", "x", &res), -HEARTH_EAUTH);
 	/* Ada's account is clean, but ADDR has two failures. */

@@ -61,6 +61,7 @@ CREATE TABLE audit_log (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
   actor_id INTEGER,                     -- user id (no name or email: ids only)
+  actor_token_id INTEGER,               -- the API token used, when not a browser session
   organisation_id INTEGER,
   action TEXT NOT NULL,
   resource TEXT NOT NULL,               -- e.g. 'user:12'; never a person's details
