@@ -17,7 +17,6 @@ total_pass=0
 total_fail=0
 summary=()
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 
 stage() { # name, then the command
 	local name=$1
@@ -39,7 +38,7 @@ stage() { # name, then the command
 			p=$((n - f))
 		fi
 		;;
-	api)
+	api*)
 		p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | awk '{print $3}')
 		f=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | awk '{print $3}')
 		;;
@@ -55,15 +54,25 @@ stage() { # name, then the command
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary+=("$(printf '%-8s %4d passed, %3d failed  (%ds, exit %d)' "$name" "$p" "$f" $((SECONDS - start)) "$rc")")
+	summary+=("$(printf '%-10s %4d passed, %3d failed  (%ds, exit %d)' "$name" "$p" "$f" $((SECONDS - start)) "$rc")")
 }
 
+# A throwaway PostgreSQL for the second API run (scripts/pg-temp.sh).
+pgdir=$(mktemp -d /tmp/hearth-pg.XXXXXX)
+chmod 755 "$pgdir"
+trap 'scripts/pg-temp.sh stop "$pgdir/pg" >/dev/null 2>&1; rm -rf "$pgdir" "$log"' EXIT
+
 stage unit bash -c "cd '$TEST_BUILD' && ctest --output-on-failure"
-stage api node --test --test-concurrency=1 tests/api/
-stage browser tests/browser/with-server.sh
-if [ -x bench/http.sh ]; then
-	stage bench bash -c 'bench/http.sh --quick && echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; exit 1; }'
+stage api-sqlite node --test --test-concurrency=1 tests/api/
+if pg_url=$(scripts/pg-temp.sh start "$pgdir/pg"); then
+	stage api-pg env HEARTH_TEST_PG_URL="$pg_url" node --test --test-concurrency=1 tests/api/
+else
+	echo "not ok - could not start PostgreSQL for the api-pg run"
+	total_fail=$((total_fail + 1))
+	summary+=("api-pg   could not start PostgreSQL")
 fi
+stage browser tests/browser/with-server.sh
+stage bench bash -c 'ok=0; for b in bench/http.sh bench/people.sh; do [ -x "$b" ] || continue; if "$b" --quick; then ok=$((ok+1)); else echo "not ok - $b"; fi; done; n=$(ls bench/http.sh bench/people.sh 2>/dev/null | wc -l); echo "$ok passed, $((n-ok)) failed"; [ "$ok" -eq "$n" ]'
 
 echo
 echo "=== summary ==="

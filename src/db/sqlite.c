@@ -3,6 +3,8 @@
  * time (BEGIN IMMEDIATE for write transactions), statements prepared once
  * per connection and cached by the address of their SQL text.
  */
+#include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +23,43 @@ struct sq_stmt {
 	const char *key;
 };
 
+/* Writers to one database file queue on a mutex of their own in this
+ * process: SQLite's busy handler sleeps and polls, which under load turns
+ * into long tail latencies; a mutex hands the write lock over at once. */
+struct writer_lock {
+	char *path;
+	pthread_mutex_t mu;
+};
+static struct writer_lock writer_locks[16];
+static size_t nwriter_locks;
+static pthread_mutex_t writer_locks_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static pthread_mutex_t *writer_lock_for(const char *path)
+{
+	if (strcmp(path, ":memory:") == 0 || !*path)
+		return NULL; /* every connection is its own database */
+	char *real = realpath(path, NULL);
+	const char *key = real ? real : path;
+	pthread_mutex_t *mu = NULL;
+	pthread_mutex_lock(&writer_locks_mu);
+	for (size_t i = 0; i < nwriter_locks; i++)
+		if (strcmp(writer_locks[i].path, key) == 0)
+			mu = &writer_locks[i].mu;
+	if (!mu && nwriter_locks < sizeof writer_locks / sizeof writer_locks[0]) {
+		writer_locks[nwriter_locks].path = xstrdup(key);
+		pthread_mutex_init(&writer_locks[nwriter_locks].mu, NULL);
+		mu = &writer_locks[nwriter_locks++].mu;
+	}
+	pthread_mutex_unlock(&writer_locks_mu);
+	free(real);
+	return mu;
+}
+
 struct sq_conn {
 	struct db_conn base;
 	sqlite3 *db;
+	pthread_mutex_t *writer;  /* shared by connections to the same file */
+	bool holds_writer;
 	struct sq_stmt **cache; /* open addressing on the SQL pointer */
 	size_t cap, count;
 };
@@ -73,6 +109,7 @@ static struct db_conn *sq_open(const char *target, char *errmsg, size_t errlen)
 	struct sq_conn *c = xcalloc(1, sizeof *c);
 	c->base.be = &db_sqlite_backend;
 	c->db = db;
+	c->writer = writer_lock_for(target);
 	c->cap = 64;
 	c->cache = xcalloc(c->cap, sizeof *c->cache);
 	return &c->base;
@@ -104,19 +141,41 @@ static int simple(struct sq_conn *c, const char *sql)
 	return 0;
 }
 
+static void release_writer(struct sq_conn *c)
+{
+	if (c->holds_writer) {
+		c->holds_writer = false;
+		pthread_mutex_unlock(c->writer);
+	}
+}
+
 static int sq_begin(struct db_conn *bc, bool write)
 {
-	return simple((struct sq_conn *)bc, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	struct sq_conn *c = (struct sq_conn *)bc;
+	if (write && c->writer) {
+		pthread_mutex_lock(c->writer);
+		c->holds_writer = true;
+	}
+	int rc = simple(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	if (rc)
+		release_writer(c);
+	return rc;
 }
 
 static int sq_commit(struct db_conn *bc)
 {
-	return simple((struct sq_conn *)bc, "COMMIT");
+	struct sq_conn *c = (struct sq_conn *)bc;
+	int rc = simple(c, "COMMIT");
+	if (rc == 0)
+		release_writer(c);
+	return rc;
 }
 
 static void sq_rollback(struct db_conn *bc)
 {
-	(void)simple((struct sq_conn *)bc, "ROLLBACK");
+	struct sq_conn *c = (struct sq_conn *)bc;
+	(void)simple(c, "ROLLBACK");
+	release_writer(c);
 }
 
 static int sq_exec_script(struct db_conn *bc, const char *sql, char *errmsg, size_t errlen)
