@@ -1,23 +1,60 @@
 // Entry point of the Hearth web UI. Loads the language, asks the server who
 // is signed in, and renders the view for the current #/route into <main>.
-// Views are functions (ctx) => Promise<{title, node}>; see views/.
+// Views are functions (ctx, params) => Promise<{title, node}>; see views/.
 
 import { api, ApiError, setCsrfToken } from './api.js';
 import { h } from './dom.js';
 import { preferredLanguage, setLanguage, t } from './i18n.js';
 import { loginView } from './views/login.js';
-import { dashboardView, isAdmin } from './views/dashboard.js';
+import { dashboardView, hasRole } from './views/dashboard.js';
 import { auditView, organisationsView, tokensView, usersView } from './views/admin.js';
+import { CREATORS, MANAGERS, STAFF, editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
+import { myConsentsView, myDataView, myDetailsView, myNeedsView } from './views/me.js';
+import { claimView, joinView } from './views/join.js';
 
-// public: shown without signing in; admin: only for someone with the admin role.
-const ROUTES = {
-  '/login': { view: loginView, public: true },
-  '/dashboard': { view: dashboardView, nav: 'nav.dashboard' },
-  '/admin/users': { view: usersView, admin: true, nav: 'nav.users' },
-  '/admin/organisations': { view: organisationsView, admin: true, nav: 'nav.organisations' },
-  '/admin/audit': { view: auditView, admin: true, nav: 'nav.audit' },
-  '/admin/tokens': { view: tokensView, admin: true, nav: 'nav.tokens' },
-};
+const ADMIN = ['admin'];
+const PARTICIPANT = ['participant'];
+
+// path: "/people/:id" matches "/people/12" and passes {id: "12"} to the view.
+// public: shown without signing in; guest: only when signed out (signed-in
+// people go to the dashboard); roles: only for someone with one of these
+// roles in some organisation (the server checks again, per record);
+// nav: the main navigation's label.
+const ROUTES = [
+  { path: '/login', view: loginView, public: true, guest: true },
+  { path: '/join', view: joinView, public: true, guest: true },
+  { path: '/claim', view: claimView, public: true, guest: true },
+  { path: '/dashboard', view: dashboardView, nav: 'nav.dashboard' },
+  { path: '/people', view: peopleListView, roles: STAFF, nav: 'nav.people' },
+  { path: '/people/new', view: registerView, roles: CREATORS },
+  { path: '/people/:id', view: personView, roles: STAFF },
+  { path: '/people/:id/edit', view: editView, roles: MANAGERS },
+  { path: '/people/:id/consent', view: recordConsentView, roles: CREATORS },
+  { path: '/me/details', view: myDetailsView, roles: PARTICIPANT, nav: 'nav.myDetails' },
+  { path: '/me/needs', view: myNeedsView, roles: PARTICIPANT, nav: 'nav.myNeeds' },
+  { path: '/me/consents', view: myConsentsView, roles: PARTICIPANT, nav: 'nav.myConsents' },
+  { path: '/me/data', view: myDataView, roles: PARTICIPANT, nav: 'nav.myData' },
+  { path: '/admin/users', view: usersView, roles: ADMIN, nav: 'nav.users' },
+  { path: '/admin/organisations', view: organisationsView, roles: ADMIN, nav: 'nav.organisations' },
+  { path: '/admin/audit', view: auditView, roles: ADMIN, nav: 'nav.audit' },
+  { path: '/admin/tokens', view: tokensView, roles: ADMIN, nav: 'nav.tokens' },
+];
+for (const route of ROUTES) {
+  const pattern = route.path.replace(/:(\w+)/g, '(?<$1>\\d+)');
+  route.match = new RegExp(`^${pattern}$`);
+}
+
+function findRoute(path) {
+  for (const route of ROUTES) {
+    const m = route.match.exec(path);
+    if (m) return { route, params: { ...m.groups } };
+  }
+  return { route: null, params: {} };
+}
+
+function allowed(route, user) {
+  return !route.roles || hasRole(user, route.roles);
+}
 
 const session = { user: null };
 const statusBox = document.getElementById('status');
@@ -35,6 +72,14 @@ const ctx = {
     session.user = data.user;
     setCsrfToken(data.csrf_token);
     navigate('/dashboard');
+  },
+  // A request answered 401: the session ended on the server.
+  sessionExpired() {
+    endSession('status.expired');
+  },
+  // Signs out (server and here) and shows messageKey on the login page.
+  signOut(messageKey) {
+    return logout(messageKey);
   },
 };
 
@@ -79,9 +124,11 @@ function updateHeader(path) {
   document.getElementById('account-name').textContent = user ? user.display_name || user.email : '';
   const nav = document.getElementById('site-nav');
   nav.hidden = !user;
-  const items = Object.entries(ROUTES).filter(([, r]) => r.nav && user && (!r.admin || isAdmin(user)));
-  document.getElementById('nav-list').replaceChildren(...items.map(([p, r]) =>
-    h('li', {}, h('a', { href: `#${p}`, 'aria-current': p === path ? 'page' : null }, t(r.nav)))));
+  const items = ROUTES.filter((r) => r.nav && user && allowed(r, user));
+  // A person's page counts as being in "People".
+  const current = (p) => (p === path ? 'page' : path.startsWith(`${p}/`) ? 'true' : null);
+  document.getElementById('nav-list').replaceChildren(...items.map((r) =>
+    h('li', {}, h('a', { href: `#${r.path}`, 'aria-current': current(r.path) }, t(r.nav)))));
 }
 
 function errorView(err) {
@@ -101,18 +148,18 @@ function errorView(err) {
 async function render({ focus = true } = {}) {
   const count = ++renderCount;
   const path = currentPath();
-  const route = ROUTES[path];
+  const { route, params } = findRoute(path);
   const redirect = (to) => navigate(to, { replace: true, focus });
   if (!route) return redirect(session.user ? '/dashboard' : '/login');
   if (!route.public && !session.user) return redirect('/login');
-  if (path === '/login' && session.user) return redirect('/dashboard');
-  if (route.admin && !isAdmin(session.user)) return redirect('/dashboard');
+  if (route.guest && session.user) return redirect('/dashboard');
+  if (!allowed(route, session.user)) return redirect('/dashboard');
 
   updateHeader(path);
   viewBox.setAttribute('aria-busy', 'true');
   let result;
   try {
-    result = await route.view(ctx);
+    result = await route.view(ctx, params);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401 && !route.public) {
       endSession('status.expired');
@@ -130,14 +177,14 @@ async function render({ focus = true } = {}) {
   if (focus) viewBox.querySelector('h1')?.focus();
 }
 
-async function logout() {
+async function logout(messageKey = 'status.signedOut') {
   try {
     await api('/auth/logout', { method: 'POST' });
   } catch (err) {
     // The session may already be gone; signing out locally is still right.
     if (!(err instanceof ApiError)) console.error(err);
   }
-  endSession('status.signedOut');
+  endSession(messageKey);
 }
 
 function wireShell() {
@@ -152,7 +199,7 @@ function wireShell() {
     }
     await render({ focus: false });
   });
-  document.getElementById('logout').addEventListener('click', logout);
+  document.getElementById('logout').addEventListener('click', () => logout());
   // The skip link's #main would look like a route change; focus <main> directly.
   document.getElementById('skip-link').addEventListener('click', (event) => {
     event.preventDefault();

@@ -29,8 +29,9 @@ static const char SQL_USER_INSERT[] =
 	"INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)"
 	" RETURNING id";
 static const char SQL_USER_FIND[] = "SELECT id FROM users WHERE email = ?";
+static const char SQL_USER_SET_LOGIN[] = "UPDATE users SET email = ? WHERE id = ?";
 static const char SQL_USER_LOGIN[] =
-	"SELECT id, password_hash, disabled FROM users WHERE email = ?";
+	"SELECT id, password_hash, disabled FROM users WHERE email = ? OR email = ? LIMIT 1";
 static const char SQL_USER_GET[] = "SELECT email, display_name, disabled FROM users WHERE id = ?";
 static const char SQL_MEMBERSHIP_INSERT[] =
 	"INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES (?, ?, ?, ?)"
@@ -215,6 +216,16 @@ int auth_user_create(struct db_conn *c, const char *email, const char *display_n
 	return insert_returning(s, id);
 }
 
+int auth_user_set_login(struct db_conn *c, int64_t user_id, const char *login)
+{
+	struct db_stmt *s = db_prepare(c, SQL_USER_SET_LOGIN);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, login);
+	db_bind_i64(s, 2, user_id);
+	return db_run(s);
+}
+
 int auth_user_find(struct db_conn *c, const char *email, int64_t *id)
 {
 	struct db_stmt *s = db_prepare(c, SQL_USER_FIND);
@@ -288,6 +299,14 @@ int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int
 	a->nmemberships = n;
 	a->organisation_id = n ? m[0].organisation_id : 0;
 	return rc < 0 ? rc : 0;
+}
+
+void auth_login_key(const struct keyring *kr, const char *email, char out[80])
+{
+	char h[65], msg[300];
+	snprintf(msg, sizeof msg, "login:%s", email);
+	hc_hash_hex(h, kr->blind, msg, strlen(msg));
+	snprintf(out, 80, "pbi:%s", h);
 }
 
 /* --- sessions --- */
@@ -543,7 +562,10 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 		rc = -HEARTH_EDB;
 		goto out;
 	}
+	char login_key[80];
+	auth_login_key(kr, email, login_key);
 	db_bind_text(s, 1, email);
+	db_bind_text(s, 2, login_key);
 	rc = db_step(s);
 	if (rc == DB_ROW && !db_col_i64(s, 2) && db_col_text(s, 1)) {
 		uid = db_col_i64(s, 0);

@@ -112,6 +112,15 @@ int auth_user_create(struct db_conn *c, const char *email, const char *display_n
 		     const char *password_hash, int64_t *id);
 int auth_membership_add(struct db_conn *c, int64_t user_id, int64_t org_id, enum role role,
 			int64_t *id);
+/* The stored login name for a participant's account: a keyed hash of the
+ * email ("pbi:" + 64 hex), so the users table never holds a participant's
+ * email in the clear. auth_login() accepts either form. */
+void auth_login_key(const struct keyring *kr, const char *email, char out[80]);
+
+/* Sets a user's login name (after a participant corrects their email).
+ * -HEARTH_ECONFLICT if another login has it. */
+int auth_user_set_login(struct db_conn *c, int64_t user_id, const char *login);
+
 /* Finds a user id by email; 0 if none. */
 int auth_user_find(struct db_conn *c, const char *email, int64_t *id);
 

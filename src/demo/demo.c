@@ -157,8 +157,15 @@ int demo_load(struct db_pool *p, const struct people_ctx *px, struct auth_limits
 			char res[40];
 			if ((rc = auth_user_find(c, people[i].email, &uid)) != 0)
 				goto fail;
-			if (!uid && (rc = auth_user_create(c, people[i].email, people[i].name, hashes[i],
-							   &uid)) != 0)
+			/* Participants' logins are stored as keyed hashes, as the
+			 * claim page stores them (see auth_login_key). */
+			char login[80];
+			bool participant = people[i].role == ROLE_PARTICIPANT;
+			if (participant)
+				auth_login_key(kr, people[i].email, login);
+			if (!uid && (rc = auth_user_create(c, participant ? login : people[i].email,
+							   participant ? "Participant" : people[i].name,
+							   hashes[i], &uid)) != 0)
 				goto fail;
 			user_ids[i] = uid;
 			if ((rc = auth_membership_add(c, uid, org_ids[people[i].org], people[i].role,

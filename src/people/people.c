@@ -126,7 +126,7 @@ static const char SQL_AUTOMATIC[] =
 
 static const char SQL_ERASURE_LIST[] =
 	"SELECT id, participant_id, status, requested_at, decided_at FROM erasure_requests"
-	" WHERE (? IS NULL OR status = ?) ORDER BY id";
+	" WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
 static const char SQL_ERASURE_REJECT[] =
 	"UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ?"
 	" WHERE id = ? AND status = 'pending'";
@@ -155,22 +155,47 @@ int purpose_from_name(const char *name)
 
 /* --- normalisation for blind indexes --- */
 
+/* Lower-cases one UTF-8 letter of the Latin-1 Supplement and Latin
+ * Extended-A blocks (enough for Lucía, Zoë, Łukasz, Ørsted...); writes the
+ * result's bytes to out and returns how many input bytes were used. */
+static size_t lower_utf8(const unsigned char *in, char *out, size_t *o)
+{
+	if (in[0] < 0x80) {
+		out[(*o)++] = (char)tolower(in[0]);
+		return 1;
+	}
+	if ((in[0] & 0xE0) == 0xC0 && (in[1] & 0xC0) == 0x80) {
+		unsigned cp = ((in[0] & 0x1Fu) << 6) | (in[1] & 0x3Fu);
+		if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+			cp += 0x20; /* À-Þ -> à-þ */
+		else if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x138 && cp != 0x149 &&
+			 ((cp <= 0x137 || cp >= 0x14A) ? cp % 2 == 0 : cp % 2 == 1) && cp != 0x17F)
+			cp += 1; /* Ā-ž pairs: upper case first (odd-first between Ĺ and Ň) */
+		out[(*o)++] = (char)(0xC0 | (cp >> 6));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[(*o)++] = (char)in[0];
+	return 1;
+}
+
 char *people_normalise_name(struct arena *a, const char *name)
 {
 	size_t n = strlen(name);
 	char *out = arena_alloc(a, n + 1);
-	size_t o = 0;
+	size_t o = 0, i = 0;
 	bool space = false;
-	for (size_t i = 0; i < n; i++) {
+	while (i < n) {
 		unsigned char ch = (unsigned char)name[i];
 		if (ch == ' ' || ch == '\t' || ch == '\n') {
 			space = o > 0;
+			i++;
 			continue;
 		}
 		if (space)
 			out[o++] = ' ';
 		space = false;
-		out[o++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+		i += lower_utf8((const unsigned char *)name + i, out, &o);
 	}
 	out[o] = '\0';
 	return out;
@@ -975,7 +1000,6 @@ int people__erasure_list(struct db_conn *c, const char *status,
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_text(s, 1, status);
-	db_bind_text(s, 2, status);
 	int rc;
 	while ((rc = db_step(s)) == DB_ROW) {
 		struct erasure_row row = {

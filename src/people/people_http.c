@@ -136,7 +136,12 @@ static void bad_field(struct req *r, int status, const char *field, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
+	/* The detail always names the field, so a person reading only the
+	 * message knows what to fix. */
+	if (strncmp(msg, field, strlen(field)) == 0)
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
+	else
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field, msg);
 }
 
 /* Whole years between dob and now (both epoch seconds, UTC). */
@@ -340,6 +345,8 @@ static json_t *person_json(struct person_row *p, struct consent_row *rows, size_
 	json_object_set_new(o, "id", json_integer(p->id));
 	json_object_set_new(o, "status", json_string("active"));
 	json_object_set_new(o, "is_minor", json_boolean(p->is_minor));
+	if (p->age_band && !json_object_get(o, "age_band"))
+		json_object_set_new(o, "age_band", json_string(p->age_band)); /* derived from date of birth */
 	json_object_set_new(o, "organisation_ids", orgs);
 	json_object_set_new(o, "has_account", json_boolean(p->user_id != 0));
 	json_object_set_new(o, "created_at", json_string(created));
@@ -412,7 +419,9 @@ static int record_consents(struct req *r, int64_t id, json_t *list, const char *
 /* Answers a failed consent or create with the right status. */
 static void answer_rc(struct req *r, int rc, const char *bad, const char *err, const char *what)
 {
-	if (rc == -HEARTH_EINVAL && bad) {
+	if (rc == -HEARTH_ECONFLICT && bad && strcmp(bad, "id") == 0) {
+		http_problem(r, 410, "%s", err); /* the person was erased */
+	} else if (rc == -HEARTH_EINVAL && bad) {
 		bad_field(r, 400, bad, "%s", err);
 	} else if (rc == -HEARTH_ECONFLICT && bad) {
 		bad_field(r, 409, bad, "%s", err);
@@ -508,7 +517,7 @@ void people_http_create(struct req *r)
  * true with *p filled when the actor may see the whole record; *contact_only
  * when only the contact category is shared with them. */
 static bool load_for_actor(struct req *r, int64_t id, struct person_row *p, bool *contact_only,
-			   const char *action)
+			   const char *action, bool whole_record_only)
 {
 	struct db_conn *c = req_db(r);
 	*contact_only = false;
@@ -527,7 +536,8 @@ static bool load_for_actor(struct req *r, int64_t id, struct person_row *p, bool
 		for (size_t k = 0; k < p->norgs; k++)
 			own |= p->org_ids[k] == mine[i];
 	if (!own) {
-		if (!p->erased && people_sharing_allows(c, &r->actor, id, SHARE_CONTACT)) {
+		if (!whole_record_only && !p->erased &&
+		    people_sharing_allows(c, &r->actor, id, SHARE_CONTACT)) {
 			*contact_only = true;
 		} else {
 			/* Denials of a person's record are audited too. */
@@ -557,7 +567,7 @@ void people_http_get(struct req *r)
 		bad_field(r, 400, "id", "id must be a positive integer");
 		return;
 	}
-	if (!load_for_actor(r, id, &p, &contact_only, "participant.read"))
+	if (!load_for_actor(r, id, &p, &contact_only, "participant.read", false))
 		return;
 	if (contact_only) {
 		http_json(r, 200, contact_json(&p));
@@ -724,6 +734,12 @@ static void update_person(struct req *r, int64_t id, bool self)
 	const char *band = age_band ? arena_strdup(r->arena, age_band) : NULL;
 	json_decref(doc);
 	rc = people__update(px(r), c, r->arena, id, text, name, email, phone, band, is_minor);
+	if (!rc && p.user_id) {
+		/* Their login follows their email (stored as a keyed hash). */
+		char login[80];
+		auth_login_key(&r->app->kr, email, login);
+		rc = auth_user_set_login(c, p.user_id, login);
+	}
 	if (rc == -HEARTH_ECONFLICT) {
 		db_rollback(c);
 		bad_field(r, 409, "email", "another person is registered with this email");
@@ -790,12 +806,10 @@ void people_http_consents(struct req *r)
 		bad_field(r, 400, "id", "id must be a positive integer");
 		return;
 	}
-	if (!load_for_actor(r, id, &p, &contact_only, "consent.read"))
+	/* Consent history is not part of any shared category: only the
+	 * person's own organisation sees it. */
+	if (!load_for_actor(r, id, &p, &contact_only, "consent.read", true))
 		return;
-	if (contact_only) {
-		http_problem(r, 403, "consent history is only visible to the person's own organisation");
-		return;
-	}
 	struct consent_row *rows;
 	size_t n;
 	int rc = people__consents(px(r), req_db(r), r->arena, id, &rows, &n);
@@ -873,8 +887,11 @@ void people_http_account_code(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = people__get(px(r), c, r->arena, id, &p);
-	if (!rc && p.erased)
-		rc = -HEARTH_ECONFLICT;
+	if (!rc && p.erased) {
+		db_rollback(c);
+		gone(r);
+		return;
+	}
 	if (!rc && p.user_id) {
 		db_rollback(c);
 		http_problem(r, 409, "this person already has a login");
@@ -1102,8 +1119,18 @@ void people_http_register_claim(struct req *r)
 			return;
 		}
 	}
+	/* The attempt counts even if the code is wrong. Look at the code
+	 * before the slow password hash, without using it up yet. */
 	if (!rc)
-		rc = db_commit(c); /* the attempt counts even if the code is wrong */
+		rc = db_commit(c);
+	if (!rc && (rc = db_begin(c, true)) == 0) {
+		rc = people__code_claim(c, v[0].s, &id);
+		db_rollback(c);
+	}
+	if (rc == -HEARTH_ENOTFOUND) {
+		bad_field(r, 400, "code", "this code is not valid or has expired; ask the team for a new one");
+		return;
+	}
 	if (rc) {
 		db_rollback(c);
 		http_error(r, rc, "the code");
@@ -1126,22 +1153,20 @@ void people_http_register_claim(struct req *r)
 		rc = people__get(px(r), c, r->arena, id, &p);
 	if (!rc && (p.erased || p.user_id))
 		rc = -HEARTH_ECONFLICT;
-	json_t *doc = NULL;
 	if (!rc) {
-		doc = json_loads(p.profile, 0, NULL);
-		const char *email = json_string_value(json_object_get(doc, "email"));
-		const char *shown = json_string_value(json_object_get(doc, "preferred_name"));
-		if (!shown)
-			shown = json_string_value(json_object_get(doc, "name"));
-		rc = auth_user_create(c, email, shown ? shown : "Participant", hash, &uid);
+		/* The login is stored under a keyed hash of the email and a generic
+		 * display name: the users table holds no participant's details. */
+		json_t *doc = json_loads(p.profile, 0, NULL);
+		char login[80];
+		auth_login_key(&r->app->kr, json_string_value(json_object_get(doc, "email")), login);
+		json_decref(doc);
+		rc = auth_user_create(c, login, "Participant", hash, &uid);
 		if (rc == -HEARTH_ECONFLICT) {
-			json_decref(doc);
 			db_rollback(c);
 			bad_field(r, 409, "code", "a login with this person's email already exists");
 			return;
 		}
 	}
-	json_decref(doc);
 	int64_t mid;
 	if (!rc)
 		rc = auth_membership_add(c, uid, p.org_ids[0], ROLE_PARTICIPANT, &mid);
@@ -1274,10 +1299,11 @@ static json_t *export_doc(struct req *r, int64_t id, struct person_row *p, struc
 	json_t *access = json_array();
 	struct audit_filter f = {.resource = res_of(r, id), .limit = 1000};
 	(void)audit_list(req_db(r), &f, add_audit_row, access);
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s?}}", "generated_at", now, "about",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:b}}", "generated_at", now, "about",
 			 "Everything Hearth holds about you. Questions: ask your programme team.",
 			 "person", person, "consent_history", consent_history(rows, n),
-			 "record_history", access, "account", "email", r->actor.email);
+			 "record_history", access, "account", "login",
+			 "the email address in your details", "has_login", p->user_id != 0);
 }
 
 void people_http_me_export(struct req *r)

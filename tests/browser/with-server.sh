@@ -40,7 +40,7 @@ echo "browser-test-$(date +%s)-$$" |
 	{ cat "$T/demo.log" >&2; fail_setup "hearth demo failed"; }
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$HEARTH_BIN" serve --db "$T/h.db" --key-file "$T/h.key" --listen "127.0.0.1:$PORT" >"$T/server.log" 2>&1 &
+HEARTH_REGISTER_MIN_SECONDS=0 "$HEARTH_BIN" serve --db "$T/h.db" --key-file "$T/h.key" --listen "127.0.0.1:$PORT" >"$T/server.log" 2>&1 &
 SERVER_PID=$!
 
 URL="http://127.0.0.1:$PORT"

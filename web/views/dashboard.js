@@ -1,6 +1,8 @@
-// Dashboard: one section per membership (organisation + role). Admins get
-// cards linking to the admin pages; other roles get an honest "coming soon"
-// card describing what their area will do. No links to pages that don't exist.
+// Dashboard: one section per membership (organisation + role). Each role
+// gets cards linking to the pages it can use (admin pages, people, the
+// participant's own pages) and, where more is planned, an honest "coming
+// soon" card describing what their area will do. No links to pages that
+// don't exist.
 
 import { h, uid } from '../dom.js';
 import { has, t } from '../i18n.js';
@@ -12,6 +14,31 @@ const ADMIN_CARDS = [
   { href: '#/admin/tokens', title: 'nav.tokens', text: 'dashboard.admin.tokens' },
 ];
 
+const PEOPLE_CARD = { href: '#/people', title: 'nav.people', text: 'dashboard.people.list' };
+const READ_PEOPLE_CARD = { href: '#/people', title: 'nav.people', text: 'dashboard.people.search' };
+const REGISTER_CARD = { href: '#/people/new', title: 'people.register', text: 'dashboard.people.register' };
+const ME_CARDS = [
+  { href: '#/me/details', title: 'nav.myDetails', text: 'dashboard.me.details' },
+  { href: '#/me/needs', title: 'nav.myNeeds', text: 'dashboard.me.needs' },
+  { href: '#/me/consents', title: 'nav.myConsents', text: 'dashboard.me.consents' },
+  { href: '#/me/data', title: 'nav.myData', text: 'dashboard.me.data' },
+];
+
+// The cards for a role; admin pages first for admins.
+const ROLE_CARDS = {
+  admin: [...ADMIN_CARDS, PEOPLE_CARD, REGISTER_CARD],
+  coordinator: [PEOPLE_CARD, REGISTER_CARD],
+  facilitator: [PEOPLE_CARD, REGISTER_CARD],
+  clinician: [READ_PEOPLE_CARD],
+  peer_supporter: [READ_PEOPLE_CARD],
+  participant: ME_CARDS,
+};
+
+// True when the user has any of roles in any organisation.
+export function hasRole(user, roles) {
+  return Boolean(user?.memberships?.some((m) => roles.includes(m.role)));
+}
+
 export function isAdmin(user) {
   return Boolean(user?.memberships?.some((m) => m.role === 'admin'));
 }
@@ -21,25 +48,27 @@ export function roleLabel(role) {
   return has(`role.${role}`) ? t(`role.${role}`) : role;
 }
 
-function adminCards() {
-  return ADMIN_CARDS.map((c) => h('li', { class: 'card' },
+function cards(list) {
+  return list.map((c) => h('li', { class: 'card' },
     h('h3', {}, h('a', { href: c.href }, t(c.title))),
     h('p', {}, t(c.text))));
 }
 
-function comingSoonCard(role) {
+// more: the role already has working pages, so this card is about what comes next.
+function comingSoonCard(role, more) {
   const key = has(`dashboard.coming.${role}`) ? `dashboard.coming.${role}` : 'dashboard.coming.other';
   return [h('li', { class: 'card card-coming' },
-    h('h3', {}, t('dashboard.coming.title')),
+    h('h3', {}, t(more ? 'dashboard.coming.moreTitle' : 'dashboard.coming.title')),
     h('p', {}, t(key)),
-    h('p', { class: 'hint' }, t('dashboard.coming.note')))];
+    h('p', { class: 'hint' }, t(more ? 'dashboard.coming.moreNote' : 'dashboard.coming.note')))];
 }
 
 function membershipSection(m) {
   const headingId = uid('membership');
   return h('section', { class: 'membership', 'aria-labelledby': headingId },
     h('h2', { id: headingId }, t('dashboard.membership', { role: roleLabel(m.role), organisation: m.organisation })),
-    h('ul', { class: 'cards' }, m.role === 'admin' ? adminCards() : comingSoonCard(m.role)));
+    h('ul', { class: 'cards' }, cards(ROLE_CARDS[m.role] || []),
+      m.role === 'admin' ? [] : comingSoonCard(m.role, Boolean(ROLE_CARDS[m.role]))));
 }
 
 export async function dashboardView(ctx) {

@@ -9,6 +9,11 @@ import { t } from '../i18n.js';
 // The password is never kept outside its field.
 let draftEmail = '';
 
+// Fills the email field the next time the page shows (after creating a login).
+export function setLoginEmail(email) {
+  draftEmail = email || '';
+}
+
 function errorMessages(err) {
   if (!(err instanceof ApiError)) return [t('error.generic')];
   if (err.status === 0) return [t('error.network')];
@@ -75,6 +80,10 @@ export async function loginView(ctx) {
       h('div', { class: 'field' }, h('label', { for: 'login-email' }, t('login.email')), email),
       h('div', { class: 'field' }, h('label', { for: 'login-password' }, t('login.password')), password),
       submit),
-    h('p', { class: 'hint' }, t('login.noAccount')));
+    h('div', { class: 'join-box' },
+      h('h2', {}, t('login.newHere')),
+      h('p', {}, h('a', { href: '#/join', id: 'join-link', class: 'button button-quiet' }, t('login.join'))),
+      h('p', {}, t('login.haveCode'), ' ', h('a', { href: '#/claim', id: 'claim-link' }, t('login.claim'))),
+      h('p', { class: 'hint' }, t('login.noAccount'))));
   return { title: t('login.title'), node };
 }
