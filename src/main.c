@@ -54,7 +54,7 @@ static const char usage_text[] =
 	"serve:\n"
 	"  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
 	"  --threads N            worker threads = concurrent connections (env HEARTH_THREADS,\n"
-	"                         default 64)\n"
+	"                         default 128)\n"
 	"  --db-pool N            database connections (env HEARTH_DB_POOL, default = threads)\n"
 	"  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
 	"  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
@@ -150,7 +150,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
 	o->key_store = env_or("HEARTH_KEY_STORE", NULL);
 	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
-	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "64"), "HEARTH_THREADS", 1, 1024);
+	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "128"), "HEARTH_THREADS", 1, 1024);
 	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
 				 64L * 1024 * 1024);
 	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;

@@ -42,9 +42,16 @@ static const char SQL_MEMBERSHIPS_OF[] =
 static const char SQL_SESSION_INSERT[] =
 	"INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)"
 	" VALUES (?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_SESSION_FIND[] =
-	"SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.disabled FROM sessions s"
-	" JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
+/* One statement for the whole actor: the session, its user and one row per
+ * membership (NULLs when there is none). Every authenticated request runs
+ * it, so it is one round trip, not three. */
+static const char SQL_SESSION_ACTOR[] =
+	"SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.disabled, u.email, u.display_name,"
+	" m.id, m.organisation_id, m.role, o.name, o.kind FROM sessions s"
+	" JOIN users u ON u.id = s.user_id"
+	" LEFT JOIN memberships m ON m.user_id = u.id"
+	" LEFT JOIN organisations o ON o.id = m.organisation_id"
+	" WHERE s.token_hash = ? ORDER BY m.id";
 static const char SQL_SESSION_TOUCH[] = "UPDATE sessions SET last_seen_at = ? WHERE id = ?";
 static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE id = ?";
 static const char SQL_SESSION_PURGE[] =
@@ -329,7 +336,7 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 	if (strlen(token) >= sizeof a->session_token)
 		return -HEARTH_EAUTH;
 	secret_hash(h, token);
-	struct db_stmt *s = db_prepare(c, SQL_SESSION_FIND);
+	struct db_stmt *s = db_prepare(c, SQL_SESSION_ACTOR);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_text(s, 1, h);
@@ -341,9 +348,43 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 	int64_t sid = db_col_i64(s, 0), uid = db_col_i64(s, 1);
 	int64_t seen = db_col_i64(s, 2), expires = db_col_i64(s, 3);
 	bool disabled = db_col_i64(s, 4) != 0;
-	db_finish(s);
-	if (disabled || expires <= now || seen + idle_ttl <= now)
+	if (disabled || expires <= now || seen + idle_ttl <= now) {
+		db_finish(s);
 		return -HEARTH_EAUTH;
+	}
+	a->user_id = uid;
+	a->email = arena_strdup(arena, db_col_text(s, 5));
+	a->display_name = arena_strdup(arena, db_col_text(s, 6));
+	int cap = 4, n = 0;
+	struct membership *m = arena_alloc(arena, (size_t)cap * sizeof *m);
+	a->roles = 0;
+	do {
+		if (db_col_null(s, 7))
+			continue;
+		int role = role_from_name(db_col_text(s, 9));
+		if (role < 0)
+			continue;
+		if (n == cap) {
+			struct membership *bigger = arena_alloc(arena, (size_t)cap * 2 * sizeof *m);
+			memcpy(bigger, m, (size_t)n * sizeof *m);
+			m = bigger;
+			cap *= 2;
+		}
+		m[n++] = (struct membership){
+			.id = db_col_i64(s, 7),
+			.organisation_id = db_col_i64(s, 8),
+			.role = (enum role)role,
+			.organisation = arena_strdup(arena, db_col_text(s, 10)),
+			.kind = arena_strdup(arena, db_col_text(s, 11)),
+		};
+		a->roles |= 1u << role;
+	} while ((rc = db_step(s)) == DB_ROW);
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	a->memberships = m;
+	a->nmemberships = n;
+	a->organisation_id = n ? m[0].organisation_id : 0;
 	/* Sliding idle expiry, written at most once a minute to keep reads cheap. */
 	if (now - seen >= 60) {
 		s = db_prepare(c, SQL_SESSION_TOUCH);
@@ -353,9 +394,6 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 			(void)db_run(s); /* a busy database must not log the person out */
 		}
 	}
-	rc = auth_actor_load(c, arena, a, uid);
-	if (rc)
-		return rc;
 	a->kind = AUTH_SESSION;
 	a->session_id = sid;
 	snprintf(a->session_token, sizeof a->session_token, "%s", token);

@@ -38,8 +38,10 @@ static json_t *memberships_json(const struct actor *a)
 
 static json_t *me_json(struct req *r, const struct actor *a, const char *session_token)
 {
+	/* A participant's login is a keyed hash of their email, not an email. */
+	const char *email = a->email && strncmp(a->email, "pbi:", 4) == 0 ? NULL : a->email;
 	json_t *user = json_pack("{s:I, s:s?, s:s?, s:o}", "id", (json_int_t)a->user_id, "email",
-				 a->email, "display_name", a->display_name, "memberships",
+				 email, "display_name", a->display_name, "memberships",
 				 memberships_json(a));
 	json_t *o = json_pack("{s:o}", "user", user);
 	if (session_token) {

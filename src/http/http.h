@@ -173,6 +173,8 @@ struct static_asset {
 	const unsigned char *data;
 	size_t len;
 	char etag[24];
+	char *head;     /* status line and headers but Date, each ending \r\n */
+	size_t headlen;
 };
 void static_init(void);
 const struct static_asset *static_find(const char *path);

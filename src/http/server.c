@@ -48,6 +48,21 @@ static _Atomic int in_flight;
 static _Atomic bool draining;
 static char request_prefix[9];
 
+/* The Date header (RFC 9110), formatted once a second per thread. */
+static const char *http_date(void)
+{
+	static _Thread_local char buf[40];
+	static _Thread_local time_t last;
+	time_t now = time(NULL);
+	if (now != last) {
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		last = now;
+	}
+	return buf;
+}
+
 static const char *status_text(int status)
 {
 	switch (status) {
@@ -137,7 +152,7 @@ void http_send(struct req *r, int status, const char *content_type, const void *
 		log_msg(LOG_ERROR, "second response for request %s ignored", r->request_id);
 		return;
 	}
-	buf_printf(&h, "HTTP/1.1 %d %s\r\n", status, status_text(status));
+	buf_printf(&h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, status_text(status), http_date());
 	if (content_type)
 		buf_printf(&h, "Content-Type: %s\r\n", content_type);
 	buf_printf(&h, "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n", len,
@@ -418,17 +433,26 @@ static bool serve_static(struct req *r)
 		http_send(r, 304, NULL, NULL, 0);
 		return true;
 	}
-	struct buf h = BUF_INIT;
-	buf_printf(&h,
-		   "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		   "Cache-Control: no-cache\r\nETag: %s\r\n",
-		   a->type, a->len, a->etag);
-	buf_puts(&h, http_security_headers);
-	buf_puts(&h, "\r\n");
-	if (strcmp(r->method, "HEAD") != 0)
-		buf_append(&h, a->data, a->len);
-	mg_write(r->conn, h.data, h.len);
-	buf_release(&h);
+	/* The headers were formatted once at start-up; only Date changes. One
+	 * write of headers and body together, from the request's arena. */
+	bool head = strcmp(r->method, "HEAD") == 0;
+	const char *date = http_date();
+	size_t dlen = strlen(date), n = 0;
+	size_t total = a->headlen + 6 + dlen + 4 + (head ? 0 : a->len);
+	char *out = arena_alloc(r->arena, total);
+	memcpy(out, a->head, a->headlen);
+	n = a->headlen;
+	memcpy(out + n, "Date: ", 6);
+	n += 6;
+	memcpy(out + n, date, dlen);
+	n += dlen;
+	memcpy(out + n, "\r\n\r\n", 4);
+	n += 4;
+	if (!head) {
+		memcpy(out + n, a->data, a->len);
+		n += a->len;
+	}
+	mg_write(r->conn, out, n);
 	r->status = 200;
 	r->bytes = (long long)a->len;
 	return true;
@@ -521,7 +545,10 @@ int server_run(struct app *app)
 		"enable_directory_listing", "no",
 		"enable_keep_alive", "yes",
 		"keep_alive_timeout_ms", "2000", /* an idle connection holds a thread */
-		"request_timeout_ms", "30000",
+		/* Each connection holds a worker thread (CivetWeb's model), so a slow
+		 * or idle client must let go soon; put a reverse proxy in front on
+		 * the internet (docs/deploy.md). */
+		"request_timeout_ms", "10000",
 		"tcp_nodelay", "1",
 		"listen_backlog", "1024",
 		"decode_url", "yes",

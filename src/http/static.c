@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/embedded.h"
 #include "core/util.h"
 #include "core/xalloc.h"
@@ -66,6 +67,13 @@ void static_init(void)
 		crypto_generichash(h, sizeof h, f->data, f->len, NULL, 0);
 		util_hex(hex, h, sizeof h);
 		snprintf(a->etag, sizeof a->etag, "\"%s\"", hex);
+		struct buf head = BUF_INIT;
+		buf_printf(&head,
+			   "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			   "Cache-Control: no-cache\r\nETag: %s\r\n",
+			   a->type, a->len, a->etag);
+		buf_puts(&head, http_security_headers);
+		a->head = buf_detach(&head, &a->headlen);
 	}
 	qsort(assets, nassets, sizeof *assets, by_path);
 }
