@@ -463,7 +463,11 @@ static int begin_request(struct mg_connection *conn)
 	struct app *app = mg_get_user_data(mg_get_context(conn));
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	uint64_t t0 = util_mono_ns();
-	struct arena *arena = arena_new(8192);
+	/* Each worker thread keeps one arena, reset after every request. */
+	struct arena *arena = mg_get_thread_pointer(conn);
+	bool own_arena = !arena;
+	if (own_arena)
+		arena = arena_new(8192);
 	struct req r = {
 		.app = app,
 		.conn = conn,
@@ -487,7 +491,11 @@ static int begin_request(struct mg_connection *conn)
 	}
 	bool known = false;
 	char allow[64] = "";
-	r.route = router_match(r.method, r.path, &r, &known, allow, sizeof allow);
+	/* Only /api/, /metrics and /help are routes; everything else is a
+	 * static file, found without walking the route table. */
+	bool routed = strncmp(r.path, "/api/", 5) == 0 || strcmp(r.path, "/metrics") == 0 ||
+		      strcmp(r.path, "/help") == 0;
+	r.route = routed ? router_match(r.method, r.path, &r, &known, allow, sizeof allow) : NULL;
 	if (r.route) {
 		label = r.route->pattern;
 		dispatch_route(&r);
@@ -511,9 +519,25 @@ done:
 		   (long long)r.actor.user_id);
 	json_decref(r.body);
 	buf_release(&r.headers);
-	arena_free(arena);
+	if (own_arena)
+		arena_free(arena);
+	else
+		arena_reset(arena);
 	atomic_fetch_sub(&in_flight, 1);
 	return r.status ? r.status : 500;
+}
+
+static void *init_thread(const struct mg_context *ctx, int thread_type)
+{
+	(void)ctx;
+	return thread_type == 1 ? arena_new(16384) : NULL;
+}
+
+static void exit_thread(const struct mg_context *ctx, int thread_type, void *arena)
+{
+	(void)ctx;
+	(void)thread_type;
+	arena_free(arena);
 }
 
 static int log_message(const struct mg_connection *conn, const char *message)
@@ -567,6 +591,8 @@ int server_run(struct app *app)
 	struct mg_callbacks cb = {0};
 	cb.begin_request = begin_request;
 	cb.log_message = log_message;
+	cb.init_thread = init_thread;
+	cb.exit_thread = exit_thread;
 	struct mg_context *ctx = mg_start(&cb, app, options);
 	if (!ctx) {
 		log_msg(LOG_ERROR, "cannot listen on %s (is another server using it?)", app->cfg.listen);
