@@ -87,8 +87,11 @@ struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, 
 	}
 	if (be->maintain && size > 1) {
 		p->upkeep_conn = be->open(target, errmsg, errlen);
-		if (p->upkeep_conn && pthread_create(&p->upkeep, NULL, upkeep_main, p) == 0)
+		if (p->upkeep_conn && pthread_create(&p->upkeep, NULL, upkeep_main, p) == 0) {
 			p->upkeep_running = true;
+			for (int i = 0; i < size && be->maintained; i++)
+				be->maintained(p->all[i]);
+		}
 	}
 	*err = 0;
 	return p;

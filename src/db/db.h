@@ -122,6 +122,9 @@ struct db_backend {
 	/* Optional background upkeep run by the pool every ~250 ms on a
 	 * connection of its own (SQLite: WAL checkpoints off the request path). */
 	void (*maintain)(struct db_conn *c);
+	/* Called on each pool connection once the upkeep thread runs (SQLite:
+	 * commits stop checkpointing themselves; the thread does it). */
+	void (*maintained)(struct db_conn *c);
 };
 
 /* Every backend's connection and statement begin with these headers. */

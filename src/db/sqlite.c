@@ -330,11 +330,31 @@ out:
 	return rc;
 }
 
+/* WAL frames (4 KiB pages) after which the upkeep thread rewinds the WAL. */
+#define WAL_REWIND_FRAMES 4096
+
 static void sq_maintain(struct db_conn *bc)
 {
+	struct sq_conn *c = (struct sq_conn *)bc;
+	int log = 0, done = 0;
 	/* PASSIVE never blocks readers or writers; it copies what it can. */
-	(void)sqlite3_wal_checkpoint_v2(((struct sq_conn *)bc)->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					NULL, NULL);
+	(void)sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (log < WAL_REWIND_FRAMES || !c->writer)
+		return;
+	/* Under steady writes a passive checkpoint never reaches the end of the
+	 * WAL, so it would grow without bound. Now and then, hold the writers
+	 * (our in-process writer lock) and rewind it: a short pause for writes,
+	 * none for reads. */
+	pthread_mutex_lock(c->writer);
+	(void)sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	pthread_mutex_unlock(c->writer);
+}
+
+static void sq_maintained(struct db_conn *bc)
+{
+	/* A request that commits must not pay for a checkpoint (copying pages
+	 * and an fsync: milliseconds); the pool's upkeep thread does it. */
+	sqlite3_wal_autocheckpoint(((struct sq_conn *)bc)->db, 0);
 }
 
 static int sq_lock_migrations(struct db_conn *bc)
@@ -367,4 +387,5 @@ const struct db_backend db_sqlite_backend = {
 	.backup = sq_backup,
 	.lock_migrations = sq_lock_migrations,
 	.maintain = sq_maintain,
+	.maintained = sq_maintained,
 };
