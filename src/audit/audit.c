@@ -24,7 +24,7 @@ static const char SQL_WALK[] =
 static const char SQL_HEAD[] = "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1";
 static const char SQL_LIST[] =
 	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
-	" actor_token_id FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (?2 IS NULL OR resource = ?2)"
+	" actor_token_id FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (COALESCE(?2, '') = '' OR resource = ?2)"
 	" AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4) AND (?5 = 0 OR id < ?5)"
 	" ORDER BY id DESC LIMIT ?6";
 

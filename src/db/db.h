@@ -4,7 +4,9 @@
  * lwan's sample; modules never test which backend they run on.
  *
  * SQL uses '?' placeholders only; a backend rewrites them if its dialect
- * needs to. Prepared statements are cached per connection keyed by the SQL
+ * needs to. A parameter that may be NULL must also appear where its type
+ * is clear (PostgreSQL cannot type "? IS NULL" alone): write
+ * "COALESCE(?1, '') = '' OR col = ?1" rather than "?1 IS NULL OR ...". Prepared statements are cached per connection keyed by the SQL
  * string's address, so modules keep their SQL in static catalogues.
  *
  * Threading: a pool hands one connection to one thread at a time.

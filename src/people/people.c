@@ -126,7 +126,7 @@ static const char SQL_AUTOMATIC[] =
 
 static const char SQL_ERASURE_LIST[] =
 	"SELECT id, participant_id, status, requested_at, decided_at FROM erasure_requests"
-	" WHERE (?1 IS NULL OR status = ?1) ORDER BY id";
+	" WHERE (COALESCE(?1, '') = '' OR status = ?1) ORDER BY id";
 static const char SQL_ERASURE_REJECT[] =
 	"UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ?"
 	" WHERE id = ? AND status = 'pending'";
