@@ -1,12 +1,12 @@
 // The audit log: paging and filters over the API, and `hearth audit verify`
-// noticing entries that were changed, removed or forged in the database.
+// noticing entries that were changed, removed or forged in the database
+// (on copies made with cloneDb and changed with plain SQL, on SQLite or
+// PostgreSQL alike).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  Client, DEMO_USERS, assertProblem, loginAs, runCli, sqlite, startServer, tempDir, unique,
+  Client, DEMO_USERS, assertProblem, cloneDb, dbQuery, loginAs, runCli, runCliAsync, startServer, unique,
 } from './harness.mjs';
 
 const ADMIN = DEMO_USERS.find((u) => u.role === 'admin');
@@ -153,18 +153,48 @@ describe('hearth audit verify', () => {
     assert.match(r.stdout, /intact/);
   });
 
+  test('passes on the live database while writes are in flight (it checks one consistent snapshot)', async () => {
+    // Enough entries that walking the chain takes a moment, then writers that
+    // keep appending while `audit verify` runs several times. A verifier that
+    // reads the entries and the chain's head at different moments sees a head
+    // ahead of the last entry it walked and reports entries "removed from the
+    // end" that were only just added.
+    const pre = await Promise.all(Array.from({ length: 150 }, (_, i) =>
+      admin.post('/api/v1/organisations', { name: unique(`Verify Load ${i}`), kind: 'partner' })));
+    assert.deepEqual([...new Set(pre.map((r) => r.status))], [201], pre.find((r) => r.status !== 201)?.text);
+    let writing = true;
+    let writes = 0;
+    const failed = [];
+    const writers = Array.from({ length: 6 }, async () => {
+      while (writing) {
+        const r = await admin.post('/api/v1/organisations', { name: unique('Verify During'), kind: 'partner' });
+        if (r.status !== 201) failed.push(`${r.status} ${r.text}`);
+        writes++;
+      }
+    });
+    const runs = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        const r = await runCliAsync(['audit', 'verify', '--db', server.db, '--key-file', server.keyFile]);
+        runs.push(`exit ${r.code}: ${(r.stdout + r.stderr).trim()}`);
+      }
+    } finally {
+      writing = false;
+      await Promise.all(writers);
+    }
+    assert.deepEqual(failed, [], 'the writes themselves succeeded');
+    assert.ok(writes >= 6, `writes were in flight during the checks (${writes})`);
+    const bad = runs.filter((r) => !/^exit 0: audit chain intact/.test(r));
+    assert.deepEqual(bad, [], `audit verify reported a broken chain while ${writes} writes went on:\n${runs.join('\n')}`);
+  });
+
   test('detects changed, removed, truncated and forged entries (and passes an untouched copy)', async () => {
     await server.stop();
-    const ids = sqlite(server.db, 'SELECT id FROM audit_log ORDER BY id;').trim().split('\n').map(Number);
+    // Each case changes its own copy (a file copy, or CREATE DATABASE ...
+    // TEMPLATE on PostgreSQL) with plain SQL.
+    const ids = dbQuery(server, 'SELECT id FROM audit_log ORDER BY id;').trim().split('\n').map(Number);
     assert.ok(ids.length >= 6, `enough entries to tamper with: ${ids.length}`);
-    const dir = tempDir('hearth-audit-');
-    let n = 0;
-    const copy = () => {
-      const dst = path.join(dir, `copy-${++n}.db`);
-      fs.copyFileSync(server.db, dst);
-      for (const ext of ['-wal', '-shm']) if (fs.existsSync(server.db + ext)) fs.copyFileSync(server.db + ext, dst + ext);
-      return dst;
-    };
+    const copy = () => cloneDb(server);
     const verify = (db) => runCli(['audit', 'verify', '--db', db, '--key-file', server.keyFile]);
 
     const untouched = verify(copy());
@@ -176,19 +206,19 @@ describe('hearth audit verify', () => {
     const last = ids[ids.length - 1];
 
     const changed = copy();
-    sqlite(changed, `UPDATE audit_log SET outcome = 'failure' WHERE id = ${mid};`);
+    dbQuery(changed, `UPDATE audit_log SET outcome = 'failure' WHERE id = ${mid};`);
     let r = verify(changed);
     assert.equal(r.code, 1, `changed outcome: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, new RegExp(`BROKEN at entry ${mid}\\b`), r.stdout);
 
     const removed = copy();
-    sqlite(removed, `DELETE FROM audit_log WHERE id = ${mid};`);
+    dbQuery(removed, `DELETE FROM audit_log WHERE id = ${mid};`);
     r = verify(removed);
     assert.equal(r.code, 1, `deleted middle entry: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, new RegExp(`BROKEN at entry ${next}\\b`), r.stdout);
 
     const truncated = copy();
-    sqlite(truncated, `DELETE FROM audit_log WHERE id = ${last};`);
+    dbQuery(truncated, `DELETE FROM audit_log WHERE id = ${last};`);
     r = verify(truncated);
     assert.equal(r.code, 1, `deleted last entry: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, new RegExp(`BROKEN at entry ${last}\\b`), r.stdout);
@@ -197,7 +227,7 @@ describe('hearth audit verify', () => {
     // have a valid keyed hash.
     const forged = copy();
     const forgedHash = 'ab'.repeat(32);
-    sqlite(forged, `
+    dbQuery(forged, `
       INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource, outcome, request_id, prev_hash, hash)
         SELECT ${last + 1}, at + 1, actor_id, organisation_id, 'user.create', 'user:1', 'success', 'forged', hash, '${forgedHash}'
         FROM audit_log WHERE id = ${last};
@@ -208,7 +238,7 @@ describe('hearth audit verify', () => {
 
     // A changed hash on an otherwise untouched entry is caught too.
     const rehashed = copy();
-    sqlite(rehashed, `UPDATE audit_log SET hash = '${forgedHash}' WHERE id = ${ids[0]};`);
+    dbQuery(rehashed, `UPDATE audit_log SET hash = '${forgedHash}' WHERE id = ${ids[0]};`);
     r = verify(rehashed);
     assert.equal(r.code, 1, `changed hash: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, new RegExp(`BROKEN at entry ${ids[0]}\\b`), r.stdout);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  Client, DEMO_USERS, hearthRoutes, loginAs, logLines, rawRequest, runCliOk, startServer,
+  Client, DEMO_USERS, backend, hearthRoutes, isPg, loginAs, logLines, rawRequest, runCliOk, startServer,
   unique, waitForLog,
 } from './harness.mjs';
 
@@ -33,12 +33,12 @@ function assertSecurityHeaders(res, what) {
 }
 
 describe('health and security headers', () => {
-  test('GET /api/v1/health answers 200 {"status":"ok","version":...,"db":"sqlite"}', async () => {
+  test(`GET /api/v1/health answers 200 {"status":"ok","version":...,"db":"${backend()}"}`, async () => {
     const res = await anon.get('/api/v1/health');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /^application\/json/);
     assert.equal(res.json.status, 'ok');
-    assert.equal(res.json.db, 'sqlite');
+    assert.equal(res.json.db, isPg(server) ? 'postgres' : 'sqlite');
     const version = runCliOk(['--version']).stdout.trim().replace(/^hearth /, '');
     assert.equal(res.json.version, version, 'health version should match `hearth --version`');
     assert.deepEqual(Object.keys(res.json).sort(), ['db', 'status', 'version']);

@@ -9,9 +9,13 @@
 //
 // Environment:
 //   HEARTH_BIN        the hearth binary (default /work/main/build/hearth)
-//   HEARTH_TEST_KEEP  set to 1 to keep the temporary directories
+//   HEARTH_TEST_KEEP  set to 1 to keep the temporary directories (and databases)
 //   HEARTH_TEST_NO_TEMPLATE  set to 1 to run `hearth init`/`demo` for every
 //                     server instead of copying a per-binary template
+//   HEARTH_TEST_PG_URL  a PostgreSQL URI (postgres://user@host:port/db) on
+//                     which the test user may CREATE DATABASE: every fresh
+//                     server then gets its own new database there instead of
+//                     a SQLite file (see backend(), isPg(), dbQuery(), cloneDb())
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -55,6 +59,7 @@ export function sanitizerReport(text) {
 
 const tempDirs = new Set();
 const liveProcs = new Set();
+const pgDatabases = new Set(); // names of PostgreSQL databases this process created
 process.on('exit', () => {
   for (const p of liveProcs) {
     try { p.kill('SIGKILL'); } catch { /* already gone */ }
@@ -63,6 +68,7 @@ process.on('exit', () => {
   for (const d of tempDirs) {
     try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ }
   }
+  dropPgDatabases([...pgDatabases]);
 });
 
 /** A fresh temporary directory, removed when the test process exits. */
@@ -134,12 +140,16 @@ export function freePort(host = '127.0.0.1') {
  *   demo      load the demo data (default true; only when the database is new)
  *   dir       an existing directory: reuse its key file and database (a second
  *             node on the same database); nothing is initialised when the key
- *             file already exists
+ *             file already exists. A directory made by startServer remembers
+ *             its database, so {dir} alone finds a PostgreSQL database too.
  *   dbUrl     database to use instead of DIR/h.db (e.g. postgres://...)
  *   keyFile   key file instead of DIR/h.key
  *   threads   worker threads (default 8)
  *   adminEmail, adminPassword  the first admin created by init
- * Returns {url, port, dir, db, keyFile, proc, stderr(), stdout(), stop()}.
+ * A fresh server (no dir, no dbUrl) runs on SQLite (DIR/h.db), or, when
+ * HEARTH_TEST_PG_URL is set, on a new PostgreSQL database on that server.
+ * Returns {url, port, dir, db, keyFile, proc, stderr(), stdout(), stop()};
+ * db is the file path or the postgres:// URI.
  */
 export async function startServer({
   env = {},
@@ -155,11 +165,23 @@ export async function startServer({
 } = {}) {
   const fresh = !dir;
   dir = dir ?? tempDir();
-  const db = dbUrl ?? path.join(dir, 'h.db');
+  if (!fresh && !dbUrl) dbUrl = rememberedDb(dir);
   const defaultKey = !keyFile;
   keyFile = keyFile ?? path.join(dir, 'h.key');
+  const useTemplate = fresh && !dbUrl && defaultKey && process.env.HEARTH_TEST_NO_TEMPLATE !== '1';
+  if (fresh && !dbUrl && backend() === 'postgres') {
+    if (useTemplate) {
+      const tmpl = pgTemplate({ demo, adminEmail, adminPassword });
+      copyDatabase(tmpl.dir, dir);
+      dbUrl = createPgDatabase({ template: tmpl.database });
+    } else {
+      dbUrl = createPgDatabase();
+    }
+  }
+  const db = dbUrl ?? path.join(dir, 'h.db');
+  if (fresh) rememberDb(dir, db);
   if (!fs.existsSync(keyFile)) {
-    if (fresh && !dbUrl && defaultKey && process.env.HEARTH_TEST_NO_TEMPLATE !== '1') {
+    if (useTemplate && !isPgUrl(db)) {
       copyDatabase(templateDir({ demo, adminEmail, adminPassword }), dir);
     } else {
       initDatabase({ db, keyFile, demo, adminEmail, adminPassword });
@@ -180,10 +202,77 @@ export async function startServer({
   throw lastError;
 }
 
+/**
+ * Starts n servers ("nodes") on one fresh database with the same key file
+ * and key store, like a deployment behind a load balancer. opts are
+ * startServer's (env, args, threads, demo, ...), given to every node. The
+ * first node initialises the database; the others start in parallel after
+ * it. Returns an array of servers with stopAll(), which stops every node
+ * and then throws the first stop() failure, if any. Meant for PostgreSQL
+ * (HEARTH_TEST_PG_URL); on SQLite the nodes share one database file on one
+ * machine, which works but proves little.
+ */
+export async function startNodes(n, opts = {}) {
+  assert.ok(Number.isInteger(n) && n >= 1, `startNodes: n must be a positive integer, not ${n}`);
+  const first = await startServer(opts);
+  const nodes = [first];
+  try {
+    const rest = await Promise.allSettled(Array.from({ length: n - 1 }, () =>
+      startServer({ ...opts, dir: first.dir, dbUrl: first.db, keyFile: first.keyFile })));
+    for (const r of rest) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (e) {
+    await Promise.allSettled(nodes.map((s) => s.stop()));
+    throw e;
+  }
+  nodes.stopAll = async () => {
+    const results = await Promise.allSettled(nodes.map((s) => s.stop()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  return nodes;
+}
+
+/**
+ * A new SQLite database in a new directory, as startServer would make it
+ * (init as ROOT_ADMIN, plus the demo unless demo is false), whatever the
+ * backend of this run: for tests of SQLite files and of `hearth copy`.
+ * Returns {dir, db, keyFile}.
+ */
+export function sqliteDatabase({ demo = true, adminEmail = ROOT_ADMIN.email, adminPassword = ROOT_ADMIN.password } = {}) {
+  const dir = tempDir();
+  const db = path.join(dir, 'h.db');
+  const keyFile = path.join(dir, 'h.key');
+  if (process.env.HEARTH_TEST_NO_TEMPLATE === '1') initDatabase({ db, keyFile, demo, adminEmail, adminPassword });
+  else copyDatabase(templateDir({ demo, adminEmail, adminPassword }), dir);
+  rememberDb(dir, db);
+  return { dir, db, keyFile };
+}
+
 function initDatabase({ db, keyFile, demo, adminEmail, adminPassword }) {
   runCliOk(['init', '--db', db, '--key-file', keyFile, '--admin-email', adminEmail, '--password-stdin'],
     { input: `${adminPassword}\n` });
   if (demo) runCliOk(['demo', '--db', db, '--key-file', keyFile]);
+}
+
+// Files the harness keeps in a server directory for itself; never copied.
+const DB_MARKER = 'hearth-test-db';
+const TEMPLATE_DB_MARKER = 'hearth-test-template-db';
+const HARNESS_FILES = new Set(['ready', DB_MARKER, TEMPLATE_DB_MARKER]);
+
+/** Notes in dir which database its server uses, for startServer({dir}). */
+function rememberDb(dir, db) {
+  fs.writeFileSync(path.join(dir, DB_MARKER), `${db}\n`);
+}
+
+function rememberedDb(dir) {
+  try {
+    const db = fs.readFileSync(path.join(dir, DB_MARKER), 'utf8').trim();
+    return db || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Copies what init left in a directory (h.db and its WAL, h.key, and any
@@ -193,9 +282,37 @@ function copyDatabase(from, to) {
   for (const f of fs.readdirSync(from)) {
     const src = path.join(from, f);
     const st = fs.statSync(src);
-    if (!st.isFile() || f === 'ready' || f.endsWith('-shm')) continue;
+    if (!st.isFile() || HARNESS_FILES.has(f) || f.endsWith('-shm')) continue;
     fs.copyFileSync(src, path.join(to, f));
     fs.chmodSync(path.join(to, f), st.mode & 0o777);
+  }
+}
+
+/** The binary's identity for template names: path, size and mtime. */
+function binaryId() {
+  const bin = fs.realpathSync(HEARTH_BIN);
+  const st = fs.statSync(bin);
+  return [bin, st.size, st.mtimeMs];
+}
+
+const TEMPLATE_PREFIX = 'hearth-api-template-';
+const PG_TEMPLATE_PREFIX = 'hearth-api-pgtemplate-';
+
+/** Removes templates of earlier builds after a day unused (and their
+ * PostgreSQL template databases, when that server is the current one). */
+function pruneTemplates(keep) {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!(name.startsWith(TEMPLATE_PREFIX) || name.startsWith(PG_TEMPLATE_PREFIX)) || name === keep) continue;
+    const p = path.join(os.tmpdir(), name);
+    try {
+      if (Date.now() - fs.statSync(p).mtimeMs <= 86_400_000) continue;
+      const marker = path.join(p, TEMPLATE_DB_MARKER);
+      if (fs.existsSync(marker)) {
+        const [server, database] = fs.readFileSync(marker, 'utf8').trim().split('\n');
+        if (server === pgServerId()) dropPgDatabases([database]);
+      }
+      fs.rmSync(p, { recursive: true, force: true });
+    } catch { /* someone else pruned it */ }
   }
 }
 
@@ -208,13 +325,11 @@ function copyDatabase(from, to) {
  * to run init for every server.
  */
 function templateDir({ demo, adminEmail, adminPassword }) {
-  const bin = fs.realpathSync(HEARTH_BIN);
-  const st = fs.statSync(bin);
+  const bin = binaryId()[0];
   const id = crypto.createHash('sha256')
-    .update(JSON.stringify([bin, st.size, st.mtimeMs, demo, adminEmail, adminPassword]))
+    .update(JSON.stringify([...binaryId(), demo, adminEmail, adminPassword]))
     .digest('hex').slice(0, 16);
-  const prefix = 'hearth-api-template-';
-  const dir = path.join(os.tmpdir(), prefix + id);
+  const dir = path.join(os.tmpdir(), TEMPLATE_PREFIX + id);
   if (fs.existsSync(path.join(dir, 'ready'))) {
     const now = new Date();
     try { fs.utimesSync(dir, now, now); } catch { /* pruned meanwhile: copying will fail loudly */ }
@@ -230,15 +345,70 @@ function templateDir({ demo, adminEmail, adminPassword }) {
   } catch {
     // Another test process finished the same template first; use theirs.
   }
-  // Templates of earlier builds are pruned after a day unused.
-  for (const name of fs.readdirSync(os.tmpdir())) {
-    if (!name.startsWith(prefix) || name === prefix + id) continue;
-    const p = path.join(os.tmpdir(), name);
-    try {
-      if (Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { recursive: true, force: true });
-    } catch { /* someone else pruned it */ }
-  }
+  pruneTemplates(TEMPLATE_PREFIX + id);
   return fs.existsSync(path.join(dir, 'ready')) ? dir : build;
+}
+
+/**
+ * The PostgreSQL counterpart of templateDir: a template database made by
+ * init (+ demo) on the HEARTH_TEST_PG_URL server, paired with a directory
+ * holding the key file and the key store (hearth.keystore.db, which stays
+ * SQLite beside the key file). The directory names its database in
+ * TEMPLATE_DB_MARKER; both are built privately and the directory is renamed
+ * into place, so parallel test processes agree on one pair (a loser drops
+ * its own database). Each server then gets CREATE DATABASE ... TEMPLATE and
+ * a copy of the directory. Returns {dir, database}.
+ */
+function pgTemplate({ demo, adminEmail, adminPassword }) {
+  const server = pgServerId();
+  const id = crypto.createHash('sha256')
+    .update(JSON.stringify([...binaryId(), demo, adminEmail, adminPassword, server]))
+    .digest('hex').slice(0, 16);
+  const dir = path.join(os.tmpdir(), PG_TEMPLATE_PREFIX + id);
+  const readTemplate = (d) => {
+    const [srv, database] = fs.readFileSync(path.join(d, TEMPLATE_DB_MARKER), 'utf8').trim().split('\n');
+    return srv === server ? { dir: d, database } : null;
+  };
+  if (fs.existsSync(path.join(dir, 'ready'))) {
+    const t = readTemplate(dir);
+    if (t && pgDatabaseExists(t.database)) {
+      const now = new Date();
+      try { fs.utimesSync(dir, now, now); } catch { /* pruned meanwhile */ }
+      return t;
+    }
+    // A template of a PostgreSQL server that is gone (a new throwaway server
+    // on the same port): build it again.
+    try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* raced */ }
+  }
+  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-api-pgbuilding-'));
+  tempDirs.add(build);
+  const database = `hearth_tmpl_${id}_${crypto.randomBytes(4).toString('hex')}`;
+  psql(process.env.HEARTH_TEST_PG_URL, `CREATE DATABASE ${database}`);
+  try {
+    initDatabase({ db: pgUrl(database), keyFile: path.join(build, 'h.key'), demo, adminEmail, adminPassword });
+  } catch (e) {
+    dropPgDatabases([database]);
+    throw e;
+  }
+  fs.writeFileSync(path.join(build, TEMPLATE_DB_MARKER), `${server}\n${database}\n`);
+  fs.writeFileSync(path.join(build, 'ready'), `${binaryId()[0]}\n`);
+  let won = false;
+  try {
+    fs.renameSync(build, dir);
+    tempDirs.delete(build);
+    won = true;
+  } catch {
+    // Another test process finished the same template first; use theirs.
+  }
+  pruneTemplates(PG_TEMPLATE_PREFIX + id);
+  if (won) return { dir, database };
+  const theirs = fs.existsSync(path.join(dir, 'ready')) ? readTemplate(dir) : null;
+  if (theirs) {
+    dropPgDatabases([database]);
+    return theirs;
+  }
+  pgDatabases.add(database); // ours is used from the private directory; drop it at exit
+  return { dir: build, database };
 }
 
 async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTimeoutMs, adminPassword }) {
@@ -549,6 +719,148 @@ export function sqlite(dbFile, sql) {
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`sqlite3 ${dbFile} failed (${r.status}): ${r.stderr}\nSQL: ${sql}`);
   return r.stdout;
+}
+
+// --- the database backend: SQLite files or PostgreSQL databases ---
+
+/** 'postgres' when HEARTH_TEST_PG_URL is set (fresh servers run on PostgreSQL), else 'sqlite'. */
+export function backend() {
+  return process.env.HEARTH_TEST_PG_URL ? 'postgres' : 'sqlite';
+}
+
+/** True for a postgres:// or postgresql:// URI. */
+export function isPgUrl(db) {
+  return typeof db === 'string' && /^postgres(ql)?:\/\//.test(db);
+}
+
+/** True when the server (or a db path/URI) is on PostgreSQL. */
+export function isPg(serverOrDb) {
+  return isPgUrl(typeof serverOrDb === 'string' ? serverOrDb : serverOrDb?.db);
+}
+
+/** Runs psql -At on a URI; returns stdout, throws on any error. */
+export function psql(url, sql, { timeoutMs = 60_000 } = {}) {
+  const r = spawnSync('psql', [url, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`psql failed (${r.status}): ${r.stderr}\nSQL: ${sql}`);
+  return r.stdout;
+}
+
+/** The URI of database `name` on the HEARTH_TEST_PG_URL server. */
+export function pgUrl(name) {
+  const u = new URL(process.env.HEARTH_TEST_PG_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** The database name in a postgres:// URI. */
+export function pgDatabaseName(url) {
+  return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
+function pgServerId() {
+  const u = new URL(process.env.HEARTH_TEST_PG_URL);
+  return `${u.username}@${u.hostname}:${u.port || 5432}`;
+}
+
+function pgDatabaseExists(name) {
+  return psql(process.env.HEARTH_TEST_PG_URL, `SELECT 1 FROM pg_database WHERE datname = '${name}'`).trim() === '1';
+}
+
+/**
+ * Creates a database on the HEARTH_TEST_PG_URL server (a copy of template,
+ * if given) and returns its URI; it is dropped when the test process exits
+ * (unless HEARTH_TEST_KEEP=1). CREATE DATABASE ... TEMPLATE needs the
+ * template to have no connections: it is retried for a few seconds while
+ * the connections of a server that just stopped go away.
+ */
+export function createPgDatabase({ template, prefix = 'hearth_t' } = {}) {
+  assert.ok(process.env.HEARTH_TEST_PG_URL, 'createPgDatabase needs HEARTH_TEST_PG_URL');
+  const name = `${prefix}_${process.pid}_${crypto.randomBytes(5).toString('hex')}`;
+  const sql = `CREATE DATABASE ${name}${template ? ` TEMPLATE "${template}"` : ''}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      psql(process.env.HEARTH_TEST_PG_URL, sql);
+      break;
+    } catch (e) {
+      if (!/being accessed by other users/.test(e.message) || Date.now() > deadline) {
+        if (/being accessed by other users/.test(e.message)) {
+          throw new Error(`${e.message}\n(stop every server on ${template} before copying it)`);
+        }
+        throw e;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  pgDatabases.add(name);
+  return pgUrl(name);
+}
+
+/** Drops databases on the HEARTH_TEST_PG_URL server, best effort. */
+function dropPgDatabases(names) {
+  if (!names.length || !process.env.HEARTH_TEST_PG_URL) return;
+  const args = [process.env.HEARTH_TEST_PG_URL, '-X', '-q'];
+  for (const n of names) args.push('-c', `DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
+  spawnSync('psql', args, { encoding: 'utf8', timeout: 60_000 });
+  for (const n of names) pgDatabases.delete(n);
+}
+
+/**
+ * Runs SQL on a server's database (or a db path/URI): sqlite3 -batch for a
+ * file, psql -At for PostgreSQL. Returns stdout (one row per line, columns
+ * separated by '|' on both).
+ */
+export function dbQuery(serverOrDb, sql) {
+  const db = typeof serverOrDb === 'string' ? serverOrDb : serverOrDb.db;
+  return isPgUrl(db) ? psql(db, sql) : sqlite(db, sql);
+}
+
+/**
+ * A copy of a server's current database (or of a db path/URI): a new file
+ * with its WAL for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL.
+ * Stop the server first: a SQLite copy of a live file can be torn, and
+ * PostgreSQL refuses to copy a database that has connections. Returns the
+ * new path or URI (dropped/removed when the test process exits).
+ */
+export function cloneDb(serverOrDb) {
+  const db = typeof serverOrDb === 'string' ? serverOrDb : serverOrDb.db;
+  if (isPgUrl(db)) return createPgDatabase({ template: pgDatabaseName(db), prefix: 'hearth_clone' });
+  const dst = path.join(tempDir('hearth-clone-'), path.basename(db));
+  fs.copyFileSync(db, dst);
+  for (const ext of ['-wal', '-shm']) if (fs.existsSync(db + ext)) fs.copyFileSync(db + ext, dst + ext);
+  return dst;
+}
+
+/**
+ * Like runCli but does not block the event loop (requests in flight keep
+ * going while the command runs). Resolves {code, signal, stdout, stderr};
+ * rejects on a sanitizer report (unless allowSanitizer).
+ */
+export function runCliAsync(args, { input, env = {}, cwd, timeoutMs = 60_000, allowSanitizer = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(HEARTH_BIN, args, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    liveProcs.add(proc);
+    let out = '';
+    let err = '';
+    proc.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+    proc.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('error', (e) => { clearTimeout(timer); liveProcs.delete(proc); reject(e); });
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      liveProcs.delete(proc);
+      const marker = sanitizerReport(err);
+      if (marker && !allowSanitizer) {
+        reject(new Error(`hearth ${args.join(' ')} printed a sanitizer report (${marker}):\n${err}`));
+        return;
+      }
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+    proc.stdin.on('error', () => { /* exited before reading its input */ });
+    proc.stdin.end(input ?? '');
+  });
 }
 
 /** A string unique within this run, for names and emails. */

@@ -1,7 +1,8 @@
 // Login throttling: slowing down, locking an account, locking a client
 // address, and giving the same answers for emails that have no account.
 // Each scenario logs in from its own 127.0.0.x address, because the server
-// also throttles by client address.
+// also throttles by client address. A burst of concurrent guesses must not
+// get more password checks than the lock allows.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -13,9 +14,10 @@ const WRONG = 'definitely-not-the-password';
 
 let acct; // slow after 2, lock after 4
 let addr; // address lock after 3, lock for 3 s
+let burst; // lock after 4, no slow-down
 
 before(async () => {
-  [acct, addr] = await Promise.all([
+  [acct, addr, burst] = await Promise.all([
     startServer({
       demo: false,
       env: { HEARTH_LOGIN_SLOW_AFTER: '2', HEARTH_LOGIN_LOCK_AFTER: '4', HEARTH_LOGIN_ADDR_LOCK_AFTER: '1000' },
@@ -24,11 +26,15 @@ before(async () => {
       demo: false,
       env: { HEARTH_LOGIN_SLOW_AFTER: '1000', HEARTH_LOGIN_LOCK_AFTER: '1000', HEARTH_LOGIN_ADDR_LOCK_AFTER: '3', HEARTH_LOGIN_LOCK_SECONDS: '3' },
     }),
+    startServer({
+      demo: false,
+      env: { HEARTH_LOGIN_SLOW_AFTER: '100', HEARTH_LOGIN_LOCK_AFTER: '4', HEARTH_LOGIN_ADDR_SLOW_AFTER: '1000', HEARTH_LOGIN_ADDR_LOCK_AFTER: '1000' },
+    }),
   ]);
 });
 
 after(async () => {
-  await Promise.all([acct?.stop(), addr?.stop()]);
+  await Promise.all([acct?.stop(), addr?.stop(), burst?.stop()]);
 });
 
 /** Sleeps until just after the next whole second. The server counts in whole
@@ -164,5 +170,20 @@ describe('address lock (HEARTH_LOGIN_ADDR_LOCK_AFTER=3, HEARTH_LOGIN_LOCK_SECOND
     await sleep(locked.json.retry_after * 1000 + 30);
     const afterLock = await from.login(ROOT_ADMIN.email, ROOT_ADMIN.password);
     assert.equal(afterLock.status, 200, `after the lock expires the right password works: ${afterLock.text}`);
+  });
+});
+
+describe('concurrent wrong passwords (HEARTH_LOGIN_LOCK_AFTER=4, no slow-down)', () => {
+  test('16 guesses sent at once are not all checked: at most 4 get a password answer (401), the rest 429', async () => {
+    // The lock is decided when a failure is recorded, after the password
+    // was checked. Guesses sent together must not all pass the "locked?"
+    // check before the first failures land: the lock would then allow as
+    // many guesses per lock period as the server has threads.
+    const responses = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+      new Client(burst.url, { localAddress: `127.0.1.${10 + i}` }).login(ROOT_ADMIN.email, `${WRONG}-${i}`)));
+    const counts = {};
+    for (const r of responses) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    assert.deepEqual(counts, { 401: 4, 429: 12 }, 'password checks allowed by a burst of 16 guesses with HEARTH_LOGIN_LOCK_AFTER=4');
+    assertProblem(await new Client(burst.url).login(ROOT_ADMIN.email, ROOT_ADMIN.password), 429, { context: 'the account is locked afterwards' });
   });
 });
