@@ -333,6 +333,21 @@ static int cmd_init(const struct opts *o)
 	bool generated = false;
 	if (o->admin_email)
 		get_password(o->password_stdin, pw, sizeof pw, &generated);
+	/* A database that is already set up belongs to an existing key file: a
+	 * new key would write entries the old key cannot verify. */
+	{
+		struct db_pool *existing = open_db(o, 1);
+		int version = db_schema_version(existing);
+		db_pool_close(existing);
+		if (version > 0) {
+			fprintf(stderr,
+				"hearth: %s is already set up (schema version %d); refusing to make a new "
+				"key for it. Every node uses the key file made when it was set up; add "
+				"people with `hearth user add`, upgrade with `hearth migrate`.\n",
+				o->db, version);
+			return 1;
+		}
+	}
 	int rc = hc_keyfile_create(o->key_file);
 	if (rc == -HEARTH_ECONFLICT) {
 		fprintf(stderr, "hearth: key file %s already exists; refusing to overwrite it "

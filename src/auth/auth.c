@@ -67,14 +67,22 @@ static const char SQL_TOKEN_REVOKE[] =
 	"UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 static const char SQL_THROTTLE_GET[] =
 	"SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?";
+/* Counts an attempt. The count starts again after a quiet window, or once
+ * a lock has run out (a lock is served, not added to). */
 static const char SQL_THROTTLE_FAIL[] =
 	"INSERT INTO login_throttle (key, failures, last_failure_at, locked_until)"
 	" VALUES (?1, 1, ?2, 0) ON CONFLICT (key) DO UPDATE SET"
-	" failures = CASE WHEN login_throttle.last_failure_at < ?3 THEN 1"
-	" ELSE login_throttle.failures + 1 END, last_failure_at = ?2 RETURNING failures";
+	" failures = CASE WHEN login_throttle.last_failure_at < ?3"
+	" OR (login_throttle.locked_until > 0 AND login_throttle.locked_until <= ?2) THEN 1"
+	" ELSE login_throttle.failures + 1 END,"
+	" locked_until = CASE WHEN login_throttle.locked_until <= ?2 THEN 0"
+	" ELSE login_throttle.locked_until END,"
+	" last_failure_at = ?2 RETURNING failures";
 static const char SQL_THROTTLE_LOCK[] =
 	"UPDATE login_throttle SET locked_until = ? WHERE key = ?";
 static const char SQL_THROTTLE_CLEAR[] = "DELETE FROM login_throttle WHERE key = ?";
+static const char SQL_THROTTLE_UNCOUNT[] =
+	"UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0";
 
 /* --- the password hashing gate --- */
 
@@ -538,7 +546,9 @@ static int64_t throttle_wait(const struct throttle *t, int64_t now, int slow_aft
 	return until > now ? until - now : 0;
 }
 
-static int throttle_fail(struct db_conn *c, const char *key, int64_t now, int lock_after)
+/* Counts one attempt for key (the window restarts after a quiet hour) and
+ * returns the new count in *count. */
+static int throttle_count(struct db_conn *c, const char *key, int64_t now, int64_t *count)
 {
 	struct db_stmt *s = db_prepare(c, SQL_THROTTLE_FAIL);
 	if (!s)
@@ -547,19 +557,19 @@ static int throttle_fail(struct db_conn *c, const char *key, int64_t now, int lo
 	db_bind_i64(s, 2, now);
 	db_bind_i64(s, 3, now - auth_throttle.window);
 	int rc = db_step(s);
-	int64_t failures = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	*count = rc == DB_ROW ? db_col_i64(s, 0) : 0;
 	db_finish(s);
-	if (rc < 0)
-		return rc;
-	if (failures >= lock_after) {
-		s = db_prepare(c, SQL_THROTTLE_LOCK);
-		if (!s)
-			return -HEARTH_EDB;
-		db_bind_i64(s, 1, now + auth_throttle.lock_seconds);
-		db_bind_text(s, 2, key);
-		return db_run(s);
-	}
-	return 0;
+	return rc < 0 ? rc : 0;
+}
+
+static int throttle_lock(struct db_conn *c, const char *key, int64_t now)
+{
+	struct db_stmt *s = db_prepare(c, SQL_THROTTLE_LOCK);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, now + auth_throttle.lock_seconds);
+	db_bind_text(s, 2, key);
+	return db_run(s);
 }
 
 static void throttle_key(char out[80], const struct keyring *kr, const char *prefix,
@@ -595,6 +605,27 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 		rc = -HEARTH_ELOCKED;
 		goto out;
 	}
+	/* 2. Count this attempt before the slow check, and decide on the counts
+	 * the database returns: attempts made at the same moment (threads,
+	 * nodes) cannot all slip under the lock. A success takes it back. */
+	int64_t na = 0, nb = 0;
+	if ((rc = db_begin(c, true)) != 0)
+		goto out;
+	if ((rc = throttle_count(c, acct_key, now, &na)) != 0 ||
+	    (rc = throttle_count(c, addr_key, now, &nb)) != 0)
+		goto rollback;
+	bool over = na > auth_throttle.lock_after || nb > auth_throttle.addr_lock_after;
+	if (over && ((na > auth_throttle.lock_after && (rc = throttle_lock(c, acct_key, now)) != 0) ||
+		     (nb > auth_throttle.addr_lock_after &&
+		      (rc = throttle_lock(c, addr_key, now)) != 0)))
+		goto rollback;
+	if ((rc = db_commit(c)) != 0)
+		goto rollback;
+	if (over) {
+		res->retry_after = auth_throttle.lock_seconds;
+		rc = -HEARTH_ELOCKED;
+		goto out;
+	}
 	struct db_stmt *s = db_prepare(c, SQL_USER_LOGIN);
 	if (!s) {
 		rc = -HEARTH_EDB;
@@ -623,8 +654,8 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	char resource[40];
 	snprintf(resource, sizeof resource, "user:%" PRId64, uid);
 	if (!ok) {
-		if ((rc = throttle_fail(c, acct_key, now, auth_throttle.lock_after)) ||
-		    (rc = throttle_fail(c, addr_key, now, auth_throttle.addr_lock_after)))
+		if ((na >= auth_throttle.lock_after && (rc = throttle_lock(c, acct_key, now)) != 0) ||
+		    (nb >= auth_throttle.addr_lock_after && (rc = throttle_lock(c, addr_key, now)) != 0))
 			goto rollback;
 		struct audit_entry e = {uid, 0, "auth.login", uid ? resource : "user:unknown",
 					"failure", request_id};
@@ -641,6 +672,14 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 		goto rollback;
 	}
 	db_bind_text(s, 1, acct_key);
+	if ((rc = db_run(s)) != 0)
+		goto rollback;
+	s = db_prepare(c, SQL_THROTTLE_UNCOUNT);
+	if (!s) {
+		rc = -HEARTH_EDB;
+		goto rollback;
+	}
+	db_bind_text(s, 1, addr_key);
 	if ((rc = db_run(s)) != 0)
 		goto rollback;
 	/* Opportunistic clean-up of expired sessions keeps the table small. */
@@ -688,25 +727,24 @@ int auth_rate_hit(struct db_conn *c, const struct keyring *kr, const char *prefi
 		  const char *value, int64_t window, int max, int64_t *retry_after)
 {
 	char key[80];
-	struct throttle t;
 	int64_t now = util_now();
 	throttle_key(key, kr, prefix, value ? value : "-");
-	int rc = throttle_get(c, key, &t);
-	if (rc)
-		return rc;
-	if (t.last_failure >= now - window && t.failures >= max) {
-		*retry_after = t.last_failure + window - now;
-		if (*retry_after < 1)
-			*retry_after = 1;
-		return -HEARTH_ELOCKED;
-	}
+	/* Count first, then decide on the count the database returns: two nodes
+	 * (or threads) cannot both see room for one more. */
 	struct db_stmt *s = db_prepare(c, SQL_THROTTLE_FAIL);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_text(s, 1, key);
 	db_bind_i64(s, 2, now);
 	db_bind_i64(s, 3, now - window);
-	rc = db_step(s);
+	int rc = db_step(s);
+	int64_t count = rc == DB_ROW ? db_col_i64(s, 0) : 0;
 	db_finish(s);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (count > max) {
+		*retry_after = window;
+		return -HEARTH_ELOCKED;
+	}
+	return 0;
 }

@@ -38,6 +38,7 @@ struct table {
 	bool text_key;
 	char *insert_sql;
 	char *count_sql;
+	char *clear_sql;
 	char *setval_sql;
 	int64_t rows;
 	char sum_src[65], sum_dst[65];
@@ -52,6 +53,7 @@ static void table_free(struct table *t)
 	free(t->dst_select_sql);
 	free(t->insert_sql);
 	free(t->count_sql);
+	free(t->clear_sql);
 	free(t->setval_sql);
 }
 
@@ -66,6 +68,12 @@ static void quoted(struct buf *b, const char *ident)
 		buf_append(b, p, 1);
 	}
 	buf_puts(b, "\"");
+}
+
+/* Tables whose rows the migrations themselves insert. */
+static bool seeded(const char *table)
+{
+	return strcmp(table, "audit_head") == 0 || strcmp(table, "consent_texts") == 0;
 }
 
 static int load_tables(sqlite3 *src, struct table *tables, int *ntables, char *err, size_t errlen)
@@ -140,6 +148,10 @@ static int load_tables(sqlite3 *src, struct table *tables, int *ntables, char *e
 		buf_puts(&ins, ")");
 		buf_puts(&cnt, "SELECT COUNT(*) FROM ");
 		quoted(&cnt, t->name);
+		struct buf clr = BUF_INIT;
+		buf_puts(&clr, "DELETE FROM ");
+		quoted(&clr, t->name);
+		t->clear_sql = buf_detach(&clr, NULL);
 		if (t->has_id) {
 			buf_printf(&sv, "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
 					"COALESCE((SELECT MAX(id) FROM ", t->name);
@@ -327,7 +339,7 @@ int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errle
 			snprintf(err, errlen, "table %s is missing on the destination", tables[i].name);
 			goto out;
 		}
-		if (n && strcmp(tables[i].name, "audit_head") != 0) {
+		if (n && !seeded(tables[i].name)) {
 			snprintf(err, errlen, "the destination is not empty (%s has %" PRId64
 					      " rows); copy only into a new database",
 				 tables[i].name, n);
@@ -337,12 +349,17 @@ int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errle
 	}
 	if ((rc = db_begin(dst, true)) != 0)
 		goto out;
-	static const char SQL_CLEAR_HEAD[] = "DELETE FROM audit_head";
-	struct db_stmt *s = db_prepare(dst, SQL_CLEAR_HEAD);
-	if (!s || (rc = db_run(s)) != 0) {
-		snprintf(err, errlen, "cannot prepare audit_head on the destination");
-		rc = rc ? rc : -HEARTH_EDB;
-		goto rollback;
+	/* Rows the migrations seeded are replaced by the source's own. */
+	struct db_stmt *s;
+	for (int i = 0; i < ntables; i++) {
+		if (!seeded(tables[i].name))
+			continue;
+		s = db_prepare(dst, tables[i].clear_sql);
+		if (!s || (rc = db_run(s)) != 0) {
+			snprintf(err, errlen, "cannot clear %s on the destination", tables[i].name);
+			rc = rc ? rc : -HEARTH_EDB;
+			goto rollback;
+		}
 	}
 	for (int i = 0; i < ntables; i++) {
 		if ((rc = copy_table(src, dst, &tables[i], err, errlen)) != 0)

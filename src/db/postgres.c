@@ -156,7 +156,9 @@ static struct db_conn *pg_open(const char *target, char *errmsg, size_t errlen)
 		PQfinish(pg);
 		return NULL;
 	}
-	PGresult *r = PQexec(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+	/* A lock held too long answers "busy" (503) rather than hanging. */
+	PGresult *r = PQexec(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+				 " SET lock_timeout = '10s'");
 	PQclear(r);
 	struct pg_conn *c = xcalloc(1, sizeof *c);
 	c->base.be = &db_postgres_backend;
@@ -205,11 +207,27 @@ static void pg_close(struct db_conn *bc)
 	free(c);
 }
 
+/* Reconnects a broken connection. Prepared statements belong to the old
+ * server session, so every cached statement is prepared again on next use. */
+static void reconnect(struct pg_conn *c)
+{
+	PQreset(c->pg);
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->cache[i])
+			c->cache[i]->prepared = false;
+	if (PQstatus(c->pg) == CONNECTION_OK) {
+		PGresult *r = PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+					    " SET lock_timeout = '10s'");
+		PQclear(r);
+		log_msg(LOG_WARN, "postgres: reconnected");
+	}
+}
+
 /* Runs a command without parameters; a broken connection is reset once. */
 static int simple(struct pg_conn *c, const char *sql)
 {
 	if (PQstatus(c->pg) != CONNECTION_OK)
-		PQreset(c->pg);
+		reconnect(c);
 	PGresult *r = PQexec(c->pg, sql);
 	int rc = 0;
 	ExecStatusType st = PQresultStatus(r);
@@ -221,8 +239,10 @@ static int simple(struct pg_conn *c, const char *sql)
 
 static int pg_begin(struct db_conn *bc, bool write)
 {
-	(void)write; /* READ COMMITTED; writers take row locks where it matters */
-	return simple((struct pg_conn *)bc, "BEGIN");
+	/* Writers run at READ COMMITTED and take row locks where it matters;
+	 * readers get one snapshot for the whole transaction, as on SQLite. */
+	return simple((struct pg_conn *)bc,
+		      write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
 static int pg_commit(struct db_conn *bc)
@@ -386,7 +406,8 @@ static int pg_step(struct db_stmt *bs)
 		return DB_DONE;
 	}
 	if (PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx)
-		PQreset(c->pg);
+		reconnect(c);
+	for (int attempt = 0;; attempt++) {
 	if (!s->prepared) {
 		Oid types[MAX_PARAMS];
 		for (int i = 0; i < s->nparams; i++)
@@ -402,6 +423,17 @@ static int pg_step(struct db_stmt *bs)
 	}
 	s->res = PQexecPrepared(c->pg, s->name, s->nparams, (const char *const *)s->values,
 				s->lengths, s->formats, 0);
+	/* The server forgot the statement (a pooler or a restart in between):
+	 * prepare it again once, outside a transaction only. */
+	const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+	if (attempt == 0 && state && strcmp(state, "26000") == 0 && !c->base.in_tx) {
+		PQclear(s->res);
+		s->res = NULL;
+		s->prepared = false;
+		continue;
+	}
+	break;
+	}
 	ExecStatusType st = PQresultStatus(s->res);
 	if (st == PGRES_COMMAND_OK) {
 		const char *n = PQcmdTuples(s->res);

@@ -51,7 +51,13 @@ struct keystore *keystore_open(const char *url, char *errmsg, size_t errlen)
 	if (!p)
 		return NULL;
 	struct db_conn *c = db_acquire(p);
-	int rc = db_exec_script(c, SQL_CREATE, errmsg, errlen);
+	/* Nodes starting together must not create the table twice. */
+	int rc = db_begin(c, true);
+	if (!rc && (rc = c->be->lock_migrations(c)) == 0 &&
+	    (rc = db_exec_script(c, SQL_CREATE, errmsg, errlen)) == 0)
+		rc = db_commit(c);
+	if (rc)
+		db_rollback(c);
 	db_release(p, c);
 	if (rc) {
 		db_pool_close(p);

@@ -906,6 +906,8 @@ int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, 
 	if (rc == DB_ROW)
 		*request_id = db_col_i64(s, 0);
 	db_finish(s);
+	/* Another request for the same person won the race (the unique index):
+	 * the caller retries and finds that one. */
 	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
 }
 

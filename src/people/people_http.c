@@ -1408,6 +1408,13 @@ void people_http_me_erasure(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = people__erasure_request(c, id, &request_id, &automatic);
+	if (rc == -HEARTH_ECONFLICT) {
+		/* Asked twice at once: the other request stands; answer with it. */
+		db_rollback(c);
+		rc = db_begin(c, true);
+		if (!rc)
+			rc = people__erasure_request(c, id, &request_id, &automatic);
+	}
 	if (!req_commit(r, rc, "self.erasure.request", res_of(r, id), "your request"))
 		return;
 	if (automatic) {

@@ -189,7 +189,7 @@ describe('static files and the help page', () => {
 describe('metrics and the access log', () => {
   test('/metrics counts requests by route and status, has the latency histogram and hearth_db_seconds_total', async () => {
     const counter = (text) => {
-      const m = text.match(/^hearth_http_requests_total\{route="\/api\/v1\/health",status="200"\} (\d+)$/m);
+      const m = text.match(/^hearth_http_requests_total\{route="\/api\/v1\/health",status="200",method="GET"\} (\d+)$/m);
       return m ? Number(m[1]) : 0;
     };
     await anon.get('/api/v1/health');

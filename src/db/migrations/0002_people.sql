@@ -95,6 +95,8 @@ CREATE TABLE erasure_requests (
   decided_at INTEGER,
   reason TEXT                   -- staff note on a rejection; must not hold personal details
 );
+-- At most one pending request per person, even when asked twice at once.
+CREATE UNIQUE INDEX erasure_one_pending ON erasure_requests (participant_id) WHERE status = 'pending';
 
 INSERT INTO consent_texts (purpose, version, lang, body) VALUES
  ('participation', 1, 'en', 'I want to take part in sessions. Hearth keeps my details so staff can plan sessions and support me. I can stop at any time.'),
