@@ -334,8 +334,10 @@ static int cmd_init(const struct opts *o)
 	if (o->admin_email)
 		get_password(o->password_stdin, pw, sizeof pw, &generated);
 	/* A database that is already set up belongs to an existing key file: a
-	 * new key would write entries the old key cannot verify. */
-	{
+	 * new key would write entries the old key cannot verify. (An existing
+	 * key file is refused below, with its own message.) */
+	struct stat key_st;
+	if (stat(o->key_file, &key_st) != 0) {
 		struct db_pool *existing = open_db(o, 1);
 		int version = db_schema_version(existing);
 		db_pool_close(existing);
