@@ -138,7 +138,7 @@ static void bad_field(struct req *r, int status, const char *field, const char *
 	va_end(ap);
 	/* The detail always names the field, so a person reading only the
 	 * message knows what to fix. */
-	if (strncmp(msg, field, strlen(field)) == 0)
+	if (strstr(msg, field))
 		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
 	else
 		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field, msg);
