@@ -27,57 +27,58 @@
 #include "core/banned.h"
 
 static const char usage_text[] =
-	"Usage: hearth COMMAND [OPTIONS]\n"
-	"\n"
-	"Hearth runs community arts programmes with mental-health partners.\n"
-	"\n"
-	"Commands:\n"
-	"  serve                  serve the API and web UI\n"
-	"  init                   create the database, key file and first admin\n"
-	"  migrate                apply database migrations\n"
-	"  demo                   load synthetic demo data and print the demo logins\n"
-	"  user add               add a user or give an existing user a role\n"
-	"  backup OUT             copy the database to OUT, consistently, while serving\n"
-	"  audit verify           check the audit log's hash chain\n"
-	"  routes                 print the route table as JSON (method, path, action)\n"
-	"  copy --from sqlite:PATH --to postgres://...\n"
-	"                         move a SQLite database onto an empty PostgreSQL database,\n"
-	"                         verified table by table (row counts and checksums)\n"
-	"\n"
-	"Options for every command that touches data:\n"
-	"  --db PATH              database (env HEARTH_DB, default ./data/hearth.db)\n"
-	"  --key-file PATH        master key file (env HEARTH_KEY_FILE, default ./data/hearth.key)\n"
-	"  --key-store URL        per-person data keys, kept apart from the database (env\n"
-	"                         HEARTH_KEY_STORE; default hearth.keystore.db beside the key\n"
-	"                         file; a postgres:// URI of its own database for many nodes)\n"
-	"\n"
-	"serve:\n"
-	"  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
-	"  --threads N            worker threads = concurrent connections (env HEARTH_THREADS,\n"
-	"                         default 128)\n"
-	"  --db-pool N            database connections (env HEARTH_DB_POOL, default = threads)\n"
-	"  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
-	"  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
-	"                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
-	"  --no-access-log        do not write the JSON access log (env HEARTH_ACCESS_LOG=off)\n"
-	"  login throttling (env): HEARTH_LOGIN_SLOW_AFTER (3), HEARTH_LOGIN_LOCK_AFTER (10),\n"
-	"                         HEARTH_LOGIN_ADDR_SLOW_AFTER (10), HEARTH_LOGIN_ADDR_LOCK_AFTER (50),\n"
-	"                         HEARTH_LOGIN_LOCK_SECONDS (900)\n"
-	"  sessions (env): HEARTH_SESSION_IDLE (1800 s), HEARTH_SESSION_ABSOLUTE (43200 s)\n"
-	"  people (env): HEARTH_RETENTION_DAYS (2190), HEARTH_REGISTER_MIN_SECONDS (3),\n"
-	"                         HEARTH_REGISTER_PER_HOUR (10)\n"
-	"init:\n"
-	"  --admin-email EMAIL    create the first admin with this email\n"
-	"  --org NAME             the admin's organisation (default \"Hearth\")\n"
-	"  --password-stdin       read the admin password from one line of standard input;\n"
-	"                         otherwise one is generated and printed once\n"
-	"user add:\n"
-	"  --email EMAIL --role ROLE [--org NAME] [--name NAME] [--password-stdin]\n"
-	"                         ROLE: admin coordinator facilitator clinician peer_supporter\n"
-	"                         moderator funder participant; --org is created if missing\n"
-	"\n"
-	"  -h, --help             show this help\n"
-	"  -V, --version          show the version\n";
+    "Usage: hearth COMMAND [OPTIONS]\n"
+    "\n"
+    "Hearth runs community arts programmes with mental-health partners.\n"
+    "\n"
+    "Commands:\n"
+    "  serve                  serve the API and web UI\n"
+    "  init                   create the database, key file and first admin\n"
+    "  migrate                apply database migrations\n"
+    "  demo                   load synthetic demo data and print the demo logins\n"
+    "  user add               add a user or give an existing user a role\n"
+    "  backup OUT             copy the database to OUT, consistently, while serving\n"
+    "  audit verify           check the audit log's hash chain\n"
+    "  routes                 print the route table as JSON (method, path, action)\n"
+    "  copy --from sqlite:PATH --to postgres://...\n"
+    "                         move a SQLite database onto an empty PostgreSQL database,\n"
+    "                         verified table by table (row counts and checksums)\n"
+    "\n"
+    "Options for every command that touches data:\n"
+    "  --db PATH              database (env HEARTH_DB, default ./data/hearth.db)\n"
+    "  --key-file PATH        master key file (env HEARTH_KEY_FILE, default ./data/hearth.key)\n"
+    "  --key-store URL        per-person data keys, kept apart from the database (env\n"
+    "                         HEARTH_KEY_STORE; default hearth.keystore.db beside the key\n"
+    "                         file; a postgres:// URI of its own database for many nodes)\n"
+    "\n"
+    "serve:\n"
+    "  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
+    "  --threads N            worker threads = concurrent connections (env HEARTH_THREADS,\n"
+    "                         default 128)\n"
+    "  --db-pool N            database connections (env HEARTH_DB_POOL, default = threads)\n"
+    "  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
+    "  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
+    "                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
+    "  --no-access-log        do not write the JSON access log (env HEARTH_ACCESS_LOG=off)\n"
+    "  login throttling (env): HEARTH_LOGIN_SLOW_AFTER (3), HEARTH_LOGIN_LOCK_AFTER (10),\n"
+    "                         HEARTH_LOGIN_ADDR_SLOW_AFTER (10), HEARTH_LOGIN_ADDR_LOCK_AFTER "
+    "(50),\n"
+    "                         HEARTH_LOGIN_LOCK_SECONDS (900)\n"
+    "  sessions (env): HEARTH_SESSION_IDLE (1800 s), HEARTH_SESSION_ABSOLUTE (43200 s)\n"
+    "  people (env): HEARTH_RETENTION_DAYS (2190), HEARTH_REGISTER_MIN_SECONDS (3),\n"
+    "                         HEARTH_REGISTER_PER_HOUR (10)\n"
+    "init:\n"
+    "  --admin-email EMAIL    create the first admin with this email\n"
+    "  --org NAME             the admin's organisation (default \"Hearth\")\n"
+    "  --password-stdin       read the admin password from one line of standard input;\n"
+    "                         otherwise one is generated and printed once\n"
+    "user add:\n"
+    "  --email EMAIL --role ROLE [--org NAME] [--name NAME] [--password-stdin]\n"
+    "                         ROLE: admin coordinator facilitator clinician peer_supporter\n"
+    "                         moderator funder participant; --org is created if missing\n"
+    "\n"
+    "  -h, --help             show this help\n"
+    "  -V, --version          show the version\n";
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt, ...)
 {
@@ -91,15 +92,31 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 }
 
 struct opts {
-	const char *db, *key_file, *key_store, *listen, *admin_email, *org, *email, *role, *name, *from, *to;
+	const char *db, *key_file, *key_store, *listen, *admin_email, *org, *email, *role, *name,
+	    *from, *to;
 	int threads, db_pool;
 	long max_body;
 	bool password_stdin, secure_cookies, no_access_log;
 };
 
 enum {
-	OPT_DB = 1000, OPT_KEY, OPT_LISTEN, OPT_THREADS, OPT_MAX_BODY, OPT_ADMIN_EMAIL, OPT_ORG,
-	OPT_PW_STDIN, OPT_EMAIL, OPT_ROLE, OPT_NAME, OPT_SECURE, OPT_NO_ACCESS_LOG, OPT_FROM, OPT_TO, OPT_DB_POOL, OPT_KEY_STORE,
+	OPT_DB = 1000,
+	OPT_KEY,
+	OPT_LISTEN,
+	OPT_THREADS,
+	OPT_MAX_BODY,
+	OPT_ADMIN_EMAIL,
+	OPT_ORG,
+	OPT_PW_STDIN,
+	OPT_EMAIL,
+	OPT_ROLE,
+	OPT_NAME,
+	OPT_SECURE,
+	OPT_NO_ACCESS_LOG,
+	OPT_FROM,
+	OPT_TO,
+	OPT_DB_POOL,
+	OPT_KEY_STORE,
 };
 
 static const char *env_or(const char *name, const char *def)
@@ -114,8 +131,8 @@ static long parse_long(const char *s, const char *flag, long min, long max)
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "hearth: %s must be a number from %ld to %ld (got \"%s\")\n\n%s", flag,
-			min, max, s, usage_text);
+		fprintf(stderr, "hearth: %s must be a number from %ld to %ld (got \"%s\")\n\n%s",
+		        flag, min, max, s, usage_text);
 		exit(2);
 	}
 	return v;
@@ -126,25 +143,25 @@ static long parse_long(const char *s, const char *flag, long min, long max)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, OPT_DB},
-		{"key-file", required_argument, NULL, OPT_KEY},
-		{"listen", required_argument, NULL, OPT_LISTEN},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{"max-body", required_argument, NULL, OPT_MAX_BODY},
-		{"admin-email", required_argument, NULL, OPT_ADMIN_EMAIL},
-		{"org", required_argument, NULL, OPT_ORG},
-		{"password-stdin", no_argument, NULL, OPT_PW_STDIN},
-		{"email", required_argument, NULL, OPT_EMAIL},
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"secure-cookies", no_argument, NULL, OPT_SECURE},
-		{"no-access-log", no_argument, NULL, OPT_NO_ACCESS_LOG},
-		{"from", required_argument, NULL, OPT_FROM},
-		{"db-pool", required_argument, NULL, OPT_DB_POOL},
-		{"key-store", required_argument, NULL, OPT_KEY_STORE},
-		{"to", required_argument, NULL, OPT_TO},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {"key-file", required_argument, NULL, OPT_KEY},
+	    {"listen", required_argument, NULL, OPT_LISTEN},
+	    {"threads", required_argument, NULL, OPT_THREADS},
+	    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+	    {"admin-email", required_argument, NULL, OPT_ADMIN_EMAIL},
+	    {"org", required_argument, NULL, OPT_ORG},
+	    {"password-stdin", no_argument, NULL, OPT_PW_STDIN},
+	    {"email", required_argument, NULL, OPT_EMAIL},
+	    {"role", required_argument, NULL, OPT_ROLE},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"secure-cookies", no_argument, NULL, OPT_SECURE},
+	    {"no-access-log", no_argument, NULL, OPT_NO_ACCESS_LOG},
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"db-pool", required_argument, NULL, OPT_DB_POOL},
+	    {"key-store", required_argument, NULL, OPT_KEY_STORE},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	o->db = env_or("HEARTH_DB", "./data/hearth.db");
 	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
@@ -152,7 +169,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
 	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "128"), "HEARTH_THREADS", 1, 1024);
 	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
-				 64L * 1024 * 1024);
+	                         64L * 1024 * 1024);
 	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
 	o->no_access_log = strcmp(env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
 	o->db_pool = (int)parse_long(env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
@@ -166,7 +183,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_KEY: o->key_file = optarg; break;
 		case OPT_LISTEN: o->listen = optarg; break;
 		case OPT_THREADS: o->threads = (int)parse_long(optarg, "--threads", 1, 1024); break;
-		case OPT_MAX_BODY: o->max_body = parse_long(optarg, "--max-body", 1024, 64L * 1024 * 1024); break;
+		case OPT_MAX_BODY:
+			o->max_body = parse_long(optarg, "--max-body", 1024, 64L * 1024 * 1024);
+			break;
 		case OPT_ADMIN_EMAIL: o->admin_email = optarg; break;
 		case OPT_ORG: o->org = optarg; break;
 		case OPT_PW_STDIN: o->password_stdin = true; break;
@@ -180,8 +199,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_DB_POOL: o->db_pool = (int)parse_long(optarg, "--db-pool", 1, 1024); break;
 		case OPT_TO: o->to = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default:
-			usage_error("unknown or incomplete option %s", argv[optind - 1]);
+		default: usage_error("unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
 	return optind;
@@ -191,7 +209,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 static void ensure_parent_dir(const char *path)
 {
 	char tmp[4096];
-	if (strncmp(path, "postgres", 8) == 0 || snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+	if (strncmp(path, "postgres", 8) == 0 ||
+	    snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
 		return;
 	char *dir = dirname(tmp);
 	if (strcmp(dir, ".") != 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -214,11 +233,13 @@ static void load_keys(const struct opts *o, struct keyring *kr)
 {
 	int rc = hc_keyring_load(kr, o->key_file);
 	if (rc == -HEARTH_ENOTFOUND) {
-		fprintf(stderr, "hearth: key file %s does not exist; run `hearth init` first\n", o->key_file);
+		fprintf(stderr, "hearth: key file %s does not exist; run `hearth init` first\n",
+		        o->key_file);
 		exit(1);
 	}
 	if (rc) {
-		fprintf(stderr, "hearth: cannot read key file %s: %s\n", o->key_file, hearth_strerror(rc));
+		fprintf(stderr, "hearth: cannot read key file %s: %s\n", o->key_file,
+		        hearth_strerror(rc));
 		exit(1);
 	}
 }
@@ -257,7 +278,8 @@ static void get_password(bool from_stdin, char *out, size_t size, bool *generate
 	*generated = false;
 	if (from_stdin) {
 		if (!fgets(out, (int)size, stdin)) {
-			fprintf(stderr, "hearth: --password-stdin: no password on standard input\n");
+			fprintf(stderr,
+			        "hearth: --password-stdin: no password on standard input\n");
 			exit(1);
 		}
 		out[strcspn(out, "\r\n")] = '\0';
@@ -275,8 +297,8 @@ static void get_password(bool from_stdin, char *out, size_t size, bool *generate
 
 /* Creates or extends a user inside one audited transaction. */
 static int add_user(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
-		    const char *email, const char *name, enum role role, const char *org,
-		    const char *password, bool *existed)
+                    const char *email, const char *name, enum role role, const char *org,
+                    const char *password, bool *existed)
 {
 	char hash[128];
 	int64_t org_id = 0, uid = 0, mid = 0;
@@ -297,8 +319,8 @@ static int add_user(struct db_pool *p, const struct keyring *kr, struct auth_lim
 		goto fail;
 	char res[40];
 	snprintf(res, sizeof res, "user:%lld", (long long)uid);
-	struct audit_entry e = {0, org_id, *existed ? "membership.create" : "user.create", res,
-				"success", "cli"};
+	struct audit_entry e = {0,   org_id,    *existed ? "membership.create" : "user.create",
+	                        res, "success", "cli"};
 	if ((rc = audit_append(c, kr, &e)) != 0)
 		goto fail;
 	rc = db_commit(c);
@@ -320,8 +342,9 @@ static int cmd_init(const struct opts *o)
 	if (o->admin_email) {
 		char *e = strdup(o->admin_email);
 		if (!e || !util_email_valid(util_normalise_email(e))) {
-			fprintf(stderr, "hearth: --admin-email: \"%s\" is not a valid email address\n",
-				o->admin_email);
+			fprintf(stderr,
+			        "hearth: --admin-email: \"%s\" is not a valid email address\n",
+			        o->admin_email);
 			free(e);
 			return 2;
 		}
@@ -342,26 +365,32 @@ static int cmd_init(const struct opts *o)
 		int version = db_schema_version(existing);
 		db_pool_close(existing);
 		if (version > 0) {
-			fprintf(stderr,
-				"hearth: %s is already set up (schema version %d); refusing to make a new "
-				"key for it. Every node uses the key file made when it was set up; add "
-				"people with `hearth user add`, upgrade with `hearth migrate`.\n",
-				o->db, version);
+			fprintf(
+			    stderr,
+			    "hearth: %s is already set up (schema version %d); refusing to make a "
+			    "new "
+			    "key for it. Every node uses the key file made when it was set up; add "
+			    "people with `hearth user add`, upgrade with `hearth migrate`.\n",
+			    o->db, version);
 			return 1;
 		}
 	}
 	int rc = hc_keyfile_create(o->key_file);
 	if (rc == -HEARTH_ECONFLICT) {
-		fprintf(stderr, "hearth: key file %s already exists; refusing to overwrite it "
-				"(it protects the data already encrypted with it)\n", o->key_file);
+		fprintf(stderr,
+		        "hearth: key file %s already exists; refusing to overwrite it "
+		        "(it protects the data already encrypted with it)\n",
+		        o->key_file);
 		return 1;
 	}
 	if (rc) {
-		fprintf(stderr, "hearth: cannot create key file %s: %s\n", o->key_file, strerror(errno));
+		fprintf(stderr, "hearth: cannot create key file %s: %s\n", o->key_file,
+		        strerror(errno));
 		return 1;
 	}
 	printf("Created key file %s (mode 0600). Keep a copy somewhere safe: without it the\n"
-	       "encrypted data and the audit chain cannot be read or checked.\n", o->key_file);
+	       "encrypted data and the audit chain cannot be read or checked.\n",
+	       o->key_file);
 	load_keys(o, &kr);
 	struct db_pool *p = open_db(o, 1);
 	migrate_or_die(p);
@@ -372,10 +401,12 @@ static int cmd_init(const struct opts *o)
 		struct auth_limits *lim = auth_limits_new(1, 0);
 		snprintf(email, sizeof email, "%s", o->admin_email);
 		util_normalise_email(email);
-		rc = add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
+		rc =
+		    add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
 		auth_limits_free(lim);
 		if (rc) {
-			fprintf(stderr, "hearth: cannot create the admin: %s\n", hearth_strerror(rc));
+			fprintf(stderr, "hearth: cannot create the admin: %s\n",
+			        hearth_strerror(rc));
 			db_pool_close(p);
 			return 1;
 		}
@@ -449,13 +480,14 @@ static int cmd_user_add(const struct opts *o)
 	migrate_or_die(p);
 	get_password(o->password_stdin, pw, sizeof pw, &generated);
 	struct auth_limits *lim = auth_limits_new(1, 0);
-	int rc = add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role, o->org, pw,
-			  &existed);
+	int rc = add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role, o->org,
+	                  pw, &existed);
 	auth_limits_free(lim);
 	db_pool_close(p);
 	hc_keyring_wipe(&kr);
 	if (rc == -HEARTH_ECONFLICT) {
-		fprintf(stderr, "hearth: %s already has the role %s in \"%s\"\n", email, o->role, o->org);
+		fprintf(stderr, "hearth: %s already has the role %s in \"%s\"\n", email, o->role,
+		        o->org);
 		return 1;
 	}
 	if (rc) {
@@ -463,7 +495,8 @@ static int cmd_user_add(const struct opts *o)
 		return 1;
 	}
 	if (existed) {
-		printf("Gave %s the role %s in \"%s\" (password unchanged).\n", email, o->role, o->org);
+		printf("Gave %s the role %s in \"%s\" (password unchanged).\n", email, o->role,
+		       o->org);
 	} else {
 		printf("Created %s with role %s in \"%s\".\n", email, o->role, o->org);
 		if (generated)
@@ -507,7 +540,8 @@ static int cmd_audit_verify(const struct opts *o)
 	db_pool_close(p);
 	hc_keyring_wipe(&kr);
 	if (rc == -HEARTH_ETAMPER) {
-		printf("audit chain BROKEN at entry %lld: %s\n", (long long)res.first_bad_id, res.reason);
+		printf("audit chain BROKEN at entry %lld: %s\n", (long long)res.first_bad_id,
+		       res.reason);
 		return 1;
 	}
 	if (rc) {
@@ -522,10 +556,10 @@ static int cmd_routes(void)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < routes_count; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "method", routes[i].method,
-						     "path", routes[i].pattern, "action",
-						     action_names[routes[i].action], "public",
-						     (routes[i].flags & ROUTE_PUBLIC) != 0));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:b}", "method", routes[i].method, "path",
+		                   routes[i].pattern, "action", action_names[routes[i].action],
+		                   "public", (routes[i].flags & ROUTE_PUBLIC) != 0));
 	char *s = json_dumps(arr, JSON_INDENT(2));
 	json_decref(arr);
 	if (!s)
@@ -562,43 +596,45 @@ static int cmd_serve(const struct opts *o)
 	server_block_signals();
 	load_keys(o, &app.kr);
 	app.cfg = (struct app_config){
-		.listen = o->listen,
-		.threads = o->threads,
-		.db_pool = o->db_pool ? o->db_pool : o->threads,
-		.max_body = (size_t)o->max_body,
-		.secure_cookies = o->secure_cookies || !is_loopback(o->listen),
-		.session_idle = 30 * 60,
-		.session_absolute = 12 * 3600,
-		.hash_concurrency = 2,
-		.hash_queue = 64,
+	    .listen = o->listen,
+	    .threads = o->threads,
+	    .db_pool = o->db_pool ? o->db_pool : o->threads,
+	    .max_body = (size_t)o->max_body,
+	    .secure_cookies = o->secure_cookies || !is_loopback(o->listen),
+	    .session_idle = 30 * 60,
+	    .session_absolute = 12 * 3600,
+	    .hash_concurrency = 2,
+	    .hash_queue = 64,
 	};
 	if (o->no_access_log)
 		log_set_access(0);
 	auth_throttle.slow_after = (int)parse_long(env_or("HEARTH_LOGIN_SLOW_AFTER", "3"),
-						   "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
+	                                           "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
 	auth_throttle.lock_after = (int)parse_long(env_or("HEARTH_LOGIN_LOCK_AFTER", "10"),
-						   "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
-	auth_throttle.addr_slow_after = (int)parse_long(env_or("HEARTH_LOGIN_ADDR_SLOW_AFTER", "10"),
-							"HEARTH_LOGIN_ADDR_SLOW_AFTER", 1, 100000);
-	auth_throttle.addr_lock_after = (int)parse_long(env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
-							"HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
+	                                           "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
+	auth_throttle.addr_slow_after =
+	    (int)parse_long(env_or("HEARTH_LOGIN_ADDR_SLOW_AFTER", "10"),
+	                    "HEARTH_LOGIN_ADDR_SLOW_AFTER", 1, 100000);
+	auth_throttle.addr_lock_after =
+	    (int)parse_long(env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
+	                    "HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
 	auth_throttle.lock_seconds = parse_long(env_or("HEARTH_LOGIN_LOCK_SECONDS", "900"),
-						"HEARTH_LOGIN_LOCK_SECONDS", 1, 86400);
-	app.cfg.session_idle = parse_long(env_or("HEARTH_SESSION_IDLE", "1800"), "HEARTH_SESSION_IDLE",
-					  60, 86400 * 30);
+	                                        "HEARTH_LOGIN_LOCK_SECONDS", 1, 86400);
+	app.cfg.session_idle = parse_long(env_or("HEARTH_SESSION_IDLE", "1800"),
+	                                  "HEARTH_SESSION_IDLE", 60, 86400 * 30);
 	app.cfg.session_absolute = parse_long(env_or("HEARTH_SESSION_ABSOLUTE", "43200"),
-					      "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
+	                                      "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
 	app.db = open_db(o, app.cfg.db_pool);
 	migrate_or_die(app.db);
 	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
 	app.people.ks = open_keystore(o);
 	app.people.kr = &app.kr;
-	app.retention_days = parse_long(env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS",
-					30, 36500);
+	app.retention_days =
+	    parse_long(env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS", 30, 36500);
 	app.register_min_seconds = parse_long(env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
-					      "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
+	                                      "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
 	app.register_per_hour = (int)parse_long(env_or("HEARTH_REGISTER_PER_HOUR", "10"),
-						"HEARTH_REGISTER_PER_HOUR", 1, 100000);
+	                                        "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
 	if (help_init() != 0)
 		log_msg(LOG_WARN, "no crisis resources loaded; /help will be empty");
@@ -615,7 +651,8 @@ int main(int argc, char **argv)
 	struct opts o = {0};
 	if (argc < 2)
 		usage_error("a command is needed");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
 		return 0;
 	}

@@ -13,20 +13,21 @@
 
 /* SQL catalogue for the audit module. */
 static const char SQL_HEAD_ADVANCE[] =
-	"UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
+    "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
 static const char SQL_HEAD_SET[] = "UPDATE audit_head SET last_hash = ?, mac = ? WHERE id = 1";
 static const char SQL_INSERT[] =
-	"INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource, outcome,"
-	" request_id, prev_hash, hash, actor_token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource, outcome,"
+    " request_id, prev_hash, hash, actor_token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_WALK[] =
-	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
-	" prev_hash, hash, actor_token_id FROM audit_log ORDER BY id";
+    "SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
+    " prev_hash, hash, actor_token_id FROM audit_log ORDER BY id";
 static const char SQL_HEAD[] = "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1";
 static const char SQL_LIST[] =
-	"SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
-	" actor_token_id FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (COALESCE(?2, '') = '' OR resource = ?2)"
-	" AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4) AND (?5 = 0 OR id < ?5)"
-	" ORDER BY id DESC LIMIT ?6";
+    "SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
+    " actor_token_id FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (COALESCE(?2, '') = '' OR "
+    "resource = ?2)"
+    " AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4) AND (?5 = 0 OR id < ?5)"
+    " ORDER BY id DESC LIMIT ?6";
 
 /* The hashed message is each field's length and bytes in order, so no
  * separator can be smuggled into a field to shift another. */
@@ -34,21 +35,21 @@ static void add_field(crypto_generichash_state *st, const char *s)
 {
 	uint32_t n = (uint32_t)strlen(s);
 	unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
-				(unsigned char)(n >> 24)};
+	                        (unsigned char)(n >> 24)};
 	crypto_generichash_update(st, len, sizeof len);
 	crypto_generichash_update(st, (const unsigned char *)s, n);
 }
 
 static void entry_hash(char out[65], const struct keyring *kr, int64_t id, int64_t at,
-		       int64_t actor, int64_t org, int64_t token, const char *action,
-		       const char *resource, const char *outcome, const char *request_id,
-		       const char *prev)
+                       int64_t actor, int64_t org, int64_t token, const char *action,
+                       const char *resource, const char *outcome, const char *request_id,
+                       const char *prev)
 {
 	crypto_generichash_state st;
 	unsigned char h[32];
 	char nums[128];
-	snprintf(nums, sizeof nums, "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, id, at,
-		 actor, org, token);
+	snprintf(nums, sizeof nums, "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, id,
+	         at, actor, org, token);
 	crypto_generichash_init(&st, kr->audit, HC_KEY_BYTES, sizeof h);
 	add_field(&st, nums);
 	add_field(&st, action);
@@ -87,7 +88,7 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 
 	const char *rid = e->request_id ? e->request_id : "";
 	entry_hash(hash, kr, id, at, e->actor_id, e->organisation_id, e->actor_token_id, e->action,
-		   e->resource, e->outcome, rid, prev);
+	           e->resource, e->outcome, rid, prev);
 	s = db_prepare(c, SQL_INSERT);
 	if (!s)
 		return -HEARTH_EDB;
@@ -151,19 +152,21 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 		if (strcmp(prev, expect_prev) != 0) {
 			res->first_bad_id = id;
 			snprintf(res->reason, sizeof res->reason,
-				 "entry %" PRId64 " does not follow entry %" PRId64
-				 " (an entry was removed or inserted before it)",
-				 id, last_id);
+			         "entry %" PRId64 " does not follow entry %" PRId64
+			         " (an entry was removed or inserted before it)",
+			         id, last_id);
 			rc = -HEARTH_ETAMPER;
 			break;
 		}
 		entry_hash(hash, kr, id, db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3),
-			   db_col_i64(s, 10), text_or_empty(s, 4), text_or_empty(s, 5), text_or_empty(s, 6),
-			   text_or_empty(s, 7), prev);
+		           db_col_i64(s, 10), text_or_empty(s, 4), text_or_empty(s, 5),
+		           text_or_empty(s, 6), text_or_empty(s, 7), prev);
 		if (!hc_streq(hash, stored)) {
 			res->first_bad_id = id;
 			snprintf(res->reason, sizeof res->reason,
-				 "entry %" PRId64 " was changed (its hash does not match its contents)", id);
+			         "entry %" PRId64
+			         " was changed (its hash does not match its contents)",
+			         id);
 			rc = -HEARTH_ETAMPER;
 			break;
 		}
@@ -185,15 +188,15 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 	if (db_col_i64(s, 0) != 0 && !hc_streq(mac, text_or_empty(s, 2))) {
 		res->first_bad_id = last_id + 1;
 		snprintf(res->reason, sizeof res->reason,
-			 "the chain's head was rewritten without the key (entries were removed "
-			 "from the end)");
+		         "the chain's head was rewritten without the key (entries were removed "
+		         "from the end)");
 		rc = -HEARTH_ETAMPER;
 	} else if (db_col_i64(s, 0) != last_id || strcmp(text_or_empty(s, 1), expect_prev) != 0) {
 		res->first_bad_id = last_id + 1;
 		snprintf(res->reason, sizeof res->reason,
-			 "the log ends at entry %" PRId64 " but entries up to %" PRId64
-			 " were written (entries were removed from the end)",
-			 last_id, db_col_i64(s, 0));
+		         "the log ends at entry %" PRId64 " but entries up to %" PRId64
+		         " were written (entries were removed from the end)",
+		         last_id, db_col_i64(s, 0));
 		rc = -HEARTH_ETAMPER;
 	} else {
 		rc = 0;
@@ -206,7 +209,7 @@ out:
 }
 
 int audit_list(struct db_conn *c, const struct audit_filter *f,
-	       void (*fn)(const struct audit_row *row, void *ctx), void *ctx)
+               void (*fn)(const struct audit_row *row, void *ctx), void *ctx)
 {
 	struct db_stmt *s = db_prepare(c, SQL_LIST);
 	if (!s)
@@ -220,15 +223,15 @@ int audit_list(struct db_conn *c, const struct audit_filter *f,
 	int n = 0, rc;
 	while ((rc = db_step(s)) == DB_ROW) {
 		struct audit_row r = {
-			.id = db_col_i64(s, 0),
-			.at = db_col_i64(s, 1),
-			.actor_id = db_col_i64(s, 2),
-			.organisation_id = db_col_i64(s, 3),
-			.action = text_or_empty(s, 4),
-			.resource = text_or_empty(s, 5),
-			.outcome = text_or_empty(s, 6),
-			.request_id = text_or_empty(s, 7),
-			.actor_token_id = db_col_i64(s, 8),
+		    .id = db_col_i64(s, 0),
+		    .at = db_col_i64(s, 1),
+		    .actor_id = db_col_i64(s, 2),
+		    .organisation_id = db_col_i64(s, 3),
+		    .action = text_or_empty(s, 4),
+		    .resource = text_or_empty(s, 5),
+		    .outcome = text_or_empty(s, 6),
+		    .request_id = text_or_empty(s, 7),
+		    .actor_token_id = db_col_i64(s, 8),
 		};
 		fn(&r, ctx);
 		n++;

@@ -36,7 +36,7 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 struct audit_verify_result {
 	int64_t checked;      /* entries whose hash was recomputed */
 	int64_t first_bad_id; /* meaningful only when audit_verify returned
-			       * -HEARTH_ETAMPER (a forged row may carry id 0) */
+	                       * -HEARTH_ETAMPER (a forged row may carry id 0) */
 	char reason[160];
 };
 
@@ -51,10 +51,11 @@ struct audit_row {
 };
 
 struct audit_filter {
-	int64_t actor_id;   /* 0 = any */
+	int64_t actor_id;     /* 0 = any */
 	const char *resource; /* NULL = any */
 	int64_t since, until; /* 0 = open */
-	int64_t after_id;   /* keyset pagination: entries with id < after_id when > 0 (newest first) */
+	int64_t
+	    after_id; /* keyset pagination: entries with id < after_id when > 0 (newest first) */
 	int limit;
 };
 
@@ -62,6 +63,6 @@ struct audit_filter {
  * Row strings are valid only during the call. Returns the number of rows or
  * a negative hearth_err. */
 int audit_list(struct db_conn *c, const struct audit_filter *f,
-	       void (*fn)(const struct audit_row *row, void *ctx), void *ctx);
+               void (*fn)(const struct audit_row *row, void *ctx), void *ctx);
 
 #endif

@@ -16,13 +16,15 @@ static void add_row(const struct audit_row *row, void *ctx)
 	char at[32];
 	util_iso8601(at, sizeof at, row->at);
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)row->id, "at", at,
-			      "action", row->action, "resource", row->resource, "outcome",
-			      row->outcome, "request_id", row->request_id);
-	json_object_set_new(o, "actor_id", row->actor_id ? json_integer(row->actor_id) : json_null());
+	                      "action", row->action, "resource", row->resource, "outcome",
+	                      row->outcome, "request_id", row->request_id);
+	json_object_set_new(o, "actor_id",
+	                    row->actor_id ? json_integer(row->actor_id) : json_null());
 	json_object_set_new(o, "actor_token_id",
-			    row->actor_token_id ? json_integer(row->actor_token_id) : json_null());
+	                    row->actor_token_id ? json_integer(row->actor_token_id) : json_null());
 	json_object_set_new(o, "organisation_id",
-			    row->organisation_id ? json_integer(row->organisation_id) : json_null());
+	                    row->organisation_id ? json_integer(row->organisation_id)
+	                                         : json_null());
 	json_array_append_new(ctx, o);
 }
 
@@ -63,8 +65,9 @@ void audit_http_list(struct req *r)
 		bad = "until";
 	if (bad) {
 		http_problem_ext(r, 400, json_pack("{s:s}", "field", bad),
-				 "%s is not valid (ids and limit are integers, limit 1-500; times look like 2026-01-31T09:00:00Z)",
-				 bad);
+		                 "%s is not valid (ids and limit are integers, limit 1-500; times "
+		                 "look like 2026-01-31T09:00:00Z)",
+		                 bad);
 		return;
 	}
 	f.limit = (int)limit;
@@ -79,6 +82,6 @@ void audit_http_list(struct req *r)
 	json_t *next = json_null();
 	if (n == f.limit)
 		next = json_integer(json_integer_value(
-			json_object_get(json_array_get(items, (size_t)n - 1), "id")));
+		    json_object_get(json_array_get(items, (size_t)n - 1), "id")));
 	http_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_after_id", next));
 }

@@ -24,65 +24,64 @@
 /* SQL catalogue for the auth module. */
 static const char SQL_ORG_FIND[] = "SELECT id FROM organisations WHERE name = ?";
 static const char SQL_ORG_INSERT[] =
-	"INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?) RETURNING id";
+    "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?) RETURNING id";
 static const char SQL_USER_INSERT[] =
-	"INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)"
-	" RETURNING id";
+    "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)"
+    " RETURNING id";
 static const char SQL_USER_FIND[] = "SELECT id FROM users WHERE email = ?";
 static const char SQL_USER_SET_LOGIN[] = "UPDATE users SET email = ? WHERE id = ?";
 static const char SQL_USER_LOGIN[] =
-	"SELECT id, password_hash, disabled FROM users WHERE email = ? OR email = ? LIMIT 1";
+    "SELECT id, password_hash, disabled FROM users WHERE email = ? OR email = ? LIMIT 1";
 static const char SQL_USER_GET[] = "SELECT email, display_name, disabled FROM users WHERE id = ?";
 static const char SQL_MEMBERSHIP_INSERT[] =
-	"INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES (?, ?, ?, ?)"
-	" RETURNING id";
+    "INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES (?, ?, ?, ?)"
+    " RETURNING id";
 static const char SQL_MEMBERSHIPS_OF[] =
-	"SELECT m.id, m.organisation_id, m.role, o.name, o.kind FROM memberships m"
-	" JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = ? ORDER BY m.id";
+    "SELECT m.id, m.organisation_id, m.role, o.name, o.kind FROM memberships m"
+    " JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = ? ORDER BY m.id";
 static const char SQL_SESSION_INSERT[] =
-	"INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)"
-	" VALUES (?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?) RETURNING id";
 /* One statement for the whole actor: the session, its user and one row per
  * membership (NULLs when there is none). Every authenticated request runs
  * it, so it is one round trip, not three. */
 static const char SQL_SESSION_ACTOR[] =
-	"SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.disabled, u.email, u.display_name,"
-	" m.id, m.organisation_id, m.role, o.name, o.kind FROM sessions s"
-	" JOIN users u ON u.id = s.user_id"
-	" LEFT JOIN memberships m ON m.user_id = u.id"
-	" LEFT JOIN organisations o ON o.id = m.organisation_id"
-	" WHERE s.token_hash = ? ORDER BY m.id";
+    "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, u.disabled, u.email, u.display_name,"
+    " m.id, m.organisation_id, m.role, o.name, o.kind FROM sessions s"
+    " JOIN users u ON u.id = s.user_id"
+    " LEFT JOIN memberships m ON m.user_id = u.id"
+    " LEFT JOIN organisations o ON o.id = m.organisation_id"
+    " WHERE s.token_hash = ? ORDER BY m.id";
 static const char SQL_SESSION_TOUCH[] = "UPDATE sessions SET last_seen_at = ? WHERE id = ?";
 static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE id = ?";
 static const char SQL_SESSION_PURGE[] =
-	"DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?";
+    "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?";
 static const char SQL_TOKEN_INSERT[] =
-	"INSERT INTO api_tokens (name, token_hash, role, organisation_id, created_by, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO api_tokens (name, token_hash, role, organisation_id, created_by, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_TOKEN_FIND[] =
-	"SELECT t.id, t.role, t.organisation_id, t.name, o.name, o.kind FROM api_tokens t"
-	" JOIN organisations o ON o.id = t.organisation_id"
-	" WHERE t.token_hash = ? AND t.revoked_at IS NULL";
+    "SELECT t.id, t.role, t.organisation_id, t.name, o.name, o.kind FROM api_tokens t"
+    " JOIN organisations o ON o.id = t.organisation_id"
+    " WHERE t.token_hash = ? AND t.revoked_at IS NULL";
 static const char SQL_TOKEN_REVOKE[] =
-	"UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+    "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 static const char SQL_THROTTLE_GET[] =
-	"SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?";
+    "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?";
 /* Counts an attempt. The count starts again after a quiet window, or once
  * a lock has run out (a lock is served, not added to). */
 static const char SQL_THROTTLE_FAIL[] =
-	"INSERT INTO login_throttle (key, failures, last_failure_at, locked_until)"
-	" VALUES (?1, 1, ?2, 0) ON CONFLICT (key) DO UPDATE SET"
-	" failures = CASE WHEN login_throttle.last_failure_at < ?3"
-	" OR (login_throttle.locked_until > 0 AND login_throttle.locked_until <= ?2) THEN 1"
-	" ELSE login_throttle.failures + 1 END,"
-	" locked_until = CASE WHEN login_throttle.locked_until <= ?2 THEN 0"
-	" ELSE login_throttle.locked_until END,"
-	" last_failure_at = ?2 RETURNING failures";
-static const char SQL_THROTTLE_LOCK[] =
-	"UPDATE login_throttle SET locked_until = ? WHERE key = ?";
+    "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until)"
+    " VALUES (?1, 1, ?2, 0) ON CONFLICT (key) DO UPDATE SET"
+    " failures = CASE WHEN login_throttle.last_failure_at < ?3"
+    " OR (login_throttle.locked_until > 0 AND login_throttle.locked_until <= ?2) THEN 1"
+    " ELSE login_throttle.failures + 1 END,"
+    " locked_until = CASE WHEN login_throttle.locked_until <= ?2 THEN 0"
+    " ELSE login_throttle.locked_until END,"
+    " last_failure_at = ?2 RETURNING failures";
+static const char SQL_THROTTLE_LOCK[] = "UPDATE login_throttle SET locked_until = ? WHERE key = ?";
 static const char SQL_THROTTLE_CLEAR[] = "DELETE FROM login_throttle WHERE key = ?";
 static const char SQL_THROTTLE_UNCOUNT[] =
-	"UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0";
+    "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0";
 
 /* --- the password hashing gate --- */
 
@@ -176,7 +175,7 @@ static int verify_gated(struct auth_limits *l, const char *stored, const char *p
 /* --- organisations, users, memberships --- */
 
 int auth_org_ensure(struct db_conn *c, const char *name, const char *kind, int64_t *id,
-		    bool *created)
+                    bool *created)
 {
 	struct db_stmt *s = db_prepare(c, SQL_ORG_FIND);
 	if (!s)
@@ -219,7 +218,7 @@ static int insert_returning(struct db_stmt *s, int64_t *id)
 }
 
 int auth_user_create(struct db_conn *c, const char *email, const char *display_name,
-		     const char *password_hash, int64_t *id)
+                     const char *password_hash, int64_t *id)
 {
 	struct db_stmt *s = db_prepare(c, SQL_USER_INSERT);
 	if (!s)
@@ -254,7 +253,7 @@ int auth_user_find(struct db_conn *c, const char *email, int64_t *id)
 }
 
 int auth_membership_add(struct db_conn *c, int64_t user_id, int64_t org_id, enum role role,
-			int64_t *id)
+                        int64_t *id)
 {
 	struct db_stmt *s = db_prepare(c, SQL_MEMBERSHIP_INSERT);
 	if (!s)
@@ -300,11 +299,11 @@ int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int
 			cap *= 2;
 		}
 		m[n] = (struct membership){
-			.id = db_col_i64(s, 0),
-			.organisation_id = db_col_i64(s, 1),
-			.role = (enum role)role,
-			.organisation = arena_strdup(arena, db_col_text(s, 3)),
-			.kind = arena_strdup(arena, db_col_text(s, 4)),
+		    .id = db_col_i64(s, 0),
+		    .organisation_id = db_col_i64(s, 1),
+		    .role = (enum role)role,
+		    .organisation = arena_strdup(arena, db_col_text(s, 3)),
+		    .kind = arena_strdup(arena, db_col_text(s, 4)),
 		};
 		a->roles |= 1u << role;
 		n++;
@@ -337,7 +336,7 @@ void auth_csrf_token(const struct keyring *kr, const char *session_token, char o
 }
 
 int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *token,
-			 int64_t idle_ttl, struct actor *a)
+                         int64_t idle_ttl, struct actor *a)
 {
 	char h[65];
 	int64_t now = util_now();
@@ -379,11 +378,11 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 			cap *= 2;
 		}
 		m[n++] = (struct membership){
-			.id = db_col_i64(s, 7),
-			.organisation_id = db_col_i64(s, 8),
-			.role = (enum role)role,
-			.organisation = arena_strdup(arena, db_col_text(s, 10)),
-			.kind = arena_strdup(arena, db_col_text(s, 11)),
+		    .id = db_col_i64(s, 7),
+		    .organisation_id = db_col_i64(s, 8),
+		    .role = (enum role)role,
+		    .organisation = arena_strdup(arena, db_col_text(s, 10)),
+		    .kind = arena_strdup(arena, db_col_text(s, 11)),
 		};
 		a->roles |= 1u << role;
 	} while ((rc = db_step(s)) == DB_ROW);
@@ -422,7 +421,7 @@ int auth_session_delete(struct db_conn *c, int64_t session_id)
 #define TOKEN_PREFIX "hth_"
 
 int auth_token_create(struct db_conn *c, const char *name, enum role role, int64_t org_id,
-		      int64_t created_by, char secret_out[64], int64_t *id)
+                      int64_t created_by, char secret_out[64], int64_t *id)
 {
 	char raw[48], h[65];
 	hc_token(raw, sizeof raw);
@@ -479,11 +478,11 @@ int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token
 	}
 	struct membership *m = arena_alloc(arena, sizeof *m);
 	*m = (struct membership){
-		.id = 0,
-		.organisation_id = db_col_i64(s, 2),
-		.role = (enum role)role,
-		.organisation = arena_strdup(arena, db_col_text(s, 4)),
-		.kind = arena_strdup(arena, db_col_text(s, 5)),
+	    .id = 0,
+	    .organisation_id = db_col_i64(s, 2),
+	    .role = (enum role)role,
+	    .organisation = arena_strdup(arena, db_col_text(s, 4)),
+	    .kind = arena_strdup(arena, db_col_text(s, 5)),
 	};
 	a->kind = AUTH_TOKEN;
 	a->token_id = db_col_i64(s, 0);
@@ -499,13 +498,13 @@ int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token
 /* --- login with throttling --- */
 
 struct auth_throttle auth_throttle = {
-	.slow_after = 3,
-	.lock_after = 10,
-	.addr_slow_after = 10,
-	.addr_lock_after = 50,
-	.lock_seconds = 900,
-	.window = 3600,
-	.max_backoff = 60,
+    .slow_after = 3,
+    .lock_after = 10,
+    .addr_slow_after = 10,
+    .addr_lock_after = 50,
+    .lock_seconds = 900,
+    .window = 3600,
+    .max_backoff = 60,
 };
 
 struct throttle {
@@ -573,7 +572,7 @@ static int throttle_lock(struct db_conn *c, const char *key, int64_t now)
 }
 
 static void throttle_key(char out[80], const struct keyring *kr, const char *prefix,
-			 const char *value)
+                         const char *value)
 {
 	char h[65];
 	/* Keyed so the table never holds a recoverable email or address. */
@@ -582,8 +581,8 @@ static void throttle_key(char out[80], const struct keyring *kr, const char *pre
 }
 
 int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
-	       const char *email, const char *password, const char *client_addr,
-	       const char *request_id, int64_t absolute_ttl, struct auth_login_result *res)
+               const char *email, const char *password, const char *client_addr,
+               const char *request_id, int64_t absolute_ttl, struct auth_login_result *res)
 {
 	char acct_key[80], addr_key[80], h[65];
 	char *stored = NULL;
@@ -615,9 +614,9 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	    (rc = throttle_count(c, addr_key, now, &nb)) != 0)
 		goto rollback;
 	bool over = na > auth_throttle.lock_after || nb > auth_throttle.addr_lock_after;
-	if (over && ((na > auth_throttle.lock_after && (rc = throttle_lock(c, acct_key, now)) != 0) ||
-		     (nb > auth_throttle.addr_lock_after &&
-		      (rc = throttle_lock(c, addr_key, now)) != 0)))
+	if (over &&
+	    ((na > auth_throttle.lock_after && (rc = throttle_lock(c, acct_key, now)) != 0) ||
+	     (nb > auth_throttle.addr_lock_after && (rc = throttle_lock(c, addr_key, now)) != 0)))
 		goto rollback;
 	if ((rc = db_commit(c)) != 0)
 		goto rollback;
@@ -654,11 +653,13 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	char resource[40];
 	snprintf(resource, sizeof resource, "user:%" PRId64, uid);
 	if (!ok) {
-		if ((na >= auth_throttle.lock_after && (rc = throttle_lock(c, acct_key, now)) != 0) ||
-		    (nb >= auth_throttle.addr_lock_after && (rc = throttle_lock(c, addr_key, now)) != 0))
+		if ((na >= auth_throttle.lock_after &&
+		     (rc = throttle_lock(c, acct_key, now)) != 0) ||
+		    (nb >= auth_throttle.addr_lock_after &&
+		     (rc = throttle_lock(c, addr_key, now)) != 0))
 			goto rollback;
-		struct audit_entry e = {uid, 0, "auth.login", uid ? resource : "user:unknown",
-					"failure", request_id};
+		struct audit_entry e = {
+		    uid, 0, "auth.login", uid ? resource : "user:unknown", "failure", request_id};
 		if ((rc = audit_append(c, kr, &e)) != 0)
 			goto rollback;
 		if ((rc = db_commit(c)) != 0)
@@ -724,7 +725,7 @@ out:
 }
 
 int auth_rate_hit(struct db_conn *c, const struct keyring *kr, const char *prefix,
-		  const char *value, int64_t window, int max, int64_t *retry_after)
+                  const char *value, int64_t window, int max, int64_t *retry_after)
 {
 	char key[80];
 	int64_t now = util_now();

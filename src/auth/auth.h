@@ -34,8 +34,8 @@ extern const char *const org_kinds[]; /* "arts", "mental_health", "partner", NUL
 
 /* Every route names one action; policy.c says which roles may perform it. */
 enum action {
-	ACT_PUBLIC,            /* anyone, logged in or not */
-	ACT_SELF,              /* any logged-in user, about themself */
+	ACT_PUBLIC, /* anyone, logged in or not */
+	ACT_SELF,   /* any logged-in user, about themself */
 	ACT_ORG_LIST,
 	ACT_ORG_CREATE,
 	ACT_USER_LIST,
@@ -47,13 +47,13 @@ enum action {
 	ACT_TOKEN_CREATE,
 	ACT_TOKEN_REVOKE,
 	ACT_AUDIT_READ,
-	ACT_PERSON_CREATE,     /* register a participant */
-	ACT_PERSON_SEARCH,     /* list and exact-search participants */
-	ACT_PERSON_READ,       /* read a record (scoped by organisation and sharing) */
+	ACT_PERSON_CREATE, /* register a participant */
+	ACT_PERSON_SEARCH, /* list and exact-search participants */
+	ACT_PERSON_READ,   /* read a record (scoped by organisation and sharing) */
 	ACT_PERSON_UPDATE,
 	ACT_PERSON_ERASE,
-	ACT_CONSENT_RECORD,    /* record consent on a person's behalf */
-	ACT_SELF_PERSON,       /* a participant's own record, consents, export */
+	ACT_CONSENT_RECORD, /* record consent on a person's behalf */
+	ACT_SELF_PERSON,    /* a participant's own record, consents, export */
 	ACT_ERASURE_REVIEW,
 	ACT_AGREEMENT_LIST,
 	ACT_AGREEMENT_MANAGE,
@@ -75,10 +75,10 @@ struct membership {
 /* Who is asking. Filled from a session cookie or a bearer token. */
 struct actor {
 	enum auth_kind kind;
-	int64_t user_id;       /* 0 for tokens and anonymous */
+	int64_t user_id; /* 0 for tokens and anonymous */
 	int64_t session_id;
 	int64_t token_id;
-	uint32_t roles;        /* bit (1 << role) for each role held anywhere */
+	uint32_t roles;          /* bit (1 << role) for each role held anywhere */
 	int64_t organisation_id; /* first organisation (audit context) */
 	const char *email;
 	const char *display_name;
@@ -105,13 +105,13 @@ struct user {
 /* Creates an organisation if none has this name; returns its id in *id.
  * Returns 0 or a negative hearth_err. */
 int auth_org_ensure(struct db_conn *c, const char *name, const char *kind, int64_t *id,
-		    bool *created);
+                    bool *created);
 /* Creates a user. password_hash (from auth_password_hash) may be NULL: the
  * user cannot log in. -HEARTH_ECONFLICT if the email is taken. */
 int auth_user_create(struct db_conn *c, const char *email, const char *display_name,
-		     const char *password_hash, int64_t *id);
+                     const char *password_hash, int64_t *id);
 int auth_membership_add(struct db_conn *c, int64_t user_id, int64_t org_id, enum role role,
-			int64_t *id);
+                        int64_t *id);
 /* The stored login name for a participant's account: a keyed hash of the
  * email ("pbi:" + 64 hex), so the users table never holds a participant's
  * email in the clear. auth_login() accepts either form. */
@@ -142,21 +142,20 @@ struct auth_login_result {
 	int64_t retry_after;
 };
 int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
-	       const char *email, const char *password, const char *client_addr,
-	       const char *request_id,
-	       int64_t absolute_ttl, struct auth_login_result *res);
+               const char *email, const char *password, const char *client_addr,
+               const char *request_id, int64_t absolute_ttl, struct auth_login_result *res);
 
 /* Resolves a session cookie; fills a (user, memberships). Touches
  * last_seen at most once a minute. Returns 0 or -HEARTH_EAUTH. */
 int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *token,
-			 int64_t idle_ttl, struct actor *a);
+                         int64_t idle_ttl, struct actor *a);
 /* Deletes a session. */
 int auth_session_delete(struct db_conn *c, int64_t session_id);
 /* Resolves a bearer token. Returns 0 or -HEARTH_EAUTH. */
 int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token, struct actor *a);
 /* Creates an API token; writes the secret (shown once) into secret_out. */
 int auth_token_create(struct db_conn *c, const char *name, enum role role, int64_t org_id,
-		      int64_t created_by, char secret_out[64], int64_t *id);
+                      int64_t created_by, char secret_out[64], int64_t *id);
 int auth_token_revoke(struct db_conn *c, int64_t id);
 
 /* The CSRF token for a session: keyed hash of its cookie token, hex. */
@@ -186,7 +185,7 @@ struct auth_throttle {
  * -HEARTH_ELOCKED with *retry_after when max events were already counted.
  * value is stored only as a keyed hash. Runs its own statements. */
 int auth_rate_hit(struct db_conn *c, const struct keyring *kr, const char *prefix,
-		  const char *value, int64_t window, int max, int64_t *retry_after);
+                  const char *value, int64_t window, int max, int64_t *retry_after);
 extern struct auth_throttle auth_throttle;
 
 #endif

@@ -22,16 +22,16 @@
 #include "http/http.h"
 #include "core/banned.h"
 
-
 static json_t *memberships_json(const struct actor *a)
 {
 	json_t *arr = json_array();
 	for (int i = 0; i < a->nmemberships; i++) {
 		const struct membership *m = &a->memberships[i];
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)m->id,
-						     "organisation_id", (json_int_t)m->organisation_id,
-						     "organisation", m->organisation, "kind", m->kind,
-						     "role", role_names[m->role]));
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
+		                                     (json_int_t)m->id, "organisation_id",
+		                                     (json_int_t)m->organisation_id, "organisation",
+		                                     m->organisation, "kind", m->kind, "role",
+		                                     role_names[m->role]));
 	}
 	return arr;
 }
@@ -40,9 +40,9 @@ static json_t *me_json(struct req *r, const struct actor *a, const char *session
 {
 	/* A participant's login is a keyed hash of their email, not an email. */
 	const char *email = a->email && strncmp(a->email, "pbi:", 4) == 0 ? NULL : a->email;
-	json_t *user = json_pack("{s:I, s:s?, s:s?, s:o}", "id", (json_int_t)a->user_id, "email",
-				 email, "display_name", a->display_name, "memberships",
-				 memberships_json(a));
+	json_t *user =
+	    json_pack("{s:I, s:s?, s:s?, s:o}", "id", (json_int_t)a->user_id, "email", email,
+	              "display_name", a->display_name, "memberships", memberships_json(a));
 	json_t *o = json_pack("{s:o}", "user", user);
 	if (session_token) {
 		char csrf[65];
@@ -57,15 +57,15 @@ static json_t *me_json(struct req *r, const struct actor *a, const char *session
 void auth_http_login(struct req *r)
 {
 	static const struct field fields[] = {
-		{"email", FIELD_EMAIL, true, 0, 254, NULL},
-		{"password", FIELD_STRING, true, 1, 1024, NULL},
+	    {"email", FIELD_EMAIL, true, 0, 254, NULL},
+	    {"password", FIELD_STRING, true, 1, 1024, NULL},
 	};
 	struct field_value v[NFIELDS(fields)];
 	struct auth_login_result res;
 	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	int rc = auth_login(r->app->db, &r->app->kr, r->app->limits, v[0].s, v[1].s, r->client_addr,
-			    r->request_id, r->app->cfg.session_absolute, &res);
+	                    r->request_id, r->app->cfg.session_absolute, &res);
 	/* The arena copy of the password is ours to wipe; the const is only the
 	 * field table's promise to handlers. */
 	sodium_memzero((void *)(uintptr_t)v[1].s, strlen(v[1].s));
@@ -75,9 +75,9 @@ void auth_http_login(struct req *r)
 	}
 	if (rc == -HEARTH_ELOCKED) {
 		http_add_header(r, "Retry-After: %" PRId64, res.retry_after);
-		http_problem_ext(r, 429, json_pack("{s:I}", "retry_after", (json_int_t)res.retry_after),
-				 "too many failed attempts; try again in %" PRId64 " seconds",
-				 res.retry_after);
+		http_problem_ext(
+		    r, 429, json_pack("{s:I}", "retry_after", (json_int_t)res.retry_after),
+		    "too many failed attempts; try again in %" PRId64 " seconds", res.retry_after);
 		return;
 	}
 	if (rc) {
@@ -90,10 +90,11 @@ void auth_http_login(struct req *r)
 		return;
 	}
 	a.kind = AUTH_SESSION;
-	http_add_header(r, "Set-Cookie: hearth_session=%s; Path=/; Max-Age=%" PRId64
-			   "; HttpOnly; SameSite=Strict%s",
-			res.token, r->app->cfg.session_absolute,
-			r->app->cfg.secure_cookies ? "; Secure" : "");
+	http_add_header(r,
+	                "Set-Cookie: hearth_session=%s; Path=/; Max-Age=%" PRId64
+	                "; HttpOnly; SameSite=Strict%s",
+	                res.token, r->app->cfg.session_absolute,
+	                r->app->cfg.secure_cookies ? "; Secure" : "");
 	r->actor.user_id = res.user_id;
 	http_json(r, 200, me_json(r, &a, res.token));
 	sodium_memzero(res.token, sizeof res.token);
@@ -102,7 +103,8 @@ void auth_http_login(struct req *r)
 void auth_http_logout(struct req *r)
 {
 	if (r->actor.kind != AUTH_SESSION) {
-		http_problem(r, 400, "only a browser session can log out; revoke API tokens instead");
+		http_problem(r, 400,
+		             "only a browser session can log out; revoke API tokens instead");
 		return;
 	}
 	struct db_conn *c = req_db(r);
@@ -120,25 +122,28 @@ void auth_http_logout(struct req *r)
 		http_error(r, rc, "logout");
 		return;
 	}
-	http_add_header(r, "Set-Cookie: hearth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-			r->app->cfg.secure_cookies ? "; Secure" : "");
+	http_add_header(
+	    r, "Set-Cookie: hearth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+	    r->app->cfg.secure_cookies ? "; Secure" : "");
 	http_no_content(r);
 }
 
 void auth_http_me(struct req *r)
 {
-	http_json(r, 200, me_json(r, &r->actor,
-				  r->actor.kind == AUTH_SESSION ? r->actor.session_token : NULL));
+	http_json(
+	    r, 200,
+	    me_json(r, &r->actor, r->actor.kind == AUTH_SESSION ? r->actor.session_token : NULL));
 }
 
 /* --- administration --- */
 
-static const char SQL_ORG_LIST[] = "SELECT id, name, kind, created_at FROM organisations ORDER BY name";
+static const char SQL_ORG_LIST[] =
+    "SELECT id, name, kind, created_at FROM organisations ORDER BY name";
 static const char SQL_USER_LIST[] =
-	"SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
+    "SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
 static const char SQL_USER_MEMBERSHIPS[] =
-	"SELECT m.id, m.user_id, m.organisation_id, o.name, o.kind, m.role FROM memberships m"
-	" JOIN organisations o ON o.id = m.organisation_id ORDER BY m.user_id, m.id";
+    "SELECT m.id, m.user_id, m.organisation_id, o.name, o.kind, m.role FROM memberships m"
+    " JOIN organisations o ON o.id = m.organisation_id ORDER BY m.user_id, m.id";
 static const char SQL_USER_SET_NAME[] = "UPDATE users SET display_name = ? WHERE id = ?";
 static const char SQL_USER_SET_DISABLED[] = "UPDATE users SET disabled = ? WHERE id = ?";
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE id = ?";
@@ -147,7 +152,7 @@ static const char SQL_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?";
 static const char SQL_ORG_EXISTS[] = "SELECT 1 FROM organisations WHERE id = ?";
 static const char SQL_MEMBERSHIP_DELETE[] = "DELETE FROM memberships WHERE id = ?";
 static const char SQL_TOKEN_LIST[] =
-	"SELECT id, name, role, organisation_id, created_at, revoked_at FROM api_tokens ORDER BY id";
+    "SELECT id, name, role, organisation_id, created_at, revoked_at FROM api_tokens ORDER BY id";
 
 static bool exists(struct db_conn *c, const char *sql, int64_t id)
 {
@@ -170,9 +175,9 @@ void admin_http_org_list(struct req *r)
 	json_t *items = json_array();
 	while (db_step(s) == DB_ROW)
 		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I}", "id",
-						       (json_int_t)db_col_i64(s, 0), "name",
-						       db_col_text(s, 1), "kind", db_col_text(s, 2),
-						       "created_at", (json_int_t)db_col_i64(s, 3)));
+		                                       (json_int_t)db_col_i64(s, 0), "name",
+		                                       db_col_text(s, 1), "kind", db_col_text(s, 2),
+		                                       "created_at", (json_int_t)db_col_i64(s, 3)));
 	db_finish(s);
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -180,8 +185,8 @@ void admin_http_org_list(struct req *r)
 void admin_http_org_create(struct req *r)
 {
 	static const struct field fields[] = {
-		{"name", FIELD_STRING, true, 2, 200, NULL},
-		{"kind", FIELD_ENUM, true, 0, 0, org_kinds},
+	    {"name", FIELD_STRING, true, 2, 200, NULL},
+	    {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
 	};
 	struct field_value v[NFIELDS(fields)];
 	if (!req_fields(r, fields, NFIELDS(fields), v))
@@ -200,8 +205,9 @@ void admin_http_org_create(struct req *r)
 	char *res = arena_printf(r->arena, "organisation:%" PRId64, id);
 	if (!req_commit(r, rc, "organisation.create", res, "an organisation with this name"))
 		return;
-	http_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "kind",
-				    v[1].s));
+	http_json(
+	    r, 201,
+	    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "kind", v[1].s));
 }
 
 void admin_http_user_list(struct req *r)
@@ -209,11 +215,12 @@ void admin_http_user_list(struct req *r)
 	struct db_conn *c = req_db(r);
 	const char *lim = req_query(r, "limit"), *off = req_query(r, "offset");
 	char *end1 = NULL, *end2 = NULL;
-	int64_t limit = lim ? strtoll(lim, &end1, 10) : 100, offset = off ? strtoll(off, &end2, 10) : 0;
+	int64_t limit = lim ? strtoll(lim, &end1, 10) : 100,
+	        offset = off ? strtoll(off, &end2, 10) : 0;
 	if (limit < 1 || limit > 500 || offset < 0 || (lim && (!*lim || *end1)) ||
 	    (off && (!*off || *end2))) {
 		http_problem_ext(r, 400, json_pack("{s:s}", "field", "limit"),
-				 "limit must be 1 to 500 and offset at least 0");
+		                 "limit must be 1 to 500 and offset at least 0");
 		return;
 	}
 	json_t *items = json_array(), *byid = json_object();
@@ -223,10 +230,11 @@ void admin_http_user_list(struct req *r)
 	db_bind_i64(s, 1, limit);
 	db_bind_i64(s, 2, offset);
 	while (db_step(s) == DB_ROW) {
-		json_t *u = json_pack("{s:I, s:s, s:s, s:b, s:I, s:[]}", "id", (json_int_t)db_col_i64(s, 0),
-				      "email", db_col_text(s, 1), "display_name", db_col_text(s, 2),
-				      "disabled", (int)db_col_i64(s, 3), "created_at",
-				      (json_int_t)db_col_i64(s, 4), "memberships");
+		json_t *u =
+		    json_pack("{s:I, s:s, s:s, s:b, s:I, s:[]}", "id", (json_int_t)db_col_i64(s, 0),
+		              "email", db_col_text(s, 1), "display_name", db_col_text(s, 2),
+		              "disabled", (int)db_col_i64(s, 3), "created_at",
+		              (json_int_t)db_col_i64(s, 4), "memberships");
 		json_array_append_new(items, u);
 		json_object_set(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 0)), u);
 	}
@@ -235,14 +243,16 @@ void admin_http_user_list(struct req *r)
 	if (!s)
 		goto fail;
 	while (db_step(s) == DB_ROW) {
-		json_t *u = json_object_get(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 1)));
+		json_t *u =
+		    json_object_get(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 1)));
 		if (u)
-			json_array_append_new(json_object_get(u, "memberships"),
-					      json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
-							(json_int_t)db_col_i64(s, 0), "organisation_id",
-							(json_int_t)db_col_i64(s, 2), "organisation",
-							db_col_text(s, 3), "kind", db_col_text(s, 4),
-							"role", db_col_text(s, 5)));
+			json_array_append_new(
+			    json_object_get(u, "memberships"),
+			    json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
+			              (json_int_t)db_col_i64(s, 0), "organisation_id",
+			              (json_int_t)db_col_i64(s, 2), "organisation",
+			              db_col_text(s, 3), "kind", db_col_text(s, 4), "role",
+			              db_col_text(s, 5)));
 	}
 	db_finish(s);
 	json_decref(byid);
@@ -257,9 +267,9 @@ fail:
 void admin_http_user_create(struct req *r)
 {
 	static const struct field fields[] = {
-		{"email", FIELD_EMAIL, true, 0, 254, NULL},
-		{"display_name", FIELD_STRING, true, 1, 200, NULL},
-		{"password", FIELD_STRING, false, 12, 1024, NULL},
+	    {"email", FIELD_EMAIL, true, 0, 254, NULL},
+	    {"display_name", FIELD_STRING, true, 1, 200, NULL},
+	    {"password", FIELD_STRING, false, 12, 1024, NULL},
 	};
 	struct field_value v[NFIELDS(fields)];
 	char hash[128];
@@ -278,24 +288,26 @@ void admin_http_user_create(struct req *r)
 	if (!rc)
 		rc = auth_user_create(c, v[0].s, v[1].s, v[2].present ? hash : NULL, &id);
 	if (!req_commit(r, rc, "user.create", arena_printf(r->arena, "user:%" PRId64, id),
-			  "a user with this email"))
+	                "a user with this email"))
 		return;
-	http_json(r, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "email", v[0].s,
-				    "display_name", v[1].s));
+	http_json(r, 201,
+	          json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "email", v[0].s,
+	                    "display_name", v[1].s));
 }
 
 void admin_http_user_update(struct req *r)
 {
 	static const struct field fields[] = {
-		{"display_name", FIELD_STRING, false, 1, 200, NULL},
-		{"disabled", FIELD_BOOL, false, 0, 0, NULL},
-		{"password", FIELD_STRING, false, 12, 1024, NULL},
+	    {"display_name", FIELD_STRING, false, 1, 200, NULL},
+	    {"disabled", FIELD_BOOL, false, 0, 0, NULL},
+	    {"password", FIELD_STRING, false, 12, 1024, NULL},
 	};
 	struct field_value v[NFIELDS(fields)];
 	char hash[128];
 	int64_t id = req_param_id(r, "id");
 	if (!id) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"),
+		                 "id must be a positive integer");
 		return;
 	}
 	if (!req_fields(r, fields, NFIELDS(fields), v))
@@ -330,20 +342,21 @@ void admin_http_user_update(struct req *r)
 		db_bind_i64(s, 1, id);
 		rc = db_run(s);
 	}
-	if (!req_commit(r, rc, "user.update", arena_printf(r->arena, "user:%" PRId64, id), "the user"))
+	if (!req_commit(r, rc, "user.update", arena_printf(r->arena, "user:%" PRId64, id),
+	                "the user"))
 		return;
 	http_no_content(r);
 }
 
 void admin_http_membership_create(struct req *r)
 {
-	static const char *const roles[] = {"admin", "coordinator", "facilitator", "clinician",
-					    "peer_supporter", "moderator", "funder", "participant",
-					    NULL};
+	static const char *const roles[] = {"admin",     "coordinator",    "facilitator",
+	                                    "clinician", "peer_supporter", "moderator",
+	                                    "funder",    "participant",    NULL};
 	static const struct field fields[] = {
-		{"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-		{"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-		{"role", FIELD_ENUM, true, 0, 0, roles},
+	    {"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+	    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+	    {"role", FIELD_ENUM, true, 0, 0, roles},
 	};
 	struct field_value v[NFIELDS(fields)];
 	if (!req_fields(r, fields, NFIELDS(fields), v))
@@ -353,19 +366,20 @@ void admin_http_membership_create(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc && !exists(c, SQL_USER_EXISTS, v[0].i)) {
 		db_rollback(c);
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "user_id"), "user_id: no such user");
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "user_id"),
+		                 "user_id: no such user");
 		return;
 	}
 	if (!rc && !exists(c, SQL_ORG_EXISTS, v[1].i)) {
 		db_rollback(c);
 		http_problem_ext(r, 400, json_pack("{s:s}", "field", "organisation_id"),
-				 "organisation_id: no such organisation");
+		                 "organisation_id: no such organisation");
 		return;
 	}
 	if (!rc)
 		rc = auth_membership_add(c, v[0].i, v[1].i, (enum role)role_from_name(v[2].s), &id);
-	if (!req_commit(r, rc, "membership.create", arena_printf(r->arena, "membership:%" PRId64, id),
-			  "this membership"))
+	if (!req_commit(r, rc, "membership.create",
+	                arena_printf(r->arena, "membership:%" PRId64, id), "this membership"))
 		return;
 	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
@@ -374,7 +388,8 @@ void admin_http_membership_delete(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	if (!id) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"),
+		                 "id must be a positive integer");
 		return;
 	}
 	struct db_conn *c = req_db(r);
@@ -388,8 +403,8 @@ void admin_http_membership_delete(struct req *r)
 	} else if (!rc) {
 		rc = -HEARTH_EDB;
 	}
-	if (!req_commit(r, rc, "membership.delete", arena_printf(r->arena, "membership:%" PRId64, id),
-			  "the membership"))
+	if (!req_commit(r, rc, "membership.delete",
+	                arena_printf(r->arena, "membership:%" PRId64, id), "the membership"))
 		return;
 	http_no_content(r);
 }
@@ -403,12 +418,13 @@ void admin_http_token_list(struct req *r)
 	}
 	json_t *items = json_array();
 	while (db_step(s) == DB_ROW) {
-		json_t *t = json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_col_i64(s, 0),
-				      "name", db_col_text(s, 1), "role", db_col_text(s, 2),
-				      "organisation_id", (json_int_t)db_col_i64(s, 3), "created_at",
-				      (json_int_t)db_col_i64(s, 4));
+		json_t *t = json_pack(
+		    "{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_col_i64(s, 0), "name",
+		    db_col_text(s, 1), "role", db_col_text(s, 2), "organisation_id",
+		    (json_int_t)db_col_i64(s, 3), "created_at", (json_int_t)db_col_i64(s, 4));
 		json_object_set_new(t, "revoked_at",
-				    db_col_null(s, 5) ? json_null() : json_integer(db_col_i64(s, 5)));
+		                    db_col_null(s, 5) ? json_null()
+		                                      : json_integer(db_col_i64(s, 5)));
 		json_array_append_new(items, t);
 	}
 	db_finish(s);
@@ -417,12 +433,13 @@ void admin_http_token_list(struct req *r)
 
 void admin_http_token_create(struct req *r)
 {
-	static const char *const roles[] = {"admin", "coordinator", "facilitator", "clinician",
-					    "peer_supporter", "moderator", "funder", NULL};
+	static const char *const roles[] = {
+	    "admin",          "coordinator", "facilitator", "clinician",
+	    "peer_supporter", "moderator",   "funder",      NULL};
 	static const struct field fields[] = {
-		{"name", FIELD_STRING, true, 1, 100, NULL},
-		{"role", FIELD_ENUM, true, 0, 0, roles},
-		{"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+	    {"name", FIELD_STRING, true, 1, 100, NULL},
+	    {"role", FIELD_ENUM, true, 0, 0, roles},
+	    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
 	};
 	struct field_value v[NFIELDS(fields)];
 	char secret[64];
@@ -434,16 +451,18 @@ void admin_http_token_create(struct req *r)
 	if (!rc && !exists(c, SQL_ORG_EXISTS, v[2].i)) {
 		db_rollback(c);
 		http_problem_ext(r, 400, json_pack("{s:s}", "field", "organisation_id"),
-				 "organisation_id: no such organisation");
+		                 "organisation_id: no such organisation");
 		return;
 	}
 	if (!rc)
 		rc = auth_token_create(c, v[0].s, (enum role)role_from_name(v[1].s), v[2].i,
-				       r->actor.user_id, secret, &id);
-	if (!req_commit(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id), "token"))
+		                       r->actor.user_id, secret, &id);
+	if (!req_commit(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id),
+	                "token"))
 		return;
-	http_json(r, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s,
-				    "role", v[1].s, "token", secret));
+	http_json(r, 201,
+	          json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "role",
+	                    v[1].s, "token", secret));
 	sodium_memzero(secret, sizeof secret);
 }
 
@@ -451,7 +470,8 @@ void admin_http_token_revoke(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	if (!id) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"), "id must be a positive integer");
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"),
+		                 "id must be a positive integer");
 		return;
 	}
 	struct db_conn *c = req_db(r);
@@ -459,7 +479,7 @@ void admin_http_token_revoke(struct req *r)
 	if (!rc)
 		rc = auth_token_revoke(c, id);
 	if (!req_commit(r, rc, "token.revoke", arena_printf(r->arena, "token:%" PRId64, id),
-			  "the token"))
+	                "the token"))
 		return;
 	http_no_content(r);
 }

@@ -9,52 +9,52 @@
 #include "auth/auth.h"
 #include "core/banned.h"
 
-#define R(x) (1u << (x))
+#define R(x)     (1u << (x))
 #define ANY_ROLE ((1u << ROLE__MAX) - 1)
 /* Staff who work with people's records. */
-#define STAFF                                                                                      \
-	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) |            \
+#define STAFF                                                                            \
+	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) | \
 	 R(ROLE_PEER_SUPPORTER))
 
 const char *const role_names[ROLE__MAX + 1] = {
-	[ROLE_ADMIN] = "admin",
-	[ROLE_COORDINATOR] = "coordinator",
-	[ROLE_FACILITATOR] = "facilitator",
-	[ROLE_CLINICIAN] = "clinician",
-	[ROLE_PEER_SUPPORTER] = "peer_supporter",
-	[ROLE_MODERATOR] = "moderator",
-	[ROLE_FUNDER] = "funder",
-	[ROLE_PARTICIPANT] = "participant",
-	[ROLE__MAX] = NULL,
+    [ROLE_ADMIN] = "admin",
+    [ROLE_COORDINATOR] = "coordinator",
+    [ROLE_FACILITATOR] = "facilitator",
+    [ROLE_CLINICIAN] = "clinician",
+    [ROLE_PEER_SUPPORTER] = "peer_supporter",
+    [ROLE_MODERATOR] = "moderator",
+    [ROLE_FUNDER] = "funder",
+    [ROLE_PARTICIPANT] = "participant",
+    [ROLE__MAX] = NULL,
 };
 
 const char *const org_kinds[] = {"arts", "mental_health", "partner", NULL};
 
 const char *const action_names[ACT__MAX] = {
-	[ACT_PUBLIC] = "public",
-	[ACT_SELF] = "self",
-	[ACT_ORG_LIST] = "organisation.list",
-	[ACT_ORG_CREATE] = "organisation.create",
-	[ACT_USER_LIST] = "user.list",
-	[ACT_USER_CREATE] = "user.create",
-	[ACT_USER_UPDATE] = "user.update",
-	[ACT_MEMBERSHIP_CREATE] = "membership.create",
-	[ACT_MEMBERSHIP_DELETE] = "membership.delete",
-	[ACT_TOKEN_LIST] = "token.list",
-	[ACT_TOKEN_CREATE] = "token.create",
-	[ACT_TOKEN_REVOKE] = "token.revoke",
-	[ACT_AUDIT_READ] = "audit.read",
-	[ACT_PERSON_CREATE] = "participant.create",
-	[ACT_PERSON_SEARCH] = "participant.search",
-	[ACT_PERSON_READ] = "participant.read",
-	[ACT_PERSON_UPDATE] = "participant.update",
-	[ACT_PERSON_ERASE] = "participant.erase",
-	[ACT_CONSENT_RECORD] = "consent.record",
-	[ACT_SELF_PERSON] = "self.participant",
-	[ACT_ERASURE_REVIEW] = "erasure.review",
-	[ACT_AGREEMENT_LIST] = "agreement.list",
-	[ACT_AGREEMENT_MANAGE] = "agreement.manage",
-	[ACT_RETENTION] = "retention.erase",
+    [ACT_PUBLIC] = "public",
+    [ACT_SELF] = "self",
+    [ACT_ORG_LIST] = "organisation.list",
+    [ACT_ORG_CREATE] = "organisation.create",
+    [ACT_USER_LIST] = "user.list",
+    [ACT_USER_CREATE] = "user.create",
+    [ACT_USER_UPDATE] = "user.update",
+    [ACT_MEMBERSHIP_CREATE] = "membership.create",
+    [ACT_MEMBERSHIP_DELETE] = "membership.delete",
+    [ACT_TOKEN_LIST] = "token.list",
+    [ACT_TOKEN_CREATE] = "token.create",
+    [ACT_TOKEN_REVOKE] = "token.revoke",
+    [ACT_AUDIT_READ] = "audit.read",
+    [ACT_PERSON_CREATE] = "participant.create",
+    [ACT_PERSON_SEARCH] = "participant.search",
+    [ACT_PERSON_READ] = "participant.read",
+    [ACT_PERSON_UPDATE] = "participant.update",
+    [ACT_PERSON_ERASE] = "participant.erase",
+    [ACT_CONSENT_RECORD] = "consent.record",
+    [ACT_SELF_PERSON] = "self.participant",
+    [ACT_ERASURE_REVIEW] = "erasure.review",
+    [ACT_AGREEMENT_LIST] = "agreement.list",
+    [ACT_AGREEMENT_MANAGE] = "agreement.manage",
+    [ACT_RETENTION] = "retention.erase",
 };
 
 /* Which roles may do what. Admin rights are platform-wide: an admin of any
@@ -67,34 +67,34 @@ static const struct {
 	bool anonymous;     /* allowed without logging in */
 	bool any_logged_in; /* allowed to anyone logged in, whatever their roles */
 } table[] = {
-	{ACT_PUBLIC, ANY_ROLE, true},
-	/* Seeing yourself and logging out never depend on having a role. */
-	{ACT_SELF, ANY_ROLE, false, true},
-	{ACT_ORG_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
-	{ACT_ORG_CREATE, R(ROLE_ADMIN), false},
-	{ACT_USER_LIST, R(ROLE_ADMIN), false},
-	{ACT_USER_CREATE, R(ROLE_ADMIN), false},
-	{ACT_USER_UPDATE, R(ROLE_ADMIN), false},
-	{ACT_MEMBERSHIP_CREATE, R(ROLE_ADMIN), false},
-	{ACT_MEMBERSHIP_DELETE, R(ROLE_ADMIN), false},
-	{ACT_TOKEN_LIST, R(ROLE_ADMIN), false},
-	{ACT_TOKEN_CREATE, R(ROLE_ADMIN), false},
-	{ACT_TOKEN_REVOKE, R(ROLE_ADMIN), false},
-	{ACT_AUDIT_READ, R(ROLE_ADMIN), false},
-	/* People: who may touch a person's record at all. Which records is
-	 * decided per person by organisation and data-sharing agreements
-	 * (people_sharing_allows), at the moment of use. Funders never. */
-	{ACT_PERSON_CREATE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false},
-	{ACT_PERSON_SEARCH, STAFF, false},
-	{ACT_PERSON_READ, STAFF, false},
-	{ACT_PERSON_UPDATE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
-	{ACT_PERSON_ERASE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
-	{ACT_CONSENT_RECORD, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false},
-	{ACT_SELF_PERSON, R(ROLE_PARTICIPANT), false},
-	{ACT_ERASURE_REVIEW, R(ROLE_ADMIN), false},
-	{ACT_AGREEMENT_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN), false},
-	{ACT_AGREEMENT_MANAGE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
-	{ACT_RETENTION, R(ROLE_ADMIN), false},
+    {ACT_PUBLIC, ANY_ROLE, true},
+    /* Seeing yourself and logging out never depend on having a role. */
+    {ACT_SELF, ANY_ROLE, false, true},
+    {ACT_ORG_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+    {ACT_ORG_CREATE, R(ROLE_ADMIN), false},
+    {ACT_USER_LIST, R(ROLE_ADMIN), false},
+    {ACT_USER_CREATE, R(ROLE_ADMIN), false},
+    {ACT_USER_UPDATE, R(ROLE_ADMIN), false},
+    {ACT_MEMBERSHIP_CREATE, R(ROLE_ADMIN), false},
+    {ACT_MEMBERSHIP_DELETE, R(ROLE_ADMIN), false},
+    {ACT_TOKEN_LIST, R(ROLE_ADMIN), false},
+    {ACT_TOKEN_CREATE, R(ROLE_ADMIN), false},
+    {ACT_TOKEN_REVOKE, R(ROLE_ADMIN), false},
+    {ACT_AUDIT_READ, R(ROLE_ADMIN), false},
+    /* People: who may touch a person's record at all. Which records is
+     * decided per person by organisation and data-sharing agreements
+     * (people_sharing_allows), at the moment of use. Funders never. */
+    {ACT_PERSON_CREATE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false},
+    {ACT_PERSON_SEARCH, STAFF, false},
+    {ACT_PERSON_READ, STAFF, false},
+    {ACT_PERSON_UPDATE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+    {ACT_PERSON_ERASE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+    {ACT_CONSENT_RECORD, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false},
+    {ACT_SELF_PERSON, R(ROLE_PARTICIPANT), false},
+    {ACT_ERASURE_REVIEW, R(ROLE_ADMIN), false},
+    {ACT_AGREEMENT_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN), false},
+    {ACT_AGREEMENT_MANAGE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
+    {ACT_RETENTION, R(ROLE_ADMIN), false},
 };
 
 int role_from_name(const char *name)

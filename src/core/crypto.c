@@ -54,7 +54,8 @@ void hc_keyring_from_master(struct keyring *kr, const unsigned char master[HC_KE
 	memcpy(kr->master, master, HC_KEY_BYTES);
 	crypto_kdf_derive_from_key(kr->csrf, HC_KEY_BYTES, HC_PURPOSE_CSRF, kdf_context, master);
 	crypto_kdf_derive_from_key(kr->audit, HC_KEY_BYTES, HC_PURPOSE_AUDIT, kdf_context, master);
-	crypto_kdf_derive_from_key(kr->blind, HC_KEY_BYTES, HC_PURPOSE_BLIND_INDEX, kdf_context, master);
+	crypto_kdf_derive_from_key(kr->blind, HC_KEY_BYTES, HC_PURPOSE_BLIND_INDEX, kdf_context,
+	                           master);
 	crypto_kdf_derive_from_key(kr->wrap, HC_KEY_BYTES, HC_PURPOSE_WRAP, kdf_context, master);
 }
 
@@ -72,7 +73,8 @@ int hc_keyring_load(struct keyring *kr, const char *path)
 	size_t mlen = strlen(KEYFILE_MAGIC);
 	if (strncmp(line, KEYFILE_MAGIC, mlen) != 0)
 		goto out;
-	if (sodium_hex2bin(key, sizeof key, line + mlen, 2 * HC_KEY_BYTES, NULL, &keylen, NULL) != 0 ||
+	if (sodium_hex2bin(key, sizeof key, line + mlen, 2 * HC_KEY_BYTES, NULL, &keylen, NULL) !=
+	        0 ||
 	    keylen != HC_KEY_BYTES)
 		goto out;
 	hc_keyring_from_master(kr, key);
@@ -125,7 +127,7 @@ int hc_streq(const char *a, const char *b)
 int hc_password_hash(char out[128], const char *password)
 {
 	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return -HEARTH_ENOMEM;
 	return 0;
 }
@@ -149,7 +151,7 @@ static void subject_ad(unsigned char ad[16], int64_t subject)
 }
 
 void hc_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
-		     const unsigned char dk[HC_KEY_BYTES])
+                     const unsigned char dk[HC_KEY_BYTES])
 {
 	unsigned char ad[16];
 	subject_ad(ad, subject);
@@ -157,7 +159,7 @@ void hc_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subje
 }
 
 int hc_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
-		      const unsigned char *wrapped, size_t wrapped_len)
+                      const unsigned char *wrapped, size_t wrapped_len)
 {
 	unsigned char ad[16];
 	if (wrapped_len != HC_WRAPPED_KEY_BYTES)
@@ -166,23 +168,23 @@ int hc_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], 
 	return hc_open(dk, kr->wrap, wrapped, wrapped_len, ad, sizeof ad);
 }
 
-void hc_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const void *plain,
-	     size_t n, const void *ad, size_t adlen)
+void hc_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const void *plain, size_t n,
+             const void *ad, size_t adlen)
 {
 	unsigned char *nonce = out;
 	randombytes_buf(nonce, HC_NONCE_BYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + HC_NONCE_BYTES, NULL, plain, n, ad, adlen,
-						   NULL, nonce, key);
+	                                           NULL, nonce, key);
 }
 
 int hc_open(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const unsigned char *sealed,
-	    size_t n, const void *ad, size_t adlen)
+            size_t n, const void *ad, size_t adlen)
 {
 	if (n < HC_SEAL_OVERHEAD)
 		return -HEARTH_ECRYPTO;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, sealed + HC_NONCE_BYTES,
-						       n - HC_NONCE_BYTES, ad, adlen, sealed,
-						       key) != 0)
+	                                               n - HC_NONCE_BYTES, ad, adlen, sealed,
+	                                               key) != 0)
 		return -HEARTH_ECRYPTO;
 	return 0;
 }

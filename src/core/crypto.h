@@ -18,11 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HC_KEY_BYTES 32
+#define HC_KEY_BYTES   32
 #define HC_NONCE_BYTES 24
-#define HC_TAG_BYTES 16
+#define HC_TAG_BYTES   16
 /* Ciphertext layout: nonce || ciphertext || tag. */
-#define HC_SEAL_OVERHEAD (HC_NONCE_BYTES + HC_TAG_BYTES)
+#define HC_SEAL_OVERHEAD     (HC_NONCE_BYTES + HC_TAG_BYTES)
 #define HC_WRAPPED_KEY_BYTES (HC_KEY_BYTES + HC_SEAL_OVERHEAD)
 
 enum hc_purpose {
@@ -88,21 +88,21 @@ void hc_datakey_new(unsigned char dk[HC_KEY_BYTES]);
 /* Wraps dk for subject under the keyring's wrap key; out holds
  * HC_WRAPPED_KEY_BYTES. */
 void hc_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
-		     const unsigned char dk[HC_KEY_BYTES]);
+                     const unsigned char dk[HC_KEY_BYTES]);
 
 /* Unwraps a data key; returns 0 or -HEARTH_ECRYPTO if the wrapped key was
  * altered, belongs to another subject, or another master key made it. */
 int hc_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
-		      const unsigned char *wrapped, size_t wrapped_len);
+                      const unsigned char *wrapped, size_t wrapped_len);
 
 /* Seals plaintext with key; ad (may be NULL) is authenticated, not stored.
  * out must hold n + HC_SEAL_OVERHEAD bytes. */
-void hc_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const void *plain,
-	     size_t n, const void *ad, size_t adlen);
+void hc_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const void *plain, size_t n,
+             const void *ad, size_t adlen);
 
 /* Opens a sealed message; out must hold n - HC_SEAL_OVERHEAD bytes.
  * Returns 0 or -HEARTH_ECRYPTO. */
 int hc_open(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const unsigned char *sealed,
-	    size_t n, const void *ad, size_t adlen);
+            size_t n, const void *ad, size_t adlen);
 
 #endif

@@ -2,20 +2,20 @@
 #include "core/err.h"
 
 static const char *const names[HEARTH_ERR__MAX] = {
-	[HEARTH_OK] = "success",
-	[HEARTH_ENOMEM] = "out of memory",
-	[HEARTH_EINVAL] = "invalid input",
-	[HEARTH_ENOTFOUND] = "not found",
-	[HEARTH_ECONFLICT] = "conflict",
-	[HEARTH_EDB] = "database error",
-	[HEARTH_EBUSY] = "database busy",
-	[HEARTH_EIO] = "input/output error",
-	[HEARTH_ECRYPTO] = "cryptographic failure",
-	[HEARTH_EDENIED] = "not allowed",
-	[HEARTH_EAUTH] = "not authenticated",
-	[HEARTH_ELOCKED] = "temporarily locked",
-	[HEARTH_EOVERLOAD] = "overloaded",
-	[HEARTH_ETAMPER] = "integrity check failed",
+    [HEARTH_OK] = "success",
+    [HEARTH_ENOMEM] = "out of memory",
+    [HEARTH_EINVAL] = "invalid input",
+    [HEARTH_ENOTFOUND] = "not found",
+    [HEARTH_ECONFLICT] = "conflict",
+    [HEARTH_EDB] = "database error",
+    [HEARTH_EBUSY] = "database busy",
+    [HEARTH_EIO] = "input/output error",
+    [HEARTH_ECRYPTO] = "cryptographic failure",
+    [HEARTH_EDENIED] = "not allowed",
+    [HEARTH_EAUTH] = "not authenticated",
+    [HEARTH_ELOCKED] = "temporarily locked",
+    [HEARTH_EOVERLOAD] = "overloaded",
+    [HEARTH_ETAMPER] = "integrity check failed",
 };
 
 const char *hearth_strerror(int err)

@@ -41,8 +41,8 @@ static bool utf8_valid(const unsigned char *s, size_t n, size_t *bad_at)
 				goto bad;
 			cp = (cp << 6) | (s[i + k] & 0x3F);
 		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 			goto bad;
 		i += len;
 	}
@@ -88,17 +88,10 @@ static bool numbers_ok(json_t *v)
 		return isfinite(d) && fabs(d) < 1e15;
 	}
 	case JSON_OBJECT:
-		json_object_foreach(v, k, x)
-			if (!numbers_ok(x))
-				return false;
+		json_object_foreach(v, k, x) if (!numbers_ok(x)) return false;
 		return true;
-	case JSON_ARRAY:
-		json_array_foreach(v, i, x)
-			if (!numbers_ok(x))
-				return false;
-		return true;
-	default:
-		return true;
+	case JSON_ARRAY: json_array_foreach(v, i, x) if (!numbers_ok(x)) return false; return true;
+	default: return true;
 	}
 }
 
@@ -110,8 +103,9 @@ json_t *json_parse_body(const char *data, size_t len, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!utf8_valid((const unsigned char *)data, len, &bad_at)) {
-		snprintf(err, errlen, "the body is not valid UTF-8 or contains a NUL byte (at byte %zu)",
-			 bad_at);
+		snprintf(err, errlen,
+		         "the body is not valid UTF-8 or contains a NUL byte (at byte %zu)",
+		         bad_at);
 		return NULL;
 	}
 	if (!depth_ok(data, len)) {
@@ -121,8 +115,8 @@ json_t *json_parse_body(const char *data, size_t len, char *err, size_t errlen)
 	json_error_t je;
 	json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!v) {
-		snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line, je.column,
-			 je.text);
+		snprintf(err, errlen, "malformed JSON at line %d, column %d: %s", je.line,
+		         je.column, je.text);
 		return NULL;
 	}
 	if (!json_is_object(v)) {
@@ -173,7 +167,7 @@ static void list_choices(char *err, size_t errlen, const char *name, const char 
 
 /* Validates a nested object; on failure prefixes the nested field's name. */
 static int parse_nested(json_t *v, const struct field *f, const char *label, struct arena *arena,
-			const char **bad_field, char *err, size_t errlen)
+                        const char **bad_field, char *err, size_t errlen)
 {
 	struct field_value *sub = arena_calloc(arena, f->nsub ? f->nsub : 1, sizeof *sub);
 	const char *inner = NULL;
@@ -194,11 +188,12 @@ static int parse_nested(json_t *v, const struct field *f, const char *label, str
 }
 
 int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct arena *arena,
-		      struct field_value *out, const char **bad_field, char *err, size_t errlen)
+                      struct field_value *out, const char **bad_field, char *err, size_t errlen)
 {
 	const char *key;
 	json_t *val;
-	json_object_foreach(obj, key, val) {
+	json_object_foreach(obj, key, val)
+	{
 		size_t i;
 		for (i = 0; i < n; i++)
 			if (strcmp(fields[i].name, key) == 0)
@@ -228,16 +223,19 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			if (!json_is_array(v))
 				goto wrong_type;
 			if (json_array_size(v) > max_items) {
-				snprintf(err, errlen, "%s may hold at most %zu items", f->name, max_items);
+				snprintf(err, errlen, "%s may hold at most %zu items", f->name,
+				         max_items);
 				return -HEARTH_EINVAL;
 			}
-			json_array_foreach(v, k, x) {
+			json_array_foreach(v, k, x)
+			{
 				size_t len = json_string_length(x);
 				if (!json_is_string(x) || (int64_t)len < (f->min ? f->min : 1) ||
 				    (int64_t)len > (f->max ? f->max : 200)) {
-					snprintf(err, errlen, "%s[%zu] must be a string of %lld to %lld bytes",
-						 f->name, k, (long long)(f->min ? f->min : 1),
-						 (long long)(f->max ? f->max : 200));
+					snprintf(err, errlen,
+					         "%s[%zu] must be a string of %lld to %lld bytes",
+					         f->name, k, (long long)(f->min ? f->min : 1),
+					         (long long)(f->max ? f->max : 200));
 					return -HEARTH_EINVAL;
 				}
 				if (f->choices && !in_choices(f->choices, json_string_value(x))) {
@@ -259,10 +257,12 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			if (!json_is_array(v))
 				goto wrong_type;
 			if (json_array_size(v) > max_items) {
-				snprintf(err, errlen, "%s may hold at most %zu items", f->name, max_items);
+				snprintf(err, errlen, "%s may hold at most %zu items", f->name,
+				         max_items);
 				return -HEARTH_EINVAL;
 			}
-			json_array_foreach(v, k, x) {
+			json_array_foreach(v, k, x)
+			{
 				const char *label = arena_printf(arena, "%s[%zu]", f->name, k);
 				if (parse_nested(x, f, label, arena, bad_field, err, errlen))
 					return -HEARTH_EINVAL;
@@ -276,14 +276,17 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			if (!json_is_array(v))
 				goto wrong_type;
 			if (json_array_size(v) > max_items) {
-				snprintf(err, errlen, "%s may hold at most %zu items", f->name, max_items);
+				snprintf(err, errlen, "%s may hold at most %zu items", f->name,
+				         max_items);
 				return -HEARTH_EINVAL;
 			}
-			json_array_foreach(v, k, x) {
+			json_array_foreach(v, k, x)
+			{
 				if (!json_is_integer(x) || json_integer_value(x) < f->min ||
 				    (f->max && json_integer_value(x) > f->max)) {
-					snprintf(err, errlen, "%s[%zu] must be an integer from %lld", f->name, k,
-						 (long long)f->min);
+					snprintf(err, errlen,
+					         "%s[%zu] must be an integer from %lld", f->name, k,
+					         (long long)f->min);
 					return -HEARTH_EINVAL;
 				}
 			}
@@ -309,21 +312,22 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			if (f->type == FIELD_STRING) {
 				/* Surrounding white space does not count and is not kept:
 				 * a name of spaces is no name. */
-				while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+				while (len &&
+				       (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
 					s++;
 					len--;
 				}
 				while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-					       s[len - 1] == '\n' || s[len - 1] == '\r'))
+				               s[len - 1] == '\n' || s[len - 1] == '\r'))
 					len--;
 				if ((int64_t)len < (f->min ? f->min : 0)) {
-					snprintf(err, errlen, "%s must be at least %lld characters", f->name,
-						 (long long)f->min);
+					snprintf(err, errlen, "%s must be at least %lld characters",
+					         f->name, (long long)f->min);
 					return -HEARTH_EINVAL;
 				}
 				if ((int64_t)len > max) {
-					snprintf(err, errlen, "%s must be at most %lld bytes", f->name,
-						 (long long)max);
+					snprintf(err, errlen, "%s must be at most %lld bytes",
+					         f->name, (long long)max);
 					return -HEARTH_EINVAL;
 				}
 				out[i].s = arena_strndup(arena, s, len);
@@ -331,7 +335,8 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 				char *e = arena_strndup(arena, s, len);
 				util_normalise_email(e);
 				if (!util_email_valid(e)) {
-					snprintf(err, errlen, "%s is not a valid email address", f->name);
+					snprintf(err, errlen, "%s is not a valid email address",
+					         f->name);
 					return -HEARTH_EINVAL;
 				}
 				out[i].s = e;
@@ -358,11 +363,11 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			out[i].i = json_integer_value(v);
 			if (out[i].i < f->min || (f->max && out[i].i > f->max)) {
 				if (f->max)
-					snprintf(err, errlen, "%s must be between %lld and %lld", f->name,
-						 (long long)f->min, (long long)f->max);
+					snprintf(err, errlen, "%s must be between %lld and %lld",
+					         f->name, (long long)f->min, (long long)f->max);
 				else
 					snprintf(err, errlen, "%s must be at least %lld", f->name,
-						 (long long)f->min);
+					         (long long)f->min);
 				return -HEARTH_EINVAL;
 			}
 			break;
@@ -374,7 +379,7 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 		}
 		out[i].present = true;
 		continue;
-wrong_type:
+	wrong_type:
 		snprintf(err, errlen, "%s must be %s", f->name, type_name(f->type));
 		return -HEARTH_EINVAL;
 	}

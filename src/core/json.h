@@ -24,15 +24,15 @@ struct arena;
 json_t *json_parse_body(const char *data, size_t len, char *err, size_t errlen);
 
 enum field_type {
-	FIELD_STRING,  /* UTF-8 text, trimmed length checked against min/max */
-	FIELD_EMAIL,   /* a string that looks like an email, normalised to lower case */
-	FIELD_INT,     /* an integer within [min, max] */
+	FIELD_STRING, /* UTF-8 text, trimmed length checked against min/max */
+	FIELD_EMAIL,  /* a string that looks like an email, normalised to lower case */
+	FIELD_INT,    /* an integer within [min, max] */
 	FIELD_BOOL,
 	FIELD_ENUM,    /* a string from a NULL-terminated list */
 	FIELD_TIME,    /* ISO 8601 UTC string, stored as epoch seconds */
 	FIELD_DATE,    /* "YYYY-MM-DD", stored as epoch seconds at midnight UTC */
 	FIELD_STRINGS, /* array of strings (each min/max bytes; from choices if set),
-			* at most max_items; value in .j (borrowed) */
+	                * at most max_items; value in .j (borrowed) */
 	FIELD_OBJECT,  /* object validated by sub[0..nsub); value in .j (borrowed) */
 	FIELD_OBJECTS, /* array of such objects, at most max_items; value in .j */
 	FIELD_INTS,    /* array of integers within [min, max], at most max_items; .j */
@@ -47,7 +47,7 @@ struct field {
 	const char *const *choices; /* FIELD_ENUM and FIELD_STRINGS */
 	const struct field *sub;    /* FIELD_OBJECT(S): the nested table */
 	size_t nsub;
-	size_t max_items;           /* FIELD_STRINGS, FIELD_OBJECTS; 0 = 50 */
+	size_t max_items; /* FIELD_STRINGS, FIELD_OBJECTS; 0 = 50 */
 };
 
 struct field_value {
@@ -64,6 +64,6 @@ struct field_value {
 /* Nested objects are validated recursively; a failure names the nested
  * field as "outer.inner" (or "outer[2].inner"), in arena memory. */
 int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct arena *arena,
-		      struct field_value *out, const char **bad_field, char *err, size_t errlen);
+                      struct field_value *out, const char **bad_field, char *err, size_t errlen);
 
 #endif

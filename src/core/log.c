@@ -15,9 +15,18 @@ static _Atomic int min_level = LOG_INFO;
 static _Atomic int access_on = 1;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
-void log_set_level(enum log_level lvl) { atomic_store(&min_level, (int)lvl); }
-void log_set_access(int on) { atomic_store(&access_on, on); }
-int log_access_enabled(void) { return atomic_load(&access_on); }
+void log_set_level(enum log_level lvl)
+{
+	atomic_store(&min_level, (int)lvl);
+}
+void log_set_access(int on)
+{
+	atomic_store(&access_on, on);
+}
+int log_access_enabled(void)
+{
+	return atomic_load(&access_on);
+}
 
 static void emit(json_t *o)
 {
@@ -51,7 +60,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 }
 
 void log_access(const char *request_id, const char *method, const char *route, int status,
-		double ms, long long bytes, long long user_id)
+                double ms, long long bytes, long long user_id)
 {
 	if (!atomic_load(&access_on))
 		return;

@@ -16,6 +16,6 @@ int log_access_enabled(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes one access-log line. route is the route pattern, never the raw path. */
 void log_access(const char *request_id, const char *method, const char *route, int status,
-		double ms, long long bytes, long long user_id);
+                double ms, long long bytes, long long user_id);
 
 #endif

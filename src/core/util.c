@@ -71,9 +71,9 @@ int util_parse_iso8601(const char *s, int64_t *out)
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
 	    !digits(s + 8, 2, &d))
 		return -HEARTH_EINVAL;
-	if (len == 20 && (s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-			  !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec) ||
-			  s[19] != 'Z'))
+	if (len == 20 &&
+	    (s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+	     s[16] != ':' || !digits(s + 17, 2, &sec) || s[19] != 'Z'))
 		return -HEARTH_EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 || y < 1900)
 		return -HEARTH_EINVAL;

@@ -25,7 +25,7 @@
 #include "core/banned.h"
 
 #define MAX_TABLES 128
-#define MAX_COLS 64
+#define MAX_COLS   64
 
 struct table {
 	char *name;
@@ -33,7 +33,7 @@ struct table {
 	char *cols[MAX_COLS];
 	bool blob[MAX_COLS];
 	bool has_id;
-	char *select_sql; /* ordered by the first column */
+	char *select_sql;     /* ordered by the first column */
 	char *dst_select_sql; /* the same, ordered bytewise on PostgreSQL too */
 	bool text_key;
 	char *insert_sql;
@@ -81,10 +81,11 @@ static int load_tables(sqlite3 *src, struct table *tables, int *ntables, char *e
 	sqlite3_stmt *st = NULL;
 	int rc = -HEARTH_EDB;
 	*ntables = 0;
-	if (sqlite3_prepare_v2(src,
-			       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-			       "'sqlite_%' AND name <> 'schema_migrations' ORDER BY rowid",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        src,
+	        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+	        "'sqlite_%' AND name <> 'schema_migrations' ORDER BY rowid",
+	        -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (*ntables == MAX_TABLES) {
@@ -153,8 +154,10 @@ static int load_tables(sqlite3 *src, struct table *tables, int *ntables, char *e
 		quoted(&clr, t->name);
 		t->clear_sql = buf_detach(&clr, NULL);
 		if (t->has_id) {
-			buf_printf(&sv, "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
-					"COALESCE((SELECT MAX(id) FROM ", t->name);
+			buf_printf(&sv,
+			           "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+			           "COALESCE((SELECT MAX(id) FROM ",
+			           t->name);
 			quoted(&sv, t->name);
 			buf_puts(&sv, "), 0) + 1, false)");
 		}
@@ -167,7 +170,8 @@ static int load_tables(sqlite3 *src, struct table *tables, int *ntables, char *e
 	rc = 0;
 out:
 	if (rc && !*err)
-		snprintf(err, errlen, "reading the source catalogue failed: %s", sqlite3_errmsg(src));
+		snprintf(err, errlen, "reading the source catalogue failed: %s",
+		         sqlite3_errmsg(src));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -235,7 +239,7 @@ static int copy_table(sqlite3 *src, struct db_conn *dst, struct table *t, char *
 		}
 		if ((rc = db_run(ins)) != 0) {
 			snprintf(err, errlen, "%s: inserting row %" PRId64 " failed: %s", t->name,
-				 t->rows + 1, hearth_strerror(rc));
+			         t->rows + 1, hearth_strerror(rc));
 			break;
 		}
 		t->rows++;
@@ -323,9 +327,10 @@ int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errle
 	int dst_version = db_schema_version(dp);
 	if (src_version != dst_version) {
 		snprintf(err, errlen,
-			 "the source is at schema version %d but this hearth is at %d; run `hearth migrate` "
-			 "on the source first",
-			 src_version, dst_version);
+		         "the source is at schema version %d but this hearth is at %d; run `hearth "
+		         "migrate` "
+		         "on the source first",
+		         src_version, dst_version);
 		rc = -HEARTH_EINVAL;
 		goto out;
 	}
@@ -336,13 +341,15 @@ int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errle
 	for (int i = 0; i < ntables; i++) {
 		int64_t n = 0;
 		if ((rc = dest_rows(dst, &tables[i], &n)) != 0) {
-			snprintf(err, errlen, "table %s is missing on the destination", tables[i].name);
+			snprintf(err, errlen, "table %s is missing on the destination",
+			         tables[i].name);
 			goto out;
 		}
 		if (n && !seeded(tables[i].name)) {
-			snprintf(err, errlen, "the destination is not empty (%s has %" PRId64
-					      " rows); copy only into a new database",
-				 tables[i].name, n);
+			snprintf(err, errlen,
+			         "the destination is not empty (%s has %" PRId64
+			         " rows); copy only into a new database",
+			         tables[i].name, n);
 			rc = -HEARTH_ECONFLICT;
 			goto out;
 		}
@@ -367,7 +374,8 @@ int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errle
 		if (tables[i].setval_sql) {
 			s = db_prepare(dst, tables[i].setval_sql);
 			if (!s || (rc = db_run(s)) != 0) {
-				snprintf(err, errlen, "%s: cannot move its id sequence", tables[i].name);
+				snprintf(err, errlen, "%s: cannot move its id sequence",
+				         tables[i].name);
 				rc = rc ? rc : -HEARTH_EDB;
 				goto rollback;
 			}
@@ -384,9 +392,10 @@ int db_copy(const char *from, const char *to, FILE *out, char *err, size_t errle
 		if ((rc = verify_table(dst, &tables[i], &n)) != 0)
 			goto out;
 		bool ok = n == tables[i].rows && strcmp(tables[i].sum_src, tables[i].sum_dst) == 0;
-		fprintf(out, "verify %-20s %8" PRId64 " = %-8" PRId64 " checksum %.16s %s %.16s  %s\n",
-			tables[i].name, tables[i].rows, n, tables[i].sum_src, ok ? "=" : "!=",
-			tables[i].sum_dst, ok ? "ok" : "MISMATCH");
+		fprintf(out,
+		        "verify %-20s %8" PRId64 " = %-8" PRId64 " checksum %.16s %s %.16s  %s\n",
+		        tables[i].name, tables[i].rows, n, tables[i].sum_src,
+		        ok ? "=" : "!=", tables[i].sum_dst, ok ? "ok" : "MISMATCH");
 		bad += !ok;
 	}
 	if (bad) {

@@ -121,8 +121,14 @@ void db_pool_close(struct db_pool *p)
 	free(p);
 }
 
-enum db_kind db_pool_kind(const struct db_pool *p) { return p->be->kind; }
-const char *db_pool_kind_name(const struct db_pool *p) { return p->be->name; }
+enum db_kind db_pool_kind(const struct db_pool *p)
+{
+	return p->be->kind;
+}
+const char *db_pool_kind_name(const struct db_pool *p)
+{
+	return p->be->name;
+}
 
 struct db_conn *db_acquire(struct db_pool *p)
 {
@@ -148,10 +154,10 @@ void db_release(struct db_pool *p, struct db_conn *c)
 	pthread_mutex_unlock(&p->mu);
 }
 
-#define TIMED(expr)                                                                                \
-	uint64_t t0_ = util_mono_ns();                                                             \
-	__typeof__(expr) r_ = (expr);                                                              \
-	atomic_fetch_add(&total_ns, util_mono_ns() - t0_);                                         \
+#define TIMED(expr)                                        \
+	uint64_t t0_ = util_mono_ns();                     \
+	__typeof__(expr) r_ = (expr);                      \
+	atomic_fetch_add(&total_ns, util_mono_ns() - t0_); \
 	return r_
 
 int db_begin(struct db_conn *c, bool write)
@@ -177,15 +183,24 @@ void db_rollback(struct db_conn *c)
 	c->in_tx = false;
 }
 
-bool db_in_transaction(const struct db_conn *c) { return c->in_tx; }
+bool db_in_transaction(const struct db_conn *c)
+{
+	return c->in_tx;
+}
 
 int db_exec_script(struct db_conn *c, const char *sql, char *errmsg, size_t errlen)
 {
 	return c->be->exec_script(c, sql, errmsg, errlen);
 }
 
-struct db_stmt *db_prepare(struct db_conn *c, const char *sql) { return c->be->prepare(c, sql); }
-int db_bind_i64(struct db_stmt *s, int idx, int64_t v) { return s->be->bind_i64(s, idx, v); }
+struct db_stmt *db_prepare(struct db_conn *c, const char *sql)
+{
+	return c->be->prepare(c, sql);
+}
+int db_bind_i64(struct db_stmt *s, int idx, int64_t v)
+{
+	return s->be->bind_i64(s, idx, v);
+}
 int db_bind_text(struct db_stmt *s, int idx, const char *v)
 {
 	return v ? s->be->bind_text(s, idx, v) : s->be->bind_null(s, idx);
@@ -194,21 +209,39 @@ int db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n)
 {
 	return s->be->bind_blob(s, idx, v, n);
 }
-int db_bind_null(struct db_stmt *s, int idx) { return s->be->bind_null(s, idx); }
-int db_step(struct db_stmt *s) { TIMED(s->be->step(s)); }
-int64_t db_col_i64(struct db_stmt *s, int col) { return s->be->col_i64(s, col); }
-const char *db_col_text(struct db_stmt *s, int col) { return s->be->col_text(s, col); }
+int db_bind_null(struct db_stmt *s, int idx)
+{
+	return s->be->bind_null(s, idx);
+}
+int db_step(struct db_stmt *s)
+{
+	TIMED(s->be->step(s));
+}
+int64_t db_col_i64(struct db_stmt *s, int col)
+{
+	return s->be->col_i64(s, col);
+}
+const char *db_col_text(struct db_stmt *s, int col)
+{
+	return s->be->col_text(s, col);
+}
 const void *db_col_blob(struct db_stmt *s, int col, size_t *len)
 {
 	return s->be->col_blob(s, col, len);
 }
-bool db_col_null(struct db_stmt *s, int col) { return s->be->col_null(s, col); }
+bool db_col_null(struct db_stmt *s, int col)
+{
+	return s->be->col_null(s, col);
+}
 void db_finish(struct db_stmt *s)
 {
 	if (s)
 		s->be->finish(s);
 }
-int64_t db_changes(struct db_conn *c) { return c->be->changes(c); }
+int64_t db_changes(struct db_conn *c)
+{
+	return c->be->changes(c);
+}
 
 int db_run(struct db_stmt *s)
 {

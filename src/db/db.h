@@ -6,8 +6,9 @@
  * SQL uses '?' placeholders only; a backend rewrites them if its dialect
  * needs to. A parameter that may be NULL must also appear where its type
  * is clear (PostgreSQL cannot type "? IS NULL" alone): write
- * "COALESCE(?1, '') = '' OR col = ?1" rather than "?1 IS NULL OR ...". Prepared statements are cached per connection keyed by the SQL
- * string's address, so modules keep their SQL in static catalogues.
+ * "COALESCE(?1, '') = '' OR col = ?1" rather than "?1 IS NULL OR ...". Prepared statements are
+ * cached per connection keyed by the SQL string's address, so modules keep their SQL in static
+ * catalogues.
  *
  * Threading: a pool hands one connection to one thread at a time.
  */
@@ -28,8 +29,8 @@ struct db_conn;
 struct db_stmt;
 
 /* Opens a pool of size connections to url: a file path, "sqlite:PATH" or
- * "postgres://..." / "postgresql://..." (any libpq connection URI). The database file is created if missing. Returns NULL
- * and sets *err (negative hearth_err) and a message in errmsg on failure. */
+ * "postgres://..." / "postgresql://..." (any libpq connection URI). The database file is created if
+ * missing. Returns NULL and sets *err (negative hearth_err) and a message in errmsg on failure. */
 struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, size_t errlen);
 /* Closes every connection. All connections must have been released. */
 void db_pool_close(struct db_pool *p);

@@ -15,11 +15,11 @@
 #include "core/banned.h"
 
 static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
-				 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-				 " applied_at INTEGER NOT NULL)";
+                                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                                 " applied_at INTEGER NOT NULL)";
 static const char SQL_MAX[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 static const char SQL_RECORD[] =
-	"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
 
 static int current_version(struct db_conn *c)
 {

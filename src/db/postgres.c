@@ -28,14 +28,14 @@
 #include "core/banned.h"
 
 #define MAX_PARAMS 32
-#define OID_INT8 20
-#define OID_TEXT 25
-#define OID_BYTEA 17
+#define OID_INT8   20
+#define OID_TEXT   25
+#define OID_BYTEA  17
 
 struct pg_stmt {
 	struct db_stmt base;
-	const char *key;     /* the module's SQL pointer */
-	char *sql;           /* rewritten with $N */
+	const char *key; /* the module's SQL pointer */
+	char *sql;       /* rewritten with $N */
 	char name[24];
 	bool prepared;
 	int nparams;
@@ -112,9 +112,9 @@ static char *translate_ddl(const char *sql)
 	static const struct {
 		const char *from, *to;
 	} words[] = {
-		{"INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY"},
-		{"INTEGER", "BIGINT"},
-		{"BLOB", "BYTEA"},
+	    {"INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY"},
+	    {"INTEGER", "BIGINT"},
+	    {"BLOB", "BYTEA"},
 	};
 	struct buf b = BUF_INIT;
 	bool in_str = false;
@@ -128,7 +128,8 @@ static char *translate_ddl(const char *sql)
 			buf_append(&b, p, n);
 			p += n;
 			continue;
-		} else if (!in_str && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+		} else if (!in_str &&
+		           (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
 			size_t i;
 			for (i = 0; i < sizeof words / sizeof words[0]; i++) {
 				size_t n = strlen(words[i].from);
@@ -158,7 +159,7 @@ static struct db_conn *pg_open(const char *target, char *errmsg, size_t errlen)
 	}
 	/* A lock held too long answers "busy" (503) rather than hanging. */
 	PGresult *r = PQexec(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
-				 " SET lock_timeout = '10s'");
+	                         " SET lock_timeout = '10s'");
 	PQclear(r);
 	struct pg_conn *c = xcalloc(1, sizeof *c);
 	c->base.be = &db_postgres_backend;
@@ -216,8 +217,9 @@ static void reconnect(struct pg_conn *c)
 		if (c->cache[i])
 			c->cache[i]->prepared = false;
 	if (PQstatus(c->pg) == CONNECTION_OK) {
-		PGresult *r = PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
-					    " SET lock_timeout = '10s'");
+		PGresult *r =
+		    PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+		                  " SET lock_timeout = '10s'");
 		PQclear(r);
 		log_msg(LOG_WARN, "postgres: reconnected");
 	}
@@ -242,7 +244,7 @@ static int pg_begin(struct db_conn *bc, bool write)
 	/* Writers run at READ COMMITTED and take row locks where it matters;
 	 * readers get one snapshot for the whole transaction, as on SQLite. */
 	return simple((struct pg_conn *)bc,
-		      write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	              write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
 static int pg_commit(struct db_conn *bc)
@@ -408,31 +410,31 @@ static int pg_step(struct db_stmt *bs)
 	if (PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx)
 		reconnect(c);
 	for (int attempt = 0;; attempt++) {
-	if (!s->prepared) {
-		Oid types[MAX_PARAMS];
-		for (int i = 0; i < s->nparams; i++)
-			types[i] = s->types[i];
-		PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, types);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			int rc = map_state(r, c->pg);
+		if (!s->prepared) {
+			Oid types[MAX_PARAMS];
+			for (int i = 0; i < s->nparams; i++)
+				types[i] = s->types[i];
+			PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, types);
+			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				int rc = map_state(r, c->pg);
+				PQclear(r);
+				return rc;
+			}
 			PQclear(r);
-			return rc;
+			s->prepared = true;
 		}
-		PQclear(r);
-		s->prepared = true;
-	}
-	s->res = PQexecPrepared(c->pg, s->name, s->nparams, (const char *const *)s->values,
-				s->lengths, s->formats, 0);
-	/* The server forgot the statement (a pooler or a restart in between):
-	 * prepare it again once, outside a transaction only. */
-	const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
-	if (attempt == 0 && state && strcmp(state, "26000") == 0 && !c->base.in_tx) {
-		PQclear(s->res);
-		s->res = NULL;
-		s->prepared = false;
-		continue;
-	}
-	break;
+		s->res = PQexecPrepared(c->pg, s->name, s->nparams, (const char *const *)s->values,
+		                        s->lengths, s->formats, 0);
+		/* The server forgot the statement (a pooler or a restart in between):
+		 * prepare it again once, outside a transaction only. */
+		const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+		if (attempt == 0 && state && strcmp(state, "26000") == 0 && !c->base.in_tx) {
+			PQclear(s->res);
+			s->res = NULL;
+			s->prepared = false;
+			continue;
+		}
+		break;
 	}
 	ExecStatusType st = PQresultStatus(s->res);
 	if (st == PGRES_COMMAND_OK) {
@@ -511,8 +513,8 @@ static int pg_backup(struct db_conn *bc, const char *out, char *errmsg, size_t e
 	(void)bc;
 	(void)out;
 	snprintf(errmsg, errlen,
-		 "hearth backup copies SQLite databases; for PostgreSQL use pg_dump "
-		 "(see docs/deploy.md)");
+	         "hearth backup copies SQLite databases; for PostgreSQL use pg_dump "
+	         "(see docs/deploy.md)");
 	return -HEARTH_EINVAL;
 }
 
@@ -523,26 +525,26 @@ static int pg_lock_migrations(struct db_conn *bc)
 }
 
 const struct db_backend db_postgres_backend = {
-	.name = "postgres",
-	.kind = DB_POSTGRES,
-	.open = pg_open,
-	.close = pg_close,
-	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
-	.exec_script = pg_exec_script,
-	.prepare = pg_prepare,
-	.bind_i64 = pg_bind_i64,
-	.bind_text = pg_bind_text,
-	.bind_blob = pg_bind_blob,
-	.bind_null = pg_bind_null,
-	.step = pg_step,
-	.col_i64 = pg_col_i64,
-	.col_text = pg_col_text,
-	.col_blob = pg_col_blob,
-	.col_null = pg_col_null,
-	.finish = pg_finish,
-	.changes = pg_changes,
-	.backup = pg_backup,
-	.lock_migrations = pg_lock_migrations,
+    .name = "postgres",
+    .kind = DB_POSTGRES,
+    .open = pg_open,
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .exec_script = pg_exec_script,
+    .prepare = pg_prepare,
+    .bind_i64 = pg_bind_i64,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .col_i64 = pg_col_i64,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .col_null = pg_col_null,
+    .finish = pg_finish,
+    .changes = pg_changes,
+    .backup = pg_backup,
+    .lock_migrations = pg_lock_migrations,
 };

@@ -58,7 +58,7 @@ static pthread_mutex_t *writer_lock_for(const char *path)
 struct sq_conn {
 	struct db_conn base;
 	sqlite3 *db;
-	pthread_mutex_t *writer;  /* shared by connections to the same file */
+	pthread_mutex_t *writer; /* shared by connections to the same file */
 	bool holds_writer;
 	struct sq_stmt **cache; /* open addressing on the SQL pointer */
 	size_t cap, count;
@@ -68,37 +68,31 @@ static int map_rc(sqlite3 *db, int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
-	case SQLITE_DONE:
-		return DB_DONE;
-	case SQLITE_ROW:
-		return DB_ROW;
-	case SQLITE_CONSTRAINT:
-		return -HEARTH_ECONFLICT;
+	case SQLITE_DONE: return DB_DONE;
+	case SQLITE_ROW: return DB_ROW;
+	case SQLITE_CONSTRAINT: return -HEARTH_ECONFLICT;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -HEARTH_EBUSY;
-	default:
-		log_msg(LOG_ERROR, "sqlite: %s", sqlite3_errmsg(db));
-		return -HEARTH_EDB;
+	case SQLITE_LOCKED: return -HEARTH_EBUSY;
+	default: log_msg(LOG_ERROR, "sqlite: %s", sqlite3_errmsg(db)); return -HEARTH_EDB;
 	}
 }
 
 static struct db_conn *sq_open(const char *target, char *errmsg, size_t errlen)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(target, &db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(
+	    target, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errmsg, errlen, "cannot open database %s: %s", target,
-			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 10000);
 	static const char *const pragmas = "PRAGMA journal_mode=WAL;"
-					   "PRAGMA foreign_keys=ON;"
-					   "PRAGMA synchronous=NORMAL;"
-					   "PRAGMA secure_delete=ON;";
+	                                   "PRAGMA foreign_keys=ON;"
+	                                   "PRAGMA synchronous=NORMAL;"
+	                                   "PRAGMA secure_delete=ON;";
 	char *em = NULL;
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &em) != SQLITE_OK) {
 		snprintf(errmsg, errlen, "cannot configure database %s: %s", target, em ? em : "?");
@@ -240,7 +234,7 @@ static struct db_stmt *sq_prepare(struct db_conn *bc, const char *sql)
 	return &s->base;
 }
 
-#define ST(s) (((struct sq_stmt *)(s))->st)
+#define ST(s)  (((struct sq_stmt *)(s))->st)
 #define DBH(s) (((struct sq_conn *)((s)->conn))->db)
 
 static int sq_bind_i64(struct db_stmt *s, int idx, int64_t v)
@@ -268,7 +262,10 @@ static int sq_step(struct db_stmt *s)
 	return map_rc(DBH(s), sqlite3_step(ST(s)));
 }
 
-static int64_t sq_col_i64(struct db_stmt *s, int col) { return sqlite3_column_int64(ST(s), col); }
+static int64_t sq_col_i64(struct db_stmt *s, int col)
+{
+	return sqlite3_column_int64(ST(s), col);
+}
 
 static const char *sq_col_text(struct db_stmt *s, int col)
 {
@@ -303,7 +300,8 @@ static int sq_backup(struct db_conn *bc, const char *out, char *errmsg, size_t e
 	struct sq_conn *c = (struct sq_conn *)bc;
 	sqlite3 *dst = NULL;
 	int rc = -HEARTH_EIO;
-	if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
 		snprintf(errmsg, errlen, "cannot create %s: %s", out, sqlite3_errmsg(dst));
 		goto out;
 	}
@@ -364,28 +362,28 @@ static int sq_lock_migrations(struct db_conn *bc)
 }
 
 const struct db_backend db_sqlite_backend = {
-	.name = "sqlite",
-	.kind = DB_SQLITE,
-	.open = sq_open,
-	.close = sq_close,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.exec_script = sq_exec_script,
-	.prepare = sq_prepare,
-	.bind_i64 = sq_bind_i64,
-	.bind_text = sq_bind_text,
-	.bind_blob = sq_bind_blob,
-	.bind_null = sq_bind_null,
-	.step = sq_step,
-	.col_i64 = sq_col_i64,
-	.col_text = sq_col_text,
-	.col_blob = sq_col_blob,
-	.col_null = sq_col_null,
-	.finish = sq_finish,
-	.changes = sq_changes,
-	.backup = sq_backup,
-	.lock_migrations = sq_lock_migrations,
-	.maintain = sq_maintain,
-	.maintained = sq_maintained,
+    .name = "sqlite",
+    .kind = DB_SQLITE,
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .exec_script = sq_exec_script,
+    .prepare = sq_prepare,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_i64 = sq_col_i64,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .col_null = sq_col_null,
+    .finish = sq_finish,
+    .changes = sq_changes,
+    .backup = sq_backup,
+    .lock_migrations = sq_lock_migrations,
+    .maintain = sq_maintain,
+    .maintained = sq_maintained,
 };

@@ -9,7 +9,7 @@
 void core_health(struct req *r)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s}", "status", "ok", "version", HEARTH_VERSION, "db",
-			      db_pool_kind_name(r->app->db));
+	                      db_pool_kind_name(r->app->db));
 	http_json(r, 200, o);
 }
 
@@ -30,7 +30,7 @@ void core_help(struct req *r)
 {
 	struct buf b = BUF_INIT;
 	help_render(&b, req_query(r, "country"), req_query(r, "lang"),
-		    req_header(r, "Accept-Language"));
+	            req_header(r, "Accept-Language"));
 	http_send(r, 200, "text/html; charset=utf-8", b.data, b.len);
 	buf_release(&b);
 }

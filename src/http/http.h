@@ -25,26 +25,26 @@ struct mg_request_info;
 struct route;
 
 struct app_config {
-	const char *listen;      /* "127.0.0.1:8080" */
-	int threads;             /* worker threads */
-	int db_pool;             /* connections */
-	size_t max_body;         /* bytes, default 1 MiB */
-	bool secure_cookies;     /* Secure attribute; off only on plain loopback */
-	int64_t session_idle;    /* seconds */
-	int64_t session_absolute;/* seconds */
-	int hash_concurrency;    /* password hashes at a time */
-	int hash_queue;          /* waiting hashes before 503 */
+	const char *listen;       /* "127.0.0.1:8080" */
+	int threads;              /* worker threads */
+	int db_pool;              /* connections */
+	size_t max_body;          /* bytes, default 1 MiB */
+	bool secure_cookies;      /* Secure attribute; off only on plain loopback */
+	int64_t session_idle;     /* seconds */
+	int64_t session_absolute; /* seconds */
+	int hash_concurrency;     /* password hashes at a time */
+	int hash_queue;           /* waiting hashes before 503 */
 };
 
 struct app {
 	struct app_config cfg;
 	struct db_pool *db;
 	struct keyring kr;
-	struct auth_limits *limits; /* password hashing gate */
-	struct people_ctx people;   /* key store and keys for people's data */
-	int64_t retention_days;     /* default inactivity before records expire */
+	struct auth_limits *limits;   /* password hashing gate */
+	struct people_ctx people;     /* key store and keys for people's data */
+	int64_t retention_days;       /* default inactivity before records expire */
 	int64_t register_min_seconds; /* self-registration: minimum form time */
-	int register_per_hour;      /* self-registrations per client address */
+	int register_per_hour;        /* self-registrations per client address */
 };
 
 #define REQ_MAX_PARAMS 4
@@ -56,7 +56,7 @@ struct req {
 	struct arena *arena;
 	const char *method;
 	const char *path;
-	const char *query;       /* raw query string or NULL */
+	const char *query; /* raw query string or NULL */
 	const struct route *route;
 	const char *param_names[REQ_MAX_PARAMS];
 	const char *params[REQ_MAX_PARAMS];
@@ -64,28 +64,28 @@ struct req {
 	char request_id[24];
 	const char *client_addr;
 	struct actor actor;
-	struct db_conn *db;      /* borrowed lazily by req_db(), returned at the end */
-	json_t *body;            /* parsed JSON object for routes that take one */
-	int status;              /* what was sent, for logs and metrics */
+	struct db_conn *db; /* borrowed lazily by req_db(), returned at the end */
+	json_t *body;       /* parsed JSON object for routes that take one */
+	int status;         /* what was sent, for logs and metrics */
 	long long bytes;
-	struct buf headers;      /* extra response headers, each ending in \r\n */
+	struct buf headers; /* extra response headers, each ending in \r\n */
 };
 
 typedef void (*handler_fn)(struct req *r);
 
 enum route_flags {
-	ROUTE_PUBLIC = 1 << 0,    /* no login needed */
-	ROUTE_BODY = 1 << 1,      /* takes a JSON object body */
-	ROUTE_NO_CSRF = 1 << 2,   /* state-changing but exempt (login creates the session) */
+	ROUTE_PUBLIC = 1 << 0,  /* no login needed */
+	ROUTE_BODY = 1 << 1,    /* takes a JSON object body */
+	ROUTE_NO_CSRF = 1 << 2, /* state-changing but exempt (login creates the session) */
 };
 
 struct route {
 	const char *method;
-	const char *pattern;     /* "/api/v1/users/{id}" */
+	const char *pattern; /* "/api/v1/users/{id}" */
 	handler_fn handler;
-	enum action action;      /* what the policy is asked */
+	enum action action; /* what the policy is asked */
 	unsigned flags;
-	const char *summary;     /* for the OpenAPI document */
+	const char *summary; /* for the OpenAPI document */
 	const char *tag;
 };
 
@@ -97,7 +97,7 @@ extern const size_t routes_count;
  * with *path_known set when the path exists under another method (405);
  * allow receives the comma-separated methods then. Params go into r. */
 const struct route *router_match(const char *method, const char *path, struct req *r,
-				 bool *path_known, char *allow, size_t allowlen);
+                                 bool *path_known, char *allow, size_t allowlen);
 
 /* Borrows a database connection for the rest of the request. */
 struct db_conn *req_db(struct req *r);
@@ -120,10 +120,10 @@ void http_json(struct req *r, int status, json_t *v);
 void http_no_content(struct req *r);
 /* Sends an RFC 9457 problem+json. detail is printf-formatted. */
 void http_problem(struct req *r, int status, const char *detail, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Like http_problem with extra members (steals ext, may be NULL). */
 void http_problem_ext(struct req *r, int status, json_t *ext, const char *detail, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Maps a negative hearth_err to a problem response. */
 void http_error(struct req *r, int err, const char *what);
 
@@ -155,7 +155,7 @@ void metrics_render(struct buf *out);
 /* help.c: the "Get help now" page (no login, no JavaScript). */
 int help_init(void);
 void help_render(struct buf *out, const char *country, const char *lang,
-		 const char *accept_language);
+                 const char *accept_language);
 
 /* core_http.c: handlers that belong to no module. */
 void core_health(struct req *r);
@@ -168,12 +168,12 @@ json_t *openapi_document(void);
 
 /* static.c */
 struct static_asset {
-	const char *path;    /* "/app.js" */
+	const char *path; /* "/app.js" */
 	const char *type;
 	const unsigned char *data;
 	size_t len;
 	char etag[24];
-	char *head;     /* status line and headers but Date, each ending \r\n */
+	char *head; /* status line and headers but Date, each ending \r\n */
 	size_t headlen;
 };
 void static_init(void);

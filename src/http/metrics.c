@@ -11,7 +11,8 @@
 #include "http/http.h"
 #include "core/banned.h"
 
-static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                   0.05,   0.1,   0.25,   0.5,   1,    2.5};
 #define NBUCKETS (sizeof bucket_le / sizeof bucket_le[0])
 
 /* Counters are a fixed table of atomics: [route or label][status], so that
@@ -19,14 +20,16 @@ static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.
 #define MAX_ROUTES 192
 static const char *const labels[] = {"static", "not_found", "method_not_allowed", "shutting_down"};
 #define NLABELS (sizeof labels / sizeof labels[0])
-static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409,
-			       410, 413, 415, 422, 429, 500, 503, 0 /* other */};
+static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405,
+                               409, 410, 413, 415, 422, 429, 500, 503, 0 /* other */};
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 static _Atomic uint64_t counts[MAX_ROUTES + NLABELS][NSTATUSES];
 static _Atomic uint64_t buckets[NBUCKETS + 1];
 static _Atomic uint64_t sum_ns, total;
 
-void metrics_init(void) {}
+void metrics_init(void)
+{
+}
 
 static size_t status_slot(int status)
 {
@@ -61,7 +64,7 @@ void metrics_record(const struct route *rt, const char *label, int status, uint6
 void metrics_render(struct buf *out)
 {
 	buf_puts(out, "# HELP hearth_http_requests_total HTTP requests by route and status.\n"
-		      "# TYPE hearth_http_requests_total counter\n");
+	              "# TYPE hearth_http_requests_total counter\n");
 	for (size_t row = 0; row < NLABELS + routes_count && row < NLABELS + MAX_ROUTES; row++) {
 		const char *label = row < NLABELS ? labels[row] : routes[row - NLABELS].pattern;
 		const char *method = row < NLABELS ? "" : routes[row - NLABELS].method;
@@ -70,27 +73,35 @@ void metrics_render(struct buf *out)
 			if (!n)
 				continue;
 			if (statuses[st])
-				buf_printf(out, "hearth_http_requests_total{route=\"%s\",status=\"%d\",method=\"%s\"} %" PRIu64 "\n",
-					   label, statuses[st], method, n);
+				buf_printf(out,
+				           "hearth_http_requests_total{route=\"%s\",status=\"%d\","
+				           "method=\"%s\"} %" PRIu64 "\n",
+				           label, statuses[st], method, n);
 			else
-				buf_printf(out, "hearth_http_requests_total{route=\"%s\",status=\"other\",method=\"%s\"} %" PRIu64 "\n",
-					   label, method, n);
+				buf_printf(out,
+				           "hearth_http_requests_total{route=\"%s\",status="
+				           "\"other\",method=\"%s\"} %" PRIu64 "\n",
+				           label, method, n);
 		}
 	}
 	buf_puts(out, "# HELP hearth_http_request_duration_seconds Request latency.\n"
-		      "# TYPE hearth_http_request_duration_seconds histogram\n");
+	              "# TYPE hearth_http_request_duration_seconds histogram\n");
 	uint64_t cum = 0;
 	for (size_t b = 0; b < NBUCKETS; b++) {
 		cum += atomic_load(&buckets[b]);
-		buf_printf(out, "hearth_http_request_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
-			   bucket_le[b], cum);
+		buf_printf(out,
+		           "hearth_http_request_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+		           bucket_le[b], cum);
 	}
 	cum += atomic_load(&buckets[NBUCKETS]);
-	buf_printf(out, "hearth_http_request_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
+	buf_printf(out, "hearth_http_request_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n",
+	           cum);
 	buf_printf(out, "hearth_http_request_duration_seconds_sum %.6f\n",
-		   (double)atomic_load(&sum_ns) / 1e9);
-	buf_printf(out, "hearth_http_request_duration_seconds_count %" PRIu64 "\n", atomic_load(&total));
-	buf_printf(out, "# HELP hearth_db_seconds_total Time spent in database calls.\n"
-			"# TYPE hearth_db_seconds_total counter\nhearth_db_seconds_total %.6f\n",
-		   (double)db_time_ns() / 1e9);
+	           (double)atomic_load(&sum_ns) / 1e9);
+	buf_printf(out, "hearth_http_request_duration_seconds_count %" PRIu64 "\n",
+	           atomic_load(&total));
+	buf_printf(out,
+	           "# HELP hearth_db_seconds_total Time spent in database calls.\n"
+	           "# TYPE hearth_db_seconds_total counter\nhearth_db_seconds_total %.6f\n",
+	           (double)db_time_ns() / 1e9);
 }

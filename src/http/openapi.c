@@ -12,7 +12,8 @@
 static json_t *problem_ref(const char *desc)
 {
 	return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", desc, "content",
-			 "application/problem+json", "schema", "$ref", "#/components/schemas/Problem");
+	                 "application/problem+json", "schema", "$ref",
+	                 "#/components/schemas/Problem");
 }
 
 static char *lower_method(const char *m, char out[8])
@@ -43,10 +44,10 @@ json_t *openapi_document(void)
 			const char *e = strchr(p, '}');
 			if (!e)
 				break;
-			json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-								(size_t)(e - p - 1), "in", "path",
-								"required", 1, "schema", "type",
-								"integer"));
+			json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name",
+			                                        p + 1, (size_t)(e - p - 1), "in",
+			                                        "path", "required", 1, "schema",
+			                                        "type", "integer"));
 		}
 		if (json_array_size(params))
 			json_object_set_new(op, "parameters", params);
@@ -54,14 +55,17 @@ json_t *openapi_document(void)
 			json_decref(params);
 		if (rt->flags & ROUTE_BODY)
 			json_object_set_new(op, "requestBody",
-					    json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
-						      "application/json", "schema", "type", "object"));
+			                    json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1,
+			                              "content", "application/json", "schema",
+			                              "type", "object"));
 		json_t *resp = json_object();
 		json_object_set_new(resp, "200", json_pack("{s:s}", "description", "Success"));
-		json_object_set_new(resp, "400", problem_ref("Invalid input; detail names the field"));
+		json_object_set_new(resp, "400",
+		                    problem_ref("Invalid input; detail names the field"));
 		if (!(rt->flags & ROUTE_PUBLIC)) {
 			json_object_set_new(resp, "401", problem_ref("Not logged in"));
-			json_object_set_new(resp, "403", problem_ref("Not allowed, or CSRF token missing"));
+			json_object_set_new(resp, "403",
+			                    problem_ref("Not allowed, or CSRF token missing"));
 		}
 		json_object_set_new(op, "responses", resp);
 		if (rt->flags & ROUTE_PUBLIC)
@@ -70,17 +74,15 @@ json_t *openapi_document(void)
 		json_object_set_new(item, lower_method(rt->method, m), op);
 	}
 	json_t *doc = json_pack(
-		"{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}}, s:{s:{s:s, s:s, s:s}, s:{s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
-		"openapi", "3.1.0",
-		"info", "title", "Hearth API", "version", HEARTH_VERSION, "description",
-		"Community arts and mental-health programmes. Errors are RFC 9457 problem+json.",
-		"servers", "url", "/",
-		"paths", paths,
-		"components", "schemas", "Problem", "type", "object", "properties",
-		"type", "type", "string", "title", "type", "string", "status", "type", "integer",
-		"detail", "type", "string", "request_id", "type", "string",
-		"securitySchemes", "cookie", "type", "apiKey", "in", "cookie", "name", "hearth_session",
-		"bearer", "type", "http", "scheme", "bearer",
-		"security", "cookie", "bearer");
+	    "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, "
+	    "s:{s:s}, s:{s:s}}}}, s:{s:{s:s, s:s, s:s}, s:{s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",
+	    "openapi", "3.1.0", "info", "title", "Hearth API", "version", HEARTH_VERSION,
+	    "description",
+	    "Community arts and mental-health programmes. Errors are RFC 9457 problem+json.",
+	    "servers", "url", "/", "paths", paths, "components", "schemas", "Problem", "type",
+	    "object", "properties", "type", "type", "string", "title", "type", "string", "status",
+	    "type", "integer", "detail", "type", "string", "request_id", "type", "string",
+	    "securitySchemes", "cookie", "type", "apiKey", "in", "cookie", "name", "hearth_session",
+	    "bearer", "type", "http", "scheme", "bearer", "security", "cookie", "bearer");
 	return doc;
 }

@@ -27,7 +27,8 @@ static bool match(const char *pattern, const char *path, struct req *r)
 			if (send == s || n >= REQ_MAX_PARAMS)
 				return false;
 			if (r) {
-				r->param_names[n] = arena_strndup(r->arena, p + 1, (size_t)(pend - p - 1));
+				r->param_names[n] =
+				    arena_strndup(r->arena, p + 1, (size_t)(pend - p - 1));
 				r->params[n] = arena_strndup(r->arena, s, (size_t)(send - s));
 			}
 			n++;
@@ -48,7 +49,7 @@ static bool match(const char *pattern, const char *path, struct req *r)
 }
 
 const struct route *router_match(const char *method, const char *path, struct req *r,
-				 bool *path_known, char *allow, size_t allowlen)
+                                 bool *path_known, char *allow, size_t allowlen)
 {
 	*path_known = false;
 	size_t used = 0;
@@ -65,7 +66,8 @@ const struct route *router_match(const char *method, const char *path, struct re
 		}
 		*path_known = true;
 		if (!strstr(allow, rt->method)) {
-			int n = snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", rt->method);
+			int n = snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "",
+			                 rt->method);
 			if (n > 0 && (size_t)n < allowlen - used)
 				used += (size_t)n;
 		}

@@ -30,14 +30,14 @@
 #include "core/banned.h"
 
 const char http_security_headers[] =
-	"X-Content-Type-Options: nosniff\r\n"
-	"Referrer-Policy: no-referrer\r\n"
-	"X-Frame-Options: DENY\r\n"
-	"Cross-Origin-Opener-Policy: same-origin\r\n"
-	"Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"
-	"Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
-	"img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-	"form-action 'self'\r\n";
+    "X-Content-Type-Options: nosniff\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'\r\n";
 
 #define SESSION_COOKIE "hearth_session"
 
@@ -155,8 +155,8 @@ void http_send(struct req *r, int status, const char *content_type, const void *
 	buf_printf(&h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, status_text(status), http_date());
 	if (content_type)
 		buf_printf(&h, "Content-Type: %s\r\n", content_type);
-	buf_printf(&h, "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n", len,
-		   r->request_id);
+	buf_printf(&h, "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n",
+	           len, r->request_id);
 	buf_puts(&h, http_security_headers);
 	if (r->headers.len)
 		buf_append(&h, r->headers.data, r->headers.len);
@@ -227,7 +227,9 @@ void http_error(struct req *r, int err, const char *what)
 	switch (-err) {
 	case HEARTH_EINVAL: http_problem(r, 400, "%s: invalid input", what); break;
 	case HEARTH_ENOTFOUND: http_problem(r, 404, "%s was not found", what); break;
-	case HEARTH_ECONFLICT: http_problem(r, 409, "%s conflicts with an existing record", what); break;
+	case HEARTH_ECONFLICT:
+		http_problem(r, 409, "%s conflicts with an existing record", what);
+		break;
 	case HEARTH_EDENIED: http_problem(r, 403, "you are not allowed to do this"); break;
 	case HEARTH_EAUTH: http_problem(r, 401, "log in first"); break;
 	case HEARTH_EBUSY:
@@ -240,20 +242,21 @@ void http_error(struct req *r, int err, const char *what)
 		break;
 	default:
 		log_msg(LOG_ERROR, "request %s: %s: %s", r->request_id, what, hearth_strerror(err));
-		http_problem(r, 500, "something went wrong on our side (request %s)", r->request_id);
+		http_problem(r, 500, "something went wrong on our side (request %s)",
+		             r->request_id);
 	}
 }
 
 int req_audit(struct req *r, const char *action, const char *resource, const char *outcome)
 {
 	struct audit_entry e = {
-		.actor_id = r->actor.user_id,
-		.organisation_id = r->actor.organisation_id,
-		.action = action,
-		.resource = resource,
-		.outcome = outcome,
-		.request_id = r->request_id,
-		.actor_token_id = r->actor.token_id,
+	    .actor_id = r->actor.user_id,
+	    .organisation_id = r->actor.organisation_id,
+	    .action = action,
+	    .resource = resource,
+	    .outcome = outcome,
+	    .request_id = r->request_id,
+	    .actor_token_id = r->actor.token_id,
 	};
 	return audit_append(req_db(r), &r->app->kr, &e);
 }
@@ -307,11 +310,14 @@ static int identify(struct req *r)
 	char tok[64];
 	if (mg_get_cookie(cookies, SESSION_COOKIE, tok, sizeof tok) <= 0)
 		return 0;
-	int rc = auth_session_resolve(req_db(r), r->arena, tok, r->app->cfg.session_idle, &r->actor);
+	int rc =
+	    auth_session_resolve(req_db(r), r->arena, tok, r->app->cfg.session_idle, &r->actor);
 	if (rc == -HEARTH_EAUTH) {
 		/* A stale cookie: treat as anonymous, and clear it. */
-		http_add_header(r, "Set-Cookie: " SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-				r->app->cfg.secure_cookies ? "; Secure" : "");
+		http_add_header(r,
+		                "Set-Cookie: " SESSION_COOKIE
+		                "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+		                r->app->cfg.secure_cookies ? "; Secure" : "");
 		memset(&r->actor, 0, sizeof r->actor);
 		return 0;
 	}
@@ -336,7 +342,8 @@ static bool read_body(struct req *r)
 	size_t max = r->app->cfg.max_body;
 	long long declared = r->ri->content_length;
 	if (declared > (long long)max) {
-		http_problem(r, 413, "the request body is %lld bytes; the limit is %zu", declared, max);
+		http_problem(r, 413, "the request body is %lld bytes; the limit is %zu", declared,
+		             max);
 		return false;
 	}
 	if (declared == 0) {
@@ -412,7 +419,8 @@ static void dispatch_route(struct req *r)
 	rt->handler(r);
 	if (!r->status) {
 		log_msg(LOG_ERROR, "handler for %s %s sent no response", rt->method, rt->pattern);
-		http_problem(r, 500, "something went wrong on our side (request %s)", r->request_id);
+		http_problem(r, 500, "something went wrong on our side (request %s)",
+		             r->request_id);
 	}
 }
 
@@ -469,17 +477,17 @@ static int begin_request(struct mg_connection *conn)
 	if (own_arena)
 		arena = arena_new(8192);
 	struct req r = {
-		.app = app,
-		.conn = conn,
-		.ri = ri,
-		.arena = arena,
-		.method = ri->request_method,
-		.path = ri->local_uri ? ri->local_uri : "/",
-		.query = ri->query_string,
-		.client_addr = ri->remote_addr,
+	    .app = app,
+	    .conn = conn,
+	    .ri = ri,
+	    .arena = arena,
+	    .method = ri->request_method,
+	    .path = ri->local_uri ? ri->local_uri : "/",
+	    .query = ri->query_string,
+	    .client_addr = ri->remote_addr,
 	};
 	snprintf(r.request_id, sizeof r.request_id, "%s%08" PRIx64, request_prefix,
-		 atomic_fetch_add(&request_counter, 1));
+	         atomic_fetch_add(&request_counter, 1));
 	atomic_fetch_add(&in_flight, 1);
 	const char *label = "static";
 	if (atomic_load(&draining)) {
@@ -494,7 +502,7 @@ static int begin_request(struct mg_connection *conn)
 	/* Only /api/, /metrics and /help are routes; everything else is a
 	 * static file, found without walking the route table. */
 	bool routed = strncmp(r.path, "/api/", 5) == 0 || strcmp(r.path, "/metrics") == 0 ||
-		      strcmp(r.path, "/help") == 0;
+	              strcmp(r.path, "/help") == 0;
 	r.route = routed ? router_match(r.method, r.path, &r, &known, allow, sizeof allow) : NULL;
 	if (r.route) {
 		label = r.route->pattern;
@@ -504,7 +512,7 @@ static int begin_request(struct mg_connection *conn)
 		http_add_header(&r, "Allow: %s", allow);
 		http_problem(&r, 405, "%s is not allowed here; use %s", r.method, allow);
 	} else if ((strcmp(r.method, "GET") == 0 || strcmp(r.method, "HEAD") == 0) &&
-		   strncmp(r.path, "/api/", 5) != 0 && serve_static(&r)) {
+	           strncmp(r.path, "/api/", 5) != 0 && serve_static(&r)) {
 		label = "static";
 	} else {
 		label = "not_found";
@@ -516,7 +524,7 @@ done:
 	uint64_t ns = util_mono_ns() - t0;
 	metrics_record(r.route, label, r.status, ns);
 	log_access(r.request_id, r.method, label, r.status, (double)ns / 1e6, r.bytes,
-		   (long long)r.actor.user_id);
+	           (long long)r.actor.user_id);
 	json_decref(r.body);
 	buf_release(&r.headers);
 	if (own_arena)
@@ -564,19 +572,28 @@ int server_run(struct app *app)
 	util_hex(request_prefix, rnd, sizeof rnd);
 	snprintf(threads, sizeof threads, "%d", app->cfg.threads);
 	const char *options[] = {
-		"listening_ports", app->cfg.listen,
-		"num_threads", threads,
-		"enable_directory_listing", "no",
-		"enable_keep_alive", "yes",
-		"keep_alive_timeout_ms", "2000", /* an idle connection holds a thread */
-		/* Each connection holds a worker thread (CivetWeb's model), so a slow
-		 * or idle client must let go soon; put a reverse proxy in front on
-		 * the internet (docs/deploy.md). */
-		"request_timeout_ms", "10000",
-		"tcp_nodelay", "1",
-		"listen_backlog", "1024",
-		"decode_url", "yes",
-		NULL,
+	    "listening_ports",
+	    app->cfg.listen,
+	    "num_threads",
+	    threads,
+	    "enable_directory_listing",
+	    "no",
+	    "enable_keep_alive",
+	    "yes",
+	    "keep_alive_timeout_ms",
+	    "2000", /* an idle connection holds a thread */
+	    /* Each connection holds a worker thread (CivetWeb's model), so a slow
+	     * or idle client must let go soon; put a reverse proxy in front on
+	     * the internet (docs/deploy.md). */
+	    "request_timeout_ms",
+	    "10000",
+	    "tcp_nodelay",
+	    "1",
+	    "listen_backlog",
+	    "1024",
+	    "decode_url",
+	    "yes",
+	    NULL,
 	};
 	/* SIGTERM and SIGINT are blocked in every thread (server_block_signals,
 	 * called before any thread starts); this one waits for them. */
@@ -595,15 +612,17 @@ int server_run(struct app *app)
 	cb.exit_thread = exit_thread;
 	struct mg_context *ctx = mg_start(&cb, app, options);
 	if (!ctx) {
-		log_msg(LOG_ERROR, "cannot listen on %s (is another server using it?)", app->cfg.listen);
+		log_msg(LOG_ERROR, "cannot listen on %s (is another server using it?)",
+		        app->cfg.listen);
 		mg_exit_library();
 		return -HEARTH_EIO;
 	}
 	log_msg(LOG_INFO, "hearth %s serving on http://%s with %d threads (%s)", HEARTH_VERSION,
-		app->cfg.listen, app->cfg.threads, db_pool_kind_name(app->db));
+	        app->cfg.listen, app->cfg.threads, db_pool_kind_name(app->db));
 	int sig = 0;
 	sigwait(&set, &sig);
-	log_msg(LOG_INFO, "received %s; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	log_msg(LOG_INFO, "received %s; finishing requests in flight",
+	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	atomic_store(&draining, true);
 	/* Let requests in flight finish and answer (up to 15 s). */
 	for (int i = 0; i < 1500 && atomic_load(&in_flight) > 0; i++) {

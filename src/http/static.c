@@ -22,17 +22,17 @@ static const char *mime_for(const char *name)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".html", "text/html; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".mjs", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},
-		{".json", "application/json"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".ico", "image/x-icon"},
-		{".txt", "text/plain; charset=utf-8"},
-		{".webmanifest", "application/manifest+json"},
-		{".woff2", "font/woff2"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".mjs", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".json", "application/json"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".txt", "text/plain; charset=utf-8"},
+	    {".webmanifest", "application/manifest+json"},
+	    {".woff2", "font/woff2"},
 	};
 	const char *dot = strrchr(name, '.');
 	if (dot)
@@ -44,7 +44,8 @@ static const char *mime_for(const char *name)
 
 static int by_path(const void *a, const void *b)
 {
-	return strcmp(((const struct static_asset *)a)->path, ((const struct static_asset *)b)->path);
+	return strcmp(((const struct static_asset *)a)->path,
+	              ((const struct static_asset *)b)->path);
 }
 
 void static_init(void)
@@ -69,9 +70,9 @@ void static_init(void)
 		snprintf(a->etag, sizeof a->etag, "\"%s\"", hex);
 		struct buf head = BUF_INIT;
 		buf_printf(&head,
-			   "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			   "Cache-Control: no-cache\r\nETag: %s\r\n",
-			   a->type, a->len, a->etag);
+		           "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		           "Cache-Control: no-cache\r\nETag: %s\r\n",
+		           a->type, a->len, a->etag);
 		buf_puts(&head, http_security_headers);
 		a->head = buf_detach(&head, &a->headlen);
 	}

@@ -8,20 +8,20 @@
 #include "people/people.h"
 
 struct person_new {
-	const char *profile;  /* the sealed document's plaintext (JSON text) */
+	const char *profile;              /* the sealed document's plaintext (JSON text) */
 	const char *name, *email, *phone; /* for blind indexes; phone may be NULL */
-	const char *age_band; /* may be NULL */
+	const char *age_band;             /* may be NULL */
 	bool is_minor;
 	bool self_registered;
 	const int64_t *org_ids;
 	size_t norgs;
-	int64_t created_by;   /* 0 for self-registration */
+	int64_t created_by; /* 0 for self-registration */
 };
 
 struct person_row {
 	int64_t id;
 	bool erased;
-	char *profile;        /* opened JSON text, NULL when erased */
+	char *profile; /* opened JSON text, NULL when erased */
 	const char *age_band;
 	bool is_minor;
 	int64_t user_id, created_at, updated_at, last_activity_at, erased_at;
@@ -32,11 +32,11 @@ struct person_row {
 struct consent_in {
 	enum consent_purpose purpose;
 	bool granted;
-	const char *given_by; /* self, guardian, staff */
-	const char *method;   /* online, paper, verbal */
+	const char *given_by;      /* self, guardian, staff */
+	const char *method;        /* online, paper, verbal */
 	const char *guardian_name; /* required when the person is a minor */
-	int64_t version;      /* 0 = the current version */
-	const char *lang;     /* "en" or "es" */
+	int64_t version;           /* 0 = the current version */
+	const char *lang;          /* "en" or "es" */
 	int64_t recorded_by;
 };
 
@@ -44,39 +44,39 @@ struct consent_row {
 	int64_t id;
 	const char *purpose, *given_by, *method, *lang;
 	bool granted;
-	char *guardian_name;  /* opened; NULL if none or erased */
+	char *guardian_name; /* opened; NULL if none or erased */
 	int64_t version, recorded_by, at;
 };
 
 /* All inside a write transaction the caller owns unless said otherwise. */
 int people__create(const struct people_ctx *px, struct db_conn *c, struct arena *a,
-		   const struct person_new *in, int64_t *id);
+                   const struct person_new *in, int64_t *id);
 int people__get(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-		struct person_row *out);
+                struct person_row *out);
 int people__update(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-		   const char *profile, const char *name, const char *email, const char *phone,
-		   const char *age_band, bool is_minor);
+                   const char *profile, const char *name, const char *email, const char *phone,
+                   const char *age_band, bool is_minor);
 int people__find(const struct people_ctx *px, struct db_conn *c, const char *field,
-		 const char *normalised, int64_t *ids, size_t max, size_t *n);
+                 const char *normalised, int64_t *ids, size_t max, size_t *n);
 int people__list_for_orgs(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t after,
-			  int limit, int64_t *ids, size_t *n);
+                          int limit, int64_t *ids, size_t *n);
 int people__touch(struct db_conn *c, int64_t id);
 int people__link_user(struct db_conn *c, int64_t id, int64_t user_id);
 int people__by_user(struct db_conn *c, int64_t user_id, int64_t *id);
 
 int people__consent_record(const struct people_ctx *px, struct db_conn *c, struct arena *a,
-			   int64_t id, const struct consent_in *in, int64_t *consent_id,
-			   const char **bad_field, char *err, size_t errlen);
+                           int64_t id, const struct consent_in *in, int64_t *consent_id,
+                           const char **bad_field, char *err, size_t errlen);
 int people__consents(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-		     struct consent_row **rows, size_t *n);
+                     struct consent_row **rows, size_t *n);
 int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose, int64_t version,
-			 const char *lang, int64_t *current_version, const char **body);
+                         const char *lang, int64_t *current_version, const char **body);
 
 int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[16]);
 int people__code_claim(struct db_conn *c, const char *code, int64_t *id);
 
 int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const char *categories,
-			     int64_t starts, int64_t ends, int64_t actor, int64_t *id);
+                             int64_t starts, int64_t ends, int64_t actor, int64_t *id);
 int people__agreement_revoke(struct db_conn *c, int64_t id);
 
 int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, bool *automatic);
@@ -87,9 +87,10 @@ struct erasure_row {
 	const char *status;
 };
 int people__erasure_list(struct db_conn *c, const char *status,
-			 void (*fn)(const struct erasure_row *row, void *ctx), void *ctx);
+                         void (*fn)(const struct erasure_row *row, void *ctx), void *ctx);
 /* Marks a pending request rejected; -HEARTH_ENOTFOUND if none pending. */
-int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor, const char *reason);
+int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor,
+                           const char *reason);
 /* The participant of a pending request; -HEARTH_ENOTFOUND if none pending. */
 int people__erasure_pending(struct db_conn *c, int64_t request_id, int64_t *participant_id);
 
@@ -99,12 +100,12 @@ struct agreement_row {
 };
 /* Agreements involving org (0 = all). */
 int people__agreement_list(struct db_conn *c, int64_t org,
-			   void (*fn)(const struct agreement_row *row, void *ctx), void *ctx);
+                           void (*fn)(const struct agreement_row *row, void *ctx), void *ctx);
 int people__agreement_get(struct db_conn *c, int64_t id, struct agreement_row *row);
 
 /* Active people whose last activity is before cutoff, oldest first. */
 int people__expired(struct db_conn *c, int64_t cutoff, int limit,
-		    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx);
+                    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx);
 bool people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);
 
 #endif

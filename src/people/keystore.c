@@ -26,11 +26,11 @@ struct keystore {
 };
 
 static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS data_keys ("
-				 " subject_id INTEGER PRIMARY KEY,"
-				 " wrapped BLOB NOT NULL,"
-				 " created_at INTEGER NOT NULL)";
+                                 " subject_id INTEGER PRIMARY KEY,"
+                                 " wrapped BLOB NOT NULL,"
+                                 " created_at INTEGER NOT NULL)";
 static const char SQL_INSERT[] =
-	"INSERT INTO data_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?)";
+    "INSERT INTO data_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?)";
 static const char SQL_GET[] = "SELECT wrapped FROM data_keys WHERE subject_id = ?";
 static const char SQL_DELETE[] = "DELETE FROM data_keys WHERE subject_id = ?";
 static const char SQL_CHECKPOINT[] = "PRAGMA wal_checkpoint(TRUNCATE)";
@@ -136,7 +136,7 @@ int people_key_destroy(const struct people_ctx *px, int64_t subject)
 }
 
 int people_seal(const struct people_ctx *px, struct arena *a, int64_t participant_id,
-		const void *plain, size_t n, unsigned char **out, size_t *outlen)
+                const void *plain, size_t n, unsigned char **out, size_t *outlen)
 {
 	unsigned char dk[32];
 	int rc = people_key_load(px, participant_id, dk);
@@ -153,7 +153,7 @@ int people_seal(const struct people_ctx *px, struct arena *a, int64_t participan
 }
 
 int people_open(const struct people_ctx *px, struct arena *a, int64_t participant_id,
-		const unsigned char *sealed, size_t n, char **out, size_t *outlen)
+                const unsigned char *sealed, size_t n, char **out, size_t *outlen)
 {
 	unsigned char dk[32];
 	if (n < HC_SEAL_OVERHEAD)

@@ -27,123 +27,123 @@
 #include "core/banned.h"
 
 const char *const purpose_names[PURPOSE__MAX + 1] = {
-	"participation", "contact", "evaluation", "clinical_sharing", "peer_community", "media", NULL,
+    "participation", "contact", "evaluation", "clinical_sharing", "peer_community", "media", NULL,
 };
 const char *const share_names[SHARE__MAX + 1] = {
-	"contact", "attendance", "checkins", "safety_plan", "referrals", "outcomes", NULL,
+    "contact", "attendance", "checkins", "safety_plan", "referrals", "outcomes", NULL,
 };
 const enum consent_purpose share_purpose[SHARE__MAX] = {
-	[SHARE_CONTACT] = PURPOSE_CONTACT,
-	[SHARE_ATTENDANCE] = PURPOSE_PARTICIPATION,
-	[SHARE_CHECKINS] = PURPOSE_CLINICAL_SHARING,
-	[SHARE_SAFETY_PLAN] = PURPOSE_CLINICAL_SHARING,
-	[SHARE_REFERRALS] = PURPOSE_CLINICAL_SHARING,
-	[SHARE_OUTCOMES] = PURPOSE_EVALUATION,
+    [SHARE_CONTACT] = PURPOSE_CONTACT,
+    [SHARE_ATTENDANCE] = PURPOSE_PARTICIPATION,
+    [SHARE_CHECKINS] = PURPOSE_CLINICAL_SHARING,
+    [SHARE_SAFETY_PLAN] = PURPOSE_CLINICAL_SHARING,
+    [SHARE_REFERRALS] = PURPOSE_CLINICAL_SHARING,
+    [SHARE_OUTCOMES] = PURPOSE_EVALUATION,
 };
 
 /* SQL catalogue for the people module. */
 static const char SQL_INSERT[] =
-	"INSERT INTO participants (status, name_bi, email_bi, phone_bi, age_band, is_minor,"
-	" self_registered, created_by, created_at, updated_at, last_activity_at)"
-	" VALUES ('active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO participants (status, name_bi, email_bi, phone_bi, age_band, is_minor,"
+    " self_registered, created_by, created_at, updated_at, last_activity_at)"
+    " VALUES ('active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_SET_PROFILE[] = "UPDATE participants SET profile = ? WHERE id = ?";
 static const char SQL_ADD_ORG[] =
-	"INSERT INTO participant_orgs (participant_id, organisation_id) VALUES (?, ?)";
+    "INSERT INTO participant_orgs (participant_id, organisation_id) VALUES (?, ?)";
 static const char SQL_GET[] =
-	"SELECT status, profile, age_band, is_minor, user_id, created_at, updated_at,"
-	" last_activity_at, erased_at FROM participants WHERE id = ?";
-static const char SQL_ORGS_OF[] =
-	"SELECT organisation_id FROM participant_orgs WHERE participant_id = ? ORDER BY organisation_id";
+    "SELECT status, profile, age_band, is_minor, user_id, created_at, updated_at,"
+    " last_activity_at, erased_at FROM participants WHERE id = ?";
+static const char SQL_ORGS_OF[] = "SELECT organisation_id FROM participant_orgs WHERE "
+                                  "participant_id = ? ORDER BY organisation_id";
 static const char SQL_UPDATE[] =
-	"UPDATE participants SET profile = ?, name_bi = ?, email_bi = ?, phone_bi = ?, age_band = ?,"
-	" is_minor = ?, updated_at = ?, last_activity_at = ? WHERE id = ? AND status = 'active'";
+    "UPDATE participants SET profile = ?, name_bi = ?, email_bi = ?, phone_bi = ?, age_band = ?,"
+    " is_minor = ?, updated_at = ?, last_activity_at = ? WHERE id = ? AND status = 'active'";
 static const char SQL_FIND_NAME[] =
-	"SELECT id FROM participants WHERE name_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
+    "SELECT id FROM participants WHERE name_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
 static const char SQL_FIND_EMAIL[] =
-	"SELECT id FROM participants WHERE email_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
+    "SELECT id FROM participants WHERE email_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
 static const char SQL_FIND_PHONE[] =
-	"SELECT id FROM participants WHERE phone_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
+    "SELECT id FROM participants WHERE phone_bi = ? AND status = 'active' ORDER BY id LIMIT ?";
 static const char SQL_LIST_ORG[] =
-	"SELECT DISTINCT p.id FROM participants p JOIN participant_orgs po ON po.participant_id = p.id"
-	" WHERE po.organisation_id = ? AND p.status = 'active' AND p.id > ? ORDER BY p.id LIMIT ?";
+    "SELECT DISTINCT p.id FROM participants p JOIN participant_orgs po ON po.participant_id = p.id"
+    " WHERE po.organisation_id = ? AND p.status = 'active' AND p.id > ? ORDER BY p.id LIMIT ?";
 static const char SQL_TOUCH[] = "UPDATE participants SET last_activity_at = ? WHERE id = ?";
 static const char SQL_LINK_USER[] =
-	"UPDATE participants SET user_id = ? WHERE id = ? AND status = 'active'";
+    "UPDATE participants SET user_id = ? WHERE id = ? AND status = 'active'";
 static const char SQL_BY_USER[] =
-	"SELECT id FROM participants WHERE user_id = ? AND status = 'active'";
+    "SELECT id FROM participants WHERE user_id = ? AND status = 'active'";
 static const char SQL_LATEST_CONSENT[] =
-	"SELECT c.granted FROM consents c JOIN participants p ON p.id = c.participant_id"
-	" WHERE c.participant_id = ? AND c.purpose = ? AND p.status = 'active'"
-	" ORDER BY c.id DESC LIMIT 1";
+    "SELECT c.granted FROM consents c JOIN participants p ON p.id = c.participant_id"
+    " WHERE c.participant_id = ? AND c.purpose = ? AND p.status = 'active'"
+    " ORDER BY c.id DESC LIMIT 1";
 static const char SQL_CONSENT_INSERT[] =
-	"INSERT INTO consents (participant_id, purpose, granted, given_by, method, guardian_name,"
-	" text_version, text_lang, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO consents (participant_id, purpose, granted, given_by, method, guardian_name,"
+    " text_version, text_lang, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_CONSENTS[] =
-	"SELECT id, purpose, granted, given_by, method, guardian_name, text_version, text_lang,"
-	" recorded_by, at FROM consents WHERE participant_id = ? ORDER BY id";
+    "SELECT id, purpose, granted, given_by, method, guardian_name, text_version, text_lang,"
+    " recorded_by, at FROM consents WHERE participant_id = ? ORDER BY id";
 static const char SQL_TEXT[] =
-	"SELECT version, body FROM consent_texts WHERE purpose = ? AND lang = ?"
-	" AND (? = 0 OR version = ?) ORDER BY version DESC LIMIT 1";
+    "SELECT version, body FROM consent_texts WHERE purpose = ? AND lang = ?"
+    " AND (? = 0 OR version = ?) ORDER BY version DESC LIMIT 1";
 static const char SQL_IN_ORG[] =
-	"SELECT 1 FROM participant_orgs WHERE participant_id = ? AND organisation_id = ?";
+    "SELECT 1 FROM participant_orgs WHERE participant_id = ? AND organisation_id = ?";
 static const char SQL_AGREEMENTS[] =
-	"SELECT a.categories FROM sharing_agreements a JOIN participant_orgs po"
-	" ON po.organisation_id = a.from_organisation_id WHERE po.participant_id = ?"
-	" AND a.to_organisation_id = ? AND a.revoked_at IS NULL AND a.starts_at <= ? AND a.ends_at > ?";
+    "SELECT a.categories FROM sharing_agreements a JOIN participant_orgs po"
+    " ON po.organisation_id = a.from_organisation_id WHERE po.participant_id = ?"
+    " AND a.to_organisation_id = ? AND a.revoked_at IS NULL AND a.starts_at <= ? AND a.ends_at > ?";
 static const char SQL_ERASE[] =
-	"UPDATE participants SET status = 'erased', profile = NULL, name_bi = NULL, email_bi = NULL,"
-	" phone_bi = NULL, user_id = NULL, erased_at = ?, updated_at = ? WHERE id = ?";
+    "UPDATE participants SET status = 'erased', profile = NULL, name_bi = NULL, email_bi = NULL,"
+    " phone_bi = NULL, user_id = NULL, erased_at = ?, updated_at = ? WHERE id = ?";
 static const char SQL_ERASE_CONSENT_NAMES[] =
-	"UPDATE consents SET guardian_name = NULL WHERE participant_id = ?";
+    "UPDATE consents SET guardian_name = NULL WHERE participant_id = ?";
 static const char SQL_ERASE_CODES[] = "DELETE FROM account_codes WHERE participant_id = ?";
 static const char SQL_ERASE_USER[] =
-	"UPDATE users SET email = ?, display_name = 'Erased person', password_hash = NULL,"
-	" disabled = 1 WHERE id = ?";
+    "UPDATE users SET email = ?, display_name = 'Erased person', password_hash = NULL,"
+    " disabled = 1 WHERE id = ?";
 static const char SQL_ERASE_MEMBERSHIPS[] = "DELETE FROM memberships WHERE user_id = ?";
 static const char SQL_ERASE_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
 static const char SQL_ERASE_REQUESTS[] =
-	"UPDATE erasure_requests SET status = 'approved', decided_at = ?, decided_by = ?"
-	" WHERE participant_id = ? AND status = 'pending'";
+    "UPDATE erasure_requests SET status = 'approved', decided_at = ?, decided_by = ?"
+    " WHERE participant_id = ? AND status = 'pending'";
 static const char SQL_STATUS[] = "SELECT status, user_id FROM participants WHERE id = ?";
-static const char SQL_CODE_INSERT[] =
-	"INSERT INTO account_codes (code_hash, participant_id, expires_at, created_by) VALUES (?, ?, ?, ?)";
+static const char SQL_CODE_INSERT[] = "INSERT INTO account_codes (code_hash, participant_id, "
+                                      "expires_at, created_by) VALUES (?, ?, ?, ?)";
 static const char SQL_CODE_FIND[] =
-	"SELECT participant_id FROM account_codes WHERE code_hash = ? AND expires_at > ?";
+    "SELECT participant_id FROM account_codes WHERE code_hash = ? AND expires_at > ?";
 static const char SQL_CODE_DELETE[] = "DELETE FROM account_codes WHERE code_hash = ?";
 static const char SQL_AGREEMENT_INSERT[] =
-	"INSERT INTO sharing_agreements (from_organisation_id, to_organisation_id, categories,"
-	" starts_at, ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "INSERT INTO sharing_agreements (from_organisation_id, to_organisation_id, categories,"
+    " starts_at, ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_AGREEMENT_REVOKE[] =
-	"UPDATE sharing_agreements SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+    "UPDATE sharing_agreements SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 static const char SQL_REQUEST_PENDING[] =
-	"SELECT id FROM erasure_requests WHERE participant_id = ? AND status = 'pending'";
+    "SELECT id FROM erasure_requests WHERE participant_id = ? AND status = 'pending'";
 static const char SQL_REQUEST_INSERT[] =
-	"INSERT INTO erasure_requests (participant_id, status, requested_at) VALUES (?, 'pending', ?)"
-	" RETURNING id";
+    "INSERT INTO erasure_requests (participant_id, status, requested_at) VALUES (?, 'pending', ?)"
+    " RETURNING id";
 static const char SQL_AUTOMATIC[] =
-	"SELECT 1 FROM participant_orgs po JOIN organisations o ON o.id = po.organisation_id"
-	" WHERE po.participant_id = ? AND o.erasure_policy = 'automatic'";
+    "SELECT 1 FROM participant_orgs po JOIN organisations o ON o.id = po.organisation_id"
+    " WHERE po.participant_id = ? AND o.erasure_policy = 'automatic'";
 
 static const char SQL_ERASURE_LIST[] =
-	"SELECT id, participant_id, status, requested_at, decided_at FROM erasure_requests"
-	" WHERE (COALESCE(?1, '') = '' OR status = ?1) ORDER BY id";
+    "SELECT id, participant_id, status, requested_at, decided_at FROM erasure_requests"
+    " WHERE (COALESCE(?1, '') = '' OR status = ?1) ORDER BY id";
 static const char SQL_ERASURE_REJECT[] =
-	"UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ?"
-	" WHERE id = ? AND status = 'pending'";
+    "UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ?"
+    " WHERE id = ? AND status = 'pending'";
 static const char SQL_ERASURE_PENDING[] =
-	"SELECT participant_id FROM erasure_requests WHERE id = ? AND status = 'pending'";
+    "SELECT participant_id FROM erasure_requests WHERE id = ? AND status = 'pending'";
 static const char SQL_AGREEMENT_LIST[] =
-	"SELECT id, from_organisation_id, to_organisation_id, categories, starts_at, ends_at,"
-	" revoked_at FROM sharing_agreements WHERE (? = 0 OR from_organisation_id = ?"
-	" OR to_organisation_id = ?) ORDER BY id";
+    "SELECT id, from_organisation_id, to_organisation_id, categories, starts_at, ends_at,"
+    " revoked_at FROM sharing_agreements WHERE (? = 0 OR from_organisation_id = ?"
+    " OR to_organisation_id = ?) ORDER BY id";
 static const char SQL_AGREEMENT_GET[] =
-	"SELECT id, from_organisation_id, to_organisation_id, categories, starts_at, ends_at,"
-	" revoked_at FROM sharing_agreements WHERE id = ?";
+    "SELECT id, from_organisation_id, to_organisation_id, categories, starts_at, ends_at,"
+    " revoked_at FROM sharing_agreements WHERE id = ?";
 static const char SQL_EXPIRED[] =
-	"SELECT id, last_activity_at FROM participants WHERE status = 'active'"
-	" AND last_activity_at < ? ORDER BY last_activity_at, id LIMIT ?";
+    "SELECT id, last_activity_at FROM participants WHERE status = 'active'"
+    " AND last_activity_at < ? ORDER BY last_activity_at, id LIMIT ?";
 static const char SQL_IS_EXPIRED[] =
-	"SELECT 1 FROM participants WHERE id = ? AND status = 'active' AND last_activity_at < ?";
+    "SELECT 1 FROM participants WHERE id = ? AND status = 'active' AND last_activity_at < ?";
 
 int purpose_from_name(const char *name)
 {
@@ -169,7 +169,7 @@ static size_t lower_utf8(const unsigned char *in, char *out, size_t *o)
 		if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
 			cp += 0x20; /* À-Þ -> à-þ */
 		else if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x138 && cp != 0x149 &&
-			 ((cp <= 0x137 || cp >= 0x14A) ? cp % 2 == 0 : cp % 2 == 1) && cp != 0x17F)
+		         ((cp <= 0x137 || cp >= 0x14A) ? cp % 2 == 0 : cp % 2 == 1) && cp != 0x17F)
 			cp += 1; /* Ā-ž pairs: upper case first (odd-first between Ĺ and Ň) */
 		out[(*o)++] = (char)(0xC0 | (cp >> 6));
 		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
@@ -226,7 +226,7 @@ bool people_phone_valid(const char *phone)
 }
 
 static void blind(const struct people_ctx *px, struct arena *a, const char *prefix,
-		  const char *normalised, const char **out)
+                  const char *normalised, const char **out)
 {
 	if (!normalised || !*normalised) {
 		*out = NULL;
@@ -240,8 +240,8 @@ static void blind(const struct people_ctx *px, struct arena *a, const char *pref
 }
 
 static void indexes(const struct people_ctx *px, struct arena *a, const char *name,
-		    const char *email, const char *phone, const char **nb, const char **eb,
-		    const char **pb)
+                    const char *email, const char *phone, const char **nb, const char **eb,
+                    const char **pb)
 {
 	blind(px, a, "name", name ? people_normalise_name(a, name) : NULL, nb);
 	char *e = email ? arena_strdup(a, email) : NULL;
@@ -258,7 +258,7 @@ static void person_ad(unsigned char ad[8], int64_t id)
 
 /* Seals the profile with a data key already at hand (a new person's). */
 static int seal_profile(struct db_conn *c, struct arena *a, int64_t id, const unsigned char dk[32],
-			const char *profile)
+                        const char *profile)
 {
 	unsigned char ad[8];
 	size_t n = strlen(profile) + HC_SEAL_OVERHEAD;
@@ -274,7 +274,7 @@ static int seal_profile(struct db_conn *c, struct arena *a, int64_t id, const un
 }
 
 int people__create(const struct people_ctx *px, struct db_conn *c, struct arena *a,
-		   const struct person_new *in, int64_t *id)
+                   const struct person_new *in, int64_t *id)
 {
 	const char *nb, *eb, *pb;
 	unsigned char dk[32];
@@ -323,7 +323,7 @@ int people__create(const struct people_ctx *px, struct db_conn *c, struct arena 
 }
 
 int people__get(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-		struct person_row *out)
+                struct person_row *out)
 {
 	memset(out, 0, sizeof *out);
 	struct db_stmt *s = db_prepare(c, SQL_GET);
@@ -383,8 +383,8 @@ int people__get(const struct people_ctx *px, struct db_conn *c, struct arena *a,
 }
 
 int people__update(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-		   const char *profile, const char *name, const char *email, const char *phone,
-		   const char *age_band, bool is_minor)
+                   const char *profile, const char *name, const char *email, const char *phone,
+                   const char *age_band, bool is_minor)
 {
 	const char *nb, *eb, *pb;
 	unsigned char *sealed;
@@ -412,11 +412,11 @@ int people__update(const struct people_ctx *px, struct db_conn *c, struct arena 
 }
 
 int people__find(const struct people_ctx *px, struct db_conn *c, const char *field,
-		 const char *normalised, int64_t *ids, size_t max, size_t *n)
+                 const char *normalised, int64_t *ids, size_t max, size_t *n)
 {
 	const char *sql = strcmp(field, "name") == 0    ? SQL_FIND_NAME
-			  : strcmp(field, "email") == 0 ? SQL_FIND_EMAIL
-							: SQL_FIND_PHONE;
+	                  : strcmp(field, "email") == 0 ? SQL_FIND_EMAIL
+	                                                : SQL_FIND_PHONE;
 	char msg[600], h[65];
 	snprintf(msg, sizeof msg, "%s:%s", field, normalised);
 	hc_blind_index(px->kr, h, msg);
@@ -434,7 +434,7 @@ int people__find(const struct people_ctx *px, struct db_conn *c, const char *fie
 }
 
 int people__list_for_orgs(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t after,
-			  int limit, int64_t *ids, size_t *n)
+                          int limit, int64_t *ids, size_t *n)
 {
 	*n = 0;
 	/* Per organisation, merged; a person in two of the actor's organisations
@@ -535,7 +535,7 @@ void people_on_consent_withdrawn(consent_withdrawn_fn fn)
 }
 
 int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose, int64_t version,
-			 const char *lang, int64_t *found_version, const char **body)
+                         const char *lang, int64_t *found_version, const char **body)
 {
 	struct db_stmt *s = db_prepare(c, SQL_TEXT);
 	if (!s)
@@ -573,8 +573,8 @@ static int person_status(struct db_conn *c, int64_t id, bool *erased, bool *mino
 }
 
 int people__consent_record(const struct people_ctx *px, struct db_conn *c, struct arena *a,
-			   int64_t id, const struct consent_in *in, int64_t *consent_id,
-			   const char **bad_field, char *err, size_t errlen)
+                           int64_t id, const struct consent_in *in, int64_t *consent_id,
+                           const char **bad_field, char *err, size_t errlen)
 {
 	int64_t version = 0;
 	bool erased = false, minor = false;
@@ -583,14 +583,16 @@ int people__consent_record(const struct people_ctx *px, struct db_conn *c, struc
 		return rc;
 	if (erased) {
 		*bad_field = "id";
-		snprintf(err, errlen, "this person's record was erased; nothing can be recorded for them");
+		snprintf(err, errlen,
+		         "this person's record was erased; nothing can be recorded for them");
 		return -HEARTH_ECONFLICT;
 	}
-	if (minor && (strcmp(in->given_by, "guardian") != 0 || !in->guardian_name ||
-			   !*in->guardian_name)) {
+	if (minor &&
+	    (strcmp(in->given_by, "guardian") != 0 || !in->guardian_name || !*in->guardian_name)) {
 		*bad_field = strcmp(in->given_by, "guardian") != 0 ? "given_by" : "guardian_name";
-		snprintf(err, errlen, "this person is under 18: a parent or guardian must give or "
-				      "withdraw consent (given_by \"guardian\" with guardian_name)");
+		snprintf(err, errlen,
+		         "this person is under 18: a parent or guardian must give or "
+		         "withdraw consent (given_by \"guardian\" with guardian_name)");
 		return -HEARTH_EINVAL;
 	}
 	if (strcmp(in->given_by, "guardian") == 0 && (!in->guardian_name || !*in->guardian_name)) {
@@ -599,11 +601,11 @@ int people__consent_record(const struct people_ctx *px, struct db_conn *c, struc
 		return -HEARTH_EINVAL;
 	}
 	rc = people__consent_text(c, a, purpose_names[in->purpose], in->version, in->lang, &version,
-				  NULL);
+	                          NULL);
 	if (rc == -HEARTH_ENOTFOUND) {
 		*bad_field = in->version ? "text_version" : "lang";
 		snprintf(err, errlen, "there is no consent text for %s version %lld in language %s",
-			 purpose_names[in->purpose], (long long)in->version, in->lang);
+		         purpose_names[in->purpose], (long long)in->version, in->lang);
 		return -HEARTH_EINVAL;
 	}
 	if (rc)
@@ -612,7 +614,7 @@ int people__consent_record(const struct people_ctx *px, struct db_conn *c, struc
 	size_t glen = 0;
 	if (in->guardian_name && *in->guardian_name &&
 	    (rc = people_seal(px, a, id, in->guardian_name, strlen(in->guardian_name), &guardian,
-			      &glen)) != 0)
+	                      &glen)) != 0)
 		return rc;
 	struct db_stmt *s = db_prepare(c, SQL_CONSENT_INSERT);
 	if (!s)
@@ -649,7 +651,7 @@ int people__consent_record(const struct people_ctx *px, struct db_conn *c, struc
 }
 
 int people__consents(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-		     struct consent_row **rows, size_t *n)
+                     struct consent_row **rows, size_t *n)
 {
 	struct db_stmt *s = db_prepare(c, SQL_CONSENTS);
 	if (!s)
@@ -677,15 +679,15 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
 		}
 		struct consent_row *r = &(*rows)[*n];
 		*r = (struct consent_row){
-			.id = db_col_i64(s, 0),
-			.purpose = arena_strdup(a, db_col_text(s, 1)),
-			.granted = db_col_i64(s, 2) != 0,
-			.given_by = arena_strdup(a, db_col_text(s, 3)),
-			.method = arena_strdup(a, db_col_text(s, 4)),
-			.version = db_col_i64(s, 6),
-			.lang = arena_strdup(a, db_col_text(s, 7)),
-			.recorded_by = db_col_i64(s, 8),
-			.at = db_col_i64(s, 9),
+		    .id = db_col_i64(s, 0),
+		    .purpose = arena_strdup(a, db_col_text(s, 1)),
+		    .granted = db_col_i64(s, 2) != 0,
+		    .given_by = arena_strdup(a, db_col_text(s, 3)),
+		    .method = arena_strdup(a, db_col_text(s, 4)),
+		    .version = db_col_i64(s, 6),
+		    .lang = arena_strdup(a, db_col_text(s, 7)),
+		    .recorded_by = db_col_i64(s, 8),
+		    .at = db_col_i64(s, 9),
 		};
 		if (!db_col_null(s, 5)) {
 			size_t len;
@@ -703,8 +705,8 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
 		if (!sealed[i].data)
 			continue;
 		size_t len;
-		int orc = people_open(px, a, id, sealed[i].data, sealed[i].len, &(*rows)[i].guardian_name,
-				      &len);
+		int orc = people_open(px, a, id, sealed[i].data, sealed[i].len,
+		                      &(*rows)[i].guardian_name, &len);
 		if (orc == -HEARTH_ENOTFOUND)
 			(*rows)[i].guardian_name = NULL;
 		else if (orc)
@@ -741,12 +743,12 @@ static bool has_category(const char *list, const char *cat)
 }
 
 /* Roles that work with people's records inside their own organisation. */
-#define STAFF_ROLES                                                                                \
-	((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR) | (1u << ROLE_FACILITATOR) |                \
+#define STAFF_ROLES                                                                 \
+	((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR) | (1u << ROLE_FACILITATOR) | \
 	 (1u << ROLE_CLINICIAN) | (1u << ROLE_PEER_SUPPORTER))
 
 bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
-			   enum share_category cat)
+                           enum share_category cat)
 {
 	int64_t now = util_now();
 	if (cat < 0 || cat >= SHARE__MAX)
@@ -781,7 +783,7 @@ bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t par
 }
 
 int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const char *categories,
-			     int64_t starts, int64_t ends, int64_t actor, int64_t *id)
+                             int64_t starts, int64_t ends, int64_t actor, int64_t *id)
 {
 	struct db_stmt *s = db_prepare(c, SQL_AGREEMENT_INSERT);
 	if (!s)
@@ -921,7 +923,7 @@ static int run_id(struct db_conn *c, const char *sql, int64_t id)
 }
 
 int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
-		 int64_t actor_id, const char *request_id)
+                 int64_t actor_id, const char *request_id)
 {
 	int64_t now = util_now(), user_id = 0;
 	struct db_stmt *s = db_prepare(c, SQL_STATUS);
@@ -952,7 +954,8 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 	db_bind_i64(s, 1, now);
 	db_bind_i64(s, 2, now);
 	db_bind_i64(s, 3, participant_id);
-	if ((rc = db_run(s)) != 0 || (rc = run_id(c, SQL_ERASE_CONSENT_NAMES, participant_id)) != 0 ||
+	if ((rc = db_run(s)) != 0 ||
+	    (rc = run_id(c, SQL_ERASE_CONSENT_NAMES, participant_id)) != 0 ||
 	    (rc = run_id(c, SQL_ERASE_CODES, participant_id)) != 0)
 		goto fail;
 	if (user_id) {
@@ -965,7 +968,8 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 		}
 		db_bind_text(s, 1, email);
 		db_bind_i64(s, 2, user_id);
-		if ((rc = db_run(s)) != 0 || (rc = run_id(c, SQL_ERASE_MEMBERSHIPS, user_id)) != 0 ||
+		if ((rc = db_run(s)) != 0 ||
+		    (rc = run_id(c, SQL_ERASE_MEMBERSHIPS, user_id)) != 0 ||
 		    (rc = run_id(c, SQL_ERASE_SESSIONS, user_id)) != 0)
 			goto fail;
 	}
@@ -996,7 +1000,7 @@ fail:
 }
 
 int people__erasure_list(struct db_conn *c, const char *status,
-			 void (*fn)(const struct erasure_row *row, void *ctx), void *ctx)
+                         void (*fn)(const struct erasure_row *row, void *ctx), void *ctx)
 {
 	struct db_stmt *s = db_prepare(c, SQL_ERASURE_LIST);
 	if (!s)
@@ -1005,11 +1009,11 @@ int people__erasure_list(struct db_conn *c, const char *status,
 	int rc;
 	while ((rc = db_step(s)) == DB_ROW) {
 		struct erasure_row row = {
-			.id = db_col_i64(s, 0),
-			.participant_id = db_col_i64(s, 1),
-			.status = db_col_text(s, 2),
-			.requested_at = db_col_i64(s, 3),
-			.decided_at = db_col_i64(s, 4),
+		    .id = db_col_i64(s, 0),
+		    .participant_id = db_col_i64(s, 1),
+		    .status = db_col_text(s, 2),
+		    .requested_at = db_col_i64(s, 3),
+		    .decided_at = db_col_i64(s, 4),
 		};
 		fn(&row, ctx);
 	}
@@ -1052,18 +1056,18 @@ int people__erasure_pending(struct db_conn *c, int64_t request_id, int64_t *part
 static void agreement_row(struct db_stmt *s, struct agreement_row *row)
 {
 	*row = (struct agreement_row){
-		.id = db_col_i64(s, 0),
-		.from_org = db_col_i64(s, 1),
-		.to_org = db_col_i64(s, 2),
-		.categories = db_col_text(s, 3),
-		.starts_at = db_col_i64(s, 4),
-		.ends_at = db_col_i64(s, 5),
-		.revoked_at = db_col_i64(s, 6),
+	    .id = db_col_i64(s, 0),
+	    .from_org = db_col_i64(s, 1),
+	    .to_org = db_col_i64(s, 2),
+	    .categories = db_col_text(s, 3),
+	    .starts_at = db_col_i64(s, 4),
+	    .ends_at = db_col_i64(s, 5),
+	    .revoked_at = db_col_i64(s, 6),
 	};
 }
 
 int people__agreement_list(struct db_conn *c, int64_t org,
-			   void (*fn)(const struct agreement_row *row, void *ctx), void *ctx)
+                           void (*fn)(const struct agreement_row *row, void *ctx), void *ctx)
 {
 	struct db_stmt *s = db_prepare(c, SQL_AGREEMENT_LIST);
 	if (!s)
@@ -1096,7 +1100,7 @@ int people__agreement_get(struct db_conn *c, int64_t id, struct agreement_row *r
 }
 
 int people__expired(struct db_conn *c, int64_t cutoff, int limit,
-		    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx)
+                    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx)
 {
 	struct db_stmt *s = db_prepare(c, SQL_EXPIRED);
 	if (!s)

@@ -73,11 +73,11 @@ int people_key_destroy(const struct people_ctx *px, int64_t subject);
 
 /* Seals plaintext for a person; *out is arena memory of *outlen bytes. */
 int people_seal(const struct people_ctx *px, struct arena *a, int64_t participant_id,
-		const void *plain, size_t n, unsigned char **out, size_t *outlen);
+                const void *plain, size_t n, unsigned char **out, size_t *outlen);
 /* Opens what people_seal() made; -HEARTH_ENOTFOUND when the person was erased.
  * *out is NUL-terminated arena memory. */
 int people_open(const struct people_ctx *px, struct arena *a, int64_t participant_id,
-		const unsigned char *sealed, size_t n, char **out, size_t *outlen);
+                const unsigned char *sealed, size_t n, char **out, size_t *outlen);
 
 /* True when the person's latest decision for purpose is a grant (and the
  * person is not erased). Asked at the moment of use; never cache it. */
@@ -88,20 +88,20 @@ bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purp
  * data-sharing agreement from one of the person's organisations covers for
  * this category AND the person consented to the matching purpose. */
 bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
-			   enum share_category cat);
+                           enum share_category cat);
 
 /* Modules that hold future places (sessions, waitlists) register here to
  * act when a person withdraws a consent; called inside the withdrawing
  * transaction. */
 typedef int (*consent_withdrawn_fn)(struct db_conn *c, int64_t participant_id,
-				    enum consent_purpose purpose);
+                                    enum consent_purpose purpose);
 void people_on_consent_withdrawn(consent_withdrawn_fn fn);
 
 /* Erases a person: destroys their data key, wipes every sealed field and
  * blind index, removes their login, leaves a tombstone (id, age band, dates,
  * organisations). Audited. Manages its own transaction on c. */
 int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
-		 int64_t actor_id, const char *request_id);
+                 int64_t actor_id, const char *request_id);
 
 /* Normalisation for blind indexes (exact-match search). Result in arena. */
 char *people_normalise_name(struct arena *a, const char *name);

@@ -32,93 +32,120 @@
 /* --- field tables --- */
 
 static const char *const contact_methods[] = {"email", "phone", "sms", "post", "none", NULL};
-static const char *const age_bands[] = {"under_18", "18_25", "26_40", "41_64", "65_plus",
-					"prefer_not_to_say", NULL};
-static const char *const art_forms[] = {"painting", "drawing", "music", "singing", "theatre",
-					"dance", "writing", "craft", "photography", "digital", NULL};
+static const char *const age_bands[] = {"under_18",          "18_25", "26_40", "41_64", "65_plus",
+                                        "prefer_not_to_say", NULL};
+static const char *const art_forms[] = {"painting",    "drawing", "music",   "singing",
+                                        "theatre",     "dance",   "writing", "craft",
+                                        "photography", "digital", NULL};
 static const char *const weekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
-static const char *const mobility[] = {"wheelchair_user", "step_free_access", "seating",
-				       "mobility_aid", "accessible_toilet", "lift", NULL};
-static const char *const sensory[] = {"hearing_loop", "large_print", "sign_language",
-				      "captions", "low_light", "audio_description", NULL};
-static const char *const neuro[] = {"quiet_room", "breaks", "clear_instructions", "fidget_tools",
-				    "predictable_routine", NULL};
+static const char *const mobility[] = {"wheelchair_user",
+                                       "step_free_access",
+                                       "seating",
+                                       "mobility_aid",
+                                       "accessible_toilet",
+                                       "lift",
+                                       NULL};
+static const char *const sensory[] = {
+    "hearing_loop",      "large_print", "sign_language", "captions", "low_light",
+    "audio_description", NULL};
+static const char *const neuro[] = {
+    "quiet_room", "breaks", "clear_instructions", "fidget_tools", "predictable_routine", NULL};
 static const char *const givers[] = {"self", "guardian", "staff", NULL};
 static const char *const methods[] = {"online", "paper", "verbal", NULL};
 static const char *const langs[] = {"en", "es", NULL};
 
 static const struct field emergency_fields[] = {
-	{"name", FIELD_STRING, true, 1, 200},
-	{"phone", FIELD_STRING, true, 3, 40},
-	{"relationship", FIELD_STRING, false, 0, 100},
+    {"name", FIELD_STRING, true, 1, 200},
+    {"phone", FIELD_STRING, true, 3, 40},
+    {"relationship", FIELD_STRING, false, 0, 100},
 };
 static const struct field availability_fields[] = {
-	{"day", FIELD_ENUM, true, 0, 0, weekdays},
-	{"start", FIELD_STRING, true, 5, 5},
-	{"end", FIELD_STRING, true, 5, 5},
+    {"day", FIELD_ENUM, true, 0, 0, weekdays},
+    {"start", FIELD_STRING, true, 5, 5},
+    {"end", FIELD_STRING, true, 5, 5},
 };
 static const struct field needs_fields[] = {
-	{"mobility", FIELD_STRINGS, false, 1, 40, mobility},
-	{"sensory", FIELD_STRINGS, false, 1, 40, sensory},
-	{"neurodivergence", FIELD_STRINGS, false, 1, 40, neuro},
-	{"interpretation_language", FIELD_STRING, false, 2, 40},
-	{"childcare", FIELD_BOOL},
-	{"caring_duties", FIELD_BOOL},
-	{"transport_help", FIELD_BOOL},
-	{"adaptive_equipment", FIELD_STRING, false, 0, 500},
-	{"free_text", FIELD_STRING, false, 0, 2000},
+    {"mobility", FIELD_STRINGS, false, 1, 40, mobility},
+    {"sensory", FIELD_STRINGS, false, 1, 40, sensory},
+    {"neurodivergence", FIELD_STRINGS, false, 1, 40, neuro},
+    {"interpretation_language", FIELD_STRING, false, 2, 40},
+    {"childcare", FIELD_BOOL},
+    {"caring_duties", FIELD_BOOL},
+    {"transport_help", FIELD_BOOL},
+    {"adaptive_equipment", FIELD_STRING, false, 0, 500},
+    {"free_text", FIELD_STRING, false, 0, 2000},
 };
 static const struct field consent_fields[] = {
-	{"purpose", FIELD_ENUM, true, 0, 0, purpose_names},
-	{"granted", FIELD_BOOL, true},
-	{"given_by", FIELD_ENUM, false, 0, 0, givers},
-	{"method", FIELD_ENUM, false, 0, 0, methods},
-	{"guardian_name", FIELD_STRING, false, 1, 200},
-	{"text_version", FIELD_INT, false, 1, 1000},
-	{"lang", FIELD_ENUM, false, 0, 0, langs},
+    {"purpose", FIELD_ENUM, true, 0, 0, purpose_names},
+    {"granted", FIELD_BOOL, true},
+    {"given_by", FIELD_ENUM, false, 0, 0, givers},
+    {"method", FIELD_ENUM, false, 0, 0, methods},
+    {"guardian_name", FIELD_STRING, false, 1, 200},
+    {"text_version", FIELD_INT, false, 1, 1000},
+    {"lang", FIELD_ENUM, false, 0, 0, langs},
 };
 
 /* The profile: everything about a person that is sealed. Order matters:
  * the P_ indexes below name the slots. */
 enum {
-	P_NAME, P_PREFERRED, P_PRONOUNS, P_LANGUAGES, P_EMAIL, P_PHONE, P_CONTACT, P_AGE_BAND,
-	P_DOB, P_EMERGENCY, P_INTERESTS, P_AVAILABILITY, P_NEEDS, P_NOTES, P_ORGS, P_CONSENTS,
+	P_NAME,
+	P_PREFERRED,
+	P_PRONOUNS,
+	P_LANGUAGES,
+	P_EMAIL,
+	P_PHONE,
+	P_CONTACT,
+	P_AGE_BAND,
+	P_DOB,
+	P_EMERGENCY,
+	P_INTERESTS,
+	P_AVAILABILITY,
+	P_NEEDS,
+	P_NOTES,
+	P_ORGS,
+	P_CONSENTS,
 	P__MAX
 };
 #define PROFILE_FIELDS(required)                                                                   \
-	{"name", FIELD_STRING, required, 1, 200},                                                  \
-	{"preferred_name", FIELD_STRING, false, 0, 100},                                           \
-	{"pronouns", FIELD_STRING, false, 0, 50},                                                  \
-	{"languages", FIELD_STRINGS, false, 2, 35, NULL, NULL, 0, 10},                             \
-	{"email", FIELD_EMAIL, required, 0, 254},                                                  \
-	{"phone", FIELD_STRING, false, 3, 40},                                                     \
-	{"preferred_contact", FIELD_ENUM, false, 0, 0, contact_methods},                           \
-	{"age_band", FIELD_ENUM, false, 0, 0, age_bands},                                          \
-	{"date_of_birth", FIELD_DATE},                                                             \
-	{"emergency_contact", FIELD_OBJECT, false, 0, 0, NULL, emergency_fields,                   \
-	 NFIELDS(emergency_fields)},                                                               \
-	{"interests", FIELD_STRINGS, false, 1, 40, art_forms},                                     \
-	{"availability", FIELD_OBJECTS, false, 0, 0, NULL, availability_fields,                    \
-	 NFIELDS(availability_fields), 21},                                                        \
-	{"needs", FIELD_OBJECT, false, 0, 0, NULL, needs_fields, NFIELDS(needs_fields)}
+	{"name", FIELD_STRING, required, 1, 200}, {"preferred_name", FIELD_STRING, false, 0, 100}, \
+	    {"pronouns", FIELD_STRING, false, 0, 50},                                              \
+	    {"languages", FIELD_STRINGS, false, 2, 35, NULL, NULL, 0, 10},                         \
+	    {"email", FIELD_EMAIL, required, 0, 254}, {"phone", FIELD_STRING, false, 3, 40},       \
+	    {"preferred_contact", FIELD_ENUM, false, 0, 0, contact_methods},                       \
+	    {"age_band", FIELD_ENUM, false, 0, 0, age_bands}, {"date_of_birth", FIELD_DATE},       \
+	    {"emergency_contact",      FIELD_OBJECT, false, 0, 0, NULL, emergency_fields,          \
+	     NFIELDS(emergency_fields)},                                                           \
+	    {"interests", FIELD_STRINGS, false, 1, 40, art_forms},                                 \
+	    {"availability",                                                                       \
+	     FIELD_OBJECTS,                                                                        \
+	     false,                                                                                \
+	     0,                                                                                    \
+	     0,                                                                                    \
+	     NULL,                                                                                 \
+	     availability_fields,                                                                  \
+	     NFIELDS(availability_fields),                                                         \
+	     21},                                                                                  \
+	{                                                                                          \
+		"needs", FIELD_OBJECT, false, 0, 0, NULL, needs_fields, NFIELDS(needs_fields)      \
+	}
 
 static const struct field create_fields[] = {
-	PROFILE_FIELDS(true),
-	{"notes", FIELD_STRING, false, 0, 4000},
-	{"organisation_ids", FIELD_INTS, false, 1, 0, NULL, NULL, 0, 10},
-	{"consents", FIELD_OBJECTS, false, 0, 0, NULL, consent_fields, NFIELDS(consent_fields), 12},
+    PROFILE_FIELDS(true),
+    {"notes", FIELD_STRING, false, 0, 4000},
+    {"organisation_ids", FIELD_INTS, false, 1, 0, NULL, NULL, 0, 10},
+    {"consents", FIELD_OBJECTS, false, 0, 0, NULL, consent_fields, NFIELDS(consent_fields), 12},
 };
 static const struct field update_fields[] = {
-	PROFILE_FIELDS(false),
-	{"notes", FIELD_STRING, false, 0, 4000},
+    PROFILE_FIELDS(false),
+    {"notes", FIELD_STRING, false, 0, 4000},
 };
 /* What a person may correct about themself: no staff notes, no orgs. */
 static const struct field self_update_fields[] = {
-	PROFILE_FIELDS(false),
+    PROFILE_FIELDS(false),
 };
 /* Keys of the body that are not part of the sealed profile. */
 static const char *const not_profile[] = {"organisation_ids", "consents", "form_token", "website",
-					  NULL};
+                                          NULL};
 
 /* --- helpers --- */
 
@@ -128,7 +155,7 @@ static const struct people_ctx *px(struct req *r)
 }
 
 static void bad_field(struct req *r, int status, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void bad_field(struct req *r, int status, const char *field, const char *fmt, ...)
 {
 	char msg[400];
@@ -141,7 +168,8 @@ static void bad_field(struct req *r, int status, const char *field, const char *
 	if (strstr(msg, field))
 		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
 	else
-		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field, msg);
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field,
+		                 msg);
 }
 
 /* Whole years between dob and now (both epoch seconds, UTC). */
@@ -177,21 +205,23 @@ static bool profile_rules(struct req *r, json_t *doc, const char **age_band, boo
 	const char *ecp = json_string_value(json_object_get(ec, "phone"));
 	if (ecp && !people_phone_valid(ecp)) {
 		bad_field(r, 400, "emergency_contact.phone",
-			  "emergency_contact.phone must be a phone number (7 to 15 digits)");
+		          "emergency_contact.phone must be a phone number (7 to 15 digits)");
 		return false;
 	}
 	size_t i;
 	json_t *slot;
-	json_array_foreach(json_object_get(doc, "availability"), i, slot) {
+	json_array_foreach(json_object_get(doc, "availability"), i, slot)
+	{
 		const char *st = json_string_value(json_object_get(slot, "start"));
 		const char *en = json_string_value(json_object_get(slot, "end"));
 		if (!st || !en || !hhmm_valid(st) || !hhmm_valid(en) || strcmp(st, en) >= 0) {
-			http_problem_ext(r, 400,
-					 json_pack("{s:s}", "field",
-						   arena_printf(r->arena, "availability[%zu]", i)),
-					 "availability[%zu]: start and end must be times like 09:30, "
-					 "start before end",
-					 i);
+			http_problem_ext(
+			    r, 400,
+			    json_pack("{s:s}", "field",
+			              arena_printf(r->arena, "availability[%zu]", i)),
+			    "availability[%zu]: start and end must be times like 09:30, "
+			    "start before end",
+			    i);
 			return false;
 		}
 	}
@@ -203,14 +233,16 @@ static bool profile_rules(struct req *r, json_t *doc, const char **age_band, boo
 		util_parse_iso8601(dob, &t); /* validated by the field table */
 		int age = age_years(t, util_now());
 		if (t > util_now() || age > 120) {
-			bad_field(r, 400, "date_of_birth", "date_of_birth is not a plausible date of birth");
+			bad_field(r, 400, "date_of_birth",
+			          "date_of_birth is not a plausible date of birth");
 			return false;
 		}
 		*is_minor = age < 18;
 		if (*is_minor)
 			*age_band = "under_18";
 		else if (*age_band && strcmp(*age_band, "under_18") == 0) {
-			bad_field(r, 400, "age_band", "age_band under_18 does not match date_of_birth");
+			bad_field(r, 400, "age_band",
+			          "age_band under_18 does not match date_of_birth");
 			return false;
 		}
 	} else if (*is_minor) {
@@ -226,7 +258,8 @@ static json_t *profile_doc(json_t *body, json_t *base)
 	json_t *doc = base ? json_deep_copy(base) : json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(body, k, v) {
+	json_object_foreach(body, k, v)
+	{
 		bool skip = false;
 		for (const char *const *n = not_profile; *n; n++)
 			skip |= strcmp(*n, k) == 0;
@@ -283,8 +316,8 @@ static size_t actor_orgs(const struct actor *a, uint32_t mask, int64_t *out, siz
 	return n;
 }
 
-#define STAFF_MASK                                                                                 \
-	((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR) | (1u << ROLE_FACILITATOR) |                \
+#define STAFF_MASK                                                                  \
+	((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR) | (1u << ROLE_FACILITATOR) | \
 	 (1u << ROLE_CLINICIAN) | (1u << ROLE_PEER_SUPPORTER))
 #define MANAGE_MASK ((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR))
 
@@ -293,14 +326,15 @@ static json_t *consent_state(struct consent_row *rows, size_t n)
 {
 	json_t *o = json_object();
 	for (int p = 0; p < PURPOSE__MAX; p++)
-		json_object_set_new(o, purpose_names[p], json_pack("{s:b, s:n}", "granted", 0, "at"));
+		json_object_set_new(o, purpose_names[p],
+		                    json_pack("{s:b, s:n}", "granted", 0, "at"));
 	for (size_t i = 0; i < n; i++) {
 		char at[32];
 		util_iso8601(at, sizeof at, rows[i].at);
 		json_object_set_new(o, rows[i].purpose,
-				    json_pack("{s:b, s:s, s:s, s:I}", "granted", rows[i].granted, "at",
-					      at, "given_by", rows[i].given_by, "text_version",
-					      (json_int_t)rows[i].version));
+		                    json_pack("{s:b, s:s, s:s, s:I}", "granted", rows[i].granted,
+		                              "at", at, "given_by", rows[i].given_by,
+		                              "text_version", (json_int_t)rows[i].version));
 	}
 	return o;
 }
@@ -312,15 +346,16 @@ static json_t *consent_history(struct consent_row *rows, size_t n)
 		char at[32];
 		util_iso8601(at, sizeof at, rows[i].at);
 		json_t *o = json_pack("{s:I, s:s, s:b, s:s, s:s, s:I, s:s, s:s}", "id",
-				      (json_int_t)rows[i].id, "purpose", rows[i].purpose, "granted",
-				      rows[i].granted, "given_by", rows[i].given_by, "method",
-				      rows[i].method, "text_version", (json_int_t)rows[i].version,
-				      "lang", rows[i].lang, "at", at);
-		json_object_set_new(o, "guardian_name", rows[i].guardian_name
-								? json_string(rows[i].guardian_name)
-								: json_null());
+		                      (json_int_t)rows[i].id, "purpose", rows[i].purpose, "granted",
+		                      rows[i].granted, "given_by", rows[i].given_by, "method",
+		                      rows[i].method, "text_version", (json_int_t)rows[i].version,
+		                      "lang", rows[i].lang, "at", at);
+		json_object_set_new(o, "guardian_name",
+		                    rows[i].guardian_name ? json_string(rows[i].guardian_name)
+		                                          : json_null());
 		json_object_set_new(o, "recorded_by",
-				    rows[i].recorded_by ? json_integer(rows[i].recorded_by) : json_null());
+		                    rows[i].recorded_by ? json_integer(rows[i].recorded_by)
+		                                        : json_null());
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -346,7 +381,8 @@ static json_t *person_json(struct person_row *p, struct consent_row *rows, size_
 	json_object_set_new(o, "status", json_string("active"));
 	json_object_set_new(o, "is_minor", json_boolean(p->is_minor));
 	if (p->age_band && !json_object_get(o, "age_band"))
-		json_object_set_new(o, "age_band", json_string(p->age_band)); /* derived from date of birth */
+		json_object_set_new(o, "age_band",
+		                    json_string(p->age_band)); /* derived from date of birth */
 	json_object_set_new(o, "organisation_ids", orgs);
 	json_object_set_new(o, "has_account", json_boolean(p->user_id != 0));
 	json_object_set_new(o, "created_at", json_string(created));
@@ -361,8 +397,9 @@ static json_t *contact_json(struct person_row *p)
 {
 	json_t *full = p->profile ? json_loads(p->profile, 0, NULL) : NULL;
 	json_t *o = json_object();
-	static const char *const keys[] = {"name", "preferred_name", "pronouns", "languages",
-					   "email", "phone", "preferred_contact", NULL};
+	static const char *const keys[] = {
+	    "name",  "preferred_name", "pronouns",          "languages",
+	    "email", "phone",          "preferred_contact", NULL};
 	for (const char *const *k = keys; *k; k++) {
 		json_t *v = json_object_get(full, *k);
 		if (v)
@@ -377,26 +414,28 @@ static json_t *contact_json(struct person_row *p)
 
 static void gone(struct req *r)
 {
-	http_problem(r, 410, "this person's record was erased; only a tombstone without identity remains");
+	http_problem(r, 410,
+	             "this person's record was erased; only a tombstone without identity remains");
 }
 
 /* Records a list of consents (validated by consent_fields) for id. */
 static int record_consents(struct req *r, int64_t id, json_t *list, const char *default_giver,
-			   const char *default_method, const char **bad, char *err, size_t errlen)
+                           const char *default_method, const char **bad, char *err, size_t errlen)
 {
 	size_t i;
 	json_t *c;
-	json_array_foreach(list, i, c) {
+	json_array_foreach(list, i, c)
+	{
 		struct consent_in in = {
-			.purpose = (enum consent_purpose)purpose_from_name(
-				json_string_value(json_object_get(c, "purpose"))),
-			.granted = json_is_true(json_object_get(c, "granted")),
-			.given_by = json_string_value(json_object_get(c, "given_by")),
-			.method = json_string_value(json_object_get(c, "method")),
-			.guardian_name = json_string_value(json_object_get(c, "guardian_name")),
-			.version = json_integer_value(json_object_get(c, "text_version")),
-			.lang = json_string_value(json_object_get(c, "lang")),
-			.recorded_by = r->actor.user_id,
+		    .purpose = (enum consent_purpose)purpose_from_name(
+		        json_string_value(json_object_get(c, "purpose"))),
+		    .granted = json_is_true(json_object_get(c, "granted")),
+		    .given_by = json_string_value(json_object_get(c, "given_by")),
+		    .method = json_string_value(json_object_get(c, "method")),
+		    .guardian_name = json_string_value(json_object_get(c, "guardian_name")),
+		    .version = json_integer_value(json_object_get(c, "text_version")),
+		    .lang = json_string_value(json_object_get(c, "lang")),
+		    .recorded_by = r->actor.user_id,
 		};
 		if (!in.given_by)
 			in.given_by = default_giver;
@@ -406,10 +445,11 @@ static int record_consents(struct req *r, int64_t id, json_t *list, const char *
 			in.lang = "en";
 		int64_t cid;
 		const char *inner = NULL;
-		int rc = people__consent_record(px(r), req_db(r), r->arena, id, &in, &cid, &inner, err,
-						errlen);
+		int rc = people__consent_record(px(r), req_db(r), r->arena, id, &in, &cid, &inner,
+		                                err, errlen);
 		if (rc) {
-			*bad = arena_printf(r->arena, "consents[%zu].%s", i, inner ? inner : "purpose");
+			*bad = arena_printf(r->arena, "consents[%zu].%s", i,
+			                    inner ? inner : "purpose");
 			return rc;
 		}
 	}
@@ -447,7 +487,8 @@ void people_http_create(struct req *r)
 	int64_t mine[16];
 	size_t nmine = actor_orgs(&r->actor, STAFF_MASK, mine, 16);
 	if (v[P_ORGS].present) {
-		json_array_foreach(v[P_ORGS].j, i, x) {
+		json_array_foreach(v[P_ORGS].j, i, x)
+		{
 			int64_t org = json_integer_value(x);
 			size_t k;
 			for (k = 0; k < nmine; k++)
@@ -455,7 +496,7 @@ void people_http_create(struct req *r)
 					break;
 			if (k == nmine) {
 				bad_field(r, 403, "organisation_ids",
-					  "you can only register people in your own organisations");
+				          "you can only register people in your own organisations");
 				return;
 			}
 			orgs[norgs++] = org;
@@ -465,7 +506,8 @@ void people_http_create(struct req *r)
 		memcpy(orgs, mine, norgs * sizeof *orgs);
 	}
 	if (!norgs) {
-		bad_field(r, 400, "organisation_ids", "organisation_ids: name at least one organisation");
+		bad_field(r, 400, "organisation_ids",
+		          "organisation_ids: name at least one organisation");
 		return;
 	}
 	json_t *doc = profile_doc(r->body, NULL);
@@ -474,15 +516,15 @@ void people_http_create(struct req *r)
 		return;
 	}
 	struct person_new in = {
-		.profile = dumps(r, doc),
-		.name = v[P_NAME].s,
-		.email = v[P_EMAIL].s,
-		.phone = v[P_PHONE].s,
-		.age_band = age_band ? arena_strdup(r->arena, age_band) : NULL,
-		.is_minor = is_minor,
-		.org_ids = orgs,
-		.norgs = norgs,
-		.created_by = r->actor.user_id,
+	    .profile = dumps(r, doc),
+	    .name = v[P_NAME].s,
+	    .email = v[P_EMAIL].s,
+	    .phone = v[P_PHONE].s,
+	    .age_band = age_band ? arena_strdup(r->arena, age_band) : NULL,
+	    .is_minor = is_minor,
+	    .org_ids = orgs,
+	    .norgs = norgs,
+	    .created_by = r->actor.user_id,
 	};
 	json_decref(doc);
 	struct db_conn *c = req_db(r);
@@ -498,7 +540,8 @@ void people_http_create(struct req *r)
 		return;
 	}
 	if (!rc && v[P_CONSENTS].present)
-		rc = record_consents(r, id, v[P_CONSENTS].j, "staff", "paper", &bad, err, sizeof err);
+		rc = record_consents(r, id, v[P_CONSENTS].j, "staff", "paper", &bad, err,
+		                     sizeof err);
 	if (rc) {
 		db_rollback(c);
 		if (id)
@@ -517,7 +560,7 @@ void people_http_create(struct req *r)
  * true with *p filled when the actor may see the whole record; *contact_only
  * when only the contact category is shared with them. */
 static bool load_for_actor(struct req *r, int64_t id, struct person_row *p, bool *contact_only,
-			   const char *action, bool whole_record_only)
+                           const char *action, bool whole_record_only)
 {
 	struct db_conn *c = req_db(r);
 	*contact_only = false;
@@ -543,8 +586,9 @@ static bool load_for_actor(struct req *r, int64_t id, struct person_row *p, bool
 			/* Denials of a person's record are audited too. */
 			(void)req_audit(r, action, res_of(r, id), "denied");
 			db_commit(c);
-			http_problem(r, 403, "this person is not in your organisation and no data-sharing "
-					     "agreement with their consent covers you");
+			http_problem(r, 403,
+			             "this person is not in your organisation and no data-sharing "
+			             "agreement with their consent covers you");
 			return false;
 		}
 	}
@@ -591,7 +635,8 @@ void people_http_list(struct req *r)
 		const char *q = req_query(r, searchable[i]);
 		if (q) {
 			if (field) {
-				bad_field(r, 400, searchable[i], "search by one of email, phone or name at a time");
+				bad_field(r, 400, searchable[i],
+				          "search by one of email, phone or name at a time");
 				return;
 			}
 			field = searchable[i];
@@ -606,9 +651,10 @@ void people_http_list(struct req *r)
 	int rc;
 	if (field) {
 		const char *norm = strcmp(field, "email") == 0
-					   ? util_normalise_email(arena_strdup(r->arena, value))
-				   : strcmp(field, "phone") == 0 ? people_normalise_phone(r->arena, value)
-								 : people_normalise_name(r->arena, value);
+		                       ? util_normalise_email(arena_strdup(r->arena, value))
+		                   : strcmp(field, "phone") == 0
+		                       ? people_normalise_phone(r->arena, value)
+		                       : people_normalise_name(r->arena, value);
 		if (!*norm || strlen(norm) > 254) {
 			bad_field(r, 400, field, "%s must not be empty", field);
 			return;
@@ -616,9 +662,11 @@ void people_http_list(struct req *r)
 		rc = people__find(px(r), c, field, norm, ids, 20, &n);
 	} else {
 		const char *after = req_query(r, "after"), *limit = req_query(r, "limit");
-		long long a = after ? strtoll(after, NULL, 10) : 0, l = limit ? strtoll(limit, NULL, 10) : 50;
+		long long a = after ? strtoll(after, NULL, 10) : 0,
+		          l = limit ? strtoll(limit, NULL, 10) : 50;
 		if (a < 0 || l < 1 || l > 100) {
-			bad_field(r, 400, "limit", "limit must be 1 to 100 and after a non-negative id");
+			bad_field(r, 400, "limit",
+			          "limit must be 1 to 100 and after a non-negative id");
 			return;
 		}
 		rc = people__list_for_orgs(c, mine, nmine, a, (int)l, ids, &n);
@@ -646,11 +694,11 @@ void people_http_list(struct req *r)
 		json_t *full = p.profile ? json_loads(p.profile, 0, NULL) : NULL;
 		json_t *item = NULL;
 		if (own)
-			item = json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:b}", "id", (json_int_t)p.id,
-					 "name", json_object_get(full, "name"), "preferred_name",
-					 json_object_get(full, "preferred_name"), "email",
-					 json_object_get(full, "email"), "phone",
-					 json_object_get(full, "phone"), "is_minor", p.is_minor);
+			item = json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:b}", "id",
+			                 (json_int_t)p.id, "name", json_object_get(full, "name"),
+			                 "preferred_name", json_object_get(full, "preferred_name"),
+			                 "email", json_object_get(full, "email"), "phone",
+			                 json_object_get(full, "phone"), "is_minor", p.is_minor);
 		else if (people_sharing_allows(c, &r->actor, p.id, SHARE_CONTACT))
 			item = contact_json(&p);
 		json_decref(full);
@@ -658,7 +706,7 @@ void people_http_list(struct req *r)
 			continue;
 		json_array_append_new(items, item);
 		if ((rc = req_audit(r, field ? "participant.search" : "participant.list",
-				    res_of(r, p.id), "success")) != 0)
+		                    res_of(r, p.id), "success")) != 0)
 			break;
 	}
 	if (!rc)
@@ -715,7 +763,9 @@ static void update_person(struct req *r, int64_t id, bool self)
 				own |= p.org_ids[k] == mine[i];
 		if (!own) {
 			db_rollback(c);
-			http_problem(r, 403, "only staff of this person's organisation may change the record");
+			http_problem(
+			    r, 403,
+			    "only staff of this person's organisation may change the record");
 			return;
 		}
 	}
@@ -729,8 +779,10 @@ static void update_person(struct req *r, int64_t id, bool self)
 	}
 	const char *text = dumps(r, doc);
 	const char *name = arena_strdup(r->arena, json_string_value(json_object_get(doc, "name")));
-	const char *email = arena_strdup(r->arena, json_string_value(json_object_get(doc, "email")));
-	const char *phone = arena_strdup(r->arena, json_string_value(json_object_get(doc, "phone")));
+	const char *email =
+	    arena_strdup(r->arena, json_string_value(json_object_get(doc, "email")));
+	const char *phone =
+	    arena_strdup(r->arena, json_string_value(json_object_get(doc, "phone")));
 	const char *band = age_band ? arena_strdup(r->arena, age_band) : NULL;
 	json_decref(doc);
 	rc = people__update(px(r), c, r->arena, id, text, name, email, phone, band, is_minor);
@@ -745,8 +797,8 @@ static void update_person(struct req *r, int64_t id, bool self)
 		bad_field(r, 409, "email", "another person is registered with this email");
 		return;
 	}
-	if (!req_commit(r, rc, self ? "self.participant.update" : "participant.update", res_of(r, id),
-			"the person"))
+	if (!req_commit(r, rc, self ? "self.participant.update" : "participant.update",
+	                res_of(r, id), "the person"))
 		return;
 	http_no_content(r);
 }
@@ -782,7 +834,8 @@ void people_http_erase(struct req *r)
 		for (size_t k = 0; k < p.norgs; k++)
 			own |= p.org_ids[k] == mine[i];
 	if (!own) {
-		http_problem(r, 403, "only staff of this person's organisation may erase the record");
+		http_problem(r, 403,
+		             "only staff of this person's organisation may erase the record");
 		return;
 	}
 	rc = people_erase(px(r), c, id, r->actor.user_id, r->request_id);
@@ -817,8 +870,9 @@ void people_http_consents(struct req *r)
 		http_error(r, rc, "consents");
 		return;
 	}
-	http_json(r, 200, json_pack("{s:o, s:o}", "current", consent_state(rows, n), "history",
-				    consent_history(rows, n)));
+	http_json(r, 200,
+	          json_pack("{s:o, s:o}", "current", consent_state(rows, n), "history",
+	                    consent_history(rows, n)));
 }
 
 void people_http_consent_record(struct req *r)
@@ -847,29 +901,31 @@ void people_http_consent_record(struct req *r)
 		for (size_t k = 0; k < p.norgs; k++)
 			own |= p.org_ids[k] == mine[i];
 	if (!own) {
-		http_problem(r, 403, "only staff of this person's organisation may record their consent");
+		http_problem(r, 403,
+		             "only staff of this person's organisation may record their consent");
 		return;
 	}
 	struct consent_in in = {
-		.purpose = (enum consent_purpose)purpose_from_name(v[0].s),
-		.granted = v[1].i != 0,
-		.given_by = v[2].present ? v[2].s : "staff",
-		.method = v[3].present ? v[3].s : "paper",
-		.guardian_name = v[4].s,
-		.version = v[5].i,
-		.lang = v[6].present ? v[6].s : "en",
-		.recorded_by = r->actor.user_id,
+	    .purpose = (enum consent_purpose)purpose_from_name(v[0].s),
+	    .granted = v[1].i != 0,
+	    .given_by = v[2].present ? v[2].s : "staff",
+	    .method = v[3].present ? v[3].s : "paper",
+	    .guardian_name = v[4].s,
+	    .version = v[5].i,
+	    .lang = v[6].present ? v[6].s : "en",
+	    .recorded_by = r->actor.user_id,
 	};
 	int64_t cid = 0;
 	if ((rc = db_begin(c, true)) == 0)
-		rc = people__consent_record(px(r), c, r->arena, id, &in, &cid, &bad, err, sizeof err);
+		rc = people__consent_record(px(r), c, r->arena, id, &in, &cid, &bad, err,
+		                            sizeof err);
 	if (rc) {
 		db_rollback(c);
 		answer_rc(r, rc, bad, err, "the consent");
 		return;
 	}
 	if (!req_commit(r, 0, in.granted ? "consent.grant" : "consent.withdraw", res_of(r, id),
-			"the consent"))
+	                "the consent"))
 		return;
 	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)cid));
 }
@@ -906,7 +962,8 @@ void people_http_account_code(struct req *r)
 				own |= p.org_ids[k] == mine[i];
 		if (!own) {
 			db_rollback(c);
-			http_problem(r, 403, "only staff of this person's organisation may do this");
+			http_problem(r, 403,
+			             "only staff of this person's organisation may do this");
 			return;
 		}
 		rc = people__code_create(c, id, r->actor.user_id, code);
@@ -930,11 +987,12 @@ void people_http_consent_texts(struct req *r)
 	for (int p = 0; p < PURPOSE__MAX; p++) {
 		int64_t version;
 		const char *body;
-		if (people__consent_text(req_db(r), r->arena, purpose_names[p], 0, lang, &version, &body) == 0)
+		if (people__consent_text(req_db(r), r->arena, purpose_names[p], 0, lang, &version,
+		                         &body) == 0)
 			json_array_append_new(items, json_pack("{s:s, s:I, s:s, s:s}", "purpose",
-							       purpose_names[p], "version",
-							       (json_int_t)version, "lang", lang,
-							       "text", body));
+			                                       purpose_names[p], "version",
+			                                       (json_int_t)version, "lang", lang,
+			                                       "text", body));
 	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -955,28 +1013,28 @@ void people_http_register_form(struct req *r)
 {
 	char token[96];
 	form_token(r, util_now(), token, sizeof token);
-	static const char SQL_ORGS[] =
-		"SELECT id, name, kind FROM organisations WHERE kind IN ('arts', 'partner') ORDER BY name";
+	static const char SQL_ORGS[] = "SELECT id, name, kind FROM organisations WHERE kind IN "
+	                               "('arts', 'partner') ORDER BY name";
 	json_t *orgs = json_array();
 	struct db_stmt *s = db_prepare(req_db(r), SQL_ORGS);
 	if (s) {
 		while (db_step(s) == DB_ROW)
-			json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
-							      (json_int_t)db_col_i64(s, 0), "name",
-							      db_col_text(s, 1), "kind",
-							      db_col_text(s, 2)));
+			json_array_append_new(
+			    orgs, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_col_i64(s, 0),
+			                    "name", db_col_text(s, 1), "kind", db_col_text(s, 2)));
 		db_finish(s);
 	}
-	http_json(r, 200, json_pack("{s:s, s:o, s:I}", "form_token", token, "organisations", orgs,
-				    "min_seconds", (json_int_t)r->app->register_min_seconds));
+	http_json(r, 200,
+	          json_pack("{s:s, s:o, s:I}", "form_token", token, "organisations", orgs,
+	                    "min_seconds", (json_int_t)r->app->register_min_seconds));
 }
 
 static const struct field register_fields[] = {
-	PROFILE_FIELDS(true),
-	{"organisation_id", FIELD_INT, true, 1},
-	{"consents", FIELD_OBJECTS, true, 0, 0, NULL, consent_fields, NFIELDS(consent_fields), 12},
-	{"form_token", FIELD_STRING, true, 10, 200},
-	{"website", FIELD_STRING, false, 0, 200}, /* a honeypot: people leave it empty */
+    PROFILE_FIELDS(true),
+    {"organisation_id", FIELD_INT, true, 1},
+    {"consents", FIELD_OBJECTS, true, 0, 0, NULL, consent_fields, NFIELDS(consent_fields), 12},
+    {"form_token", FIELD_STRING, true, 10, 200},
+    {"website", FIELD_STRING, false, 0, 200}, /* a honeypot: people leave it empty */
 };
 enum { R_ORG = P__MAX - 3, R_CONSENTS, R_TOKEN, R_WEBSITE };
 
@@ -1001,20 +1059,22 @@ void people_http_register(struct req *r)
 	form_token(r, ts, expect, sizeof expect);
 	int64_t age = util_now() - ts;
 	if (!dot || !hc_streq(tok, expect) || age > FORM_MAX_AGE) {
-		bad_field(r, 400, "form_token", "the form has expired; reload the page and try again");
+		bad_field(r, 400, "form_token",
+		          "the form has expired; reload the page and try again");
 		return;
 	}
 	if (age < r->app->register_min_seconds) {
-		bad_field(r, 429, "form_token", "that was very fast; please check the form and send it again");
+		bad_field(r, 429, "form_token",
+		          "that was very fast; please check the form and send it again");
 		return;
 	}
 	/* Participation consent is what registration is for. */
 	bool participation = false;
 	size_t i;
 	json_t *x;
-	json_array_foreach(v[R_CONSENTS].j, i, x)
-		participation |= strcmp(json_string_value(json_object_get(x, "purpose")), "participation") == 0 &&
-				 json_is_true(json_object_get(x, "granted"));
+	json_array_foreach(v[R_CONSENTS].j, i, x) participation |=
+	    strcmp(json_string_value(json_object_get(x, "purpose")), "participation") == 0 &&
+	    json_is_true(json_object_get(x, "granted"));
 	if (!participation) {
 		bad_field(r, 400, "consents", "consents must include participation, granted");
 		return;
@@ -1026,7 +1086,7 @@ void people_http_register(struct req *r)
 	}
 	struct db_conn *c = req_db(r);
 	static const char SQL_ORG_OK[] =
-		"SELECT 1 FROM organisations WHERE id = ? AND kind IN ('arts', 'partner')";
+	    "SELECT 1 FROM organisations WHERE id = ? AND kind IN ('arts', 'partner')";
 	struct db_stmt *s = db_prepare(c, SQL_ORG_OK);
 	bool org_ok = false;
 	if (s) {
@@ -1036,32 +1096,34 @@ void people_http_register(struct req *r)
 	}
 	if (!org_ok) {
 		json_decref(doc);
-		bad_field(r, 400, "organisation_id", "organisation_id: no such organisation takes registrations");
+		bad_field(r, 400, "organisation_id",
+		          "organisation_id: no such organisation takes registrations");
 		return;
 	}
 	int64_t org = v[R_ORG].i;
 	struct person_new in = {
-		.profile = dumps(r, doc),
-		.name = v[P_NAME].s,
-		.email = v[P_EMAIL].s,
-		.phone = v[P_PHONE].s,
-		.age_band = age_band ? arena_strdup(r->arena, age_band) : NULL,
-		.is_minor = is_minor,
-		.self_registered = true,
-		.org_ids = &org,
-		.norgs = 1,
+	    .profile = dumps(r, doc),
+	    .name = v[P_NAME].s,
+	    .email = v[P_EMAIL].s,
+	    .phone = v[P_PHONE].s,
+	    .age_band = age_band ? arena_strdup(r->arena, age_band) : NULL,
+	    .is_minor = is_minor,
+	    .self_registered = true,
+	    .org_ids = &org,
+	    .norgs = 1,
 	};
 	json_decref(doc);
 	int rc = db_begin(c, true);
 	if (!rc) {
 		rc = auth_rate_hit(c, &r->app->kr, "reg", r->client_addr, 3600,
-				   r->app->register_per_hour, &retry);
+		                   r->app->register_per_hour, &retry);
 		if (rc == -HEARTH_ELOCKED) {
 			db_commit(c);
 			http_add_header(r, "Retry-After: %" PRId64, retry);
-			http_problem_ext(r, 429, json_pack("{s:I}", "retry_after", (json_int_t)retry),
-					 "too many registrations from here; try again in %" PRId64 " seconds",
-					 retry);
+			http_problem_ext(
+			    r, 429, json_pack("{s:I}", "retry_after", (json_int_t)retry),
+			    "too many registrations from here; try again in %" PRId64 " seconds",
+			    retry);
 			return;
 		}
 	}
@@ -1071,12 +1133,13 @@ void people_http_register(struct req *r)
 		db_rollback(c);
 		if (id)
 			people_key_destroy(px(r), id);
-		bad_field(r, 409, "email", "this email is already registered; ask the team for a code to log in");
+		bad_field(r, 409, "email",
+		          "this email is already registered; ask the team for a code to log in");
 		return;
 	}
 	if (!rc)
-		rc = record_consents(r, id, v[R_CONSENTS].j, is_minor ? "guardian" : "self", "online", &bad,
-				     err, sizeof err);
+		rc = record_consents(r, id, v[R_CONSENTS].j, is_minor ? "guardian" : "self",
+		                     "online", &bad, err, sizeof err);
 	char code[16] = "";
 	if (!rc)
 		rc = people__code_create(c, id, 0, code);
@@ -1091,16 +1154,17 @@ void people_http_register(struct req *r)
 		people_key_destroy(px(r), id);
 		return;
 	}
-	http_json(r, 201, json_pack("{s:I, s:s, s:i}", "id", (json_int_t)id, "account_code", code,
-				    "valid_days", 14));
+	http_json(r, 201,
+	          json_pack("{s:I, s:s, s:i}", "id", (json_int_t)id, "account_code", code,
+	                    "valid_days", 14));
 	sodium_memzero(code, sizeof code);
 }
 
 void people_http_register_claim(struct req *r)
 {
 	static const struct field fields[] = {
-		{"code", FIELD_STRING, true, 8, 40},
-		{"password", FIELD_STRING, true, 12, 1024},
+	    {"code", FIELD_STRING, true, 8, 40},
+	    {"password", FIELD_STRING, true, 12, 1024},
 	};
 	struct field_value v[NFIELDS(fields)];
 	char hash[128];
@@ -1114,8 +1178,9 @@ void people_http_register_claim(struct req *r)
 		if (rc == -HEARTH_ELOCKED) {
 			db_commit(c);
 			http_add_header(r, "Retry-After: %" PRId64, retry);
-			http_problem_ext(r, 429, json_pack("{s:I}", "retry_after", (json_int_t)retry),
-					 "too many attempts; try again in %" PRId64 " seconds", retry);
+			http_problem_ext(
+			    r, 429, json_pack("{s:I}", "retry_after", (json_int_t)retry),
+			    "too many attempts; try again in %" PRId64 " seconds", retry);
 			return;
 		}
 	}
@@ -1128,7 +1193,8 @@ void people_http_register_claim(struct req *r)
 		db_rollback(c);
 	}
 	if (rc == -HEARTH_ENOTFOUND) {
-		bad_field(r, 400, "code", "this code is not valid or has expired; ask the team for a new one");
+		bad_field(r, 400, "code",
+		          "this code is not valid or has expired; ask the team for a new one");
 		return;
 	}
 	if (rc) {
@@ -1146,7 +1212,8 @@ void people_http_register_claim(struct req *r)
 		rc = people__code_claim(c, v[0].s, &id);
 	if (rc == -HEARTH_ENOTFOUND) {
 		db_rollback(c);
-		bad_field(r, 400, "code", "this code is not valid or has expired; ask the team for a new one");
+		bad_field(r, 400, "code",
+		          "this code is not valid or has expired; ask the team for a new one");
 		return;
 	}
 	if (!rc)
@@ -1158,12 +1225,14 @@ void people_http_register_claim(struct req *r)
 		 * display name: the users table holds no participant's details. */
 		json_t *doc = json_loads(p.profile, 0, NULL);
 		char login[80];
-		auth_login_key(&r->app->kr, json_string_value(json_object_get(doc, "email")), login);
+		auth_login_key(&r->app->kr, json_string_value(json_object_get(doc, "email")),
+		               login);
 		json_decref(doc);
 		rc = auth_user_create(c, login, "Participant", hash, &uid);
 		if (rc == -HEARTH_ECONFLICT) {
 			db_rollback(c);
-			bad_field(r, 409, "code", "a login with this person's email already exists");
+			bad_field(r, 409, "code",
+			          "a login with this person's email already exists");
 			return;
 		}
 	}
@@ -1183,7 +1252,8 @@ void people_http_register_claim(struct req *r)
 static int64_t my_id(struct req *r)
 {
 	int64_t id = 0;
-	int rc = r->actor.user_id ? people__by_user(req_db(r), r->actor.user_id, &id) : -HEARTH_ENOTFOUND;
+	int rc = r->actor.user_id ? people__by_user(req_db(r), r->actor.user_id, &id)
+	                          : -HEARTH_ENOTFOUND;
 	if (rc == -HEARTH_ENOTFOUND) {
 		http_problem(r, 404, "no participant record is linked to your login");
 		return 0;
@@ -1197,7 +1267,7 @@ static int64_t my_id(struct req *r)
 
 /* Reads the person's own record, audited as a self-read. */
 static bool load_self(struct req *r, int64_t id, struct person_row *p, struct consent_row **rows,
-		      size_t *n, const char *action)
+                      size_t *n, const char *action)
 {
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -1238,17 +1308,18 @@ void people_http_me_consents(struct req *r)
 	size_t n;
 	if (!id || !load_self(r, id, &p, &rows, &n, "self.consent.read"))
 		return;
-	http_json(r, 200, json_pack("{s:o, s:o, s:b}", "current", consent_state(rows, n), "history",
-				    consent_history(rows, n), "is_minor", p.is_minor));
+	http_json(r, 200,
+	          json_pack("{s:o, s:o, s:b}", "current", consent_state(rows, n), "history",
+	                    consent_history(rows, n), "is_minor", p.is_minor));
 }
 
 void people_http_me_consent(struct req *r)
 {
 	static const struct field fields[] = {
-		{"purpose", FIELD_ENUM, true, 0, 0, purpose_names},
-		{"granted", FIELD_BOOL, true},
-		{"text_version", FIELD_INT, false, 1, 1000},
-		{"lang", FIELD_ENUM, false, 0, 0, langs},
+	    {"purpose", FIELD_ENUM, true, 0, 0, purpose_names},
+	    {"granted", FIELD_BOOL, true},
+	    {"text_version", FIELD_INT, false, 1, 1000},
+	    {"lang", FIELD_ENUM, false, 0, 0, langs},
 	};
 	struct field_value v[NFIELDS(fields)];
 	const char *bad = NULL;
@@ -1257,28 +1328,30 @@ void people_http_me_consent(struct req *r)
 	if (!req_fields(r, fields, NFIELDS(fields), v) || !(id = my_id(r)))
 		return;
 	struct consent_in in = {
-		.purpose = (enum consent_purpose)purpose_from_name(v[0].s),
-		.granted = v[1].i != 0,
-		.given_by = "self",
-		.method = "online",
-		.version = v[2].i,
-		.lang = v[3].present ? v[3].s : "en",
-		.recorded_by = r->actor.user_id,
+	    .purpose = (enum consent_purpose)purpose_from_name(v[0].s),
+	    .granted = v[1].i != 0,
+	    .given_by = "self",
+	    .method = "online",
+	    .version = v[2].i,
+	    .lang = v[3].present ? v[3].s : "en",
+	    .recorded_by = r->actor.user_id,
 	};
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	if (!rc)
-		rc = people__consent_record(px(r), c, r->arena, id, &in, &cid, &bad, err, sizeof err);
+		rc = people__consent_record(px(r), c, r->arena, id, &in, &cid, &bad, err,
+		                            sizeof err);
 	if (rc) {
 		db_rollback(c);
 		answer_rc(r, rc, bad, err, "your consent");
 		return;
 	}
 	if (!req_commit(r, 0, in.granted ? "self.consent.grant" : "self.consent.withdraw",
-			res_of(r, id), "your consent"))
+	                res_of(r, id), "your consent"))
 		return;
-	http_json(r, 201, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)cid, "purpose", v[0].s,
-				    "granted", in.granted));
+	http_json(r, 201,
+	          json_pack("{s:I, s:s, s:b}", "id", (json_int_t)cid, "purpose", v[0].s, "granted",
+	                    in.granted));
 }
 
 static void add_audit_row(const struct audit_row *row, void *ctx)
@@ -1286,12 +1359,12 @@ static void add_audit_row(const struct audit_row *row, void *ctx)
 	char at[32];
 	util_iso8601(at, sizeof at, row->at);
 	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s}", "at", at, "action", row->action,
-					     "outcome", row->outcome));
+	                                     "outcome", row->outcome));
 }
 
 /* Everything Hearth holds about the person, as one JSON document. */
 static json_t *export_doc(struct req *r, int64_t id, struct person_row *p, struct consent_row *rows,
-			  size_t n)
+                          size_t n)
 {
 	char now[32];
 	util_iso8601(now, sizeof now, util_now());
@@ -1300,10 +1373,10 @@ static json_t *export_doc(struct req *r, int64_t id, struct person_row *p, struc
 	struct audit_filter f = {.resource = res_of(r, id), .limit = 1000};
 	(void)audit_list(req_db(r), &f, add_audit_row, access);
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:b}}", "generated_at", now, "about",
-			 "Everything Hearth holds about you. Questions: ask your programme team.",
-			 "person", person, "consent_history", consent_history(rows, n),
-			 "record_history", access, "account", "login",
-			 "the email address in your details", "has_login", p->user_id != 0);
+	                 "Everything Hearth holds about you. Questions: ask your programme team.",
+	                 "person", person, "consent_history", consent_history(rows, n),
+	                 "record_history", access, "account", "login",
+	                 "the email address in your details", "has_login", p->user_id != 0);
 }
 
 void people_http_me_export(struct req *r)
@@ -1327,7 +1400,8 @@ static void html_value(struct buf *b, json_t *v)
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		buf_puts(b, "<dl>");
-		json_object_foreach(v, k, x) {
+		json_object_foreach(v, k, x)
+		{
 			buf_puts(b, "<dt>");
 			buf_html(b, k);
 			buf_puts(b, "</dt><dd>");
@@ -1342,7 +1416,8 @@ static void html_value(struct buf *b, json_t *v)
 			break;
 		}
 		buf_puts(b, "<ul>");
-		json_array_foreach(v, i, x) {
+		json_array_foreach(v, i, x)
+		{
 			buf_puts(b, "<li>");
 			html_value(b, x);
 			buf_puts(b, "</li>");
@@ -1367,20 +1442,21 @@ void people_http_me_export_html(struct req *r)
 		return;
 	json_t *doc = export_doc(r, id, &p, rows, n);
 	struct buf b = BUF_INIT;
-	buf_puts(&b, "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		     "<title>My data — Hearth</title><link rel=\"stylesheet\" href=\"/app.css\">"
-		     "<link rel=\"icon\" href=\"/favicon.svg\"></head>\n<body>\n"
-		     "<a class=\"skip-link\" href=\"#main\">Skip to content</a>\n"
-		     "<header><p><a class=\"help-link\" href=\"/help\">Get help now</a></p></header>\n"
-		     "<main id=\"main\">\n<h1>My data</h1>\n");
+	buf_puts(&b,
+	         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	         "<title>My data — Hearth</title><link rel=\"stylesheet\" href=\"/app.css\">"
+	         "<link rel=\"icon\" href=\"/favicon.svg\"></head>\n<body>\n"
+	         "<a class=\"skip-link\" href=\"#main\">Skip to content</a>\n"
+	         "<header><p><a class=\"help-link\" href=\"/help\">Get help now</a></p></header>\n"
+	         "<main id=\"main\">\n<h1>My data</h1>\n");
 	static const struct {
 		const char *key, *title;
 	} sections[] = {
-		{"person", "My details and needs"},
-		{"consent_history", "My consent decisions"},
-		{"record_history", "When my record was used"},
-		{"account", "My login"},
+	    {"person", "My details and needs"},
+	    {"consent_history", "My consent decisions"},
+	    {"record_history", "When my record was used"},
+	    {"account", "My login"},
 	};
 	buf_puts(&b, "<p>");
 	buf_html(&b, json_string_value(json_object_get(doc, "about")));
@@ -1426,8 +1502,9 @@ void people_http_me_erasure(struct req *r)
 		http_json(r, 200, json_pack("{s:s}", "status", "erased"));
 		return;
 	}
-	http_json(r, 202, json_pack("{s:s, s:I}", "status", "pending", "request_id",
-				    (json_int_t)request_id));
+	http_json(
+	    r, 202,
+	    json_pack("{s:s, s:I}", "status", "pending", "request_id", (json_int_t)request_id));
 }
 
 /* --- erasure requests (admins) --- */
@@ -1437,8 +1514,8 @@ static void add_erasure(const struct erasure_row *row, void *ctx)
 	char at[32];
 	util_iso8601(at, sizeof at, row->requested_at);
 	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)row->id,
-					     "participant_id", (json_int_t)row->participant_id,
-					     "status", row->status, "requested_at", at));
+	                                     "participant_id", (json_int_t)row->participant_id,
+	                                     "status", row->status, "requested_at", at));
 }
 
 void people_http_erasure_list(struct req *r)
@@ -1483,7 +1560,7 @@ void people_http_erasure_approve(struct req *r)
 void people_http_erasure_reject(struct req *r)
 {
 	static const struct field fields[] = {
-		{"reason", FIELD_STRING, true, 3, 500},
+	    {"reason", FIELD_STRING, true, 3, 500},
 	};
 	struct field_value v[1];
 	int64_t rid = req_param_id(r, "id");
@@ -1497,8 +1574,9 @@ void people_http_erasure_reject(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = people__erasure_reject(c, rid, r->actor.user_id, v[0].s);
-	if (!req_commit(r, rc, "erasure.reject", arena_printf(r->arena, "erasure_request:%" PRId64, rid),
-			"the pending request"))
+	if (!req_commit(r, rc, "erasure.reject",
+	                arena_printf(r->arena, "erasure_request:%" PRId64, rid),
+	                "the pending request"))
 		return;
 	http_no_content(r);
 }
@@ -1518,10 +1596,10 @@ static void add_agreement(const struct agreement_row *row, void *ctx)
 		json_array_append_new(cats, json_stringn(p, len));
 		p = e ? e + 1 : NULL;
 	}
-	json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:s, s:s}", "id", (json_int_t)row->id,
-			      "from_organisation_id", (json_int_t)row->from_org,
-			      "to_organisation_id", (json_int_t)row->to_org, "categories", cats,
-			      "starts_on", st, "ends_on", en);
+	json_t *o =
+	    json_pack("{s:I, s:I, s:I, s:o, s:s, s:s}", "id", (json_int_t)row->id,
+	              "from_organisation_id", (json_int_t)row->from_org, "to_organisation_id",
+	              (json_int_t)row->to_org, "categories", cats, "starts_on", st, "ends_on", en);
 	json_object_set_new(o, "revoked", json_boolean(row->revoked_at != 0));
 	json_array_append_new(ctx, o);
 }
@@ -1548,17 +1626,18 @@ void people_http_agreement_list(struct req *r)
 void people_http_agreement_create(struct req *r)
 {
 	static const struct field fields[] = {
-		{"from_organisation_id", FIELD_INT, true, 1},
-		{"to_organisation_id", FIELD_INT, true, 1},
-		{"categories", FIELD_STRINGS, true, 1, 40, share_names, NULL, 0, SHARE__MAX},
-		{"starts_on", FIELD_DATE, true},
-		{"ends_on", FIELD_DATE, true},
+	    {"from_organisation_id", FIELD_INT, true, 1},
+	    {"to_organisation_id", FIELD_INT, true, 1},
+	    {"categories", FIELD_STRINGS, true, 1, 40, share_names, NULL, 0, SHARE__MAX},
+	    {"starts_on", FIELD_DATE, true},
+	    {"ends_on", FIELD_DATE, true},
 	};
 	struct field_value v[NFIELDS(fields)];
 	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	if (v[0].i == v[1].i) {
-		bad_field(r, 400, "to_organisation_id", "an agreement is between two different organisations");
+		bad_field(r, 400, "to_organisation_id",
+		          "an agreement is between two different organisations");
 		return;
 	}
 	if (v[4].i <= v[3].i) {
@@ -1577,13 +1656,14 @@ void people_http_agreement_create(struct req *r)
 			break;
 	if (!admin && k == nmine) {
 		bad_field(r, 403, "from_organisation_id",
-			  "only the organisation that shares the data can make the agreement");
+		          "only the organisation that shares the data can make the agreement");
 		return;
 	}
 	struct buf cats = BUF_INIT;
 	size_t i;
 	json_t *x;
-	json_array_foreach(v[2].j, i, x) {
+	json_array_foreach(v[2].j, i, x)
+	{
 		if (i)
 			buf_puts(&cats, ",");
 		buf_puts(&cats, json_string_value(x));
@@ -1593,7 +1673,7 @@ void people_http_agreement_create(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = people__agreement_create(c, v[0].i, v[1].i, cats.data, v[3].i, v[4].i + 86400,
-					      r->actor.user_id, &id);
+		                              r->actor.user_id, &id);
 	buf_release(&cats);
 	if (rc == -HEARTH_ECONFLICT) {
 		db_rollback(c);
@@ -1601,7 +1681,7 @@ void people_http_agreement_create(struct req *r)
 		return;
 	}
 	if (!req_commit(r, rc, "agreement.create", arena_printf(r->arena, "agreement:%" PRId64, id),
-			"the agreement"))
+	                "the agreement"))
 		return;
 	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
@@ -1634,7 +1714,7 @@ void people_http_agreement_revoke(struct req *r)
 	if (!rc)
 		rc = people__agreement_revoke(c, id);
 	if (!req_commit(r, rc, "agreement.revoke", arena_printf(r->arena, "agreement:%" PRId64, id),
-			"the agreement"))
+	                "the agreement"))
 		return;
 	http_no_content(r);
 }
@@ -1645,7 +1725,8 @@ static void add_expired(int64_t id, int64_t last, void *ctx)
 {
 	char at[32];
 	util_iso8601(at, sizeof at, last);
-	json_array_append_new(ctx, json_pack("{s:I, s:s}", "id", (json_int_t)id, "last_activity_at", at));
+	json_array_append_new(
+	    ctx, json_pack("{s:I, s:s}", "id", (json_int_t)id, "last_activity_at", at));
 }
 
 static bool retention_days(struct req *r, const char *s, int64_t *days)
@@ -1656,7 +1737,8 @@ static bool retention_days(struct req *r, const char *s, int64_t *days)
 	char *end;
 	long long v = strtoll(s, &end, 10);
 	if (!*s || *end || v < 30 || v > 36500) {
-		bad_field(r, 400, "inactive_days", "inactive_days must be a number of days from 30 to 36500");
+		bad_field(r, 400, "inactive_days",
+		          "inactive_days must be a number of days from 30 to 36500");
 		return false;
 	}
 	*days = v;
@@ -1678,16 +1760,17 @@ void people_http_retention_list(struct req *r)
 	}
 	char at[32];
 	util_iso8601(at, sizeof at, cutoff);
-	http_json(r, 200, json_pack("{s:I, s:s, s:o}", "inactive_days", (json_int_t)days,
-				    "inactive_since", at, "items", items));
+	http_json(r, 200,
+	          json_pack("{s:I, s:s, s:o}", "inactive_days", (json_int_t)days, "inactive_since",
+	                    at, "items", items));
 }
 
 void people_http_retention_erase(struct req *r)
 {
 	static const struct field fields[] = {
-		{"inactive_days", FIELD_INT, true, 30, 36500},
-		{"ids", FIELD_INTS, true, 1, 0, NULL, NULL, 0, 1000},
-		{"confirm", FIELD_BOOL, true},
+	    {"inactive_days", FIELD_INT, true, 30, 36500},
+	    {"ids", FIELD_INTS, true, 1, 0, NULL, NULL, 0, 1000},
+	    {"confirm", FIELD_BOOL, true},
 	};
 	struct field_value v[NFIELDS(fields)];
 	if (!req_fields(r, fields, NFIELDS(fields), v))
@@ -1700,7 +1783,8 @@ void people_http_retention_erase(struct req *r)
 	json_t *erased = json_array(), *skipped = json_array();
 	size_t i;
 	json_t *x;
-	json_array_foreach(v[1].j, i, x) {
+	json_array_foreach(v[1].j, i, x)
+	{
 		int64_t id = json_integer_value(x);
 		/* Checked again now: someone may have come back since the list. */
 		if (!people__is_expired(req_db(r), id, cutoff) ||

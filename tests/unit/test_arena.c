@@ -197,17 +197,17 @@ static void arena_free_null_is_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(arena_alloc_alignment),
-		cmocka_unit_test(arena_alloc_zero_size_gives_distinct_pointers),
-		cmocka_unit_test(arena_alloc_many_cross_blocks),
-		cmocka_unit_test(arena_alloc_larger_than_block),
-		cmocka_unit_test(arena_calloc_zeroes),
-		cmocka_unit_test(arena_strndup_copies_and_terminates),
-		cmocka_unit_test(arena_strdup_copies),
-		cmocka_unit_test(arena_printf_formats),
-		cmocka_unit_test(arena_used_grows),
-		cmocka_unit_test(arena_reset_keeps_working),
-		cmocka_unit_test(arena_free_null_is_safe),
+	    cmocka_unit_test(arena_alloc_alignment),
+	    cmocka_unit_test(arena_alloc_zero_size_gives_distinct_pointers),
+	    cmocka_unit_test(arena_alloc_many_cross_blocks),
+	    cmocka_unit_test(arena_alloc_larger_than_block),
+	    cmocka_unit_test(arena_calloc_zeroes),
+	    cmocka_unit_test(arena_strndup_copies_and_terminates),
+	    cmocka_unit_test(arena_strdup_copies),
+	    cmocka_unit_test(arena_printf_formats),
+	    cmocka_unit_test(arena_used_grows),
+	    cmocka_unit_test(arena_reset_keeps_working),
+	    cmocka_unit_test(arena_free_null_is_safe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

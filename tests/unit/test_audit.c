@@ -34,12 +34,12 @@
 
 /* The six entries every test starts with (ids 1..6). */
 static const struct audit_entry seed[N] = {
-	{7, 1, "user.create", "user:1", "success", "req-1"},
-	{7, 1, "user.update", "user:2", "success", "req-2"},
-	{8, 0, "auth.login", "user:1", "failure", "req-3"},
-	{0, 0, "auth.login", "user:unknown", "failure", NULL},
-	{8, 2, "token.create", "token:1", "success", "req-5"},
-	{7, 1, "audit.read", "audit", "denied", "req-6"},
+    {7, 1, "user.create", "user:1", "success", "req-1"},
+    {7, 1, "user.update", "user:2", "success", "req-2"},
+    {8, 0, "auth.login", "user:1", "failure", "req-3"},
+    {0, 0, "auth.login", "user:unknown", "failure", NULL},
+    {8, 2, "token.create", "token:1", "success", "req-5"},
+    {7, 1, "audit.read", "audit", "denied", "req-6"},
 };
 
 struct fx {
@@ -131,16 +131,16 @@ static void tamper(struct fx *fx, const char *sql)
 }
 
 static void expect_tamper(struct fx *fx, const struct keyring *kr, int64_t bad_id,
-			  const char *reason_part)
+                          const char *reason_part)
 {
 	struct audit_verify_result res;
 	int rc = audit_verify(fx->pool, kr, &res);
 	if (rc != -HEARTH_ETAMPER)
 		fail_msg("audit_verify returned %d (checked %lld), want -HEARTH_ETAMPER", rc,
-			 (long long)res.checked);
+		         (long long)res.checked);
 	if (res.first_bad_id != bad_id)
 		fail_msg("first_bad_id %lld, want %lld (%s)", (long long)res.first_bad_id,
-			 (long long)bad_id, res.reason);
+		         (long long)bad_id, res.reason);
 	if (reason_part && !strstr(res.reason, reason_part))
 		fail_msg("reason \"%s\" lacks \"%s\"", res.reason, reason_part);
 }
@@ -212,28 +212,28 @@ static void audit_verify_detects_any_changed_column(void **state)
 	static const struct {
 		const char *change, *undo, *reason;
 	} cases[] = {
-		{"UPDATE audit_log SET at = at + 1 WHERE id = 2",
-		 "UPDATE audit_log SET at = at - 1 WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET actor_id = 8 WHERE id = 2",
-		 "UPDATE audit_log SET actor_id = 7 WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET organisation_id = 2 WHERE id = 2",
-		 "UPDATE audit_log SET organisation_id = 1 WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET action = 'user.delete' WHERE id = 2",
-		 "UPDATE audit_log SET action = 'user.update' WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET resource = 'user:3' WHERE id = 2",
-		 "UPDATE audit_log SET resource = 'user:2' WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET request_id = 'req-x' WHERE id = 2",
-		 "UPDATE audit_log SET request_id = 'req-2' WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET hash = upper(hash) WHERE id = 2",
-		 "UPDATE audit_log SET hash = lower(hash) WHERE id = 2", "changed"},
-		{"UPDATE audit_log SET prev_hash = 'genesis' WHERE id = 2",
-		 "UPDATE audit_log SET prev_hash = (SELECT hash FROM audit_log WHERE id = 1)"
-		 " WHERE id = 2",
-		 "does not follow"},
-		/* Moving a field's bytes into its neighbour must not keep the hash. */
-		{"UPDATE audit_log SET action = 'user.updateuser:2', resource = '' WHERE id = 2",
-		 "UPDATE audit_log SET action = 'user.update', resource = 'user:2' WHERE id = 2",
-		 "changed"},
+	    {"UPDATE audit_log SET at = at + 1 WHERE id = 2",
+	     "UPDATE audit_log SET at = at - 1 WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET actor_id = 8 WHERE id = 2",
+	     "UPDATE audit_log SET actor_id = 7 WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET organisation_id = 2 WHERE id = 2",
+	     "UPDATE audit_log SET organisation_id = 1 WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET action = 'user.delete' WHERE id = 2",
+	     "UPDATE audit_log SET action = 'user.update' WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET resource = 'user:3' WHERE id = 2",
+	     "UPDATE audit_log SET resource = 'user:2' WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET request_id = 'req-x' WHERE id = 2",
+	     "UPDATE audit_log SET request_id = 'req-2' WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET hash = upper(hash) WHERE id = 2",
+	     "UPDATE audit_log SET hash = lower(hash) WHERE id = 2", "changed"},
+	    {"UPDATE audit_log SET prev_hash = 'genesis' WHERE id = 2",
+	     "UPDATE audit_log SET prev_hash = (SELECT hash FROM audit_log WHERE id = 1)"
+	     " WHERE id = 2",
+	     "does not follow"},
+	    /* Moving a field's bytes into its neighbour must not keep the hash. */
+	    {"UPDATE audit_log SET action = 'user.updateuser:2', resource = '' WHERE id = 2",
+	     "UPDATE audit_log SET action = 'user.update', resource = 'user:2' WHERE id = 2",
+	     "changed"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		tamper(fx, cases[i].change);
@@ -278,9 +278,10 @@ static void audit_verify_detects_forged_row_at_end(void **state)
 {
 	struct fx *fx = *state;
 	/* The forger links to the real last hash but cannot compute a valid one. */
-	tamper(fx, "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource,"
-		   " outcome, request_id, prev_hash, hash) SELECT 7, at + 1, 1, NULL, 'user.create',"
-		   " 'user:99', 'success', 'req-7', hash, hash FROM audit_log WHERE id = 6");
+	tamper(fx,
+	       "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource,"
+	       " outcome, request_id, prev_hash, hash) SELECT 7, at + 1, 1, NULL, 'user.create',"
+	       " 'user:99', 'success', 'req-7', hash, hash FROM audit_log WHERE id = 6");
 	expect_tamper(fx, &fx->kr, 7, "changed");
 }
 
@@ -288,12 +289,13 @@ static void audit_verify_detects_forged_row_at_end_with_head(void **state)
 {
 	struct fx *fx = *state;
 	/* Same forgery, and the head moved forward too, as a careful attacker would. */
-	tamper(fx, "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource,"
-		   " outcome, request_id, prev_hash, hash) SELECT 7, at + 1, 1, NULL, 'user.create',"
-		   " 'user:99', 'success', 'req-7', hash, lower(hex(randomblob(32))) FROM audit_log"
-		   " WHERE id = 6;"
-		   "UPDATE audit_head SET last_id = 7, last_hash = (SELECT hash FROM audit_log"
-		   " WHERE id = 7)");
+	tamper(fx,
+	       "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource,"
+	       " outcome, request_id, prev_hash, hash) SELECT 7, at + 1, 1, NULL, 'user.create',"
+	       " 'user:99', 'success', 'req-7', hash, lower(hex(randomblob(32))) FROM audit_log"
+	       " WHERE id = 6;"
+	       "UPDATE audit_head SET last_id = 7, last_hash = (SELECT hash FROM audit_log"
+	       " WHERE id = 7)");
 	expect_tamper(fx, &fx->kr, 7, "changed");
 }
 
@@ -301,8 +303,8 @@ static void audit_verify_detects_forged_row_before_start(void **state)
 {
 	struct fx *fx = *state;
 	tamper(fx, "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource,"
-		   " outcome, request_id, prev_hash, hash) VALUES (0, 1, 1, NULL, 'user.create',"
-		   " 'user:99', 'success', '', 'genesis', 'x')");
+	           " outcome, request_id, prev_hash, hash) VALUES (0, 1, 1, NULL, 'user.create',"
+	           " 'user:99', 'success', '', 'genesis', 'x')");
 	struct audit_verify_result res;
 	assert_int_equal(audit_verify(fx->pool, &fx->kr, &res), -HEARTH_ETAMPER);
 	assert_int_equal(res.checked, 0);
@@ -375,7 +377,7 @@ static void expect_ids(const struct list_result *r, int n, const int64_t *ids)
 	for (int i = 0; i < n; i++)
 		if (r->ids[i] != ids[i])
 			fail_msg("row %d is id %lld, want %lld", i, (long long)r->ids[i],
-				 (long long)ids[i]);
+			         (long long)ids[i]);
 }
 
 struct writer {
@@ -424,7 +426,8 @@ static void audit_list_all_newest_first(void **state)
 static void audit_list_row_fields_for_anonymous_entry(void **state)
 {
 	struct fx *fx = *state;
-	struct list_result r = list(fx, (struct audit_filter){.resource = "user:unknown", .limit = 10});
+	struct list_result r =
+	    list(fx, (struct audit_filter){.resource = "user:unknown", .limit = 10});
 	static const int64_t want[] = {4};
 	expect_ids(&r, 1, want);
 	assert_int_equal(r.first.actor_id, 0);        /* stored as NULL */
@@ -462,7 +465,7 @@ static void audit_list_filters_by_time(void **state)
 	struct fx *fx = *state;
 	static const int64_t mid[] = {4, 3}, from5[] = {6, 5}, before2[] = {1};
 	struct list_result r =
-		list(fx, (struct audit_filter){.since = fx->at[3], .until = fx->at[5], .limit = 100});
+	    list(fx, (struct audit_filter){.since = fx->at[3], .until = fx->at[5], .limit = 100});
 	expect_ids(&r, 2, mid);
 	r = list(fx, (struct audit_filter){.since = fx->at[5], .limit = 100});
 	expect_ids(&r, 2, from5);
@@ -508,27 +511,27 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(audit_verify_intact_chain),
-		cmocka_unit_test(audit_verify_empty_log),
-		T(audit_verify_detects_changed_outcome),
-		T(audit_verify_detects_any_changed_column),
-		T(audit_verify_detects_deleted_middle_row),
-		T(audit_verify_detects_deleted_first_row),
-		T(audit_verify_detects_deleted_last_row),
-		T(audit_verify_detects_deleted_everything),
-		T(audit_verify_detects_forged_row_at_end),
-		T(audit_verify_detects_forged_row_at_end_with_head),
-		T(audit_verify_detects_forged_row_before_start),
-		T(audit_verify_other_keyring_reports_first_entry),
-		T(audit_append_rolled_back_leaves_chain_intact),
-		T(audit_append_concurrent_writers_keep_chain),
-		T(audit_list_all_newest_first),
-		T(audit_list_row_fields_for_anonymous_entry),
-		T(audit_list_filters_by_actor),
-		T(audit_list_filters_by_resource),
-		T(audit_list_filters_by_time),
-		T(audit_list_pages_with_after_id),
-		T(audit_list_respects_limit),
+	    T(audit_verify_intact_chain),
+	    cmocka_unit_test(audit_verify_empty_log),
+	    T(audit_verify_detects_changed_outcome),
+	    T(audit_verify_detects_any_changed_column),
+	    T(audit_verify_detects_deleted_middle_row),
+	    T(audit_verify_detects_deleted_first_row),
+	    T(audit_verify_detects_deleted_last_row),
+	    T(audit_verify_detects_deleted_everything),
+	    T(audit_verify_detects_forged_row_at_end),
+	    T(audit_verify_detects_forged_row_at_end_with_head),
+	    T(audit_verify_detects_forged_row_before_start),
+	    T(audit_verify_other_keyring_reports_first_entry),
+	    T(audit_append_rolled_back_leaves_chain_intact),
+	    T(audit_append_concurrent_writers_keep_chain),
+	    T(audit_list_all_newest_first),
+	    T(audit_list_row_fields_for_anonymous_entry),
+	    T(audit_list_filters_by_actor),
+	    T(audit_list_filters_by_resource),
+	    T(audit_list_filters_by_time),
+	    T(audit_list_pages_with_after_id),
+	    T(audit_list_respects_limit),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

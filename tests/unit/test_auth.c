@@ -32,12 +32,12 @@
 #include "core/banned.h"
 
 #define PASSWORD "correct horse battery staple"
-#define EMAIL "ada@example.org"
-#define ADDR "192.0.2.1"
-#define DAY 86400
+#define EMAIL    "ada@example.org"
+#define ADDR     "192.0.2.1"
+#define DAY      86400
 
-static char g_hash[128];                  /* hash of PASSWORD, made once */
-static struct auth_throttle g_throttle;   /* the defaults, restored after each test */
+static char g_hash[128];                /* hash of PASSWORD, made once */
+static struct auth_throttle g_throttle; /* the defaults, restored after each test */
 
 struct fx {
 	char dir[64], db[96];
@@ -115,10 +115,10 @@ static int fx_teardown(void **state)
 }
 
 static int login(struct fx *fx, const char *email, const char *password,
-		 struct auth_login_result *res)
+                 struct auth_login_result *res)
 {
 	return auth_login(fx->pool, &fx->kr, fx->lim, email, password, ADDR, "req-test", 30 * DAY,
-			  res);
+	                  res);
 }
 
 /* Logs in as EMAIL from a client address used by no other attempt, so that
@@ -129,7 +129,7 @@ static int login_from_new_addr(struct fx *fx, const char *password, struct auth_
 	char addr[32];
 	snprintf(addr, sizeof addr, "203.0.113.%d", ++n % 250);
 	return auth_login(fx->pool, &fx->kr, fx->lim, EMAIL, password, addr, "req-test", 30 * DAY,
-			  res);
+	                  res);
 }
 
 /* Time of the most recent recorded login failure (every key touched by one
@@ -156,8 +156,8 @@ static int64_t last_failure_at(struct fx *fx)
  * allow one second of slack in the direction that cannot turn a wait into
  * no wait. */
 static int at_last_failure(int64_t offset,
-			   int (*fn)(struct fx *, const char *, struct auth_login_result *),
-			   struct fx *fx, const char *password, struct auth_login_result *res)
+                           int (*fn)(struct fx *, const char *, struct auth_login_result *),
+                           struct fx *fx, const char *password, struct auth_login_result *res)
 {
 	int64_t delta = last_failure_at(fx) + offset - util_now();
 	util_time_shift(delta);
@@ -229,7 +229,7 @@ static void auth_user_create_duplicate_email_conflict(void **state)
 	assert_int_equal(auth_user_create(c, "grace@example.org", "Grace", NULL, &id), 0);
 	assert_true(id > 0 && id != fx->user);
 	assert_int_equal(auth_user_create(c, "grace@example.org", "Grace", g_hash, NULL),
-			 -HEARTH_ECONFLICT);
+	                 -HEARTH_ECONFLICT);
 	assert_int_equal(db_commit(c), 0);
 	assert_int_equal(auth_user_find(c, "grace@example.org", &found), 0);
 	assert_int_equal(found, id);
@@ -253,7 +253,8 @@ static void auth_actor_load_roles_and_memberships(void **state)
 	assert_int_equal(auth_membership_add(c, uid, fx->org, ROLE_ADMIN, NULL), 0);
 	assert_int_equal(auth_membership_add(c, uid, org2, ROLE_FACILITATOR, NULL), 0);
 	/* The same role twice in one organisation is a conflict. */
-	assert_int_equal(auth_membership_add(c, uid, org2, ROLE_CLINICIAN, NULL), -HEARTH_ECONFLICT);
+	assert_int_equal(auth_membership_add(c, uid, org2, ROLE_CLINICIAN, NULL),
+	                 -HEARTH_ECONFLICT);
 	assert_int_equal(db_commit(c), 0);
 
 	struct actor a;
@@ -262,8 +263,8 @@ static void auth_actor_load_roles_and_memberships(void **state)
 	assert_int_equal(a.user_id, uid);
 	assert_string_equal(a.email, "grace@example.org");
 	assert_string_equal(a.display_name, "Grace");
-	assert_int_equal(a.roles, (1u << ROLE_CLINICIAN) | (1u << ROLE_ADMIN) |
-					  (1u << ROLE_FACILITATOR));
+	assert_int_equal(a.roles,
+	                 (1u << ROLE_CLINICIAN) | (1u << ROLE_ADMIN) | (1u << ROLE_FACILITATOR));
 	assert_int_equal(a.nmemberships, 3);
 	assert_int_equal(a.organisation_id, org2); /* the first membership */
 	assert_int_equal(a.memberships[0].id, m);
@@ -285,8 +286,8 @@ static void auth_actor_load_many_memberships(void **state)
 	for (int i = 0; i < 9; i++) {
 		int64_t org = 0;
 		assert_int_equal(auth_org_ensure(c, names[i], "partner", &org, NULL), 0);
-		assert_int_equal(auth_membership_add(c, fx->user, org, (enum role)(i % ROLE__MAX), NULL),
-				 0);
+		assert_int_equal(
+		    auth_membership_add(c, fx->user, org, (enum role)(i % ROLE__MAX), NULL), 0);
 	}
 	assert_int_equal(db_commit(c), 0);
 	struct actor a;
@@ -441,29 +442,29 @@ static void auth_login_throttle_backoff_then_lock(void **state)
 	assert_int_equal(login_from_new_addr(fx, "wrong 2", &res), -HEARTH_EAUTH);
 	/* Two failures: the next attempt must wait (1 s), even with the right password. */
 	assert_int_equal(at_last_failure(-1, login_from_new_addr, fx, PASSWORD, &res),
-			 -HEARTH_ELOCKED);
+	                 -HEARTH_ELOCKED);
 	assert_in_range(res.retry_after, 1, 2);
 	assert_string_equal(res.token, "");
 	assert_int_equal(res.session_id, 0);
 
 	/* After the backoff an attempt is heard again; the backoff doubles (2 s). */
 	assert_int_equal(at_last_failure(2, login_from_new_addr, fx, "wrong 3", &res),
-			 -HEARTH_EAUTH);
+	                 -HEARTH_EAUTH);
 	assert_int_equal(at_last_failure(-1, login_from_new_addr, fx, PASSWORD, &res),
-			 -HEARTH_ELOCKED);
+	                 -HEARTH_ELOCKED);
 	assert_in_range(res.retry_after, 2, 3);
 
 	/* The fourth failure locks the account; the right password is refused. */
 	assert_int_equal(at_last_failure(3, login_from_new_addr, fx, "wrong 4", &res),
-			 -HEARTH_EAUTH);
+	                 -HEARTH_EAUTH);
 	assert_int_equal(at_last_failure(0, login_from_new_addr, fx, PASSWORD, &res),
-			 -HEARTH_ELOCKED);
+	                 -HEARTH_ELOCKED);
 	assert_in_range(res.retry_after, 119, 120);
 	assert_int_equal(at_last_failure(60, login_from_new_addr, fx, PASSWORD, &res),
-			 -HEARTH_ELOCKED);
+	                 -HEARTH_ELOCKED);
 	assert_in_range(res.retry_after, 59, 60);
 	assert_int_equal(at_last_failure(118, login_from_new_addr, fx, PASSWORD, &res),
-			 -HEARTH_ELOCKED);
+	                 -HEARTH_ELOCKED);
 
 	/* Once the lock has passed, the right password works again. */
 	assert_int_equal(at_last_failure(121, login_from_new_addr, fx, PASSWORD, &res), 0);
@@ -477,7 +478,7 @@ static int login_ghost(struct fx *fx, const char *password, struct auth_login_re
 	char addr[32];
 	snprintf(addr, sizeof addr, "198.51.100.%d", ++n % 250);
 	return auth_login(fx->pool, &fx->kr, fx->lim, "ghost@example.org", password, addr, "r", DAY,
-			  res);
+	                  res);
 }
 
 /* Emails without an account are throttled the same way, so the answers never
@@ -532,7 +533,7 @@ static void auth_session_idle_expiry(void **state)
 	assert_int_equal(resolve(fx, res.token, 600, &a), 0);
 	shift(fx, 500);
 	assert_int_equal(resolve(fx, res.token, 600, &a), 0); /* and touches last_seen */
-	shift(fx, 500);                                        /* 1000 s after login */
+	shift(fx, 500);                                       /* 1000 s after login */
 	assert_int_equal(resolve(fx, res.token, 600, &a), 0); /* sliding: 500 s idle */
 	shift(fx, 601);
 	assert_int_equal(resolve(fx, res.token, 600, &a), -HEARTH_EAUTH);
@@ -546,9 +547,8 @@ static void auth_session_absolute_expiry(void **state)
 	struct fx *fx = *state;
 	struct auth_login_result res;
 	struct actor a;
-	assert_int_equal(auth_login(fx->pool, &fx->kr, fx->lim, EMAIL, PASSWORD, ADDR, "r", 1000,
-				    &res),
-			 0);
+	assert_int_equal(
+	    auth_login(fx->pool, &fx->kr, fx->lim, EMAIL, PASSWORD, ADDR, "r", 1000, &res), 0);
 	shift(fx, 500);
 	assert_int_equal(resolve(fx, res.token, 10 * DAY, &a), 0);
 	shift(fx, 450);
@@ -599,8 +599,8 @@ static void auth_token_create_resolve_revoke(void **state)
 	struct actor a;
 	struct db_conn *c = db_acquire(fx->pool);
 	assert_int_equal(db_begin(c, true), 0);
-	assert_int_equal(auth_token_create(c, "reporting", ROLE_FUNDER, fx->org, fx->user, secret, &id),
-			 0);
+	assert_int_equal(
+	    auth_token_create(c, "reporting", ROLE_FUNDER, fx->org, fx->user, secret, &id), 0);
 	assert_int_equal(db_commit(c), 0);
 	assert_true(id > 0);
 	assert_int_equal(strncmp(secret, "hth_", 4), 0);
@@ -780,29 +780,29 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(auth_org_ensure_idempotent),
-		T(auth_user_create_duplicate_email_conflict),
-		T(auth_actor_load_roles_and_memberships),
-		T(auth_actor_load_many_memberships),
-		T(auth_actor_load_unknown_or_disabled),
-		T(auth_login_success_creates_session),
-		T(auth_login_wrong_password),
-		T(auth_login_unknown_email),
-		T(auth_login_user_without_password),
-		T(auth_login_disabled_user),
-		T(auth_login_throttle_backoff_then_lock),
-		T(auth_login_throttle_unknown_email_same_rules),
-		T(auth_login_throttle_per_address),
-		T(auth_login_throttle_is_per_account),
-		T(auth_session_idle_expiry),
-		T(auth_session_absolute_expiry),
-		T(auth_session_delete_then_resolve),
-		T(auth_session_resolve_rejects_bad_tokens),
-		T(auth_token_create_resolve_revoke),
-		T(auth_token_resolve_rejects_unknown),
-		T(auth_csrf_token_per_session_and_keyring),
-		cmocka_unit_test(auth_password_hash_overload),
-		cmocka_unit_test(auth_password_hash_queue_waits),
+	    T(auth_org_ensure_idempotent),
+	    T(auth_user_create_duplicate_email_conflict),
+	    T(auth_actor_load_roles_and_memberships),
+	    T(auth_actor_load_many_memberships),
+	    T(auth_actor_load_unknown_or_disabled),
+	    T(auth_login_success_creates_session),
+	    T(auth_login_wrong_password),
+	    T(auth_login_unknown_email),
+	    T(auth_login_user_without_password),
+	    T(auth_login_disabled_user),
+	    T(auth_login_throttle_backoff_then_lock),
+	    T(auth_login_throttle_unknown_email_same_rules),
+	    T(auth_login_throttle_per_address),
+	    T(auth_login_throttle_is_per_account),
+	    T(auth_session_idle_expiry),
+	    T(auth_session_absolute_expiry),
+	    T(auth_session_delete_then_resolve),
+	    T(auth_session_resolve_rejects_bad_tokens),
+	    T(auth_token_create_resolve_revoke),
+	    T(auth_token_resolve_rejects_unknown),
+	    T(auth_csrf_token_per_session_and_keyring),
+	    cmocka_unit_test(auth_password_hash_overload),
+	    cmocka_unit_test(auth_password_hash_queue_waits),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -120,7 +120,7 @@ static void buf_html_escapes_special_characters(void **state)
 	buf_html(&b, "<a href=\"x\" title='y'>Tom & Jerry</a>");
 	check_invariant(&b);
 	assert_string_equal(b.data, "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; "
-				    "Jerry&lt;/a&gt;");
+	                            "Jerry&lt;/a&gt;");
 	assert_int_equal(b.len, strlen(b.data));
 	buf_release(&b);
 }
@@ -191,16 +191,16 @@ static void buf_detach_empty_gives_empty_string(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(buf_append_grows_and_keeps_bytes),
-		cmocka_unit_test(buf_append_binary_and_empty),
-		cmocka_unit_test(buf_puts_concatenates),
-		cmocka_unit_test(buf_printf_appends_and_grows),
-		cmocka_unit_test(buf_printf_empty_result),
-		cmocka_unit_test(buf_html_escapes_special_characters),
-		cmocka_unit_test(buf_html_passes_other_text_through),
-		cmocka_unit_test(buf_html_reescapes_entities),
-		cmocka_unit_test(buf_detach_transfers_ownership),
-		cmocka_unit_test(buf_detach_empty_gives_empty_string),
+	    cmocka_unit_test(buf_append_grows_and_keeps_bytes),
+	    cmocka_unit_test(buf_append_binary_and_empty),
+	    cmocka_unit_test(buf_puts_concatenates),
+	    cmocka_unit_test(buf_printf_appends_and_grows),
+	    cmocka_unit_test(buf_printf_empty_result),
+	    cmocka_unit_test(buf_html_escapes_special_characters),
+	    cmocka_unit_test(buf_html_passes_other_text_through),
+	    cmocka_unit_test(buf_html_reescapes_entities),
+	    cmocka_unit_test(buf_detach_transfers_ownership),
+	    cmocka_unit_test(buf_detach_empty_gives_empty_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

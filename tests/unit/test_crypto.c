@@ -154,7 +154,7 @@ static void hc_keyring_load_matches_from_master(void **state)
 	struct tmp *t = *state;
 	/* A hand-written key file loads the same keys as the explicit master. */
 	write_file(t->a, "hearth-key-v1 "
-			 "0101010101010101010101010101010101010101010101010101010101010101\n");
+	                 "0101010101010101010101010101010101010101010101010101010101010101\n");
 	struct keyring loaded, derived;
 	assert_int_equal(hc_keyring_load(&loaded, t->a), 0);
 	fixed_keyring(&derived, 0x01);
@@ -165,28 +165,29 @@ static void hc_keyring_load_rejects_corrupt(void **state)
 {
 	struct tmp *t = *state;
 	static const char *const bad[] = {
-		"",
-		"\n",
-		"hearth-key-v1 \n",
-		"hearth-key-v1 0123\n",                 /* too short */
-		"hearth-key-v2 "
-		"0101010101010101010101010101010101010101010101010101010101010101\n", /* magic */
-		"HEARTH-KEY-V1 "
-		"0101010101010101010101010101010101010101010101010101010101010101\n",
-		"hearth-key-v1 "
-		"01010101010101010101010101010101010101010101010101010101010101\n",   /* 62 hex */
-		"hearth-key-v1 "
-		"010101010101010101010101010101010101010101010101010101010101010g\n", /* not hex */
-		"hearth-key-v1 "
-		"0101010101010101 0101010101010101010101010101010101010101010101010101\n",
-		"0101010101010101010101010101010101010101010101010101010101010101\n", /* no magic */
+	    "",
+	    "\n",
+	    "hearth-key-v1 \n",
+	    "hearth-key-v1 0123\n", /* too short */
+	    "hearth-key-v2 "
+	    "0101010101010101010101010101010101010101010101010101010101010101\n", /* magic */
+	    "HEARTH-KEY-V1 "
+	    "0101010101010101010101010101010101010101010101010101010101010101\n",
+	    "hearth-key-v1 "
+	    "01010101010101010101010101010101010101010101010101010101010101\n", /* 62 hex */
+	    "hearth-key-v1 "
+	    "010101010101010101010101010101010101010101010101010101010101010g\n", /* not hex */
+	    "hearth-key-v1 "
+	    "0101010101010101 0101010101010101010101010101010101010101010101010101\n",
+	    "0101010101010101010101010101010101010101010101010101010101010101\n", /* no magic */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct keyring kr;
 		write_file(t->c, bad[i]);
 		int rc = hc_keyring_load(&kr, t->c);
 		if (rc != -HEARTH_EINVAL)
-			fail_msg("case %zu (\"%.20s...\"): got %d, want -HEARTH_EINVAL", i, bad[i], rc);
+			fail_msg("case %zu (\"%.20s...\"): got %d, want -HEARTH_EINVAL", i, bad[i],
+			         rc);
 	}
 }
 
@@ -249,7 +250,7 @@ static void hc_seal_open_round_trip(void **state)
 	seal(box2, kr.wrap);
 	assert_memory_not_equal(box, box2, HC_NONCE_BYTES);
 	assert_memory_not_equal(box + HC_NONCE_BYTES, box2 + HC_NONCE_BYTES,
-				sizeof box - HC_NONCE_BYTES);
+	                        sizeof box - HC_NONCE_BYTES);
 }
 
 static void hc_seal_open_empty_and_no_ad(void **state)
@@ -275,9 +276,12 @@ static void hc_open_tampered_fails(void **state)
 	unsigned char box[sizeof plain + HC_SEAL_OVERHEAD], out[sizeof plain];
 	seal(box, kr.wrap);
 	/* One flipped bit anywhere: nonce, ciphertext, tag. */
-	static const size_t where[] = {0, HC_NONCE_BYTES - 1, HC_NONCE_BYTES,
-				       HC_NONCE_BYTES + sizeof plain / 2, sizeof box - HC_TAG_BYTES,
-				       sizeof box - 1};
+	static const size_t where[] = {0,
+	                               HC_NONCE_BYTES - 1,
+	                               HC_NONCE_BYTES,
+	                               HC_NONCE_BYTES + sizeof plain / 2,
+	                               sizeof box - HC_TAG_BYTES,
+	                               sizeof box - 1};
 	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
 		box[where[i]] ^= 0x01;
 		if (hc_open(out, kr.wrap, box, sizeof box, ad, sizeof ad) != -HEARTH_ECRYPTO)
@@ -294,10 +298,12 @@ static void hc_open_truncated_fails(void **state)
 	fixed_keyring(&kr, 1);
 	unsigned char box[sizeof plain + HC_SEAL_OVERHEAD], out[sizeof plain];
 	seal(box, kr.wrap);
-	assert_int_equal(hc_open(out, kr.wrap, box, sizeof box - 1, ad, sizeof ad), -HEARTH_ECRYPTO);
-	assert_int_equal(hc_open(out, kr.wrap, box, HC_SEAL_OVERHEAD, ad, sizeof ad), -HEARTH_ECRYPTO);
+	assert_int_equal(hc_open(out, kr.wrap, box, sizeof box - 1, ad, sizeof ad),
+	                 -HEARTH_ECRYPTO);
+	assert_int_equal(hc_open(out, kr.wrap, box, HC_SEAL_OVERHEAD, ad, sizeof ad),
+	                 -HEARTH_ECRYPTO);
 	assert_int_equal(hc_open(out, kr.wrap, box, HC_SEAL_OVERHEAD - 1, ad, sizeof ad),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 	assert_int_equal(hc_open(out, kr.wrap, box, 0, ad, sizeof ad), -HEARTH_ECRYPTO);
 }
 
@@ -323,8 +329,9 @@ static void hc_open_wrong_ad_fails(void **state)
 	seal(box, kr.wrap);
 	static const char other[] = "participant:8/notes";
 	assert_int_equal(hc_open(out, kr.wrap, box, sizeof box, other, sizeof other),
-			 -HEARTH_ECRYPTO);
-	assert_int_equal(hc_open(out, kr.wrap, box, sizeof box, ad, sizeof ad - 1), -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
+	assert_int_equal(hc_open(out, kr.wrap, box, sizeof box, ad, sizeof ad - 1),
+	                 -HEARTH_ECRYPTO);
 }
 
 /* --- data keys --- */
@@ -346,9 +353,9 @@ static void hc_datakey_wrap_unwrap_round_trip(void **state)
 	/* Subject ids use all 64 bits. */
 	hc_datakey_wrap(&kr, wrapped, INT64_MAX, dk);
 	assert_int_equal(hc_datakey_unwrap(&kr, back, INT64_MAX, wrapped, sizeof wrapped), 0);
-	assert_int_equal(hc_datakey_unwrap(&kr, back, INT64_MAX - (INT64_C(1) << 40), wrapped,
-					   sizeof wrapped),
-			 -HEARTH_ECRYPTO);
+	assert_int_equal(
+	    hc_datakey_unwrap(&kr, back, INT64_MAX - (INT64_C(1) << 40), wrapped, sizeof wrapped),
+	    -HEARTH_ECRYPTO);
 }
 
 static void hc_datakey_unwrap_other_subject_fails(void **state)
@@ -359,10 +366,11 @@ static void hc_datakey_unwrap_other_subject_fails(void **state)
 	unsigned char dk[HC_KEY_BYTES], back[HC_KEY_BYTES], wrapped[HC_WRAPPED_KEY_BYTES];
 	hc_datakey_new(dk);
 	hc_datakey_wrap(&kr, wrapped, 1234, dk);
-	assert_int_equal(hc_datakey_unwrap(&kr, back, 1235, wrapped, sizeof wrapped), -HEARTH_ECRYPTO);
+	assert_int_equal(hc_datakey_unwrap(&kr, back, 1235, wrapped, sizeof wrapped),
+	                 -HEARTH_ECRYPTO);
 	assert_int_equal(hc_datakey_unwrap(&kr, back, 0, wrapped, sizeof wrapped), -HEARTH_ECRYPTO);
 	assert_int_equal(hc_datakey_unwrap(&kr, back, -1234, wrapped, sizeof wrapped),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 }
 
 static void hc_datakey_unwrap_other_master_fails(void **state)
@@ -375,7 +383,7 @@ static void hc_datakey_unwrap_other_master_fails(void **state)
 	hc_datakey_new(dk);
 	hc_datakey_wrap(&kr, wrapped, 1234, dk);
 	assert_int_equal(hc_datakey_unwrap(&other, back, 1234, wrapped, sizeof wrapped),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 }
 
 static void hc_datakey_unwrap_truncated_or_tampered_fails(void **state)
@@ -388,13 +396,13 @@ static void hc_datakey_unwrap_truncated_or_tampered_fails(void **state)
 	hc_datakey_wrap(&kr, wrapped, 1234, dk);
 	wrapped[HC_WRAPPED_KEY_BYTES] = 0;
 	assert_int_equal(hc_datakey_unwrap(&kr, back, 1234, wrapped, HC_WRAPPED_KEY_BYTES - 1),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 	assert_int_equal(hc_datakey_unwrap(&kr, back, 1234, wrapped, HC_WRAPPED_KEY_BYTES + 1),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 	assert_int_equal(hc_datakey_unwrap(&kr, back, 1234, wrapped, 0), -HEARTH_ECRYPTO);
 	wrapped[HC_NONCE_BYTES + 3] ^= 0x80;
 	assert_int_equal(hc_datakey_unwrap(&kr, back, 1234, wrapped, HC_WRAPPED_KEY_BYTES),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 	wrapped[HC_NONCE_BYTES + 3] ^= 0x80;
 	assert_int_equal(hc_datakey_unwrap(&kr, back, 1234, wrapped, HC_WRAPPED_KEY_BYTES), 0);
 	assert_memory_equal(back, dk, HC_KEY_BYTES);
@@ -432,7 +440,7 @@ static void hc_token_format_and_uniqueness(void **state)
 	assert_int_equal(strlen(a), 43);
 	assert_int_equal(strlen(b), 43);
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				       "0123456789-_";
+	                               "0123456789-_";
 	assert_int_equal(strspn(a, alphabet), 43);
 	assert_int_equal(strspn(b, alphabet), 43);
 	assert_string_not_equal(a, b);
@@ -512,31 +520,31 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tmp_setup, tmp_teardown)
 	const struct CMUnitTest tests[] = {
-		T(hc_keyfile_create_mode_0600),
-		T(hc_keyfile_create_refuses_overwrite),
-		T(hc_keyfile_create_unwritable_dir),
-		T(hc_keyring_load_round_trip),
-		T(hc_keyring_load_matches_from_master),
-		T(hc_keyring_load_rejects_corrupt),
-		T(hc_keyring_load_missing),
-		cmocka_unit_test(hc_keyring_from_master_purpose_keys_distinct),
-		cmocka_unit_test(hc_keyring_wipe_zeroes),
-		cmocka_unit_test(hc_seal_open_round_trip),
-		cmocka_unit_test(hc_seal_open_empty_and_no_ad),
-		cmocka_unit_test(hc_open_tampered_fails),
-		cmocka_unit_test(hc_open_truncated_fails),
-		cmocka_unit_test(hc_open_wrong_key_fails),
-		cmocka_unit_test(hc_open_wrong_ad_fails),
-		cmocka_unit_test(hc_datakey_wrap_unwrap_round_trip),
-		cmocka_unit_test(hc_datakey_unwrap_other_subject_fails),
-		cmocka_unit_test(hc_datakey_unwrap_other_master_fails),
-		cmocka_unit_test(hc_datakey_unwrap_truncated_or_tampered_fails),
-		cmocka_unit_test(hc_password_hash_and_verify),
-		cmocka_unit_test(hc_token_format_and_uniqueness),
-		cmocka_unit_test(hc_hash_hex_known_vector_and_key),
-		cmocka_unit_test(hc_blind_index_deterministic_per_keyring),
-		cmocka_unit_test(hc_streq_compares),
-		cmocka_unit_test(hc_random_fills),
+	    T(hc_keyfile_create_mode_0600),
+	    T(hc_keyfile_create_refuses_overwrite),
+	    T(hc_keyfile_create_unwritable_dir),
+	    T(hc_keyring_load_round_trip),
+	    T(hc_keyring_load_matches_from_master),
+	    T(hc_keyring_load_rejects_corrupt),
+	    T(hc_keyring_load_missing),
+	    cmocka_unit_test(hc_keyring_from_master_purpose_keys_distinct),
+	    cmocka_unit_test(hc_keyring_wipe_zeroes),
+	    cmocka_unit_test(hc_seal_open_round_trip),
+	    cmocka_unit_test(hc_seal_open_empty_and_no_ad),
+	    cmocka_unit_test(hc_open_tampered_fails),
+	    cmocka_unit_test(hc_open_truncated_fails),
+	    cmocka_unit_test(hc_open_wrong_key_fails),
+	    cmocka_unit_test(hc_open_wrong_ad_fails),
+	    cmocka_unit_test(hc_datakey_wrap_unwrap_round_trip),
+	    cmocka_unit_test(hc_datakey_unwrap_other_subject_fails),
+	    cmocka_unit_test(hc_datakey_unwrap_other_master_fails),
+	    cmocka_unit_test(hc_datakey_unwrap_truncated_or_tampered_fails),
+	    cmocka_unit_test(hc_password_hash_and_verify),
+	    cmocka_unit_test(hc_token_format_and_uniqueness),
+	    cmocka_unit_test(hc_hash_hex_known_vector_and_key),
+	    cmocka_unit_test(hc_blind_index_deterministic_per_keyring),
+	    cmocka_unit_test(hc_streq_compares),
+	    cmocka_unit_test(hc_random_fills),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -27,9 +27,10 @@
 
 /* Statements are cached by address, so every SQL text lives in static storage. */
 static const char SQL_SCHEMA[] =
-	"CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER UNIQUE, s TEXT, b BLOB);"
-	"CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-	"CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id));";
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER UNIQUE, s TEXT, b BLOB);"
+    "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+    "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES "
+    "parent(id));";
 static const char SQL_INSERT[] = "INSERT INTO t (x, s, b) VALUES (?, ?, ?)";
 static const char SQL_INSERT_COPY[] = "INSERT INTO t (x, s, b) VALUES (?, ?, ?)";
 static const char SQL_COUNT[] = "SELECT COUNT(*) FROM t";
@@ -297,7 +298,8 @@ static void db_exec_script_error_reports(void **state)
 {
 	struct fx *fx = *state;
 	char msg[256] = "";
-	assert_int_equal(db_exec_script(fx->c, "CREATE TABLE t (x);", msg, sizeof msg), -HEARTH_EDB);
+	assert_int_equal(db_exec_script(fx->c, "CREATE TABLE t (x);", msg, sizeof msg),
+	                 -HEARTH_EDB);
 	assert_non_null(strstr(msg, "already exists"));
 	msg[0] = '\0';
 	assert_int_equal(db_exec_script(fx->c, "THIS IS NOT SQL", msg, sizeof msg), -HEARTH_EDB);
@@ -458,25 +460,25 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(db_prepare_caches_by_pointer),
-		T(db_prepare_cache_survives_growth),
-		T(db_prepare_invalid_sql_returns_null),
-		T(db_step_rows_columns_and_done),
-		T(db_step_unique_violation_conflict),
-		T(db_step_foreign_key_violation_conflict),
-		T(db_rollback_discards_writes),
-		T(db_commit_keeps_writes),
-		T(db_begin_nested_fails),
-		T(db_commit_without_transaction_fails),
-		T(db_release_rolls_back_open_transaction),
-		T(db_changes_counts_rows),
-		T(db_exec_script_error_reports),
-		cmocka_unit_test(db_migrate_idempotent),
-		cmocka_unit_test(db_schema_version_first_migration_is_1),
-		T(db_backup_copies_rows),
-		T(db_backup_unwritable_target_fails),
-		cmocka_unit_test(db_pool_open_bad_path_fails),
-		cmocka_unit_test(db_pool_open_sqlite_prefix),
+	    T(db_prepare_caches_by_pointer),
+	    T(db_prepare_cache_survives_growth),
+	    T(db_prepare_invalid_sql_returns_null),
+	    T(db_step_rows_columns_and_done),
+	    T(db_step_unique_violation_conflict),
+	    T(db_step_foreign_key_violation_conflict),
+	    T(db_rollback_discards_writes),
+	    T(db_commit_keeps_writes),
+	    T(db_begin_nested_fails),
+	    T(db_commit_without_transaction_fails),
+	    T(db_release_rolls_back_open_transaction),
+	    T(db_changes_counts_rows),
+	    T(db_exec_script_error_reports),
+	    cmocka_unit_test(db_migrate_idempotent),
+	    cmocka_unit_test(db_schema_version_first_migration_is_1),
+	    T(db_backup_copies_rows),
+	    T(db_backup_unwritable_target_fails),
+	    cmocka_unit_test(db_pool_open_bad_path_fails),
+	    cmocka_unit_test(db_pool_open_sqlite_prefix),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,11 +56,12 @@ static void json_parse_body_accepts_object(void **state)
 	(void)state;
 	char err[256];
 	json_t *v = parse("{\"name\": \"Zo\xc3\xab \xf0\x9f\x98\x80\", \"n\": -12, \"r\": 1.5,"
-			  " \"ok\": true, \"list\": [1, {\"x\": null}], \"s\": \"\\u00e9\\\"{[\"}",
-			  err, sizeof err);
+	                  " \"ok\": true, \"list\": [1, {\"x\": null}], \"s\": \"\\u00e9\\\"{[\"}",
+	                  err, sizeof err);
 	assert_non_null(v);
 	assert_true(json_is_object(v));
-	assert_string_equal(json_string_value(json_object_get(v, "name")), "Zo\xc3\xab \xf0\x9f\x98\x80");
+	assert_string_equal(json_string_value(json_object_get(v, "name")),
+	                    "Zo\xc3\xab \xf0\x9f\x98\x80");
 	assert_int_equal(json_integer_value(json_object_get(v, "n")), -12);
 	assert_string_equal(json_string_value(json_object_get(v, "s")), "\xc3\xa9\"{[");
 	json_decref(v);
@@ -110,9 +111,9 @@ static void json_parse_body_refuses_surrogate(void **state)
 static void json_parse_body_refuses_truncated_utf8(void **state)
 {
 	(void)state;
-	static const char mid[] = "{\"a\":\"\xe2\x82\"}"; /* € missing its last byte */
-	static const char end[] = "{\"a\":\"x\"}\xe2\x82";  /* body ends mid-sequence */
-	static const char lone[] = "{\"a\":\"\x80\"}";      /* lone continuation byte */
+	static const char mid[] = "{\"a\":\"\xe2\x82\"}";            /* € missing its last byte */
+	static const char end[] = "{\"a\":\"x\"}\xe2\x82";           /* body ends mid-sequence */
+	static const char lone[] = "{\"a\":\"\x80\"}";               /* lone continuation byte */
 	static const char f8[] = "{\"a\":\"\xf8\x88\x80\x80\x80\"}"; /* five-byte form */
 	static const char big[] = "{\"a\":\"\xf4\x90\x80\x80\"}";    /* above U+10FFFF */
 	expect_refused(mid, sizeof mid - 1, "UTF-8");
@@ -186,8 +187,8 @@ static void json_parse_body_refuses_huge_integer(void **state)
 	expect_refused(big, sizeof big - 1, NULL);
 	expect_refused(neg, sizeof neg - 1, NULL);
 	expect_refused(huge, sizeof huge - 1, NULL);
-	json_t *v = parse("{\"n\": 9223372036854775807, \"m\": -9223372036854775808}", err,
-			  sizeof err);
+	json_t *v =
+	    parse("{\"n\": 9223372036854775807, \"m\": -9223372036854775808}", err, sizeof err);
 	assert_non_null(v);
 	assert_true(json_integer_value(json_object_get(v, "n")) == INT64_MAX);
 	assert_true(json_integer_value(json_object_get(v, "m")) == INT64_MIN);
@@ -232,8 +233,8 @@ static void json_parse_body_refuses_non_object(void **state)
 static void json_parse_body_refuses_malformed(void **state)
 {
 	(void)state;
-	static const char *const bodies[] = {"{", "{\"a\":}", "{\"a\":1,}", "{'a':1}",
-					     "{\"a\":1} {\"b\":2}", "{\"a\":01}"};
+	static const char *const bodies[] = {
+	    "{", "{\"a\":}", "{\"a\":1,}", "{'a':1}", "{\"a\":1} {\"b\":2}", "{\"a\":01}"};
 	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
 		expect_refused(bodies[i], strlen(bodies[i]), NULL);
 	expect_refused("{\"a\":}", 6, "line 1");
@@ -246,13 +247,13 @@ static const char *const colours[] = {"red", "green", "blue", NULL};
 enum { F_NAME, F_EMAIL, F_AGE, F_ACTIVE, F_COLOUR, F_STARTS, F_NOTE, F__N };
 
 static const struct field fields[F__N] = {
-	[F_NAME] = {.name = "name", .type = FIELD_STRING, .required = true, .min = 2, .max = 10},
-	[F_EMAIL] = {.name = "email", .type = FIELD_EMAIL},
-	[F_AGE] = {.name = "age", .type = FIELD_INT, .min = 0, .max = 130},
-	[F_ACTIVE] = {.name = "active", .type = FIELD_BOOL},
-	[F_COLOUR] = {.name = "colour", .type = FIELD_ENUM, .choices = colours},
-	[F_STARTS] = {.name = "starts", .type = FIELD_TIME},
-	[F_NOTE] = {.name = "note", .type = FIELD_STRING}, /* max 0 = default */
+    [F_NAME] = {.name = "name", .type = FIELD_STRING, .required = true, .min = 2, .max = 10},
+    [F_EMAIL] = {.name = "email", .type = FIELD_EMAIL},
+    [F_AGE] = {.name = "age", .type = FIELD_INT, .min = 0, .max = 130},
+    [F_ACTIVE] = {.name = "active", .type = FIELD_BOOL},
+    [F_COLOUR] = {.name = "colour", .type = FIELD_ENUM, .choices = colours},
+    [F_STARTS] = {.name = "starts", .type = FIELD_TIME},
+    [F_NOTE] = {.name = "note", .type = FIELD_STRING}, /* max 0 = default */
 };
 
 struct fx {
@@ -288,14 +289,14 @@ static int run(struct fx *fx, const char *s)
 	fx->bad = "(unset)";
 	fx->err[0] = '\0';
 	int rc = json_fields_parse(obj, fields, F__N, fx->arena, fx->out, &fx->bad, fx->err,
-				   sizeof fx->err);
+	                           sizeof fx->err);
 	json_decref(obj);
 	return rc;
 }
 
 /* Asserts a refusal naming field and with a message containing each part. */
 static void expect_bad(struct fx *fx, const char *s, const char *field, const char *part1,
-		       const char *part2)
+                       const char *part2)
 {
 	int rc = run(fx, s);
 	if (rc != -HEARTH_EINVAL)
@@ -312,8 +313,8 @@ static void json_fields_parse_accepts_all_types(void **state)
 {
 	struct fx *fx = *state;
 	int rc = run(fx, "{\"name\":\"Ada\",\"email\":\"ada@example.org\",\"age\":36,"
-			 "\"active\":true,\"colour\":\"green\",\"starts\":\"2026-01-31T09:00:00Z\","
-			 "\"note\":\"hi\"}");
+	                 "\"active\":true,\"colour\":\"green\",\"starts\":\"2026-01-31T09:00:00Z\","
+	                 "\"note\":\"hi\"}");
 	assert_int_equal(rc, 0);
 	assert_null(fx->bad);
 	for (int i = 0; i < F__N; i++)
@@ -370,8 +371,8 @@ static void json_fields_parse_string_length(void **state)
 	assert_string_equal(fx->out[F_NAME].s, "ABCDEFGHIJ");
 	/* Length is in bytes: "é" is two, so five of them are ten bytes. */
 	assert_int_equal(run(fx, "{\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"), 0);
-	expect_bad(fx, "{\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x\"}", "name", "at most",
-		   NULL);
+	expect_bad(fx, "{\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x\"}", "name",
+	           "at most", NULL);
 }
 
 static void json_fields_parse_string_default_max(void **state)
@@ -402,7 +403,8 @@ static void json_fields_parse_string_whitespace_only_too_short(void **state)
 static void json_fields_parse_email_normalised(void **state)
 {
 	struct fx *fx = *state;
-	assert_int_equal(run(fx, "{\"name\":\"Ada\",\"email\":\"  Ada.Lovelace@Example.ORG \"}"), 0);
+	assert_int_equal(run(fx, "{\"name\":\"Ada\",\"email\":\"  Ada.Lovelace@Example.ORG \"}"),
+	                 0);
 	assert_true(fx->out[F_EMAIL].present);
 	assert_string_equal(fx->out[F_EMAIL].s, "ada.lovelace@example.org");
 }
@@ -411,7 +413,7 @@ static void json_fields_parse_email_invalid(void **state)
 {
 	struct fx *fx = *state;
 	expect_bad(fx, "{\"name\":\"Ada\",\"email\":\"not-an-email\"}", "email", "email",
-		   "not a valid email");
+	           "not a valid email");
 	expect_bad(fx, "{\"name\":\"Ada\",\"email\":\"a@b\"}", "email", "email", NULL);
 	expect_bad(fx, "{\"name\":\"Ada\",\"email\":\"a b@c.de\"}", "email", "email", NULL);
 	expect_bad(fx, "{\"name\":\"Ada\",\"email\":\"   \"}", "email", "email", NULL);
@@ -441,14 +443,14 @@ static void json_fields_parse_enum_message_truncates_safely(void **state)
 	(void)state;
 	/* A tiny error buffer must not overflow while listing the choices. */
 	static const struct field f[] = {
-		{.name = "colour", .type = FIELD_ENUM, .required = true, .choices = colours}};
+	    {.name = "colour", .type = FIELD_ENUM, .required = true, .choices = colours}};
 	struct arena *a = arena_new(256);
 	struct field_value out[1];
 	const char *bad = NULL;
 	char err[12];
 	json_t *obj = json_loads("{\"colour\":\"purple\"}", 0, NULL);
 	assert_int_equal(json_fields_parse(obj, f, 1, a, out, &bad, err, sizeof err),
-			 -HEARTH_EINVAL);
+	                 -HEARTH_EINVAL);
 	assert_string_equal(bad, "colour");
 	assert_true(strlen(err) < sizeof err);
 	json_decref(obj);
@@ -483,10 +485,12 @@ static void json_fields_parse_time(void **state)
 	struct fx *fx = *state;
 	assert_int_equal(run(fx, "{\"name\":\"Ada\",\"starts\":\"2026-01-31\"}"), 0);
 	assert_int_equal(fx->out[F_STARTS].i, 1769817600);
-	expect_bad(fx, "{\"name\":\"Ada\",\"starts\":\"tomorrow\"}", "starts", "starts", "UTC time");
-	expect_bad(fx, "{\"name\":\"Ada\",\"starts\":\"2026-01-31T09:00:00\"}", "starts", NULL, NULL);
+	expect_bad(fx, "{\"name\":\"Ada\",\"starts\":\"tomorrow\"}", "starts", "starts",
+	           "UTC time");
+	expect_bad(fx, "{\"name\":\"Ada\",\"starts\":\"2026-01-31T09:00:00\"}", "starts", NULL,
+	           NULL);
 	expect_bad(fx, "{\"name\":\"Ada\",\"starts\":\"2026-13-01T09:00:00Z\"}", "starts", NULL,
-		   NULL);
+	           NULL);
 	expect_bad(fx, "{\"name\":\"Ada\",\"starts\":1769850000}", "starts", NULL, NULL);
 }
 
@@ -504,35 +508,35 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(json_parse_body_accepts_object),
-		cmocka_unit_test(json_parse_body_refuses_empty),
-		cmocka_unit_test(json_parse_body_refuses_whitespace_only),
-		cmocka_unit_test(json_parse_body_refuses_overlong_utf8),
-		cmocka_unit_test(json_parse_body_refuses_surrogate),
-		cmocka_unit_test(json_parse_body_refuses_truncated_utf8),
-		cmocka_unit_test(json_parse_body_refuses_raw_nul),
-		cmocka_unit_test(json_parse_body_refuses_escaped_nul),
-		cmocka_unit_test(json_parse_body_depth_limit),
-		cmocka_unit_test(json_parse_body_refuses_huge_integer),
-		cmocka_unit_test(json_parse_body_refuses_out_of_range_real),
-		cmocka_unit_test(json_parse_body_refuses_duplicate_keys),
-		cmocka_unit_test(json_parse_body_refuses_non_object),
-		cmocka_unit_test(json_parse_body_refuses_malformed),
-		T(json_fields_parse_accepts_all_types),
-		T(json_fields_parse_optional_absent_or_null),
-		T(json_fields_parse_required_missing),
-		T(json_fields_parse_wrong_type),
-		T(json_fields_parse_string_length),
-		T(json_fields_parse_string_default_max),
-		T(json_fields_parse_string_whitespace_only_too_short),
-		T(json_fields_parse_email_normalised),
-		T(json_fields_parse_email_invalid),
-		T(json_fields_parse_enum_outside_choices),
-		cmocka_unit_test(json_fields_parse_enum_message_truncates_safely),
-		T(json_fields_parse_int_range),
-		T(json_fields_parse_bool),
-		T(json_fields_parse_time),
-		T(json_fields_parse_unknown_field),
+	    cmocka_unit_test(json_parse_body_accepts_object),
+	    cmocka_unit_test(json_parse_body_refuses_empty),
+	    cmocka_unit_test(json_parse_body_refuses_whitespace_only),
+	    cmocka_unit_test(json_parse_body_refuses_overlong_utf8),
+	    cmocka_unit_test(json_parse_body_refuses_surrogate),
+	    cmocka_unit_test(json_parse_body_refuses_truncated_utf8),
+	    cmocka_unit_test(json_parse_body_refuses_raw_nul),
+	    cmocka_unit_test(json_parse_body_refuses_escaped_nul),
+	    cmocka_unit_test(json_parse_body_depth_limit),
+	    cmocka_unit_test(json_parse_body_refuses_huge_integer),
+	    cmocka_unit_test(json_parse_body_refuses_out_of_range_real),
+	    cmocka_unit_test(json_parse_body_refuses_duplicate_keys),
+	    cmocka_unit_test(json_parse_body_refuses_non_object),
+	    cmocka_unit_test(json_parse_body_refuses_malformed),
+	    T(json_fields_parse_accepts_all_types),
+	    T(json_fields_parse_optional_absent_or_null),
+	    T(json_fields_parse_required_missing),
+	    T(json_fields_parse_wrong_type),
+	    T(json_fields_parse_string_length),
+	    T(json_fields_parse_string_default_max),
+	    T(json_fields_parse_string_whitespace_only_too_short),
+	    T(json_fields_parse_email_normalised),
+	    T(json_fields_parse_email_invalid),
+	    T(json_fields_parse_enum_outside_choices),
+	    cmocka_unit_test(json_fields_parse_enum_message_truncates_safely),
+	    T(json_fields_parse_int_range),
+	    T(json_fields_parse_bool),
+	    T(json_fields_parse_time),
+	    T(json_fields_parse_unknown_field),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,8 +38,8 @@
 #include "people/people.h"
 #include "core/banned.h"
 
-#define DAY 86400
-#define NAME "Ada Lovelace"
+#define DAY   86400
+#define NAME  "Ada Lovelace"
 #define EMAIL "ada@example.org"
 #define PHONE "+44 20 7946 0958"
 
@@ -171,23 +171,23 @@ static void exec_sql(struct fx *fx, const char *sql)
 static const char *profile_of(struct fx *fx, const char *name, const char *email)
 {
 	return arena_printf(fx->arena, "{\"name\":\"%s\",\"email\":\"%s\",\"languages\":[\"en\"]}",
-			    name, email ? email : "");
+	                    name, email ? email : "");
 }
 
 /* Creates a person in organisations orgs[0..norgs) in a committed write
  * transaction; returns the rc and the id in *id. */
 static int create_in(struct fx *fx, const char *name, const char *email, const char *phone,
-		     bool minor, const int64_t *orgs, size_t norgs, int64_t *id)
+                     bool minor, const int64_t *orgs, size_t norgs, int64_t *id)
 {
 	struct person_new in = {
-		.profile = profile_of(fx, name, email),
-		.name = name,
-		.email = email,
-		.phone = phone,
-		.age_band = minor ? "under_18" : "25_34",
-		.is_minor = minor,
-		.org_ids = orgs,
-		.norgs = norgs,
+	    .profile = profile_of(fx, name, email),
+	    .name = name,
+	    .email = email,
+	    .phone = phone,
+	    .age_band = minor ? "under_18" : "25_34",
+	    .is_minor = minor,
+	    .org_ids = orgs,
+	    .norgs = norgs,
 	};
 	struct db_conn *c = db_acquire(fx->pool);
 	int rc = db_begin(c, true);
@@ -203,7 +203,7 @@ static int create_in(struct fx *fx, const char *name, const char *email, const c
 
 /* A person in org_a; fails the test if it cannot be created. */
 static int64_t person(struct fx *fx, const char *name, const char *email, const char *phone,
-		      bool minor)
+                      bool minor)
 {
 	int64_t id = 0;
 	int rc = create_in(fx, name, email, phone, minor, &fx->org_a, 1, &id);
@@ -221,24 +221,24 @@ struct consent_result {
 };
 
 static struct consent_result consent_full(struct fx *fx, int64_t id, enum consent_purpose p,
-					  bool granted, const char *given_by,
-					  const char *guardian, int64_t version, const char *lang)
+                                          bool granted, const char *given_by, const char *guardian,
+                                          int64_t version, const char *lang)
 {
 	struct consent_result r = {0};
 	struct consent_in in = {
-		.purpose = p,
-		.granted = granted,
-		.given_by = given_by,
-		.method = "paper",
-		.guardian_name = guardian,
-		.version = version,
-		.lang = lang,
+	    .purpose = p,
+	    .granted = granted,
+	    .given_by = given_by,
+	    .method = "paper",
+	    .guardian_name = guardian,
+	    .version = version,
+	    .lang = lang,
 	};
 	struct db_conn *c = db_acquire(fx->pool);
 	r.rc = db_begin(c, true);
 	if (!r.rc)
 		r.rc = people__consent_record(&fx->px, c, fx->arena, id, &in, &r.consent_id, &r.bad,
-					      r.err, sizeof r.err);
+		                              r.err, sizeof r.err);
 	if (!r.rc)
 		r.rc = db_commit(c);
 	if (r.rc && db_in_transaction(c))
@@ -253,7 +253,7 @@ static void consent(struct fx *fx, int64_t id, enum consent_purpose p, bool gran
 	struct consent_result r = consent_full(fx, id, p, granted, "self", NULL, 0, "en");
 	if (r.rc)
 		fail_msg("consent %s=%d returned %d (%s: %s)", purpose_names[p], granted, r.rc,
-			 r.bad ? r.bad : "-", r.err);
+		         r.bad ? r.bad : "-", r.err);
 }
 
 static bool allows(struct fx *fx, int64_t id, enum consent_purpose p)
@@ -272,8 +272,8 @@ static bool shares(struct fx *fx, const struct actor *a, int64_t id, enum share_
 	return yes;
 }
 
-static int64_t agreement(struct fx *fx, int64_t from, int64_t to, const char *cats,
-			 int64_t starts, int64_t ends)
+static int64_t agreement(struct fx *fx, int64_t from, int64_t to, const char *cats, int64_t starts,
+                         int64_t ends)
 {
 	int64_t id = 0;
 	struct db_conn *c = db_acquire(fx->pool);
@@ -296,7 +296,7 @@ static int get(struct fx *fx, int64_t id, struct person_row *row)
 }
 
 static size_t find(struct fx *fx, const char *field, const char *normalised, int64_t *ids,
-		   size_t max)
+                   size_t max)
 {
 	size_t n = 99;
 	struct db_conn *c = db_acquire(fx->pool);
@@ -316,7 +316,7 @@ static int erase(struct fx *fx, int64_t id)
 
 /* One column of one row, as text (NULL for SQL NULL), through db_prepare. */
 static const char SQL_PROFILE[] = "SELECT profile, name_bi, email_bi, phone_bi FROM participants"
-				  " WHERE id = ?";
+                                  " WHERE id = ?";
 struct raw_row {
 	bool found, profile_null;
 	size_t profile_len;
@@ -391,7 +391,7 @@ static void people_normalise_name_case_and_spaces(void **state)
 	assert_string_equal(people_normalise_name(fx->arena, "Ada Lovelace"), "ada lovelace");
 	assert_string_equal(people_normalise_name(fx->arena, "  ADA   LoveLace  "), "ada lovelace");
 	assert_string_equal(people_normalise_name(fx->arena, "\tAda \t\n King  Lovelace\n"),
-			    "ada king lovelace");
+	                    "ada king lovelace");
 	assert_string_equal(people_normalise_name(fx->arena, "ada"), "ada");
 	assert_string_equal(people_normalise_name(fx->arena, "   "), "");
 	assert_string_equal(people_normalise_name(fx->arena, ""), "");
@@ -402,7 +402,8 @@ static void people_normalise_name_case_and_spaces(void **state)
 static void people_normalise_phone_keeps_leading_plus(void **state)
 {
 	struct fx *fx = *state;
-	assert_string_equal(people_normalise_phone(fx->arena, "+44 (20) 7946-0958"), "+442079460958");
+	assert_string_equal(people_normalise_phone(fx->arena, "+44 (20) 7946-0958"),
+	                    "+442079460958");
 	assert_string_equal(people_normalise_phone(fx->arena, " +1.555.010.9999 "), "+15550109999");
 	assert_string_equal(people_normalise_phone(fx->arena, "020 7946 0958"), "02079460958");
 	/* A plus after the first digit is punctuation. */
@@ -414,10 +415,10 @@ static void people_normalise_phone_keeps_leading_plus(void **state)
 static void people_phone_valid_digit_range(void **state)
 {
 	(void)state;
-	assert_true(people_phone_valid("1234567"));                 /* 7 digits */
-	assert_false(people_phone_valid("123456"));                 /* 6 */
-	assert_true(people_phone_valid("123456789012345"));         /* 15 */
-	assert_false(people_phone_valid("1234567890123456"));       /* 16 */
+	assert_true(people_phone_valid("1234567"));           /* 7 digits */
+	assert_false(people_phone_valid("123456"));           /* 6 */
+	assert_true(people_phone_valid("123456789012345"));   /* 15 */
+	assert_false(people_phone_valid("1234567890123456")); /* 16 */
 	assert_true(people_phone_valid(PHONE));
 	assert_true(people_phone_valid("(020) 7946-0958"));
 	assert_true(people_phone_valid("020.7946.0958"));
@@ -571,10 +572,10 @@ static void people_seal_open_round_trip(void **state)
 	assert_int_equal(people_seal(&fx->px, fx->arena, 3, plain, strlen(plain), &sealed, &n), 0);
 	sealed[n - 1] ^= 1;
 	assert_int_equal(people_open(&fx->px, fx->arena, 3, sealed, n, &out, &outlen),
-			 -HEARTH_ECRYPTO);
-	assert_int_equal(people_open(&fx->px, fx->arena, 3, sealed, HC_SEAL_OVERHEAD - 1, &out,
-				     &outlen),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
+	assert_int_equal(
+	    people_open(&fx->px, fx->arena, 3, sealed, HC_SEAL_OVERHEAD - 1, &out, &outlen),
+	    -HEARTH_ECRYPTO);
 }
 
 static void people_open_other_participant_fails(void **state)
@@ -587,19 +588,20 @@ static void people_open_other_participant_fails(void **state)
 	assert_int_equal(people_key_create(&fx->px, 11, k), 0);
 	assert_int_equal(people_seal(&fx->px, fx->arena, 10, "secret", 6, &sealed, &n), 0);
 	assert_int_equal(people_open(&fx->px, fx->arena, 11, sealed, n, &out, &outlen),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 	/* Sealed under person 10's own key but without binding it to person 10
 	 * (no associated data): refused, so the binding is really checked. */
 	unsigned char dk[32], unbound[6 + HC_SEAL_OVERHEAD];
 	assert_int_equal(people_key_load(&fx->px, 10, dk), 0);
 	hc_seal(unbound, dk, "secret", 6, NULL, 0);
-	assert_int_equal(people_open(&fx->px, fx->arena, 10, unbound, sizeof unbound, &out, &outlen),
-			 -HEARTH_ECRYPTO);
+	assert_int_equal(
+	    people_open(&fx->px, fx->arena, 10, unbound, sizeof unbound, &out, &outlen),
+	    -HEARTH_ECRYPTO);
 	/* A person without a key: not found, whatever the ciphertext. */
 	assert_int_equal(people_open(&fx->px, fx->arena, 12, sealed, n, &out, &outlen),
-			 -HEARTH_ENOTFOUND);
+	                 -HEARTH_ENOTFOUND);
 	assert_int_equal(people_seal(&fx->px, fx->arena, 12, "x", 1, &sealed, &n),
-			 -HEARTH_ENOTFOUND);
+	                 -HEARTH_ENOTFOUND);
 }
 
 static void people_open_after_key_destroy_not_found(void **state)
@@ -612,11 +614,11 @@ static void people_open_after_key_destroy_not_found(void **state)
 	assert_int_equal(people_seal(&fx->px, fx->arena, 20, "journal", 7, &sealed, &n), 0);
 	assert_int_equal(people_key_destroy(&fx->px, 20), 0);
 	assert_int_equal(people_open(&fx->px, fx->arena, 20, sealed, n, &out, &outlen),
-			 -HEARTH_ENOTFOUND);
+	                 -HEARTH_ENOTFOUND);
 	/* A new key for the same subject does not bring the old data back. */
 	assert_int_equal(people_key_create(&fx->px, 20, k), 0);
 	assert_int_equal(people_open(&fx->px, fx->arena, 20, sealed, n, &out, &outlen),
-			 -HEARTH_ECRYPTO);
+	                 -HEARTH_ECRYPTO);
 }
 
 /* --- create, get, find --- */
@@ -714,13 +716,14 @@ static void people__create_duplicate_email_conflict(void **state)
 	int64_t first = person(fx, NAME, EMAIL, PHONE, false);
 	/* What the field table would pass for "ADA@Example.ORG": lower case. */
 	int64_t id = 0;
-	assert_int_equal(create_in(fx, "Ada King", "ada@example.org", NULL, false, &fx->org_a, 1, &id),
-			 -HEARTH_ECONFLICT);
+	assert_int_equal(
+	    create_in(fx, "Ada King", "ada@example.org", NULL, false, &fx->org_a, 1, &id),
+	    -HEARTH_ECONFLICT);
 	assert_int_equal(id, 0);
 	/* people__create normalises the email for the index itself as well. */
-	assert_int_equal(create_in(fx, "Ada King", " ADA@Example.ORG ", NULL, false, &fx->org_a, 1,
-				   &id),
-			 -HEARTH_ECONFLICT);
+	assert_int_equal(
+	    create_in(fx, "Ada King", " ADA@Example.ORG ", NULL, false, &fx->org_a, 1, &id),
+	    -HEARTH_ECONFLICT);
 	/* Nothing was left behind; a different email is fine, and so are two
 	 * people without an email. */
 	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM participants WHERE id > ?", 0), 1);
@@ -742,14 +745,13 @@ static void people__find_by_normalised_fields(void **state)
 	assert_int_equal(find(fx, "email", util_normalise_email(email), ids, 8), 1);
 	assert_int_equal(ids[0], ada);
 
-	assert_int_equal(find(fx, "phone", people_normalise_phone(fx->arena, "+44 (20) 7946-0958"),
-			      ids, 8),
-			 1);
+	assert_int_equal(
+	    find(fx, "phone", people_normalise_phone(fx->arena, "+44 (20) 7946-0958"), ids, 8), 1);
 	assert_int_equal(ids[0], ada);
 
 	/* Two people share the normalised name; both come back, oldest first. */
-	assert_int_equal(find(fx, "name", people_normalise_name(fx->arena, "  ada Lovelace "), ids, 8),
-			 2);
+	assert_int_equal(
+	    find(fx, "name", people_normalise_name(fx->arena, "  ada Lovelace "), ids, 8), 2);
 	assert_int_equal(ids[0], ada);
 	assert_int_equal(ids[1], ada2);
 	/* max is respected. */
@@ -788,11 +790,11 @@ static void people__update_reseals_and_reindexes(void **state)
 	struct db_conn *c = db_acquire(fx->pool);
 	assert_int_equal(db_begin(c, true), 0);
 	assert_int_equal(people__update(&fx->px, c, fx->arena, id, profile, "Ada King",
-					"ada.king@example.org", NULL, "35_44", false),
-			 0);
-	assert_int_equal(people__update(&fx->px, c, fx->arena, id + 50, profile, "X", NULL, NULL,
-					NULL, false),
-			 -HEARTH_ENOTFOUND);
+	                                "ada.king@example.org", NULL, "35_44", false),
+	                 0);
+	assert_int_equal(
+	    people__update(&fx->px, c, fx->arena, id + 50, profile, "X", NULL, NULL, NULL, false),
+	    -HEARTH_ENOTFOUND);
 	assert_int_equal(db_commit(c), 0);
 	db_release(fx->pool, c);
 	struct raw_row after = raw_participant(fx, id);
@@ -813,9 +815,9 @@ static void people__update_reseals_and_reindexes(void **state)
 	assert_int_equal(erase(fx, id), 0);
 	c = db_acquire(fx->pool);
 	assert_int_equal(db_begin(c, true), 0);
-	assert_int_equal(people__update(&fx->px, c, fx->arena, id, profile, "Ada King", NULL, NULL,
-					NULL, false),
-			 -HEARTH_ENOTFOUND);
+	assert_int_equal(
+	    people__update(&fx->px, c, fx->arena, id, profile, "Ada King", NULL, NULL, NULL, false),
+	    -HEARTH_ENOTFOUND);
 	db_rollback(c);
 	db_release(fx->pool, c);
 }
@@ -883,7 +885,8 @@ static void people__consent_record_minor_self_refused(void **state)
 {
 	struct fx *fx = *state;
 	int64_t id = person(fx, "Sam Young", "sam@example.org", NULL, true);
-	struct consent_result r = consent_full(fx, id, PURPOSE_CONTACT, true, "self", NULL, 0, "en");
+	struct consent_result r =
+	    consent_full(fx, id, PURPOSE_CONTACT, true, "self", NULL, 0, "en");
 	assert_int_equal(r.rc, -HEARTH_EINVAL);
 	assert_non_null(r.bad);
 	assert_string_equal(r.bad, "given_by");
@@ -896,7 +899,8 @@ static void people__consent_record_minor_self_refused(void **state)
 	assert_int_equal(r.rc, -HEARTH_EINVAL);
 	assert_string_equal(r.bad, "given_by");
 	assert_false(allows(fx, id, PURPOSE_CONTACT));
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM consents WHERE participant_id = ?", id), 0);
+	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM consents WHERE participant_id = ?", id),
+	                 0);
 }
 
 static void people__consent_record_guardian_needs_name(void **state)
@@ -904,7 +908,7 @@ static void people__consent_record_guardian_needs_name(void **state)
 	struct fx *fx = *state;
 	int64_t minor = person(fx, "Sam Young", "sam@example.org", NULL, true);
 	struct consent_result r =
-		consent_full(fx, minor, PURPOSE_CONTACT, true, "guardian", NULL, 0, "en");
+	    consent_full(fx, minor, PURPOSE_CONTACT, true, "guardian", NULL, 0, "en");
 	assert_int_equal(r.rc, -HEARTH_EINVAL);
 	assert_string_equal(r.bad, "guardian_name");
 	r = consent_full(fx, minor, PURPOSE_CONTACT, true, "guardian", "", 0, "en");
@@ -924,7 +928,7 @@ static void people__consent_record_guardian_with_name(void **state)
 	struct fx *fx = *state;
 	int64_t id = person(fx, "Sam Young", "sam@example.org", NULL, true);
 	struct consent_result r =
-		consent_full(fx, id, PURPOSE_PARTICIPATION, true, "guardian", "Pat Young", 0, "es");
+	    consent_full(fx, id, PURPOSE_PARTICIPATION, true, "guardian", "Pat Young", 0, "es");
 	if (r.rc)
 		fail_msg("consent returned %d (%s: %s)", r.rc, r.bad ? r.bad : "-", r.err);
 	assert_true(r.consent_id > 0);
@@ -963,11 +967,11 @@ static void people__consents_guardian_names_beyond_256_rows(void **state)
 	struct fx *fx = *state;
 	int64_t id = person(fx, "Sam Young", "sam@example.org", NULL, true);
 	struct consent_in in = {
-		.purpose = PURPOSE_CONTACT,
-		.given_by = "guardian",
-		.method = "paper",
-		.guardian_name = "Pat Young",
-		.lang = "en",
+	    .purpose = PURPOSE_CONTACT,
+	    .given_by = "guardian",
+	    .method = "paper",
+	    .guardian_name = "Pat Young",
+	    .lang = "en",
 	};
 	struct db_conn *c = db_acquire(fx->pool);
 	assert_int_equal(db_begin(c, true), 0);
@@ -977,8 +981,8 @@ static void people__consents_guardian_names_beyond_256_rows(void **state)
 		char err[256];
 		in.granted = i % 2 == 0;
 		assert_int_equal(people__consent_record(&fx->px, c, fx->arena, id, &in, &cid, &bad,
-							err, sizeof err),
-				 0);
+		                                        err, sizeof err),
+		                 0);
 	}
 	assert_int_equal(db_commit(c), 0);
 	struct consent_row *rows;
@@ -989,7 +993,7 @@ static void people__consents_guardian_names_beyond_256_rows(void **state)
 	for (size_t i = 0; i < n; i++) {
 		if (!rows[i].guardian_name)
 			fail_msg("row %zu of %zu (consent id %lld) lost its guardian_name", i, n,
-				 (long long)rows[i].id);
+			         (long long)rows[i].id);
 		assert_string_equal(rows[i].guardian_name, "Pat Young");
 	}
 }
@@ -998,7 +1002,8 @@ static void people__consent_record_unknown_lang(void **state)
 {
 	struct fx *fx = *state;
 	int64_t id = person(fx, NAME, EMAIL, NULL, false);
-	struct consent_result r = consent_full(fx, id, PURPOSE_CONTACT, true, "self", NULL, 0, "fr");
+	struct consent_result r =
+	    consent_full(fx, id, PURPOSE_CONTACT, true, "self", NULL, 0, "fr");
 	assert_int_equal(r.rc, -HEARTH_EINVAL);
 	assert_non_null(r.bad);
 	assert_string_equal(r.bad, "lang");
@@ -1009,7 +1014,8 @@ static void people__consent_record_unknown_version(void **state)
 {
 	struct fx *fx = *state;
 	int64_t id = person(fx, NAME, EMAIL, NULL, false);
-	struct consent_result r = consent_full(fx, id, PURPOSE_CONTACT, true, "self", NULL, 2, "en");
+	struct consent_result r =
+	    consent_full(fx, id, PURPOSE_CONTACT, true, "self", NULL, 2, "en");
 	assert_int_equal(r.rc, -HEARTH_EINVAL);
 	assert_non_null(r.bad);
 	assert_string_equal(r.bad, "text_version");
@@ -1024,7 +1030,7 @@ static void people__consent_record_unknown_or_erased_person(void **state)
 {
 	struct fx *fx = *state;
 	struct consent_result r =
-		consent_full(fx, 4242, PURPOSE_CONTACT, true, "self", NULL, 0, "en");
+	    consent_full(fx, 4242, PURPOSE_CONTACT, true, "self", NULL, 0, "en");
 	assert_int_equal(r.rc, -HEARTH_ENOTFOUND);
 	int64_t id = person(fx, NAME, EMAIL, NULL, false);
 	assert_int_equal(erase(fx, id), 0);
@@ -1068,8 +1074,8 @@ static void people_on_consent_withdrawn_called_on_withdrawal_only(void **state)
 	assert_int_equal(g_last_id, other);
 	assert_int_equal(g_last_purpose, PURPOSE_CONTACT);
 	/* A refused withdrawal does not call it. */
-	struct consent_result r = consent_full(fx, id, PURPOSE_EVALUATION, false, "self", NULL, 0,
-					       "xx");
+	struct consent_result r =
+	    consent_full(fx, id, PURPOSE_EVALUATION, false, "self", NULL, 0, "xx");
 	assert_int_equal(r.rc, -HEARTH_EINVAL);
 	assert_int_equal(g_calls, before + 2);
 }
@@ -1184,7 +1190,7 @@ static void people_sharing_allows_category_names_match_exactly(void **state)
 	int64_t id = person(fx, NAME, EMAIL, NULL, false);
 	int64_t now = util_now();
 	agreement(fx, fx->org_a, fx->org_b, "contacts,xcheckins,checkins_x", now - DAY,
-		  now + 30 * DAY);
+	          now + 30 * DAY);
 	struct membership m[] = {{.id = 1, .organisation_id = fx->org_b, .role = ROLE_CLINICIAN}};
 	struct actor a = actor_of(m, 1);
 	consent(fx, id, PURPOSE_CONTACT, true);
@@ -1222,8 +1228,8 @@ static void people_sharing_allows_revoked_agreement(void **state)
 	int64_t id = person(fx, NAME, EMAIL, NULL, false);
 	consent(fx, id, PURPOSE_CONTACT, true);
 	int64_t now = util_now();
-	int64_t ag = agreement(fx, fx->org_a, fx->org_b, "contact,checkins", now - DAY,
-			       now + 30 * DAY);
+	int64_t ag =
+	    agreement(fx, fx->org_a, fx->org_b, "contact,checkins", now - DAY, now + 30 * DAY);
 	struct membership m[] = {{.id = 1, .organisation_id = fx->org_b, .role = ROLE_CLINICIAN}};
 	struct actor a = actor_of(m, 1);
 	assert_true(shares(fx, &a, id, SHARE_CONTACT));
@@ -1253,7 +1259,7 @@ static void people_sharing_allows_funder_or_participant_of_own_org(void **state)
 		for (int cat = 0; cat < SHARE__MAX; cat++)
 			if (shares(fx, &a, id, (enum share_category)cat))
 				fail_msg("%s of the person's org allowed %s", role_names[roles[i]],
-					 share_names[cat]);
+				         share_names[cat]);
 	}
 	/* No memberships at all. */
 	struct actor none = actor_of(NULL, 0);
@@ -1261,8 +1267,8 @@ static void people_sharing_allows_funder_or_participant_of_own_org(void **state)
 	/* A funder of the person's org who is a clinician elsewhere gets only
 	 * what the clinician membership gives. */
 	struct membership m2[] = {
-		{.id = 1, .organisation_id = fx->org_a, .role = ROLE_FUNDER},
-		{.id = 2, .organisation_id = fx->org_b, .role = ROLE_CLINICIAN},
+	    {.id = 1, .organisation_id = fx->org_a, .role = ROLE_FUNDER},
+	    {.id = 2, .organisation_id = fx->org_b, .role = ROLE_CLINICIAN},
 	};
 	struct actor two = actor_of(m2, 2);
 	assert_false(shares(fx, &two, id, SHARE_CONTACT));
@@ -1313,7 +1319,7 @@ static void people_erase_wipes_person(void **state)
 
 	/* The consent history stays (decisions, not names). */
 	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM consents WHERE participant_id = ?", id),
-			 PURPOSE__MAX);
+	                 PURPOSE__MAX);
 
 	/* Someone else is untouched. */
 	assert_int_equal(get(fx, keep, &row), 0);
@@ -1332,7 +1338,7 @@ static void people_erase_wipes_guardian_names_and_codes(void **state)
 	struct fx *fx = *state;
 	int64_t id = person(fx, "Sam Young", "sam@example.org", NULL, true);
 	struct consent_result r =
-		consent_full(fx, id, PURPOSE_CONTACT, true, "guardian", "Pat Young", 0, "en");
+	    consent_full(fx, id, PURPOSE_CONTACT, true, "guardian", "Pat Young", 0, "en");
 	assert_int_equal(r.rc, 0);
 	char code[16];
 	struct db_conn *c = db_acquire(fx->pool);
@@ -1342,13 +1348,13 @@ static void people_erase_wipes_guardian_names_and_codes(void **state)
 	db_release(fx->pool, c);
 
 	assert_int_equal(erase(fx, id), 0);
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM consents WHERE participant_id = ?"
-				    " AND guardian_name IS NOT NULL",
-				id),
-			 0);
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM account_codes WHERE participant_id = ?",
-				id),
-			 0);
+	assert_int_equal(scalar(fx,
+	                        "SELECT COUNT(*) FROM consents WHERE participant_id = ?"
+	                        " AND guardian_name IS NOT NULL",
+	                        id),
+	                 0);
+	assert_int_equal(
+	    scalar(fx, "SELECT COUNT(*) FROM account_codes WHERE participant_id = ?", id), 0);
 	struct consent_row *rows;
 	size_t n;
 	int64_t claimed;
@@ -1367,8 +1373,8 @@ static void people_erase_anonymises_linked_user(void **state)
 	int64_t uid = 0, other_uid = 0, pending = 0;
 	bool automatic;
 	static const char ins_session[] =
-		"INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)"
-		" VALUES (?, ?, 0, 0, 9999999999)";
+	    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)"
+	    " VALUES (?, ?, 0, 0, 9999999999)";
 	struct db_conn *c = db_acquire(fx->pool);
 	assert_int_equal(db_begin(c, true), 0);
 	assert_int_equal(auth_user_create(c, EMAIL, NAME, NULL, &uid), 0);
@@ -1395,7 +1401,7 @@ static void people_erase_anonymises_linked_user(void **state)
 	assert_int_equal(erase(fx, id), 0);
 
 	static const char q_user[] =
-		"SELECT email, display_name, password_hash IS NULL, disabled FROM users WHERE id = ?";
+	    "SELECT email, display_name, password_hash IS NULL, disabled FROM users WHERE id = ?";
 	char want[64];
 	snprintf(want, sizeof want, "erased-user-%lld@invalid", (long long)uid);
 	c = db_acquire(fx->pool);
@@ -1420,15 +1426,17 @@ static void people_erase_anonymises_linked_user(void **state)
 	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", uid), 0);
 	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM memberships WHERE user_id = ?", uid), 0);
 	/* Other users keep their sessions and memberships. */
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", other_uid), 1);
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM memberships WHERE user_id = ?", other_uid),
-			 1);
+	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", other_uid),
+	                 1);
+	assert_int_equal(
+	    scalar(fx, "SELECT COUNT(*) FROM memberships WHERE user_id = ?", other_uid), 1);
 	assert_int_equal(scalar(fx, "SELECT disabled FROM users WHERE id = ?", other_uid), 0);
 	/* The pending request is approved. */
-	assert_int_equal(scalar(fx, "SELECT status = 'approved' FROM erasure_requests WHERE id = ?",
-				pending),
-			 1);
-	assert_true(scalar(fx, "SELECT decided_at FROM erasure_requests WHERE id = ?", pending) > 0);
+	assert_int_equal(
+	    scalar(fx, "SELECT status = 'approved' FROM erasure_requests WHERE id = ?", pending),
+	    1);
+	assert_true(scalar(fx, "SELECT decided_at FROM erasure_requests WHERE id = ?", pending) >
+	            0);
 }
 
 static void people_erase_twice_conflict(void **state)
@@ -1496,8 +1504,8 @@ static void people_erase_audited(void **state)
 	struct audit_seen seen = {0};
 	c = db_acquire(fx->pool);
 	assert_int_equal(audit_list(c, &(struct audit_filter){.resource = resource, .limit = 10},
-				    audit_collect, &seen),
-			 1);
+	                            audit_collect, &seen),
+	                 1);
 	db_release(fx->pool, c);
 	assert_int_equal(seen.erase, 1);
 	assert_string_equal(seen.resource, resource);
@@ -1568,10 +1576,11 @@ static void people__code_create_alphabet_without_look_alikes(void **state)
 	/* 480 draws from 32 symbols: every symbol shows up (failure odds ~1e-5). */
 	assert_true(strlen(seen) >= 28);
 	/* Only the hash is stored. */
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM account_codes WHERE participant_id = ?"
-				    " AND length(code_hash) = 64",
-				id),
-			 40);
+	assert_int_equal(scalar(fx,
+	                        "SELECT COUNT(*) FROM account_codes WHERE participant_id = ?"
+	                        " AND length(code_hash) = 64",
+	                        id),
+	                 40);
 }
 
 static void people__code_claim_once_with_lower_case_and_dashes(void **state)
@@ -1584,7 +1593,8 @@ static void people__code_claim_once_with_lower_case_and_dashes(void **state)
 	for (int i = 0; i < 12; i++) {
 		if (i && i % 4 == 0)
 			typed[o++] = '-';
-		typed[o++] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
+		typed[o++] =
+		    (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
 	}
 	typed[o] = '\0';
 	int64_t got = 0;
@@ -1650,9 +1660,8 @@ static void people__erasure_request_twice_same_id(void **state)
 	assert_int_equal(db_commit(c), 0);
 	db_release(fx->pool, c);
 	assert_true(r2 > r1);
-	assert_int_equal(scalar(fx, "SELECT COUNT(*) FROM erasure_requests WHERE participant_id = ?",
-				id),
-			 2);
+	assert_int_equal(
+	    scalar(fx, "SELECT COUNT(*) FROM erasure_requests WHERE participant_id = ?", id), 2);
 }
 
 /* An admin API token has no user (actor.user_id 0), and people_http.c
@@ -1678,11 +1687,12 @@ static void people__erasure_reject_without_user_actor(void **state)
 	db_release(fx->pool, c);
 	if (rc)
 		fail_msg("people__erasure_reject with actor 0 returned %d (%s)", rc,
-			 hearth_strerror(rc));
-	assert_int_equal(scalar(fx, "SELECT status = 'rejected' AND decided_by IS NULL"
-				    " FROM erasure_requests WHERE id = ?",
-				r),
-			 1);
+		         hearth_strerror(rc));
+	assert_int_equal(scalar(fx,
+	                        "SELECT status = 'rejected' AND decided_by IS NULL"
+	                        " FROM erasure_requests WHERE id = ?",
+	                        r),
+	                 1);
 }
 
 static void people__erasure_request_automatic_policy(void **state)
@@ -1691,11 +1701,10 @@ static void people__erasure_request_automatic_policy(void **state)
 	int64_t id = person(fx, NAME, EMAIL, NULL, false);
 	int64_t orgs[] = {fx->org_b};
 	int64_t id_b = 0;
-	assert_int_equal(create_in(fx, "Grace Hopper", "grace@example.org", NULL, false, orgs, 1,
-				   &id_b),
-			 0);
+	assert_int_equal(
+	    create_in(fx, "Grace Hopper", "grace@example.org", NULL, false, orgs, 1, &id_b), 0);
 	exec_sql(fx, "UPDATE organisations SET erasure_policy = 'automatic'"
-		     " WHERE name = 'Northside Arts'");
+	             " WHERE name = 'Northside Arts'");
 	int64_t r = 0;
 	bool automatic = false;
 	struct db_conn *c = db_acquire(fx->pool);
@@ -1772,58 +1781,58 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(people_normalise_name_case_and_spaces),
-		T(people_normalise_phone_keeps_leading_plus),
-		cmocka_unit_test(people_phone_valid_digit_range),
-		T(keystore_open_creates_file),
-		T(keystore_open_bad_path_fails),
-		T(people_key_create_then_load_same_key),
-		T(people_key_load_unknown_subject),
-		T(people_key_destroy_then_load_not_found),
-		T(people_key_load_other_master_key),
-		cmocka_unit_test(keystore_default_path_beside_key_file),
-		T(people_seal_open_round_trip),
-		T(people_open_other_participant_fails),
-		T(people_open_after_key_destroy_not_found),
-		T(people__create_seals_profile_and_indexes),
-		T(people__get_opens_profile_and_orgs),
-		T(people__get_many_orgs),
-		T(people__create_duplicate_email_conflict),
-		T(people__find_by_normalised_fields),
-		T(people__find_near_miss_not_found),
-		T(people__update_reseals_and_reindexes),
-		T(people__consent_record_grant_then_withdraw),
-		T(people__consents_long_history_in_order),
-		T(people__consent_record_minor_self_refused),
-		T(people__consent_record_guardian_needs_name),
-		T(people__consent_record_guardian_with_name),
-		T(people__consents_guardian_names_beyond_256_rows),
-		T(people__consent_record_unknown_lang),
-		T(people__consent_record_unknown_version),
-		T(people__consent_record_unknown_or_erased_person),
-		T(people_on_consent_withdrawn_called_on_withdrawal_only),
-		T(people_sharing_allows_staff_of_own_org),
-		T(people_sharing_allows_other_org_without_agreement),
-		T(people_sharing_allows_agreement_needs_contact_consent),
-		T(people_sharing_allows_checkins_need_clinical_sharing),
-		T(people_sharing_allows_category_outside_agreement),
-		T(people_sharing_allows_category_names_match_exactly),
-		T(people_sharing_allows_ended_agreement),
-		T(people_sharing_allows_revoked_agreement),
-		T(people_sharing_allows_funder_or_participant_of_own_org),
-		T(people_erase_wipes_person),
-		T(people_erase_wipes_guardian_names_and_codes),
-		T(people_erase_anonymises_linked_user),
-		T(people_erase_twice_conflict),
-		T(people_erase_unknown_not_found),
-		T(people_erase_audited),
-		T(people__code_create_alphabet_without_look_alikes),
-		T(people__code_claim_once_with_lower_case_and_dashes),
-		T(people__code_claim_expired),
-		T(people__erasure_request_twice_same_id),
-		T(people__erasure_reject_without_user_actor),
-		T(people__erasure_request_automatic_policy),
-		T(people__expired_by_cutoff),
+	    T(people_normalise_name_case_and_spaces),
+	    T(people_normalise_phone_keeps_leading_plus),
+	    cmocka_unit_test(people_phone_valid_digit_range),
+	    T(keystore_open_creates_file),
+	    T(keystore_open_bad_path_fails),
+	    T(people_key_create_then_load_same_key),
+	    T(people_key_load_unknown_subject),
+	    T(people_key_destroy_then_load_not_found),
+	    T(people_key_load_other_master_key),
+	    cmocka_unit_test(keystore_default_path_beside_key_file),
+	    T(people_seal_open_round_trip),
+	    T(people_open_other_participant_fails),
+	    T(people_open_after_key_destroy_not_found),
+	    T(people__create_seals_profile_and_indexes),
+	    T(people__get_opens_profile_and_orgs),
+	    T(people__get_many_orgs),
+	    T(people__create_duplicate_email_conflict),
+	    T(people__find_by_normalised_fields),
+	    T(people__find_near_miss_not_found),
+	    T(people__update_reseals_and_reindexes),
+	    T(people__consent_record_grant_then_withdraw),
+	    T(people__consents_long_history_in_order),
+	    T(people__consent_record_minor_self_refused),
+	    T(people__consent_record_guardian_needs_name),
+	    T(people__consent_record_guardian_with_name),
+	    T(people__consents_guardian_names_beyond_256_rows),
+	    T(people__consent_record_unknown_lang),
+	    T(people__consent_record_unknown_version),
+	    T(people__consent_record_unknown_or_erased_person),
+	    T(people_on_consent_withdrawn_called_on_withdrawal_only),
+	    T(people_sharing_allows_staff_of_own_org),
+	    T(people_sharing_allows_other_org_without_agreement),
+	    T(people_sharing_allows_agreement_needs_contact_consent),
+	    T(people_sharing_allows_checkins_need_clinical_sharing),
+	    T(people_sharing_allows_category_outside_agreement),
+	    T(people_sharing_allows_category_names_match_exactly),
+	    T(people_sharing_allows_ended_agreement),
+	    T(people_sharing_allows_revoked_agreement),
+	    T(people_sharing_allows_funder_or_participant_of_own_org),
+	    T(people_erase_wipes_person),
+	    T(people_erase_wipes_guardian_names_and_codes),
+	    T(people_erase_anonymises_linked_user),
+	    T(people_erase_twice_conflict),
+	    T(people_erase_unknown_not_found),
+	    T(people_erase_audited),
+	    T(people__code_create_alphabet_without_look_alikes),
+	    T(people__code_claim_once_with_lower_case_and_dashes),
+	    T(people__code_claim_expired),
+	    T(people__erasure_request_twice_same_id),
+	    T(people__erasure_reject_without_user_actor),
+	    T(people__erasure_request_automatic_policy),
+	    T(people__expired_by_cutoff),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

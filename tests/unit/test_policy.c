@@ -18,42 +18,42 @@
 #include "auth/auth.h"
 #include "core/banned.h"
 
-#define R(x) (1u << (x))
+#define R(x)      (1u << (x))
 #define ALL_ROLES ((1u << ROLE__MAX) - 1)
 
 /* The expected policy, written out by hand. An action added to enum action
  * without a row here fails the matrix test with a message saying so. */
-#define STAFF_ROLES                                                                                \
-	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) |            \
+#define STAFF_ROLES                                                                      \
+	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) | \
 	 R(ROLE_PEER_SUPPORTER))
 static const struct {
 	bool set;
 	uint32_t roles;
 } expected[ACT__MAX] = {
-	[ACT_PUBLIC] = {true, ALL_ROLES},
-	[ACT_SELF] = {true, ALL_ROLES},
-	[ACT_ORG_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
-	[ACT_ORG_CREATE] = {true, R(ROLE_ADMIN)},
-	[ACT_USER_LIST] = {true, R(ROLE_ADMIN)},
-	[ACT_USER_CREATE] = {true, R(ROLE_ADMIN)},
-	[ACT_USER_UPDATE] = {true, R(ROLE_ADMIN)},
-	[ACT_MEMBERSHIP_CREATE] = {true, R(ROLE_ADMIN)},
-	[ACT_MEMBERSHIP_DELETE] = {true, R(ROLE_ADMIN)},
-	[ACT_TOKEN_LIST] = {true, R(ROLE_ADMIN)},
-	[ACT_TOKEN_CREATE] = {true, R(ROLE_ADMIN)},
-	[ACT_TOKEN_REVOKE] = {true, R(ROLE_ADMIN)},
-	[ACT_AUDIT_READ] = {true, R(ROLE_ADMIN)},
-	[ACT_PERSON_CREATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
-	[ACT_PERSON_SEARCH] = {true, STAFF_ROLES},
-	[ACT_PERSON_READ] = {true, STAFF_ROLES},
-	[ACT_PERSON_UPDATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
-	[ACT_PERSON_ERASE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
-	[ACT_CONSENT_RECORD] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
-	[ACT_SELF_PERSON] = {true, R(ROLE_PARTICIPANT)},
-	[ACT_ERASURE_REVIEW] = {true, R(ROLE_ADMIN)},
-	[ACT_AGREEMENT_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN)},
-	[ACT_AGREEMENT_MANAGE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
-	[ACT_RETENTION] = {true, R(ROLE_ADMIN)},
+    [ACT_PUBLIC] = {true, ALL_ROLES},
+    [ACT_SELF] = {true, ALL_ROLES},
+    [ACT_ORG_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+    [ACT_ORG_CREATE] = {true, R(ROLE_ADMIN)},
+    [ACT_USER_LIST] = {true, R(ROLE_ADMIN)},
+    [ACT_USER_CREATE] = {true, R(ROLE_ADMIN)},
+    [ACT_USER_UPDATE] = {true, R(ROLE_ADMIN)},
+    [ACT_MEMBERSHIP_CREATE] = {true, R(ROLE_ADMIN)},
+    [ACT_MEMBERSHIP_DELETE] = {true, R(ROLE_ADMIN)},
+    [ACT_TOKEN_LIST] = {true, R(ROLE_ADMIN)},
+    [ACT_TOKEN_CREATE] = {true, R(ROLE_ADMIN)},
+    [ACT_TOKEN_REVOKE] = {true, R(ROLE_ADMIN)},
+    [ACT_AUDIT_READ] = {true, R(ROLE_ADMIN)},
+    [ACT_PERSON_CREATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
+    [ACT_PERSON_SEARCH] = {true, STAFF_ROLES},
+    [ACT_PERSON_READ] = {true, STAFF_ROLES},
+    [ACT_PERSON_UPDATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+    [ACT_PERSON_ERASE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+    [ACT_CONSENT_RECORD] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
+    [ACT_SELF_PERSON] = {true, R(ROLE_PARTICIPANT)},
+    [ACT_ERASURE_REVIEW] = {true, R(ROLE_ADMIN)},
+    [ACT_AGREEMENT_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN)},
+    [ACT_AGREEMENT_MANAGE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
+    [ACT_RETENTION] = {true, R(ROLE_ADMIN)},
 };
 
 /* Actions that exist only for a participant's own record: an admin is not
@@ -68,7 +68,7 @@ static uint32_t expected_roles(enum action act)
 	int i = (int)act;
 	if (i < 0 || i >= ACT__MAX || !expected[i].set)
 		fail_msg("action %d (%s) has no expected row in this test; add one", i,
-			 i >= 0 && i < ACT__MAX ? action_names[i] : "?");
+		         i >= 0 && i < ACT__MAX ? action_names[i] : "?");
 	return expected[i].roles;
 }
 
@@ -94,8 +94,8 @@ static void policy_allows_matrix_single_role(void **state)
 				bool got = policy_allows(&a, (enum action)act);
 				if (got != want)
 					fail_msg("%s as %s (kind %d): got %s, want %s",
-						 action_names[act], role_names[role], (int)kinds[k],
-						 got ? "allow" : "deny", want ? "allow" : "deny");
+					         action_names[act], role_names[role], (int)kinds[k],
+					         got ? "allow" : "deny", want ? "allow" : "deny");
 			}
 		}
 	}
@@ -119,9 +119,9 @@ static void policy_allows_coordinator_org_list_not_admin(void **state)
 	assert_true(policy_allows(&a, ACT_SELF));
 	/* Everything that manages the platform stays with admins. */
 	static const enum action admin_only[] = {
-		ACT_ORG_CREATE,   ACT_USER_LIST,    ACT_USER_CREATE,    ACT_USER_UPDATE,
-		ACT_MEMBERSHIP_CREATE, ACT_MEMBERSHIP_DELETE, ACT_TOKEN_LIST, ACT_TOKEN_CREATE,
-		ACT_TOKEN_REVOKE, ACT_AUDIT_READ,   ACT_ERASURE_REVIEW, ACT_RETENTION,
+	    ACT_ORG_CREATE,        ACT_USER_LIST,         ACT_USER_CREATE,    ACT_USER_UPDATE,
+	    ACT_MEMBERSHIP_CREATE, ACT_MEMBERSHIP_DELETE, ACT_TOKEN_LIST,     ACT_TOKEN_CREATE,
+	    ACT_TOKEN_REVOKE,      ACT_AUDIT_READ,        ACT_ERASURE_REVIEW, ACT_RETENTION,
 	};
 	for (size_t i = 0; i < sizeof admin_only / sizeof admin_only[0]; i++)
 		if (policy_allows(&a, admin_only[i]))
@@ -184,7 +184,7 @@ static void policy_allows_unknown_action_denied(void **state)
 	(void)state;
 	struct actor a = actor_with(AUTH_SESSION, ALL_ROLES);
 	assert_false(policy_allows(&a, ACT__MAX));
-	assert_false(policy_allows(&a, (enum action)-1));
+	assert_false(policy_allows(&a, (enum action) - 1));
 	assert_int_equal(policy_roles(ACT__MAX), 0);
 }
 
@@ -194,7 +194,7 @@ static void policy_roles_matches_expected(void **state)
 	for (int act = 0; act < ACT__MAX; act++)
 		if (policy_roles((enum action)act) != expected_roles((enum action)act))
 			fail_msg("policy_roles(%s) = %#x", action_names[act],
-				 (unsigned)policy_roles((enum action)act));
+			         (unsigned)policy_roles((enum action)act));
 }
 
 static void action_names_complete_and_unique(void **state)
@@ -205,7 +205,8 @@ static void action_names_complete_and_unique(void **state)
 			fail_msg("action %d has no name", i);
 		for (int j = 0; j < i; j++)
 			if (strcmp(action_names[i], action_names[j]) == 0)
-				fail_msg("actions %d and %d share the name %s", i, j, action_names[i]);
+				fail_msg("actions %d and %d share the name %s", i, j,
+				         action_names[i]);
 	}
 }
 
@@ -224,8 +225,9 @@ static void role_from_name_round_trips(void **state)
 static void role_from_name_rejects_unknown(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {"", "Admin", "ADMIN", "admin ", " admin", "adm",
-					  "administrator", "root", "peer supporter", "guest"};
+	static const char *const bad[] = {
+	    "",    "Admin",         "ADMIN", "admin ",         " admin",
+	    "adm", "administrator", "root",  "peer supporter", "guest"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (role_from_name(bad[i]) != -1)
 			fail_msg("\"%s\" was accepted as a role", bad[i]);
@@ -234,18 +236,18 @@ static void role_from_name_rejects_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(policy_allows_matrix_single_role),
-		cmocka_unit_test(policy_allows_admin_everything_but_participant_self),
-		cmocka_unit_test(policy_allows_coordinator_org_list_not_admin),
-		cmocka_unit_test(policy_allows_several_roles_union),
-		cmocka_unit_test(policy_allows_anonymous_public_only),
-		cmocka_unit_test(policy_allows_no_roles_denied),
-		cmocka_unit_test(policy_allows_unknown_role_bits_denied),
-		cmocka_unit_test(policy_allows_unknown_action_denied),
-		cmocka_unit_test(policy_roles_matches_expected),
-		cmocka_unit_test(action_names_complete_and_unique),
-		cmocka_unit_test(role_from_name_round_trips),
-		cmocka_unit_test(role_from_name_rejects_unknown),
+	    cmocka_unit_test(policy_allows_matrix_single_role),
+	    cmocka_unit_test(policy_allows_admin_everything_but_participant_self),
+	    cmocka_unit_test(policy_allows_coordinator_org_list_not_admin),
+	    cmocka_unit_test(policy_allows_several_roles_union),
+	    cmocka_unit_test(policy_allows_anonymous_public_only),
+	    cmocka_unit_test(policy_allows_no_roles_denied),
+	    cmocka_unit_test(policy_allows_unknown_role_bits_denied),
+	    cmocka_unit_test(policy_allows_unknown_action_denied),
+	    cmocka_unit_test(policy_roles_matches_expected),
+	    cmocka_unit_test(action_names_complete_and_unique),
+	    cmocka_unit_test(role_from_name_round_trips),
+	    cmocka_unit_test(role_from_name_rejects_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

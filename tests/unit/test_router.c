@@ -146,7 +146,8 @@ static void router_match_allow_truncates_safely(void **state)
 	r.arena = arena_new(256);
 	bool known = false;
 	char allow[6]; /* room for "GET" but not "GET, POST" */
-	assert_null(router_match("DELETE", "/api/v1/organisations", &r, &known, allow, sizeof allow));
+	assert_null(
+	    router_match("DELETE", "/api/v1/organisations", &r, &known, allow, sizeof allow));
 	assert_true(known);
 	/* No overflow, and the method that fitted is listed. (What is left after it
 	 * is not checked: a partial ", " may remain; server.c's 64 bytes never
@@ -160,8 +161,15 @@ static void router_match_unknown_path(void **state)
 {
 	struct rx *x = *state;
 	static const char *const paths[] = {
-		"/api/v1/nothing", "/", "", "/api", "/api/v1", "/API/V1/HEALTH", "/api/v2/health",
-		"/api/v1/healthz", "/api/v1/healt",
+	    "/api/v1/nothing",
+	    "/",
+	    "",
+	    "/api",
+	    "/api/v1",
+	    "/API/V1/HEALTH",
+	    "/api/v2/health",
+	    "/api/v1/healthz",
+	    "/api/v1/healt",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		if (match(x, "GET", paths[i]))
@@ -232,7 +240,7 @@ static void router_match_every_route_reachable(void **state)
 		const struct route *got = match(x, want->method, path);
 		if (got != want)
 			fail_msg("%s %s matched %s %s", want->method, path, got ? got->method : "-",
-				 got ? got->pattern : "nothing");
+			         got ? got->pattern : "nothing");
 		for (int k = 0; k < x->r.nparams; k++)
 			assert_string_equal(x->r.params[k], "7");
 	}
@@ -242,17 +250,17 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, rx_setup, rx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(router_match_exact),
-		T(router_match_picks_route_by_method),
-		T(router_match_path_param),
-		T(router_match_head_matches_get),
-		T(router_match_wrong_method_lists_allow),
-		cmocka_unit_test(router_match_allow_truncates_safely),
-		T(router_match_unknown_path),
-		T(router_match_trailing_slash_does_not_match),
-		T(router_match_extra_segments_do_not_match),
-		T(router_match_empty_param_does_not_match),
-		T(router_match_every_route_reachable),
+	    T(router_match_exact),
+	    T(router_match_picks_route_by_method),
+	    T(router_match_path_param),
+	    T(router_match_head_matches_get),
+	    T(router_match_wrong_method_lists_allow),
+	    cmocka_unit_test(router_match_allow_truncates_safely),
+	    T(router_match_unknown_path),
+	    T(router_match_trailing_slash_does_not_match),
+	    T(router_match_extra_segments_do_not_match),
+	    T(router_match_empty_param_does_not_match),
+	    T(router_match_every_route_reachable),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,26 +67,26 @@ static void util_parse_iso8601_rejects_malformed(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"",
-		"2026-13-01T00:00:00Z",  /* month 13 */
-		"2026-00-10T00:00:00Z",  /* month 0 */
-		"2026-01-32",            /* day 32 */
-		"2026-01-00",            /* day 0 */
-		"2026-01-01T24:00:00Z",  /* hour 24 */
-		"2026-01-01T00:60:00Z",  /* minute 60 */
-		"2026-01-01T00:00:00",   /* missing Z */
-		"2026-01-01T00:00:00+00:00",
-		"2026-01-01 00:00:00Z",  /* space instead of T */
-		"2026-01-01T00:00:00z",  /* lower-case z */
-		"2026-1-01",             /* wrong length */
-		"26-01-01",
-		"2026-01-01T00:00Z",
-		"2026/01/01",
-		"yyyy-mm-dd",
-		"1899-12-31",            /* before 1900: no living person's date */
-		"2026- 1-01",            /* sscanf would have taken these */
-		"2026-+1-01",
-		"2026-01-01T00:00:00ZZ",
+	    "",
+	    "2026-13-01T00:00:00Z", /* month 13 */
+	    "2026-00-10T00:00:00Z", /* month 0 */
+	    "2026-01-32",           /* day 32 */
+	    "2026-01-00",           /* day 0 */
+	    "2026-01-01T24:00:00Z", /* hour 24 */
+	    "2026-01-01T00:60:00Z", /* minute 60 */
+	    "2026-01-01T00:00:00",  /* missing Z */
+	    "2026-01-01T00:00:00+00:00",
+	    "2026-01-01 00:00:00Z", /* space instead of T */
+	    "2026-01-01T00:00:00z", /* lower-case z */
+	    "2026-1-01",            /* wrong length */
+	    "26-01-01",
+	    "2026-01-01T00:00Z",
+	    "2026/01/01",
+	    "yyyy-mm-dd",
+	    "1899-12-31", /* before 1900: no living person's date */
+	    "2026- 1-01", /* sscanf would have taken these */
+	    "2026-+1-01",
+	    "2026-01-01T00:00:00ZZ",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t t = 12345;
@@ -102,7 +102,7 @@ static void util_parse_iso8601_rejects_impossible_dates(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"2026-02-31", "2026-02-30T12:00:00Z", "2026-04-31", "2025-02-29", "1900-02-29",
+	    "2026-02-31", "2026-02-30T12:00:00Z", "2026-04-31", "2025-02-29", "1900-02-29",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t t = 0;
@@ -124,8 +124,8 @@ static void util_email_valid_accepts_plausible(void **state)
 {
 	(void)state;
 	static const char *const good[] = {
-		"a@b.co", "first.last+tag@example.org", "x@sub.domain.example", "a@b.c",
-		"o'brien@example.ie",
+	    "a@b.co", "first.last+tag@example.org", "x@sub.domain.example",
+	    "a@b.c",  "o'brien@example.ie",
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		if (!util_email_valid(good[i]))
@@ -139,10 +139,9 @@ static void util_email_valid_rejects_implausible(void **state)
 	memset(too_long, 'a', sizeof too_long);
 	memcpy(too_long + 250, "@b.co", 6); /* 255 characters */
 	const char *const bad[] = {
-		"",           "a",         "@b.co",       "a@",          "a@b",
-		"a@b.",       "a@.co",     "a@@b.co",     "a@b@c.co",    "a b@c.de",
-		"a@b.co ",    " a@b.co",   "<a@b.co>",    "\"a\"@b.co",  "a,b@c.de",
-		"a@b\t.co",   "a.b@c",     too_long,
+	    "",         "a",          "@b.co",    "a@",       "a@b",     "a@b.",
+	    "a@.co",    "a@@b.co",    "a@b@c.co", "a b@c.de", "a@b.co ", " a@b.co",
+	    "<a@b.co>", "\"a\"@b.co", "a,b@c.de", "a@b\t.co", "a.b@c",   too_long,
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (util_email_valid(bad[i]))
@@ -196,17 +195,17 @@ static void util_time_shift_moves_now(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(util_iso8601_formats_epoch_and_known_time),
-		cmocka_unit_test(util_iso8601_too_small_buffer_gives_empty),
-		cmocka_unit_test(util_parse_iso8601_round_trip),
-		cmocka_unit_test(util_parse_iso8601_date_only),
-		cmocka_unit_test(util_parse_iso8601_rejects_malformed),
-		cmocka_unit_test(util_parse_iso8601_rejects_impossible_dates),
-		cmocka_unit_test(util_email_valid_accepts_plausible),
-		cmocka_unit_test(util_email_valid_rejects_implausible),
-		cmocka_unit_test(util_normalise_email_trims_and_lowercases),
-		cmocka_unit_test(util_hex_encodes_lowercase),
-		cmocka_unit_test(util_time_shift_moves_now),
+	    cmocka_unit_test(util_iso8601_formats_epoch_and_known_time),
+	    cmocka_unit_test(util_iso8601_too_small_buffer_gives_empty),
+	    cmocka_unit_test(util_parse_iso8601_round_trip),
+	    cmocka_unit_test(util_parse_iso8601_date_only),
+	    cmocka_unit_test(util_parse_iso8601_rejects_malformed),
+	    cmocka_unit_test(util_parse_iso8601_rejects_impossible_dates),
+	    cmocka_unit_test(util_email_valid_accepts_plausible),
+	    cmocka_unit_test(util_email_valid_rejects_implausible),
+	    cmocka_unit_test(util_normalise_email_trims_and_lowercases),
+	    cmocka_unit_test(util_hex_encodes_lowercase),
+	    cmocka_unit_test(util_time_shift_moves_now),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
