@@ -5,6 +5,8 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ struct sq_stmt {
 struct writer_lock {
 	char *path;
 	pthread_mutex_t mu;
+	_Atomic int wal_pages; /* WAL size after the last commit (the WAL hook) */
 };
 static struct writer_lock writer_locks[16];
 static size_t nwriter_locks;
@@ -59,6 +62,7 @@ struct sq_conn {
 	struct db_conn base;
 	sqlite3 *db;
 	pthread_mutex_t *writer; /* shared by connections to the same file */
+	struct writer_lock *wl;
 	bool holds_writer;
 	struct sq_stmt **cache; /* open addressing on the SQL pointer */
 	size_t cap, count;
@@ -104,6 +108,8 @@ static struct db_conn *sq_open(const char *target, char *errmsg, size_t errlen)
 	c->base.be = &db_sqlite_backend;
 	c->db = db;
 	c->writer = writer_lock_for(target);
+	c->wl = c->writer ? (struct writer_lock *)((char *)c->writer - offsetof(struct writer_lock, mu))
+			  : NULL;
 	c->cap = 64;
 	c->cache = xcalloc(c->cap, sizeof *c->cache);
 	return &c->base;
@@ -330,11 +336,17 @@ out:
 
 /* WAL frames (4 KiB pages) after which the upkeep thread rewinds the WAL. */
 #define WAL_REWIND_FRAMES 4096
+/* WAL frames before the upkeep thread checkpoints at all. */
+#define WAL_CHECKPOINT_FRAMES 1000
 
 static void sq_maintain(struct db_conn *bc)
 {
 	struct sq_conn *c = (struct sq_conn *)bc;
 	int log = 0, done = 0;
+	/* Checkpoint only when the WAL has grown (an fsync on a quiet database
+	 * would only slow the next commit down). */
+	if (c->wl && atomic_load(&c->wl->wal_pages) < WAL_CHECKPOINT_FRAMES)
+		return;
 	/* PASSIVE never blocks readers or writers; it copies what it can. */
 	(void)sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	if (log < WAL_REWIND_FRAMES || !c->writer)
@@ -348,11 +360,25 @@ static void sq_maintain(struct db_conn *bc)
 	pthread_mutex_unlock(c->writer);
 }
 
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void)db;
+	(void)name;
+	atomic_store(&((struct writer_lock *)arg)->wal_pages, pages);
+	return SQLITE_OK;
+}
+
 static void sq_maintained(struct db_conn *bc)
 {
 	/* A request that commits must not pay for a checkpoint (copying pages
-	 * and an fsync: milliseconds); the pool's upkeep thread does it. */
-	sqlite3_wal_autocheckpoint(((struct sq_conn *)bc)->db, 0);
+	 * and an fsync: milliseconds); the pool's upkeep thread does it. The
+	 * hook (which replaces SQLite's automatic checkpoints) only notes how
+	 * big the WAL has grown. */
+	struct sq_conn *c = (struct sq_conn *)bc;
+	if (c->wl)
+		sqlite3_wal_hook(c->db, wal_hook, c->wl);
+	else
+		sqlite3_wal_autocheckpoint(c->db, 0);
 }
 
 static int sq_lock_migrations(struct db_conn *bc)

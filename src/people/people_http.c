@@ -321,6 +321,19 @@ static size_t actor_orgs(const struct actor *a, uint32_t mask, int64_t *out, siz
 	 (1u << ROLE_CLINICIAN) | (1u << ROLE_PEER_SUPPORTER))
 #define MANAGE_MASK ((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR))
 
+/* True when the actor holds a role in mask in one of the person's
+ * organisations. */
+static bool serves(const struct actor *a, uint32_t mask, const struct person_row *p)
+{
+	int64_t mine[16];
+	size_t nmine = actor_orgs(a, mask, mine, 16);
+	for (size_t i = 0; i < nmine; i++)
+		for (size_t k = 0; k < p->norgs; k++)
+			if (p->org_ids[k] == mine[i])
+				return true;
+	return false;
+}
+
 /* The person's latest decision per purpose, as an object. */
 static json_t *consent_state(struct consent_row *rows, size_t n)
 {
@@ -572,13 +585,7 @@ static bool load_for_actor(struct req *r, int64_t id, struct person_row *p, bool
 		http_error(r, rc, "the person");
 		return false;
 	}
-	int64_t mine[16];
-	size_t nmine = actor_orgs(&r->actor, STAFF_MASK, mine, 16);
-	bool own = false;
-	for (size_t i = 0; i < nmine && !own; i++)
-		for (size_t k = 0; k < p->norgs; k++)
-			own |= p->org_ids[k] == mine[i];
-	if (!own) {
+	if (!serves(&r->actor, STAFF_MASK, p)) {
 		if (!whole_record_only && !p->erased &&
 		    people_sharing_allows(c, &r->actor, id, SHARE_CONTACT)) {
 			*contact_only = true;
@@ -687,10 +694,7 @@ void people_http_list(struct req *r)
 		struct person_row p;
 		if (people__get(px(r), c, r->arena, ids[i], &p) || p.erased)
 			continue;
-		bool own = false;
-		for (size_t m = 0; m < nmine && !own; m++)
-			for (size_t k = 0; k < p.norgs; k++)
-				own |= p.org_ids[k] == mine[m];
+		bool own = serves(&r->actor, STAFF_MASK, &p);
 		json_t *full = p.profile ? json_loads(p.profile, 0, NULL) : NULL;
 		json_t *item = NULL;
 		if (own)
@@ -755,13 +759,7 @@ static void update_person(struct req *r, int64_t id, bool self)
 		return;
 	}
 	if (!self) {
-		int64_t mine[16];
-		size_t nmine = actor_orgs(&r->actor, MANAGE_MASK, mine, 16);
-		bool own = false;
-		for (size_t i = 0; i < nmine && !own; i++)
-			for (size_t k = 0; k < p.norgs; k++)
-				own |= p.org_ids[k] == mine[i];
-		if (!own) {
+		if (!serves(&r->actor, MANAGE_MASK, &p)) {
 			db_rollback(c);
 			http_problem(
 			    r, 403,
@@ -827,13 +825,7 @@ void people_http_erase(struct req *r)
 		http_error(r, rc, "the person");
 		return;
 	}
-	int64_t mine[16];
-	size_t nmine = actor_orgs(&r->actor, MANAGE_MASK, mine, 16);
-	bool own = false;
-	for (size_t i = 0; i < nmine && !own; i++)
-		for (size_t k = 0; k < p.norgs; k++)
-			own |= p.org_ids[k] == mine[i];
-	if (!own) {
+	if (!serves(&r->actor, MANAGE_MASK, &p)) {
 		http_problem(r, 403,
 		             "only staff of this person's organisation may erase the record");
 		return;
@@ -894,13 +886,7 @@ void people_http_consent_record(struct req *r)
 		http_error(r, rc, "the person");
 		return;
 	}
-	int64_t mine[16];
-	size_t nmine = actor_orgs(&r->actor, STAFF_MASK, mine, 16);
-	bool own = false;
-	for (size_t i = 0; i < nmine && !own; i++)
-		for (size_t k = 0; k < p.norgs; k++)
-			own |= p.org_ids[k] == mine[i];
-	if (!own) {
+	if (!serves(&r->actor, STAFF_MASK, &p)) {
 		http_problem(r, 403,
 		             "only staff of this person's organisation may record their consent");
 		return;
@@ -954,13 +940,7 @@ void people_http_account_code(struct req *r)
 		return;
 	}
 	if (!rc) {
-		int64_t mine[16];
-		size_t nmine = actor_orgs(&r->actor, MANAGE_MASK, mine, 16);
-		bool own = false;
-		for (size_t i = 0; i < nmine && !own; i++)
-			for (size_t k = 0; k < p.norgs; k++)
-				own |= p.org_ids[k] == mine[i];
-		if (!own) {
+		if (!serves(&r->actor, MANAGE_MASK, &p)) {
 			db_rollback(c);
 			http_problem(r, 403,
 			             "only staff of this person's organisation may do this");
