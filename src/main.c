@@ -313,7 +313,19 @@ static int add_user(struct db_pool *p, const struct keyring *kr, struct auth_lim
 	if ((rc = auth_user_find(c, email, &uid)) != 0)
 		goto fail;
 	*existed = uid != 0;
-	if (!uid && (rc = auth_user_create(c, email, name, hash, &uid)) != 0)
+	/* A participant's login is stored as a keyed hash of the email, as the
+	 * claim page stores it (auth_login_key): the users table holds no
+	 * participant's details. */
+	char login[80];
+	if (role == ROLE_PARTICIPANT) {
+		auth_login_key(kr, email, login);
+		if (!uid && (rc = auth_user_find(c, login, &uid)) != 0)
+			goto fail;
+		*existed = uid != 0;
+	}
+	if (!uid && (rc = auth_user_create(c, role == ROLE_PARTICIPANT ? login : email,
+					   role == ROLE_PARTICIPANT ? "Participant" : name, hash,
+					   &uid)) != 0)
 		goto fail;
 	if ((rc = auth_membership_add(c, uid, org_id, role, &mid)) != 0)
 		goto fail;
