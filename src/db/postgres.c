@@ -231,8 +231,17 @@ static int simple(struct pg_conn *c, const char *sql)
 	if (PQstatus(c->pg) != CONNECTION_OK)
 		reconnect(c);
 	PGresult *r = PQexec(c->pg, sql);
-	int rc = 0;
 	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && PQstatus(c->pg) != CONNECTION_OK &&
+	    !c->base.in_tx) {
+		/* The server went away since the last use (a restart, a fail-over):
+		 * nothing of a transaction is lost yet, so reconnect and retry. */
+		PQclear(r);
+		reconnect(c);
+		r = PQexec(c->pg, sql);
+		st = PQresultStatus(r);
+	}
+	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = map_state(r, c->pg);
 	PQclear(r);
@@ -416,6 +425,11 @@ static int pg_step(struct db_stmt *bs)
 				types[i] = s->types[i];
 			PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, types);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				if (attempt == 0 && PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx) {
+					PQclear(r);
+					reconnect(c); /* the server went away: retry once */
+					continue;
+				}
 				int rc = map_state(r, c->pg);
 				PQclear(r);
 				return rc;
@@ -432,6 +446,16 @@ static int pg_step(struct db_stmt *bs)
 			PQclear(s->res);
 			s->res = NULL;
 			s->prepared = false;
+			continue;
+		}
+		/* The connection died under an autocommit statement: reconnect and
+		 * run it again (inside a transaction the caller must start over). */
+		ExecStatusType est = PQresultStatus(s->res);
+		if (attempt == 0 && est != PGRES_COMMAND_OK && est != PGRES_TUPLES_OK &&
+		    PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx) {
+			PQclear(s->res);
+			s->res = NULL;
+			reconnect(c);
 			continue;
 		}
 		break;

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   Client, DEMO_USERS, backend, hearthRoutes, isPg, loginAs, logLines, rawRequest, runCliOk, startServer,
-  unique, waitForLog,
+  sleep, unique, waitForLog,
 } from './harness.mjs';
 
 let server;
@@ -192,16 +192,29 @@ describe('metrics and the access log', () => {
       const m = text.match(/^hearth_http_requests_total\{route="\/api\/v1\/health",status="200",method="GET"\} (\d+)$/m);
       return m ? Number(m[1]) : 0;
     };
+    // A request is counted once its response has gone out, so a count read
+    // right after may lag by the request just answered: wait until it settles.
+    const settled = async (atLeast) => {
+      let n = 0;
+      for (let i = 0; i < 40; i++) {
+        n = counter((await anon.get('/metrics')).text);
+        if (n >= atLeast) break;
+        await sleep(25);
+      }
+      return n;
+    };
     await anon.get('/api/v1/health');
     const m1 = await anon.get('/metrics');
     assert.equal(m1.status, 200);
     assert.match(m1.headers.get('content-type'), /^text\/plain/);
-    const n1 = counter(m1.text);
+    const n1 = await settled(1);
     assert.ok(n1 >= 1, `health counter present after a health call:\n${m1.text}`);
+    await sleep(100); // every earlier health call is counted by now
+    const base = await settled(n1);
     await anon.get('/api/v1/health');
     await anon.get('/api/v1/health');
-    const n2 = counter((await anon.get('/metrics')).text);
-    assert.equal(n2, n1 + 2, 'two more health calls add 2');
+    const n2 = await settled(base + 2);
+    assert.equal(n2, base + 2, 'two more health calls add 2');
     const t = m1.text;
     assert.match(t, /^# TYPE hearth_http_request_duration_seconds histogram$/m);
     assert.match(t, /^hearth_http_request_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
