@@ -198,23 +198,10 @@ int auth_org_ensure(struct db_conn *c, const char *name, const char *kind, int64
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, kind);
 	db_bind_i64(s, 3, util_now());
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*id = db_col_i64(s, 0);
-	db_finish(s);
+	rc = db_insert_id(s, id);
 	if (created)
-		*created = rc == DB_ROW;
-	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
-}
-
-/* Runs an INSERT ... RETURNING id statement and finishes it. */
-static int insert_returning(struct db_stmt *s, int64_t *id)
-{
-	int rc = db_step(s);
-	if (rc == DB_ROW && id)
-		*id = db_col_i64(s, 0);
-	db_finish(s);
-	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+		*created = rc == 0;
+	return rc;
 }
 
 int auth_user_create(struct db_conn *c, const char *email, const char *display_name,
@@ -227,7 +214,7 @@ int auth_user_create(struct db_conn *c, const char *email, const char *display_n
 	db_bind_text(s, 2, display_name);
 	db_bind_text(s, 3, password_hash);
 	db_bind_i64(s, 4, util_now());
-	return insert_returning(s, id);
+	return db_insert_id(s, id);
 }
 
 int auth_user_set_login(struct db_conn *c, int64_t user_id, const char *login)
@@ -262,7 +249,7 @@ int auth_membership_add(struct db_conn *c, int64_t user_id, int64_t org_id, enum
 	db_bind_i64(s, 2, org_id);
 	db_bind_text(s, 3, role_names[role]);
 	db_bind_i64(s, 4, util_now());
-	return insert_returning(s, id);
+	return db_insert_id(s, id);
 }
 
 int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int64_t user_id)
@@ -440,7 +427,7 @@ int auth_token_create(struct db_conn *c, const char *name, enum role role, int64
 		db_bind_null(s, 5);
 	db_bind_i64(s, 6, util_now());
 	sodium_memzero(raw, sizeof raw);
-	return insert_returning(s, id);
+	return db_insert_id(s, id);
 }
 
 int auth_token_revoke(struct db_conn *c, int64_t id)
@@ -450,10 +437,7 @@ int auth_token_revoke(struct db_conn *c, int64_t id)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, util_now());
 	db_bind_i64(s, 2, id);
-	int rc = db_run(s);
-	if (rc)
-		return rc;
-	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+	return db_run_one(s);
 }
 
 int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token, struct actor *a)
@@ -703,7 +687,7 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	db_bind_i64(s, 3, now);
 	db_bind_i64(s, 4, now);
 	db_bind_i64(s, 5, now + absolute_ttl);
-	if ((rc = insert_returning(s, &res->session_id)) != 0)
+	if ((rc = db_insert_id(s, &res->session_id)) != 0)
 		goto rollback;
 	struct audit_entry e = {uid, 0, "auth.login", resource, "success", request_id};
 	if ((rc = audit_append(c, kr, &e)) != 0)

@@ -305,11 +305,6 @@ void admin_http_user_update(struct req *r)
 	struct field_value v[NFIELDS(fields)];
 	char hash[128];
 	int64_t id = req_param_id(r, "id");
-	if (!id) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"),
-		                 "id must be a positive integer");
-		return;
-	}
 	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	if (v[2].present && auth_password_hash(r->app->limits, hash, v[2].s) != 0) {
@@ -387,19 +382,12 @@ void admin_http_membership_create(struct req *r)
 void admin_http_membership_delete(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
-	if (!id) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"),
-		                 "id must be a positive integer");
-		return;
-	}
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_MEMBERSHIP_DELETE);
 	if (s) {
 		db_bind_i64(s, 1, id);
-		rc = db_run(s);
-		if (!rc && db_changes(c) != 1)
-			rc = -HEARTH_ENOTFOUND;
+		rc = db_run_one(s);
 	} else if (!rc) {
 		rc = -HEARTH_EDB;
 	}
@@ -469,11 +457,6 @@ void admin_http_token_create(struct req *r)
 void admin_http_token_revoke(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
-	if (!id) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "id"),
-		                 "id must be a positive integer");
-		return;
-	}
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	if (!rc)

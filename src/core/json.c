@@ -216,10 +216,8 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			}
 			continue;
 		}
-		switch (f->type) {
-		case FIELD_STRINGS: {
-			size_t max_items = f->max_items ? f->max_items : 50, k;
-			json_t *x;
+		if (f->type == FIELD_STRINGS || f->type == FIELD_OBJECTS || f->type == FIELD_INTS) {
+			size_t max_items = f->max_items ? f->max_items : 50;
 			if (!json_is_array(v))
 				goto wrong_type;
 			if (json_array_size(v) > max_items) {
@@ -227,6 +225,11 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 				         max_items);
 				return -HEARTH_EINVAL;
 			}
+		}
+		switch (f->type) {
+		case FIELD_STRINGS: {
+			size_t k;
+			json_t *x;
 			json_array_foreach(v, k, x)
 			{
 				size_t len = json_string_length(x);
@@ -252,15 +255,8 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			out[i].j = v;
 			break;
 		case FIELD_OBJECTS: {
-			size_t max_items = f->max_items ? f->max_items : 50, k;
+			size_t k;
 			json_t *x;
-			if (!json_is_array(v))
-				goto wrong_type;
-			if (json_array_size(v) > max_items) {
-				snprintf(err, errlen, "%s may hold at most %zu items", f->name,
-				         max_items);
-				return -HEARTH_EINVAL;
-			}
 			json_array_foreach(v, k, x)
 			{
 				const char *label = arena_printf(arena, "%s[%zu]", f->name, k);
@@ -271,15 +267,8 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 			break;
 		}
 		case FIELD_INTS: {
-			size_t max_items = f->max_items ? f->max_items : 50, k;
+			size_t k;
 			json_t *x;
-			if (!json_is_array(v))
-				goto wrong_type;
-			if (json_array_size(v) > max_items) {
-				snprintf(err, errlen, "%s may hold at most %zu items", f->name,
-				         max_items);
-				return -HEARTH_EINVAL;
-			}
 			json_array_foreach(v, k, x)
 			{
 				if (!json_is_integer(x) || json_integer_value(x) < f->min ||

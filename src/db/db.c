@@ -250,6 +250,24 @@ int db_run(struct db_stmt *s)
 	return rc < 0 ? rc : 0;
 }
 
+int db_run_one(struct db_stmt *s)
+{
+	struct db_conn *c = s->conn;
+	int rc = db_run(s);
+	if (rc)
+		return rc;
+	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+}
+
+int db_insert_id(struct db_stmt *s, int64_t *id)
+{
+	int rc = db_step(s);
+	if (rc == DB_ROW && id)
+		*id = db_col_i64(s, 0);
+	db_finish(s);
+	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+}
+
 int db_backup(struct db_pool *p, const char *out, char *errmsg, size_t errlen)
 {
 	struct db_conn *c = db_acquire(p);

@@ -76,6 +76,11 @@ int64_t db_changes(struct db_conn *c);
 
 /* Runs a statement expected to change rows or return nothing; finishes it. */
 int db_run(struct db_stmt *s);
+/* Like db_run, for a statement that must change exactly one row:
+ * -HEARTH_ENOTFOUND when it changed none. */
+int db_run_one(struct db_stmt *s);
+/* Runs an INSERT ... RETURNING id, stores the id and finishes it. */
+int db_insert_id(struct db_stmt *s, int64_t *id);
 
 /* Copies the database to out consistently while it is in use (SQLite online
  * backup). Returns 0 or a negative hearth_err. */
@@ -138,7 +143,21 @@ struct db_conn {
 struct db_stmt {
 	const struct db_backend *be;
 	struct db_conn *conn;
+	const char *key; /* the module's SQL text: the cache key */
 };
+
+/* A connection's prepared statements, found by the address of their SQL
+ * (stmt_cache.c; shared by the backends). */
+struct db_stmt_cache {
+	struct db_stmt **slots; /* open addressing; NULL = empty */
+	size_t cap, count;
+};
+void db__cache_init(struct db_stmt_cache *c);
+struct db_stmt *db__cache_find(const struct db_stmt_cache *c, const char *sql);
+/* Adds s (s->key set); the cache does not own s. */
+void db__cache_add(struct db_stmt_cache *c, struct db_stmt *s);
+/* Frees the table only; the backend frees the statements in slots first. */
+void db__cache_release(struct db_stmt_cache *c);
 
 extern const struct db_backend db_sqlite_backend;
 extern const struct db_backend db_postgres_backend;

@@ -34,8 +34,7 @@
 
 struct pg_stmt {
 	struct db_stmt base;
-	const char *key; /* the module's SQL pointer */
-	char *sql;       /* rewritten with $N */
+	char *sql; /* base.key rewritten with $N */
 	char name[24];
 	bool prepared;
 	int nparams;
@@ -54,8 +53,7 @@ struct pg_stmt {
 struct pg_conn {
 	struct db_conn base;
 	PGconn *pg;
-	struct pg_stmt **cache;
-	size_t cap, count;
+	struct db_stmt_cache cache;
 	unsigned next_name;
 	int64_t changes;
 };
@@ -164,8 +162,7 @@ static struct db_conn *pg_open(const char *target, char *errmsg, size_t errlen)
 	struct pg_conn *c = xcalloc(1, sizeof *c);
 	c->base.be = &db_postgres_backend;
 	c->pg = pg;
-	c->cap = 64;
-	c->cache = xcalloc(c->cap, sizeof *c->cache);
+	db__cache_init(&c->cache);
 	return &c->base;
 }
 
@@ -194,8 +191,8 @@ static void clear_binds(struct pg_stmt *s)
 static void pg_close(struct db_conn *bc)
 {
 	struct pg_conn *c = (struct pg_conn *)bc;
-	for (size_t i = 0; i < c->cap; i++) {
-		struct pg_stmt *s = c->cache[i];
+	for (size_t i = 0; i < c->cache.cap; i++) {
+		struct pg_stmt *s = (struct pg_stmt *)c->cache.slots[i];
 		if (!s)
 			continue;
 		clear_result(s);
@@ -203,7 +200,7 @@ static void pg_close(struct db_conn *bc)
 		free(s->sql);
 		free(s);
 	}
-	free(c->cache);
+	db__cache_release(&c->cache);
 	PQfinish(c->pg);
 	free(c);
 }
@@ -213,9 +210,9 @@ static void pg_close(struct db_conn *bc)
 static void reconnect(struct pg_conn *c)
 {
 	PQreset(c->pg);
-	for (size_t i = 0; i < c->cap; i++)
-		if (c->cache[i])
-			c->cache[i]->prepared = false;
+	for (size_t i = 0; i < c->cache.cap; i++)
+		if (c->cache.slots[i])
+			((struct pg_stmt *)c->cache.slots[i])->prepared = false;
 	if (PQstatus(c->pg) == CONNECTION_OK) {
 		PGresult *r =
 		    PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
@@ -282,44 +279,16 @@ static int pg_exec_script(struct db_conn *bc, const char *sql, char *errmsg, siz
 	return rc;
 }
 
-static size_t slot_of(const void *key, size_t cap)
-{
-	uintptr_t h = (uintptr_t)key;
-	h ^= h >> 17;
-	h *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(h >> 7) & (cap - 1);
-}
-
-static void cache_grow(struct pg_conn *c)
-{
-	size_t ncap = c->cap * 2;
-	struct pg_stmt **n = xcalloc(ncap, sizeof *n);
-	for (size_t i = 0; i < c->cap; i++) {
-		if (!c->cache[i])
-			continue;
-		size_t j = slot_of(c->cache[i]->key, ncap);
-		while (n[j])
-			j = (j + 1) & (ncap - 1);
-		n[j] = c->cache[i];
-	}
-	free(c->cache);
-	c->cache = n;
-	c->cap = ncap;
-}
-
 static struct db_stmt *pg_prepare(struct db_conn *bc, const char *sql)
 {
 	struct pg_conn *c = (struct pg_conn *)bc;
-	size_t i = slot_of(sql, c->cap);
-	while (c->cache[i]) {
-		if (c->cache[i]->key == sql)
-			return &c->cache[i]->base;
-		i = (i + 1) & (c->cap - 1);
-	}
+	struct db_stmt *found = db__cache_find(&c->cache, sql);
+	if (found)
+		return found;
 	struct pg_stmt *s = xcalloc(1, sizeof *s);
 	s->base.be = &db_postgres_backend;
 	s->base.conn = bc;
-	s->key = sql;
+	s->base.key = sql;
 	s->sql = rewrite_placeholders(sql, &s->nparams);
 	if (s->nparams > MAX_PARAMS) {
 		log_msg(LOG_ERROR, "postgres: statement has more than %d parameters", MAX_PARAMS);
@@ -329,9 +298,7 @@ static struct db_stmt *pg_prepare(struct db_conn *bc, const char *sql)
 	}
 	snprintf(s->name, sizeof s->name, "h%u", c->next_name++);
 	s->row = -1;
-	c->cache[i] = s;
-	if (++c->count * 2 > c->cap)
-		cache_grow(c);
+	db__cache_add(&c->cache, &s->base);
 	return &s->base;
 }
 
@@ -425,7 +392,8 @@ static int pg_step(struct db_stmt *bs)
 				types[i] = s->types[i];
 			PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, types);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-				if (attempt == 0 && PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx) {
+				if (attempt == 0 && PQstatus(c->pg) != CONNECTION_OK &&
+				    !c->base.in_tx) {
 					PQclear(r);
 					reconnect(c); /* the server went away: retry once */
 					continue;

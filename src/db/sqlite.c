@@ -22,7 +22,6 @@
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *st;
-	const char *key;
 };
 
 /* Writers to one database file queue on a mutex of their own in this
@@ -64,8 +63,7 @@ struct sq_conn {
 	pthread_mutex_t *writer; /* shared by connections to the same file */
 	struct writer_lock *wl;
 	bool holds_writer;
-	struct sq_stmt **cache; /* open addressing on the SQL pointer */
-	size_t cap, count;
+	struct db_stmt_cache cache;
 };
 
 static int map_rc(sqlite3 *db, int rc)
@@ -108,23 +106,24 @@ static struct db_conn *sq_open(const char *target, char *errmsg, size_t errlen)
 	c->base.be = &db_sqlite_backend;
 	c->db = db;
 	c->writer = writer_lock_for(target);
-	c->wl = c->writer ? (struct writer_lock *)((char *)c->writer - offsetof(struct writer_lock, mu))
-			  : NULL;
-	c->cap = 64;
-	c->cache = xcalloc(c->cap, sizeof *c->cache);
+	c->wl = c->writer
+	            ? (struct writer_lock *)((char *)c->writer - offsetof(struct writer_lock, mu))
+	            : NULL;
+	db__cache_init(&c->cache);
 	return &c->base;
 }
 
 static void sq_close(struct db_conn *bc)
 {
 	struct sq_conn *c = (struct sq_conn *)bc;
-	for (size_t i = 0; i < c->cap; i++) {
-		if (c->cache[i]) {
-			sqlite3_finalize(c->cache[i]->st);
-			free(c->cache[i]);
+	for (size_t i = 0; i < c->cache.cap; i++) {
+		struct sq_stmt *st = (struct sq_stmt *)c->cache.slots[i];
+		if (st) {
+			sqlite3_finalize(st->st);
+			free(st);
 		}
 	}
-	free(c->cache);
+	db__cache_release(&c->cache);
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -190,40 +189,12 @@ static int sq_exec_script(struct db_conn *bc, const char *sql, char *errmsg, siz
 	return 0;
 }
 
-static size_t slot_of(const void *key, size_t cap)
-{
-	uintptr_t h = (uintptr_t)key;
-	h ^= h >> 17;
-	h *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(h >> 7) & (cap - 1);
-}
-
-static void cache_grow(struct sq_conn *c)
-{
-	size_t ncap = c->cap * 2;
-	struct sq_stmt **n = xcalloc(ncap, sizeof *n);
-	for (size_t i = 0; i < c->cap; i++) {
-		if (!c->cache[i])
-			continue;
-		size_t j = slot_of(c->cache[i]->key, ncap);
-		while (n[j])
-			j = (j + 1) & (ncap - 1);
-		n[j] = c->cache[i];
-	}
-	free(c->cache);
-	c->cache = n;
-	c->cap = ncap;
-}
-
 static struct db_stmt *sq_prepare(struct db_conn *bc, const char *sql)
 {
 	struct sq_conn *c = (struct sq_conn *)bc;
-	size_t i = slot_of(sql, c->cap);
-	while (c->cache[i]) {
-		if (c->cache[i]->key == sql)
-			return &c->cache[i]->base;
-		i = (i + 1) & (c->cap - 1);
-	}
+	struct db_stmt *found = db__cache_find(&c->cache, sql);
+	if (found)
+		return found;
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		log_msg(LOG_ERROR, "sqlite prepare failed: %s", sqlite3_errmsg(c->db));
@@ -232,11 +203,9 @@ static struct db_stmt *sq_prepare(struct db_conn *bc, const char *sql)
 	struct sq_stmt *s = xcalloc(1, sizeof *s);
 	s->base.be = &db_sqlite_backend;
 	s->base.conn = bc;
+	s->base.key = sql;
 	s->st = st;
-	s->key = sql;
-	c->cache[i] = s;
-	if (++c->count * 2 > c->cap)
-		cache_grow(c);
+	db__cache_add(&c->cache, &s->base);
 	return &s->base;
 }
 

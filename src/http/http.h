@@ -103,7 +103,9 @@ const struct route *router_match(const char *method, const char *path, struct re
 struct db_conn *req_db(struct req *r);
 /* Path parameter by name, or NULL. */
 const char *req_param(struct req *r, const char *name);
-/* Path parameter parsed as a positive id; 0 if absent or malformed. */
+/* Path parameter parsed as a positive id; 0 if absent or malformed. The
+ * pipeline refuses a request whose path parameters are not positive ids
+ * before its handler runs. */
 int64_t req_param_id(struct req *r, const char *name);
 /* Query parameter (URL-decoded, arena copy) or NULL. */
 const char *req_query(struct req *r, const char *name);

@@ -406,9 +406,7 @@ int people__update(const struct people_ctx *px, struct db_conn *c, struct arena 
 	db_bind_i64(s, 7, now);
 	db_bind_i64(s, 8, now);
 	db_bind_i64(s, 9, id);
-	if ((rc = db_run(s)) != 0)
-		return rc;
-	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+	return db_run_one(s);
 }
 
 int people__find(const struct people_ctx *px, struct db_conn *c, const char *field,
@@ -489,10 +487,7 @@ int people__link_user(struct db_conn *c, int64_t id, int64_t user_id)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, user_id);
 	db_bind_i64(s, 2, id);
-	int rc = db_run(s);
-	if (rc)
-		return rc;
-	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+	return db_run_one(s);
 }
 
 int people__by_user(struct db_conn *c, int64_t user_id, int64_t *id)
@@ -798,11 +793,7 @@ int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const 
 	else
 		db_bind_null(s, 6);
 	db_bind_i64(s, 7, util_now());
-	int rc = db_step(s);
-	if (rc == DB_ROW)
-		*id = db_col_i64(s, 0);
-	db_finish(s);
-	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+	return db_insert_id(s, id);
 }
 
 int people__agreement_revoke(struct db_conn *c, int64_t id)
@@ -812,10 +803,7 @@ int people__agreement_revoke(struct db_conn *c, int64_t id)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, util_now());
 	db_bind_i64(s, 2, id);
-	int rc = db_run(s);
-	if (rc)
-		return rc;
-	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+	return db_run_one(s);
 }
 
 /* --- account codes --- */
@@ -904,13 +892,9 @@ int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, 
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
 	db_bind_i64(s, 2, util_now());
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*request_id = db_col_i64(s, 0);
-	db_finish(s);
-	/* Another request for the same person won the race (the unique index):
-	 * the caller retries and finds that one. */
-	return rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+	/* Another request for the same person may win the race (the unique
+	 * index: -HEARTH_ECONFLICT); the caller retries and finds that one. */
+	return db_insert_id(s, request_id);
 }
 
 static int run_id(struct db_conn *c, const char *sql, int64_t id)
@@ -1033,10 +1017,7 @@ int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor,
 	db_bind_i64(s, 2, util_now());
 	db_bind_text(s, 3, reason);
 	db_bind_i64(s, 4, request_id);
-	int rc = db_run(s);
-	if (rc)
-		return rc;
-	return db_changes(c) == 1 ? 0 : -HEARTH_ENOTFOUND;
+	return db_run_one(s);
 }
 
 int people__erasure_pending(struct db_conn *c, int64_t request_id, int64_t *participant_id)

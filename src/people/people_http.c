@@ -614,10 +614,6 @@ void people_http_get(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct person_row p;
 	bool contact_only;
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	if (!load_for_actor(r, id, &p, &contact_only, "participant.read", false))
 		return;
 	if (contact_only) {
@@ -804,10 +800,6 @@ static void update_person(struct req *r, int64_t id, bool self)
 void people_http_update(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	update_person(r, id, false);
 }
 
@@ -815,10 +807,6 @@ void people_http_erase(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct person_row p;
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	struct db_conn *c = req_db(r);
 	int rc = people__get(px(r), c, r->arena, id, &p);
 	if (rc) {
@@ -847,10 +835,6 @@ void people_http_consents(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct person_row p;
 	bool contact_only;
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	/* Consent history is not part of any shared category: only the
 	 * person's own organisation sees it. */
 	if (!load_for_actor(r, id, &p, &contact_only, "consent.read", true))
@@ -873,10 +857,6 @@ void people_http_consent_record(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	const char *bad = NULL;
 	char err[400] = "";
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	if (!req_fields(r, consent_fields, NFIELDS(consent_fields), v))
 		return;
 	struct db_conn *c = req_db(r);
@@ -921,10 +901,6 @@ void people_http_account_code(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct person_row p;
 	char code[16];
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	if (!rc)
@@ -1519,10 +1495,6 @@ void people_http_erasure_list(struct req *r)
 void people_http_erasure_approve(struct req *r)
 {
 	int64_t rid = req_param_id(r, "id"), pid = 0;
-	if (!rid) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	int rc = people__erasure_pending(req_db(r), rid, &pid);
 	if (!rc)
 		rc = people_erase(px(r), req_db(r), pid, r->actor.user_id, r->request_id);
@@ -1544,10 +1516,6 @@ void people_http_erasure_reject(struct req *r)
 	};
 	struct field_value v[1];
 	int64_t rid = req_param_id(r, "id");
-	if (!rid) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	if (!req_fields(r, fields, 1, v))
 		return;
 	struct db_conn *c = req_db(r);
@@ -1670,10 +1638,6 @@ void people_http_agreement_revoke(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct agreement_row row;
-	if (!id) {
-		bad_field(r, 400, "id", "id must be a positive integer");
-		return;
-	}
 	struct db_conn *c = req_db(r);
 	int rc = people__agreement_get(c, id, &row);
 	if (rc) {

@@ -180,6 +180,9 @@ describe('routing and access statuses', () => {
     assertProblem(await admin.patch('/api/v1/users/0', { display_name: 'x' }), 400, { field: 'id' });
     assertProblem(await admin.delete('/api/v1/tokens/-1'), 400, { field: 'id' });
     assertProblem(await admin.delete('/api/v1/memberships/1e3'), 400, { field: 'id' });
+    // Checked once in the pipeline, for every route with an {id}.
+    assertProblem(await admin.get('/api/v1/participants/x1'), 400, { field: 'id', detail: 'id must be a positive integer' });
+    assertProblem(await admin.post('/api/v1/erasure-requests/0/approve'), 400, { field: 'id' });
     assertProblem(await admin.patch('/api/v1/users/99999999', { display_name: 'x' }), 404);
   });
 
