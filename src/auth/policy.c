@@ -16,6 +16,11 @@
 	(R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN) | \
 	 R(ROLE_PEER_SUPPORTER))
 
+/* Those who run the organisation's programmes. */
+#define MANAGE (R(ROLE_ADMIN) | R(ROLE_COORDINATOR))
+/* Those who are in the room with participants. */
+#define FRONTLINE (MANAGE | R(ROLE_FACILITATOR) | R(ROLE_PEER_SUPPORTER))
+
 const char *const role_names[ROLE__MAX + 1] = {
     [ROLE_ADMIN] = "admin",
     [ROLE_COORDINATOR] = "coordinator",
@@ -55,6 +60,27 @@ const char *const action_names[ACT__MAX] = {
     [ACT_AGREEMENT_LIST] = "agreement.list",
     [ACT_AGREEMENT_MANAGE] = "agreement.manage",
     [ACT_RETENTION] = "retention.erase",
+    [ACT_PROGRAM_READ] = "programme.read",
+    [ACT_PROGRAM_MANAGE] = "programme.manage",
+    [ACT_SESSION_EDIT] = "session.edit",
+    [ACT_ROSTER_READ] = "roster.read",
+    [ACT_TRAINING_READ] = "training.read",
+    [ACT_TRAINING_MANAGE] = "training.manage",
+    [ACT_LISTENING_MANAGE] = "listening.manage",
+    [ACT_LISTENING_RESPOND] = "listening.respond",
+    [ACT_THEME_PROPOSE] = "theme.propose",
+    [ACT_VOTE] = "theme.vote",
+    [ACT_ENROL] = "enrolment.create",
+    [ACT_ENROL_READ] = "enrolment.read",
+    [ACT_ENROL_ANSWER] = "enrolment.answer",
+    [ACT_SELF_PROGRAM] = "self.programme",
+    [ACT_FIT_PERSON] = "participant.fit",
+    [ACT_SUPPORT_REQUEST] = "support.request",
+    [ACT_SUPPORT_MANAGE] = "support.manage",
+    [ACT_ATTENDANCE] = "attendance.mark",
+    [ACT_FOLLOWUP] = "followup.act",
+    [ACT_FOLLOWUP_LOG] = "followup.log",
+    [ACT_DUTY_SELF] = "self.duty",
 };
 
 /* Which roles may do what. Admin rights are platform-wide: an admin of any
@@ -95,6 +121,29 @@ static const struct {
     {ACT_AGREEMENT_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN), false},
     {ACT_AGREEMENT_MANAGE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
     {ACT_RETENTION, R(ROLE_ADMIN), false},
+    /* Programmes. Which organisation's records is checked in the module
+     * (staff act within organisations where they hold an allowed role). */
+    {ACT_PROGRAM_READ, ANY_ROLE, false},
+    {ACT_PROGRAM_MANAGE, MANAGE, false},
+    {ACT_SESSION_EDIT, MANAGE | R(ROLE_FACILITATOR), false},
+    {ACT_ROSTER_READ, STAFF, false},
+    {ACT_TRAINING_READ, STAFF | R(ROLE_MODERATOR), false},
+    {ACT_TRAINING_MANAGE, MANAGE, false},
+    {ACT_LISTENING_MANAGE, MANAGE, false},
+    {ACT_LISTENING_RESPOND, FRONTLINE | R(ROLE_PARTICIPANT), false},
+    {ACT_THEME_PROPOSE, STAFF | R(ROLE_PARTICIPANT), false},
+    {ACT_VOTE, R(ROLE_PARTICIPANT), false},
+    {ACT_ENROL, MANAGE | R(ROLE_FACILITATOR), false},
+    {ACT_ENROL_READ, STAFF, false},
+    {ACT_ENROL_ANSWER, MANAGE | R(ROLE_FACILITATOR) | R(ROLE_PARTICIPANT), false},
+    {ACT_SELF_PROGRAM, R(ROLE_PARTICIPANT), false},
+    {ACT_FIT_PERSON, STAFF, false},
+    {ACT_SUPPORT_REQUEST, STAFF, false},
+    {ACT_SUPPORT_MANAGE, MANAGE, false},
+    {ACT_ATTENDANCE, FRONTLINE, false},
+    {ACT_FOLLOWUP, FRONTLINE, false},
+    {ACT_FOLLOWUP_LOG, MANAGE, false},
+    {ACT_DUTY_SELF, STAFF, false},
 };
 
 int role_from_name(const char *name)

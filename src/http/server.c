@@ -414,10 +414,11 @@ static void dispatch_route(struct req *r)
 		http_problem(r, 403, "your role does not allow %s", action_names[rt->action]);
 		return;
 	}
-	/* Every path parameter is a record id: checked once here, so handlers
-	 * take req_param_id() as given. */
+	/* Every path parameter but {token} (a secret its handler checks) is a
+	 * record id: checked once here, so handlers take req_param_id() as
+	 * given. */
 	for (int i = 0; i < r->nparams; i++) {
-		if (!req_param_id(r, r->param_names[i])) {
+		if (strcmp(r->param_names[i], "token") != 0 && !req_param_id(r, r->param_names[i])) {
 			http_problem_ext(r, 400, json_pack("{s:s}", "field", r->param_names[i]),
 			                 "%s must be a positive integer", r->param_names[i]);
 			return;

@@ -504,6 +504,38 @@ int people__by_user(struct db_conn *c, int64_t user_id, int64_t *id)
 	return *id ? 0 : -HEARTH_ENOTFOUND;
 }
 
+int people_view(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+                struct person_view *out)
+{
+	memset(out, 0, sizeof *out);
+	struct person_row p;
+	int rc = people__get(px, c, a, id, &p);
+	if (rc)
+		return rc;
+	out->erased = p.erased;
+	out->org_ids = p.org_ids;
+	out->norgs = p.norgs;
+	if (p.profile && !p.erased)
+		out->profile = json_loads(p.profile, 0, NULL);
+	return 0;
+}
+
+const char *people_display_name(const json_t *profile)
+{
+	const char *n = json_string_value(json_object_get(profile, "preferred_name"));
+	if (n && *n)
+		return n;
+	return json_string_value(json_object_get(profile, "name"));
+}
+
+int64_t people_of_user(struct db_conn *c, int64_t user_id)
+{
+	int64_t id = 0;
+	if (user_id <= 0 || people__by_user(c, user_id, &id) != 0)
+		return 0;
+	return id;
+}
+
 /* --- consent --- */
 
 bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose)

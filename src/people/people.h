@@ -103,6 +103,24 @@ void people_on_consent_withdrawn(consent_withdrawn_fn fn);
 int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
                  int64_t actor_id, const char *request_id);
 
+/* What another module may read of a person, for its own purpose (fit
+ * ranking, registers). The caller decides whether the actor may see it and
+ * audits the read. profile is the opened profile (name, preferred_name,
+ * languages, interests, availability, needs, ...), owned by the caller
+ * (json_decref), NULL once erased. org_ids in arena. */
+struct person_view {
+	bool erased;
+	json_t *profile;
+	int64_t *org_ids;
+	size_t norgs;
+};
+int people_view(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+                struct person_view *out);
+/* The name to show for a profile: preferred name, else name; NULL if none. */
+const char *people_display_name(const json_t *profile);
+/* The participant linked to a login; 0 when none. */
+int64_t people_of_user(struct db_conn *c, int64_t user_id);
+
 /* Normalisation for blind indexes (exact-match search). Result in arena. */
 char *people_normalise_name(struct arena *a, const char *name);
 char *people_normalise_phone(struct arena *a, const char *phone);

@@ -1,0 +1,83 @@
+/*
+ * Inside the programmes module: what its parts (listening, programmes,
+ * taking part, calendar) share. Other modules do not include this.
+ */
+#ifndef HEARTH_PROGRAMS_H
+#define HEARTH_PROGRAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "auth/auth.h"
+
+struct arena;
+struct db_conn;
+struct req;
+struct tz;
+
+/* Role masks for organisation scoping (the policy table decides the action;
+ * these decide in which organisations). */
+#define PM_MANAGE    ((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR))
+#define PM_FRONTLINE (PM_MANAGE | (1u << ROLE_FACILITATOR) | (1u << ROLE_PEER_SUPPORTER))
+#define PM_STAFF     (PM_FRONTLINE | (1u << ROLE_CLINICIAN))
+
+/* Venue accessibility features, in bit order (venues.features). */
+enum venue_feature {
+	VF_STEP_FREE_ACCESS,
+	VF_ACCESSIBLE_TOILET,
+	VF_HEARING_LOOP,
+	VF_QUIET_ROOM,
+	VF_PARKING,
+	VF_PUBLIC_TRANSPORT,
+	VF_GENDER_NEUTRAL_TOILET,
+	VF_LIFT,
+	VF__MAX
+};
+extern const char *const venue_feature_names[VF__MAX + 1];
+extern const char *const art_form_names[];      /* NULL-terminated */
+extern const char *const programme_languages[]; /* "en", "es", ... NULL-terminated */
+
+/* True when the actor holds a role in mask in organisation org; admins
+ * hold every organisation. */
+bool programs_serves(const struct actor *a, uint32_t mask, int64_t org);
+/* The organisations where the actor holds a role in mask; returns how many
+ * (at most max). all is set for admins (every organisation). */
+size_t programs_orgs(const struct actor *a, uint32_t mask, int64_t *out, size_t max, bool *all);
+
+/* The participant record linked to the actor's login; 0 when none. */
+int64_t programs_self_participant(struct db_conn *c, const struct actor *a);
+
+/* Facts about a programme or session, loaded in one query. */
+struct prog_ref {
+	int64_t programme_id, organisation_id, session_id;
+	const char *status;   /* the programme's */
+	const char *timezone; /* arena copy */
+	bool therapeutic;
+	int64_t capacity;
+};
+/* -HEARTH_ENOTFOUND when there is no such programme/session. */
+int programs_programme_ref(struct db_conn *c, struct arena *a, int64_t programme_id,
+                           struct prog_ref *out);
+int programs_session_ref(struct db_conn *c, struct arena *a, int64_t session_id,
+                         struct prog_ref *out);
+
+/* A session row as the API shows it. */
+json_t *programs_session_json(struct db_conn *c, int64_t session_id);
+/* The row at the cursor of a statement selecting PROGRAMS_SESSION_COLUMNS. */
+#define PROGRAMS_SESSION_COLUMNS                                                              \
+	"s.id, s.programme_id, s.starts_at, s.ends_at, s.original_start, s.venue_id, "          \
+	"s.online_link, s.status, s.cancel_reason, s.edited, p.timezone, p.title, "             \
+	"(SELECT COUNT(*) FROM roster d WHERE d.session_id = s.id AND d.role = 'on_duty'), " \
+	"s.sequence, s.updated_at"
+struct db_stmt;
+json_t *programs_session_row(struct db_stmt *st);
+
+/* Enrolment (taking_part_http.c): when a place frees in a programme, offers
+ * it to the first on the waitlist. Inside the caller's write transaction. */
+int programs_offer_next(struct db_conn *c, int64_t programme_id);
+/* Registers the consent-withdrawn listener (called once at start-up). */
+void programs_init(void);
+
+#endif

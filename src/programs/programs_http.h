@@ -1,0 +1,81 @@
+/*
+ * HTTP edge of the programmes module: one file per part, all listed in
+ * src/http/routes.c.
+ *   listening_http.c    listening rounds, responses, themes, votes, decisions
+ *   programs_http.c     venues, programmes, sessions, roster, training, duties
+ *   taking_part_http.c  fit, enrolment and waitlist, supports, attendance, follow-up
+ *   calendar_http.c     iCalendar feeds and their tokens
+ */
+#ifndef HEARTH_PROGRAMS_HTTP_H
+#define HEARTH_PROGRAMS_HTTP_H
+
+struct req;
+
+/* listening_http.c */
+void listening_http_round_list(struct req *r);
+void listening_http_round_create(struct req *r);
+void listening_http_round_get(struct req *r);
+void listening_http_round_update(struct req *r);
+void listening_http_response_create(struct req *r);
+void listening_http_response_list(struct req *r);
+void listening_http_theme_list(struct req *r);
+void listening_http_theme_create(struct req *r);
+void listening_http_vote_put(struct req *r);
+void listening_http_vote_delete(struct req *r);
+void listening_http_theme_update(struct req *r);
+void listening_http_decision_list(struct req *r);
+void listening_http_decision_create(struct req *r);
+
+/* programs_http.c */
+void programs_http_venue_list(struct req *r);
+void programs_http_venue_create(struct req *r);
+void programs_http_venue_get(struct req *r);
+void programs_http_venue_update(struct req *r);
+void programs_http_programme_list(struct req *r);
+void programs_http_programme_create(struct req *r);
+void programs_http_programme_get(struct req *r);
+void programs_http_programme_update(struct req *r);
+void programs_http_programme_publish(struct req *r);
+void programs_http_session_list(struct req *r);
+void programs_http_session_create(struct req *r);
+void programs_http_rotation(struct req *r);
+void programs_http_session_get(struct req *r);
+void programs_http_session_update(struct req *r);
+void programs_http_roster_list(struct req *r);
+void programs_http_roster_add(struct req *r);
+void programs_http_roster_delete(struct req *r);
+void programs_http_training_list(struct req *r);
+void programs_http_training_create(struct req *r);
+void programs_http_training_delete(struct req *r);
+void programs_http_training_expiring(struct req *r);
+void programs_http_me_duties(struct req *r);
+
+/* taking_part_http.c */
+void part_http_fit_me(struct req *r);
+void part_http_fit_person(struct req *r);
+void part_http_enrol_create(struct req *r);
+void part_http_enrol_list(struct req *r);
+void part_http_me_enrol(struct req *r);
+void part_http_me_enrolments(struct req *r);
+void part_http_enrol_cancel(struct req *r);
+void part_http_enrol_accept(struct req *r);
+void part_http_enrol_decline(struct req *r);
+void part_http_me_sessions(struct req *r);
+void part_http_support_create(struct req *r);
+void part_http_me_support(struct req *r);
+void part_http_support_list(struct req *r);
+void part_http_support_update(struct req *r);
+void part_http_support_ledger(struct req *r);
+void part_http_attendance_get(struct req *r);
+void part_http_attendance_mark(struct req *r);
+void part_http_followup_list(struct req *r);
+void part_http_followup_create(struct req *r);
+void part_http_followup_log(struct req *r);
+
+/* calendar_http.c */
+void calendar_http_feed(struct req *r);
+void calendar_http_me(struct req *r);
+void calendar_http_duty(struct req *r);
+void calendar_http_programme(struct req *r);
+
+#endif
