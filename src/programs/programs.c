@@ -74,7 +74,7 @@ static const char SQL_PROGRAMME_REF[] =
     "WHERE id = ?1";
 static const char SQL_SESSION_REF[] =
     "SELECT p.id, p.organisation_id, p.status, p.timezone, p.therapeutic, p.capacity "
-    "FROM sessions s JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
+    "FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
 
 static int load_ref(struct db_conn *c, struct arena *a, const char *sql, int64_t id,
                     struct prog_ref *out)
@@ -150,7 +150,7 @@ json_t *programs_session_row(struct db_stmt *st)
 }
 
 static const char SQL_SESSION_ONE[] = "SELECT " PROGRAMS_SESSION_COLUMNS
-                                      " FROM sessions s JOIN programmes p ON p.id = s.programme_id "
+                                      " FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id "
                                       "WHERE s.id = ?1";
 
 json_t *programs_session_json(struct db_conn *c, int64_t session_id)

@@ -137,7 +137,7 @@ CREATE TABLE programme_team (
   PRIMARY KEY (programme_id, user_id, role)
 );
 
-CREATE TABLE sessions (
+CREATE TABLE programme_sessions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   programme_id INTEGER NOT NULL REFERENCES programmes(id),
   starts_at INTEGER NOT NULL,
@@ -153,15 +153,15 @@ CREATE TABLE sessions (
   sequence INTEGER NOT NULL DEFAULT 0,       -- iCalendar SEQUENCE: bumped on every change
   updated_at INTEGER NOT NULL
 );
-CREATE INDEX sessions_programme ON sessions (programme_id, starts_at);
-CREATE INDEX sessions_venue ON sessions (venue_id, starts_at);
-CREATE INDEX sessions_start ON sessions (starts_at);
+CREATE INDEX psessions_programme ON programme_sessions (programme_id, starts_at);
+CREATE INDEX psessions_venue ON programme_sessions (venue_id, starts_at);
+CREATE INDEX psessions_start ON programme_sessions (starts_at);
 
 -- Who does what in a session. A participant lead is a participant stepping
 -- into leadership: participant_id is set instead of user_id.
 CREATE TABLE roster (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  session_id INTEGER NOT NULL REFERENCES programme_sessions(id),
   user_id INTEGER REFERENCES users(id),
   participant_id INTEGER REFERENCES participants(id),
   role TEXT NOT NULL CHECK (role IN ('lead', 'co_facilitator', 'participant_lead', 'on_duty')),
@@ -207,7 +207,7 @@ CREATE INDEX enrolments_queue ON enrolments (programme_id, status, id);
 CREATE TABLE supports (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   programme_id INTEGER NOT NULL REFERENCES programmes(id),
-  session_id INTEGER REFERENCES sessions(id),
+  session_id INTEGER REFERENCES programme_sessions(id),
   participant_id INTEGER NOT NULL REFERENCES participants(id),
   kind TEXT NOT NULL CHECK (kind IN ('transport_stipend', 'childcare', 'interpreter', 'equipment')),
   status TEXT NOT NULL DEFAULT 'requested' CHECK (status IN ('requested', 'approved', 'declined',
@@ -223,7 +223,7 @@ CREATE TABLE supports (
 CREATE INDEX supports_programme ON supports (programme_id, kind, status);
 
 CREATE TABLE attendance (
-  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  session_id INTEGER NOT NULL REFERENCES programme_sessions(id),
   participant_id INTEGER NOT NULL REFERENCES participants(id),
   status TEXT NOT NULL CHECK (status IN ('present', 'late', 'absent', 'excused')),
   sat_out INTEGER NOT NULL DEFAULT 0,   -- recorded only when the person agreed; never counts against them
