@@ -81,11 +81,12 @@ static const struct {
     [ACT_DUTY_SELF] = {true, STAFF_ROLES},
 };
 
-/* Actions that exist only for a participant's own record: an admin is not
- * a participant, so "admin may do everything" excludes exactly these. */
+/* Actions that exist only for a participant's own record (and a
+ * participant's vote): an admin is not a participant, so "admin may do
+ * everything" excludes exactly these. */
 static bool participant_only(enum action act)
 {
-	return act == ACT_SELF_PERSON;
+	return act == ACT_SELF_PERSON || act == ACT_SELF_PROGRAM || act == ACT_VOTE;
 }
 
 static uint32_t expected_roles(enum action act)
