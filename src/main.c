@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "demo/demo.h"
 #include "http/http.h"
+#include "programs/programs.h"
 #include "core/banned.h"
 
 static const char usage_text[] =
@@ -648,6 +649,7 @@ static int cmd_serve(const struct opts *o)
 	app.register_per_hour = (int)parse_long(env_or("HEARTH_REGISTER_PER_HOUR", "10"),
 	                                        "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
+	programs_init(); /* consent withdrawal cancels future places */
 	if (help_init() != 0)
 		log_msg(LOG_WARN, "no crisis resources loaded; /help will be empty");
 	int rc = server_run(&app);

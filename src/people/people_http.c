@@ -64,7 +64,9 @@ static const struct field availability_fields[] = {
     {"start", FIELD_STRING, true, 5, 5},
     {"end", FIELD_STRING, true, 5, 5},
 };
+static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
 static const struct field needs_fields[] = {
+    {"formats", FIELD_STRINGS, false, 1, 20, formats}, /* ways I can take part */
     {"mobility", FIELD_STRINGS, false, 1, 40, mobility},
     {"sensory", FIELD_STRINGS, false, 1, 40, sensory},
     {"neurodivergence", FIELD_STRINGS, false, 1, 40, neuro},

@@ -2,12 +2,15 @@
  * What the parts of the programmes module share: organisation scoping,
  * the venue feature list, and programme/session lookups.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "http/http.h"
 #include "people/people.h"
 #include "programs/programs.h"
 #include "core/banned.h"
@@ -24,13 +27,13 @@ const char *const venue_feature_names[VF__MAX + 1] = {
     [VF__MAX] = NULL,
 };
 
-const char *const art_form_names[] = {"painting", "drawing", "music",       "singing",
-                                      "theatre",  "dance",   "writing",     "craft",
+const char *const art_form_names[] = {"painting",    "drawing", "music",   "singing",
+                                      "theatre",     "dance",   "writing", "craft",
                                       "photography", "digital", NULL};
 
-const char *const programme_languages[] = {"en", "es", "fr", "pt", "pl", "ar", "ur", "bn", "zh",
-                                           "so", "ro", "it", "de", "tr", "cy", "ga", "bsl", "asl",
-                                           NULL};
+const char *const programme_languages[] = {"en", "es", "fr",  "pt",  "pl", "ar", "ur",
+                                           "bn", "zh", "so",  "ro",  "it", "de", "tr",
+                                           "cy", "ga", "bsl", "asl", NULL};
 
 bool programs_serves(const struct actor *a, uint32_t mask, int64_t org)
 {
@@ -149,9 +152,10 @@ json_t *programs_session_row(struct db_stmt *st)
 	return o;
 }
 
-static const char SQL_SESSION_ONE[] = "SELECT " PROGRAMS_SESSION_COLUMNS
-                                      " FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id "
-                                      "WHERE s.id = ?1";
+static const char SQL_SESSION_ONE[] =
+    "SELECT " PROGRAMS_SESSION_COLUMNS
+    " FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id "
+    "WHERE s.id = ?1";
 
 json_t *programs_session_json(struct db_conn *c, int64_t session_id)
 {
@@ -162,4 +166,18 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id)
 	json_t *o = db_step(s) == DB_ROW ? programs_session_row(s) : NULL;
 	db_finish(s);
 	return o;
+}
+
+void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (strstr(msg, field))
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
+	else
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field,
+		                 msg);
 }

@@ -66,13 +66,18 @@ int programs_session_ref(struct db_conn *c, struct arena *a, int64_t session_id,
 /* A session row as the API shows it. */
 json_t *programs_session_json(struct db_conn *c, int64_t session_id);
 /* The row at the cursor of a statement selecting PROGRAMS_SESSION_COLUMNS. */
-#define PROGRAMS_SESSION_COLUMNS                                                              \
-	"s.id, s.programme_id, s.starts_at, s.ends_at, s.original_start, s.venue_id, "          \
-	"s.online_link, s.status, s.cancel_reason, s.edited, p.timezone, p.title, "             \
+#define PROGRAMS_SESSION_COLUMNS                                                             \
+	"s.id, s.programme_id, s.starts_at, s.ends_at, s.original_start, s.venue_id, "       \
+	"s.online_link, s.status, s.cancel_reason, s.edited, p.timezone, p.title, "          \
 	"(SELECT COUNT(*) FROM roster d WHERE d.session_id = s.id AND d.role = 'on_duty'), " \
 	"s.sequence, s.updated_at"
 struct db_stmt;
 json_t *programs_session_row(struct db_stmt *st);
+
+/* Answers status with a problem naming field; the detail always names the
+ * field too, so a person reading only the message knows what to fix. */
+void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Enrolment (taking_part_http.c): when a place frees in a programme, offers
  * it to the first on the waitlist. Inside the caller's write transaction. */

@@ -1,118 +1,2338 @@
 /*
- * Programmes: venues, programmes, sessions, roster, training records and duties.
- * (Being written: handlers answer 501 until they are.)
+ * Programmes: venues, programmes, their sessions (generated from a
+ * recurrence, then edited one by one), the roster and its rotation,
+ * training records and who may be on duty, and a person's duties.
+ *
+ * The rules a therapeutic programme lives by are checked here: it names an
+ * artist facilitator and a mental-health partner, it has a trauma-informed
+ * plan, and none of its sessions is published without someone on duty whose
+ * required training is valid on the day.
  */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "db/db.h"
 #include "http/http.h"
+#include "people/people.h"
+#include "programs/cal.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
 #include "core/banned.h"
 
-void programs_http_venue_list(struct req *r)
+#define MAX_SESSIONS 500 /* generated from one recurrence */
+#define MAX_EXDATES  100
+#define DAY          86400
+
+static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
+static const char *const team_roles[] = {"artist_facilitator",
+                                         "mental_health_partner",
+                                         "participant_co_designer",
+                                         "coordinator",
+                                         "other",
+                                         NULL};
+static const char *const roster_roles[] = {"lead", "co_facilitator", "participant_lead", "on_duty",
+                                           NULL};
+static const char *const training_kinds[] = {"safeguarding",
+                                             "mental_health_first_aid",
+                                             "psychological_first_aid",
+                                             "trauma_informed_practice",
+                                             "other",
+                                             NULL};
+static const char *const plan_parts[] = {"grounding", "difficult_content", "debrief", "opt_out",
+                                         NULL};
+
+static const struct field plan_fields[] = {
+    {"grounding", FIELD_STRING, false, 0, 2000},
+    {"difficult_content", FIELD_STRING, false, 0, 2000},
+    {"debrief", FIELD_STRING, false, 0, 2000},
+    {"opt_out", FIELD_STRING, false, 0, 2000},
+};
+static const struct field team_fields[] = {
+    {"user_id", FIELD_INT, true, 1},
+    {"role", FIELD_ENUM, true, 0, 0, team_roles},
+};
+
+/* --- small helpers --- */
+
+static char *iso(struct arena *a, int64_t t)
 {
-	http_problem(r, 501, "not implemented yet");
+	char *s = arena_alloc(a, 32);
+	util_iso8601(s, 32, t);
+	return s;
 }
 
-void programs_http_venue_create(struct req *r)
+static const char *resource(struct req *r, const char *kind, int64_t id)
 {
-	http_problem(r, 501, "not implemented yet");
+	return arena_printf(r->arena, "%s:%" PRId64, kind, id);
+}
+
+/* ',a,b,' from a JSON array of strings. */
+static char *wrap_list(struct arena *a, json_t *arr)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, ",");
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x)
+	{
+		buf_puts(&b, json_string_value(x));
+		buf_puts(&b, ",");
+	}
+	char *s = arena_strdup(a, b.data);
+	buf_release(&b);
+	return s;
+}
+
+/* JSON array from ',a,b,'. */
+static json_t *unwrap_list(const char *s)
+{
+	json_t *arr = json_array();
+	while (s && *s) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (n)
+			json_array_append_new(arr, json_stringn(s, n));
+		s = e ? e + 1 : NULL;
+	}
+	return arr;
+}
+
+static int64_t features_mask(json_t *arr)
+{
+	int64_t m = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x)
+	{
+		for (int f = 0; f < VF__MAX; f++)
+			if (strcmp(json_string_value(x), venue_feature_names[f]) == 0)
+				m |= 1 << f;
+	}
+	return m;
+}
+
+static json_t *features_json(int64_t m)
+{
+	json_t *arr = json_array();
+	for (int f = 0; f < VF__MAX; f++)
+		if (m & (1 << f))
+			json_array_append_new(arr, json_string(venue_feature_names[f]));
+	return arr;
+}
+
+/* "HH:MM" -> minutes after midnight, or -1. */
+static int parse_hhmm(const char *s)
+{
+	if (!s || strlen(s) != 5 || s[2] != ':')
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (i != 2 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+static bool link_valid(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+}
+
+/* The session's local start in its programme's zone, "YYYY-MM-DDTHH:MM". */
+static void add_local_start(json_t *o, int64_t start, const char *zone)
+{
+	const struct tz *z = tz_get(zone);
+	if (!z)
+		return;
+	struct local_time lt;
+	tz_utc_to_local(z, start, &lt);
+	char s[32];
+	snprintf(s, sizeof s, "%04d-%02d-%02dT%02d:%02d", lt.year, lt.month, lt.day, lt.hour,
+	         lt.minute);
+	json_object_set_new(o, "local_start", json_string(s));
+}
+
+static json_t *session_json(struct db_stmt *st)
+{
+	json_t *o = programs_session_row(st);
+	if (o)
+		add_local_start(o, db_col_i64(st, 2), db_col_text(st, 10));
+	return o;
+}
+
+static bool is_staff_of(const struct req *r, uint32_t mask, int64_t org)
+{
+	return programs_serves(&r->actor, mask, org);
+}
+
+/* A user's display name, or NULL. */
+static const char SQL_USER_NAME[] = "SELECT display_name FROM users WHERE id = ?1";
+static char *user_name(struct req *r, int64_t id)
+{
+	struct db_stmt *s = db_prepare(req_db(r), SQL_USER_NAME);
+	if (!s)
+		return NULL;
+	db_bind_i64(s, 1, id);
+	char *n = db_step(s) == DB_ROW ? arena_strdup(r->arena, db_col_text(s, 0)) : NULL;
+	db_finish(s);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Venues                                                              */
+
+#define VENUE_COLUMNS "id, organisation_id, name, address, capacity, features, notes"
+static const char SQL_VENUE_LIST[] = "SELECT " VENUE_COLUMNS " FROM venues "
+                                     "WHERE (?1 = 0 OR organisation_id = ?1) ORDER BY name, id";
+static const char SQL_VENUE_GET[] = "SELECT " VENUE_COLUMNS " FROM venues WHERE id = ?1";
+static const char SQL_VENUE_INSERT[] =
+    "INSERT INTO venues (organisation_id, name, address, capacity, features, notes, created_at, "
+    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id";
+static const char SQL_VENUE_UPDATE[] =
+    "UPDATE venues SET name = ?2, address = ?3, capacity = ?4, features = ?5, notes = ?6, "
+    "updated_at = ?7 WHERE id = ?1";
+static const char SQL_VENUE_BIGGEST_USE[] =
+    "SELECT COALESCE(MAX(capacity), 0) FROM programmes WHERE venue_id = ?1 AND status <> 'closed' "
+    "AND format = 'in_person'";
+
+static json_t *venue_row(struct db_stmt *s)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:s}", "id", (json_int_t)db_col_i64(s, 0),
+	                 "organisation_id", (json_int_t)db_col_i64(s, 1), "name", db_col_text(s, 2),
+	                 "address", db_col_text(s, 3), "capacity", (json_int_t)db_col_i64(s, 4),
+	                 "features", features_json(db_col_i64(s, 5)), "notes", db_col_text(s, 6));
+}
+
+void programs_http_venue_list(struct req *r)
+{
+	const char *org = req_query(r, "organisation_id");
+	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_LIST);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "venues");
+		return;
+	}
+	db_bind_i64(s, 1, org ? strtoll(org, NULL, 10) : 0);
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW)
+		json_array_append_new(items, venue_row(s));
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 void programs_http_venue_get(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_GET);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "the venue");
+		return;
+	}
+	db_bind_i64(s, 1, req_param_id(r, "id"));
+	json_t *v = db_step(s) == DB_ROW ? venue_row(s) : NULL;
+	db_finish(s);
+	if (!v) {
+		http_error(r, -HEARTH_ENOTFOUND, "the venue");
+		return;
+	}
+	http_json(r, 200, v);
+}
+
+#define VENUE_FIELDS(req)                                                                     \
+	{"name", FIELD_STRING, req, 1, 200}, {"address", FIELD_STRING, req, 1, 500},          \
+	    {"capacity", FIELD_INT, req, 1, 10000},                                           \
+	    {"features", FIELD_STRINGS, false, 1, 40, venue_feature_names, NULL, 0, VF__MAX}, \
+	{                                                                                     \
+		"notes", FIELD_STRING, false, 0, 2000                                         \
+	}
+
+void programs_http_venue_create(struct req *r)
+{
+	static const struct field fields[] = {
+	    VENUE_FIELDS(true),
+	    {"organisation_id", FIELD_INT, true, 1},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	if (!is_staff_of(r, PM_MANAGE, v[5].i)) {
+		programs_bad(r, 403, "organisation_id",
+		             "you can add venues only for an organisation you coordinate");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	int64_t id = 0;
+	int rc = db_begin(c, true);
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_VENUE_INSERT);
+	if (!rc && !s)
+		rc = -HEARTH_EDB;
+	if (s) {
+		db_bind_i64(s, 1, v[5].i);
+		db_bind_text(s, 2, v[0].s);
+		db_bind_text(s, 3, v[1].s);
+		db_bind_i64(s, 4, v[2].i);
+		db_bind_i64(s, 5, v[3].present ? features_mask(v[3].j) : 0);
+		db_bind_text(s, 6, v[4].present ? v[4].s : "");
+		db_bind_i64(s, 7, util_now());
+		rc = db_insert_id(s, &id);
+	}
+	if (rc == -HEARTH_ECONFLICT) {
+		/* The organisation does not exist (foreign key). */
+		db_rollback(c);
+		programs_bad(r, 400, "organisation_id", "no such organisation");
+		return;
+	}
+	if (!req_commit(r, rc, "venue.create", resource(r, "venue", id), "the venue"))
+		return;
+	struct db_stmt *g = db_prepare(c, SQL_VENUE_GET);
+	db_bind_i64(g, 1, id);
+	json_t *out =
+	    db_step(g) == DB_ROW ? venue_row(g) : json_pack("{s:I}", "id", (json_int_t)id);
+	db_finish(g);
+	http_json(r, 201, out);
 }
 
 void programs_http_venue_update(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	static const struct field fields[] = {VENUE_FIELDS(false)};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (rc) {
+		http_error(r, rc, "the venue");
+		return;
+	}
+	struct db_stmt *g = db_prepare(c, SQL_VENUE_GET);
+	if (!g) {
+		db_rollback(c);
+		http_error(r, -HEARTH_EDB, "the venue");
+		return;
+	}
+	db_bind_i64(g, 1, id);
+	if (db_step(g) != DB_ROW) {
+		db_finish(g);
+		db_rollback(c);
+		http_error(r, -HEARTH_ENOTFOUND, "the venue");
+		return;
+	}
+	int64_t org = db_col_i64(g, 1);
+	const char *name = arena_strdup(r->arena, db_col_text(g, 2));
+	const char *addr = arena_strdup(r->arena, db_col_text(g, 3));
+	int64_t cap = db_col_i64(g, 4), feats = db_col_i64(g, 5);
+	const char *notes = arena_strdup(r->arena, db_col_text(g, 6));
+	db_finish(g);
+	if (!is_staff_of(r, PM_MANAGE, org)) {
+		db_rollback(c);
+		http_problem(r, 403,
+		             "you can change venues only of an organisation you coordinate");
+		return;
+	}
+	if (v[2].present) {
+		struct db_stmt *u = db_prepare(c, SQL_VENUE_BIGGEST_USE);
+		int64_t need = 0;
+		if (u) {
+			db_bind_i64(u, 1, id);
+			if (db_step(u) == DB_ROW)
+				need = db_col_i64(u, 0);
+			db_finish(u);
+		}
+		if (v[2].i < need) {
+			db_rollback(c);
+			programs_bad(r, 409, "capacity",
+			             "capacity %" PRId64
+			             " is less than a programme here needs (%" PRId64
+			             "); change that programme first",
+			             v[2].i, need);
+			return;
+		}
+		cap = v[2].i;
+	}
+	struct db_stmt *s = db_prepare(c, SQL_VENUE_UPDATE);
+	if (!s)
+		rc = -HEARTH_EDB;
+	else {
+		db_bind_i64(s, 1, id);
+		db_bind_text(s, 2, v[0].present ? v[0].s : name);
+		db_bind_text(s, 3, v[1].present ? v[1].s : addr);
+		db_bind_i64(s, 4, cap);
+		db_bind_i64(s, 5, v[3].present ? features_mask(v[3].j) : feats);
+		db_bind_text(s, 6, v[4].present ? v[4].s : notes);
+		db_bind_i64(s, 7, util_now());
+		rc = db_run(s);
+	}
+	if (!req_commit(r, rc, "venue.update", resource(r, "venue", id), "the venue"))
+		return;
+	programs_http_venue_get(r);
 }
 
-void programs_http_programme_list(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
+/* ------------------------------------------------------------------ */
+/* Training records                                                    */
 
-void programs_http_programme_create(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
+#define TRAINING_COLUMNS                                                                        \
+	"t.id, t.organisation_id, t.user_id, u.display_name, t.kind, t.title, t.completed_on, " \
+	"t.expires_on"
+static const char SQL_TRAINING_LIST[] =
+    "SELECT " TRAINING_COLUMNS " FROM training_records t JOIN users u ON u.id = t.user_id "
+    "WHERE (?1 = 0 OR t.user_id = ?1) ORDER BY u.display_name, t.kind, t.completed_on DESC";
+static const char SQL_TRAINING_INSERT[] =
+    "INSERT INTO training_records (organisation_id, user_id, kind, title, completed_on, "
+    "expires_on, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+static const char SQL_TRAINING_ORG[] = "SELECT organisation_id FROM training_records WHERE id = ?1";
+static const char SQL_TRAINING_DELETE[] = "DELETE FROM training_records WHERE id = ?1";
+/* Records expiring by ?1 that no later record of the same kind outlasts. */
+static const char SQL_TRAINING_EXPIRING[] =
+    "SELECT " TRAINING_COLUMNS " FROM training_records t JOIN users u ON u.id = t.user_id "
+    "WHERE t.expires_on IS NOT NULL AND t.expires_on <= ?1 AND NOT EXISTS ("
+    " SELECT 1 FROM training_records n WHERE n.user_id = t.user_id AND n.kind = t.kind"
+    " AND n.id <> t.id AND (n.expires_on IS NULL OR n.expires_on > t.expires_on)) "
+    "ORDER BY t.expires_on, u.display_name";
+static const char SQL_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?1";
 
-void programs_http_programme_get(struct req *r)
+static json_t *training_row(struct db_stmt *s)
 {
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_programme_update(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_programme_publish(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_session_list(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_session_create(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_rotation(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_session_get(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_session_update(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_roster_list(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_roster_add(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
-}
-
-void programs_http_roster_delete(struct req *r)
-{
-	http_problem(r, 501, "not implemented yet");
+	const char *exp = db_col_text(s, 7);
+	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:o}", "id",
+	                 (json_int_t)db_col_i64(s, 0), "organisation_id",
+	                 (json_int_t)db_col_i64(s, 1), "user_id", (json_int_t)db_col_i64(s, 2),
+	                 "name", db_col_text(s, 3), "kind", db_col_text(s, 4), "title",
+	                 db_col_text(s, 5), "completed_on", db_col_text(s, 6), "expires_on",
+	                 exp ? json_string(exp) : json_null());
 }
 
 void programs_http_training_list(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	const char *q = req_query(r, "user_id");
+	int64_t uid = q ? strtoll(q, NULL, 10) : 0;
+	int64_t orgs[32];
+	bool all;
+	size_t norgs = programs_orgs(&r->actor, PM_MANAGE, orgs, 32, &all);
+	bool manager = all || norgs > 0;
+	if (!manager) {
+		/* Everyone sees their own records. */
+		if (uid && uid != r->actor.user_id) {
+			programs_bad(r, 403, "user_id",
+			             "you can see only your own training records");
+			return;
+		}
+		uid = r->actor.user_id;
+	}
+	struct db_stmt *s = db_prepare(req_db(r), SQL_TRAINING_LIST);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "training records");
+		return;
+	}
+	db_bind_i64(s, 1, uid);
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW) {
+		int64_t org = db_col_i64(s, 1);
+		bool mine = db_col_i64(s, 2) == r->actor.user_id;
+		bool ok = all || mine;
+		for (size_t i = 0; !ok && i < norgs; i++)
+			ok = orgs[i] == org;
+		if (ok)
+			json_array_append_new(items, training_row(s));
+	}
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 void programs_http_training_create(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	static const struct field fields[] = {
+	    {"organisation_id", FIELD_INT, true, 1},
+	    {"user_id", FIELD_INT, true, 1},
+	    {"kind", FIELD_ENUM, true, 0, 0, training_kinds},
+	    {"title", FIELD_STRING, false, 0, 200},
+	    {"completed_on", FIELD_STRING, true, 10, 10},
+	    {"expires_on", FIELD_STRING, false, 10, 10},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	struct cal_date done, exp;
+	if (!cal_date_parse(v[4].s, &done)) {
+		programs_bad(r, 400, "completed_on", "completed_on must be a date like 2026-03-31");
+		return;
+	}
+	if (cal_days(done) > util_now() / DAY + 1) {
+		programs_bad(r, 400, "completed_on", "completed_on cannot be in the future");
+		return;
+	}
+	if (v[5].present && !cal_date_parse(v[5].s, &exp)) {
+		programs_bad(r, 400, "expires_on", "expires_on must be a date like 2028-03-31");
+		return;
+	}
+	if (v[5].present && cal_days(exp) <= cal_days(done)) {
+		programs_bad(r, 400, "expires_on", "expires_on must be after completed_on");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE, v[0].i)) {
+		programs_bad(r, 403, "organisation_id",
+		             "you can record training only for an organisation you coordinate");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_USER_EXISTS);
+	if (s) {
+		db_bind_i64(s, 1, v[1].i);
+		bool found = db_step(s) == DB_ROW;
+		db_finish(s);
+		if (!found) {
+			db_rollback(c);
+			programs_bad(r, 400, "user_id", "no such user");
+			return;
+		}
+	}
+	int64_t id = 0;
+	s = rc ? NULL : db_prepare(c, SQL_TRAINING_INSERT);
+	if (!rc && !s)
+		rc = -HEARTH_EDB;
+	if (s) {
+		db_bind_i64(s, 1, v[0].i);
+		db_bind_i64(s, 2, v[1].i);
+		db_bind_text(s, 3, v[2].s);
+		db_bind_text(s, 4, v[3].present ? v[3].s : "");
+		db_bind_text(s, 5, v[4].s);
+		db_bind_text(s, 6, v[5].present ? v[5].s : NULL);
+		db_bind_i64(s, 7, r->actor.user_id);
+		db_bind_i64(s, 8, util_now());
+		rc = db_insert_id(s, &id);
+	}
+	if (rc == -HEARTH_ECONFLICT) {
+		db_rollback(c);
+		programs_bad(r, 400, "organisation_id", "no such organisation");
+		return;
+	}
+	if (!req_commit(r, rc, "training.create", resource(r, "user", v[1].i), "the record"))
+		return;
+	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
 void programs_http_training_delete(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_TRAINING_ORG);
+	if (!rc && !s)
+		rc = -HEARTH_EDB;
+	int64_t org = 0;
+	if (s) {
+		db_bind_i64(s, 1, id);
+		if (db_step(s) == DB_ROW)
+			org = db_col_i64(s, 0);
+		db_finish(s);
+		if (!org)
+			rc = -HEARTH_ENOTFOUND;
+	}
+	if (!rc && !is_staff_of(r, PM_MANAGE, org)) {
+		db_rollback(c);
+		http_problem(r, 403,
+		             "you can remove training records only of an organisation you "
+		             "coordinate");
+		return;
+	}
+	if (!rc) {
+		s = db_prepare(c, SQL_TRAINING_DELETE);
+		rc = s ? (db_bind_i64(s, 1, id), db_run(s)) : -HEARTH_EDB;
+	}
+	if (!req_commit(r, rc, "training.delete", resource(r, "training", id), "the record"))
+		return;
+	http_no_content(r);
 }
 
 void programs_http_training_expiring(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	const char *q = req_query(r, "days");
+	long days = 60;
+	if (q) {
+		char *end;
+		days = strtol(q, &end, 10);
+		if (*end || days < 0 || days > 730) {
+			programs_bad(r, 400, "days", "days must be a whole number from 0 to 730");
+			return;
+		}
+	}
+	int64_t now_day = util_now() / DAY;
+	char by[11], now_s[11];
+	cal_date_format(cal_from_days(now_day + days), by);
+	cal_date_format(cal_from_days(now_day), now_s);
+	int64_t orgs[32];
+	bool all;
+	size_t norgs = programs_orgs(&r->actor, PM_MANAGE, orgs, 32, &all);
+	struct db_stmt *s = db_prepare(req_db(r), SQL_TRAINING_EXPIRING);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "training records");
+		return;
+	}
+	db_bind_text(s, 1, by);
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW) {
+		bool ok = all;
+		for (size_t i = 0; !ok && i < norgs; i++)
+			ok = orgs[i] == db_col_i64(s, 1);
+		if (!ok)
+			continue;
+		json_t *o = training_row(s);
+		struct cal_date e;
+		cal_date_parse(db_col_text(s, 7), &e);
+		int64_t left = cal_days(e) - now_day;
+		json_object_set_new(o, "days_left", json_integer(left));
+		json_object_set_new(o, "state", json_string(left < 0 ? "expired" : "expiring"));
+		json_array_append_new(items, o);
+	}
+	db_finish(s);
+	http_json(r, 200,
+	          json_pack("{s:s, s:s, s:o}", "today", now_s, "until", by, "items", items));
 }
+
+/* The reason a user may not be on duty on date (NULL when they may). */
+static const char SQL_TRAINING_OF[] =
+    "SELECT kind, completed_on, expires_on FROM training_records WHERE user_id = ?1 "
+    "AND kind IN ('safeguarding', 'mental_health_first_aid', 'psychological_first_aid')";
+static const char SQL_IS_CLINICIAN[] =
+    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role = 'clinician'";
+
+static const char *duty_refusal(struct req *r, int64_t user, const char *who, const char *date)
+{
+	struct db_conn *c = req_db(r);
+	bool safe = false, first_aid = false;
+	const char *safe_expired = NULL, *aid_expired = NULL;
+	struct db_stmt *s = db_prepare(c, SQL_TRAINING_OF);
+	if (!s)
+		return "training records could not be read";
+	db_bind_i64(s, 1, user);
+	while (db_step(s) == DB_ROW) {
+		const char *kind = db_col_text(s, 0), *done = db_col_text(s, 1);
+		const char *exp = db_col_text(s, 2);
+		bool valid = strcmp(done, date) <= 0 && (!exp || strcmp(exp, date) >= 0);
+		bool is_safe = strcmp(kind, "safeguarding") == 0;
+		if (valid) {
+			if (is_safe)
+				safe = true;
+			else
+				first_aid = true;
+		} else if (exp && strcmp(exp, date) < 0) {
+			if (is_safe)
+				safe_expired = arena_strdup(r->arena, exp);
+			else
+				aid_expired = arena_strdup(r->arena, exp);
+		}
+	}
+	db_finish(s);
+	bool clinician = false;
+	s = db_prepare(c, SQL_IS_CLINICIAN);
+	if (s) {
+		db_bind_i64(s, 1, user);
+		clinician = db_step(s) == DB_ROW;
+		db_finish(s);
+	}
+	if (!safe)
+		return safe_expired
+		           ? arena_printf(r->arena,
+		                          "%s's safeguarding training expired on %s; "
+		                          "renew it before putting them on duty on %s",
+		                          who, safe_expired, date)
+		           : arena_printf(r->arena,
+		                          "%s has no safeguarding training on record valid "
+		                          "on %s",
+		                          who, date);
+	if (!clinician && !first_aid)
+		return aid_expired
+		           ? arena_printf(r->arena,
+		                          "%s's first aid training (Mental Health or "
+		                          "Psychological First Aid) expired on %s",
+		                          who, aid_expired)
+		           : arena_printf(r->arena,
+		                          "%s is not a clinician and has no Mental Health or "
+		                          "Psychological First Aid training valid on %s",
+		                          who, date);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Programmes                                                          */
+
+#define PROGRAMME_COLUMNS                                                                      \
+	"p.id, p.organisation_id, p.title, p.art_form, p.description, p.languages, p.format, " \
+	"p.capacity, p.therapeutic, p.status, p.timezone, p.start_date, p.end_date, "          \
+	"p.start_time, "                                                                       \
+	"p.duration_minutes, p.rrule, p.exdates, p.venue_id, p.online_link, p.trauma_plan, "   \
+	"p.funding_stream, p.published_at, "                                                   \
+	"(SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id AND e.status = "       \
+	"'enrolled'), "                                                                        \
+	"(SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id AND e.status = "       \
+	"'offered'), "                                                                         \
+	"(SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id AND e.status = "       \
+	"'waitlisted'), "                                                                      \
+	"(SELECT COUNT(*) FROM programme_sessions s WHERE s.programme_id = p.id)"
+static const char SQL_PROGRAMME_GET[] =
+    "SELECT " PROGRAMME_COLUMNS " FROM programmes p WHERE p.id = ?1";
+static const char SQL_PROGRAMME_LIST[] =
+    "SELECT " PROGRAMME_COLUMNS " FROM programmes p "
+    "WHERE (COALESCE(?1, '') = '' OR p.status = ?1) AND (?2 = 0 OR p.organisation_id = ?2) "
+    "ORDER BY p.start_date DESC, p.id DESC LIMIT 1000";
+static const char SQL_TEAM[] =
+    "SELECT t.user_id, t.role, u.display_name FROM programme_team t "
+    "JOIN users u ON u.id = t.user_id WHERE t.programme_id = ?1 ORDER BY t.role, u.display_name";
+
+static json_t *team_json(struct db_conn *c, int64_t id)
+{
+	json_t *arr = json_array();
+	struct db_stmt *s = db_prepare(c, SQL_TEAM);
+	if (!s)
+		return arr;
+	db_bind_i64(s, 1, id);
+	while (db_step(s) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "user_id",
+		                                     (json_int_t)db_col_i64(s, 0), "role",
+		                                     db_col_text(s, 1), "name", db_col_text(s, 2)));
+	db_finish(s);
+	return arr;
+}
+
+static json_t *text_json(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *programme_row(struct db_stmt *s)
+{
+	json_t *plan = json_loads(db_col_text(s, 19), 0, NULL);
+	int64_t cap = db_col_i64(s, 7), enrolled = db_col_i64(s, 22), offered = db_col_i64(s, 23);
+	int64_t left = cap - enrolled - offered;
+	json_t *o = json_pack(
+	    "{s:I, s:I, s:s, s:s, s:s, s:o, s:s, s:I, s:b, s:s, s:s, s:s, s:o, s:s, s:I, s:o, s:o}",
+	    "id", (json_int_t)db_col_i64(s, 0), "organisation_id", (json_int_t)db_col_i64(s, 1),
+	    "title", db_col_text(s, 2), "art_form", db_col_text(s, 3), "description",
+	    db_col_text(s, 4), "languages", unwrap_list(db_col_text(s, 5)), "format",
+	    db_col_text(s, 6), "capacity", (json_int_t)cap, "therapeutic", db_col_i64(s, 8) != 0,
+	    "status", db_col_text(s, 9), "timezone", db_col_text(s, 10), "start_date",
+	    db_col_text(s, 11), "end_date", text_json(db_col_text(s, 12)), "start_time",
+	    db_col_text(s, 13), "duration_minutes", (json_int_t)db_col_i64(s, 14), "rrule",
+	    text_json(db_col_text(s, 15)), "exdates", unwrap_list(db_col_text(s, 16)));
+	json_object_set_new(o, "venue_id",
+	                    db_col_null(s, 17) ? json_null() : json_integer(db_col_i64(s, 17)));
+	json_object_set_new(o, "online_link", text_json(db_col_text(s, 18)));
+	json_object_set_new(o, "trauma_plan", plan ? plan : json_object());
+	json_object_set_new(o, "funding_stream", json_string(db_col_text(s, 20)));
+	json_object_set_new(o, "enrolled", json_integer(enrolled));
+	json_object_set_new(o, "offered", json_integer(offered));
+	json_object_set_new(o, "waitlisted", json_integer(db_col_i64(s, 24)));
+	json_object_set_new(o, "places_left", json_integer(left > 0 ? left : 0));
+	json_object_set_new(o, "sessions", json_integer(db_col_i64(s, 25)));
+	return o;
+}
+
+/* May the actor see this programme at all? Published ones: everyone logged
+ * in. Drafts and closed ones: staff of its organisation. */
+static bool may_see(const struct req *r, int64_t org, const char *status)
+{
+	return strcmp(status, "published") == 0 || is_staff_of(r, PM_STAFF, org);
+}
+
+/* Loads the programme with its team; NULL and an answer sent when absent
+ * or not visible. */
+static json_t *programme_load(struct req *r, int64_t id)
+{
+	struct db_conn *c = req_db(r);
+	struct db_stmt *s = db_prepare(c, SQL_PROGRAMME_GET);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "the programme");
+		return NULL;
+	}
+	db_bind_i64(s, 1, id);
+	json_t *o = NULL;
+	if (db_step(s) == DB_ROW && may_see(r, db_col_i64(s, 1), db_col_text(s, 9)))
+		o = programme_row(s);
+	db_finish(s);
+	if (!o) {
+		http_error(r, -HEARTH_ENOTFOUND, "the programme");
+		return NULL;
+	}
+	json_object_set_new(o, "team", team_json(c, id));
+	return o;
+}
+
+void programs_http_programme_get(struct req *r)
+{
+	json_t *o = programme_load(r, req_param_id(r, "id"));
+	if (o)
+		http_json(r, 200, o);
+}
+
+void programs_http_programme_list(struct req *r)
+{
+	const char *status = req_query(r, "status");
+	const char *org = req_query(r, "organisation_id");
+	if (status && strcmp(status, "draft") && strcmp(status, "published") &&
+	    strcmp(status, "closed")) {
+		programs_bad(r, 400, "status", "status must be draft, published or closed");
+		return;
+	}
+	struct db_stmt *s = db_prepare(req_db(r), SQL_PROGRAMME_LIST);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "programmes");
+		return;
+	}
+	db_bind_text(s, 1, status ? status : "");
+	db_bind_i64(s, 2, org ? strtoll(org, NULL, 10) : 0);
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW)
+		if (may_see(r, db_col_i64(s, 1), db_col_text(s, 9)))
+			json_array_append_new(items, programme_row(s));
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* --- the recurrence and the sessions it makes --- */
+
+struct schedule {
+	const struct tz *zone;
+	const char *zone_name;
+	struct cal_date start, end;
+	bool has_end;
+	int start_minute, duration;
+	bool has_rule;
+	struct rrule rule;
+	char rule_text[256]; /* canonical */
+	struct cal_date ex[MAX_EXDATES];
+	size_t nex;
+	const char *exdates; /* ',YYYY-MM-DD,...,' */
+};
+
+/* Validates and fills sc from the fields; answers 400 and returns false. */
+static bool schedule_parse(struct req *r, struct schedule *sc, const char *zone, const char *start,
+                           const char *end, const char *time, int64_t duration, const char *rule,
+                           json_t *exdates)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->zone = tz_get(zone);
+	if (!sc->zone) {
+		programs_bad(r, 400, "timezone",
+		             "timezone '%s' is not a time zone we know; use a name like "
+		             "Europe/London or America/New_York",
+		             zone);
+		return false;
+	}
+	sc->zone_name = zone;
+	if (!cal_date_parse(start, &sc->start)) {
+		programs_bad(r, 400, "start_date", "start_date must be a date like 2026-12-01");
+		return false;
+	}
+	if (end && *end) {
+		if (!cal_date_parse(end, &sc->end)) {
+			programs_bad(r, 400, "end_date", "end_date must be a date like 2027-03-01");
+			return false;
+		}
+		if (cal_days(sc->end) < cal_days(sc->start)) {
+			programs_bad(r, 400, "end_date", "end_date must not be before start_date");
+			return false;
+		}
+		sc->has_end = true;
+	}
+	sc->start_minute = parse_hhmm(time);
+	if (sc->start_minute < 0) {
+		programs_bad(r, 400, "start_time", "start_time must be a time like 18:30");
+		return false;
+	}
+	sc->duration = (int)duration;
+	if (rule && *rule) {
+		char err[200];
+		const char *body = strncmp(rule, "RRULE:", 6) == 0 ? rule + 6 : rule;
+		if (!rrule_parse(body, &sc->rule, err, sizeof err)) {
+			programs_bad(r, 400, "rrule", "rrule: %s", err);
+			return false;
+		}
+		sc->has_rule = true;
+		rrule_format(&sc->rule, sc->rule_text, sizeof sc->rule_text);
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(exdates, i, x)
+	{
+		if (!cal_date_parse(json_string_value(x), &sc->ex[sc->nex])) {
+			programs_bad(r, 400, arena_printf(r->arena, "exdates[%zu]", i),
+			             "exception dates must be dates like 2026-12-29");
+			return false;
+		}
+		sc->nex++;
+	}
+	sc->exdates = exdates ? wrap_list(r->arena, exdates) : "";
+	return true;
+}
+
+/* The dates the schedule gives, at most MAX_SESSIONS. */
+static size_t schedule_dates(const struct schedule *sc, struct cal_date *out)
+{
+	if (!sc->has_rule) {
+		out[0] = sc->start;
+		return 1;
+	}
+	/* Without an end date or COUNT/UNTIL, a year of sessions. */
+	struct cal_date last = sc->has_end ? sc->end : cal_from_days(cal_days(sc->start) + 365);
+	return rrule_expand(&sc->rule, sc->start, last, sc->ex, sc->nex, out, MAX_SESSIONS);
+}
+
+static int64_t local_instant(const struct schedule *sc, struct cal_date d)
+{
+	return tz_local_to_utc(sc->zone, d.year, d.month, d.day, sc->start_minute / 60,
+	                       sc->start_minute % 60);
+}
+
+static const char SQL_OVERLAP[] =
+    "SELECT s.id, p.title, s.starts_at FROM programme_sessions s "
+    "JOIN programmes p ON p.id = s.programme_id "
+    "WHERE s.venue_id = ?1 AND s.status <> 'cancelled' AND s.starts_at < ?3 AND s.ends_at > ?2 "
+    "AND s.id <> ?4 LIMIT 1";
+
+/* 0 when the venue is free over [start, end); else -HEARTH_ECONFLICT with
+ * a 409 sent naming the session in the way. */
+static int venue_free(struct req *r, int64_t venue, int64_t start, int64_t end, int64_t self)
+{
+	if (!venue)
+		return 0;
+	struct db_stmt *s = db_prepare(req_db(r), SQL_OVERLAP);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, venue);
+	db_bind_i64(s, 2, start);
+	db_bind_i64(s, 3, end);
+	db_bind_i64(s, 4, self);
+	int rc = 0;
+	if (db_step(s) == DB_ROW) {
+		db_rollback(req_db(r));
+		http_problem_ext(
+		    r, 409,
+		    json_pack("{s:s, s:I, s:s}", "field", "venue_id", "conflicting_session",
+		              (json_int_t)db_col_i64(s, 0), "conflicting_programme",
+		              db_col_text(s, 1)),
+		    "venue_id: the venue is already booked at %s by '%s' (session %" PRId64
+		    "); choose another time or venue",
+		    iso(r->arena, db_col_i64(s, 2)), db_col_text(s, 1), db_col_i64(s, 0));
+		rc = -HEARTH_ECONFLICT;
+	}
+	db_finish(s);
+	return rc;
+}
+
+static const char SQL_SESSION_INSERT[] =
+    "INSERT INTO programme_sessions (programme_id, starts_at, ends_at, original_start, venue_id, "
+    "online_link, status, was_published, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "RETURNING id";
+
+static int session_insert(struct db_conn *c, int64_t programme, int64_t start, int64_t end,
+                          int64_t original, int64_t venue, const char *link, const char *status,
+                          int64_t *id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_SESSION_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, programme);
+	db_bind_i64(s, 2, start);
+	db_bind_i64(s, 3, end);
+	if (original)
+		db_bind_i64(s, 4, original);
+	else
+		db_bind_null(s, 4);
+	if (venue)
+		db_bind_i64(s, 5, venue);
+	else
+		db_bind_null(s, 5);
+	db_bind_text(s, 6, link);
+	db_bind_text(s, 7, status);
+	db_bind_i64(s, 8, strcmp(status, "draft") != 0);
+	db_bind_i64(s, 9, util_now());
+	return db_insert_id(s, id);
+}
+
+/* Generates the schedule's sessions as drafts. Answers and returns
+ * non-zero on failure (transaction rolled back then). Fills weekdays with
+ * the local weekdays the sessions fall on. */
+static int sessions_generate(struct req *r, int64_t programme, const struct schedule *sc,
+                             int64_t venue, const char *link, int64_t *count, int *weekdays)
+{
+	struct cal_date *dates = arena_alloc(r->arena, MAX_SESSIONS * sizeof *dates);
+	size_t n = schedule_dates(sc, dates);
+	*weekdays = 0;
+	*count = 0;
+	if (n == 0) {
+		db_rollback(req_db(r));
+		programs_bad(r, 400, "rrule",
+		             "the recurrence gives no session between start_date and end_date");
+		return -HEARTH_EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int64_t start = local_instant(sc, dates[i]);
+		int64_t end = start + (int64_t)sc->duration * 60;
+		int rc = venue_free(r, venue, start, end, 0);
+		if (rc)
+			return rc;
+		int64_t id;
+		rc = session_insert(req_db(r), programme, start, end, start, venue, link, "draft",
+		                    &id);
+		if (rc) {
+			db_rollback(req_db(r));
+			http_error(r, rc, "the sessions");
+			return rc;
+		}
+		*weekdays |= 1 << cal_weekday(dates[i]);
+	}
+	*count = (int64_t)n;
+	return 0;
+}
+
+/* --- create and change --- */
+
+#define PROGRAMME_FIELDS(req)                                                                      \
+	{"title", FIELD_STRING, req, 1, 200}, {"art_form", FIELD_ENUM, req, 0, 0, art_form_names}, \
+	    {"description", FIELD_STRING, false, 0, 4000},                                         \
+	    {"languages", FIELD_STRINGS, req, 2, 3, programme_languages, NULL, 0, 10},             \
+	    {"format", FIELD_ENUM, req, 0, 0, formats}, {"capacity", FIELD_INT, req, 1, 1000},     \
+	    {"therapeutic", FIELD_BOOL}, {"timezone", FIELD_STRING, req, 1, 64},                   \
+	    {"start_date", FIELD_STRING, req, 10, 10}, {"end_date", FIELD_STRING, false, 10, 10},  \
+	    {"start_time", FIELD_STRING, req, 5, 5},                                               \
+	    {"duration_minutes", FIELD_INT, req, 15, 720}, {"rrule", FIELD_STRING, false, 0, 250}, \
+	    {"exdates", FIELD_STRINGS, false, 10, 10, NULL, NULL, 0, MAX_EXDATES},                 \
+	    {"venue_id", FIELD_INT, false, 1}, {"online_link", FIELD_STRING, false, 0, 500},       \
+	    {"team", FIELD_OBJECTS, false, 0, 0, NULL, team_fields, NFIELDS(team_fields), 30},     \
+	    {"trauma_plan", FIELD_OBJECT, false, 0, 0, NULL, plan_fields, NFIELDS(plan_fields)},   \
+	{                                                                                          \
+		"funding_stream", FIELD_STRING, false, 0, 200                                      \
+	}
+enum {
+	F_TITLE,
+	F_ART,
+	F_DESC,
+	F_LANGS,
+	F_FORMAT,
+	F_CAPACITY,
+	F_THERAPEUTIC,
+	F_TZ,
+	F_START,
+	F_END,
+	F_TIME,
+	F_DURATION,
+	F_RRULE,
+	F_EXDATES,
+	F_VENUE,
+	F_LINK,
+	F_TEAM,
+	F_PLAN,
+	F_FUNDING,
+	F_ORG, /* create only */
+};
+
+static const char SQL_VENUE_CAP[] = "SELECT capacity FROM venues WHERE id = ?1";
+
+/* Checks format, venue and link together; answers and returns false. */
+static bool place_valid(struct req *r, const char *format, int64_t venue, const char *link,
+                        int64_t capacity)
+{
+	bool in_room = strcmp(format, "online") != 0;
+	bool online = strcmp(format, "in_person") != 0;
+	if (in_room && !venue) {
+		programs_bad(r, 400, "venue_id", "a programme held %s needs a venue_id",
+		             strcmp(format, "hybrid") == 0 ? "in a room and online" : "in person");
+		return false;
+	}
+	if (online && (!link || !*link)) {
+		programs_bad(r, 400, "online_link",
+		             "an online or hybrid programme needs an online_link");
+		return false;
+	}
+	if (link && *link && !link_valid(link)) {
+		programs_bad(r, 400, "online_link", "online_link must start with https://");
+		return false;
+	}
+	if (venue) {
+		struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_CAP);
+		int64_t cap = -1;
+		if (s) {
+			db_bind_i64(s, 1, venue);
+			if (db_step(s) == DB_ROW)
+				cap = db_col_i64(s, 0);
+			db_finish(s);
+		}
+		if (cap < 0) {
+			programs_bad(r, 400, "venue_id", "no such venue");
+			return false;
+		}
+		if (strcmp(format, "in_person") == 0 && capacity > cap) {
+			programs_bad(r, 400, "capacity",
+			             "capacity %" PRId64 " is more than the venue holds (%" PRId64
+			             ")",
+			             capacity, cap);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A therapeutic programme names an artist facilitator and a mental-health
+ * partner. team is the JSON array given. */
+static bool team_valid(struct req *r, json_t *team, bool therapeutic)
+{
+	bool artist = false, partner = false;
+	size_t i;
+	json_t *m;
+	json_array_foreach(team, i, m)
+	{
+		const char *role = json_string_value(json_object_get(m, "role"));
+		artist |= strcmp(role, "artist_facilitator") == 0;
+		partner |= strcmp(role, "mental_health_partner") == 0;
+		struct db_stmt *s = db_prepare(req_db(r), SQL_USER_EXISTS);
+		bool found = false;
+		if (s) {
+			db_bind_i64(s, 1, json_integer_value(json_object_get(m, "user_id")));
+			found = db_step(s) == DB_ROW;
+			db_finish(s);
+		}
+		if (!found) {
+			programs_bad(r, 400, arena_printf(r->arena, "team[%zu].user_id", i),
+			             "no such user");
+			return false;
+		}
+	}
+	if (therapeutic && (!artist || !partner)) {
+		programs_bad(
+		    r, 400, "team",
+		    "a therapeutic programme must name at least one artist_facilitator and one "
+		    "mental_health_partner in its team");
+		return false;
+	}
+	return true;
+}
+
+static const char SQL_TEAM_CLEAR[] = "DELETE FROM programme_team WHERE programme_id = ?1";
+static const char SQL_TEAM_ADD[] =
+    "INSERT INTO programme_team (programme_id, user_id, role) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT DO NOTHING";
+
+static int team_store(struct db_conn *c, int64_t id, json_t *team)
+{
+	struct db_stmt *s = db_prepare(c, SQL_TEAM_CLEAR);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_run(s);
+	size_t i;
+	json_t *m;
+	json_array_foreach(team, i, m)
+	{
+		if (rc)
+			break;
+		s = db_prepare(c, SQL_TEAM_ADD);
+		if (!s)
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, id);
+		db_bind_i64(s, 2, json_integer_value(json_object_get(m, "user_id")));
+		db_bind_text(s, 3, json_string_value(json_object_get(m, "role")));
+		rc = db_run(s);
+	}
+	return rc;
+}
+
+static const char SQL_PROGRAMME_INSERT[] =
+    "INSERT INTO programmes (organisation_id, title, art_form, description, languages, format, "
+    "capacity, therapeutic, timezone, start_date, end_date, start_time, duration_minutes, rrule, "
+    "exdates, weekdays, start_minute, venue_id, online_link, trauma_plan, funding_stream, "
+    "created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, 0, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22) RETURNING id";
+static const char SQL_PROGRAMME_WEEKDAYS[] = "UPDATE programmes SET weekdays = ?2 WHERE id = ?1";
+
+static char *plan_text(struct req *r, json_t *plan)
+{
+	char *s = json_dumps(plan ? plan : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	char *out = arena_strdup(r->arena, s ? s : "{}");
+	free(s);
+	return out;
+}
+
+void programs_http_programme_create(struct req *r)
+{
+	static const struct field fields[] = {
+	    PROGRAMME_FIELDS(true),
+	    {"organisation_id", FIELD_INT, true, 1},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	if (!is_staff_of(r, PM_MANAGE, v[F_ORG].i)) {
+		programs_bad(r, 403, "organisation_id",
+		             "you can create programmes only for an organisation you coordinate");
+		return;
+	}
+	if (!json_array_size(v[F_LANGS].j)) {
+		programs_bad(r, 400, "languages", "languages must name at least one language");
+		return;
+	}
+	struct schedule sc;
+	if (!schedule_parse(r, &sc, v[F_TZ].s, v[F_START].s, v[F_END].present ? v[F_END].s : NULL,
+	                    v[F_TIME].s, v[F_DURATION].i, v[F_RRULE].present ? v[F_RRULE].s : NULL,
+	                    v[F_EXDATES].present ? v[F_EXDATES].j : NULL))
+		return;
+	int64_t venue = v[F_VENUE].present ? v[F_VENUE].i : 0;
+	const char *link = v[F_LINK].present && *v[F_LINK].s ? v[F_LINK].s : NULL;
+	bool therapeutic = v[F_THERAPEUTIC].present && v[F_THERAPEUTIC].i;
+	if (!place_valid(r, v[F_FORMAT].s, venue, link, v[F_CAPACITY].i))
+		return;
+	json_t *team = v[F_TEAM].present ? v[F_TEAM].j : NULL;
+	if (!team_valid(r, team, therapeutic))
+		return;
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (rc) {
+		http_error(r, rc, "the programme");
+		return;
+	}
+	int64_t id = 0, now = util_now();
+	struct db_stmt *s = db_prepare(c, SQL_PROGRAMME_INSERT);
+	if (!s)
+		rc = -HEARTH_EDB;
+	else {
+		db_bind_i64(s, 1, v[F_ORG].i);
+		db_bind_text(s, 2, v[F_TITLE].s);
+		db_bind_text(s, 3, v[F_ART].s);
+		db_bind_text(s, 4, v[F_DESC].present ? v[F_DESC].s : "");
+		db_bind_text(s, 5, wrap_list(r->arena, v[F_LANGS].j));
+		db_bind_text(s, 6, v[F_FORMAT].s);
+		db_bind_i64(s, 7, v[F_CAPACITY].i);
+		db_bind_i64(s, 8, therapeutic);
+		db_bind_text(s, 9, sc.zone_name);
+		db_bind_text(s, 10, v[F_START].s);
+		db_bind_text(s, 11, v[F_END].present ? v[F_END].s : NULL);
+		db_bind_text(s, 12, v[F_TIME].s);
+		db_bind_i64(s, 13, v[F_DURATION].i);
+		db_bind_text(s, 14, sc.has_rule ? sc.rule_text : NULL);
+		db_bind_text(s, 15, sc.exdates);
+		db_bind_i64(s, 16, sc.start_minute);
+		if (venue)
+			db_bind_i64(s, 17, venue);
+		else
+			db_bind_null(s, 17);
+		db_bind_text(s, 18, link);
+		db_bind_text(s, 19, plan_text(r, v[F_PLAN].present ? v[F_PLAN].j : NULL));
+		db_bind_text(s, 20, v[F_FUNDING].present ? v[F_FUNDING].s : "");
+		if (r->actor.user_id)
+			db_bind_i64(s, 21, r->actor.user_id);
+		else
+			db_bind_null(s, 21); /* an API token */
+		db_bind_i64(s, 22, now);
+		rc = db_insert_id(s, &id);
+	}
+	if (rc == -HEARTH_ECONFLICT) {
+		db_rollback(c);
+		programs_bad(r, 400, "organisation_id", "no such organisation");
+		return;
+	}
+	if (!rc && team)
+		rc = team_store(c, id, team);
+	if (rc) {
+		req_commit(r, rc, "programme.create", "programme", "the programme");
+		return;
+	}
+	int64_t count;
+	int weekdays;
+	if (sessions_generate(r, id, &sc, venue, link, &count, &weekdays))
+		return;
+	s = db_prepare(c, SQL_PROGRAMME_WEEKDAYS);
+	rc = s ? (db_bind_i64(s, 1, id), db_bind_i64(s, 2, weekdays), db_run(s)) : -HEARTH_EDB;
+	if (!req_commit(r, rc, "programme.create", resource(r, "programme", id), "the programme"))
+		return;
+	json_t *o = programme_load(r, id);
+	if (o)
+		http_json(r, 201, o);
+}
+
+/* The stored programme, as PATCH needs it. */
+struct prog_row {
+	int64_t org, capacity, duration, venue, held; /* held: enrolled + offered */
+	const char *status, *format, *link, *zone, *start, *end, *time, *rule, *exdates;
+	const char *title, *art, *desc, *langs, *plan, *funding;
+	bool therapeutic;
+	int64_t rostered; /* roster rows on its sessions */
+};
+
+static const char SQL_PROG_ROW[] =
+    "SELECT organisation_id, capacity, duration_minutes, venue_id, status, format, online_link, "
+    "timezone, start_date, end_date, start_time, rrule, exdates, title, art_form, description, "
+    "languages, trauma_plan, funding_stream, therapeutic, "
+    "(SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id "
+    " AND e.status IN ('enrolled', 'offered')), "
+    "(SELECT COUNT(*) FROM roster d JOIN programme_sessions s ON s.id = d.session_id "
+    " WHERE s.programme_id = p.id) "
+    "FROM programmes p WHERE id = ?1";
+
+static int prog_row_load(struct req *r, int64_t id, struct prog_row *p)
+{
+	struct db_stmt *s = db_prepare(req_db(r), SQL_PROG_ROW);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		struct arena *a = r->arena;
+		p->org = db_col_i64(s, 0);
+		p->capacity = db_col_i64(s, 1);
+		p->duration = db_col_i64(s, 2);
+		p->venue = db_col_i64(s, 3);
+		p->status = arena_strdup(a, db_col_text(s, 4));
+		p->format = arena_strdup(a, db_col_text(s, 5));
+		p->link = db_col_text(s, 6) ? arena_strdup(a, db_col_text(s, 6)) : NULL;
+		p->zone = arena_strdup(a, db_col_text(s, 7));
+		p->start = arena_strdup(a, db_col_text(s, 8));
+		p->end = db_col_text(s, 9) ? arena_strdup(a, db_col_text(s, 9)) : NULL;
+		p->time = arena_strdup(a, db_col_text(s, 10));
+		p->rule = db_col_text(s, 11) ? arena_strdup(a, db_col_text(s, 11)) : NULL;
+		p->exdates = arena_strdup(a, db_col_text(s, 12));
+		p->title = arena_strdup(a, db_col_text(s, 13));
+		p->art = arena_strdup(a, db_col_text(s, 14));
+		p->desc = arena_strdup(a, db_col_text(s, 15));
+		p->langs = arena_strdup(a, db_col_text(s, 16));
+		p->plan = arena_strdup(a, db_col_text(s, 17));
+		p->funding = arena_strdup(a, db_col_text(s, 18));
+		p->therapeutic = db_col_i64(s, 19) != 0;
+		p->held = db_col_i64(s, 20);
+		p->rostered = db_col_i64(s, 21);
+	}
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? 0 : -HEARTH_ENOTFOUND;
+}
+
+static const char SQL_PROGRAMME_UPDATE[] =
+    "UPDATE programmes SET title = ?2, art_form = ?3, description = ?4, languages = ?5, "
+    "format = ?6, capacity = ?7, therapeutic = ?8, timezone = ?9, start_date = ?10, "
+    "end_date = ?11, start_time = ?12, duration_minutes = ?13, rrule = ?14, exdates = ?15, "
+    "start_minute = ?16, venue_id = ?17, online_link = ?18, trauma_plan = ?19, "
+    "funding_stream = ?20, status = ?21, updated_at = ?22 WHERE id = ?1";
+static const char SQL_SESSIONS_DROP[] = "DELETE FROM programme_sessions WHERE programme_id = ?1";
+static const char SQL_FUTURE_UNEDITED[] =
+    "SELECT id, starts_at, ends_at FROM programme_sessions WHERE programme_id = ?1 "
+    "AND starts_at > ?2 AND status <> 'cancelled' AND edited = 0";
+static const char SQL_SESSION_PLACE[] =
+    "UPDATE programme_sessions SET venue_id = ?2, online_link = ?3, sequence = sequence + 1, "
+    "updated_at = ?4 WHERE id = ?1";
+
+/* Moves the programme's future sessions that were not changed by hand to
+ * the new venue and link. Answers and returns non-zero on a clash. */
+static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const char *link)
+{
+	struct db_conn *c = req_db(r);
+	struct db_stmt *s = db_prepare(c, SQL_FUTURE_UNEDITED);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	db_bind_i64(s, 2, util_now());
+	size_t n = 0, cap = 64;
+	int64_t(*rows)[3] = arena_alloc(r->arena, cap * sizeof *rows);
+	while (db_step(s) == DB_ROW) {
+		if (n == cap) {
+			int64_t(*more)[3] = arena_alloc(r->arena, 2 * cap * sizeof *rows);
+			memcpy(more, rows, n * sizeof *rows);
+			rows = more;
+			cap *= 2;
+		}
+		rows[n][0] = db_col_i64(s, 0);
+		rows[n][1] = db_col_i64(s, 1);
+		rows[n][2] = db_col_i64(s, 2);
+		n++;
+	}
+	db_finish(s);
+	for (size_t i = 0; i < n; i++) {
+		int rc = venue_free(r, venue, rows[i][1], rows[i][2], rows[i][0]);
+		if (rc)
+			return rc;
+		s = db_prepare(c, SQL_SESSION_PLACE);
+		if (!s)
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, rows[i][0]);
+		if (venue)
+			db_bind_i64(s, 2, venue);
+		else
+			db_bind_null(s, 2);
+		db_bind_text(s, 3, link);
+		db_bind_i64(s, 4, util_now());
+		if ((rc = db_run(s)))
+			return rc;
+	}
+	return 0;
+}
+
+void programs_http_programme_update(struct req *r)
+{
+	static const char *const statuses[] = {"closed", NULL};
+	static const struct field fields[] = {
+	    PROGRAMME_FIELDS(false),
+	    {"status", FIELD_ENUM, false, 0, 0, statuses},
+	};
+	enum { F_STATUS = F_ORG };
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct prog_row p = {0};
+	if (!rc)
+		rc = prog_row_load(r, id, &p);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the programme");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE, p.org)) {
+		db_rollback(c);
+		http_problem(r, 403,
+		             "you can change programmes only of an organisation you coordinate");
+		return;
+	}
+	/* The recurrence: free to change while nothing hangs on its sessions. */
+	static const int recurrence[] = {F_TZ,       F_START, F_END,    F_TIME,
+	                                 F_DURATION, F_RRULE, F_EXDATES};
+	bool regenerate = false;
+	for (size_t k = 0; k < sizeof recurrence / sizeof recurrence[0]; k++) {
+		if (!v[recurrence[k]].present)
+			continue;
+		if (strcmp(p.status, "draft") != 0 || p.rostered || p.held) {
+			db_rollback(c);
+			programs_bad(
+			    r, 409, fields[recurrence[k]].name,
+			    "%s cannot change once the programme is published or its sessions "
+			    "have people on the roster or enrolled; move, add or cancel "
+			    "sessions one by one instead",
+			    fields[recurrence[k]].name);
+			return;
+		}
+		regenerate = true;
+	}
+	const char *zone = v[F_TZ].present ? v[F_TZ].s : p.zone;
+	const char *start = v[F_START].present ? v[F_START].s : p.start;
+	const char *end = v[F_END].present ? v[F_END].s : p.end;
+	const char *time = v[F_TIME].present ? v[F_TIME].s : p.time;
+	int64_t duration = v[F_DURATION].present ? v[F_DURATION].i : p.duration;
+	const char *rule = v[F_RRULE].present ? v[F_RRULE].s : p.rule;
+	json_t *ex = v[F_EXDATES].present ? v[F_EXDATES].j : unwrap_list(p.exdates);
+	struct schedule sc;
+	bool ok = schedule_parse(r, &sc, zone, start, end, time, duration, rule, ex);
+	if (!v[F_EXDATES].present)
+		json_decref(ex);
+	if (!ok) {
+		db_rollback(c);
+		return;
+	}
+	int64_t capacity = v[F_CAPACITY].present ? v[F_CAPACITY].i : p.capacity;
+	if (capacity < p.held) {
+		db_rollback(c);
+		programs_bad(r, 409, "capacity",
+		             "capacity %" PRId64 " is below the %" PRId64
+		             " places already taken or offered; cancel places first",
+		             capacity, p.held);
+		return;
+	}
+	const char *format = v[F_FORMAT].present ? v[F_FORMAT].s : p.format;
+	int64_t venue = v[F_VENUE].present ? v[F_VENUE].i : p.venue;
+	const char *link = v[F_LINK].present ? (*v[F_LINK].s ? v[F_LINK].s : NULL) : p.link;
+	if (v[F_FORMAT].present && strcmp(format, "online") == 0 && !v[F_VENUE].present)
+		venue = 0;
+	if (!place_valid(r, format, venue, link, capacity)) {
+		db_rollback(c);
+		return;
+	}
+	bool therapeutic = v[F_THERAPEUTIC].present ? v[F_THERAPEUTIC].i != 0 : p.therapeutic;
+	json_t *team = v[F_TEAM].present ? v[F_TEAM].j : team_json(c, id);
+	ok = team_valid(r, team, therapeutic);
+	if (!v[F_TEAM].present)
+		json_decref(team);
+	if (!ok) {
+		db_rollback(c);
+		return;
+	}
+	const char *status = v[F_STATUS].present ? v[F_STATUS].s : p.status;
+	struct db_stmt *s = db_prepare(c, SQL_PROGRAMME_UPDATE);
+	if (!s)
+		rc = -HEARTH_EDB;
+	else {
+		db_bind_i64(s, 1, id);
+		db_bind_text(s, 2, v[F_TITLE].present ? v[F_TITLE].s : p.title);
+		db_bind_text(s, 3, v[F_ART].present ? v[F_ART].s : p.art);
+		db_bind_text(s, 4, v[F_DESC].present ? v[F_DESC].s : p.desc);
+		db_bind_text(s, 5,
+		             v[F_LANGS].present && json_array_size(v[F_LANGS].j)
+		                 ? wrap_list(r->arena, v[F_LANGS].j)
+		                 : p.langs);
+		db_bind_text(s, 6, format);
+		db_bind_i64(s, 7, capacity);
+		db_bind_i64(s, 8, therapeutic);
+		db_bind_text(s, 9, zone);
+		db_bind_text(s, 10, start);
+		db_bind_text(s, 11, end);
+		db_bind_text(s, 12, time);
+		db_bind_i64(s, 13, duration);
+		db_bind_text(s, 14, sc.has_rule ? sc.rule_text : NULL);
+		db_bind_text(s, 15, sc.exdates);
+		db_bind_i64(s, 16, sc.start_minute);
+		if (venue)
+			db_bind_i64(s, 17, venue);
+		else
+			db_bind_null(s, 17);
+		db_bind_text(s, 18, link);
+		db_bind_text(s, 19, v[F_PLAN].present ? plan_text(r, v[F_PLAN].j) : p.plan);
+		db_bind_text(s, 20, v[F_FUNDING].present ? v[F_FUNDING].s : p.funding);
+		db_bind_text(s, 21, status);
+		db_bind_i64(s, 22, util_now());
+		rc = db_run(s);
+	}
+	if (!rc && v[F_TEAM].present)
+		rc = team_store(c, id, v[F_TEAM].j);
+	if (!rc && regenerate) {
+		s = db_prepare(c, SQL_SESSIONS_DROP);
+		rc = s ? (db_bind_i64(s, 1, id), db_run(s)) : -HEARTH_EDB;
+		int64_t count;
+		int weekdays;
+		if (!rc && sessions_generate(r, id, &sc, venue, link, &count, &weekdays))
+			return;
+		if (!rc) {
+			s = db_prepare(c, SQL_PROGRAMME_WEEKDAYS);
+			rc = s ? (db_bind_i64(s, 1, id), db_bind_i64(s, 2, weekdays), db_run(s))
+			       : -HEARTH_EDB;
+		}
+	} else if (!rc && (v[F_VENUE].present || v[F_LINK].present || v[F_FORMAT].present)) {
+		if ((rc = sessions_move_place(r, id, venue, link)) == -HEARTH_ECONFLICT)
+			return;
+	}
+	/* More places: offer them to the waitlist, first come first served. */
+	for (int64_t k = p.capacity; !rc && k < capacity && k < p.capacity + 1000; k++)
+		rc = programs_offer_next(c, id);
+	if (!req_commit(r, rc, "programme.update", resource(r, "programme", id), "the programme"))
+		return;
+	json_t *o = programme_load(r, id);
+	if (o)
+		http_json(r, 200, o);
+}
+
+/* --- publishing --- */
+
+static const char SQL_SESSIONS_WITHOUT_DUTY[] =
+    "SELECT s.id FROM programme_sessions s WHERE s.programme_id = ?1 AND s.status = 'draft' "
+    "AND NOT EXISTS (SELECT 1 FROM roster d WHERE d.session_id = s.id AND d.role = 'on_duty') "
+    "ORDER BY s.starts_at";
+static const char SQL_PUBLISH_PROGRAMME[] =
+    "UPDATE programmes SET status = 'published', published_at = COALESCE(published_at, ?2), "
+    "updated_at = ?2 WHERE id = ?1";
+static const char SQL_PUBLISH_SESSIONS[] =
+    "UPDATE programme_sessions SET status = 'published', was_published = 1, "
+    "sequence = sequence + 1, updated_at = ?2 WHERE programme_id = ?1 AND status = 'draft'";
+
+/* Which parts of a trauma-informed plan are missing, as a JSON array. */
+static json_t *plan_missing(const char *plan_text)
+{
+	json_t *plan = json_loads(plan_text, 0, NULL), *missing = json_array();
+	for (int i = 0; plan_parts[i]; i++) {
+		const char *v = json_string_value(json_object_get(plan, plan_parts[i]));
+		if (!v || !*v)
+			json_array_append_new(missing, json_string(plan_parts[i]));
+	}
+	json_decref(plan);
+	return missing;
+}
+
+void programs_http_programme_publish(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct prog_row p = {0};
+	if (!rc)
+		rc = prog_row_load(r, id, &p);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the programme");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE, p.org)) {
+		db_rollback(c);
+		http_problem(r, 403,
+		             "you can publish programmes only of an organisation you coordinate");
+		return;
+	}
+	if (strcmp(p.status, "closed") == 0) {
+		db_rollback(c);
+		http_problem(r, 409, "the programme is closed");
+		return;
+	}
+	if (p.therapeutic) {
+		json_t *team = team_json(c, id);
+		bool ok = team_valid(r, team, true);
+		json_decref(team);
+		if (!ok) {
+			db_rollback(c);
+			return;
+		}
+		json_t *missing = plan_missing(p.plan);
+		if (json_array_size(missing)) {
+			db_rollback(c);
+			http_problem_ext(
+			    r, 409,
+			    json_pack("{s:s, s:o}", "field", "trauma_plan", "missing", missing),
+			    "trauma_plan: a therapeutic programme needs a trauma-informed plan "
+			    "(grounding, difficult_content, debrief, opt_out) before it is "
+			    "published");
+			return;
+		}
+		json_decref(missing);
+		struct db_stmt *s = db_prepare(c, SQL_SESSIONS_WITHOUT_DUTY);
+		json_t *ids = json_array();
+		if (s) {
+			db_bind_i64(s, 1, id);
+			while (db_step(s) == DB_ROW)
+				json_array_append_new(ids, json_integer(db_col_i64(s, 0)));
+			db_finish(s);
+		}
+		if (json_array_size(ids)) {
+			size_t n = json_array_size(ids);
+			db_rollback(c);
+			http_problem_ext(
+			    r, 409, json_pack("{s:o}", "sessions_without_duty", ids),
+			    "%zu session%s of this therapeutic programme %s nobody on duty; "
+			    "put a clinician or trained person on duty in each before "
+			    "publishing",
+			    n, n == 1 ? "" : "s", n == 1 ? "has" : "have");
+			return;
+		}
+		json_decref(ids);
+	}
+	int64_t now = util_now();
+	struct db_stmt *s = db_prepare(c, SQL_PUBLISH_PROGRAMME);
+	rc = s ? (db_bind_i64(s, 1, id), db_bind_i64(s, 2, now), db_run(s)) : -HEARTH_EDB;
+	if (!rc) {
+		s = db_prepare(c, SQL_PUBLISH_SESSIONS);
+		rc = s ? (db_bind_i64(s, 1, id), db_bind_i64(s, 2, now), db_run(s)) : -HEARTH_EDB;
+	}
+	if (!req_commit(r, rc, "programme.publish", resource(r, "programme", id), "the programme"))
+		return;
+	json_t *o = programme_load(r, id);
+	if (o)
+		http_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions                                                            */
+
+static const char SQL_SESSION_LIST[] =
+    "SELECT " PROGRAMS_SESSION_COLUMNS " FROM programme_sessions s "
+    "JOIN programmes p ON p.id = s.programme_id WHERE s.programme_id = ?1 "
+    "AND (?2 = 1 OR s.status = 'published' OR (s.status = 'cancelled' AND s.was_published = 1)) "
+    "ORDER BY s.starts_at, s.id";
+static const char SQL_SESSION_ONE_FULL[] =
+    "SELECT " PROGRAMS_SESSION_COLUMNS ", s.was_published FROM programme_sessions s "
+    "JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
+
+void programs_http_session_list(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	struct prog_ref ref;
+	int rc = programs_programme_ref(req_db(r), r->arena, id, &ref);
+	bool staff = !rc && is_staff_of(r, PM_STAFF, ref.organisation_id);
+	if (!rc && !staff && strcmp(ref.status, "published") != 0)
+		rc = -HEARTH_ENOTFOUND;
+	if (rc) {
+		http_error(r, rc, "the programme");
+		return;
+	}
+	struct db_stmt *s = db_prepare(req_db(r), SQL_SESSION_LIST);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "sessions");
+		return;
+	}
+	db_bind_i64(s, 1, id);
+	db_bind_i64(s, 2, staff);
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW)
+		json_array_append_new(items, session_json(s));
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* Loads a session the actor may see; NULL and an answer sent otherwise. */
+static json_t *session_load(struct req *r, int64_t id, struct prog_ref *ref)
+{
+	int rc = programs_session_ref(req_db(r), r->arena, id, ref);
+	if (rc) {
+		http_error(r, rc, "the session");
+		return NULL;
+	}
+	bool staff = is_staff_of(r, PM_STAFF, ref->organisation_id);
+	struct db_stmt *s = db_prepare(req_db(r), SQL_SESSION_ONE_FULL);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "the session");
+		return NULL;
+	}
+	db_bind_i64(s, 1, id);
+	json_t *o = NULL;
+	if (db_step(s) == DB_ROW) {
+		const char *st = db_col_text(s, 7);
+		bool visible = staff || (strcmp(ref->status, "published") == 0 &&
+		                         (strcmp(st, "published") == 0 || db_col_i64(s, 15)));
+		if (visible)
+			o = session_json(s);
+	}
+	db_finish(s);
+	if (!o)
+		http_error(r, -HEARTH_ENOTFOUND, "the session");
+	return o;
+}
+
+void programs_http_session_get(struct req *r)
+{
+	struct prog_ref ref;
+	json_t *o = session_load(r, req_param_id(r, "id"), &ref);
+	if (o)
+		http_json(r, 200, o);
+}
+
+static const char SQL_HAS_DUTY[] =
+    "SELECT COUNT(*) FROM roster WHERE session_id = ?1 AND role = 'on_duty'";
+
+static int64_t duty_count(struct db_conn *c, int64_t session)
+{
+	struct db_stmt *s = db_prepare(c, SQL_HAS_DUTY);
+	if (!s)
+		return 0;
+	db_bind_i64(s, 1, session);
+	int64_t n = db_step(s) == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	return n;
+}
+
+void programs_http_session_create(struct req *r)
+{
+	static const struct field fields[] = {
+	    {"starts_at", FIELD_TIME, true},
+	    {"ends_at", FIELD_TIME, true},
+	    {"venue_id", FIELD_INT, false, 1},
+	    {"online_link", FIELD_STRING, false, 0, 500},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	int64_t id = req_param_id(r, "id");
+	if (v[1].i <= v[0].i || v[1].i - v[0].i > 12 * 3600) {
+		programs_bad(r, 400, "ends_at",
+		             "ends_at must be after starts_at, at most 12 hours");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct prog_row p = {0};
+	if (!rc)
+		rc = prog_row_load(r, id, &p);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the programme");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE, p.org)) {
+		db_rollback(c);
+		http_problem(r, 403, "you can add sessions only to programmes you coordinate");
+		return;
+	}
+	int64_t venue = v[2].present ? v[2].i : p.venue;
+	const char *link = v[3].present ? (*v[3].s ? v[3].s : NULL) : p.link;
+	if (!place_valid(r, p.format, venue, link, p.capacity)) {
+		db_rollback(c);
+		return;
+	}
+	if ((rc = venue_free(r, venue, v[0].i, v[1].i, 0)) == -HEARTH_ECONFLICT)
+		return;
+	/* In a published programme a new session is public at once, unless it
+	 * is therapeutic: then it waits for someone on duty. */
+	const char *status =
+	    strcmp(p.status, "published") == 0 && !p.therapeutic ? "published" : "draft";
+	int64_t sid = 0;
+	if (!rc)
+		rc = session_insert(c, id, v[0].i, v[1].i, 0, venue, link, status, &sid);
+	if (!req_commit(r, rc, "session.create", resource(r, "session", sid), "the session"))
+		return;
+	json_t *o = programs_session_json(c, sid);
+	if (o)
+		add_local_start(o, v[0].i, p.zone);
+	http_json(r, 201, o ? o : json_pack("{s:I}", "id", (json_int_t)sid));
+}
+
+static const char SQL_SESSION_UPDATE[] =
+    "UPDATE programme_sessions SET starts_at = ?2, ends_at = ?3, venue_id = ?4, online_link = ?5, "
+    "status = ?6, was_published = ?7, cancel_reason = ?8, cancelled_at = ?9, edited = 1, "
+    "sequence = sequence + 1, updated_at = ?10 WHERE id = ?1";
+static const char SQL_SESSION_STATE[] =
+    "SELECT starts_at, ends_at, venue_id, online_link, status, was_published, cancel_reason, "
+    "cancelled_at FROM programme_sessions WHERE id = ?1";
+
+void programs_http_session_update(struct req *r)
+{
+	static const char *const statuses[] = {"published", "cancelled", NULL};
+	static const struct field fields[] = {
+	    {"starts_at", FIELD_TIME, false},
+	    {"ends_at", FIELD_TIME, false},
+	    {"venue_id", FIELD_INT, false, 0},
+	    {"online_link", FIELD_STRING, false, 0, 500},
+	    {"status", FIELD_ENUM, false, 0, 0, statuses},
+	    {"cancel_reason", FIELD_STRING, false, 1, 500},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	struct prog_ref ref;
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = programs_session_ref(c, r->arena, id, &ref);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the session");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE | (1u << ROLE_FACILITATOR), ref.organisation_id)) {
+		db_rollback(c);
+		http_problem(r, 403,
+		             "you can change sessions only of your organisation's programmes");
+		return;
+	}
+	struct db_stmt *s = db_prepare(c, SQL_SESSION_STATE);
+	if (!s || db_bind_i64(s, 1, id) || db_step(s) != DB_ROW) {
+		if (s)
+			db_finish(s);
+		db_rollback(c);
+		http_error(r, -HEARTH_EDB, "the session");
+		return;
+	}
+	int64_t start = db_col_i64(s, 0), end = db_col_i64(s, 1), venue = db_col_i64(s, 2);
+	const char *link = db_col_text(s, 3) ? arena_strdup(r->arena, db_col_text(s, 3)) : NULL;
+	const char *status = arena_strdup(r->arena, db_col_text(s, 4));
+	int64_t was_published = db_col_i64(s, 5);
+	const char *reason = db_col_text(s, 6) ? arena_strdup(r->arena, db_col_text(s, 6)) : NULL;
+	int64_t cancelled_at = db_col_i64(s, 7);
+	db_finish(s);
+	bool cancelling = v[4].present && strcmp(v[4].s, "cancelled") == 0;
+	if (strcmp(status, "cancelled") == 0 && !cancelling &&
+	    !(v[4].present && strcmp(v[4].s, "published") == 0)) {
+		db_rollback(c);
+		programs_bad(
+		    r, 409, "status",
+		    "the session is cancelled; set status to published to bring it back first");
+		return;
+	}
+	if (cancelling && !v[5].present) {
+		db_rollback(c);
+		programs_bad(r, 400, "cancel_reason",
+		             "cancel_reason is required: say why, so the people coming are told");
+		return;
+	}
+	/* Moving: ends_at follows starts_at unless given. */
+	if (v[0].present) {
+		int64_t len = end - start;
+		start = v[0].i;
+		end = v[1].present ? v[1].i : start + len;
+	} else if (v[1].present) {
+		end = v[1].i;
+	}
+	if (end <= start || end - start > 12 * 3600) {
+		db_rollback(c);
+		programs_bad(r, 400, "ends_at",
+		             "ends_at must be after starts_at, at most 12 hours");
+		return;
+	}
+	if (v[2].present)
+		venue = v[2].i;
+	if (v[3].present)
+		link = *v[3].s ? v[3].s : NULL;
+	if (link && !link_valid(link)) {
+		db_rollback(c);
+		programs_bad(r, 400, "online_link", "online_link must start with https://");
+		return;
+	}
+	if (venue && (v[0].present || v[1].present || v[2].present || v[4].present) &&
+	    !cancelling) {
+		struct db_stmt *vc = db_prepare(c, SQL_VENUE_CAP);
+		bool found = false;
+		if (vc) {
+			db_bind_i64(vc, 1, venue);
+			found = db_step(vc) == DB_ROW;
+			db_finish(vc);
+		}
+		if (!found) {
+			db_rollback(c);
+			programs_bad(r, 400, "venue_id", "no such venue");
+			return;
+		}
+		if ((rc = venue_free(r, venue, start, end, id)) == -HEARTH_ECONFLICT)
+			return;
+	}
+	if (cancelling) {
+		status = "cancelled";
+		reason = v[5].s;
+		cancelled_at = util_now();
+	} else if (v[4].present) {
+		if (ref.therapeutic && duty_count(c, id) == 0) {
+			db_rollback(c);
+			programs_bad(
+			    r, 409, "status",
+			    "a session of a therapeutic programme needs someone on duty before "
+			    "it is published");
+			return;
+		}
+		status = "published";
+		was_published = 1;
+		reason = NULL;
+		cancelled_at = 0;
+	}
+	s = db_prepare(c, SQL_SESSION_UPDATE);
+	if (!s)
+		rc = -HEARTH_EDB;
+	else {
+		db_bind_i64(s, 1, id);
+		db_bind_i64(s, 2, start);
+		db_bind_i64(s, 3, end);
+		if (venue)
+			db_bind_i64(s, 4, venue);
+		else
+			db_bind_null(s, 4);
+		db_bind_text(s, 5, link);
+		db_bind_text(s, 6, status);
+		db_bind_i64(s, 7, was_published);
+		db_bind_text(s, 8, reason);
+		if (cancelled_at)
+			db_bind_i64(s, 9, cancelled_at);
+		else
+			db_bind_null(s, 9);
+		db_bind_i64(s, 10, util_now());
+		rc = db_run(s);
+	}
+	if (!req_commit(r, rc, cancelling ? "session.cancel" : "session.update",
+	                resource(r, "session", id), "the session"))
+		return;
+	programs_http_session_get(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Roster, rotation, duties                                            */
+
+static const char SQL_ROSTER_LIST[] =
+    "SELECT d.id, d.user_id, d.participant_id, d.role, u.display_name FROM roster d "
+    "LEFT JOIN users u ON u.id = d.user_id WHERE d.session_id = ?1 ORDER BY d.role, d.id";
+static const char SQL_ROSTER_INSERT[] =
+    "INSERT INTO roster (session_id, user_id, participant_id, role, created_by, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+static const char SQL_ROSTER_DUP[] = "SELECT 1 FROM roster WHERE session_id = ?1 AND role = ?2 AND "
+                                     "(user_id = ?3 OR participant_id = ?4)";
+static const char SQL_ROSTER_ROW[] =
+    "SELECT d.session_id, d.role, s.status FROM roster d "
+    "JOIN programme_sessions s ON s.id = d.session_id WHERE d.id = ?1";
+static const char SQL_ROSTER_DELETE[] = "DELETE FROM roster WHERE id = ?1";
+static const char SQL_ENROLLED[] =
+    "SELECT 1 FROM enrolments WHERE programme_id = ?1 AND participant_id = ?2 "
+    "AND status = 'enrolled'";
+static const char SQL_HAS_STAFF_ROLE[] =
+    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role <> 'participant' AND role <> 'funder'";
+static const char SQL_SESSION_DAY[] = "SELECT s.starts_at, p.timezone FROM programme_sessions s "
+                                      "JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
+
+/* A participant lead's name, for staff of the programme's organisation;
+ * the read is audited by the caller's transaction. */
+static const char *participant_name(struct req *r, int64_t pid)
+{
+	struct person_view pv;
+	if (people_view(&r->app->people, req_db(r), r->arena, pid, &pv) != 0)
+		return NULL;
+	const char *n = pv.profile ? people_display_name(pv.profile) : NULL;
+	char *out = n ? arena_strdup(r->arena, n) : NULL;
+	json_decref(pv.profile);
+	return out ? out : "(erased)";
+}
+
+/* Ends a read transaction; audited when it opened someone's record. */
+static bool finish_read(struct req *r, bool audit, const char *action, const char *res,
+                        const char *what)
+{
+	if (audit)
+		return req_commit(r, 0, action, res, what);
+	int rc = db_commit(req_db(r));
+	if (rc) {
+		db_rollback(req_db(r));
+		http_error(r, rc, what);
+	}
+	return rc == 0;
+}
+
+void programs_http_roster_list(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	struct prog_ref ref;
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = programs_session_ref(c, r->arena, id, &ref);
+	if (!rc && !is_staff_of(r, PM_STAFF, ref.organisation_id))
+		rc = -HEARTH_ENOTFOUND;
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the session");
+		return;
+	}
+	struct db_stmt *s = db_prepare(c, SQL_ROSTER_LIST);
+	json_t *items = json_array();
+	bool people = false;
+	if (s) {
+		db_bind_i64(s, 1, id);
+		while (db_step(s) == DB_ROW) {
+			json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)db_col_i64(s, 0),
+			                      "role", db_col_text(s, 3));
+			if (!db_col_null(s, 1)) {
+				json_object_set_new(o, "user_id", json_integer(db_col_i64(s, 1)));
+				json_object_set_new(o, "name", json_string(db_col_text(s, 4)));
+			} else {
+				json_object_set_new(o, "participant_id",
+				                    json_integer(db_col_i64(s, 2)));
+				people = true;
+			}
+			json_array_append_new(items, o);
+		}
+		db_finish(s);
+	}
+	/* Participant leads' names: opened after the statement is done. */
+	size_t i;
+	json_t *o;
+	json_array_foreach(items, i, o)
+	{
+		json_t *pid = json_object_get(o, "participant_id");
+		if (pid) {
+			const char *n = participant_name(r, json_integer_value(pid));
+			json_object_set_new(o, "name", json_string(n ? n : "(unknown)"));
+		}
+	}
+	if (!finish_read(r, people, "roster.read", resource(r, "session", id), "the roster")) {
+		json_decref(items);
+		return;
+	}
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void programs_http_roster_add(struct req *r)
+{
+	static const struct field fields[] = {
+	    {"user_id", FIELD_INT, false, 1},
+	    {"participant_id", FIELD_INT, false, 1},
+	    {"role", FIELD_ENUM, true, 0, 0, roster_roles},
+	};
+	struct field_value v[NFIELDS(fields)];
+	if (!req_fields(r, fields, NFIELDS(fields), v))
+		return;
+	bool lead = strcmp(v[2].s, "participant_lead") == 0;
+	if (lead && (!v[1].present || v[0].present)) {
+		programs_bad(
+		    r, 400, "participant_id",
+		    "a participant lead is a participant: give participant_id (not user_id)");
+		return;
+	}
+	if (!lead && (!v[0].present || v[1].present)) {
+		programs_bad(r, 400, "user_id",
+		             "give the user_id of the staff member or volunteer");
+		return;
+	}
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	struct prog_ref ref;
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = programs_session_ref(c, r->arena, id, &ref);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the session");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE, ref.organisation_id)) {
+		db_rollback(c);
+		http_problem(r, 403, "you can change the roster only of programmes you coordinate");
+		return;
+	}
+	const char *field = lead ? "participant_id" : "user_id";
+	int64_t who = lead ? v[1].i : v[0].i;
+	struct db_stmt *s;
+	if (lead) {
+		s = db_prepare(c, SQL_ENROLLED);
+		bool ok = false;
+		if (s) {
+			db_bind_i64(s, 1, ref.programme_id);
+			db_bind_i64(s, 2, who);
+			ok = db_step(s) == DB_ROW;
+			db_finish(s);
+		}
+		if (!ok) {
+			db_rollback(c);
+			programs_bad(r, 409, field,
+			             "a participant lead must be enrolled in the programme");
+			return;
+		}
+	} else {
+		char *name = user_name(r, who);
+		s = db_prepare(c, SQL_HAS_STAFF_ROLE);
+		bool staff = false;
+		if (s && name) {
+			db_bind_i64(s, 1, who);
+			staff = db_step(s) == DB_ROW;
+		}
+		if (s)
+			db_finish(s);
+		if (!name || !staff) {
+			db_rollback(c);
+			programs_bad(r, 400, field, "no such staff member or volunteer");
+			return;
+		}
+		if (strcmp(v[2].s, "on_duty") == 0) {
+			/* Training must be valid on the day of the session (its local date). */
+			s = db_prepare(c, SQL_SESSION_DAY);
+			char day[11] = "";
+			if (s) {
+				db_bind_i64(s, 1, id);
+				if (db_step(s) == DB_ROW) {
+					const struct tz *z = tz_get(db_col_text(s, 1));
+					struct local_time lt;
+					if (z) {
+						tz_utc_to_local(z, db_col_i64(s, 0), &lt);
+						snprintf(day, sizeof day, "%04d-%02d-%02d", lt.year,
+						         lt.month, lt.day);
+					}
+				}
+				db_finish(s);
+			}
+			const char *why = duty_refusal(r, who, name, day);
+			if (why) {
+				db_rollback(c);
+				programs_bad(r, 409, field, "%s", why);
+				return;
+			}
+		}
+	}
+	s = db_prepare(c, SQL_ROSTER_DUP);
+	if (s) {
+		db_bind_i64(s, 1, id);
+		db_bind_text(s, 2, v[2].s);
+		db_bind_i64(s, 3, lead ? 0 : who);
+		db_bind_i64(s, 4, lead ? who : 0);
+		bool dup = db_step(s) == DB_ROW;
+		db_finish(s);
+		if (dup) {
+			db_rollback(c);
+			programs_bad(r, 409, field, "already on the roster in this role");
+			return;
+		}
+	}
+	int64_t rid = 0;
+	s = db_prepare(c, SQL_ROSTER_INSERT);
+	if (!s)
+		rc = -HEARTH_EDB;
+	else {
+		db_bind_i64(s, 1, id);
+		if (lead) {
+			db_bind_null(s, 2);
+			db_bind_i64(s, 3, who);
+		} else {
+			db_bind_i64(s, 2, who);
+			db_bind_null(s, 3);
+		}
+		db_bind_text(s, 4, v[2].s);
+		if (r->actor.user_id)
+			db_bind_i64(s, 5, r->actor.user_id);
+		else
+			db_bind_null(s, 5);
+		db_bind_i64(s, 6, util_now());
+		rc = db_insert_id(s, &rid);
+	}
+	if (!req_commit(r, rc, "roster.add", resource(r, "session", id), "the roster"))
+		return;
+	http_json(r, 201,
+	          json_pack("{s:I, s:I, s:s}", "id", (json_int_t)rid, "session_id", (json_int_t)id,
+	                    "role", v[2].s));
+}
+
+void programs_http_roster_delete(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_ROSTER_ROW);
+	if (!rc && !s)
+		rc = -HEARTH_EDB;
+	int64_t session = 0;
+	const char *role = NULL, *status = NULL;
+	if (s) {
+		db_bind_i64(s, 1, id);
+		if (db_step(s) == DB_ROW) {
+			session = db_col_i64(s, 0);
+			role = arena_strdup(r->arena, db_col_text(s, 1));
+			status = arena_strdup(r->arena, db_col_text(s, 2));
+		}
+		db_finish(s);
+		if (!session)
+			rc = -HEARTH_ENOTFOUND;
+	}
+	struct prog_ref ref;
+	if (!rc)
+		rc = programs_session_ref(c, r->arena, session, &ref);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the roster entry");
+		return;
+	}
+	if (!is_staff_of(r, PM_MANAGE, ref.organisation_id)) {
+		db_rollback(c);
+		http_problem(r, 403, "you can change the roster only of programmes you coordinate");
+		return;
+	}
+	if (ref.therapeutic && strcmp(role, "on_duty") == 0 && strcmp(status, "published") == 0 &&
+	    duty_count(c, session) <= 1) {
+		db_rollback(c);
+		http_problem(
+		    r, 409,
+		    "this is the only person on duty in a published session of a therapeutic "
+		    "programme; put someone else on duty first");
+		return;
+	}
+	s = db_prepare(c, SQL_ROSTER_DELETE);
+	rc = s ? (db_bind_i64(s, 1, id), db_run(s)) : -HEARTH_EDB;
+	if (!req_commit(r, rc, "roster.remove", resource(r, "session", session), "the roster"))
+		return;
+	http_no_content(r);
+}
+
+static const char SQL_ROTATION[] =
+    "SELECT s.id, s.starts_at, d.role, d.user_id, d.participant_id, u.display_name "
+    "FROM programme_sessions s LEFT JOIN roster d ON d.session_id = s.id "
+    "LEFT JOIN users u ON u.id = d.user_id WHERE s.programme_id = ?1 "
+    "AND s.status <> 'cancelled' ORDER BY s.starts_at, s.id, d.role, d.id";
+
+/* counts: one row per (person, role), in order of first appearance. */
+static void count_add(json_t *counts, const char *kind, int64_t id, const char *name,
+                      const char *role)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(counts, i, c)
+	{
+		if (json_integer_value(json_object_get(c, "id")) == id &&
+		    strcmp(json_string_value(json_object_get(c, "kind")), kind) == 0 &&
+		    strcmp(json_string_value(json_object_get(c, "role")), role) == 0) {
+			json_object_set_new(
+			    c, "times",
+			    json_integer(json_integer_value(json_object_get(c, "times")) + 1));
+			return;
+		}
+	}
+	json_array_append_new(counts,
+	                      json_pack("{s:s, s:I, s:s, s:s, s:i}", "kind", kind, "id",
+	                                (json_int_t)id, "name", name, "role", role, "times", 1));
+}
+
+void programs_http_rotation(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	struct prog_ref ref;
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = programs_programme_ref(c, r->arena, id, &ref);
+	if (!rc && !is_staff_of(r, PM_STAFF, ref.organisation_id))
+		rc = -HEARTH_ENOTFOUND;
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the programme");
+		return;
+	}
+	json_t *sessions = json_array(), *counts = json_array(), *cur = NULL;
+	int64_t cur_id = 0;
+	struct db_stmt *s = db_prepare(c, SQL_ROTATION);
+	/* Participant names are opened after the statement finishes. */
+	json_t *pending = json_array();
+	if (s) {
+		db_bind_i64(s, 1, id);
+		while (db_step(s) == DB_ROW) {
+			if (db_col_i64(s, 0) != cur_id) {
+				cur_id = db_col_i64(s, 0);
+				cur = json_pack("{s:I, s:s, s:[], s:[], s:[], s:[]}", "session_id",
+				                (json_int_t)cur_id, "starts_at",
+				                iso(r->arena, db_col_i64(s, 1)), "lead",
+				                "co_facilitator", "participant_lead", "on_duty");
+				json_array_append_new(sessions, cur);
+			}
+			if (db_col_null(s, 2))
+				continue;
+			const char *role = db_col_text(s, 2);
+			if (!db_col_null(s, 3)) {
+				json_array_append_new(json_object_get(cur, role),
+				                      json_string(db_col_text(s, 5)));
+				count_add(counts, "user", db_col_i64(s, 3), db_col_text(s, 5),
+				          role);
+			} else {
+				json_array_append_new(pending,
+				                      json_pack("{s:O, s:I}", "session", cur, "pid",
+				                                (json_int_t)db_col_i64(s, 4)));
+			}
+		}
+		db_finish(s);
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(pending, i, p)
+	{
+		int64_t pid = json_integer_value(json_object_get(p, "pid"));
+		const char *n = participant_name(r, pid);
+		n = n ? n : "(unknown)";
+		json_array_append_new(
+		    json_object_get(json_object_get(p, "session"), "participant_lead"),
+		    json_string(n));
+		count_add(counts, "participant", pid, n, "participant_lead");
+	}
+	bool audited = json_array_size(pending) > 0;
+	json_decref(pending);
+	if (!finish_read(r, audited, "rotation.read", resource(r, "programme", id),
+	                 "the rotation")) {
+		json_decref(sessions);
+		json_decref(counts);
+		return;
+	}
+	http_json(r, 200, json_pack("{s:o, s:o}", "sessions", sessions, "counts", counts));
+}
+
+static const char SQL_DUTIES[] =
+    "SELECT " PROGRAMS_SESSION_COLUMNS ", d.role FROM roster d "
+    "JOIN programme_sessions s ON s.id = d.session_id JOIN programmes p ON p.id = s.programme_id "
+    "WHERE d.user_id = ?1 AND s.ends_at >= ?2 ORDER BY s.starts_at, s.id LIMIT 200";
 
 void programs_http_me_duties(struct req *r)
 {
-	http_problem(r, 501, "not implemented yet");
+	struct db_stmt *s = db_prepare(req_db(r), SQL_DUTIES);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "duties");
+		return;
+	}
+	db_bind_i64(s, 1, r->actor.user_id);
+	db_bind_i64(s, 2, util_now() - DAY);
+	json_t *items = json_array();
+	while (db_step(s) == DB_ROW) {
+		json_t *o = session_json(s);
+		json_object_set_new(o, "role", json_string(db_col_text(s, 15)));
+		json_array_append_new(items, o);
+	}
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
