@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/util.h"
 #include "people/internal.h"
+#include "programs/programs.h"
 #include "core/banned.h"
 
 static const struct {
@@ -193,11 +194,14 @@ int demo_load(struct db_pool *p, const struct people_ctx *px, struct auth_limits
 		                      resident_ids)) != 0)
 			goto fail_people;
 		nresidents = (int64_t)(sizeof residents / sizeof residents[0]);
+		if ((rc = programs_demo_load(c, px, org_ids[0], org_ids[1], user_ids,
+		                             resident_ids)) != 0)
+			goto fail_people;
 		if ((rc = db_commit(c)) != 0)
 			goto fail_people;
 		fprintf(out,
 		        "Demo data loaded: %zu organisations, %zu staff and participant logins, "
-		        "%lld participant records.\n",
+		        "%lld participant records, 3 programmes with their sessions.\n",
 		        sizeof orgs / sizeof orgs[0], sizeof people / sizeof people[0],
 		        (long long)nresidents);
 	} else {

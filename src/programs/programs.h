@@ -82,6 +82,15 @@ void programs_bad(struct req *r, int status, const char *field, const char *fmt,
 /* Enrolment (taking_part_http.c): when a place frees in a programme, offers
  * it to the first on the waitlist. Inside the caller's write transaction. */
 int programs_offer_next(struct db_conn *c, int64_t programme_id);
+/* Loads the demo's programmes, venues, training, listening rounds,
+ * enrolments and attendance (programs_demo.c), inside the caller's write
+ * transaction. staff: the demo's admin, coordinator, facilitator, peer
+ * supporter, moderator and clinician user ids; residents: five
+ * participant ids (the first three have logins). */
+struct people_ctx;
+int programs_demo_load(struct db_conn *c, const struct people_ctx *px, int64_t org, int64_t partner,
+                       const int64_t *staff, const int64_t *residents);
+
 /* Registers the consent-withdrawn listener (called once at start-up). */
 void programs_init(void);
 
