@@ -1002,6 +1002,11 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 	db_bind_i64(s, 3, participant_id);
 	if ((rc = db_run(s)) != 0)
 		goto fail;
+	/* An erased person takes part in nothing: modules holding their future
+	 * places release them as if participation had been withdrawn. */
+	for (size_t i = 0; i < nlisteners; i++)
+		if ((rc = listeners[i](c, participant_id, PURPOSE_PARTICIPATION)) != 0)
+			goto fail;
 	char res[40];
 	snprintf(res, sizeof res, "participant:%" PRId64, participant_id);
 	struct audit_entry e = {actor_id, 0, "participant.erase", res, "success", request_id};
