@@ -1140,7 +1140,7 @@ const POLICY = {
   'agreement.manage': ['admin', 'coordinator'],
   'retention.erase': ['admin'],
 };
-const PEOPLE_ACTION = /^(participant|consent|self|erasure|agreement|retention)\./;
+const PEOPLE_ACTION = /^(participant\.(create|search|read|update|erase)|consent\.|self\.participant$|erasure\.|agreement\.|retention\.)/;
 
 /**
  * A request per route that succeeds for an allowed role (`ok`, or
