@@ -5,8 +5,10 @@
 set -euo pipefail
 need_build=(build-essential cmake pkg-config libcivetweb-dev libjansson-dev libsodium-dev
   libsqlite3-dev libcmocka-dev libpq-dev curl)
+# tzdata: programmes read time zones from /usr/share/zoneinfo at run time.
+need_run=(tzdata)
 need_test=(postgresql chromium nodejs npm sqlite3)
-want=("${need_build[@]}")
+want=("${need_build[@]}" "${need_run[@]}")
 [ "${1:-}" = "test" ] && want+=("${need_test[@]}")
 missing=()
 for p in "${want[@]}"; do

@@ -155,8 +155,12 @@ void http_send(struct req *r, int status, const char *content_type, const void *
 	buf_printf(&h, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, status_text(status), http_date());
 	if (content_type)
 		buf_printf(&h, "Content-Type: %s\r\n", content_type);
-	buf_printf(&h, "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Request-Id: %s\r\n",
-	           len, r->request_id);
+	/* no-store unless the handler chose its own caching (calendar feeds). */
+	bool cache_set = r->headers.data && strncasecmp(r->headers.data, "Cache-Control:", 14) == 0;
+	for (const char *p = r->headers.data; p && !cache_set && (p = strstr(p, "\r\n")); p += 2)
+		cache_set = strncasecmp(p + 2, "Cache-Control:", 14) == 0;
+	buf_printf(&h, "Content-Length: %zu\r\n%sX-Request-Id: %s\r\n", len,
+	           cache_set ? "" : "Cache-Control: no-store\r\n", r->request_id);
 	buf_puts(&h, http_security_headers);
 	if (r->headers.len)
 		buf_append(&h, r->headers.data, r->headers.len);

@@ -41,6 +41,11 @@ struct local_time {
 };
 void tz_utc_to_local(const struct tz *z, int64_t t, struct local_time *out);
 
+/* For cal_ical.c: the offset, daylight flag and abbreviation in force at
+ * t, and the next change after t (before limit), if any. */
+void cal__tz_state(const struct tz *z, int64_t t, int *off, bool *isdst, const char **abbr);
+bool cal__tz_next(const struct tz *z, int64_t t, int64_t limit, int64_t *when);
+
 /* --- recurrence --- */
 
 /* A date (no time), as days are counted in a proleptic Gregorian calendar. */

@@ -1148,9 +1148,11 @@ static const char SQL_PROGRAMME_INSERT[] =
     "?12, ?13, ?14, ?15, 0, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22) RETURNING id";
 static const char SQL_PROGRAMME_WEEKDAYS[] = "UPDATE programmes SET weekdays = ?2 WHERE id = ?1";
 
-static char *plan_text(struct req *r, json_t *plan)
+static const char *plan_text(struct req *r, json_t *plan)
 {
-	char *s = json_dumps(plan ? plan : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	if (!plan)
+		return "{}";
+	char *s = json_dumps(plan, JSON_COMPACT | JSON_SORT_KEYS);
 	char *out = arena_strdup(r->arena, s ? s : "{}");
 	free(s);
 	return out;
