@@ -28,10 +28,6 @@
 #define TZ_FILE_MAX (1 << 20) /* real files are < 4 KiB; anything huge is not a zone */
 #define TZ_ABBR_MAX 16
 
-/* Shared with cal_ical.c (which builds VTIMEZONE from the same data); there
- * is no internal header for three files, so the prototypes are repeated
- * there. */
-
 struct tz_type {
 	int32_t off;
 	bool isdst;
