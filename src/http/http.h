@@ -67,6 +67,7 @@ struct req {
 	struct db_conn *db; /* borrowed lazily by req_db(), returned at the end */
 	json_t *body;       /* parsed JSON object for routes that take one */
 	int status;         /* what was sent, for logs and metrics */
+	bool anonymous;     /* the access log must not name the actor (anonymous answers) */
 	long long bytes;
 	struct buf headers; /* extra response headers, each ending in \r\n */
 };

@@ -538,7 +538,7 @@ done:
 	uint64_t ns = util_mono_ns() - t0;
 	metrics_record(r.route, label, r.status, ns);
 	log_access(r.request_id, r.method, label, r.status, (double)ns / 1e6, r.bytes,
-	           (long long)r.actor.user_id);
+	           r.anonymous ? 0 : (long long)r.actor.user_id);
 	json_decref(r.body);
 	buf_release(&r.headers);
 	if (own_arena)

@@ -716,8 +716,10 @@ void listening_http_response_create(struct req *r)
 	const char *res = who.participant_id ? resource(r, "participant", who.participant_id)
 	                                     : resource(r, "listening_round", rd.id);
 	if (!rc && !who.in_person && !who.participant_id) {
-		/* Anonymous online: the audit entry records that an answer came in,
-		 * not who sent it (the day-rounded time above serves the same end). */
+		/* Anonymous online: the audit entry and the access log record that
+		 * an answer came in, not who sent it (the day-rounded time above
+		 * serves the same end). */
+		r->anonymous = true;
 		struct audit_entry e = {.action = "listening.response.create",
 		                        .resource = res,
 		                        .outcome = "success",
