@@ -1370,6 +1370,8 @@ static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const c
 	return 0;
 }
 
+static bool therapeutic_ready(struct req *r, int64_t id, const char *plan);
+
 void programs_http_programme_update(struct req *r)
 {
 	static const char *const statuses[] = {"closed", NULL};
@@ -1432,6 +1434,11 @@ void programs_http_programme_update(struct req *r)
 		db_rollback(c);
 		return;
 	}
+	if (v[F_LANGS].present && !json_array_size(v[F_LANGS].j)) {
+		db_rollback(c);
+		programs_bad(r, 400, "languages", "languages must name at least one language");
+		return;
+	}
 	int64_t capacity = v[F_CAPACITY].present ? v[F_CAPACITY].i : p.capacity;
 	if (capacity < p.held) {
 		db_rollback(c);
@@ -1469,9 +1476,7 @@ void programs_http_programme_update(struct req *r)
 		db_bind_text(s, 3, v[F_ART].present ? v[F_ART].s : p.art);
 		db_bind_text(s, 4, v[F_DESC].present ? v[F_DESC].s : p.desc);
 		db_bind_text(s, 5,
-		             v[F_LANGS].present && json_array_size(v[F_LANGS].j)
-		                 ? wrap_list(r->arena, v[F_LANGS].j)
-		                 : p.langs);
+		             v[F_LANGS].present ? wrap_list(r->arena, v[F_LANGS].j) : p.langs);
 		db_bind_text(s, 6, format);
 		db_bind_i64(s, 7, capacity);
 		db_bind_i64(s, 8, therapeutic);
@@ -1512,6 +1517,15 @@ void programs_http_programme_update(struct req *r)
 		if ((rc = sessions_move_place(r, id, venue, link)) == -HEARTH_ECONFLICT)
 			return;
 	}
+	/* A published therapeutic programme stays ready: a change may not take
+	 * away its plan or make it therapeutic without someone on duty. */
+	if (!rc && therapeutic && strcmp(status, "published") == 0) {
+		const char *plan = v[F_PLAN].present ? plan_text(r, v[F_PLAN].j) : p.plan;
+		if (!therapeutic_ready(r, id, plan)) {
+			db_rollback(c);
+			return;
+		}
+	}
 	/* More places: offer them to the waitlist, first come first served. */
 	for (int64_t k = p.capacity; !rc && k < capacity && k < p.capacity + 1000; k++)
 		rc = programs_offer_next(c, id);
@@ -1525,7 +1539,7 @@ void programs_http_programme_update(struct req *r)
 /* --- publishing --- */
 
 static const char SQL_SESSIONS_WITHOUT_DUTY[] =
-    "SELECT s.id FROM programme_sessions s WHERE s.programme_id = ?1 AND s.status = 'draft' "
+    "SELECT s.id FROM programme_sessions s WHERE s.programme_id = ?1 AND s.status <> 'cancelled' "
     "AND NOT EXISTS (SELECT 1 FROM roster d WHERE d.session_id = s.id AND d.role = 'on_duty') "
     "ORDER BY s.starts_at";
 static const char SQL_PUBLISH_PROGRAMME[] =
@@ -1546,6 +1560,48 @@ static json_t *plan_missing(const char *plan_text)
 	}
 	json_decref(plan);
 	return missing;
+}
+
+/* A published therapeutic programme has its team, a whole trauma-informed
+ * plan and someone on duty in every session still on. Answers 409 (or 400
+ * for the team) and returns false; the caller rolls back. */
+static bool therapeutic_ready(struct req *r, int64_t id, const char *plan)
+{
+	struct db_conn *c = req_db(r);
+	json_t *team = team_json(c, id);
+	bool ok = team_valid(r, team, true);
+	json_decref(team);
+	if (!ok)
+		return false;
+	json_t *missing = plan_missing(plan);
+	if (json_array_size(missing)) {
+		http_problem_ext(
+		    r, 409, json_pack("{s:s, s:o}", "field", "trauma_plan", "missing", missing),
+		    "trauma_plan: a therapeutic programme needs a trauma-informed plan "
+		    "(grounding, difficult_content, debrief, opt_out) before it is "
+		    "published");
+		return false;
+	}
+	json_decref(missing);
+	struct db_stmt *s = db_prepare(c, SQL_SESSIONS_WITHOUT_DUTY);
+	json_t *ids = json_array();
+	if (s) {
+		db_bind_i64(s, 1, id);
+		while (db_step(s) == DB_ROW)
+			json_array_append_new(ids, json_integer(db_col_i64(s, 0)));
+		db_finish(s);
+	}
+	size_t n = json_array_size(ids);
+	if (n) {
+		http_problem_ext(
+		    r, 409, json_pack("{s:o}", "sessions_without_duty", ids),
+		    "%zu session%s of this therapeutic programme %s nobody on duty; put a "
+		    "clinician or trained person on duty in each before publishing",
+		    n, n == 1 ? "" : "s", n == 1 ? "has" : "have");
+		return false;
+	}
+	json_decref(ids);
+	return true;
 }
 
 void programs_http_programme_publish(struct req *r)
@@ -1572,46 +1628,9 @@ void programs_http_programme_publish(struct req *r)
 		http_problem(r, 409, "the programme is closed");
 		return;
 	}
-	if (p.therapeutic) {
-		json_t *team = team_json(c, id);
-		bool ok = team_valid(r, team, true);
-		json_decref(team);
-		if (!ok) {
-			db_rollback(c);
-			return;
-		}
-		json_t *missing = plan_missing(p.plan);
-		if (json_array_size(missing)) {
-			db_rollback(c);
-			http_problem_ext(
-			    r, 409,
-			    json_pack("{s:s, s:o}", "field", "trauma_plan", "missing", missing),
-			    "trauma_plan: a therapeutic programme needs a trauma-informed plan "
-			    "(grounding, difficult_content, debrief, opt_out) before it is "
-			    "published");
-			return;
-		}
-		json_decref(missing);
-		struct db_stmt *s = db_prepare(c, SQL_SESSIONS_WITHOUT_DUTY);
-		json_t *ids = json_array();
-		if (s) {
-			db_bind_i64(s, 1, id);
-			while (db_step(s) == DB_ROW)
-				json_array_append_new(ids, json_integer(db_col_i64(s, 0)));
-			db_finish(s);
-		}
-		if (json_array_size(ids)) {
-			size_t n = json_array_size(ids);
-			db_rollback(c);
-			http_problem_ext(
-			    r, 409, json_pack("{s:o}", "sessions_without_duty", ids),
-			    "%zu session%s of this therapeutic programme %s nobody on duty; "
-			    "put a clinician or trained person on duty in each before "
-			    "publishing",
-			    n, n == 1 ? "" : "s", n == 1 ? "has" : "have");
-			return;
-		}
-		json_decref(ids);
+	if (p.therapeutic && !therapeutic_ready(r, id, p.plan)) {
+		db_rollback(c);
+		return;
 	}
 	int64_t now = util_now();
 	struct db_stmt *s = db_prepare(c, SQL_PUBLISH_PROGRAMME);
@@ -1748,6 +1767,11 @@ void programs_http_session_create(struct req *r)
 		http_problem(r, 403, "you can add sessions only to programmes you coordinate");
 		return;
 	}
+	if (strcmp(p.status, "closed") == 0) {
+		db_rollback(c);
+		http_problem(r, 409, "the programme is closed; reopen it before adding sessions");
+		return;
+	}
 	int64_t venue = v[2].present ? v[2].i : p.venue;
 	const char *link = v[3].present ? (*v[3].s ? v[3].s : NULL) : p.link;
 	if (!place_valid(r, p.format, venue, link, p.capacity)) {
@@ -1778,6 +1802,47 @@ static const char SQL_SESSION_UPDATE[] =
 static const char SQL_SESSION_STATE[] =
     "SELECT starts_at, ends_at, venue_id, online_link, status, was_published, cancel_reason, "
     "cancelled_at FROM programme_sessions WHERE id = ?1";
+
+/* After a move, everyone on duty must still hold valid training on the
+ * session's new local date. Answers 409 and rolls back otherwise. */
+static const char SQL_ON_DUTY[] =
+    "SELECT d.user_id, u.display_name FROM roster d JOIN users u ON u.id = d.user_id "
+    "WHERE d.session_id = ?1 AND d.role = 'on_duty'";
+
+static bool duty_still_valid(struct req *r, int64_t session, int64_t start, const char *zone)
+{
+	const struct tz *z = tz_get(zone);
+	if (!z)
+		return true;
+	struct local_time lt;
+	tz_utc_to_local(z, start, &lt);
+	char day[11];
+	snprintf(day, sizeof day, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+	struct db_stmt *s = db_prepare(req_db(r), SQL_ON_DUTY);
+	if (!s)
+		return true;
+	db_bind_i64(s, 1, session);
+	size_t n = 0;
+	int64_t ids[16];
+	const char *names[16];
+	while (n < 16 && db_step(s) == DB_ROW) {
+		ids[n] = db_col_i64(s, 0);
+		names[n++] = arena_strdup(r->arena, db_col_text(s, 1));
+	}
+	db_finish(s);
+	for (size_t i = 0; i < n; i++) {
+		const char *why = duty_refusal(r, ids[i], names[i], day);
+		if (why) {
+			db_rollback(req_db(r));
+			programs_bad(r, 409, "starts_at",
+			             "starts_at: on the new date %s; take them off duty or choose "
+			             "another date",
+			             why);
+			return false;
+		}
+	}
+	return true;
+}
 
 void programs_http_session_update(struct req *r)
 {
@@ -1863,23 +1928,24 @@ void programs_http_session_update(struct req *r)
 		programs_bad(r, 400, "online_link", "online_link must start with https://");
 		return;
 	}
-	if (venue && (v[0].present || v[1].present || v[2].present || v[4].present) &&
-	    !cancelling) {
-		struct db_stmt *vc = db_prepare(c, SQL_VENUE_CAP);
-		bool found = false;
-		if (vc) {
-			db_bind_i64(vc, 1, venue);
-			found = db_step(vc) == DB_ROW;
-			db_finish(vc);
-		}
-		if (!found) {
+	if ((v[2].present || v[3].present) && !cancelling) {
+		/* The programme's format decides what a session needs. */
+		struct prog_row p = {0};
+		if ((rc = prog_row_load(r, ref.programme_id, &p)) != 0) {
 			db_rollback(c);
-			programs_bad(r, 400, "venue_id", "no such venue");
+			http_error(r, rc, "the programme");
 			return;
 		}
-		if ((rc = venue_free(r, venue, start, end, id)) == -HEARTH_ECONFLICT)
+		if (!place_valid(r, p.format, venue, link, p.capacity)) {
+			db_rollback(c);
 			return;
+		}
 	}
+	if (venue && (v[0].present || v[1].present || v[2].present || v[4].present) &&
+	    !cancelling && (rc = venue_free(r, venue, start, end, id)) == -HEARTH_ECONFLICT)
+		return;
+	if (v[0].present && !cancelling && !duty_still_valid(r, id, start, ref.timezone))
+		return;
 	if (cancelling) {
 		status = "cancelled";
 		reason = v[5].s;

@@ -57,6 +57,12 @@ const ELSEWHERE = {
     'participant.create', 'participant.search', 'participant.read', 'participant.update', 'participant.erase',
     'consent.record', 'self.participant', 'erasure.review', 'agreement.list', 'agreement.manage', 'retention.erase',
   ],
+  'programmes.test.mjs': [
+    'programme.read', 'programme.manage', 'session.edit', 'roster.read', 'training.read', 'training.manage',
+    'listening.manage', 'listening.respond', 'theme.propose', 'theme.vote', 'enrolment.create', 'enrolment.read',
+    'enrolment.answer', 'self.programme', 'participant.fit', 'support.request', 'support.manage', 'attendance.mark',
+    'followup.act', 'followup.log', 'self.duty',
+  ],
 };
 
 let server;
