@@ -127,6 +127,11 @@ void http_problem(struct req *r, int status, const char *detail, ...)
 /* Like http_problem with extra members (steals ext, may be NULL). */
 void http_problem_ext(struct req *r, int status, json_t *ext, const char *detail, ...)
     __attribute__((format(printf, 4, 5)));
+/* Answers status with a problem naming field ("field" member); the detail
+ * always names the field too, so a person reading only the message knows
+ * what to fix. */
+void http_field_problem(struct req *r, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Maps a negative hearth_err to a problem response. */
 void http_error(struct req *r, int err, const char *what);
 

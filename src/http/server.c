@@ -173,6 +173,20 @@ void http_send(struct req *r, int status, const char *content_type, const void *
 	r->bytes = (long long)len;
 }
 
+void http_field_problem(struct req *r, int status, const char *field, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (strstr(msg, field))
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
+	else
+		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field,
+		                 msg);
+}
+
 void http_json(struct req *r, int status, json_t *v)
 {
 	char *s = json_dumps(v, JSON_COMPACT);
@@ -422,7 +436,8 @@ static void dispatch_route(struct req *r)
 	 * record id: checked once here, so handlers take req_param_id() as
 	 * given. */
 	for (int i = 0; i < r->nparams; i++) {
-		if (strcmp(r->param_names[i], "token") != 0 && !req_param_id(r, r->param_names[i])) {
+		if (strcmp(r->param_names[i], "token") != 0 &&
+		    !req_param_id(r, r->param_names[i])) {
 			http_problem_ext(r, 400, json_pack("{s:s}", "field", r->param_names[i]),
 			                 "%s must be a positive integer", r->param_names[i]);
 			return;

@@ -156,23 +156,7 @@ static const struct people_ctx *px(struct req *r)
 	return &r->app->people;
 }
 
-static void bad_field(struct req *r, int status, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void bad_field(struct req *r, int status, const char *field, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	/* The detail always names the field, so a person reading only the
-	 * message knows what to fix. */
-	if (strstr(msg, field))
-		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
-	else
-		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field,
-		                 msg);
-}
+#define bad_field http_field_problem
 
 /* Whole years between dob and now (both epoch seconds, UTC). */
 static int age_years(int64_t dob, int64_t now)

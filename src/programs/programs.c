@@ -2,15 +2,12 @@
  * What the parts of the programmes module share: organisation scoping,
  * the venue feature list, and programme/session lookups.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "http/http.h"
 #include "people/people.h"
 #include "programs/programs.h"
 #include "core/banned.h"
@@ -166,18 +163,4 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id)
 	json_t *o = db_step(s) == DB_ROW ? programs_session_row(s) : NULL;
 	db_finish(s);
 	return o;
-}
-
-void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (strstr(msg, field))
-		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s", msg);
-	else
-		http_problem_ext(r, status, json_pack("{s:s}", "field", field), "%s: %s", field,
-		                 msg);
 }

@@ -74,10 +74,8 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id);
 struct db_stmt;
 json_t *programs_session_row(struct db_stmt *st);
 
-/* Answers status with a problem naming field; the detail always names the
- * field too, so a person reading only the message knows what to fix. */
-void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* A problem naming a field (see http.h). */
+#define programs_bad http_field_problem
 
 /* Enrolment (taking_part_http.c): when a place frees in a programme, offers
  * it to the first on the waitlist. Inside the caller's write transaction. */

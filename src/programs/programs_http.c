@@ -1311,6 +1311,29 @@ static int prog_row_load(struct req *r, int64_t id, struct prog_row *p)
 	return rc == DB_ROW ? 0 : -HEARTH_ENOTFOUND;
 }
 
+/* Begins a write transaction and loads programme id for someone who
+ * manages its organisation. Answers (404, 403) and returns false otherwise,
+ * rolled back. doing says what for: "change", "publish". */
+static bool prog_begin_managed(struct req *r, int64_t id, struct prog_row *p, const char *doing)
+{
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = prog_row_load(r, id, p);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, "the programme");
+		return false;
+	}
+	if (!is_staff_of(r, PM_MANAGE, p->org)) {
+		db_rollback(c);
+		http_problem(r, 403, "you can %s only programmes of an organisation you coordinate",
+		             doing);
+		return false;
+	}
+	return true;
+}
+
 static const char SQL_PROGRAMME_UPDATE[] =
     "UPDATE programmes SET title = ?2, art_form = ?3, description = ?4, languages = ?5, "
     "format = ?6, capacity = ?7, therapeutic = ?8, timezone = ?9, start_date = ?10, "
@@ -1385,21 +1408,10 @@ void programs_http_programme_update(struct req *r)
 		return;
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
 	struct prog_row p = {0};
-	if (!rc)
-		rc = prog_row_load(r, id, &p);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the programme");
+	if (!prog_begin_managed(r, id, &p, "change"))
 		return;
-	}
-	if (!is_staff_of(r, PM_MANAGE, p.org)) {
-		db_rollback(c);
-		http_problem(r, 403,
-		             "you can change programmes only of an organisation you coordinate");
-		return;
-	}
+	int rc = 0;
 	/* The recurrence: free to change while nothing hangs on its sessions. */
 	static const int recurrence[] = {F_TZ,       F_START, F_END,    F_TIME,
 	                                 F_DURATION, F_RRULE, F_EXDATES};
@@ -1608,21 +1620,10 @@ void programs_http_programme_publish(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
 	struct prog_row p = {0};
-	if (!rc)
-		rc = prog_row_load(r, id, &p);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the programme");
+	if (!prog_begin_managed(r, id, &p, "publish"))
 		return;
-	}
-	if (!is_staff_of(r, PM_MANAGE, p.org)) {
-		db_rollback(c);
-		http_problem(r, 403,
-		             "you can publish programmes only of an organisation you coordinate");
-		return;
-	}
+	int rc;
 	if (strcmp(p.status, "closed") == 0) {
 		db_rollback(c);
 		http_problem(r, 409, "the programme is closed");
@@ -1753,20 +1754,10 @@ void programs_http_session_create(struct req *r)
 		return;
 	}
 	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
 	struct prog_row p = {0};
-	if (!rc)
-		rc = prog_row_load(r, id, &p);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the programme");
+	if (!prog_begin_managed(r, id, &p, "add sessions to"))
 		return;
-	}
-	if (!is_staff_of(r, PM_MANAGE, p.org)) {
-		db_rollback(c);
-		http_problem(r, 403, "you can add sessions only to programmes you coordinate");
-		return;
-	}
+	int rc = 0;
 	if (strcmp(p.status, "closed") == 0) {
 		db_rollback(c);
 		http_problem(r, 409, "the programme is closed; reopen it before adding sessions");
