@@ -11,15 +11,24 @@ import { auditView, organisationsView, tokensView, usersView } from './views/adm
 import { CREATORS, MANAGERS, STAFF, editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
 import { myConsentsView, myDataView, myDetailsView, myNeedsView } from './views/me.js';
 import { claimView, joinView } from './views/join.js';
+import { programmeEditView, programmeNewView, programmeView, programmesView } from './views/programmes.js';
+import { attendanceView, dutiesView, sessionView } from './views/sessions.js';
+import { followupsView, trainingView, venueView, venuesView } from './views/staff.js';
+import { fitView, mySessionsView } from './views/taking-part.js';
+import { listeningView, roundView, youSaidView } from './views/listening.js';
 
 const ADMIN = ['admin'];
 const PARTICIPANT = ['participant'];
+const FRONTLINE = ['admin', 'coordinator', 'facilitator', 'peer_supporter'];
+const TRAINING = [...STAFF, 'moderator'];
+const LISTENERS = [...STAFF, 'participant'];
 
 // path: "/people/:id" matches "/people/12" and passes {id: "12"} to the view.
 // public: shown without signing in; guest: only when signed out (signed-in
 // people go to the dashboard); roles: only for someone with one of these
 // roles in some organisation (the server checks again, per record);
-// nav: the main navigation's label.
+// nav: the main navigation's label; navRoles: show it in the navigation
+// only for these roles (the page itself follows roles).
 const ROUTES = [
   { path: '/login', view: loginView, public: true, guest: true },
   { path: '/join', view: joinView, public: true, guest: true },
@@ -30,6 +39,22 @@ const ROUTES = [
   { path: '/people/:id', view: personView, roles: STAFF },
   { path: '/people/:id/edit', view: editView, roles: MANAGERS },
   { path: '/people/:id/consent', view: recordConsentView, roles: CREATORS },
+  { path: '/programmes', view: programmesView, nav: 'nav.programmes', navRoles: STAFF },
+  { path: '/programmes/new', view: programmeNewView, roles: MANAGERS },
+  { path: '/programmes/:id', view: programmeView },
+  { path: '/programmes/:id/edit', view: programmeEditView, roles: MANAGERS },
+  { path: '/sessions/:id', view: sessionView },
+  { path: '/sessions/:id/attendance', view: attendanceView, roles: FRONTLINE },
+  { path: '/me/fit', view: fitView, roles: PARTICIPANT, nav: 'nav.fit' },
+  { path: '/me/sessions', view: mySessionsView, roles: PARTICIPANT, nav: 'nav.mySessions' },
+  { path: '/me/duties', view: dutiesView, roles: STAFF, nav: 'nav.duties' },
+  { path: '/followups', view: followupsView, roles: FRONTLINE, nav: 'nav.followups' },
+  { path: '/listening', view: listeningView, nav: 'nav.listening', navRoles: LISTENERS },
+  { path: '/listening/:id', view: roundView },
+  { path: '/you-said', view: youSaidView, nav: 'nav.youSaid', navRoles: LISTENERS },
+  { path: '/venues', view: venuesView, roles: STAFF, nav: 'nav.venues', navRoles: MANAGERS },
+  { path: '/venues/:id', view: venueView, roles: STAFF },
+  { path: '/training', view: trainingView, roles: TRAINING, nav: 'nav.training' },
   { path: '/me/details', view: myDetailsView, roles: PARTICIPANT, nav: 'nav.myDetails' },
   { path: '/me/needs', view: myNeedsView, roles: PARTICIPANT, nav: 'nav.myNeeds' },
   { path: '/me/consents', view: myConsentsView, roles: PARTICIPANT, nav: 'nav.myConsents' },
@@ -56,11 +81,16 @@ function allowed(route, user) {
   return !route.roles || hasRole(user, route.roles);
 }
 
+function inNav(route, user) {
+  return route.nav && user && allowed(route, user) && (!route.navRoles || hasRole(user, route.navRoles));
+}
+
 const session = { user: null };
 const statusBox = document.getElementById('status');
 const viewBox = document.getElementById('view');
 let renderCount = 0;
 let pendingStatus = ''; // shown once the next view is in place
+let lastFocused = null; // id of the last element focused in the view
 
 // What views get: the session and a few actions on the shell.
 const ctx = {
@@ -80,6 +110,16 @@ const ctx = {
   // Signs out (server and here) and shows messageKey on the login page.
   signOut(messageKey) {
     return logout(messageKey);
+  },
+  // Shows the current page again with fresh data after a change made on
+  // it, announcing message. Focus stays on the control that has the same
+  // id in the new page (the button just pressed), else goes to the heading.
+  refresh(message = '') {
+    pendingStatus = message;
+    // A button disabled while it worked has lost focus; lastFocused has it.
+    const active = document.activeElement;
+    const keep = (active && active !== document.body && active.id) || lastFocused;
+    return render({ focus: true, keep });
   },
 };
 
@@ -124,7 +164,7 @@ function updateHeader(path) {
   document.getElementById('account-name').textContent = user ? user.display_name || user.email : '';
   const nav = document.getElementById('site-nav');
   nav.hidden = !user;
-  const items = ROUTES.filter((r) => r.nav && user && allowed(r, user));
+  const items = ROUTES.filter((r) => inNav(r, user));
   // A person's page counts as being in "People".
   const current = (p) => (p === path ? 'page' : path.startsWith(`${p}/`) ? 'true' : null);
   document.getElementById('nav-list').replaceChildren(...items.map((r) =>
@@ -145,7 +185,7 @@ function errorView(err) {
 
 // Renders the current route. focus=true moves focus to the new heading, as
 // a screen reader user expects after following a link.
-async function render({ focus = true } = {}) {
+async function render({ focus = true, keep = null } = {}) {
   const count = ++renderCount;
   const path = currentPath();
   const { route, params } = findRoute(path);
@@ -174,7 +214,13 @@ async function render({ focus = true } = {}) {
   statusBox.textContent = pendingStatus;
   pendingStatus = '';
   document.title = `${result.title} – ${t('app.name')}`;
-  if (focus) viewBox.querySelector('h1')?.focus();
+  let kept = keep ? document.getElementById(keep) : null;
+  if (kept && (!viewBox.contains(kept) || kept.closest('[hidden]'))) kept = null;
+  // A control inside a closed <details>: its summary is the way back to it.
+  const closed = kept?.closest('details:not([open])');
+  if (closed) kept = closed.querySelector('summary');
+  if (kept) kept.focus();
+  else if (focus) viewBox.querySelector('h1')?.focus();
 }
 
 async function logout(messageKey = 'status.signedOut') {
@@ -204,6 +250,9 @@ function wireShell() {
   document.getElementById('skip-link').addEventListener('click', (event) => {
     event.preventDefault();
     document.getElementById('main').focus();
+  });
+  viewBox.addEventListener('focusin', (event) => {
+    lastFocused = event.target.id || null;
   });
   window.addEventListener('hashchange', () => {
     if (location.hash.startsWith('#/') || location.hash === '') render();

@@ -23,15 +23,33 @@ const ME_CARDS = [
   { href: '#/me/consents', title: 'nav.myConsents', text: 'dashboard.me.consents' },
   { href: '#/me/data', title: 'nav.myData', text: 'dashboard.me.data' },
 ];
+const PROGRAMMES_MANAGE_CARD = { href: '#/programmes', title: 'nav.programmes', text: 'dashboard.prog.manage' };
+const PROGRAMMES_CARD = { href: '#/programmes', title: 'nav.programmes', text: 'dashboard.prog.read' };
+const VENUES_CARD = { href: '#/venues', title: 'nav.venues', text: 'dashboard.prog.venues' };
+const LISTENING_MANAGE_CARD = { href: '#/listening', title: 'nav.listening', text: 'dashboard.prog.listeningManage' };
+const LISTENING_STAFF_CARD = { href: '#/listening', title: 'nav.listening', text: 'dashboard.prog.listeningStaff' };
+const TRAINING_MANAGE_CARD = { href: '#/training', title: 'nav.training', text: 'dashboard.prog.trainingManage' };
+const TRAINING_CARD = { href: '#/training', title: 'nav.training', text: 'dashboard.prog.training' };
+const FOLLOWUPS_CARD = { href: '#/followups', title: 'nav.followups', text: 'dashboard.prog.followups' };
+const DUTIES_CARD = { href: '#/me/duties', title: 'nav.duties', text: 'dashboard.prog.duties' };
+const PARTICIPANT_PROG_CARDS = [
+  { href: '#/me/fit', title: 'nav.fit', text: 'dashboard.prog.fit' },
+  { href: '#/me/sessions', title: 'nav.mySessions', text: 'dashboard.prog.mySessions' },
+  { href: '#/listening', title: 'nav.listening', text: 'dashboard.prog.listening' },
+  { href: '#/you-said', title: 'nav.youSaid', text: 'dashboard.prog.youSaid' },
+];
+const MANAGE_PROG_CARDS = [PROGRAMMES_MANAGE_CARD, VENUES_CARD, LISTENING_MANAGE_CARD, TRAINING_MANAGE_CARD,
+  FOLLOWUPS_CARD, DUTIES_CARD];
 
 // The cards for a role; admin pages first for admins.
 const ROLE_CARDS = {
-  admin: [...ADMIN_CARDS, PEOPLE_CARD, REGISTER_CARD],
-  coordinator: [PEOPLE_CARD, REGISTER_CARD],
-  facilitator: [PEOPLE_CARD, REGISTER_CARD],
-  clinician: [READ_PEOPLE_CARD],
-  peer_supporter: [READ_PEOPLE_CARD],
-  participant: ME_CARDS,
+  admin: [...ADMIN_CARDS, PEOPLE_CARD, REGISTER_CARD, ...MANAGE_PROG_CARDS],
+  coordinator: [PEOPLE_CARD, REGISTER_CARD, ...MANAGE_PROG_CARDS],
+  facilitator: [DUTIES_CARD, PEOPLE_CARD, REGISTER_CARD, PROGRAMMES_CARD, FOLLOWUPS_CARD, LISTENING_STAFF_CARD, TRAINING_CARD],
+  clinician: [READ_PEOPLE_CARD, DUTIES_CARD, PROGRAMMES_CARD, TRAINING_CARD],
+  peer_supporter: [READ_PEOPLE_CARD, DUTIES_CARD, FOLLOWUPS_CARD, PROGRAMMES_CARD, LISTENING_STAFF_CARD, TRAINING_CARD],
+  moderator: [TRAINING_CARD],
+  participant: [...PARTICIPANT_PROG_CARDS, ...ME_CARDS],
 };
 
 // True when the user has any of roles in any organisation.
