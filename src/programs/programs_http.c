@@ -2395,3 +2395,62 @@ void programs_http_me_duties(struct req *r)
 	db_finish(s);
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
+
+/* ------------------------------------------------------------------ */
+/* Staff who can be named in a team or put on a roster                 */
+
+static const char SQL_STAFF[] =
+    "SELECT u.id, u.display_name, m.organisation_id, o.name, m.role FROM users u "
+    "JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.organisation_id "
+    "WHERE u.disabled = 0 AND m.role IN ('admin', 'coordinator', 'facilitator', 'clinician', "
+    "'peer_supporter', 'moderator') AND (?1 = 0 OR m.organisation_id = ?1) "
+    "AND (COALESCE(?2, '') = '' OR m.role = ?2) ORDER BY u.display_name, u.id, o.name, m.role";
+
+void programs_http_staff_list(struct req *r)
+{
+	static const char *const roles[] = {"admin",     "coordinator",    "facilitator",
+	                                    "clinician", "peer_supporter", "moderator",
+	                                    NULL};
+	const char *org = req_query(r, "organisation_id");
+	const char *role = req_query(r, "role");
+	char *end = NULL;
+	int64_t org_id = org ? strtoll(org, &end, 10) : 0;
+	if (org && (*end || org_id <= 0)) {
+		programs_bad(r, 400, "organisation_id",
+		             "organisation_id must be a positive integer");
+		return;
+	}
+	bool known = !role;
+	for (int i = 0; role && roles[i]; i++)
+		known |= strcmp(role, roles[i]) == 0;
+	if (!known) {
+		programs_bad(
+		    r, 400, "role",
+		    "role must be admin, coordinator, facilitator, clinician, peer_supporter "
+		    "or moderator");
+		return;
+	}
+	struct db_stmt *s = db_prepare(req_db(r), SQL_STAFF);
+	if (!s) {
+		http_error(r, -HEARTH_EDB, "staff");
+		return;
+	}
+	db_bind_i64(s, 1, org_id);
+	db_bind_text(s, 2, role ? role : "");
+	json_t *items = json_array(), *cur = NULL;
+	int64_t cur_id = 0;
+	while (db_step(s) == DB_ROW) {
+		if (db_col_i64(s, 0) != cur_id) {
+			cur_id = db_col_i64(s, 0);
+			cur = json_pack("{s:I, s:s, s:[]}", "id", (json_int_t)cur_id,
+			                "display_name", db_col_text(s, 1), "roles");
+			json_array_append_new(items, cur);
+		}
+		json_array_append_new(json_object_get(cur, "roles"),
+		                      json_pack("{s:I, s:s, s:s}", "organisation_id",
+		                                (json_int_t)db_col_i64(s, 2), "organisation",
+		                                db_col_text(s, 3), "role", db_col_text(s, 4)));
+	}
+	db_finish(s);
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}

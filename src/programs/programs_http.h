@@ -49,6 +49,7 @@ void programs_http_training_create(struct req *r);
 void programs_http_training_delete(struct req *r);
 void programs_http_training_expiring(struct req *r);
 void programs_http_me_duties(struct req *r);
+void programs_http_staff_list(struct req *r);
 
 /* taking_part_http.c */
 void part_http_fit_me(struct req *r);

@@ -1141,6 +1141,29 @@ describe('training records', () => {
 
 // --- the audit trail ---
 
+describe('staff who can be named in a team or put on a roster', () => {
+  test('lists staff of every organisation with their roles, filtered by organisation and role', async () => {
+    const all = await as.coordinator.get('/api/v1/staff');
+    assert.equal(all.status, 200, all.text);
+    const clinician = all.json.items.find((u) => u.id === UID.clinician);
+    assert.ok(clinician, 'the partner organisation\'s clinician is listed');
+    assert.deepEqual(clinician.roles.map((x) => [x.organisation_id, x.role]), [[ORG.northside, 'clinician']]);
+    assert.ok(!('email' in clinician), 'no email addresses in the list');
+    for (const role of ['participant', 'funder']) {
+      assert.ok(!all.json.items.some((u) => u.id === UID[role]), `${role} logins are not staff`);
+    }
+    const mh = await as.coordinator.get(`/api/v1/staff?organisation_id=${ORG.northside}`);
+    assert.ok(mh.json.items.some((u) => u.id === UID.clinician));
+    assert.ok(!mh.json.items.some((u) => u.id === UID.coordinator), 'Riverside staff are not listed');
+    assert.ok(mh.json.items.every((u) => u.roles.every((x) => x.organisation_id === ORG.northside)));
+    const fac = await as.coordinator.get('/api/v1/staff?role=facilitator');
+    assert.ok(fac.json.items.some((u) => u.id === UID.facilitator));
+    assert.ok(fac.json.items.every((u) => u.roles.some((x) => x.role === 'facilitator')));
+    assertProblem(await as.coordinator.get('/api/v1/staff?role=participant'), 400, { field: 'role' });
+    assertProblem(await as.coordinator.get('/api/v1/staff?organisation_id=x'), 400, { field: 'organisation_id' });
+  });
+});
+
 describe('audit', () => {
   test('writes appear in the audit log with their action, resource and actor', async () => {
     const actor = UID.coordinator;
