@@ -187,6 +187,20 @@ async function openHash(page, hash, ready) {
   await page.waitForSelector(`#view > :not([data-old]) ${ready}`);
 }
 
+// The demo organisations and the people the staff pickers offer by name.
+const RIVERSIDE = 'Riverside Community Arts';
+const NORTHSIDE = 'Northside Mental Health Service';
+
+// A staff picker's option as the UI writes it: "Name — Role, Organisation".
+function staffOption(strings, name, role, organisation) {
+  return fill(strings, 'staff.option', { name, roles: fill(strings, 'staff.roleAt', { role: strings[`role.${role}`], organisation }) });
+}
+
+// The labels of a staff picker's groups, in order.
+async function staffGroups(page, selector) {
+  return page.$eval(selector, (el) => [...el.querySelectorAll('optgroup')].map((g) => g.label));
+}
+
 // The programme id from a session page's "Back to ..." link.
 async function programmeIdFromPage(page) {
   const href = await page.getAttribute('#view .back a', 'href');
@@ -627,6 +641,32 @@ const tests = [
     await page.click('#pn-exdate-add');
     check(await page.locator('#pn-exdates li').count() === 1, 'the exception date is not listed');
     await page.fill('#pn-plan-opt_out', 'Anyone can step out at any time.');
+
+    // The team, chosen by name: the artist from Riverside, the mental-health
+    // partner from the partner service. The part comes first and decides
+    // whose group leads the list.
+    const frankie = staffOption(EN, 'Frankie Moreno', 'facilitator', RIVERSIDE);
+    const robin = staffOption(EN, 'Robin Adeyemi', 'clinician', NORTHSIDE);
+    await page.click('#pn-team-add');
+    const artistRole = await page.evaluate(() => document.activeElement?.id);
+    check(/^pn-member-\d+-role$/.test(artistRole || ''), `adding a team member puts focus on ${artistRole}, not their part`);
+    const artistUser = `#${artistRole.replace(/-role$/, '-user')}`;
+    await page.selectOption(`#${artistRole}`, 'artist_facilitator');
+    check((await staffGroups(page, artistUser))[0] === EN['staff.group.facilitator'], 'facilitators do not lead the list for an artist facilitator');
+    await page.selectOption(artistUser, { label: frankie });
+    await page.click('#pn-team-add');
+    const partnerRole = await page.evaluate(() => document.activeElement?.id);
+    const partnerUser = `#${partnerRole.replace(/-role$/, '-user')}`;
+    await page.selectOption(`#${partnerRole}`, 'mental_health_partner');
+    const groups = await staffGroups(page, partnerUser);
+    check(groups[0] === EN['staff.group.clinician'], `the mental-health partner's list starts with ${groups[0]}`);
+    check(new Set(groups).size === groups.length, 'a group is shown twice');
+    const options = await page.locator(`${partnerUser} option`).allTextContents();
+    check(options.includes(robin), `the partner service's clinician is not offered as "${robin}"`);
+    check(!options.some((o) => o.includes('@')), 'the picker shows an email address');
+    check(options.filter((o) => o === frankie).length === 1, 'a person is offered more than once');
+    await page.selectOption(partnerUser, { label: robin });
+    check(await page.locator('#pn-form input[id$="-number"]').count() === 0, 'the "type their user number" box is still there');
     await axeCheck(page, 'new programme form, filled in');
     await page.click('#pn-submit');
     await page.waitForSelector('#sessions-table');
@@ -634,6 +674,8 @@ const tests = [
     await waitForText(page, '#status', fill(EN, 'pf.created', { title, n: 3 }));
     check(await page.locator('#sessions-table tbody tr').count() === 3, 'the programme does not show 3 sessions (4 minus the skipped date)');
     check((await page.textContent('#programme-schedule')).includes(fill(EN, 'rule.count', { n: 4 })), 'the schedule is not in words');
+    const teamText = await page.textContent('#team');
+    check(teamText.includes('Frankie Moreno') && teamText.includes('Robin Adeyemi'), `the team reads "${teamText}"`);
     await axeCheck(page, 'programme page (draft)');
 
     await page.click('#programme-publish');
@@ -653,8 +695,12 @@ const tests = [
     await waitForText(page, '#status', EN['sess.cancelled']);
     check(await page.isVisible('#session-cancelled'), 'the session does not say it is cancelled');
     check((await page.textContent('#session-details')).includes('The hall is closed that day.'), 'the reason is not shown');
-    const sessions = await api.get(`/programmes/${await programmeIdFromPage(page)}/sessions`);
+    const programmeId = await programmeIdFromPage(page);
+    const sessions = await api.get(`/programmes/${programmeId}/sessions`);
     check(sessions.items.filter((s) => s.status === 'cancelled').length === 1, 'the server does not have one cancelled session');
+    const team = (await api.get(`/programmes/${programmeId}`)).team.map((m) => `${m.name}:${m.role}`).sort();
+    check(JSON.stringify(team) === JSON.stringify(['Frankie Moreno:artist_facilitator', 'Robin Adeyemi:mental_health_partner']),
+      `the server's team is ${JSON.stringify(team)}`);
   }],
 
   ['the schedule choices (fortnightly until a date, monthly on the last Friday) make the rule the server expects', async (page) => {
@@ -721,22 +767,36 @@ const tests = [
     await axeCheck(page, 'programme page with a publish refusal');
     check((await api.get(`/programmes/${p.id}`)).status === 'draft', 'the programme was published anyway');
 
-    // Someone with current training goes on duty in each session; then it publishes.
-    const facilitator = await apiAs(FACILITATOR);
-    for (const kind of ['safeguarding', 'mental_health_first_aid']) {
-      await api.post('/training', { organisation_id: api.org, user_id: facilitator.me.id, kind,
-        completed_on: daysFromNow(-30), expires_on: daysFromNow(700) });
-    }
+    // The partner service's clinician (current safeguarding, demo data) goes
+    // on duty in each session, chosen by name; then it publishes.
+    const robin = staffOption(EN, 'Robin Adeyemi', 'clinician', NORTHSIDE);
     const links = await page.locator('#publish-refused-sessions a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     check(links.length === 2, `the refusal names ${links.length} sessions, not 2`);
+    // The peer supporter's safeguarding has expired (demo data): refused,
+    // and the refusal is announced next to the person picker.
+    await openHash(page, links[0].slice(1), '#roster-new');
+    await page.selectOption('#roster-new-role', 'on_duty');
+    await page.selectOption('#roster-new-user', { label: staffOption(EN, 'Pat Nakamura', 'peer_supporter', RIVERSIDE) });
+    await page.click('#roster-new-submit');
+    await page.waitForSelector('#roster-new-error:not([hidden])');
+    check(await page.getAttribute('#roster-new-error', 'role') === 'alert', 'the refusal is not announced');
+    check(await page.getAttribute('#roster-new-user', 'aria-invalid') === 'true', 'the person picker is not marked invalid');
+    check((await page.textContent('#roster-new-error')).includes('expired'), 'the refusal does not say the training expired');
+    await axeCheck(page, 'roster with a refusal');
     for (const href of links) {
       await openHash(page, href.slice(1), '#roster-new');
-      await page.selectOption('#roster-new-user', String(facilitator.me.id));
       await page.selectOption('#roster-new-role', 'on_duty');
+      const groups = await staffGroups(page, '#roster-new-user');
+      check(groups[0] === EN['staff.group.clinician'], `the on-duty list starts with ${groups[0]}, not clinicians`);
+      await page.selectOption('#roster-new-user', { label: robin });
       await page.click('#roster-new-submit');
       await waitForText(page, '#status', fill(EN, 'roster.added', { role: EN['rosterRole.on_duty'] }));
-      check((await page.textContent('#roster-table')).includes(EN['rosterRole.on_duty']), 'the roster does not show the duty');
+      const roster = await page.textContent('#roster-table');
+      check(roster.includes(EN['rosterRole.on_duty']) && roster.includes('Robin Adeyemi'), 'the roster does not show Robin on duty');
     }
+    // For a lead, facilitators come first again.
+    await page.selectOption('#roster-new-role', 'lead');
+    check((await staffGroups(page, '#roster-new-user'))[0] === EN['staff.group.facilitator'], 'facilitators do not lead the list for a lead');
     await axeCheck(page, 'session page with a roster');
     await page.goto(`${BASE}/#/programmes/${p.id}`);
     await page.waitForSelector('#programme-publish');
@@ -751,12 +811,44 @@ const tests = [
     await remove.first().click();
     await page.waitForSelector(`#${removeId}-error:not([hidden])`);
     check((await page.textContent('#roster-table')).includes(EN['rosterRole.on_duty']), 'the last person on duty was taken off');
-  }, { allowFailed: [/^409 \/api\/v1\/programmes\/\d+\/publish$/, /^409 \/api\/v1\/roster\/\d+$/] }],
+  }, { allowFailed: [/^409 \/api\/v1\/programmes\/\d+\/publish$/, /^409 \/api\/v1\/roster\/\d+$/,
+    /^409 \/api\/v1\/sessions\/\d+\/roster$/] }],
+
+  ['when the staff list cannot be read, the pickers say so and a programme keeps its team', async (page) => {
+    const api = await apiAs(COORDINATOR);
+    const venue = await api.post('/venues', { organisation_id: api.org, name: `Loft ${Date.now()}`, address: '10 Test Road', capacity: 15 });
+    const team = [{ user_id: (await apiAs(FACILITATOR)).me.id, role: 'artist_facilitator' },
+      { user_id: (await apiAs(CLINICIAN)).me.id, role: 'mental_health_partner' }];
+    const p = await api.post('/programmes', { ...programmeBody({ title: `Mosaic ${Date.now()}`, venue_id: venue.id, org: api.org, count: 1 }), team });
+    const [session] = (await api.get(`/programmes/${p.id}/sessions`)).items;
+    await page.route('**/api/v1/staff', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json',
+      body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'try again' }) }));
+    await login(page, COORDINATOR);
+    await expectDashboard(page);
+    await openHash(page, `/programmes/${p.id}/edit`, '#pe-form');
+    await page.waitForSelector('#pe-staff-failed');
+    check((await page.textContent('#pe-staff-failed')).includes(EN['staff.failedNotice']), 'the form does not say the list failed');
+    const kept = await page.$$eval('#pe-team select[id$="-user"]', (els) => els.map((el) => el.selectedOptions[0]?.textContent));
+    check(JSON.stringify(kept) === JSON.stringify(['Frankie Moreno', 'Robin Adeyemi']), `the team pickers show ${JSON.stringify(kept)}`);
+    await axeCheck(page, 'change a programme without the staff list');
+    await page.fill('#pe-funding', 'Kept Fund');
+    await page.click('#pe-submit');
+    await waitForText(page, '#status', EN['form.saved']);
+    const saved = await api.get(`/programmes/${p.id}`);
+    check(saved.funding_stream === 'Kept Fund' && saved.team.length === 2, `the programme was saved as ${JSON.stringify(saved)}`);
+    await openHash(page, `/sessions/${session.id}`, '#roster-new');
+    check(await page.isVisible('#roster-new-staff-failed'), 'the roster form does not say the list failed');
+    check((await page.textContent('#roster-new-user option')).trim() === EN['staff.failed'], 'the empty picker does not say why');
+  }, { allowFailed: ['503 /api/v1/staff'] }],
 
   ['coordinator changes a programme, moves a session, enrols a person and approves a support', async (page) => {
     const api = await apiAs(COORDINATOR);
     const venue = await api.post('/venues', { organisation_id: api.org, name: `Annex ${Date.now()}`, address: '7 Test Road', capacity: 15 });
-    const p = await api.post('/programmes', programmeBody({ title: `Collage ${Date.now()}`, venue_id: venue.id, org: api.org, count: 2 }));
+    // A co-designer with only a participant login is not on the staff list;
+    // the form keeps them anyway.
+    const team = [{ user_id: (await apiAs(FACILITATOR)).me.id, role: 'artist_facilitator' },
+      { user_id: (await apiAs(PARTICIPANT)).me.id, role: 'participant_co_designer' }];
+    const p = await api.post('/programmes', { ...programmeBody({ title: `Collage ${Date.now()}`, venue_id: venue.id, org: api.org, count: 2 }), team });
     await api.post(`/programmes/${p.id}/publish`);
     await login(page, COORDINATOR);
     await expectDashboard(page);
@@ -766,13 +858,21 @@ const tests = [
     await page.click('#programme-edit');
     await page.waitForSelector('#pe-form');
     check(await page.isDisabled('#pe-start-date'), 'the schedule of a published programme can be edited');
+    const chosen = await page.$$eval('#pe-team select[id$="-user"]', (els) => els.map((el) => [el.selectedOptions[0]?.textContent,
+      el.selectedOptions[0]?.parentElement.label ?? null]));
+    check(JSON.stringify(chosen) === JSON.stringify([[staffOption(EN, 'Frankie Moreno', 'facilitator', RIVERSIDE), EN['staff.group.facilitator']],
+      [p.team.find((m) => m.role === 'participant_co_designer').name, EN['staff.group.current']]]),
+    `the team pickers show ${JSON.stringify(chosen)}`);
     await axeCheck(page, 'change a programme');
     await page.fill('#pe-capacity', '8');
     await page.fill('#pe-funding', 'Test Fund');
     await page.click('#pe-submit');
     await waitForText(page, '#status', EN['form.saved']);
     check((await page.textContent('#programme-details')).includes(fill(EN, 'prog.placesLeft', { n: 8, capacity: 8 })), 'the new capacity is not shown');
-    check((await api.get(`/programmes/${p.id}`)).funding_stream === 'Test Fund', 'the funding stream was not saved');
+    const saved = await api.get(`/programmes/${p.id}`);
+    check(saved.funding_stream === 'Test Fund', 'the funding stream was not saved');
+    check(JSON.stringify(saved.team.map((m) => `${m.user_id}:${m.role}`).sort()) === JSON.stringify(team.map((m) => `${m.user_id}:${m.role}`).sort()),
+      `the team changed to ${JSON.stringify(saved.team)}`);
 
     // Move the first session half an hour later, on the programme's clock.
     const [first] = (await api.get(`/programmes/${p.id}/sessions`)).items;
@@ -1050,21 +1150,14 @@ const tests = [
   }],
 
   ['coordinator records training that expires soon and sees it in "expiring in the next 60 days"', async (page) => {
-    const facilitator = await apiAs(FACILITATOR);
     const title = `Trauma-informed practice ${Date.now()}`;
     await login(page, COORDINATOR);
     await expectDashboard(page);
     await page.click('#site-nav a[href="#/training"]');
     await page.waitForSelector('#training-new');
     await axeCheck(page, 'training');
-    // The facilitator is on the list when they have records already; anyone else by user number.
-    const listed = await page.locator(`#training-new-user option[value="${facilitator.me.id}"]`).count();
-    if (listed) {
-      await page.selectOption('#training-new-user', String(facilitator.me.id));
-    } else {
-      await page.selectOption('#training-new-user', '__other');
-      await page.fill('#training-new-user-number', String(facilitator.me.id));
-    }
+    // Everyone on the staff is on the list, by name and role.
+    await page.selectOption('#training-new-user', { label: staffOption(EN, 'Frankie Moreno', 'facilitator', RIVERSIDE) });
     await page.selectOption('#training-new-kind', 'trauma_informed_practice');
     await page.fill('#training-new-title', title);
     await page.fill('#training-new-completed', daysFromNow(-300));
@@ -1072,7 +1165,8 @@ const tests = [
     await page.click('#training-new-submit');
     await waitForText(page, '#status', EN['training.added']);
     check((await page.textContent('#expiring-table')).includes(title), 'the record is not in "expiring in the next 60 days"');
-    check((await page.textContent('#training-table')).includes(title), 'the record is not in the list');
+    const row = page.locator('#training-table tbody tr', { hasText: title });
+    check((await row.textContent()).includes('Frankie Moreno'), 'the record is not in the list under Frankie Moreno');
   }],
 
   ['a follow-up is recorded for someone who missed two sessions in a row', async (page) => {
@@ -1116,6 +1210,13 @@ const tests = [
     check((await page.textContent('#programme-sessions')).includes(ES['sess.title']), 'the programme page is not Spanish');
     check((await page.textContent('#programme-about')).includes(ES['pf.languages']), 'the details are not Spanish');
     await axeCheck(page, 'Spanish programme page');
+    await page.goto(`${BASE}/#/sessions/${sessionId}`);
+    await page.waitForSelector('#roster-new-user');
+    await page.selectOption('#roster-new-role', 'on_duty');
+    check((await staffGroups(page, '#roster-new-user'))[0] === ES['staff.group.clinician'], 'the staff groups are not Spanish');
+    const esOptions = await page.locator('#roster-new-user option').allTextContents();
+    check(esOptions.includes(staffOption(ES, 'Robin Adeyemi', 'clinician', NORTHSIDE)), `the staff are not named in Spanish: ${esOptions.join(' | ')}`);
+    await axeCheck(page, 'Spanish session page with the roster picker');
     await page.click('#logout');
     await page.waitForSelector('#login-form');
 
@@ -1156,6 +1257,16 @@ const tests = [
       await page.waitForSelector(ready);
       check(await pageWidth(page) <= 320, `${hash} is ${await pageWidth(page)}px wide`);
     }
+    // Long "Name — Role, Organisation" choices stay inside the screen.
+    await openHash(page, '/programmes/new', '#pn-form');
+    await page.click('#pn-team-add');
+    const roleId = await page.evaluate(() => document.activeElement?.id);
+    await page.selectOption(`#${roleId}`, 'mental_health_partner');
+    await page.selectOption(`#${roleId.replace(/-role$/, '-user')}`, { label: staffOption(EN, 'Robin Adeyemi', 'clinician', NORTHSIDE) });
+    check(await pageWidth(page) <= 320, `the team picker makes the form ${await pageWidth(page)}px wide`);
+    await openHash(page, `/sessions/${sessionId}`, '#roster-new-user');
+    await page.selectOption('#roster-new-user', { label: staffOption(EN, 'Frankie Moreno', 'facilitator', RIVERSIDE) });
+    check(await pageWidth(page) <= 320, `the roster picker makes the session page ${await pageWidth(page)}px wide`);
     await page.click('#logout');
     await page.waitForSelector('#login-form');
     await login(page, PARTICIPANT);

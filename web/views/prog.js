@@ -1,14 +1,14 @@
 // Shared pieces of the programmes pages (programmes.js, sessions.js,
 // listening.js, taking-part.js, staff.js): the value lists the API accepts,
 // page and section frames, dates and times in a programme's time zone,
-// pickers for an organisation, a staff member or a participant, and the
-// small "answer" helpers every form uses. Nothing here talks to a route
-// of its own.
+// pickers for an organisation, a member of staff (from GET /staff) or a
+// participant, and the small "answer" helpers every form uses. The pickers
+// read the lists they offer; no page of its own lives here.
 
 import { api, ApiError } from '../api.js';
 import { h, uid } from '../dom.js';
 import { has, language, t } from '../i18n.js';
-import { FormErrors, field, input, select } from '../forms.js';
+import { FormErrors, field, select } from '../forms.js';
 import { hasRole } from './dashboard.js';
 import { formatDay, label, languageName } from './person.js';
 
@@ -310,53 +310,102 @@ export function organisationField(prefix, orgs, errors, value = null) {
   };
 }
 
-// Staff who can be put in a team or on a roster. There is no staff
-// directory for coordinators in the API, so the list is what this user may
-// read: everyone (admins, /users), the people in extra (a programme's team,
-// a roster) and the holders of training records, and always themselves.
-// Someone not on the list can be chosen by their user number.
-export async function staffCandidates(user, extra = []) {
-  const people = new Map();
-  const add = (id, name) => {
-    if (!id) return;
-    if (!people.has(id) || (name && !people.get(id))) people.set(id, name || '');
-  };
-  add(user.id, user.display_name || user.email);
-  for (const p of extra) add(p.user_id ?? p.id, p.name || p.display_name || '');
-  const tries = [];
-  if (hasRole(user, ['admin'])) tries.push(api('/users').then((d) => d.items.map((u) => [u.id, u.display_name || u.email])));
-  if (hasRole(user, STAFF)) {
-    tries.push(api('/training').then((d) => (d.items || []).map((r) => [r.user_id, r.user_name || r.name || ''])));
-  }
-  for (const r of await Promise.allSettled(tries)) {
-    if (r.status === 'fulfilled') for (const [id, name] of r.value) add(id, name);
-    else if (r.reason instanceof ApiError && r.reason.status === 401) throw r.reason;
-  }
-  return [...people].map(([id, name]) => ({ id, name: name || t('prog.userN', { id }) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+// --- staff pickers ---
+
+// The roles /staff lists, in the order a picker shows its groups when
+// nothing asks for another: the people who run sessions first.
+export const STAFF_ROLES = ['facilitator', 'clinician', 'peer_supporter', 'coordinator', 'admin', 'moderator'];
+
+// Which roles come first when choosing someone for a part in a programme's
+// team or a session's roster. Someone on duty needs the clinician role or
+// first aid training, so clinicians lead that list; a mental-health partner
+// is usually a clinician of a partner service.
+const PART_ROLES = {
+  artist_facilitator: ['facilitator', 'peer_supporter', 'coordinator'],
+  mental_health_partner: ['clinician', 'peer_supporter', 'facilitator'],
+  participant_co_designer: ['peer_supporter', 'facilitator'],
+  coordinator: ['coordinator', 'admin'],
+  lead: ['facilitator', 'peer_supporter', 'coordinator', 'clinician'],
+  co_facilitator: ['facilitator', 'peer_supporter', 'clinician', 'coordinator'],
+  on_duty: ['clinician', 'facilitator', 'peer_supporter', 'coordinator'],
+};
+
+// The group order for a team or roster part ('' or unknown: STAFF_ROLES).
+export function staffOrder(part) {
+  const first = PART_ROLES[part] || [];
+  return [...first, ...STAFF_ROLES.filter((r) => !first.includes(r))];
 }
 
-// A select of staff plus "someone else" with a user-number box.
-export function staffPicker(id, labelText, people, { value = null, required = true } = {}) {
-  const other = '__other';
-  const choices = [{ value: '', label: t('form.choose') },
-    ...people.map((p) => ({ value: String(p.id), label: p.name })),
-    { value: other, label: t('prog.someoneElse') }];
-  const known = value && people.some((p) => p.id === value);
-  const control = select(id, choices, value ? (known ? String(value) : other) : '');
-  const number = input(`${id}-number`, { type: 'number', min: '1', inputmode: 'numeric', value: value && !known ? String(value) : '' });
-  const numberField = field(t('prog.userNumber'), number, { hint: t('prog.userNumberHint') });
-  const sync = () => { numberField.hidden = control.value !== other; };
-  control.addEventListener('change', sync);
-  sync();
-  const node = h('div', { class: 'picker' }, field(labelText, control, { required }), numberField);
+// Every active member of staff and volunteer of every organisation, partner
+// services included (GET /staff; no emails): [{id, name, roles:
+// [{organisation_id, organisation, role}]}], by name.
+export async function staffDirectory() {
+  const { items } = await api('/staff');
+  return items.map((u) => ({ id: u.id, name: u.display_name || t('prog.userN', { id: u.id }), roles: u.roles || [] }));
+}
+
+// The directory, or null when it could not be read (a 401 still ends the page).
+export async function staffDirectoryOrNull() {
+  try {
+    return await staffDirectory();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) throw err;
+    if (!(err instanceof ApiError)) console.error(err);
+    return null;
+  }
+}
+
+// Said once above the pickers when the directory could not be read.
+export function staffFailed(id) {
+  return h('div', { class: 'alert', id }, h('p', {}, t('staff.failedNotice')));
+}
+
+// "Robin Adeyemi — Clinician, Northside Mental Health Service", the roles
+// in the picker's order, several joined with "; ".
+export function staffLabel(person, order = STAFF_ROLES) {
+  const rank = (r) => (order.includes(r.role) ? order.indexOf(r.role) : order.length);
+  const roles = [...person.roles].sort((a, b) => rank(a) - rank(b) || a.organisation.localeCompare(b.organisation))
+    .map((r) => t('staff.roleAt', { role: label('role', r.role), organisation: r.organisation }));
+  return roles.length ? t('staff.option', { name: person.name, roles: roles.join('; ') }) : person.name;
+}
+
+// A labelled select of staff (people from staffDirectory; null when it could
+// not be read), in <optgroup>s by role: everyone once, under the first of
+// their roles in order. The person chosen before (value, named valueName)
+// stays a choice even when the directory no longer lists them, so changing
+// something else never drops them. setOrder(order) regroups, keeping the
+// choice; get() gives the user id or null.
+export function staffPicker(id, labelText, people, { value = null, valueName = null, order = STAFF_ROLES,
+  required = true, hint = t('staff.hint') } = {}) {
+  const control = h('select', { id, name: id });
+  const listed = people || [];
+  const known = value === null || listed.some((p) => p.id === value);
+  let filled = false;
+  function fill(groupOrder) {
+    const keep = filled ? control.value : (value !== null ? String(value) : '');
+    filled = true;
+    // A role the server lists that this page does not know still gets a group.
+    const unknown = listed.flatMap((p) => p.roles.map((r) => r.role)).filter((r) => !groupOrder.includes(r));
+    const groups = [...new Set([...groupOrder, ...unknown])].map((role) => ({ role, people: [] }));
+    for (const p of listed) {
+      const g = groups.find((x) => p.roles.some((r) => r.role === x.role));
+      if (g) g.people.push(p);
+    }
+    const empty = people === null ? t('staff.failed') : t('staff.none');
+    control.replaceChildren(
+      h('option', { value: '' }, listed.length || !known ? t('form.choose') : empty),
+      ...(known ? [] : [h('optgroup', { label: t('staff.group.current') },
+        h('option', { value: String(value) }, valueName || t('prog.userN', { id: value })))]),
+      ...groups.filter((g) => g.people.length).map((g) => h('optgroup', { label: label('staff.group', g.role) },
+        g.people.map((p) => h('option', { value: String(p.id) }, staffLabel(p, groupOrder))))));
+    control.value = [...control.options].some((o) => o.value === keep) ? keep : '';
+  }
+  fill(order);
   return {
-    node,
+    node: field(labelText, control, { required, hint }),
     control,
-    get: () => {
-      if (control.value === other) return number.value ? Number(number.value) : null;
-      return control.value ? Number(control.value) : null;
-    },
+    setOrder: fill,
+    get: () => (control.value ? Number(control.value) : null),
   };
 }
 

@@ -10,7 +10,7 @@ import { language, t } from '../i18n.js';
 import { FormErrors, checkboxGroup, field, input, radioGroup, select, textarea, value } from '../forms.js';
 import {
   ART_FORMS, FORMATS, PLAN_PARTS, PROG_LANGUAGES, RRULE_DAYS, TEAM_ROLES, browserZone, options, organisationField,
-  progLanguage, shortDay, staffPicker, zoneNames,
+  progLanguage, shortDay, staffFailed, staffOrder, staffPicker, zoneNames,
 } from './prog.js';
 import { DAYS } from './person.js';
 
@@ -101,7 +101,10 @@ function dateListEditor(prefix, dates, errors) {
   };
 }
 
-// The team: rows of a person and their part.
+// The team: rows of a part and the person who takes it. The part comes
+// first so that the people most likely to take it lead the person list
+// (clinicians for a mental-health partner, facilitators for an artist).
+// people: the staff directory, or null when it could not be read.
 function teamEditor(prefix, team, people, errors) {
   const listNode = h('ol', { class: 'team-rows', id: `${prefix}-team` });
   const rows = [];
@@ -117,30 +120,33 @@ function teamEditor(prefix, team, people, errors) {
   }
   function addRow(member = {}, focus = false) {
     const id = uid(`${prefix}-member`);
-    const who = staffPicker(`${id}-user`, t('pf.teamPerson'), people, { value: member.user_id ?? null });
     const role = select(`${id}-role`, [{ value: '', label: t('form.choose') }, ...options('teamRole', TEAM_ROLES)], member.role || '');
+    const who = staffPicker(`${id}-user`, t('pf.teamPerson'), people, {
+      value: member.user_id ?? null, valueName: member.name, order: staffOrder(member.role), hint: t('pf.teamPersonHint'),
+    });
+    role.addEventListener('change', () => who.setOrder(staffOrder(role.value)));
     const legend = h('legend', {});
     const remove = h('button', { type: 'button', class: 'button button-quiet button-small' });
     const node = h('li', {}, h('fieldset', { class: 'slot' }, legend,
-      h('div', { class: 'slot-fields' }, who.node, field(t('pf.teamRole'), role, { required: true })), remove));
+      h('div', { class: 'slot-fields' }, field(t('pf.teamRole'), role, { required: true }), who.node), remove));
     const row = { node, who, role, legend, remove };
     remove.addEventListener('click', () => {
       const i = rows.indexOf(row);
       rows.splice(i, 1);
       node.remove();
       renumber();
-      (rows[i]?.who.control ?? rows[i - 1]?.who.control ?? addButton).focus();
+      (rows[i]?.role ?? rows[i - 1]?.role ?? addButton).focus();
     });
     rows.push(row);
     listNode.append(node);
     renumber();
-    if (focus) who.control.focus();
+    if (focus) role.focus();
   }
   for (const m of team || []) addRow(m);
   addButton.addEventListener('click', () => addRow({}, true));
   errors.register('team', addButton, t('pf.team'));
   return {
-    node: h('div', {}, listNode, addButton),
+    node: h('div', {}, people === null && staffFailed(`${prefix}-staff-failed`), listNode, addButton),
     collect: (errs) => {
       const out = [];
       for (const [i, r] of rows.entries()) {
@@ -159,8 +165,9 @@ function teamEditor(prefix, team, people, errors) {
 
 // Builds the form. mode: 'create' or 'edit'; programme: the current values
 // when editing; orgs: where a new programme may belong; venues: every venue
-// the user can see; people: staff to choose the team from.
-export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues = [], people = [] }) {
+// the user can see; people: the staff directory to choose the team from
+// (null when it could not be read: the team keeps who it has).
+export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues = [], people = null }) {
   const errors = new FormErrors(prefix);
   const p = programme;
   const published = mode === 'edit' && p.status && p.status !== 'draft';

@@ -13,7 +13,7 @@ import { programmeForm } from './programme-form.js';
 import {
   ENROLLERS, MANAGERS, PLAN_PARTS, STAFF, SUPPORT_KINDS, actionButton, back, calendarBox, canManage, disclosure,
   failed, formatDay, label, miniForm, options, organisationsFor, page, participantPicker, placesText, programmeTags,
-  progLanguage, rolesIn, ruleText, section, sessionWhen, settle, shortDay, staffCandidates, zonedToUtc,
+  progLanguage, rolesIn, ruleText, section, sessionWhen, settle, shortDay, staffDirectoryOrNull, zonedToUtc,
 } from './prog.js';
 import { enrolPanel } from './taking-part.js';
 
@@ -54,14 +54,16 @@ export async function programmesView(ctx) {
 
 // --- create and change ---
 
-async function formContext(user, extraPeople = []) {
+// What the programme form chooses from. people is the staff directory, or
+// null when it could not be read (the form says so and keeps the team).
+async function formContext(user) {
   const [orgs, venues, people] = await Promise.all([
     organisationsFor(user, MANAGERS),
     api('/venues').then((d) => d.items).catch((err) => {
       if (err instanceof ApiError && err.status === 401) throw err;
       return [];
     }),
-    staffCandidates(user, extraPeople),
+    staffDirectoryOrNull(),
   ]);
   return { orgs, venues, people };
 }
@@ -114,7 +116,7 @@ function changed(body, before) {
 
 export async function programmeEditView(ctx, { id }) {
   const p = await api(`/programmes/${id}`);
-  const { venues, people } = await formContext(ctx.session.user, p.team || []);
+  const { venues, people } = await formContext(ctx.session.user);
   const form = programmeForm({ prefix: 'pe', mode: 'edit', programme: p, venues, people });
   const submit = h('button', { type: 'submit', class: 'button', id: 'pe-submit' }, t('form.save'));
   async function onSubmit(event) {

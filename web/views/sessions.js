@@ -10,8 +10,8 @@ import { FormErrors, field, input, radioGroup, select, textarea, value } from '.
 import { hasRole } from './dashboard.js';
 import {
   FRONTLINE, MANAGERS, MARKS, ROSTER_ROLES, SESSION_EDITORS, STAFF, actionButton, back, calendarBox, failed, label,
-  miniForm, options, page, participantPicker, pressed, rolesIn, section, sessionEndTime, sessionWhen, settle, staffCandidates,
-  staffPicker, utcToZoned, zonedToUtc,
+  miniForm, options, page, participantPicker, pressed, rolesIn, section, sessionEndTime, sessionWhen, settle, staffDirectoryOrNull,
+  staffFailed, staffOrder, staffPicker, utcToZoned, zonedToUtc,
 } from './prog.js';
 
 function detailRows(rows, id) {
@@ -128,16 +128,21 @@ function rosterPart(ctx, s, roster, people, manage) {
     legend: t('roster.who'), name: `${prefix}-kind`, value: 'user',
     options: [{ value: 'user', label: t('roster.kind.user') }, { value: 'participant', label: t('roster.kind.participant') }],
   });
-  const staff = staffPicker(`${prefix}-user`, t('roster.staff'), people);
+  const staff = staffPicker(`${prefix}-user`, t('roster.staff'), people, { hint: t('roster.staffHint') });
   const person = participantPicker(`${prefix}-participant`, t('roster.participant'));
   const role = select(`${prefix}-role`, [{ value: '', label: t('form.choose') }, ...options('rosterRole', ROSTER_ROLES)], '');
+  // The part comes first: it decides whose group leads the staff list
+  // (clinicians for someone on duty, facilitators for a lead).
+  role.addEventListener('change', () => staff.setOrder(staffOrder(role.value)));
+  const staffBox = h('div', {}, people === null && staffFailed(`${prefix}-staff-failed`), staff.node);
   const sync = () => {
     const isUser = kind.get() === 'user';
-    staff.node.hidden = !isUser;
+    staffBox.hidden = !isUser;
     person.node.hidden = isUser;
     if (!isUser) person.load().catch((err) => errors.showApiError(err));
     for (const o of role.options) o.hidden = o.value !== '' && (isUser ? o.value === 'participant_lead' : o.value !== 'participant_lead');
     if (role.selectedOptions[0]?.hidden) role.value = isUser ? '' : 'participant_lead';
+    staff.setOrder(staffOrder(role.value));
   };
   kind.radios.forEach((r) => r.addEventListener('change', sync));
   sync();
@@ -146,7 +151,7 @@ function rosterPart(ctx, s, roster, people, manage) {
   errors.register('role', role, t('roster.role'));
   const { form } = miniForm(ctx, {
     id: prefix, errors, submitText: t('roster.add'),
-    children: [kind.node, staff.node, person.node, field(t('roster.role'), role, { required: true, hint: t('roster.roleHint') })],
+    children: [kind.node, field(t('roster.role'), role, { required: true, hint: t('roster.roleHint') }), staffBox, person.node],
     collect: (errs) => {
       const isUser = kind.get() === 'user';
       const who = isUser ? staff.get() : person.get();
@@ -210,8 +215,7 @@ export async function sessionView(ctx, { id }) {
     content.push(section(t('sess.restoreTitle'), { id: 'session-restore-part' }, errors.box, button));
   }
   if (staff) {
-    const people = rosterR.ok && manage ? await staffCandidates(user, [...(programme?.team || []),
-      ...rosterR.value.items.filter((r) => r.user_id)]) : [];
+    const people = rosterR.ok && manage ? await staffDirectoryOrNull() : [];
     content.push(section(t('roster.title'), { id: 'session-roster' },
       ...(rosterR.ok ? rosterPart(ctx, s, rosterR.value.items, people, manage) : [failed(rosterR.error)])));
   }

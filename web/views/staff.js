@@ -9,8 +9,8 @@ import { formatDateTime, t } from '../i18n.js';
 import { FormErrors, checkboxGroup, field, input, select, textarea, value } from '../forms.js';
 import {
   FEATURES, FOLLOWUP_ACTIONS, MANAGERS, TRAINING_KINDS, actionButton, back, canManage, failed, label, miniForm,
-  options, organisationField, organisationsFor, page, requireFields, section, settle, shortDay, staffCandidates,
-  staffPicker, today, addDays,
+  options, organisationField, organisationsFor, page, requireFields, section, settle, shortDay, staffDirectory,
+  staffFailed, staffPicker, today, addDays,
 } from './prog.js';
 import { hasRole } from './dashboard.js';
 
@@ -170,7 +170,7 @@ export async function trainingView(ctx) {
   const [records, expiring, people, orgs] = await settle(
     api('/training'),
     manage ? api('/training/expiring?days=60') : Promise.resolve(null),
-    manage ? staffCandidates(user) : Promise.resolve([]),
+    manage ? staffDirectory() : Promise.resolve([]),
     manage ? organisationsFor(user, MANAGERS) : Promise.resolve([]));
   const names = new Map((people.ok ? people.value : []).map((p) => [p.id, p.name]));
   const content = [h('p', { class: 'lede' }, t(manage ? 'training.introManage' : 'training.introOwn'))];
@@ -192,7 +192,7 @@ export async function trainingView(ctx) {
   if (manage) {
     const errors = new FormErrors('training-new');
     const orgField = organisationField('training-new', orgs.ok ? orgs.value : [], errors);
-    const who = staffPicker('training-new-user', t('training.person'), people.ok ? people.value : []);
+    const who = staffPicker('training-new-user', t('training.person'), people.ok ? people.value : null);
     const kind = select('training-new-kind', [{ value: '', label: t('form.choose') }, ...options('trainingKind', TRAINING_KINDS)], '');
     const title = input('training-new-title', { autocomplete: 'off' });
     const completed = input('training-new-completed', { type: 'date', max: today() });
@@ -204,7 +204,7 @@ export async function trainingView(ctx) {
     errors.register('expires_on', expires, t('training.expires'));
     const { form } = miniForm(ctx, {
       id: 'training-new', errors, submitText: t('training.add'),
-      children: [orgField.node, who.node, field(t('training.kind'), kind, { required: true }),
+      children: [orgField.node, !people.ok && staffFailed('training-new-staff-failed'), who.node, field(t('training.kind'), kind, { required: true }),
         field(t('training.titleCol'), title, { hint: t('training.titleHint') }),
         field(t('training.completed'), completed, { required: true }),
         field(t('training.expires'), expires, { hint: t('training.expiresHint') })],
