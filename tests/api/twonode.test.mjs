@@ -6,8 +6,9 @@
 // chain's head row is what every write contends on); checks that read then
 // write (a per-hour limit, "asking twice is the same request") hold under
 // concurrency, and so do a programme's places (never more than its
-// capacity, freed places offered once, in waitlist order); a node survives its database connections being dropped;
-// nodes starting together on new databases all start. Runs only with
+// capacity, freed places offered once, in waitlist order); a node survives
+// its database connections being dropped; nodes starting together on new
+// databases all start. Runs only with
 // HEARTH_TEST_PG_URL (tests/run-all.sh's second pass); startNodes() in
 // harness.mjs makes the nodes.
 import assert from 'node:assert/strict';
