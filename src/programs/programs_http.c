@@ -1794,6 +1794,33 @@ static const char SQL_SESSION_STATE[] =
     "SELECT starts_at, ends_at, venue_id, online_link, status, was_published, cancel_reason, "
     "cancelled_at FROM programme_sessions WHERE id = ?1";
 
+/* Begins a write transaction and loads the session (or programme) for
+ * someone holding a role in mask in its organisation. Otherwise answers
+ * 403 with denied, or 404 when denied is NULL (the record stays unseen),
+ * rolls back and returns false. */
+static bool ref_begin(struct req *r, bool session, int64_t id, uint32_t mask, const char *denied,
+                      struct prog_ref *ref)
+{
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = session ? programs_session_ref(c, r->arena, id, ref)
+		             : programs_programme_ref(c, r->arena, id, ref);
+	if (!rc && !denied && !is_staff_of(r, mask, ref->organisation_id))
+		rc = -HEARTH_ENOTFOUND;
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, session ? "the session" : "the programme");
+		return false;
+	}
+	if (!is_staff_of(r, mask, ref->organisation_id)) {
+		db_rollback(c);
+		http_problem(r, 403, "%s", denied);
+		return false;
+	}
+	return true;
+}
+
 /* After a move, everyone on duty must still hold valid training on the
  * session's new local date. Answers 409 and rolls back otherwise. */
 static const char SQL_ON_DUTY[] =
@@ -1852,20 +1879,10 @@ void programs_http_session_update(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	int rc = db_begin(c, true);
-	if (!rc)
-		rc = programs_session_ref(c, r->arena, id, &ref);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the session");
+	if (!ref_begin(r, true, id, PM_MANAGE | (1u << ROLE_FACILITATOR),
+	               "you can change sessions only of your organisation's programmes", &ref))
 		return;
-	}
-	if (!is_staff_of(r, PM_MANAGE | (1u << ROLE_FACILITATOR), ref.organisation_id)) {
-		db_rollback(c);
-		http_problem(r, 403,
-		             "you can change sessions only of your organisation's programmes");
-		return;
-	}
+	int rc = 0;
 	struct db_stmt *s = db_prepare(c, SQL_SESSION_STATE);
 	if (!s || db_bind_i64(s, 1, id) || db_step(s) != DB_ROW) {
 		if (s)
@@ -2038,16 +2055,8 @@ void programs_http_roster_list(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	int rc = db_begin(c, true);
-	if (!rc)
-		rc = programs_session_ref(c, r->arena, id, &ref);
-	if (!rc && !is_staff_of(r, PM_STAFF, ref.organisation_id))
-		rc = -HEARTH_ENOTFOUND;
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the session");
+	if (!ref_begin(r, true, id, PM_STAFF, NULL, &ref))
 		return;
-	}
 	struct db_stmt *s = db_prepare(c, SQL_ROSTER_LIST);
 	json_t *items = json_array();
 	bool people = false;
@@ -2111,19 +2120,10 @@ void programs_http_roster_add(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	int rc = db_begin(c, true);
-	if (!rc)
-		rc = programs_session_ref(c, r->arena, id, &ref);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the session");
+	if (!ref_begin(r, true, id, PM_MANAGE,
+	               "you can change the roster only of programmes you coordinate", &ref))
 		return;
-	}
-	if (!is_staff_of(r, PM_MANAGE, ref.organisation_id)) {
-		db_rollback(c);
-		http_problem(r, 403, "you can change the roster only of programmes you coordinate");
-		return;
-	}
+	int rc = 0;
 	const char *field = lead ? "participant_id" : "user_id";
 	int64_t who = lead ? v[1].i : v[0].i;
 	struct db_stmt *s;
@@ -2307,16 +2307,8 @@ void programs_http_rotation(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	int rc = db_begin(c, true);
-	if (!rc)
-		rc = programs_programme_ref(c, r->arena, id, &ref);
-	if (!rc && !is_staff_of(r, PM_STAFF, ref.organisation_id))
-		rc = -HEARTH_ENOTFOUND;
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the programme");
+	if (!ref_begin(r, false, id, PM_STAFF, NULL, &ref))
 		return;
-	}
 	json_t *sessions = json_array(), *counts = json_array(), *cur = NULL;
 	int64_t cur_id = 0;
 	struct db_stmt *s = db_prepare(c, SQL_ROTATION);
