@@ -71,10 +71,10 @@ int cal_weekday(struct cal_date d);
 struct rrule {
 	enum { RR_WEEKLY, RR_MONTHLY } freq;
 	int interval;
-	uint8_t weekdays;  /* WEEKLY: bit set, bit 0 = Monday */
-	int nth[7];        /* MONTHLY BYDAY: per weekday 0 = not used, 1..4 or -1; several allowed */
-	int monthday;      /* MONTHLY BYMONTHDAY, 0 = none */
-	int count;         /* 0 = none */
+	uint8_t weekdays; /* WEEKLY: bit set, bit 0 = Monday */
+	int nth[7];       /* MONTHLY BYDAY: per weekday 0 = not used, 1..4 or -1; several allowed */
+	int monthday;     /* MONTHLY BYMONTHDAY, 0 = none */
+	int count;        /* 0 = none */
 	bool has_until;
 	struct cal_date until;
 };
@@ -98,10 +98,11 @@ size_t rrule_expand(const struct rrule *r, struct cal_date start, struct cal_dat
 enum ical_status { ICAL_CONFIRMED, ICAL_TENTATIVE, ICAL_CANCELLED };
 
 struct ical_event {
-	const char *uid;       /* stable, e.g. "session-42@hearth" */
-	int64_t start, end;    /* UTC instants; written as local time with TZID */
-	int64_t recurrence_id; /* 0 = none; else the original UTC start (overrides a rule instance) */
-	const char *rrule;     /* NULL, or canonical rule for a master event */
+	const char *uid;    /* stable, e.g. "session-42@hearth" */
+	int64_t start, end; /* UTC instants; written as local time with TZID */
+	int64_t
+	    recurrence_id; /* 0 = none; else the original UTC start (overrides a rule instance) */
+	const char *rrule; /* NULL, or canonical rule for a master event */
 	const int64_t *exdates; /* UTC starts removed from the rule */
 	size_t nexdates;
 	const char *summary, *description, *location, *url; /* may be NULL */

@@ -262,23 +262,7 @@ static void rollback(struct req *r)
 		db_rollback(c);
 }
 
-/* Parses an optional positive id from the query string into *out (0 when
- * absent). Answers 400 naming the parameter and returns false otherwise. */
-static bool query_id(struct req *r, const char *name, int64_t *out)
-{
-	const char *s = req_query(r, name);
-	*out = 0;
-	if (!s)
-		return true;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < 1) {
-		programs_bad(r, 400, name, "%s must be a positive id", name);
-		return false;
-	}
-	*out = v;
-	return true;
-}
+#define query_id programs_query_id
 
 /* Runs a statement that selects one count (or id) with id bound to ?1. */
 static int count_of(struct db_conn *c, const char *sql, int64_t id, int64_t *out)

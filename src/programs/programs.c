@@ -2,12 +2,14 @@
  * What the parts of the programmes module share: organisation scoping,
  * the venue feature list, and programme/session lookups.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "http/http.h"
 #include "people/people.h"
 #include "programs/programs.h"
 #include "core/banned.h"
@@ -163,4 +165,20 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id)
 	json_t *o = db_step(s) == DB_ROW ? programs_session_row(s) : NULL;
 	db_finish(s);
 	return o;
+}
+
+bool programs_query_id(struct req *r, const char *name, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	*out = 0;
+	if (!s)
+		return true;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1) {
+		programs_bad(r, 400, name, "%s must be a positive id", name);
+		return false;
+	}
+	*out = v;
+	return true;
 }

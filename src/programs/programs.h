@@ -74,6 +74,10 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id);
 struct db_stmt;
 json_t *programs_session_row(struct db_stmt *st);
 
+/* Parses an optional positive id from the query string into *out (0 when
+ * absent). Answers 400 naming the parameter and returns false otherwise. */
+bool programs_query_id(struct req *r, const char *name, int64_t *out);
+
 /* A problem naming a field (see http.h). */
 #define programs_bad http_field_problem
 

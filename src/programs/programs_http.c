@@ -210,13 +210,15 @@ static json_t *venue_row(struct db_stmt *s)
 
 void programs_http_venue_list(struct req *r)
 {
-	const char *org = req_query(r, "organisation_id");
+	int64_t org;
+	if (!programs_query_id(r, "organisation_id", &org))
+		return;
 	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_LIST);
 	if (!s) {
 		http_error(r, -HEARTH_EDB, "venues");
 		return;
 	}
-	db_bind_i64(s, 1, org ? strtoll(org, NULL, 10) : 0);
+	db_bind_i64(s, 1, org);
 	json_t *items = json_array();
 	while (db_step(s) == DB_ROW)
 		json_array_append_new(items, venue_row(s));
@@ -407,8 +409,9 @@ static json_t *training_row(struct db_stmt *s)
 
 void programs_http_training_list(struct req *r)
 {
-	const char *q = req_query(r, "user_id");
-	int64_t uid = q ? strtoll(q, NULL, 10) : 0;
+	int64_t uid;
+	if (!programs_query_id(r, "user_id", &uid))
+		return;
 	int64_t orgs[32];
 	bool all;
 	size_t norgs = programs_orgs(&r->actor, PM_MANAGE, orgs, 32, &all);
@@ -771,7 +774,9 @@ void programs_http_programme_get(struct req *r)
 void programs_http_programme_list(struct req *r)
 {
 	const char *status = req_query(r, "status");
-	const char *org = req_query(r, "organisation_id");
+	int64_t org;
+	if (!programs_query_id(r, "organisation_id", &org))
+		return;
 	if (status && strcmp(status, "draft") && strcmp(status, "published") &&
 	    strcmp(status, "closed")) {
 		programs_bad(r, 400, "status", "status must be draft, published or closed");
@@ -783,7 +788,7 @@ void programs_http_programme_list(struct req *r)
 		return;
 	}
 	db_bind_text(s, 1, status ? status : "");
-	db_bind_i64(s, 2, org ? strtoll(org, NULL, 10) : 0);
+	db_bind_i64(s, 2, org);
 	json_t *items = json_array();
 	while (db_step(s) == DB_ROW)
 		if (may_see(r, db_col_i64(s, 1), db_col_text(s, 9)))
@@ -2403,15 +2408,10 @@ void programs_http_staff_list(struct req *r)
 	static const char *const roles[] = {"admin",     "coordinator",    "facilitator",
 	                                    "clinician", "peer_supporter", "moderator",
 	                                    NULL};
-	const char *org = req_query(r, "organisation_id");
 	const char *role = req_query(r, "role");
-	char *end = NULL;
-	int64_t org_id = org ? strtoll(org, &end, 10) : 0;
-	if (org && (*end || org_id <= 0)) {
-		programs_bad(r, 400, "organisation_id",
-		             "organisation_id must be a positive integer");
+	int64_t org_id;
+	if (!programs_query_id(r, "organisation_id", &org_id))
 		return;
-	}
 	bool known = !role;
 	for (int i = 0; role && roles[i]; i++)
 		known |= strcmp(role, roles[i]) == 0;

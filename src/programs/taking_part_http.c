@@ -2412,17 +2412,9 @@ struct log_row {
 
 void part_http_followup_log(struct req *r)
 {
-	const char *q = req_query(r, "participant_id");
-	int64_t only = 0;
-	if (q) {
-		char *end;
-		only = strtoll(q, &end, 10);
-		if (!*q || *end || only < 1) {
-			programs_bad(r, 400, "participant_id",
-			             "participant_id must be a positive whole number");
-			return;
-		}
-	}
+	int64_t only;
+	if (!programs_query_id(r, "participant_id", &only))
+		return;
 	int64_t orgs[32];
 	bool all;
 	size_t norgs = programs_orgs(&r->actor, PM_MANAGE, orgs, 32, &all);

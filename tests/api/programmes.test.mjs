@@ -497,6 +497,13 @@ describe('programmes: recurrence', () => {
     assert.equal(b.sessions, 4);
   });
 
+  test('list filters that are not a known status or a positive id are refused, naming the parameter', async () => {
+    assertProblem(await as.coordinator.get('/api/v1/programmes?status=running'), 400, { field: 'status' });
+    assertProblem(await as.coordinator.get('/api/v1/programmes?organisation_id=riverside'), 400, { field: 'organisation_id' });
+    assertProblem(await as.coordinator.get('/api/v1/venues?organisation_id=0'), 400, { field: 'organisation_id' });
+    assertProblem(await as.coordinator.get('/api/v1/training?user_id=me'), 400, { field: 'user_id' });
+  });
+
   test('participants see published programmes only: a draft is 404 to them, with its sessions', async () => {
     const p = await newProgramme({ format: 'online' });
     const [s] = await sessionsOf(p.id);
