@@ -94,24 +94,15 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
 	db_bind_i64(s, 2, at);
-	if (e->actor_id)
-		db_bind_i64(s, 3, e->actor_id);
-	else
-		db_bind_null(s, 3);
-	if (e->organisation_id)
-		db_bind_i64(s, 4, e->organisation_id);
-	else
-		db_bind_null(s, 4);
+	db_bind_id(s, 3, e->actor_id);
+	db_bind_id(s, 4, e->organisation_id);
 	db_bind_text(s, 5, e->action);
 	db_bind_text(s, 6, e->resource);
 	db_bind_text(s, 7, e->outcome);
 	db_bind_text(s, 8, rid);
 	db_bind_text(s, 9, prev);
 	db_bind_text(s, 10, hash);
-	if (e->actor_token_id)
-		db_bind_i64(s, 11, e->actor_token_id);
-	else
-		db_bind_null(s, 11);
+	db_bind_id(s, 11, e->actor_token_id);
 	if ((rc = db_run(s)) != 0)
 		return rc;
 	char mac[65];

@@ -421,10 +421,7 @@ int auth_token_create(struct db_conn *c, const char *name, enum role role, int64
 	db_bind_text(s, 2, h);
 	db_bind_text(s, 3, role_names[role]);
 	db_bind_i64(s, 4, org_id);
-	if (created_by)
-		db_bind_i64(s, 5, created_by);
-	else
-		db_bind_null(s, 5);
+	db_bind_id(s, 5, created_by);
 	db_bind_i64(s, 6, util_now());
 	sodium_memzero(raw, sizeof raw);
 	return db_insert_id(s, id);

@@ -213,6 +213,11 @@ int db_bind_null(struct db_stmt *s, int idx)
 {
 	return s->be->bind_null(s, idx);
 }
+
+int db_bind_id(struct db_stmt *s, int idx, int64_t v)
+{
+	return v ? db_bind_i64(s, idx, v) : db_bind_null(s, idx);
+}
 int db_step(struct db_stmt *s)
 {
 	TIMED(s->be->step(s));

@@ -61,6 +61,8 @@ int db_bind_i64(struct db_stmt *s, int idx, int64_t v);
 int db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL binds NULL */
 int db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t n);
 int db_bind_null(struct db_stmt *s, int idx);
+/* An optional reference: binds v, or NULL when v is 0 (no such row). */
+int db_bind_id(struct db_stmt *s, int idx, int64_t v);
 /* Returns DB_ROW, DB_DONE, -HEARTH_ECONFLICT on a uniqueness or foreign-key
  * violation, -HEARTH_EBUSY on lock timeout, or -HEARTH_EDB. */
 int db_step(struct db_stmt *s);

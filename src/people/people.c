@@ -289,10 +289,7 @@ int people__create(const struct people_ctx *px, struct db_conn *c, struct arena 
 	db_bind_text(s, 4, in->age_band);
 	db_bind_i64(s, 5, in->is_minor);
 	db_bind_i64(s, 6, in->self_registered);
-	if (in->created_by)
-		db_bind_i64(s, 7, in->created_by);
-	else
-		db_bind_null(s, 7);
+	db_bind_id(s, 7, in->created_by);
 	db_bind_i64(s, 8, now);
 	db_bind_i64(s, 9, now);
 	db_bind_i64(s, 10, now);
@@ -657,10 +654,7 @@ int people__consent_record(const struct people_ctx *px, struct db_conn *c, struc
 		db_bind_null(s, 6);
 	db_bind_i64(s, 7, version);
 	db_bind_text(s, 8, in->lang);
-	if (in->recorded_by)
-		db_bind_i64(s, 9, in->recorded_by);
-	else
-		db_bind_null(s, 9);
+	db_bind_id(s, 9, in->recorded_by);
 	db_bind_i64(s, 10, util_now());
 	rc = db_step(s);
 	if (rc == DB_ROW)
@@ -820,10 +814,7 @@ int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const 
 	db_bind_text(s, 3, categories);
 	db_bind_i64(s, 4, starts);
 	db_bind_i64(s, 5, ends);
-	if (actor)
-		db_bind_i64(s, 6, actor);
-	else
-		db_bind_null(s, 6);
+	db_bind_id(s, 6, actor);
 	db_bind_i64(s, 7, util_now());
 	return db_insert_id(s, id);
 }
@@ -863,10 +854,7 @@ int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[
 	db_bind_text(s, 1, h);
 	db_bind_i64(s, 2, id);
 	db_bind_i64(s, 3, util_now() + 14 * 86400);
-	if (actor)
-		db_bind_i64(s, 4, actor);
-	else
-		db_bind_null(s, 4);
+	db_bind_id(s, 4, actor);
 	return db_run(s);
 }
 
@@ -995,10 +983,7 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 		goto fail;
 	}
 	db_bind_i64(s, 1, now);
-	if (actor_id)
-		db_bind_i64(s, 2, actor_id);
-	else
-		db_bind_null(s, 2);
+	db_bind_id(s, 2, actor_id);
 	db_bind_i64(s, 3, participant_id);
 	if ((rc = db_run(s)) != 0)
 		goto fail;
@@ -1047,10 +1032,7 @@ int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor,
 	struct db_stmt *s = db_prepare(c, SQL_ERASURE_REJECT);
 	if (!s)
 		return -HEARTH_EDB;
-	if (actor)
-		db_bind_i64(s, 1, actor);
-	else
-		db_bind_null(s, 1); /* an API token has no user */
+	db_bind_id(s, 1, actor);
 	db_bind_i64(s, 2, util_now());
 	db_bind_text(s, 3, reason);
 	db_bind_i64(s, 4, request_id);

@@ -245,14 +245,6 @@ static json_t *text_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static void bind_id_or_null(struct db_stmt *s, int idx, int64_t v)
-{
-	if (v)
-		db_bind_i64(s, idx, v);
-	else
-		db_bind_null(s, idx);
-}
-
 /* Rolls back the request's transaction, if one is open, before an answer
  * that is not a commit. */
 static void rollback(struct req *r)
@@ -443,8 +435,8 @@ void listening_http_round_create(struct req *r)
 		db_bind_text(s, 2, v[RC_TITLE].s);
 		db_bind_text(s, 3, v[RC_DESCRIPTION].present ? v[RC_DESCRIPTION].s : "");
 		db_bind_i64(s, 4, now);
-		bind_id_or_null(s, 5, v[RC_CLOSES_AT].present ? v[RC_CLOSES_AT].i : 0);
-		bind_id_or_null(s, 6, r->actor.user_id);
+		db_bind_id(s, 5, v[RC_CLOSES_AT].present ? v[RC_CLOSES_AT].i : 0);
+		db_bind_id(s, 6, r->actor.user_id);
 		rc = db_insert_id(s, &id);
 	}
 	if (rc == -HEARTH_ECONFLICT) {
@@ -513,9 +505,9 @@ void listening_http_round_update(struct req *r)
 		db_bind_i64(s, 1, rd.id);
 		db_bind_text(s, 2, rd.title);
 		db_bind_text(s, 3, rd.description);
-		bind_id_or_null(s, 4, rd.has_closes_at ? rd.closes_at : 0);
+		db_bind_id(s, 4, rd.has_closes_at ? rd.closes_at : 0);
 		db_bind_text(s, 5, rd.status);
-		bind_id_or_null(s, 6, rd.has_closed_at ? rd.closed_at : 0);
+		db_bind_id(s, 6, rd.has_closed_at ? rd.closed_at : 0);
 		rc = db_run_one(s);
 	}
 	if (!req_commit(r, rc, action, resource(r, "listening_round", rd.id),
@@ -688,12 +680,12 @@ void listening_http_response_create(struct req *r)
 		rc = -HEARTH_EDB;
 	if (!rc) {
 		db_bind_i64(s, 1, rd.id);
-		bind_id_or_null(s, 2, who.participant_id);
+		db_bind_id(s, 2, who.participant_id);
 		db_bind_text(s, 3, who.in_person ? "in_person" : "online");
 		db_bind_text(s, 4, v[RS_LANG].s);
 		db_bind_blob(s, 5, data, len);
 		db_bind_i64(s, 6, who.participant_id ? 1 : 0);
-		bind_id_or_null(s, 7, entered_by);
+		db_bind_id(s, 7, entered_by);
 		db_bind_i64(s, 8, at);
 		rc = db_insert_id(s, &id);
 	}
@@ -973,7 +965,7 @@ void listening_http_theme_create(struct req *r)
 		db_bind_i64(s, 1, rd.id);
 		db_bind_text(s, 2, v[TC_TITLE].s);
 		db_bind_text(s, 3, v[TC_DESCRIPTION].present ? v[TC_DESCRIPTION].s : "");
-		bind_id_or_null(s, 4, r->actor.user_id);
+		db_bind_id(s, 4, r->actor.user_id);
 		db_bind_text(s, 5, kind);
 		db_bind_i64(s, 6, util_now());
 		rc = db_insert_id(s, &id);
@@ -1352,12 +1344,12 @@ void listening_http_decision_create(struct req *r)
 		rc = -HEARTH_EDB;
 	if (!rc) {
 		db_bind_i64(s, 1, org);
-		bind_id_or_null(s, 2, v[DC_ROUND].present ? v[DC_ROUND].i : 0);
+		db_bind_id(s, 2, v[DC_ROUND].present ? v[DC_ROUND].i : 0);
 		db_bind_text(s, 3, v[DC_KIND].s);
 		db_bind_text(s, 4, v[DC_TITLE].s);
 		db_bind_text(s, 5, v[DC_BODY].present ? v[DC_BODY].s : "");
-		bind_id_or_null(s, 6, v[DC_PROGRAMME].present ? v[DC_PROGRAMME].i : 0);
-		bind_id_or_null(s, 7, r->actor.user_id);
+		db_bind_id(s, 6, v[DC_PROGRAMME].present ? v[DC_PROGRAMME].i : 0);
+		db_bind_id(s, 7, r->actor.user_id);
 		db_bind_i64(s, 8, util_now());
 		rc = db_insert_id(s, &id);
 	}

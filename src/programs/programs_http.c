@@ -943,14 +943,8 @@ static int session_insert(struct db_conn *c, int64_t programme, int64_t start, i
 	db_bind_i64(s, 1, programme);
 	db_bind_i64(s, 2, start);
 	db_bind_i64(s, 3, end);
-	if (original)
-		db_bind_i64(s, 4, original);
-	else
-		db_bind_null(s, 4);
-	if (venue)
-		db_bind_i64(s, 5, venue);
-	else
-		db_bind_null(s, 5);
+	db_bind_id(s, 4, original);
+	db_bind_id(s, 5, venue);
 	db_bind_text(s, 6, link);
 	db_bind_text(s, 7, status);
 	db_bind_i64(s, 8, strcmp(status, "draft") != 0);
@@ -1221,17 +1215,11 @@ void programs_http_programme_create(struct req *r)
 		db_bind_text(s, 14, sc.has_rule ? sc.rule_text : NULL);
 		db_bind_text(s, 15, sc.exdates);
 		db_bind_i64(s, 16, sc.start_minute);
-		if (venue)
-			db_bind_i64(s, 17, venue);
-		else
-			db_bind_null(s, 17);
+		db_bind_id(s, 17, venue);
 		db_bind_text(s, 18, link);
 		db_bind_text(s, 19, plan_text(r, v[F_PLAN].present ? v[F_PLAN].j : NULL));
 		db_bind_text(s, 20, v[F_FUNDING].present ? v[F_FUNDING].s : "");
-		if (r->actor.user_id)
-			db_bind_i64(s, 21, r->actor.user_id);
-		else
-			db_bind_null(s, 21); /* an API token */
+		db_bind_id(s, 21, r->actor.user_id);
 		db_bind_i64(s, 22, now);
 		rc = db_insert_id(s, &id);
 	}
@@ -1386,10 +1374,7 @@ static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const c
 		if (!s)
 			return -HEARTH_EDB;
 		db_bind_i64(s, 1, rows[i][0]);
-		if (venue)
-			db_bind_i64(s, 2, venue);
-		else
-			db_bind_null(s, 2);
+		db_bind_id(s, 2, venue);
 		db_bind_text(s, 3, link);
 		db_bind_i64(s, 4, util_now());
 		if ((rc = db_run(s)))
@@ -1505,10 +1490,7 @@ void programs_http_programme_update(struct req *r)
 		db_bind_text(s, 14, sc.has_rule ? sc.rule_text : NULL);
 		db_bind_text(s, 15, sc.exdates);
 		db_bind_i64(s, 16, sc.start_minute);
-		if (venue)
-			db_bind_i64(s, 17, venue);
-		else
-			db_bind_null(s, 17);
+		db_bind_id(s, 17, venue);
 		db_bind_text(s, 18, link);
 		db_bind_text(s, 19, v[F_PLAN].present ? plan_text(r, v[F_PLAN].j) : p.plan);
 		db_bind_text(s, 20, v[F_FUNDING].present ? v[F_FUNDING].s : p.funding);
@@ -1984,18 +1966,12 @@ void programs_http_session_update(struct req *r)
 		db_bind_i64(s, 1, id);
 		db_bind_i64(s, 2, start);
 		db_bind_i64(s, 3, end);
-		if (venue)
-			db_bind_i64(s, 4, venue);
-		else
-			db_bind_null(s, 4);
+		db_bind_id(s, 4, venue);
 		db_bind_text(s, 5, link);
 		db_bind_text(s, 6, status);
 		db_bind_i64(s, 7, was_published);
 		db_bind_text(s, 8, reason);
-		if (cancelled_at)
-			db_bind_i64(s, 9, cancelled_at);
-		else
-			db_bind_null(s, 9);
+		db_bind_id(s, 9, cancelled_at);
 		db_bind_i64(s, 10, util_now());
 		rc = db_run(s);
 	}
@@ -2215,10 +2191,7 @@ void programs_http_roster_add(struct req *r)
 			db_bind_null(s, 3);
 		}
 		db_bind_text(s, 4, v[2].s);
-		if (r->actor.user_id)
-			db_bind_i64(s, 5, r->actor.user_id);
-		else
-			db_bind_null(s, 5);
+		db_bind_id(s, 5, r->actor.user_id);
 		db_bind_i64(s, 6, util_now());
 		rc = db_insert_id(s, &rid);
 	}

@@ -1686,10 +1686,7 @@ static void support_request(struct req *r, const struct support_in *in)
 		rc = -HEARTH_EDB;
 	} else {
 		db_bind_i64(s, 1, in->programme);
-		if (in->session)
-			db_bind_i64(s, 2, in->session);
-		else
-			db_bind_null(s, 2);
+		db_bind_id(s, 2, in->session);
 		db_bind_i64(s, 3, in->person);
 		db_bind_text(s, 4, in->kind);
 		db_bind_i64(s, 5, in->amount);
