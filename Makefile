@@ -11,6 +11,9 @@ DATA       ?= data
 HEARTH_DB       ?= $(DATA)/hearth.db
 HEARTH_KEY_FILE ?= $(DATA)/hearth.key
 HEARTH_LISTEN   ?= 127.0.0.1:8080
+# The country whose crisis lines "Get help now" opens on (the demo
+# organisations are in the UK); `make run` runs init with no terminal.
+HEARTH_DEFAULT_COUNTRY ?= GB
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test build build-test deps deps-test node unit api browser bench clean format
@@ -27,7 +30,8 @@ build: deps
 
 run: build
 	@if [ ! -f "$(HEARTH_KEY_FILE)" ]; then \
-	  $(BUILD)/hearth init --db "$(HEARTH_DB)" --key-file "$(HEARTH_KEY_FILE)"; \
+	  $(BUILD)/hearth init --db "$(HEARTH_DB)" --key-file "$(HEARTH_KEY_FILE)" \
+	    --default-country "$(HEARTH_DEFAULT_COUNTRY)"; \
 	fi
 	@$(BUILD)/hearth demo --db "$(HEARTH_DB)" --key-file "$(HEARTH_KEY_FILE)"
 	@echo

@@ -123,7 +123,7 @@ free_port() {
 }
 
 # --- Hearth: fresh database with the demo data ---
-"$HEARTH_BIN" init --db "$T/h.db" --key-file "$T/h.key" >"$T/init.log" 2>&1 ||
+"$HEARTH_BIN" init --default-country GB --db "$T/h.db" --key-file "$T/h.key" >"$T/init.log" 2>&1 ||
 	{ cat "$T/init.log" >&2; die "hearth init failed"; }
 "$HEARTH_BIN" demo --db "$T/h.db" --key-file "$T/h.key" >"$T/demo.log" 2>&1 ||
 	{ cat "$T/demo.log" >&2; die "hearth demo failed"; }

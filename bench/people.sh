@@ -11,7 +11,7 @@ T=$(mktemp -d)
 PID=
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-"$HEARTH_BIN" init --db "$T/h.db" --key-file "$T/h.key" >/dev/null
+"$HEARTH_BIN" init --default-country GB --db "$T/h.db" --key-file "$T/h.key" >/dev/null
 "$HEARTH_BIN" demo --db "$T/h.db" --key-file "$T/h.key" >/dev/null
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The access log (JSON lines, one per request, with the time spent in the

@@ -60,7 +60,7 @@ stop() { # name, log file: stops the server and checks that it exited cleanly
 }
 
 start=$SECONDS
-"$HEARTH_BIN" init --db "$T/h.db" --key-file "$T/h.key" >/dev/null 2>&1
+"$HEARTH_BIN" init --default-country GB --db "$T/h.db" --key-file "$T/h.key" >/dev/null 2>&1
 "$HEARTH_BIN" demo --db "$T/h.db" --key-file "$T/h.key" >/dev/null 2>&1
 echo "programmes bench: $BENCH_PROGRAMMES programmes, $BENCH_PARTICIPANTS participants, $MARKS marks ($HEARTH_BIN)"
 

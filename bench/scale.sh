@@ -60,7 +60,7 @@ run_wrk() {
 field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
 
 # 1. One node on SQLite.
-"$HEARTH_BIN" init --db "$T/s.db" --key-file "$T/h.key" >/dev/null 2>&1
+"$HEARTH_BIN" init --default-country GB --db "$T/s.db" --key-file "$T/h.key" >/dev/null 2>&1
 "$HEARTH_BIN" demo --db "$T/s.db" --key-file "$T/h.key" >/dev/null 2>&1
 start_node "$T/s.db" "$T/h.key"; U=$NODE_URL; login "$U"
 r_sqlite=$(run_wrk "$U" "$CONNS" sqlite)

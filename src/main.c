@@ -51,16 +51,31 @@ static const char usage_text[] =
     "  --key-store URL        per-person data keys, kept apart from the database (env\n"
     "                         HEARTH_KEY_STORE; default hearth.keystore.db beside the key\n"
     "                         file; a postgres:// URI of its own database for many nodes)\n"
-    "\n"
+    "  PostgreSQL, in seconds (env HEARTH_DB_CONNECT_TIMEOUT, ..._STATEMENT_TIMEOUT,\n"
+    "  ..._KEEPALIVE): --db-connect-timeout S (5), --db-statement-timeout S (30),\n"
+    "  --db-keepalive IDLE,INTERVAL,COUNT (10,5,3); docs/deploy.md\n"
+    "\n";
+/* In two parts: one string literal that long is past what C requires
+ * compilers to support. */
+static const char usage_text2[] =
     "serve:\n"
     "  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
     "  --threads N            worker threads = concurrent connections (env HEARTH_THREADS,\n"
-    "                         default 128)\n"
-    "  --db-pool N            database connections (env HEARTH_DB_POOL, default = threads)\n"
+    "                         default 384, so hundreds of slow clients leave room)\n"
+    "  --body-timeout S       a request body must arrive within S seconds, else 408 (env\n"
+    "                         HEARTH_BODY_TIMEOUT, default 10)\n"
+    "  --db-pool N            database connections (env HEARTH_DB_POOL, default threads on\n"
+    "                         SQLite, 20 on PostgreSQL); --db-pool-wait S (5) for one\n"
     "  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
     "  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
     "                         env HEARTH_SECURE_COOKIES=1); always on for other addresses\n"
     "  --no-access-log        do not write the JSON access log (env HEARTH_ACCESS_LOG=off)\n"
+    "  --trusted-proxy CIDR[,CIDR...]\n"
+    "                         reverse proxies whose X-Forwarded-For (or Forwarded) names\n"
+    "                         the client (env HEARTH_TRUSTED_PROXIES; default none: the\n"
+    "                         socket's peer is the client and those headers are ignored)\n"
+    "  --default-country CC   override the deployment's country for \"Get help now\" (env\n"
+    "                         HEARTH_DEFAULT_COUNTRY; default: the one stored by init)\n"
     "  login throttling (env): HEARTH_LOGIN_SLOW_AFTER (3), HEARTH_LOGIN_LOCK_AFTER (10),\n"
     "                         HEARTH_LOGIN_ADDR_SLOW_AFTER (10), HEARTH_LOGIN_ADDR_LOCK_AFTER "
     "(50),\n"
@@ -71,8 +86,13 @@ static const char usage_text[] =
     "init:\n"
     "  --admin-email EMAIL    create the first admin with this email\n"
     "  --org NAME             the admin's organisation (default \"Hearth\")\n"
+    "  --default-country CC   required: the country whose crisis lines \"Get help now\"\n"
+    "                         opens on (ISO 3166-1 alpha-2, e.g. GB; env\n"
+    "                         HEARTH_DEFAULT_COUNTRY); asked for when run in a terminal\n"
     "  --password-stdin       read the admin password from one line of standard input;\n"
     "                         otherwise one is generated and printed once\n"
+    "migrate:\n"
+    "  --default-country CC   also store (or change) the deployment's country\n"
     "user add:\n"
     "  --email EMAIL --role ROLE [--org NAME] [--name NAME] [--password-stdin]\n"
     "                         ROLE: admin coordinator facilitator clinician peer_supporter\n"
@@ -88,14 +108,15 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage_text);
+	fprintf(stderr, "\n\n%s%s", usage_text, usage_text2);
 	exit(2);
 }
 
 struct opts {
 	const char *db, *key_file, *key_store, *listen, *admin_email, *org, *email, *role, *name,
-	    *from, *to;
-	int threads, db_pool;
+	    *from, *to, *default_country, *trusted_proxies;
+	int threads, body_timeout, db_pool, db_wait;
+	struct db_options dbo;
 	long max_body;
 	bool password_stdin, secure_cookies, no_access_log;
 };
@@ -117,7 +138,14 @@ enum {
 	OPT_FROM,
 	OPT_TO,
 	OPT_DB_POOL,
+	OPT_DB_POOL_WAIT,
+	OPT_DB_CONNECT_TIMEOUT,
+	OPT_DB_STATEMENT_TIMEOUT,
+	OPT_DB_KEEPALIVE,
 	OPT_KEY_STORE,
+	OPT_DEFAULT_COUNTRY,
+	OPT_TRUSTED_PROXY,
+	OPT_BODY_TIMEOUT,
 };
 
 static const char *env_or(const char *name, const char *def)
@@ -132,11 +160,36 @@ static long parse_long(const char *s, const char *flag, long min, long max)
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "hearth: %s must be a number from %ld to %ld (got \"%s\")\n\n%s",
-		        flag, min, max, s, usage_text);
+		fprintf(stderr, "hearth: %s must be a number from %ld to %ld (got \"%s\")\n\n%s%s",
+		        flag, min, max, s, usage_text, usage_text2);
 		exit(2);
 	}
 	return v;
+}
+
+/* Parses "IDLE,INTERVAL,COUNT" (seconds, seconds, probes) into o; exits 2
+ * on anything else. */
+static void parse_keepalive(const char *s, const char *flag, struct db_options *o)
+{
+	long v[3];
+	const char *p = s;
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (errno || end == p || v[i] < 0 || v[i] > 3600 || *end != (i < 2 ? ',' : '\0')) {
+			fprintf(
+			    stderr,
+			    "hearth: %s must be IDLE,INTERVAL,COUNT: three numbers from 0 to 3600 "
+			    "(got \"%s\")\n\n%s%s",
+			    flag, s, usage_text, usage_text2);
+			exit(2);
+		}
+		p = end + 1;
+	}
+	o->keepalive_idle_s = (int)v[0];
+	o->keepalive_interval_s = (int)v[1];
+	o->keepalive_count = (int)v[2];
 }
 
 /* Parses options after the command words; returns the index of the first
@@ -159,8 +212,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"no-access-log", no_argument, NULL, OPT_NO_ACCESS_LOG},
 	    {"from", required_argument, NULL, OPT_FROM},
 	    {"db-pool", required_argument, NULL, OPT_DB_POOL},
+	    {"db-pool-wait", required_argument, NULL, OPT_DB_POOL_WAIT},
+	    {"db-connect-timeout", required_argument, NULL, OPT_DB_CONNECT_TIMEOUT},
+	    {"db-statement-timeout", required_argument, NULL, OPT_DB_STATEMENT_TIMEOUT},
+	    {"db-keepalive", required_argument, NULL, OPT_DB_KEEPALIVE},
 	    {"key-store", required_argument, NULL, OPT_KEY_STORE},
 	    {"to", required_argument, NULL, OPT_TO},
+	    {"default-country", required_argument, NULL, OPT_DEFAULT_COUNTRY},
+	    {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
+	    {"body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -168,12 +228,24 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
 	o->key_store = env_or("HEARTH_KEY_STORE", NULL);
 	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
-	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "128"), "HEARTH_THREADS", 1, 1024);
+	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "384"), "HEARTH_THREADS", 1, 4096);
+	o->body_timeout = (int)parse_long(env_or("HEARTH_BODY_TIMEOUT", "10"), "HEARTH_BODY_TIMEOUT",
+	                                  1, 600);
 	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
 	                         64L * 1024 * 1024);
 	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
 	o->no_access_log = strcmp(env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
 	o->db_pool = (int)parse_long(env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
+	o->db_wait =
+	    (int)parse_long(env_or("HEARTH_DB_POOL_WAIT", "5"), "HEARTH_DB_POOL_WAIT", 1, 600);
+	o->dbo = *db_get_options();
+	o->dbo.connect_timeout_s = (int)parse_long(env_or("HEARTH_DB_CONNECT_TIMEOUT", "5"),
+	                                           "HEARTH_DB_CONNECT_TIMEOUT", 0, 3600);
+	o->dbo.statement_timeout_s = (int)parse_long(env_or("HEARTH_DB_STATEMENT_TIMEOUT", "30"),
+	                                             "HEARTH_DB_STATEMENT_TIMEOUT", 0, 86400);
+	parse_keepalive(env_or("HEARTH_DB_KEEPALIVE", "10,5,3"), "HEARTH_DB_KEEPALIVE", &o->dbo);
+	o->default_country = env_or("HEARTH_DEFAULT_COUNTRY", NULL);
+	o->trusted_proxies = env_or("HEARTH_TRUSTED_PROXIES", "");
 	o->org = "Hearth";
 	opterr = 0;
 	optind = 1;
@@ -183,7 +255,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_KEY: o->key_file = optarg; break;
 		case OPT_LISTEN: o->listen = optarg; break;
-		case OPT_THREADS: o->threads = (int)parse_long(optarg, "--threads", 1, 1024); break;
+		case OPT_THREADS: o->threads = (int)parse_long(optarg, "--threads", 1, 4096); break;
+		case OPT_BODY_TIMEOUT:
+			o->body_timeout = (int)parse_long(optarg, "--body-timeout", 1, 600);
+			break;
 		case OPT_MAX_BODY:
 			o->max_body = parse_long(optarg, "--max-body", 1024, 64L * 1024 * 1024);
 			break;
@@ -198,11 +273,29 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_KEY_STORE: o->key_store = optarg; break;
 		case OPT_DB_POOL: o->db_pool = (int)parse_long(optarg, "--db-pool", 1, 1024); break;
+		case OPT_DB_POOL_WAIT:
+			o->db_wait = (int)parse_long(optarg, "--db-pool-wait", 1, 600);
+			break;
+		case OPT_DB_CONNECT_TIMEOUT:
+			o->dbo.connect_timeout_s =
+			    (int)parse_long(optarg, "--db-connect-timeout", 0, 3600);
+			break;
+		case OPT_DB_STATEMENT_TIMEOUT:
+			o->dbo.statement_timeout_s =
+			    (int)parse_long(optarg, "--db-statement-timeout", 0, 86400);
+			break;
+		case OPT_DB_KEEPALIVE: parse_keepalive(optarg, "--db-keepalive", &o->dbo); break;
 		case OPT_TO: o->to = optarg; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case OPT_DEFAULT_COUNTRY: o->default_country = optarg; break;
+		case OPT_TRUSTED_PROXY: o->trusted_proxies = optarg; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(usage_text2, stdout);
+			exit(0);
 		default: usage_error("unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
+	db_set_options(&o->dbo); /* before any pool opens */
 	return optind;
 }
 
@@ -347,14 +440,136 @@ out:
 	return rc;
 }
 
+/* Checks a --default-country value into out (normalised, "GB"). Prints why
+ * and returns false when it is not a country code; warns, and accepts it,
+ * when Hearth has no crisis lines for that country. */
+static bool check_country(const char *s, char out[3])
+{
+	if (help_country_normalise(s, out) != 0) {
+		fprintf(stderr,
+		        "hearth: --default-country: \"%s\" is not an ISO 3166-1 alpha-2 country "
+		        "code; use two letters such as GB, IE, US or ES\n",
+		        s);
+		return false;
+	}
+	if (!help_country_has_lines(out))
+		fprintf(stderr,
+		        "hearth: note: Hearth has no crisis lines for %s yet, so \"Get help now\" "
+		        "will show a country chooser and international guidance; add "
+		        "resources/crisis/%s.json to list that country's lines\n",
+		        out, out);
+	return true;
+}
+
+/* A country to suggest at the prompt: the one the system's time zone is in
+ * (zone.tab maps zones to countries), else the region of the locale. Writes
+ * "" when there is no good guess. */
+static void suggest_country(char out[3])
+{
+	char zone[256] = "", line[512];
+	out[0] = '\0';
+	const char *tz = getenv("TZ");
+	if (tz && *tz)
+		snprintf(zone, sizeof zone, "%s", tz[0] == ':' ? tz + 1 : tz);
+	else {
+		ssize_t n = readlink("/etc/localtime", line, sizeof line - 1);
+		if (n > 0) {
+			line[n] = '\0';
+			const char *z = strstr(line, "zoneinfo/");
+			if (z)
+				snprintf(zone, sizeof zone, "%s", z + 9);
+		}
+	}
+	FILE *f = *zone ? fopen("/usr/share/zoneinfo/zone.tab", "r") : NULL;
+	while (f && fgets(line, sizeof line, f)) {
+		/* CC<TAB>coordinates<TAB>Zone/Name[<TAB>comment] */
+		char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+		if (line[0] == '#' || !tab2)
+			continue;
+		size_t zl = strcspn(tab2 + 1, "\t\r\n");
+		if (zl == strlen(zone) && strncmp(tab2 + 1, zone, zl) == 0) {
+			line[2] = '\0';
+			help_country_normalise(line, out);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	const char *loc = env_or("LC_ALL", env_or("LC_MESSAGES", env_or("LANG", "")));
+	const char *us = strchr(loc, '_');
+	if (!*out && us && strlen(us) >= 3) {
+		char cc[3] = {us[1], us[2], 0};
+		help_country_normalise(cc, out);
+	}
+}
+
+/* The deployment's country for "Get help now", which init requires: from
+ * --default-country / HEARTH_DEFAULT_COUNTRY, else asked for when standard
+ * input is a terminal. `make run`, CI and scripts run init with no
+ * terminal: they must pass it. Returns true with the code in out. */
+static bool init_country(const struct opts *o, char out[3])
+{
+	if (o->default_country)
+		return check_country(o->default_country, out);
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr,
+		        "hearth: init needs the country whose crisis lines \"Get help now\" shows "
+		        "first: pass --default-country CC (or set HEARTH_DEFAULT_COUNTRY), e.g. "
+		        "--default-country GB. Standard input is not a terminal, so it cannot be "
+		        "asked for.\n");
+		return false;
+	}
+	char suggestion[3], line[64];
+	suggest_country(suggestion);
+	fprintf(stderr, "\"Get help now\" shows crisis lines for one country first. Hearth has "
+	                "lines for:");
+	for (size_t i = 0; help_country_at(i); i++)
+		fprintf(stderr, " %s", help_country_at(i));
+	fprintf(stderr, ".\n");
+	for (int tries = 0; tries < 3; tries++) {
+		if (*suggestion)
+			fprintf(stderr, "Country of this deployment (two letters, ISO 3166-1) [%s]: ",
+			        suggestion);
+		else
+			fprintf(stderr, "Country of this deployment (two letters, ISO 3166-1, e.g. GB): ");
+		if (!fgets(line, sizeof line, stdin)) {
+			fprintf(stderr, "\nhearth: no country given; pass --default-country CC\n");
+			return false;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		const char *answer = *line ? line : suggestion;
+		if (*answer && check_country(answer, out))
+			return true;
+	}
+	fprintf(stderr, "hearth: no country given; pass --default-country CC\n");
+	return false;
+}
+
+/* Stores the deployment's country in the settings table, audited. */
+static int store_default_country(struct db_pool *p, const struct keyring *kr, const char *cc)
+{
+	struct db_conn *c = db_acquire(p);
+	int rc = db_begin(c, true);
+	if (rc)
+		goto out;
+	struct audit_entry e = {0, 0, "settings.update", "setting:default_country", "success",
+	                        "cli"};
+	if ((rc = auth_setting_set(c, "default_country", cc)) != 0 ||
+	    (rc = audit_append(c, kr, &e)) != 0 || (rc = db_commit(c)) != 0)
+		db_rollback(c);
+out:
+	db_release(p, c);
+	return rc;
+}
+
 static int cmd_init(const struct opts *o)
 {
 	struct keyring kr;
 	ensure_parent_dir(o->db);
 	ensure_parent_dir(o->key_file);
 	if (o->admin_email) {
-		char *e = strdup(o->admin_email);
-		if (!e || !util_email_valid(util_normalise_email(e))) {
+		char *e = util_normalise_email(NULL, o->admin_email);
+		if (!util_email_valid(e)) {
 			fprintf(stderr,
 			        "hearth: --admin-email: \"%s\" is not a valid email address\n",
 			        o->admin_email);
@@ -365,6 +580,10 @@ static int cmd_init(const struct opts *o)
 	}
 	/* Everything that can be refused is checked before anything is made, so a
 	 * refused init leaves nothing half-made behind. */
+	char country[3];
+	help_init();
+	if (!init_country(o, country))
+		return 2;
 	char pw[256];
 	bool generated = false;
 	if (o->admin_email)
@@ -407,13 +626,22 @@ static int cmd_init(const struct opts *o)
 	load_keys(o, &kr);
 	struct db_pool *p = open_db(o, 1);
 	migrate_or_die(p);
-	printf("Database %s is ready.\n", o->db);
+	if ((rc = store_default_country(p, &kr, country)) != 0) {
+		fprintf(stderr, "hearth: cannot store the default country: %s\n",
+		        hearth_strerror(rc));
+		db_pool_close(p);
+		return 1;
+	}
+	printf("Database %s is ready. \"Get help now\" opens on %s unless an organisation "
+	       "sets its own country.\n",
+	       o->db, country);
 	if (o->admin_email) {
 		char email[256];
 		bool existed;
 		struct auth_limits *lim = auth_limits_new(1, 0);
-		snprintf(email, sizeof email, "%s", o->admin_email);
-		util_normalise_email(email);
+		char *norm = util_normalise_email(NULL, o->admin_email);
+		snprintf(email, sizeof email, "%s", norm);
+		free(norm);
 		rc =
 		    add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
 		auth_limits_free(lim);
@@ -438,6 +666,10 @@ static int cmd_init(const struct opts *o)
 static int cmd_migrate(const struct opts *o)
 {
 	struct keyring kr;
+	char country[3] = "";
+	help_init();
+	if (o->default_country && !check_country(o->default_country, country))
+		return 2;
 	load_keys(o, &kr);
 	struct db_pool *p = open_db(o, 1);
 	char msg[512] = "";
@@ -448,6 +680,20 @@ static int cmd_migrate(const struct opts *o)
 		return 1;
 	}
 	printf("Applied %d migration(s); schema version %d.\n", n, db_schema_version(p));
+	/* Databases made before init asked for it have no country: this is how
+	 * an existing deployment sets (or changes) it. */
+	if (*country) {
+		int rc = store_default_country(p, &kr, country);
+		if (rc) {
+			fprintf(stderr, "hearth: cannot store the default country: %s\n",
+			        hearth_strerror(rc));
+			db_pool_close(p);
+			return 1;
+		}
+		printf("\"Get help now\" now opens on %s unless an organisation sets its own "
+		       "country.\n",
+		       country);
+	}
 	db_pool_close(p);
 	hc_keyring_wipe(&kr);
 	return 0;
@@ -480,8 +726,10 @@ static int cmd_user_add(const struct opts *o)
 	bool generated, existed = false;
 	if (!o->email || !o->role)
 		usage_error("user add needs --email and --role");
-	snprintf(email, sizeof email, "%s", o->email);
-	if (!util_email_valid(util_normalise_email(email))) {
+	char *norm = util_normalise_email(NULL, o->email);
+	snprintf(email, sizeof email, "%s", norm);
+	free(norm);
+	if (!util_email_valid(email)) {
 		fprintf(stderr, "hearth: --email: \"%s\" is not a valid email address\n", o->email);
 		return 2;
 	}
@@ -606,19 +854,27 @@ static bool is_loopback(const char *listen)
 static int cmd_serve(const struct opts *o)
 {
 	struct app app = {0};
+	/* Checked before anything else, so a typo is named at once. */
+	struct proxy_list proxies;
+	char proxy_err[200];
+	if (proxy_parse(o->trusted_proxies, &proxies, proxy_err, sizeof proxy_err) != 0)
+		usage_error("--trusted-proxy: %s", proxy_err);
 	server_block_signals();
 	load_keys(o, &app.kr);
 	app.cfg = (struct app_config){
 	    .listen = o->listen,
 	    .threads = o->threads,
-	    .db_pool = o->db_pool ? o->db_pool : o->threads,
+	    .db_pool = o->db_pool ? o->db_pool : db_pool_default_size(o->db, o->threads),
+	    .db_wait_ms = o->db_wait * 1000,
 	    .max_body = (size_t)o->max_body,
+	    .body_timeout_ms = o->body_timeout * 1000,
 	    .secure_cookies = o->secure_cookies || !is_loopback(o->listen),
 	    .session_idle = 30 * 60,
 	    .session_absolute = 12 * 3600,
 	    .hash_concurrency = 2,
 	    .hash_queue = 64,
 	};
+	app.cfg.trusted_proxies = proxies;
 	if (o->no_access_log)
 		log_set_access(0);
 	auth_throttle.slow_after = (int)parse_long(env_or("HEARTH_LOGIN_SLOW_AFTER", "3"),
@@ -637,8 +893,24 @@ static int cmd_serve(const struct opts *o)
 	                                  "HEARTH_SESSION_IDLE", 60, 86400 * 30);
 	app.cfg.session_absolute = parse_long(env_or("HEARTH_SESSION_ABSOLUTE", "43200"),
 	                                      "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
+	help_init();
+	if (o->default_country && !check_country(o->default_country, app.cfg.default_country))
+		exit(2);
 	app.db = open_db(o, app.cfg.db_pool);
 	migrate_or_die(app.db);
+	/* The deployment's country is read once, here: "Get help now" must work
+	 * for anonymous visitors even while the database does not answer. It
+	 * changes only from the command line (init, migrate), then restart. */
+	if (!app.cfg.default_country[0]) {
+		struct db_conn *c = db_acquire(app.db);
+		auth_setting_get(c, "default_country", app.cfg.default_country,
+		                 sizeof app.cfg.default_country);
+		db_release(app.db, c);
+		if (!app.cfg.default_country[0])
+			log_msg(LOG_WARN, "no default country: \"Get help now\" shows anonymous "
+			                  "visitors a country chooser; set one with `hearth migrate "
+			                  "--default-country CC` or serve --default-country CC");
+	}
 	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
 	app.people.ks = open_keystore(o);
 	app.people.kr = &app.kr;
@@ -650,6 +922,30 @@ static int cmd_serve(const struct opts *o)
 	                                        "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
 	programs_init(); /* consent withdrawal cancels future places */
+	/* The key store's erasure record wins over a restored backup: finish
+	 * every erasure whose key is gone (after programs_init, so that their
+	 * places are released too). */
+	size_t reconciled = 0;
+	int erc = people_reconcile_erasures(&app.people, app.db, &reconciled);
+	if (erc == -HEARTH_ECRYPTO) {
+		log_msg(LOG_ERROR, "participants without a data key, but the key store holds no key "
+		                   "this key file opens: is --key-store right? Nobody was erased");
+		exit(1);
+	}
+	if (erc) {
+		log_msg(LOG_ERROR, "could not finish erasures recorded in the key store: %s",
+		        hearth_strerror(erc));
+		exit(1);
+	}
+	if (reconciled)
+		log_msg(LOG_WARN, "finished %zu erasure(s) recorded in the key store but not in the "
+		                  "database (a backup from before them was restored?)",
+		        reconciled);
+	/* Free text older versions kept in the clear is sealed with its
+	 * person's key before the first request (idempotent). */
+	if (programs_seal_leftovers(app.db, &app.people) != 0)
+		log_msg(LOG_WARN, "could not seal every support note and theme left in the clear; "
+		                  "they are sealed at the next start");
 	if (help_init() != 0)
 		log_msg(LOG_WARN, "no crisis resources loaded; /help will be empty");
 	int rc = server_run(&app);
@@ -668,6 +964,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
+		fputs(usage_text2, stdout);
 		return 0;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {

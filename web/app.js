@@ -7,7 +7,7 @@ import { h } from './dom.js';
 import { preferredLanguage, setLanguage, t } from './i18n.js';
 import { loginView } from './views/login.js';
 import { dashboardView, hasRole } from './views/dashboard.js';
-import { auditView, organisationsView, tokensView, usersView } from './views/admin.js';
+import { auditView, erasureRequestsView, organisationsView, tokensView, usersView } from './views/admin.js';
 import { CREATORS, MANAGERS, STAFF, editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
 import { myConsentsView, myDataView, myDetailsView, myNeedsView } from './views/me.js';
 import { claimView, joinView } from './views/join.js';
@@ -63,6 +63,7 @@ const ROUTES = [
   { path: '/admin/organisations', view: organisationsView, roles: ADMIN, nav: 'nav.organisations' },
   { path: '/admin/audit', view: auditView, roles: ADMIN, nav: 'nav.audit' },
   { path: '/admin/tokens', view: tokensView, roles: ADMIN, nav: 'nav.tokens' },
+  { path: '/admin/erasure-requests', view: erasureRequestsView, roles: ADMIN, nav: 'nav.erasureRequests' },
 ];
 for (const route of ROUTES) {
   const pattern = route.path.replace(/:(\w+)/g, '(?<$1>\\d+)');
@@ -178,7 +179,8 @@ function errorView(err) {
     node: h('div', {},
       h('h1', { tabindex: '-1' }, t('error.title')),
       h('div', { class: 'alert', role: 'alert' },
-        h('p', {}, err instanceof ApiError && err.status === 0 ? t('error.network') : t('error.generic')),
+        h('p', {}, err instanceof ApiError && err.status === 0 ? t('error.network')
+          : err instanceof ApiError && err.status === 503 ? t('error.unavailable') : t('error.generic')),
         detail && h('p', {}, detail))),
   };
 }

@@ -197,6 +197,7 @@ export class FormErrors {
     const target = this.find(path);
     let message;
     if (known) message = t(known);
+    else if (err.status === 503) message = t('error.unavailable');
     else if (target) message = t('form.error.check', { field: target.label });
     else message = t('form.error.notSaved');
     this.show({ message, detail: err.detail, path });

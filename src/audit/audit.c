@@ -29,6 +29,19 @@ static const char SQL_LIST[] =
     " AND (?3 = 0 OR at >= ?3) AND (?4 = 0 OR at < ?4) AND (?5 = 0 OR id < ?5)"
     " ORDER BY id DESC LIMIT ?6";
 
+/* Deferred entries: counts per action, resource and UTC day. */
+static const char SQL_PENDING_ADD[] =
+    "INSERT INTO audit_pending (action, resource, day, count) VALUES (?1, ?2, ?3, 1) "
+    "ON CONFLICT (action, resource, day) DO UPDATE SET count = audit_pending.count + 1";
+static const char SQL_PENDING_DUE[] =
+    "SELECT action, resource, day FROM audit_pending WHERE day < ?1 "
+    "ORDER BY day, action, resource LIMIT 32";
+/* RETURNING tells this node whether it took the count: on PostgreSQL a
+ * second node flushing at the same moment waits for the first and then
+ * deletes nothing. */
+static const char SQL_PENDING_TAKE[] =
+    "DELETE FROM audit_pending WHERE action = ?1 AND resource = ?2 AND day = ?3 RETURNING count";
+
 /* The hashed message is each field's length and bytes in order, so no
  * separator can be smuggled into a field to shift another. */
 static void add_field(crypto_generichash_state *st, const char *s)
@@ -119,6 +132,124 @@ static const char *text_or_empty(struct db_stmt *s, int col)
 {
 	const char *t = db_col_text(s, col);
 	return t ? t : "";
+}
+
+/* --- deferred, aggregate entries (see audit.h) --- */
+
+#define PENDING_TEXT_MAX 96
+
+static struct {
+	char action[PENDING_TEXT_MAX];
+	audit_settle_fn fn;
+} settlers[8];
+static size_t nsettlers;
+
+void audit_on_settle(const char *action, audit_settle_fn fn)
+{
+	for (size_t i = 0; i < nsettlers; i++)
+		if (strcmp(settlers[i].action, action) == 0)
+			return;
+	if (nsettlers < sizeof settlers / sizeof settlers[0] && strlen(action) < PENDING_TEXT_MAX) {
+		snprintf(settlers[nsettlers].action, PENDING_TEXT_MAX, "%s", action);
+		settlers[nsettlers++].fn = fn;
+	}
+}
+
+int audit_defer(struct db_conn *c, const char *action, const char *resource, int64_t at)
+{
+	if (strlen(action) >= PENDING_TEXT_MAX || strlen(resource) >= PENDING_TEXT_MAX)
+		return -HEARTH_EINVAL;
+	struct db_stmt *s = db_prepare(c, SQL_PENDING_ADD);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, action);
+	db_bind_text(s, 2, resource);
+	db_bind_i64(s, 3, at - at % 86400);
+	return db_run(s);
+}
+
+struct pending {
+	char action[PENDING_TEXT_MAX], resource[PENDING_TEXT_MAX];
+	int64_t day;
+};
+
+/* Takes one due count (if no other node took it first) and writes its
+ * entry. *written is set when an entry was written. */
+static int flush_one(struct db_conn *c, const struct keyring *kr, const struct pending *p,
+                     bool *written)
+{
+	*written = false;
+	struct db_stmt *s = db_prepare(c, SQL_PENDING_TAKE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, p->action);
+	db_bind_text(s, 2, p->resource);
+	db_bind_i64(s, 3, p->day);
+	int rc = db_step(s);
+	int64_t count = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	if (rc != DB_ROW)
+		return 0;
+	for (size_t i = 0; i < nsettlers; i++)
+		if (strcmp(settlers[i].action, p->action) == 0 &&
+		    (rc = settlers[i].fn(c, p->resource, p->day)) != 0)
+			return rc;
+	char day[32], rid[64];
+	util_iso8601(day, sizeof day, p->day);
+	day[10] = '\0'; /* "YYYY-MM-DD" */
+	snprintf(rid, sizeof rid, "day=%s count=%" PRId64, day, count);
+	struct audit_entry e = {
+	    .action = p->action, .resource = p->resource, .outcome = "success", .request_id = rid};
+	if ((rc = audit_append(c, kr, &e)) != 0)
+		return rc;
+	*written = true;
+	return 0;
+}
+
+int audit_flush(struct db_conn *c, const struct keyring *kr, int64_t now)
+{
+	struct pending due[32];
+	size_t n;
+	int written = 0;
+	int rc = db_begin(c, true);
+	if (rc)
+		return rc;
+	do {
+		struct db_stmt *s = db_prepare(c, SQL_PENDING_DUE);
+		if (!s) {
+			rc = -HEARTH_EDB;
+			goto out;
+		}
+		db_bind_i64(s, 1, now - now % 86400);
+		n = 0;
+		while ((rc = db_step(s)) == DB_ROW && n < sizeof due / sizeof due[0]) {
+			snprintf(due[n].action, PENDING_TEXT_MAX, "%s", text_or_empty(s, 0));
+			snprintf(due[n].resource, PENDING_TEXT_MAX, "%s", text_or_empty(s, 1));
+			due[n].day = db_col_i64(s, 2);
+			n++;
+		}
+		db_finish(s);
+		if (rc < 0)
+			goto out;
+		rc = 0;
+		/* Each count taken is gone, so the next pass reads the next ones;
+		 * one another node took first is gone too. */
+		for (size_t i = 0; i < n && !rc; i++) {
+			bool w;
+			rc = flush_one(c, kr, &due[i], &w);
+			written += w;
+		}
+	} while (!rc && n == sizeof due / sizeof due[0]);
+	if (!rc)
+		rc = db_commit(c);
+out:
+	if (rc) {
+		db_rollback(c);
+		return rc;
+	}
+	return written;
 }
 
 int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verify_result *res)

@@ -33,6 +33,40 @@ struct audit_entry {
  * negative hearth_err (the caller then rolls back its whole transaction). */
 int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit_entry *e);
 
+/*
+ * Deferred, aggregate entries, for acts whose audit entry must not reveal
+ * who acted (an anonymous listening answer): written at once, an entry's
+ * exact time and its place in the chain between the actor's own entries
+ * would tie the act to them. audit_defer() only adds one to a count per
+ * (action, resource, UTC day) in the same transaction as the act; a
+ * separate step, audit_flush(), later writes one entry per finished day
+ * with no actor, no request and the day and count in request_id
+ * ("day=2026-12-01 count=3").
+ */
+
+/* Counts one act of action on resource on the UTC day of at (epoch
+ * seconds, normally util_now()). Must be called inside a write transaction
+ * on c. action and resource are at most 95 bytes. Returns 0 or a negative
+ * hearth_err. */
+int audit_defer(struct db_conn *c, const char *action, const char *resource, int64_t at);
+
+/* Called by audit_flush() for each count it turns into an entry, inside the
+ * flush's transaction, so that the owner of the counted rows can rewrite
+ * them (on PostgreSQL this gives them the flush's transaction id instead of
+ * the one of the request that wrote them). Returns 0 or a negative
+ * hearth_err (the flush then rolls back). */
+typedef int (*audit_settle_fn)(struct db_conn *c, const char *resource, int64_t day);
+
+/* Registers fn for deferred entries of action (once, at start-up). */
+void audit_on_settle(const char *action, audit_settle_fn fn);
+
+/* Turns every count of a day before now's UTC day into one audit entry
+ * (actor none, outcome "success") and removes it, in one write transaction
+ * of its own on c (the caller has none open). Safe to run on several nodes
+ * at once: each count is written once. Returns the number of entries
+ * written or a negative hearth_err. */
+int audit_flush(struct db_conn *c, const struct keyring *kr, int64_t now);
+
 struct audit_verify_result {
 	int64_t checked;      /* entries whose hash was recomputed */
 	int64_t first_bad_id; /* meaningful only when audit_verify returned

@@ -25,6 +25,12 @@
 static const char SQL_ORG_FIND[] = "SELECT id FROM organisations WHERE name = ?";
 static const char SQL_ORG_INSERT[] =
     "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?) RETURNING id";
+static const char SQL_ORG_SET_COUNTRY[] = "UPDATE organisations SET country = ? WHERE id = ?";
+static const char SQL_ORG_COUNTRY[] = "SELECT country FROM organisations WHERE id = ?";
+static const char SQL_SETTING_GET[] = "SELECT value FROM settings WHERE name = ?";
+static const char SQL_SETTING_SET[] =
+    "INSERT INTO settings (name, value, updated_at) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 static const char SQL_USER_INSERT[] =
     "INSERT INTO users (email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)"
     " RETURNING id";
@@ -80,8 +86,6 @@ static const char SQL_THROTTLE_FAIL[] =
     " last_failure_at = ?2 RETURNING failures";
 static const char SQL_THROTTLE_LOCK[] = "UPDATE login_throttle SET locked_until = ? WHERE key = ?";
 static const char SQL_THROTTLE_CLEAR[] = "DELETE FROM login_throttle WHERE key = ?";
-static const char SQL_THROTTLE_UNCOUNT[] =
-    "UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0";
 
 /* --- the password hashing gate --- */
 
@@ -204,6 +208,57 @@ int auth_org_ensure(struct db_conn *c, const char *name, const char *kind, int64
 	return rc;
 }
 
+int auth_org_set_country(struct db_conn *c, int64_t org_id, const char *country)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ORG_SET_COUNTRY);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, country && *country ? country : NULL);
+	db_bind_i64(s, 2, org_id);
+	return db_run_one(s);
+}
+
+/* Reads one text column of a one-row query keyed by an id or a name into
+ * out ("" when there is no row or the value is NULL). */
+static int read_short_text(struct db_stmt *s, char *out, size_t size)
+{
+	out[0] = '\0';
+	int rc = db_step(s);
+	if (rc == DB_ROW && db_col_text(s, 0))
+		snprintf(out, size, "%s", db_col_text(s, 0));
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_org_country(struct db_conn *c, int64_t org_id, char out[3])
+{
+	struct db_stmt *s = db_prepare(c, SQL_ORG_COUNTRY);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, org_id);
+	return read_short_text(s, out, 3);
+}
+
+int auth_setting_get(struct db_conn *c, const char *name, char *out, size_t size)
+{
+	struct db_stmt *s = db_prepare(c, SQL_SETTING_GET);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, name);
+	return read_short_text(s, out, size);
+}
+
+int auth_setting_set(struct db_conn *c, const char *name, const char *value)
+{
+	struct db_stmt *s = db_prepare(c, SQL_SETTING_SET);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, value);
+	db_bind_i64(s, 3, util_now());
+	return db_run(s);
+}
+
 int auth_user_create(struct db_conn *c, const char *email, const char *display_name,
                      const char *password_hash, int64_t *id)
 {
@@ -323,7 +378,7 @@ void auth_csrf_token(const struct keyring *kr, const char *session_token, char o
 }
 
 int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *token,
-                         int64_t idle_ttl, struct actor *a)
+                         int64_t idle_ttl, bool touch, struct actor *a)
 {
 	char h[65];
 	int64_t now = util_now();
@@ -380,7 +435,7 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 	a->nmemberships = n;
 	a->organisation_id = n ? m[0].organisation_id : 0;
 	/* Sliding idle expiry, written at most once a minute to keep reads cheap. */
-	if (now - seen >= 60) {
+	if (touch && now - seen >= 60) {
 		s = db_prepare(c, SQL_SESSION_TOUCH);
 		if (s) {
 			db_bind_i64(s, 1, now);
@@ -585,19 +640,21 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 		rc = -HEARTH_ELOCKED;
 		goto out;
 	}
-	/* 2. Count this attempt before the slow check, and decide on the counts
-	 * the database returns: attempts made at the same moment (threads,
-	 * nodes) cannot all slip under the lock. A success takes it back. */
+	/* 2. Count this attempt against the account before the slow check, and
+	 * decide on the count the database returns: guesses at one account made
+	 * at the same moment (threads, nodes) cannot all slip under its lock. A
+	 * success takes it back. The client address counts failures only, once
+	 * they are known: many people behind one address (a community centre,
+	 * a proxy) logging in correctly at once are never refused for each
+	 * other. Guesses at many accounts from one address in flight together
+	 * are bounded by the hashing gate instead (auth_limits). */
 	int64_t na = 0, nb = 0;
 	if ((rc = db_begin(c, true)) != 0)
 		goto out;
-	if ((rc = throttle_count(c, acct_key, now, &na)) != 0 ||
-	    (rc = throttle_count(c, addr_key, now, &nb)) != 0)
+	if ((rc = throttle_count(c, acct_key, now, &na)) != 0)
 		goto rollback;
-	bool over = na > auth_throttle.lock_after || nb > auth_throttle.addr_lock_after;
-	if (over &&
-	    ((na > auth_throttle.lock_after && (rc = throttle_lock(c, acct_key, now)) != 0) ||
-	     (nb > auth_throttle.addr_lock_after && (rc = throttle_lock(c, addr_key, now)) != 0)))
+	bool over = na > auth_throttle.lock_after;
+	if (over && (rc = throttle_lock(c, acct_key, now)) != 0)
 		goto rollback;
 	if ((rc = db_commit(c)) != 0)
 		goto rollback;
@@ -634,6 +691,8 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 	char resource[40];
 	snprintf(resource, sizeof resource, "user:%" PRId64, uid);
 	if (!ok) {
+		if ((rc = throttle_count(c, addr_key, now, &nb)) != 0)
+			goto rollback;
 		if ((na >= auth_throttle.lock_after &&
 		     (rc = throttle_lock(c, acct_key, now)) != 0) ||
 		    (nb >= auth_throttle.addr_lock_after &&
@@ -654,14 +713,6 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 		goto rollback;
 	}
 	db_bind_text(s, 1, acct_key);
-	if ((rc = db_run(s)) != 0)
-		goto rollback;
-	s = db_prepare(c, SQL_THROTTLE_UNCOUNT);
-	if (!s) {
-		rc = -HEARTH_EDB;
-		goto rollback;
-	}
-	db_bind_text(s, 1, addr_key);
 	if ((rc = db_run(s)) != 0)
 		goto rollback;
 	/* Opportunistic clean-up of expired sessions keeps the table small. */

@@ -38,6 +38,7 @@ enum action {
 	ACT_SELF,   /* any logged-in user, about themself */
 	ACT_ORG_LIST,
 	ACT_ORG_CREATE,
+	ACT_ORG_UPDATE, /* an organisation's settings (its country) */
 	ACT_USER_LIST,
 	ACT_USER_CREATE,
 	ACT_USER_UPDATE,
@@ -111,6 +112,13 @@ struct actor {
 
 /* The policy: true when actor may perform action. Deny by default. */
 bool policy_allows(const struct actor *a, enum action act);
+/* Least privilege inside an organisation: the keys of a person's record
+ * that a reader holding roles (a mask of the roles they hold in the person's
+ * organisations) may not see. Volunteers (peer supporters) see who the
+ * person is, how to reach them and what they need to take part, but not
+ * staff notes, the date of birth (the age band stays) or the emergency
+ * contact. NULL-terminated; never NULL. */
+const char *const *policy_person_hidden(uint32_t roles);
 /* Roles allowed for an action as a bitmask (for tests and docs). */
 uint32_t policy_roles(enum action act);
 
@@ -128,6 +136,18 @@ struct user {
  * Returns 0 or a negative hearth_err. */
 int auth_org_ensure(struct db_conn *c, const char *name, const char *kind, int64_t *id,
                     bool *created);
+/* Sets an organisation's country (ISO 3166-1 alpha-2, validated by the
+ * caller), or clears it when country is NULL or "": "Get help now" then
+ * opens on the deployment's default. -HEARTH_ENOTFOUND if there is no such
+ * organisation. Must run inside a write transaction. */
+int auth_org_set_country(struct db_conn *c, int64_t org_id, const char *country);
+/* Writes the organisation's country into out, or "" when it has none (or
+ * does not exist). Returns 0 or a negative hearth_err. */
+int auth_org_country(struct db_conn *c, int64_t org_id, char out[3]);
+/* Deployment settings (the settings table; no personal data). get writes
+ * the value into out (truncated to size), or "" when it is not set. */
+int auth_setting_get(struct db_conn *c, const char *name, char *out, size_t size);
+int auth_setting_set(struct db_conn *c, const char *name, const char *value);
 /* Creates a user. password_hash (from auth_password_hash) may be NULL: the
  * user cannot log in. -HEARTH_ECONFLICT if the email is taken. */
 int auth_user_create(struct db_conn *c, const char *email, const char *display_name,
@@ -167,10 +187,11 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
                const char *email, const char *password, const char *client_addr,
                const char *request_id, int64_t absolute_ttl, struct auth_login_result *res);
 
-/* Resolves a session cookie; fills a (user, memberships). Touches
- * last_seen at most once a minute. Returns 0 or -HEARTH_EAUTH. */
+/* Resolves a session cookie; fills a (user, memberships). With touch, moves
+ * last_seen at most once a minute; without, leaves the session row as it is
+ * (a request whose time must not be recorded). Returns 0 or -HEARTH_EAUTH. */
 int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *token,
-                         int64_t idle_ttl, struct actor *a);
+                         int64_t idle_ttl, bool touch, struct actor *a);
 /* Deletes a session. */
 int auth_session_delete(struct db_conn *c, int64_t session_id);
 /* Resolves a bearer token. Returns 0 or -HEARTH_EAUTH. */

@@ -138,7 +138,8 @@ void auth_http_me(struct req *r)
 /* --- administration --- */
 
 static const char SQL_ORG_LIST[] =
-    "SELECT id, name, kind, created_at FROM organisations ORDER BY name";
+    "SELECT id, name, kind, created_at, country FROM organisations ORDER BY name";
+static const char SQL_ORG_GET[] = "SELECT name, kind, country FROM organisations WHERE id = ?";
 static const char SQL_USER_LIST[] =
     "SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
 static const char SQL_USER_MEMBERSHIPS[] =
@@ -173,13 +174,53 @@ void admin_http_org_list(struct req *r)
 		return;
 	}
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW)
-		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:I}", "id",
-		                                       (json_int_t)db_col_i64(s, 0), "name",
-		                                       db_col_text(s, 1), "kind", db_col_text(s, 2),
-		                                       "created_at", (json_int_t)db_col_i64(s, 3)));
+	while (db_step(s) == DB_ROW) {
+		const char *cc = db_col_text(s, 4);
+		json_array_append_new(
+		    items, json_pack("{s:I, s:s, s:s, s:I, s:s?, s:b}", "id",
+		                     (json_int_t)db_col_i64(s, 0), "name", db_col_text(s, 1), "kind",
+		                     db_col_text(s, 2), "created_at", (json_int_t)db_col_i64(s, 3),
+		                     "country", cc, "crisis_lines", cc && help_country_has_lines(cc)));
+	}
 	db_finish(s);
 	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* Checks an organisation's country from a body: any assigned ISO 3166-1
+ * alpha-2 code, normalised into out; "" (or absent) means none. Answers 400
+ * naming the field and returns false when it is not a country code. */
+static bool country_from_body(struct req *r, const struct field_value *v, char out[3])
+{
+	out[0] = '\0';
+	if (!v->present || !*v->s)
+		return true;
+	if (help_country_normalise(v->s, out) != 0) {
+		http_problem_ext(r, 400, json_pack("{s:s}", "field", "country"),
+		                 "country: \"%.16s\" is not an ISO 3166-1 alpha-2 country code; "
+		                 "use two letters such as GB, IE, US or ES",
+		                 v->s);
+		return false;
+	}
+	return true;
+}
+
+/* The organisation as the API shows it, with a warning a person can act on
+ * when "Get help now" has no lines for its country. */
+static json_t *org_json(int64_t id, const char *name, const char *kind, const char *country)
+{
+	bool lines = country && *country && help_country_has_lines(country);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s?, s:b}", "id", (json_int_t)id, "name", name,
+	                      "kind", kind, "country", country && *country ? country : NULL,
+	                      "crisis_lines", lines);
+	if (country && *country && !lines)
+		json_object_set_new(
+		    o, "warning",
+		    json_sprintf("Hearth has no crisis lines for %s yet, so \"Get help now\" will show "
+		                 "this organisation's people a country chooser and international "
+		                 "guidance. Add resources/crisis/%s.json (see its README) to list "
+		                 "that country's lines.",
+		                 country, country));
+	return o;
 }
 
 void admin_http_org_create(struct req *r)
@@ -187,9 +228,11 @@ void admin_http_org_create(struct req *r)
 	static const struct field fields[] = {
 	    {"name", FIELD_STRING, true, 2, 200, NULL},
 	    {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
+	    {"country", FIELD_STRING, false, 0, 16, NULL},
 	};
 	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	char country[3];
+	if (!req_fields(r, fields, NFIELDS(fields), v) || !country_from_body(r, &v[2], country))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -202,12 +245,43 @@ void admin_http_org_create(struct req *r)
 	rc = auth_org_ensure(c, v[0].s, v[1].s, &id, &created);
 	if (!rc && !created)
 		rc = -HEARTH_ECONFLICT;
+	if (!rc && *country)
+		rc = auth_org_set_country(c, id, country);
 	char *res = arena_printf(r->arena, "organisation:%" PRId64, id);
 	if (!req_commit(r, rc, "organisation.create", res, "an organisation with this name"))
 		return;
-	http_json(
-	    r, 201,
-	    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "kind", v[1].s));
+	http_json(r, 201, org_json(id, v[0].s, v[1].s, country));
+}
+
+/* PATCH /organisations/{id}: sets the organisation's country, or clears it
+ * with "" (then "Get help now" uses the deployment's default). */
+void admin_http_org_update(struct req *r)
+{
+	static const struct field fields[] = {
+	    {"country", FIELD_STRING, true, 0, 16, NULL},
+	};
+	struct field_value v[NFIELDS(fields)];
+	char country[3];
+	int64_t id = req_param_id(r, "id");
+	if (!req_fields(r, fields, NFIELDS(fields), v) || !country_from_body(r, &v[0], country))
+		return;
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = auth_org_set_country(c, id, country);
+	if (!req_commit(r, rc, "organisation.update",
+	                arena_printf(r->arena, "organisation:%" PRId64, id), "the organisation"))
+		return;
+	struct db_stmt *s = db_prepare(c, SQL_ORG_GET);
+	if (!s || (db_bind_i64(s, 1, id), db_step(s)) != DB_ROW) {
+		if (s)
+			db_finish(s);
+		http_error(r, -HEARTH_EDB, "the organisation");
+		return;
+	}
+	json_t *o = org_json(id, db_col_text(s, 0), db_col_text(s, 1), db_col_text(s, 2));
+	db_finish(s);
+	http_json(r, 200, o);
 }
 
 void admin_http_user_list(struct req *r)

@@ -9,6 +9,7 @@ void auth_http_logout(struct req *r);
 void auth_http_me(struct req *r);
 void admin_http_org_list(struct req *r);
 void admin_http_org_create(struct req *r);
+void admin_http_org_update(struct req *r);
 void admin_http_user_list(struct req *r);
 void admin_http_user_create(struct req *r);
 void admin_http_user_update(struct req *r);

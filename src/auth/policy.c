@@ -40,6 +40,7 @@ const char *const action_names[ACT__MAX] = {
     [ACT_SELF] = "self",
     [ACT_ORG_LIST] = "organisation.list",
     [ACT_ORG_CREATE] = "organisation.create",
+    [ACT_ORG_UPDATE] = "organisation.update",
     [ACT_USER_LIST] = "user.list",
     [ACT_USER_CREATE] = "user.create",
     [ACT_USER_UPDATE] = "user.update",
@@ -98,6 +99,7 @@ static const struct {
     {ACT_SELF, ANY_ROLE, false, true},
     {ACT_ORG_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false},
     {ACT_ORG_CREATE, R(ROLE_ADMIN), false},
+    {ACT_ORG_UPDATE, R(ROLE_ADMIN), false},
     {ACT_USER_LIST, R(ROLE_ADMIN), false},
     {ACT_USER_CREATE, R(ROLE_ADMIN), false},
     {ACT_USER_UPDATE, R(ROLE_ADMIN), false},
@@ -145,6 +147,16 @@ static const struct {
     {ACT_FOLLOWUP_LOG, MANAGE, false},
     {ACT_DUTY_SELF, STAFF, false},
 };
+
+const char *const *policy_person_hidden(uint32_t roles)
+{
+	static const char *const none[] = {NULL};
+	static const char *const volunteer[] = {"notes", "date_of_birth", "emergency_contact",
+	                                        NULL};
+	if (roles & (R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR) | R(ROLE_CLINICIAN)))
+		return none;
+	return volunteer;
+}
 
 int role_from_name(const char *name)
 {

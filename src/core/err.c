@@ -16,6 +16,7 @@ static const char *const names[HEARTH_ERR__MAX] = {
     [HEARTH_ELOCKED] = "temporarily locked",
     [HEARTH_EOVERLOAD] = "overloaded",
     [HEARTH_ETAMPER] = "integrity check failed",
+    [HEARTH_EUNAVAILABLE] = "database unavailable",
 };
 
 const char *hearth_strerror(int err)

@@ -21,6 +21,7 @@ enum hearth_err {
 	HEARTH_ELOCKED,   /* temporarily locked (login throttling) */
 	HEARTH_EOVERLOAD, /* too much concurrent work, try later */
 	HEARTH_ETAMPER,   /* integrity check failed (audit chain) */
+	HEARTH_EUNAVAILABLE, /* the database cannot be reached or did not answer in time */
 	HEARTH_ERR__MAX
 };
 

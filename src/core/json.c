@@ -132,6 +132,9 @@ json_t *json_parse_body(const char *data, size_t len, char *err, size_t errlen)
 	return v;
 }
 
+/* type_name's text names the date window; keep them together. */
+_Static_assert(UTIL_YEAR_FIRST == 1900 && UTIL_YEAR_LAST == 2199, "say the window");
+
 static const char *type_name(enum field_type t)
 {
 	switch (t) {
@@ -140,8 +143,9 @@ static const char *type_name(enum field_type t)
 	case FIELD_INT: return "an integer";
 	case FIELD_BOOL: return "true or false";
 	case FIELD_ENUM: return "one of the listed values";
-	case FIELD_TIME: return "a UTC time like 2026-01-31T09:00:00Z";
-	case FIELD_DATE: return "a date like 2026-01-31";
+	/* The window below is UTIL_YEAR_FIRST..UTIL_YEAR_LAST (core/util.h). */
+	case FIELD_TIME: return "a UTC time like 2026-01-31T09:00:00Z, in the years 1900 to 2199";
+	case FIELD_DATE: return "a date like 2026-01-31, from 1900-01-01 to 2199-12-31";
 	case FIELD_STRINGS: return "a list of strings";
 	case FIELD_OBJECT: return "an object";
 	case FIELD_OBJECTS: return "a list of objects";
@@ -321,8 +325,7 @@ int json_fields_parse(json_t *obj, const struct field *fields, size_t n, struct 
 				}
 				out[i].s = arena_strndup(arena, s, len);
 			} else if (f->type == FIELD_EMAIL) {
-				char *e = arena_strndup(arena, s, len);
-				util_normalise_email(e);
+				char *e = util_normalise_email(arena, arena_strndup(arena, s, len));
 				if (!util_email_valid(e)) {
 					snprintf(err, errlen, "%s is not a valid email address",
 					         f->name);

@@ -1,4 +1,5 @@
 /* The connection pool and dispatch to the backend; see db.h. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,7 +27,43 @@ struct db_pool {
 	pthread_cond_t upkeep_cv; /* its own: release() must only wake acquirers */
 	bool upkeep_running, stopping;
 	struct db_conn *upkeep_conn;
+	/* the health check's connection and its last answer (db_pool_ping) */
+	char *target;
+	pthread_mutex_t probe_mu;
+	struct db_conn *probe;
+	int probe_rc;
+	uint64_t probe_at; /* util_mono_ns() of the last check, 0 = never */
 };
+
+static struct db_options options = {
+    .connect_timeout_s = 5,
+    .statement_timeout_s = 30,
+    .keepalive_idle_s = 10,
+    .keepalive_interval_s = 5,
+    .keepalive_count = 3,
+};
+
+void db_set_options(const struct db_options *o)
+{
+	options = *o;
+}
+
+const struct db_options *db_get_options(void)
+{
+	return &options;
+}
+
+static bool is_postgres_url(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+int db_pool_default_size(const char *url, int threads)
+{
+	if (is_postgres_url(url) && threads > DB_POOL_DEFAULT_PG)
+		return DB_POOL_DEFAULT_PG;
+	return threads;
+}
 
 static void *upkeep_main(void *arg)
 {
@@ -62,7 +99,7 @@ struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, 
 {
 	const struct db_backend *be = &db_sqlite_backend;
 	const char *target = url;
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+	if (is_postgres_url(url))
 		be = &db_postgres_backend;
 	else if (strncmp(url, "sqlite:", 7) == 0)
 		target = url + 7;
@@ -73,6 +110,8 @@ struct db_pool *db_pool_open(const char *url, int size, int *err, char *errmsg, 
 	p->size = size;
 	p->all = xcalloc((size_t)size, sizeof *p->all);
 	p->freelist = xcalloc((size_t)size, sizeof *p->freelist);
+	p->target = xstrdup(target);
+	pthread_mutex_init(&p->probe_mu, NULL);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	pthread_cond_init(&p->upkeep_cv, NULL);
@@ -110,12 +149,16 @@ void db_pool_close(struct db_pool *p)
 	}
 	if (p->upkeep_conn)
 		p->be->close(p->upkeep_conn);
+	if (p->probe)
+		p->be->close(p->probe);
 	for (int i = 0; i < p->size; i++)
 		if (p->all[i])
 			p->be->close(p->all[i]);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	pthread_cond_destroy(&p->upkeep_cv);
+	pthread_mutex_destroy(&p->probe_mu);
+	free(p->target);
 	free(p->all);
 	free(p->freelist);
 	free(p);
@@ -138,6 +181,68 @@ struct db_conn *db_acquire(struct db_pool *p)
 	struct db_conn *c = p->freelist[--p->nfree];
 	pthread_mutex_unlock(&p->mu);
 	return c;
+}
+
+int db_acquire_wait(struct db_pool *p, int timeout_ms, struct db_conn **out)
+{
+	int rc = 0;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	*out = NULL;
+	pthread_mutex_lock(&p->mu);
+	while (p->nfree == 0) {
+		if (timeout_ms <= 0) {
+			pthread_cond_wait(&p->cv, &p->mu);
+		} else if (pthread_cond_timedwait(&p->cv, &p->mu, &until) == ETIMEDOUT &&
+		           p->nfree == 0) {
+			rc = -HEARTH_EBUSY;
+			goto out;
+		}
+	}
+	*out = p->freelist[--p->nfree];
+out:
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* A query every schema answers: it reads a table, so a database that lost
+ * its schema or its file fails too. */
+static const char SQL_PING[] = "SELECT count(*) FROM schema_migrations";
+
+int db_pool_ping(struct db_pool *p, int timeout_ms)
+{
+	int rc = -HEARTH_EUNAVAILABLE;
+	pthread_mutex_lock(&p->probe_mu);
+	if (p->probe_at && util_mono_ns() - p->probe_at < 1000000000ULL) {
+		rc = p->probe_rc;
+		goto out;
+	}
+	if (!p->probe) {
+		char msg[512];
+		p->probe = p->be->open(p->target, msg, sizeof msg);
+		if (!p->probe) {
+			log_msg(LOG_WARN, "health: %s", msg);
+			goto done;
+		}
+		if (p->be->set_timeout)
+			p->be->set_timeout(p->probe, timeout_ms);
+	}
+	struct db_stmt *s = db_prepare(p->probe, SQL_PING);
+	rc = s ? db_step(s) : -HEARTH_EDB;
+	db_finish(s);
+	rc = rc == DB_ROW ? 0 : (rc < 0 ? rc : -HEARTH_EDB);
+done:
+	p->probe_rc = rc;
+	p->probe_at = util_mono_ns();
+out:
+	pthread_mutex_unlock(&p->probe_mu);
+	return rc;
 }
 
 void db_release(struct db_pool *p, struct db_conn *c)

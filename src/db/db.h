@@ -38,8 +38,40 @@ enum db_kind db_pool_kind(const struct db_pool *p);
 /* "sqlite" or "postgres". */
 const char *db_pool_kind_name(const struct db_pool *p);
 
+/* Connection settings for every pool opened after the call: `hearth serve`
+ * sets them once at start, before any pool or thread exists. Only the
+ * PostgreSQL backend uses them (SQLite is a local file). 0 turns a timeout
+ * off. */
+struct db_options {
+	int connect_timeout_s;   /* libpq connect_timeout; default 5 */
+	int statement_timeout_s; /* server-side statement_timeout; default 30 */
+	/* TCP keepalives on idle connections: first probe after idle_s, then
+	 * every interval_s, the connection is dead after count unanswered. */
+	int keepalive_idle_s, keepalive_interval_s, keepalive_count; /* 10, 5, 3 */
+};
+/* Copies o; later pools use it. */
+void db_set_options(const struct db_options *o);
+/* The settings in force (the defaults until db_set_options). */
+const struct db_options *db_get_options(void);
+/* How many connections `hearth serve` opens when --db-pool is not given:
+ * one per worker thread on SQLite (a file: connections are cheap), at most
+ * DB_POOL_DEFAULT_PG on PostgreSQL, so that two nodes fit in a stock
+ * server's max_connections (100, 3 of them reserved). */
+#define DB_POOL_DEFAULT_PG 20
+int db_pool_default_size(const char *url, int threads);
+
 /* Borrows a connection, waiting if all are in use. Never NULL. */
 struct db_conn *db_acquire(struct db_pool *p);
+/* Like db_acquire, but waits at most timeout_ms (<= 0: for ever). Returns 0
+ * with *out set, or -HEARTH_EBUSY when no connection came free in time. */
+int db_acquire_wait(struct db_pool *p, int timeout_ms, struct db_conn **out);
+/* Checks that the database answers, on a connection of its own (opened on
+ * first use, so it never waits for a busy pool): a small query that must
+ * answer within timeout_ms. The result is kept for one second, so a load
+ * balancer polling every node often costs the database one query a second
+ * per node. Returns 0, -HEARTH_EUNAVAILABLE (cannot connect, connection
+ * lost, no answer in time) or another negative hearth_err. */
+int db_pool_ping(struct db_pool *p, int timeout_ms);
 /* Returns a connection; rolls back a transaction left open by mistake. */
 void db_release(struct db_pool *p, struct db_conn *c);
 
@@ -64,7 +96,10 @@ int db_bind_null(struct db_stmt *s, int idx);
 /* An optional reference: binds v, or NULL when v is 0 (no such row). */
 int db_bind_id(struct db_stmt *s, int idx, int64_t v);
 /* Returns DB_ROW, DB_DONE, -HEARTH_ECONFLICT on a uniqueness or foreign-key
- * violation, -HEARTH_EBUSY on lock timeout, or -HEARTH_EDB. */
+ * violation, -HEARTH_EBUSY on lock or statement timeout,
+ * -HEARTH_EUNAVAILABLE when the database cannot be reached (connection
+ * lost or refused, server shutting down, no answer in time), or
+ * -HEARTH_EDB. */
 int db_step(struct db_stmt *s);
 /* Columns are numbered from 0; pointers live until the next step/finish. */
 int64_t db_col_i64(struct db_stmt *s, int col);
@@ -135,6 +170,9 @@ struct db_backend {
 	/* Called on each pool connection once the upkeep thread runs (SQLite:
 	 * commits stop checkpointing themselves; the thread does it). */
 	void (*maintained)(struct db_conn *c);
+	/* Optional: gives up on any answer after timeout_ms on this connection
+	 * (PostgreSQL: the health check's own connection). */
+	void (*set_timeout)(struct db_conn *c, int timeout_ms);
 };
 
 /* Every backend's connection and statement begin with these headers. */

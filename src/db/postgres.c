@@ -11,10 +11,19 @@
  * - the schema dialect (AUTOINCREMENT, INTEGER, BLOB) is translated when a
  *   migration script runs;
  * - transactions run at READ COMMITTED: modules use row locks or
- *   conditional updates for read-modify-write (see docs/deploy.md).
+ *   conditional updates for read-modify-write (see docs/deploy.md);
+ * - a partition fails fast (db_options in db.h): connections are made with
+ *   connect_timeout and TCP keepalives, each session has a
+ *   statement_timeout, and every round trip waits at most the statement
+ *   timeout plus the connect timeout for its answer (a frozen or
+ *   unreachable server never answers, and never enforces its own
+ *   timeout); then the connection is dropped and made again on next use. A
+ *   lost, refused or timed-out connection is -HEARTH_EUNAVAILABLE (503).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +32,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "core/xalloc.h"
 #include "db/db.h"
 #include "core/banned.h"
@@ -56,9 +66,17 @@ struct pg_conn {
 	struct db_stmt_cache cache;
 	unsigned next_name;
 	int64_t changes;
+	int timeout_ms; /* longest wait for an answer; 0 = no limit */
+	bool lost;      /* no answer in time: the connection must be made again */
 };
 
-static int map_state(const PGresult *res, PGconn *pg)
+/* A connection that must be made again before its next use. */
+static bool conn_bad(const struct pg_conn *c)
+{
+	return c->lost || PQstatus(c->pg) != CONNECTION_OK;
+}
+
+static int map_state(const PGresult *res, struct pg_conn *c)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state) {
@@ -68,8 +86,102 @@ static int map_state(const PGresult *res, PGconn *pg)
 		    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
 			return -HEARTH_EBUSY;
 	}
-	log_msg(LOG_ERROR, "postgres: %s", res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+	/* Class 08 (connection exception) and 57P01-57P03 (the server shuts
+	 * down or does not take connections now), or a connection that broke
+	 * or timed out: the database is unreachable, not wrong. */
+	if ((state && (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	               strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)) ||
+	    conn_bad(c)) {
+		log_msg(LOG_WARN, "postgres: unavailable: %s",
+		        c->lost ? "no answer in time"
+		                : (res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg)));
+		return -HEARTH_EUNAVAILABLE;
+	}
+	log_msg(LOG_ERROR, "postgres: %s", res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
 	return -HEARTH_EDB;
+}
+
+/* Waits for the answer to what PQsend*() sent, at most c->timeout_ms.
+ * Returns the last result, or the first error; NULL when sending failed or
+ * no answer came in time (then c->lost is set: the server may still be
+ * working on it, so the connection cannot be used again). The caller
+ * clears the result. */
+static PGresult *await_result(struct pg_conn *c, bool sent)
+{
+	if (!sent)
+		return NULL;
+	uint64_t deadline =
+	    c->timeout_ms > 0 ? util_mono_ns() + (uint64_t)c->timeout_ms * 1000000ULL : 0;
+	PGresult *keep = NULL;
+	for (;;) {
+		while (PQisBusy(c->pg)) {
+			int wait_ms = -1;
+			if (deadline) {
+				uint64_t now = util_mono_ns();
+				if (now >= deadline)
+					goto timeout;
+				wait_ms = (int)((deadline - now) / 1000000ULL) + 1;
+			}
+			struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+			int n = poll(&pfd, 1, wait_ms);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				continue; /* the deadline is checked above */
+			if (n < 0 || !PQconsumeInput(c->pg))
+				break; /* PQgetResult reports the broken connection */
+		}
+		PGresult *r = PQgetResult(c->pg);
+		if (!r)
+			break;
+		if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+		} else {
+			PQclear(keep);
+			keep = r;
+		}
+		if (conn_bad(c))
+			break;
+	}
+	return keep;
+timeout:
+	PQclear(keep);
+	c->lost = true;
+	return NULL;
+}
+
+/* PQexec with the connection's deadline. */
+static PGresult *exec_timed(struct pg_conn *c, const char *sql)
+{
+	return await_result(c, PQsendQuery(c->pg, sql) == 1);
+}
+
+/* Session settings for a new connection: UTC, quiet notices, and the lock
+ * and statement timeouts (a lock held too long, or a statement running too
+ * long, answers "busy" (503) rather than hanging). */
+static void setup_session(struct pg_conn *c)
+{
+	PGresult *r = exec_timed(c, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+	                            " SET lock_timeout = '10s'");
+	PQclear(r);
+	char ms[24];
+	snprintf(ms, sizeof ms, "%lld", (long long)db_get_options()->statement_timeout_s * 1000);
+	const char *values[1] = {ms};
+	r = await_result(c, PQsendQueryParams(c->pg,
+	                                      "SELECT set_config('statement_timeout', $1, false)",
+	                                      1, NULL, values, NULL, NULL, 0) == 1);
+	PQclear(r);
+}
+
+/* The longest wait for any answer: the statement timeout (the server's
+ * own limit) plus the connect timeout (the network's share). */
+static int default_timeout_ms(void)
+{
+	const struct db_options *o = db_get_options();
+	if (o->statement_timeout_s <= 0)
+		return 0;
+	return (o->statement_timeout_s + (o->connect_timeout_s > 0 ? o->connect_timeout_s : 0)) *
+	       1000;
 }
 
 /* Rewrites '?' and '?N' to '$N', leaving string literals alone. Returns a
@@ -149,21 +261,48 @@ static char *translate_ddl(const char *sql)
 
 static struct db_conn *pg_open(const char *target, char *errmsg, size_t errlen)
 {
-	PGconn *pg = PQconnectdb(target);
+	/* The options go first: a value the URI sets itself (for example
+	 * ?connect_timeout=2) wins over --db-connect-timeout. */
+	const struct db_options *o = db_get_options();
+	char ct[16], ki[16], kv[16], kc[16];
+	snprintf(ct, sizeof ct, "%d", o->connect_timeout_s);
+	snprintf(ki, sizeof ki, "%d", o->keepalive_idle_s);
+	snprintf(kv, sizeof kv, "%d", o->keepalive_interval_s);
+	snprintf(kc, sizeof kc, "%d", o->keepalive_count);
+	const char *const keys[] = {"connect_timeout",
+	                            "keepalives",
+	                            "keepalives_idle",
+	                            "keepalives_interval",
+	                            "keepalives_count",
+	                            "dbname",
+	                            NULL};
+	const char *const values[] = {ct, "1", ki, kv, kc, target, NULL};
+	PGconn *pg = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		snprintf(errmsg, errlen, "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
 		PQfinish(pg);
 		return NULL;
 	}
-	/* A lock held too long answers "busy" (503) rather than hanging. */
-	PGresult *r = PQexec(pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
-	                         " SET lock_timeout = '10s'");
-	PQclear(r);
 	struct pg_conn *c = xcalloc(1, sizeof *c);
 	c->base.be = &db_postgres_backend;
 	c->pg = pg;
+	c->timeout_ms = default_timeout_ms();
 	db__cache_init(&c->cache);
+	setup_session(c);
+	if (conn_bad(c)) {
+		snprintf(errmsg, errlen, "cannot connect to PostgreSQL: %s",
+		         c->lost ? "no answer in time" : PQerrorMessage(pg));
+		PQfinish(pg);
+		db__cache_release(&c->cache);
+		free(c);
+		return NULL;
+	}
 	return &c->base;
+}
+
+static void pg_set_timeout(struct db_conn *bc, int timeout_ms)
+{
+	((struct pg_conn *)bc)->timeout_ms = timeout_ms;
 }
 
 static void clear_result(struct pg_stmt *s)
@@ -209,38 +348,44 @@ static void pg_close(struct db_conn *bc)
  * server session, so every cached statement is prepared again on next use. */
 static void reconnect(struct pg_conn *c)
 {
-	PQreset(c->pg);
+	PQreset(c->pg); /* closes the socket: a timed-out query is abandoned */
+	c->lost = false;
 	for (size_t i = 0; i < c->cache.cap; i++)
 		if (c->cache.slots[i])
 			((struct pg_stmt *)c->cache.slots[i])->prepared = false;
 	if (PQstatus(c->pg) == CONNECTION_OK) {
-		PGresult *r =
-		    PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
-		                  " SET lock_timeout = '10s'");
-		PQclear(r);
-		log_msg(LOG_WARN, "postgres: reconnected");
+		setup_session(c);
+		if (!c->lost)
+			log_msg(LOG_WARN, "postgres: reconnected");
 	}
 }
 
-/* Runs a command without parameters; a broken connection is reset once. */
+/* Runs a command without parameters; a broken connection is reset once
+ * (not one that timed out: the server is there but does not answer, and
+ * would not answer the second time either). */
 static int simple(struct pg_conn *c, const char *sql)
 {
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	if (conn_bad(c)) {
+		/* Inside a transaction the server already rolled it back: a COMMIT
+		 * on a new session would "succeed" with nothing saved. */
+		if (c->base.in_tx)
+			return map_state(NULL, c);
 		reconnect(c);
-	PGresult *r = PQexec(c->pg, sql);
+	}
+	PGresult *r = exec_timed(c, sql);
 	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && PQstatus(c->pg) != CONNECTION_OK &&
-	    !c->base.in_tx) {
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !c->lost &&
+	    PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx) {
 		/* The server went away since the last use (a restart, a fail-over):
 		 * nothing of a transaction is lost yet, so reconnect and retry. */
 		PQclear(r);
 		reconnect(c);
-		r = PQexec(c->pg, sql);
+		r = exec_timed(c, sql);
 		st = PQresultStatus(r);
 	}
 	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		rc = map_state(r, c->pg);
+		rc = map_state(r, c);
 	PQclear(r);
 	return rc;
 }
@@ -260,22 +405,51 @@ static int pg_commit(struct db_conn *bc)
 
 static void pg_rollback(struct db_conn *bc)
 {
-	(void)simple((struct pg_conn *)bc, "ROLLBACK");
+	struct pg_conn *c = (struct pg_conn *)bc;
+	/* A connection that broke or timed out took its transaction with it:
+	 * the server rolls back when the session ends. Making it again here
+	 * would only wait for an unreachable server once more. */
+	if (conn_bad(c))
+		return;
+	(void)simple(c, "ROLLBACK");
 }
 
+/* Migrations may run longer than a request's statement timeout: the script
+ * runs without one (SET inside the script's transaction; a failed script
+ * rolls it back with everything else), and the session's timeout is put
+ * back afterwards. */
 static int pg_exec_script(struct db_conn *bc, const char *sql, char *errmsg, size_t errlen)
 {
 	struct pg_conn *c = (struct pg_conn *)bc;
+	if (conn_bad(c) && !c->base.in_tx)
+		reconnect(c);
+	struct buf b = BUF_INIT;
 	char *t = translate_ddl(sql);
-	PGresult *r = PQexec(c->pg, t);
+	buf_puts(&b, "SET statement_timeout = 0;\n");
+	buf_puts(&b, t);
 	free(t);
+	int saved = c->timeout_ms;
+	c->timeout_ms = 0;
+	PGresult *r = exec_timed(c, b.data);
+	c->timeout_ms = saved;
+	buf_release(&b);
 	int rc = 0;
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-		snprintf(errmsg, errlen, "%s", PQresultErrorMessage(r));
-		rc = -HEARTH_EDB;
+		snprintf(errmsg, errlen, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+		rc = conn_bad(c) ? -HEARTH_EUNAVAILABLE : -HEARTH_EDB;
 	}
 	PQclear(r);
+	if (rc == 0) {
+		char ms[24];
+		snprintf(ms, sizeof ms, "%lld",
+		         (long long)db_get_options()->statement_timeout_s * 1000);
+		const char *values[1] = {ms};
+		r = await_result(
+		    c, PQsendQueryParams(c->pg, "SELECT set_config('statement_timeout', $1, false)",
+		                         1, NULL, values, NULL, NULL, 0) == 1);
+		PQclear(r);
+	}
 	return rc;
 }
 
@@ -383,30 +557,32 @@ static int pg_step(struct db_stmt *bs)
 			return DB_ROW;
 		return DB_DONE;
 	}
-	if (PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx)
+	if (conn_bad(c) && !c->base.in_tx)
 		reconnect(c);
 	for (int attempt = 0;; attempt++) {
 		if (!s->prepared) {
 			Oid types[MAX_PARAMS];
 			for (int i = 0; i < s->nparams; i++)
 				types[i] = s->types[i];
-			PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, types);
+			PGresult *r = await_result(
+			    c, PQsendPrepare(c->pg, s->name, s->sql, s->nparams, types) == 1);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-				if (attempt == 0 && PQstatus(c->pg) != CONNECTION_OK &&
+				if (attempt == 0 && !c->lost && PQstatus(c->pg) != CONNECTION_OK &&
 				    !c->base.in_tx) {
 					PQclear(r);
 					reconnect(c); /* the server went away: retry once */
 					continue;
 				}
-				int rc = map_state(r, c->pg);
+				int rc = map_state(r, c);
 				PQclear(r);
 				return rc;
 			}
 			PQclear(r);
 			s->prepared = true;
 		}
-		s->res = PQexecPrepared(c->pg, s->name, s->nparams, (const char *const *)s->values,
-		                        s->lengths, s->formats, 0);
+		s->res = await_result(c, PQsendQueryPrepared(c->pg, s->name, s->nparams,
+		                                             (const char *const *)s->values,
+		                                             s->lengths, s->formats, 0) == 1);
 		/* The server forgot the statement (a pooler or a restart in between):
 		 * prepare it again once, outside a transaction only. */
 		const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
@@ -419,7 +595,7 @@ static int pg_step(struct db_stmt *bs)
 		/* The connection died under an autocommit statement: reconnect and
 		 * run it again (inside a transaction the caller must start over). */
 		ExecStatusType est = PQresultStatus(s->res);
-		if (attempt == 0 && est != PGRES_COMMAND_OK && est != PGRES_TUPLES_OK &&
+		if (attempt == 0 && est != PGRES_COMMAND_OK && est != PGRES_TUPLES_OK && !c->lost &&
 		    PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx) {
 			PQclear(s->res);
 			s->res = NULL;
@@ -437,7 +613,7 @@ static int pg_step(struct db_stmt *bs)
 		return DB_DONE;
 	}
 	if (st != PGRES_TUPLES_OK) {
-		int rc = map_state(s->res, c->pg);
+		int rc = map_state(s->res, c);
 		clear_result(s);
 		return rc;
 	}
@@ -539,4 +715,5 @@ const struct db_backend db_postgres_backend = {
     .changes = pg_changes,
     .backup = pg_backup,
     .lock_migrations = pg_lock_migrations,
+    .set_timeout = pg_set_timeout,
 };

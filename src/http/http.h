@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/crypto.h"
+#include "http/proxy.h"
 #include "people/people.h"
 
 struct arena;
@@ -28,12 +29,20 @@ struct app_config {
 	const char *listen;       /* "127.0.0.1:8080" */
 	int threads;              /* worker threads */
 	int db_pool;              /* connections */
+	int db_wait_ms;           /* longest wait for a free connection, then 503 */
 	size_t max_body;          /* bytes, default 1 MiB */
+	int body_timeout_ms;      /* a whole request body must arrive within this */
 	bool secure_cookies;      /* Secure attribute; off only on plain loopback */
 	int64_t session_idle;     /* seconds */
 	int64_t session_absolute; /* seconds */
 	int hash_concurrency;     /* password hashes at a time */
 	int hash_queue;           /* waiting hashes before 503 */
+	/* The deployment's country for "Get help now" (ISO 3166-1 alpha-2):
+	 * --default-country at serve, else the one `hearth init` stored in the
+	 * database's settings (read at start), else "". */
+	char default_country[3];
+	/* Reverse proxies allowed to name the client (--trusted-proxy). */
+	struct proxy_list trusted_proxies;
 };
 
 struct app {
@@ -62,12 +71,14 @@ struct req {
 	const char *params[REQ_MAX_PARAMS];
 	int nparams;
 	char request_id[24];
-	const char *client_addr;
+	const char *client_addr; /* the peer, or the client a trusted proxy names */
+	char client_buf[64];
 	struct actor actor;
 	struct db_conn *db; /* borrowed lazily by req_db(), returned at the end */
 	json_t *body;       /* parsed JSON object for routes that take one */
 	int status;         /* what was sent, for logs and metrics */
-	bool anonymous;     /* the access log must not name the actor (anonymous answers) */
+	bool anonymous;     /* left out of the access log and metrics (anonymous answers) */
+	bool close_conn;    /* the body was not read to its end: close, do not drain */
 	long long bytes;
 	struct buf headers; /* extra response headers, each ending in \r\n */
 };
@@ -75,9 +86,12 @@ struct req {
 typedef void (*handler_fn)(struct req *r);
 
 enum route_flags {
-	ROUTE_PUBLIC = 1 << 0,  /* no login needed */
-	ROUTE_BODY = 1 << 1,    /* takes a JSON object body */
-	ROUTE_NO_CSRF = 1 << 2, /* state-changing but exempt (login creates the session) */
+	ROUTE_PUBLIC = 1 << 0,   /* no login needed */
+	ROUTE_BODY = 1 << 1,     /* takes a JSON object body */
+	ROUTE_NO_CSRF = 1 << 2,  /* state-changing but exempt (login creates the session) */
+	ROUTE_NO_TOUCH = 1 << 3, /* leaves the session's last_seen_at alone (anonymous answers) */
+	ROUTE_NO_DB = 1 << 4,    /* works without the database: a caller it cannot identify
+	                          * is answered as anyone (health, help, metrics, OpenAPI) */
 };
 
 struct route {
@@ -162,8 +176,27 @@ void metrics_render(struct buf *out);
 
 /* help.c: the "Get help now" page (no login, no JavaScript). */
 int help_init(void);
-void help_render(struct buf *out, const char *country, const char *lang,
-                 const char *accept_language);
+/* Normalises an ISO 3166-1 alpha-2 code ("gb", "UK" -> "GB") into out.
+ * Returns 0, or -HEARTH_EINVAL when s is not an assigned code. */
+int help_country_normalise(const char *s, char out[3]);
+/* True when resources/crisis/ has lines for the (normalised) code.
+ * help_init() must have run. */
+bool help_country_has_lines(const char *code);
+/* The code of the i-th country with lines (in code order), or NULL past
+ * the last. */
+const char *help_country_at(size_t i);
+/* Where the page looks for its country, most specific first: the visitor's
+ * own choice (?country=), the logged-in user's organisation, the
+ * deployment's default, then the regions in Accept-Language. Any of them
+ * may be NULL or "". */
+struct help_request {
+	const char *country;         /* ?country= */
+	const char *org_country;     /* the user's organisation's country */
+	const char *default_country; /* the deployment's */
+	const char *lang;            /* ?lang= */
+	const char *accept_language; /* the header */
+};
+void help_render(struct buf *out, const struct help_request *hr);
 
 /* core_http.c: handlers that belong to no module. */
 void core_health(struct req *r);

@@ -11,13 +11,14 @@
 #include "core/banned.h"
 
 const struct route routes[] = {
-    {"GET", "/api/v1/health", core_health, ACT_PUBLIC, ROUTE_PUBLIC, "Liveness and version",
+    {"GET", "/api/v1/health", core_health, ACT_PUBLIC, ROUTE_PUBLIC | ROUTE_NO_DB,
+     "Health: the database answers (503 when not), and the version", "core"},
+    {"GET", "/api/v1/openapi.json", core_openapi, ACT_PUBLIC, ROUTE_PUBLIC | ROUTE_NO_DB,
+     "This API description", "core"},
+    {"GET", "/metrics", core_metrics, ACT_PUBLIC, ROUTE_PUBLIC | ROUTE_NO_DB, "Prometheus metrics",
      "core"},
-    {"GET", "/api/v1/openapi.json", core_openapi, ACT_PUBLIC, ROUTE_PUBLIC, "This API description",
-     "core"},
-    {"GET", "/metrics", core_metrics, ACT_PUBLIC, ROUTE_PUBLIC, "Prometheus metrics", "core"},
-    {"GET", "/help", core_help, ACT_PUBLIC, ROUTE_PUBLIC, "Get help now: crisis resources (HTML)",
-     "core"},
+    {"GET", "/help", core_help, ACT_PUBLIC, ROUTE_PUBLIC | ROUTE_NO_DB,
+     "Get help now: crisis resources (HTML)", "core"},
 
     {"POST", "/api/v1/auth/login", auth_http_login, ACT_PUBLIC,
      ROUTE_PUBLIC | ROUTE_BODY | ROUTE_NO_CSRF, "Log in with email and password", "auth"},
@@ -28,6 +29,8 @@ const struct route routes[] = {
      "admin"},
     {"POST", "/api/v1/organisations", admin_http_org_create, ACT_ORG_CREATE, ROUTE_BODY,
      "Create an organisation", "admin"},
+    {"PATCH", "/api/v1/organisations/{id}", admin_http_org_update, ACT_ORG_UPDATE, ROUTE_BODY,
+     "Set an organisation's country (the crisis lines \"Get help now\" shows first)", "admin"},
     {"GET", "/api/v1/users", admin_http_user_list, ACT_USER_LIST, 0, "List users", "admin"},
     {"POST", "/api/v1/users", admin_http_user_create, ACT_USER_CREATE, ROUTE_BODY, "Create a user",
      "admin"},
@@ -109,7 +112,7 @@ const struct route routes[] = {
     {"PATCH", "/api/v1/listening-rounds/{id}", listening_http_round_update, ACT_LISTENING_MANAGE,
      ROUTE_BODY, "Change or close a listening round", "listening"},
     {"POST", "/api/v1/listening-rounds/{id}/responses", listening_http_response_create,
-     ACT_LISTENING_RESPOND, ROUTE_BODY,
+     ACT_LISTENING_RESPOND, ROUTE_BODY | ROUTE_NO_TOUCH,
      "Answer a listening round (in person or online, anonymous if preferred)", "listening"},
     {"GET", "/api/v1/listening-rounds/{id}/responses", listening_http_response_list,
      ACT_LISTENING_MANAGE, 0, "Answers to a round (attributed answers audited)", "listening"},

@@ -41,7 +41,6 @@ const char http_security_headers[] =
 
 #define SESSION_COOKIE "hearth_session"
 
-static _Atomic uint64_t request_counter;
 /* Shutdown: CivetWeb refuses writes once mg_stop() begins, so we drain
  * first: new requests get 503, requests in flight finish, then we stop. */
 static _Atomic int in_flight;
@@ -258,6 +257,12 @@ void http_error(struct req *r, int err, const char *what)
 		http_add_header(r, "Retry-After: 2");
 		http_problem(r, 503, "the server is busy; try again in a moment");
 		break;
+	case HEARTH_EUNAVAILABLE:
+		http_add_header(r, "Retry-After: 5");
+		http_problem(r, 503,
+		             "the database cannot be reached right now; nothing was saved. Try "
+		             "again in a moment");
+		break;
 	default:
 		log_msg(LOG_ERROR, "request %s: %s: %s", r->request_id, what, hearth_strerror(err));
 		http_problem(r, 500, "something went wrong on our side (request %s)",
@@ -311,16 +316,31 @@ static bool is_state_changing(const char *m)
 	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
 }
 
-/* Finds who is asking. Returns 0 (maybe anonymous) or -HEARTH_EAUTH when a
- * credential was presented but is not valid. */
+/* Borrows the request's connection, waiting at most --db-pool-wait for a
+ * free one. Returns 0 or -HEARTH_EBUSY (503 with Retry-After). Every
+ * request with a session or token passes here first (identify), so a full
+ * pool answers 503 instead of holding the worker thread; routes without a
+ * login borrow lazily through req_db(). */
+static int req_db_wait(struct req *r)
+{
+	if (r->db)
+		return 0;
+	return db_acquire_wait(r->app->db, r->app->cfg.db_wait_ms, &r->db);
+}
+
+/* Finds who is asking. Returns 0 (maybe anonymous), -HEARTH_EAUTH when a
+ * credential was presented but is not valid, or a storage error. */
 static int identify(struct req *r)
 {
 	const char *authz = req_header(r, "Authorization");
+	int rc;
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		const char *tok = authz + 7;
 		while (*tok == ' ')
 			tok++;
-		return auth_token_resolve(req_db(r), r->arena, tok, &r->actor);
+		if ((rc = req_db_wait(r)) != 0)
+			return rc;
+		return auth_token_resolve(r->db, r->arena, tok, &r->actor);
 	}
 	const char *cookies = req_header(r, "Cookie");
 	if (!cookies)
@@ -328,8 +348,13 @@ static int identify(struct req *r)
 	char tok[64];
 	if (mg_get_cookie(cookies, SESSION_COOKIE, tok, sizeof tok) <= 0)
 		return 0;
-	int rc =
-	    auth_session_resolve(req_db(r), r->arena, tok, r->app->cfg.session_idle, &r->actor);
+	/* A route marked ROUTE_NO_TOUCH (answering a listening round) leaves the
+	 * session's last_seen_at as it was: its new value would date the
+	 * request, anonymous or not. */
+	bool touch = !(r->route->flags & ROUTE_NO_TOUCH);
+	if ((rc = req_db_wait(r)) != 0)
+		return rc;
+	rc = auth_session_resolve(r->db, r->arena, tok, r->app->cfg.session_idle, touch, &r->actor);
 	if (rc == -HEARTH_EAUTH) {
 		/* A stale cookie: treat as anonymous, and clear it. */
 		http_add_header(r,
@@ -360,6 +385,7 @@ static bool read_body(struct req *r)
 	size_t max = r->app->cfg.max_body;
 	long long declared = r->ri->content_length;
 	if (declared > (long long)max) {
+		r->close_conn = true; /* do not read the body it declared */
 		http_problem(r, 413, "the request body is %lld bytes; the limit is %zu", declared,
 		             max);
 		return false;
@@ -374,6 +400,11 @@ static bool read_body(struct req *r)
 	}
 	size_t cap = declared > 0 ? (size_t)declared : 16384, len = 0;
 	char *data = arena_alloc(r->arena, cap + 1);
+	/* A client that declares a body and then sends it slowly, or never,
+	 * holds a worker thread: the whole body must arrive within the body
+	 * timeout (each read also gives up after CivetWeb's request timeout). */
+	uint64_t deadline = util_mono_ns() + (uint64_t)r->app->cfg.body_timeout_ms * 1000000u;
+	bool late = false;
 	for (;;) {
 		if (len == cap) {
 			if (cap > max)
@@ -384,12 +415,31 @@ static bool read_body(struct req *r)
 			data = bigger;
 			cap = ncap;
 		}
-		int n = mg_read(r->conn, data + len, cap - len);
+		/* One byte at a time: mg_read() waits until it has every byte asked
+		 * for, so only single-byte reads let the deadline cut off a client
+		 * that sends a byte just before each read times out. What came
+		 * with the headers is copied from CivetWeb's buffer without a
+		 * system call; bench/http.sh measures a large body. */
+		int n = mg_read(r->conn, data + len, 1);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		if (util_mono_ns() > deadline) {
+			late = true;
+			break;
+		}
+	}
+	if (late || (declared > 0 && len < (size_t)declared)) {
+		/* Never parse half a body: the rest did not come in time. */
+		r->close_conn = true;
+		http_add_header(r, "Connection: close");
+		http_problem(r, 408,
+		             "the request body did not arrive within %d seconds; send it again",
+		             (r->app->cfg.body_timeout_ms + 999) / 1000);
+		return false;
 	}
 	if (len > max) {
+		r->close_conn = true;
 		http_problem(r, 413, "the request body is over the limit of %zu bytes", max);
 		return false;
 	}
@@ -409,6 +459,12 @@ static void dispatch_route(struct req *r)
 	if (rc == -HEARTH_EAUTH) {
 		http_problem(r, 401, "the credentials sent are not valid; log in again");
 		return;
+	}
+	if (rc && (rt->flags & ROUTE_NO_DB)) {
+		/* Routes that need no database (health, "Get help now") still
+		 * answer when it cannot say who is asking: as to anyone. */
+		memset(&r->actor, 0, sizeof r->actor);
+		rc = 0;
 	}
 	if (rc) {
 		http_error(r, rc, "authentication");
@@ -443,8 +499,24 @@ static void dispatch_route(struct req *r)
 			return;
 		}
 	}
-	if ((rt->flags & ROUTE_BODY) && !read_body(r))
-		return;
+	if (rt->flags & ROUTE_BODY) {
+		/* No connection is held while a client sends its body: a slow
+		 * sender must not take one from everybody else. One who was
+		 * identified gets one back (a bounded wait, as in identify());
+		 * others borrow theirs when the handler needs it, which may be
+		 * after hashing a password, so as not to hold it meanwhile. */
+		bool had_db = r->db != NULL;
+		if (had_db) {
+			db_release(r->app->db, r->db);
+			r->db = NULL;
+		}
+		if (!read_body(r))
+			return;
+		if (had_db && (rc = req_db_wait(r)) != 0) {
+			http_error(r, rc, "database connection");
+			return;
+		}
+	}
 	rt->handler(r);
 	if (!r->status) {
 		log_msg(LOG_ERROR, "handler for %s %s sent no response", rt->method, rt->pattern);
@@ -513,10 +585,18 @@ static int begin_request(struct mg_connection *conn)
 	    .method = ri->request_method,
 	    .path = ri->local_uri ? ri->local_uri : "/",
 	    .query = ri->query_string,
-	    .client_addr = ri->remote_addr,
 	};
-	snprintf(r.request_id, sizeof r.request_id, "%s%08" PRIx64, request_prefix,
-	         atomic_fetch_add(&request_counter, 1));
+	/* Behind a trusted reverse proxy, the client it names; otherwise the
+	 * socket's peer (proxy.h). Per-address limits count this address. */
+	proxy_client_addr(&app->cfg.trusted_proxies, ri->remote_addr,
+	                  mg_get_header(conn, "X-Forwarded-For"), mg_get_header(conn, "Forwarded"),
+	                  r.client_buf, sizeof r.client_buf);
+	r.client_addr = r.client_buf;
+	/* Random, not counted: a request left out of the access log (an
+	 * anonymous answer) must leave no gap in a sequence. */
+	uint32_t rid;
+	hc_random(&rid, sizeof rid);
+	snprintf(r.request_id, sizeof r.request_id, "%s%08" PRIx32, request_prefix, rid);
 	atomic_fetch_add(&in_flight, 1);
 	const char *label = "static";
 	if (atomic_load(&draining)) {
@@ -551,9 +631,14 @@ done:
 	if (r.db)
 		db_release(app->db, r.db);
 	uint64_t ns = util_mono_ns() - t0;
-	metrics_record(r.route, label, r.status, ns);
-	log_access(r.request_id, r.method, label, r.status, (double)ns / 1e6, r.bytes,
-	           r.anonymous ? 0 : (long long)r.actor.user_id);
+	/* An anonymous answer is neither logged nor counted: its line (even
+	 * without a user) would sit between its sender's own lines, and a
+	 * counter scraped every few seconds would date it. */
+	if (!r.anonymous) {
+		metrics_record(r.route, label, r.status, ns);
+		log_access(r.request_id, r.method, label, r.status, (double)ns / 1e6, r.bytes,
+		           (long long)r.actor.user_id);
+	}
 	json_decref(r.body);
 	buf_release(&r.headers);
 	if (own_arena)
@@ -561,6 +646,12 @@ done:
 	else
 		arena_reset(arena);
 	atomic_fetch_sub(&in_flight, 1);
+	/* CivetWeb (1.15) reads and discards the rest of a request body after
+	 * a handled request, however slowly it comes; a negative answer skips
+	 * that, and a body left unread then closes the connection
+	 * (tests/api/stall.test.mjs holds it to that). */
+	if (r.close_conn)
+		return -1;
 	return r.status ? r.status : 500;
 }
 
@@ -582,6 +673,38 @@ static int log_message(const struct mg_connection *conn, const char *message)
 	(void)conn;
 	log_msg(LOG_WARN, "http: %s", message);
 	return 1;
+}
+
+/* Housekeeping: turns the audit log's deferred counts of finished days
+ * into their entries (audit_flush) at start and every five minutes, apart
+ * from any request, so that no entry is written at the moment of the act
+ * it counts. Every node runs it; each count is written once. */
+static pthread_mutex_t housekeeping_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t housekeeping_wake = PTHREAD_COND_INITIALIZER;
+static bool housekeeping_stop;
+
+static void *housekeeping(void *arg)
+{
+	struct app *app = arg;
+	pthread_mutex_lock(&housekeeping_lock);
+	while (!housekeeping_stop) {
+		pthread_mutex_unlock(&housekeeping_lock);
+		struct db_conn *c = db_acquire(app->db);
+		int rc = audit_flush(c, &app->kr, util_now());
+		db_release(app->db, c);
+		if (rc < 0)
+			log_msg(LOG_WARN, "audit: deferred entries not written yet: %s",
+			        hearth_strerror(rc));
+		pthread_mutex_lock(&housekeeping_lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 300;
+		while (!housekeeping_stop &&
+		       pthread_cond_timedwait(&housekeeping_wake, &housekeeping_lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&housekeeping_lock);
+	return NULL;
 }
 
 void server_block_signals(void)
@@ -612,10 +735,11 @@ int server_run(struct app *app)
 	    "keep_alive_timeout_ms",
 	    "2000", /* an idle connection holds a thread */
 	    /* Each connection holds a worker thread (CivetWeb's model), so a slow
-	     * or idle client must let go soon; put a reverse proxy in front on
-	     * the internet (docs/deploy.md). */
+	     * or idle client must let go soon: 5 s for any one read or write,
+	     * and the body timeout for a whole body (read_body). Put a reverse
+	     * proxy in front on the internet (docs/deploy.md). */
 	    "request_timeout_ms",
-	    "10000",
+	    "5000",
 	    "tcp_nodelay",
 	    "1",
 	    "listen_backlog",
@@ -646,8 +770,14 @@ int server_run(struct app *app)
 		mg_exit_library();
 		return -HEARTH_EIO;
 	}
-	log_msg(LOG_INFO, "hearth %s serving on http://%s with %d threads (%s)", HEARTH_VERSION,
-	        app->cfg.listen, app->cfg.threads, db_pool_kind_name(app->db));
+	log_msg(LOG_INFO, "hearth %s serving on http://%s with %d threads (%s, %d connections)",
+	        HEARTH_VERSION, app->cfg.listen, app->cfg.threads, db_pool_kind_name(app->db),
+	        app->cfg.db_pool);
+	pthread_t hk;
+	bool hk_started = pthread_create(&hk, NULL, housekeeping, app) == 0;
+	if (!hk_started)
+		log_msg(LOG_WARN, "audit: no housekeeping thread; deferred entries are written "
+		                  "when the audit log is read");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_msg(LOG_INFO, "received %s; finishing requests in flight",
@@ -657,6 +787,13 @@ int server_run(struct app *app)
 	for (int i = 0; i < 1500 && atomic_load(&in_flight) > 0; i++) {
 		struct timespec ts = {0, 10 * 1000000L};
 		nanosleep(&ts, NULL);
+	}
+	if (hk_started) {
+		pthread_mutex_lock(&housekeeping_lock);
+		housekeeping_stop = true;
+		pthread_cond_signal(&housekeeping_wake);
+		pthread_mutex_unlock(&housekeeping_lock);
+		pthread_join(hk, NULL);
 	}
 	mg_stop(ctx);
 	mg_exit_library();

@@ -58,6 +58,17 @@ int people__update(const struct people_ctx *px, struct db_conn *c, struct arena 
                    const char *age_band, bool is_minor);
 int people__find(const struct people_ctx *px, struct db_conn *c, const char *field,
                  const char *normalised, int64_t *ids, size_t max, size_t *n);
+/* Exact search by what a person typed (value, not yet normalised): the
+ * blind index of its normal form (NFC, case-folded), and, where it
+ * differs, of the form indexes had before Hearth used Unicode
+ * (people__legacy_form), so that records indexed then are still found
+ * until their next update re-indexes them. At most max ids, each once. */
+int people__find_value(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                       const char *field, const char *value, int64_t *ids, size_t max, size_t *n);
+/* What name or email normalisation gave before Unicode (NFC of value, then
+ * the old ASCII/Latin lower-casing for a name, ASCII lower-casing for an
+ * email); NULL for other fields. In a. */
+const char *people__legacy_form(struct arena *a, const char *field, const char *value);
 int people__list_for_orgs(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t after,
                           int limit, int64_t *ids, size_t *n);
 int people__touch(struct db_conn *c, int64_t id);
@@ -85,12 +96,18 @@ int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, 
 struct erasure_row {
 	int64_t id, participant_id, requested_at, decided_at;
 	const char *status;
+	const char *reason; /* why it was rejected (opened); NULL otherwise and in lists */
 };
+/* The person's latest erasure request (pending, or the last decided one)
+ * into *out, strings in arena; -HEARTH_ENOTFOUND when they never asked. */
+int people__erasure_latest(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                           int64_t participant_id, struct erasure_row *out);
 int people__erasure_list(struct db_conn *c, const char *status,
                          void (*fn)(const struct erasure_row *row, void *ctx), void *ctx);
-/* Marks a pending request rejected; -HEARTH_ENOTFOUND if none pending. */
-int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor,
-                           const char *reason);
+/* Marks a pending request rejected, the reason sealed with the person's
+ * data key (it is written about them); -HEARTH_ENOTFOUND if none pending. */
+int people__erasure_reject(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                           int64_t request_id, int64_t actor, const char *reason);
 /* The participant of a pending request; -HEARTH_ENOTFOUND if none pending. */
 int people__erasure_pending(struct db_conn *c, int64_t request_id, int64_t *participant_id);
 
@@ -103,9 +120,21 @@ int people__agreement_list(struct db_conn *c, int64_t org,
                            void (*fn)(const struct agreement_row *row, void *ctx), void *ctx);
 int people__agreement_get(struct db_conn *c, int64_t id, struct agreement_row *row);
 
+/* The people module's rows for the person's export besides the record:
+ * open account codes (their expiry; the code itself is never stored) and
+ * erasure requests (with the reason of a refusal, opened), appended to the
+ * two arrays. */
+int people__export_own(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+                       json_t *codes, json_t *requests);
+
 /* Active people whose last activity is before cutoff, oldest first. */
 int people__expired(struct db_conn *c, int64_t cutoff, int limit,
                     void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx);
 bool people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);
+
+/* Every subject id that has a data key in the key store, ascending. *ids is
+ * malloc'd (the caller frees it; NULL on error). Returns 0 or a negative
+ * hearth_err. */
+int people__key_subjects(const struct people_ctx *px, int64_t **ids, size_t *n);
 
 #endif

@@ -18,7 +18,7 @@
 #include "core/util.h"
 #include "core/xalloc.h"
 #include "db/db.h"
-#include "people/people.h"
+#include "people/internal.h"
 #include "core/banned.h"
 
 struct keystore {
@@ -34,6 +34,7 @@ static const char SQL_INSERT[] =
 static const char SQL_GET[] = "SELECT wrapped FROM data_keys WHERE subject_id = ?";
 static const char SQL_DELETE[] = "DELETE FROM data_keys WHERE subject_id = ?";
 static const char SQL_CHECKPOINT[] = "PRAGMA wal_checkpoint(TRUNCATE)";
+static const char SQL_SUBJECTS[] = "SELECT subject_id FROM data_keys ORDER BY subject_id";
 
 void keystore_default_path(const char *key_file, char *out, size_t size)
 {
@@ -170,4 +171,31 @@ int people_open(const struct people_ctx *px, struct arena *a, int64_t participan
 	(*out)[*outlen] = '\0';
 	sodium_memzero(dk, sizeof dk);
 	return rc;
+}
+
+int people__key_subjects(const struct people_ctx *px, int64_t **ids, size_t *n)
+{
+	size_t cap = 256;
+	int64_t *out = xmalloc(cap * sizeof *out);
+	int rc = -HEARTH_EDB;
+	*n = 0;
+	struct db_conn *c = db_acquire(px->ks->db);
+	struct db_stmt *s = db_prepare(c, SQL_SUBJECTS);
+	if (!s)
+		goto out;
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (*n == cap)
+			out = xrealloc(out, (cap *= 2) * sizeof *out);
+		out[(*n)++] = db_col_i64(s, 0);
+	}
+	db_finish(s);
+out:
+	db_release(px->ks->db, c);
+	if (rc < 0) {
+		free(out);
+		out = NULL;
+		*n = 0;
+	}
+	*ids = out;
+	return rc < 0 ? rc : 0;
 }

@@ -22,6 +22,7 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 #include "db/db.h"
 #include "people/internal.h"
 #include "core/banned.h"
@@ -125,11 +126,15 @@ static const char SQL_AUTOMATIC[] =
     " WHERE po.participant_id = ? AND o.erasure_policy = 'automatic'";
 
 static const char SQL_ERASURE_LIST[] =
-    "SELECT id, participant_id, status, requested_at, decided_at FROM erasure_requests"
-    " WHERE (COALESCE(?1, '') = '' OR status = ?1) ORDER BY id";
+    "SELECT id, participant_id, status, requested_at, decided_at, reason_sealed"
+    " FROM erasure_requests WHERE (COALESCE(?1, '') = '' OR status = ?1) ORDER BY id";
+static const char SQL_ERASURE_LATEST[] =
+    "SELECT id, participant_id, status, requested_at, decided_at, reason_sealed"
+    " FROM erasure_requests WHERE participant_id = ?1"
+    " ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, id DESC LIMIT 1";
 static const char SQL_ERASURE_REJECT[] =
-    "UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ?"
-    " WHERE id = ? AND status = 'pending'";
+    "UPDATE erasure_requests SET status = 'rejected', decided_by = ?, decided_at = ?,"
+    " reason_sealed = ? WHERE id = ? AND status = 'pending'";
 static const char SQL_ERASURE_PENDING[] =
     "SELECT participant_id FROM erasure_requests WHERE id = ? AND status = 'pending'";
 static const char SQL_AGREEMENT_LIST[] =
@@ -155,10 +160,13 @@ int purpose_from_name(const char *name)
 
 /* --- normalisation for blind indexes --- */
 
-/* Lower-cases one UTF-8 letter of the Latin-1 Supplement and Latin
- * Extended-A blocks (enough for Lucía, Zoë, Łukasz, Ørsted...); writes the
- * result's bytes to out and returns how many input bytes were used. */
-static size_t lower_utf8(const unsigned char *in, char *out, size_t *o)
+/* Before Hearth used Unicode (ICU) a name was indexed lower-cased by this
+ * hand-written mapping (ASCII, Latin-1 Supplement and Latin Extended-A,
+ * with slips around Ÿ-ž) and with no normalisation form. It stays only so
+ * that people__find_value still finds indexes written then; see
+ * people__legacy_form. Writes the bytes for one letter of in to out and
+ * returns how many input bytes were used. */
+static size_t legacy_lower_utf8(const unsigned char *in, char *out, size_t *o)
 {
 	if (in[0] < 0x80) {
 		out[(*o)++] = (char)tolower(in[0]);
@@ -179,14 +187,17 @@ static size_t lower_utf8(const unsigned char *in, char *out, size_t *o)
 	return 1;
 }
 
-char *people_normalise_name(struct arena *a, const char *name)
+/* Collapses runs of spaces, tabs and newlines in s into one space and
+ * drops them at both ends; with legacy, lower-cases as Hearth did before
+ * Unicode. */
+static char *squeeze(struct arena *a, const char *s, bool legacy)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(s);
 	char *out = arena_alloc(a, n + 1);
 	size_t o = 0, i = 0;
 	bool space = false;
 	while (i < n) {
-		unsigned char ch = (unsigned char)name[i];
+		unsigned char ch = (unsigned char)s[i];
 		if (ch == ' ' || ch == '\t' || ch == '\n') {
 			space = o > 0;
 			i++;
@@ -195,10 +206,19 @@ char *people_normalise_name(struct arena *a, const char *name)
 		if (space)
 			out[o++] = ' ';
 		space = false;
-		i += lower_utf8((const unsigned char *)name + i, out, &o);
+		if (legacy)
+			i += legacy_lower_utf8((const unsigned char *)s + i, out, &o);
+		else
+			out[o++] = s[i++];
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *people_normalise_name(struct arena *a, const char *name)
+{
+	/* NFC and full case folding (ICU), then white space. */
+	return squeeze(a, util_utf8_normal(a, name, strlen(name), UTIL_FOLD_FULL), false);
 }
 
 char *people_normalise_phone(struct arena *a, const char *phone)
@@ -244,8 +264,7 @@ static void indexes(const struct people_ctx *px, struct arena *a, const char *na
                     const char **pb)
 {
 	blind(px, a, "name", name ? people_normalise_name(a, name) : NULL, nb);
-	char *e = email ? arena_strdup(a, email) : NULL;
-	blind(px, a, "email", e ? util_normalise_email(e) : NULL, eb);
+	blind(px, a, "email", email ? util_normalise_email(a, email) : NULL, eb);
 	blind(px, a, "phone", phone ? people_normalise_phone(a, phone) : NULL, pb);
 }
 
@@ -428,6 +447,49 @@ int people__find(const struct people_ctx *px, struct db_conn *c, const char *fie
 	return rc < 0 ? rc : 0;
 }
 
+const char *people__legacy_form(struct arena *a, const char *field, const char *value)
+{
+	const char *nfc = util_utf8_normal(a, value, strlen(value), UTIL_FOLD_NONE);
+	if (strcmp(field, "name") == 0)
+		return squeeze(a, nfc, true);
+	if (strcmp(field, "email") == 0) {
+		/* Trimmed and ASCII lower-cased, nothing else. */
+		while (*nfc == ' ' || *nfc == '\t')
+			nfc++;
+		size_t n = strlen(nfc);
+		while (n && (nfc[n - 1] == ' ' || nfc[n - 1] == '\t'))
+			n--;
+		char *out = arena_strndup(a, nfc, n);
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return out;
+	}
+	return NULL; /* phone numbers were always normalised as now */
+}
+
+int people__find_value(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                       const char *field, const char *value, int64_t *ids, size_t max, size_t *n)
+{
+	const char *norm = strcmp(field, "email") == 0   ? util_normalise_email(a, value)
+	                   : strcmp(field, "phone") == 0 ? people_normalise_phone(a, value)
+	                                                 : people_normalise_name(a, value);
+	int rc = people__find(px, c, field, norm, ids, max, n);
+	const char *old = rc ? NULL : people__legacy_form(a, field, value);
+	if (old && *old && strcmp(old, norm) != 0 && *n < max) {
+		int64_t *more = arena_alloc(a, max * sizeof *more);
+		size_t m = 0;
+		rc = people__find(px, c, field, old, more, max - *n, &m);
+		for (size_t i = 0; i < m && !rc; i++) {
+			size_t k = 0;
+			while (k < *n && ids[k] != more[i])
+				k++;
+			if (k == *n)
+				ids[(*n)++] = more[i];
+		}
+	}
+	return rc;
+}
+
 int people__list_for_orgs(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t after,
                           int limit, int64_t *ids, size_t *n)
 {
@@ -558,6 +620,72 @@ void people_on_consent_withdrawn(consent_withdrawn_fn fn)
 		listeners[nlisteners++] = fn;
 }
 
+static const char SQL_EXPORT_CODES[] =
+    "SELECT expires_at FROM account_codes WHERE participant_id = ? ORDER BY expires_at";
+static const char SQL_EXPORT_REQUESTS[] =
+    "SELECT status, requested_at, decided_at, reason_sealed FROM erasure_requests"
+    " WHERE participant_id = ? ORDER BY id";
+
+int people__export_own(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+                       json_t *codes, json_t *requests)
+{
+	char at[32], decided[32];
+	struct db_stmt *s = db_prepare(c, SQL_EXPORT_CODES);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc;
+	while ((rc = db_step(s)) == DB_ROW) {
+		util_iso8601(at, sizeof at, db_col_i64(s, 0));
+		json_array_append_new(codes, json_pack("{s:s}", "expires_at", at));
+	}
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	if (!(s = db_prepare(c, SQL_EXPORT_REQUESTS)))
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		util_iso8601(at, sizeof at, db_col_i64(s, 1));
+		util_iso8601(decided, sizeof decided, db_col_i64(s, 2));
+		/* Why a request was refused is written about the person: sealed
+		 * with their key, opened for them here. */
+		char *reason = NULL;
+		size_t len = 0, rlen = 0;
+		const void *sealed = db_col_null(s, 3) ? NULL : db_col_blob(s, 3, &len);
+		if (sealed && people_open(px, a, id, sealed, len, &reason, &rlen) != 0)
+			reason = NULL;
+		json_array_append_new(requests,
+		                      json_pack("{s:s, s:s, s:s?, s:s?}", "status", db_col_text(s, 0),
+		                                "requested_at", at, "decided_at",
+		                                db_col_null(s, 2) ? NULL : decided, "reason",
+		                                reason));
+	}
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Export sections registered by other modules (start-up only, before the
+ * server's threads run; read-only afterwards). */
+static struct people_export_section export_sections[32];
+static size_t nexport_sections;
+
+void people_on_export(const char *section, const char *tables, people_export_fn fn)
+{
+	for (size_t i = 0; i < nexport_sections; i++)
+		if (strcmp(export_sections[i].section, section) == 0)
+			return; /* registered twice (init called again): once is enough */
+	if (nexport_sections < sizeof export_sections / sizeof export_sections[0])
+		export_sections[nexport_sections++] =
+		    (struct people_export_section){section, tables, fn};
+}
+
+size_t people_export_sections(const struct people_export_section **out)
+{
+	*out = export_sections;
+	return nexport_sections;
+}
+
 int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose, int64_t version,
                          const char *lang, int64_t *found_version, const char **body)
 {
@@ -664,10 +792,13 @@ int people__consent_record(const struct people_ctx *px, struct db_conn *c, struc
 		return rc < 0 ? rc : -HEARTH_EDB;
 	if ((rc = people__touch(c, id)) != 0)
 		return rc;
+	/* A listener's "not found" is about its own rows, never this consent:
+	 * reported as a storage fault so that it cannot read as a missing
+	 * consent or person. */
 	if (!in->granted)
 		for (size_t i = 0; i < nlisteners; i++)
 			if ((rc = listeners[i](c, id, in->purpose)) != 0)
-				return rc;
+				return rc == -HEARTH_ENOTFOUND ? -HEARTH_EDB : rc;
 	return 0;
 }
 
@@ -796,11 +927,57 @@ bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t par
 		while (!covered && db_step(s) == DB_ROW)
 			covered = has_category(db_col_text(s, 0), share_names[cat]);
 		db_finish(s);
-		/* Both must hold: the agreement covers it AND the person consented. */
-		if (covered && consent_allows(c, participant_id, share_purpose[cat]))
+		/* All must hold: the agreement covers it, the person agreed to share
+		 * with the partner service at all ("Sharing with the mental health
+		 * service", clinical_sharing), and to the category's own purpose.
+		 * "Being contacted" alone only lets the person's own organisation
+		 * contact them; it never opens their record to another one. */
+		if (covered && consent_allows(c, participant_id, PURPOSE_CLINICAL_SHARING) &&
+		    consent_allows(c, participant_id, share_purpose[cat]))
 			return true;
 	}
 	return false;
+}
+
+static const char SQL_ORGS_SHARE[] =
+    "SELECT 1 FROM sharing_agreements WHERE from_organisation_id = ? AND to_organisation_id = ?"
+    " AND revoked_at IS NULL AND starts_at <= ? AND ends_at > ?";
+
+bool people_orgs_share(struct db_conn *c, int64_t from, int64_t to)
+{
+	int64_t now = util_now();
+	struct db_stmt *s = db_prepare(c, SQL_ORGS_SHARE);
+	if (!s)
+		return false;
+	db_bind_i64(s, 1, from);
+	db_bind_i64(s, 2, to);
+	db_bind_i64(s, 3, now);
+	db_bind_i64(s, 4, now);
+	bool found = db_step(s) == DB_ROW;
+	db_finish(s);
+	return found;
+}
+
+static const char SQL_PARTNER_ORGS[] =
+    "SELECT to_organisation_id FROM sharing_agreements WHERE from_organisation_id = ?1"
+    " AND revoked_at IS NULL AND starts_at <= ?2 AND ends_at > ?2"
+    " UNION SELECT from_organisation_id FROM sharing_agreements WHERE to_organisation_id = ?1"
+    " AND revoked_at IS NULL AND starts_at <= ?2 AND ends_at > ?2";
+
+int people_partner_orgs(struct db_conn *c, int64_t org, int64_t *out, size_t max, size_t *n)
+{
+	*n = 0;
+	struct db_stmt *s = db_prepare(c, SQL_PARTNER_ORGS);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, org);
+	db_bind_i64(s, 2, util_now());
+	int step;
+	while ((step = db_step(s)) == DB_ROW)
+		if (*n < max)
+			out[(*n)++] = db_col_i64(s, 0);
+	db_finish(s);
+	return step == DB_DONE ? 0 : -HEARTH_EDB;
 }
 
 int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const char *categories,
@@ -1027,14 +1204,55 @@ int people__erasure_list(struct db_conn *c, const char *status,
 	return rc < 0 ? rc : 0;
 }
 
-int people__erasure_reject(struct db_conn *c, int64_t request_id, int64_t actor, const char *reason)
+int people__erasure_latest(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                           int64_t participant_id, struct erasure_row *out)
 {
+	struct db_stmt *s = db_prepare(c, SQL_ERASURE_LATEST);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, participant_id);
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
+		size_t n = 0;
+		const void *sealed = db_col_blob(s, 5, &n);
+		char *reason = NULL;
+		size_t len;
+		/* An erased person's reason cannot be opened: it reads as none. */
+		if (sealed && n &&
+		    people_open(px, a, participant_id, sealed, n, &reason, &len) != 0)
+			reason = NULL;
+		*out = (struct erasure_row){
+		    .id = db_col_i64(s, 0),
+		    .participant_id = db_col_i64(s, 1),
+		    .status = arena_strdup(a, db_col_text(s, 2)),
+		    .requested_at = db_col_i64(s, 3),
+		    .decided_at = db_col_i64(s, 4),
+		    .reason = reason,
+		};
+	}
+	db_finish(s);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? 0 : -HEARTH_ENOTFOUND;
+}
+
+int people__erasure_reject(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                           int64_t request_id, int64_t actor, const char *reason)
+{
+	int64_t pid = 0;
+	unsigned char *sealed = NULL;
+	size_t n = 0;
+	int rc = people__erasure_pending(c, request_id, &pid);
+	if (!rc)
+		rc = people_seal(px, a, pid, reason, strlen(reason), &sealed, &n);
+	if (rc)
+		return rc;
 	struct db_stmt *s = db_prepare(c, SQL_ERASURE_REJECT);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_id(s, 1, actor);
 	db_bind_i64(s, 2, util_now());
-	db_bind_text(s, 3, reason);
+	db_bind_blob(s, 3, sealed, n);
 	db_bind_i64(s, 4, request_id);
 	return db_run_one(s);
 }
@@ -1124,4 +1342,76 @@ bool people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff)
 	bool yes = db_step(s) == DB_ROW;
 	db_finish(s);
 	return yes;
+}
+
+/* --- the key store's erasure record wins (restored backups) --- */
+
+/* Living participants whose sealed profile needs their key: every person
+ * made through people__create has one. Rows that never had sealed data
+ * (the benchmark's bulk rows, written by SQL) never had a key either, and
+ * are not mistaken for an erasure. */
+static const char SQL_LIVE_IDS[] = "SELECT id FROM participants WHERE status <> 'erased' "
+                                   "AND profile IS NOT NULL ORDER BY id";
+
+int people_reconcile_erasures(const struct people_ctx *px, struct db_pool *pool,
+                              size_t *finished)
+{
+	int64_t *live = NULL, *keyed = NULL, *gone = NULL;
+	size_t nlive = 0, nkeyed = 0, ngone = 0, cap = 256;
+	unsigned char dk[32];
+	int rc = -HEARTH_EDB;
+	*finished = 0;
+	struct db_conn *c = db_acquire(pool);
+	/* 1. The main database's living participants, then the key store's
+	 * subjects: in this order (see people.h). */
+	struct db_stmt *s = db_prepare(c, SQL_LIVE_IDS);
+	if (!s)
+		goto out;
+	live = xmalloc(cap * sizeof *live);
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (nlive == cap)
+			live = xrealloc(live, (cap *= 2) * sizeof *live);
+		live[nlive++] = db_col_i64(s, 0);
+	}
+	db_finish(s);
+	if (rc < 0 || (rc = people__key_subjects(px, &keyed, &nkeyed)) != 0)
+		goto out;
+	/* 2. Both ascending: one merge finds the living without a key. */
+	gone = xmalloc((nlive ? nlive : 1) * sizeof *gone);
+	for (size_t i = 0, j = 0; i < nlive; i++) {
+		while (j < nkeyed && keyed[j] < live[i])
+			j++;
+		if (j == nkeyed || keyed[j] != live[i])
+			gone[ngone++] = live[i];
+	}
+	rc = 0;
+	if (!ngone)
+		goto out;
+	/* 3. Erasure cannot be undone: act on this key store only once one of
+	 * its keys opens with this key file (keys are bound to it). */
+	rc = nkeyed ? people_key_load(px, keyed[0], dk) : -HEARTH_ECRYPTO;
+	sodium_memzero(dk, sizeof dk);
+	if (rc) {
+		rc = -HEARTH_ECRYPTO;
+		goto out;
+	}
+	/* 4. Finish each erasure. When another node starting at the same time
+	 * got there first, people_erase answers "already erased": done too.
+	 * (Two nodes at the very same moment may both write the tombstone,
+	 * which is harmless, and leave two audit entries.) */
+	for (size_t i = 0; i < ngone; i++) {
+		rc = people_erase(px, c, gone[i], 0, "");
+		if (rc == -HEARTH_ECONFLICT || rc == -HEARTH_ENOTFOUND)
+			rc = 0;
+		else if (rc)
+			goto out;
+		else
+			(*finished)++;
+	}
+out:
+	db_release(pool, c);
+	free(live);
+	free(keyed);
+	free(gone);
+	return rc;
 }

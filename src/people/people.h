@@ -86,9 +86,21 @@ bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purp
 /* True when actor may see category of the person's data: staff of one of
  * the person's organisations, or staff of an organisation that an active
  * data-sharing agreement from one of the person's organisations covers for
- * this category AND the person consented to the matching purpose. */
+ * this category AND the person consented to sharing with the partner
+ * service (clinical_sharing) AND to the category's own purpose. */
 bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
                            enum share_category cat);
+
+/* True when an active data-sharing agreement (any category, within its
+ * dates, not revoked) runs from organisation from to organisation to: the
+ * two work together, so staff of to may be named in from's programmes. */
+bool people_orgs_share(struct db_conn *c, int64_t from, int64_t to);
+
+/* The organisations linked to org by an active data-sharing agreement, in
+ * either direction (partners who may work together on a programme). Fills
+ * at most max ids into out and their count into *n. Returns 0 or
+ * -HEARTH_EDB. */
+int people_partner_orgs(struct db_conn *c, int64_t org, int64_t *out, size_t max, size_t *n);
 
 /* Modules that hold future places (sessions, waitlists) register here to
  * act when a person withdraws a consent; called inside the withdrawing
@@ -97,11 +109,45 @@ typedef int (*consent_withdrawn_fn)(struct db_conn *c, int64_t participant_id,
                                     enum consent_purpose purpose);
 void people_on_consent_withdrawn(consent_withdrawn_fn fn);
 
+/* The subject-access export (/api/v1/me/export): every module that keeps
+ * rows about a person registers one section per kind of row, once at
+ * start-up. fn appends one JSON object per row to out (an array it does not
+ * own) with the person's own values, opening what it sealed; it runs inside
+ * the export's read transaction and returns 0 or a negative hearth_err.
+ * tables names, comma-separated, the tables the section covers: the export
+ * lists them so that a test can prove every table holding a participant id
+ * is covered. section and tables must be string literals (not copied). */
+typedef int (*people_export_fn)(struct db_conn *c, const struct people_ctx *px, struct arena *a,
+                                int64_t participant_id, json_t *out);
+void people_on_export(const char *section, const char *tables, people_export_fn fn);
+/* The registered sections, in registration order; returns how many. */
+struct people_export_section {
+	const char *section, *tables;
+	people_export_fn fn;
+};
+size_t people_export_sections(const struct people_export_section **out);
+
 /* Erases a person: destroys their data key, wipes every sealed field and
  * blind index, removes their login, leaves a tombstone (id, age band, dates,
  * organisations). Audited. Manages its own transaction on c. */
 int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
                  int64_t actor_id, const char *request_id);
+
+/* The key store's erasure record wins over the main database: finishes the
+ * erasure (as people_erase, audited with no actor) of every participant who
+ * is not erased in the main database, has a sealed profile (so had a key),
+ * but whose data key is gone from the key store, as after restoring a backup taken before an erasure, or when
+ * an erasure stopped between its two steps. Run at start, before serving.
+ * One scan of each side: the main database's ids first, then the key
+ * store's (a person being registered gets their key before their row is
+ * committed, so a row seen first has its key by the second scan).
+ * Refuses (-HEARTH_ECRYPTO, erasing nothing) when people would be erased
+ * but the key store holds no key that this key file opens: a key store of
+ * another deployment, or an empty one, is a configuration mistake, not an
+ * erasure record. *finished gets how many erasures were finished. Returns 0
+ * or a negative hearth_err. */
+int people_reconcile_erasures(const struct people_ctx *px, struct db_pool *pool,
+                              size_t *finished);
 
 /* What another module may read of a person, for its own purpose (fit
  * ranking, registers). The caller decides whether the actor may see it and

@@ -226,6 +226,9 @@ static bool profile_rules(struct req *r, json_t *doc, const char **age_band, boo
 		*is_minor = age < 18;
 		if (*is_minor)
 			*age_band = "under_18";
+		else if (!*age_band)
+			/* Derived, so those who may not see the date still see the band. */
+			*age_band = age <= 25 ? "18_25" : age <= 40 ? "26_40" : age <= 64 ? "41_64" : "65_plus";
 		else if (*age_band && strcmp(*age_band, "under_18") == 0) {
 			bad_field(r, 400, "age_band",
 			          "age_band under_18 does not match date_of_birth");
@@ -238,7 +241,30 @@ static bool profile_rules(struct req *r, json_t *doc, const char **age_band, boo
 	return true;
 }
 
-/* The profile document: the body without relational fields, nulls dropped. */
+/* A copy of v with every string in Unicode NFC, so that a name typed as
+ * "e" + a combining accent is kept and shown like one typed composed. */
+static json_t *nfc_json(json_t *v)
+{
+	json_t *o = NULL, *x;
+	if (json_is_string(v)) {
+		char *s = util_utf8_normal(NULL, json_string_value(v), json_string_length(v),
+		                           UTIL_FOLD_NONE);
+		o = json_string(s);
+		free(s);
+	} else if (json_is_array(v)) {
+		size_t i;
+		o = json_array();
+		json_array_foreach(v, i, x) json_array_append_new(o, nfc_json(x));
+	} else if (json_is_object(v)) {
+		const char *k;
+		o = json_object();
+		json_object_foreach(v, k, x) json_object_set_new(o, k, nfc_json(x));
+	}
+	return o ? o : json_incref(v);
+}
+
+/* The profile document: the body without relational fields, nulls dropped,
+ * text in NFC. */
 static json_t *profile_doc(json_t *body, json_t *base)
 {
 	json_t *doc = base ? json_deep_copy(base) : json_object();
@@ -254,17 +280,14 @@ static json_t *profile_doc(json_t *body, json_t *base)
 		if (json_is_null(v))
 			json_object_del(doc, k);
 		else
-			json_object_set(doc, k, v);
+			json_object_set_new(doc, k, nfc_json(v));
 	}
-	/* Emails are stored as validated: lower case, trimmed. */
+	/* Emails are stored as validated: NFC, lower case, trimmed. */
 	const char *e = json_string_value(json_object_get(body, "email"));
 	if (e) {
-		char *norm = strdup(e);
-		if (norm) {
-			util_normalise_email(norm);
-			json_object_set_new(doc, "email", json_string(norm));
-			free(norm);
-		}
+		char *norm = util_normalise_email(NULL, e);
+		json_object_set_new(doc, "email", json_string(norm));
+		free(norm);
 	}
 	return doc;
 }
@@ -318,6 +341,17 @@ static bool serves(const struct actor *a, uint32_t mask, const struct person_row
 			if (p->org_ids[k] == mine[i])
 				return true;
 	return false;
+}
+
+/* The roles the actor holds in one of the person's organisations. */
+static uint32_t roles_in(const struct actor *a, const struct person_row *p)
+{
+	uint32_t roles = 0;
+	for (int i = 0; i < a->nmemberships; i++)
+		for (size_t k = 0; k < p->norgs; k++)
+			if (p->org_ids[k] == a->memberships[i].organisation_id)
+				roles |= 1u << a->memberships[i].role;
+	return roles;
 }
 
 /* The person's latest decision per purpose, as an object. */
@@ -555,6 +589,27 @@ void people_http_create(struct req *r)
 	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
+/* A person's latest erasure request as the API shows it, or JSON null.
+ * pending_only: only a request still waiting (the flag staff see). */
+static json_t *erasure_json(struct req *r, int64_t id, bool pending_only)
+{
+	struct erasure_row row;
+	if (people__erasure_latest(px(r), req_db(r), r->arena, id, &row) != 0 ||
+	    (pending_only && strcmp(row.status, "pending") != 0))
+		return json_null();
+	char at[32], decided[32];
+	util_iso8601(at, sizeof at, row.requested_at);
+	json_t *o = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)row.id, "status", row.status,
+	                      "requested_at", at);
+	if (row.decided_at) {
+		util_iso8601(decided, sizeof decided, row.decided_at);
+		json_object_set_new(o, "decided_at", json_string(decided));
+	}
+	if (row.reason)
+		json_object_set_new(o, "reason", json_string(row.reason));
+	return o;
+}
+
 /* Reads a person for the actor, audited; answers errors itself. Returns
  * true with *p filled when the actor may see the whole record; *contact_only
  * when only the contact category is shared with them. */
@@ -613,7 +668,14 @@ void people_http_get(struct req *r)
 		http_error(r, rc, "consents");
 		return;
 	}
-	http_json(r, 200, person_json(&p, rows, n, true));
+	json_t *o = person_json(&p, rows, n, true);
+	/* Staff of the person's organisation see that they asked to be erased. */
+	json_object_set_new(o, "erasure_request", erasure_json(r, id, true));
+	/* What the reader's roles in the person's organisations may not see
+	 * (the policy decides: volunteers see less). */
+	for (const char *const *k = policy_person_hidden(roles_in(&r->actor, &p)); *k; k++)
+		json_object_del(o, *k);
+	http_json(r, 200, o);
 }
 
 void people_http_list(struct req *r)
@@ -640,7 +702,7 @@ void people_http_list(struct req *r)
 	int rc;
 	if (field) {
 		const char *norm = strcmp(field, "email") == 0
-		                       ? util_normalise_email(arena_strdup(r->arena, value))
+		                       ? util_normalise_email(r->arena, value)
 		                   : strcmp(field, "phone") == 0
 		                       ? people_normalise_phone(r->arena, value)
 		                       : people_normalise_name(r->arena, value);
@@ -648,7 +710,7 @@ void people_http_list(struct req *r)
 			bad_field(r, 400, field, "%s must not be empty", field);
 			return;
 		}
-		rc = people__find(px(r), c, field, norm, ids, 20, &n);
+		rc = people__find_value(px(r), c, r->arena, field, value, ids, 20, &n);
 	} else {
 		const char *after = req_query(r, "after"), *limit = req_query(r, "limit");
 		long long a = after ? strtoll(after, NULL, 10) : 0,
@@ -1232,7 +1294,10 @@ void people_http_me(struct req *r)
 	size_t n;
 	if (!id || !load_self(r, id, &p, &rows, &n, "self.participant.read"))
 		return;
-	http_json(r, 200, person_json(&p, rows, n, false));
+	json_t *o = person_json(&p, rows, n, false);
+	/* Where their erasure request stands: pending, or why it was refused. */
+	json_object_set_new(o, "erasure_request", erasure_json(r, id, false));
+	http_json(r, 200, o);
 }
 
 void people_http_me_update(struct req *r)
@@ -1304,21 +1369,74 @@ static void add_audit_row(const struct audit_row *row, void *ctx)
 	                                     "outcome", row->outcome));
 }
 
-/* Everything Hearth holds about the person, as one JSON document. */
+/* The people module's own parts of the export, with the tables each one
+ * covers; other modules add theirs with people_on_export(). */
+static const struct people_export_section own_sections[] = {
+    {"person", "participants,participant_orgs", NULL},
+    {"consent_history", "consents", NULL},
+    {"record_history", "audit_log", NULL},
+    {"account", "users,account_codes", NULL},
+    {"erasure_requests", "erasure_requests", NULL},
+};
+
+static json_t *tables_json(const char *list)
+{
+	json_t *arr = json_array();
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		json_array_append_new(arr, json_stringn(p, n));
+		p = e ? e + 1 : NULL;
+	}
+	return arr;
+}
+
+/* Everything Hearth holds about the person, as one JSON document: the
+ * people module's parts, then every registered module's sections, and
+ * "covers", which names the tables behind each section. NULL (and *rcp set)
+ * when a section cannot be read. The caller owns the result. */
 static json_t *export_doc(struct req *r, int64_t id, struct person_row *p, struct consent_row *rows,
-                          size_t n)
+                          size_t n, int *rcp)
 {
 	char now[32];
 	util_iso8601(now, sizeof now, util_now());
 	json_t *person = person_json(p, NULL, 0, true);
-	json_t *access = json_array();
+	json_t *access = json_array(), *codes = json_array(), *requests = json_array();
+	json_t *covers = json_object();
+	struct db_conn *c = req_db(r);
 	struct audit_filter f = {.resource = res_of(r, id), .limit = 1000};
-	(void)audit_list(req_db(r), &f, add_audit_row, access);
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:b}}", "generated_at", now, "about",
-	                 "Everything Hearth holds about you. Questions: ask your programme team.",
-	                 "person", person, "consent_history", consent_history(rows, n),
-	                 "record_history", access, "account", "login",
-	                 "the email address in your details", "has_login", p->user_id != 0);
+	(void)audit_list(c, &f, add_audit_row, access);
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:b, s:o}, s:o}", "generated_at",
+	                        now, "about",
+	                        "Everything Hearth holds about you. Questions: ask your programme "
+	                        "team.",
+	                        "person", person, "consent_history", consent_history(rows, n),
+	                        "record_history", access, "account", "login",
+	                        "the email address in your details", "has_login", p->user_id != 0,
+	                        "account_codes", codes, "erasure_requests", requests);
+	for (size_t i = 0; i < NFIELDS(own_sections); i++)
+		json_object_set_new(covers, own_sections[i].section,
+		                    tables_json(own_sections[i].tables));
+	const struct people_export_section *sec;
+	size_t nsec = people_export_sections(&sec);
+	int rc = db_begin(c, false);
+	if (!rc)
+		rc = people__export_own(px(r), c, r->arena, id, codes, requests);
+	for (size_t i = 0; i < nsec && !rc; i++) {
+		json_t *items = json_array();
+		rc = sec[i].fn(c, px(r), r->arena, id, items);
+		json_object_set_new(doc, sec[i].section, items);
+		json_object_set_new(covers, sec[i].section, tables_json(sec[i].tables));
+	}
+	if (db_in_transaction(c))
+		db_rollback(c); /* read only */
+	json_object_set_new(doc, "covers", covers);
+	*rcp = rc;
+	if (rc) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 void people_http_me_export(struct req *r)
@@ -1327,51 +1445,195 @@ void people_http_me_export(struct req *r)
 	struct person_row p;
 	struct consent_row *rows;
 	size_t n;
+	int rc;
 	if (!id || !load_self(r, id, &p, &rows, &n, "self.participant.export"))
 		return;
+	json_t *doc = export_doc(r, id, &p, rows, n, &rc);
+	if (!doc) {
+		http_error(r, rc, "your data");
+		return;
+	}
 	http_add_header(r, "Content-Disposition: attachment; filename=\"my-hearth-data.json\"");
-	http_json(r, 200, export_doc(r, id, &p, rows, n));
+	http_json(r, 200, doc);
 }
 
-/* Renders a JSON value as nested HTML lists (escaped). */
-static void html_value(struct buf *b, json_t *v)
+/* --- the export as a page: words from the UI's catalogs, no keys --- */
+
+/* The UI's message catalogs (web/i18n/<lang>.json, embedded), parsed per
+ * request: the page is rare and the catalogs small. */
+struct words {
+	json_t *lang, *en;
+};
+
+static json_t *catalog_load(const char *lang)
+{
+	char path[32];
+	snprintf(path, sizeof path, "/i18n/%s.json", lang);
+	const struct static_asset *f = static_find(path);
+	return f ? json_loadb((const char *)f->data, f->len, 0, NULL) : NULL;
+}
+
+/* The word for key in the page's language (English when the catalog lacks
+ * it); NULL when neither has it. */
+static const char *word(const struct words *w, const char *key)
+{
+	const char *s = json_string_value(json_object_get(w->lang, key));
+	return s ? s : json_string_value(json_object_get(w->en, key));
+}
+
+static const char *wordf(struct req *r, const struct words *w, const char *prefix,
+                         const char *key)
+{
+	return word(w, arena_printf(r->arena, "%s%s", prefix, key));
+}
+
+/* Values that are codes, and the catalog prefix that turns them into
+ * words; section NULL applies everywhere. */
+static const struct {
+	const char *section, *key, *prefix;
+} value_words[] = {
+    {"person", "status", "export.personStatus."},
+    {"enrolments", "status", "enrolStatus."},
+    {"supports", "status", "supportStatus."},
+    {"supports", "kind", "supportKind."},
+    {"attendance", "status", "mark."},
+    {"followups", "action", "followupAction."},
+    {"record_history", "action", "export.action."},
+    {"record_history", "outcome", "export.outcome."},
+    {"themes_proposed", "outcome", "export.themeOutcome."},
+    {"erasure_requests", "status", "export.erasureStatus."},
+    {NULL, "age_band", "age."},
+    {NULL, "preferred_contact", "contact."},
+    {NULL, "interests", "interest."},
+    {NULL, "day", "day."},
+    {NULL, "purpose", "purpose."},
+    {NULL, "formats", "format."},
+    {NULL, "mobility", "need."},
+    {NULL, "sensory", "need."},
+    {NULL, "neurodivergence", "need."},
+    {NULL, "given_by", "givenBy."},
+    {NULL, "method", "method."},
+    {NULL, "channel", "channel."},
+    {NULL, "lang", "export.lang."},
+    {NULL, "barrier_tags", "barrier."},
+    {NULL, "role", "rosterRole."},
+    {NULL, "cancel_reason", "export.cancelReason."},
+};
+
+static const char *value_prefix(const char *section, const char *key)
+{
+	for (size_t i = 0; i < NFIELDS(value_words); i++)
+		if ((!value_words[i].section || strcmp(value_words[i].section, section) == 0) &&
+		    strcmp(value_words[i].key, key) == 0)
+			return value_words[i].prefix;
+	return NULL;
+}
+
+/* "2026-12-07T16:48:00Z" -> "2026-12-07 16:48 UTC"; other text as it is. */
+static void html_time(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 20 && s[10] == 'T' && s[19] == 'Z') {
+		buf_append(b, s, 10);
+		buf_puts(b, " ");
+		buf_append(b, s + 11, 5);
+		buf_puts(b, " UTC");
+	} else {
+		buf_html(b, s);
+	}
+}
+
+struct page {
+	struct req *r;
+	struct words *w;
+	struct buf *b;
+	const char *section;
+};
+
+static void html_words(struct page *pg, const char *parent, const char *key, json_t *v);
+
+static void html_object(struct page *pg, const char *parent, json_t *o)
 {
 	const char *k;
 	json_t *x;
+	buf_puts(pg->b, "<dl>");
+	json_object_foreach(o, k, x)
+	{
+		/* Record numbers are not words; the JSON export keeps them. */
+		size_t kl = strlen(k);
+		if (strcmp(k, "id") == 0 || (kl > 3 && strcmp(k + kl - 3, "_id") == 0))
+			continue;
+		const char *label = parent && strcmp(parent, "answers") == 0
+		                        ? wordf(pg->r, pg->w, "answer.q.", k)
+		                        : wordf(pg->r, pg->w, "export.field.", k);
+		buf_puts(pg->b, "<dt>");
+		buf_html(pg->b, label ? label : k);
+		buf_puts(pg->b, "</dt><dd>");
+		html_words(pg, k, k, x);
+		buf_puts(pg->b, "</dd>\n");
+	}
+	buf_puts(pg->b, "</dl>");
+}
+
+/* Renders v (the value of key) in words, escaped. */
+static void html_words(struct page *pg, const char *parent, const char *key, json_t *v)
+{
+	struct buf *b = pg->b;
 	size_t i;
+	json_t *x;
+	const char *prefix = key ? value_prefix(pg->section, key) : NULL;
 	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		buf_puts(b, "<dl>");
-		json_object_foreach(v, k, x)
-		{
-			buf_puts(b, "<dt>");
-			buf_html(b, k);
-			buf_puts(b, "</dt><dd>");
-			html_value(b, x);
-			buf_puts(b, "</dd>");
-		}
-		buf_puts(b, "</dl>");
-		break;
+	case JSON_OBJECT: html_object(pg, parent, v); break;
 	case JSON_ARRAY:
 		if (!json_array_size(v)) {
-			buf_puts(b, "—");
+			buf_html(b, word(pg->w, "export.none"));
 			break;
 		}
 		buf_puts(b, "<ul>");
 		json_array_foreach(v, i, x)
 		{
 			buf_puts(b, "<li>");
-			html_value(b, x);
+			html_words(pg, parent, json_is_object(x) ? NULL : key, x);
 			buf_puts(b, "</li>");
 		}
 		buf_puts(b, "</ul>");
 		break;
-	case JSON_STRING: buf_html(b, json_string_value(v)); break;
-	case JSON_INTEGER: buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-	case JSON_TRUE: buf_puts(b, "yes"); break;
-	case JSON_FALSE: buf_puts(b, "no"); break;
+	case JSON_STRING: {
+		const char *s = json_string_value(v);
+		const char *w = prefix ? wordf(pg->r, pg->w, prefix, s) : NULL;
+		if (!w && prefix && strcmp(prefix, "export.action.") == 0)
+			w = word(pg->w, "export.action.other");
+		size_t kl = key ? strlen(key) : 0;
+		if (w)
+			buf_html(b, w);
+		else if (kl > 3 && (strcmp(key + kl - 3, "_at") == 0 || strcmp(key, "at") == 0 ||
+		                    strcmp(key, "session_start") == 0))
+			html_time(b, s);
+		else
+			buf_html(b, s);
+		break;
+	}
+	case JSON_INTEGER:
+		if (key && strcmp(key, "amount_cents") == 0)
+			buf_printf(b, "%" JSON_INTEGER_FORMAT ".%02d", json_integer_value(v) / 100,
+			           (int)(json_integer_value(v) % 100));
+		else
+			buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_TRUE: buf_html(b, word(pg->w, "consent.yes")); break;
+	case JSON_FALSE: buf_html(b, word(pg->w, "consent.no")); break;
 	default: buf_puts(b, "—");
 	}
+}
+
+/* The page's language: ?lang= (the app passes its own), else the
+ * browser's, else English. */
+static const char *page_lang(struct req *r)
+{
+	const char *q = req_query(r, "lang"), *al = req_header(r, "Accept-Language");
+	if (q && (strcmp(q, "en") == 0 || strcmp(q, "es") == 0))
+		return q;
+	return al && strncmp(al, "es", 2) == 0 ? "es" : "en";
 }
 
 void people_http_me_export_html(struct req *r)
@@ -1380,38 +1642,69 @@ void people_http_me_export_html(struct req *r)
 	struct person_row p;
 	struct consent_row *rows;
 	size_t n;
+	int rc;
 	if (!id || !load_self(r, id, &p, &rows, &n, "self.participant.export"))
 		return;
-	json_t *doc = export_doc(r, id, &p, rows, n);
+	json_t *doc = export_doc(r, id, &p, rows, n, &rc);
+	if (!doc) {
+		http_error(r, rc, "your data");
+		return;
+	}
+	const char *lang = page_lang(r);
+	struct words w = {catalog_load(lang), catalog_load("en")};
 	struct buf b = BUF_INIT;
-	buf_puts(&b,
-	         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	         "<title>My data — Hearth</title><link rel=\"stylesheet\" href=\"/app.css\">"
-	         "<link rel=\"icon\" href=\"/favicon.svg\"></head>\n<body>\n"
-	         "<a class=\"skip-link\" href=\"#main\">Skip to content</a>\n"
-	         "<header><p><a class=\"help-link\" href=\"/help\">Get help now</a></p></header>\n"
-	         "<main id=\"main\">\n<h1>My data</h1>\n");
-	static const struct {
-		const char *key, *title;
-	} sections[] = {
-	    {"person", "My details and needs"},
-	    {"consent_history", "My consent decisions"},
-	    {"record_history", "When my record was used"},
-	    {"account", "My login"},
-	};
-	buf_puts(&b, "<p>");
-	buf_html(&b, json_string_value(json_object_get(doc, "about")));
-	buf_puts(&b, " Generated ");
-	buf_html(&b, json_string_value(json_object_get(doc, "generated_at")));
+	buf_printf(&b,
+	           "<!doctype html>\n<html lang=\"%s\">\n<head><meta charset=\"utf-8\">"
+	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	           "<title>",
+	           lang);
+	buf_html(&b, word(&w, "export.title"));
+	buf_puts(&b, " — Hearth</title><link rel=\"stylesheet\" href=\"/app.css\">"
+	             "<link rel=\"icon\" href=\"/favicon.svg\"></head>\n<body>\n"
+	             "<a class=\"skip-link\" href=\"#main\">");
+	buf_html(&b, word(&w, "skip.link"));
+	buf_printf(&b, "</a>\n<header><p><a class=\"help-link\" href=\"/help?lang=%s\">", lang);
+	buf_html(&b, word(&w, "help.link"));
+	buf_puts(&b, "</a></p>\n<nav><a href=\"/#/me/data\">");
+	buf_html(&b, word(&w, "export.back"));
+	buf_printf(&b, "</a> · <a href=\"/api/v1/me/export.html?lang=%s\" lang=\"%s\">%s</a></nav>"
+	               "</header>\n<main id=\"main\">\n<h1>",
+	           strcmp(lang, "es") == 0 ? "en" : "es", strcmp(lang, "es") == 0 ? "en" : "es",
+	           strcmp(lang, "es") == 0 ? "English" : "Español");
+	buf_html(&b, word(&w, "export.title"));
+	buf_puts(&b, "</h1>\n<p>");
+	buf_html(&b, word(&w, "export.intro"));
+	buf_puts(&b, " ");
+	buf_html(&b, word(&w, "export.generated"));
+	buf_puts(&b, " ");
+	html_time(&b, json_string_value(json_object_get(doc, "generated_at")));
 	buf_puts(&b, ".</p>\n");
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-		buf_printf(&b, "<section><h2>%s</h2>\n", sections[i].title);
-		html_value(&b, json_object_get(doc, sections[i].key));
+	/* The people module's parts first, then every registered section. */
+	static const char *const first[] = {"person", "consent_history", "account",
+	                                    "erasure_requests"};
+	const struct people_export_section *sec;
+	size_t nsec = people_export_sections(&sec);
+	for (size_t i = 0; i < NFIELDS(first) + nsec + 1; i++) {
+		const char *name = i < NFIELDS(first) ? first[i]
+		                   : i < NFIELDS(first) + nsec ? sec[i - NFIELDS(first)].section
+		                                               : "record_history";
+		json_t *v = json_object_get(doc, name);
+		if (!v)
+			continue;
+		struct page pg = {r, &w, &b, name};
+		const char *title = wordf(r, &w, "export.section.", name);
+		buf_puts(&b, "<section><h2>");
+		buf_html(&b, title ? title : name);
+		buf_puts(&b, "</h2>\n");
+		html_words(&pg, NULL, NULL, v);
 		buf_puts(&b, "</section>\n");
 	}
-	buf_puts(&b, "</main>\n</body>\n</html>\n");
+	buf_puts(&b, "<p><a href=\"/#/me/data\">");
+	buf_html(&b, word(&w, "export.back"));
+	buf_puts(&b, "</a></p>\n</main>\n</body>\n</html>\n");
 	json_decref(doc);
+	json_decref(w.lang);
+	json_decref(w.en);
 	http_send(r, 200, "text/html; charset=utf-8", b.data, b.len);
 	buf_release(&b);
 }
@@ -1470,6 +1763,29 @@ void people_http_erasure_list(struct req *r)
 	}
 	json_t *items = json_array();
 	int rc = people__erasure_list(req_db(r), status, add_erasure, items);
+	/* The organisations of each person, so the queue can say whose it is
+	 * and link to the record; the record itself is read (and audited)
+	 * on the person's page. */
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item)
+	{
+		if (rc)
+			break;
+		struct person_view v;
+		rc = people_view(px(r), req_db(r), r->arena,
+		                 json_integer_value(json_object_get(item, "participant_id")), &v);
+		if (rc == -HEARTH_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		json_decref(v.profile);
+		json_t *orgs = json_array();
+		for (size_t k = 0; k < v.norgs; k++)
+			json_array_append_new(orgs, json_integer(v.org_ids[k]));
+		json_object_set_new(item, "organisation_ids", orgs);
+		json_object_set_new(item, "erased", json_boolean(v.erased));
+	}
 	if (rc) {
 		json_decref(items);
 		http_error(r, rc, "erasure requests");
@@ -1507,7 +1823,7 @@ void people_http_erasure_reject(struct req *r)
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	if (!rc)
-		rc = people__erasure_reject(c, rid, r->actor.user_id, v[0].s);
+		rc = people__erasure_reject(px(r), c, r->arena, rid, r->actor.user_id, v[0].s);
 	if (!req_commit(r, rc, "erasure.reject",
 	                arena_printf(r->arena, "erasure_request:%" PRId64, rid),
 	                "the pending request"))

@@ -26,6 +26,13 @@ struct tz; /* a loaded zone; immutable, shared, cached for the process */
  * bytes) or no such zone exists. Loaded zones are cached for the process
  * (thread-safe) and never freed before exit. */
 const struct tz *tz_get(const char *name);
+/* True when name is a time zone a programme may use: a zone or a link
+ * (such as Europe/Kiev -> Europe/Kyiv, or UTC) in tzdata's own list
+ * (tzdata.zi, its "Z" and "L" lines), other than "Factory", that loads.
+ * Files of the zoneinfo directory that are not in the list (localtime,
+ * posixrules, posix/..., right/...) are refused. On a system without
+ * tzdata.zi, any loadable name but those. The list is read once. */
+bool tz_name_listed(const char *name);
 const char *tz_name(const struct tz *z);
 /* UTC offset in seconds at instant t (UTC epoch seconds). */
 int tz_offset_at(const struct tz *z, int64_t t);
@@ -54,6 +61,14 @@ struct cal_date {
 };
 /* "YYYY-MM-DD" -> date; false when malformed or not a real date. */
 bool cal_date_parse(const char *s, struct cal_date *out);
+/* The dates a programme's calendar may hold (start and end dates,
+ * exceptions, UNTIL, sessions): CAL_FIRST_YEAR-01-01 to CAL_LAST_YEAR-12-31
+ * (docs/programs.md). Wide enough for any real programme, narrow enough
+ * that a typo (0026, 9999) is refused rather than stored, and every year in
+ * a feed has four digits. */
+#define CAL_FIRST_YEAR 2000
+#define CAL_LAST_YEAR  2100
+bool cal_date_in_window(struct cal_date d);
 void cal_date_format(struct cal_date d, char out[11]);
 /* Days since 1970-01-01 and back. */
 int64_t cal_days(struct cal_date d);
@@ -114,7 +129,9 @@ struct ical_event {
 /* Writes a complete VCALENDAR into out: PRODID, X-WR-CALNAME (name), one
  * VTIMEZONE for zone covering every event's years, then the events. Text is
  * escaped (backslash, comma, semicolon, newline) and lines are folded at 75
- * octets without splitting a UTF-8 sequence; lines end in CRLF. */
+ * octets without splitting a UTF-8 sequence; lines end in CRLF. An event
+ * with an instant a DATE-TIME cannot hold (outside 0001-01-03..9998-12-30
+ * UTC, far outside the dates Hearth takes) is left out. */
 void ical_write(struct buf *out, const char *name, const struct tz *zone,
                 const struct ical_event *ev, size_t n);
 

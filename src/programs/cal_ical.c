@@ -7,15 +7,27 @@
  * Text is escaped and lines folded at 75 octets without splitting a UTF-8
  * sequence; lines end in CRLF.
  */
+#include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/util.h"
+#include "core/xalloc.h"
 #include "programs/cal.h"
 #include "core/banned.h"
 
 #define ICAL_LINE_OCTETS 75
+
+/* The instants a feed can write: a DATE-TIME has a four-digit year, and the
+ * VTIMEZONE runs to 1 January of the year after the last event, so events
+ * lie between 0001-01-03 and 9998-12-30 (UTC), two days inside for any
+ * offset. Hearth takes dates only from 2000 to 2100 (cal.h); this keeps
+ * anything stored before that check, or a bug, from writing "DTSTART:0000...". */
+#define ICAL_FIRST_T (-62135424000LL) /* 0001-01-03T00:00:00Z */
+#define ICAL_LAST_T  253370592000LL   /* 9998-12-30T00:00:00Z */
 
 /* Writes one logical line folded: at most 75 octets a line, continuation
  * lines starting with a space; a fold never falls inside a UTF-8 sequence
@@ -98,6 +110,8 @@ static void fmt_wall(char out[24], int64_t l)
 	int64_t days = l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
 	unsigned secs = (unsigned)(l - days * 86400);
 	struct cal_date d = cal_from_days(days);
+	/* ical_write keeps every instant it writes inside ICAL_FIRST_T..ICAL_LAST_T. */
+	assert(d.year >= 1 && d.year <= 9999);
 	unsigned y = d.year < 0 ? 0u : (unsigned)d.year % 10000u;
 	snprintf(out, 24, "%04u%02u%02uT%02u%02u%02u", y, (unsigned)d.month % 100u,
 	         (unsigned)d.day % 100u, secs / 3600u % 100u, secs / 60u % 60u, secs % 60u);
@@ -260,11 +274,34 @@ static void write_event(struct buf *out, struct buf *line, const struct tz *z,
 	buf_puts(out, "END:VEVENT\r\n");
 }
 
+static bool writable(int64_t t)
+{
+	return t >= ICAL_FIRST_T && t <= ICAL_LAST_T;
+}
+
+/* True when every instant of e can be written (see ICAL_FIRST_T). */
+static bool event_writable(const struct ical_event *e)
+{
+	if (!writable(e->start) || !writable(e->end) ||
+	    (e->recurrence_id && !writable(e->recurrence_id)))
+		return false;
+	for (size_t k = 0; k < e->nexdates; k++)
+		if (!writable(e->exdates[k]))
+			return false;
+	return true;
+}
+
 void ical_write(struct buf *out, const char *name, const struct tz *zone,
-                const struct ical_event *ev, size_t n)
+                const struct ical_event *ev_in, size_t n_in)
 {
 	struct buf line = BUF_INIT;
 	int64_t lo, hi;
+	/* Events the format cannot hold are left out, never written malformed. */
+	struct ical_event *ev = xcalloc(n_in ? n_in : 1, sizeof *ev);
+	size_t n = 0;
+	for (size_t i = 0; i < n_in; i++)
+		if (event_writable(&ev_in[i]))
+			ev[n++] = ev_in[i];
 	buf_puts(out, "BEGIN:VCALENDAR\r\n"
 	              "VERSION:2.0\r\n"
 	              "PRODID:-//Hearth//Programmes//EN\r\n"
@@ -273,9 +310,13 @@ void ical_write(struct buf *out, const char *name, const struct tz *zone,
 	prop_text(out, &line, "X-WR-CALNAME", name);
 	prop_raw(out, &line, "X-WR-TIMEZONE", tz_name(zone));
 	event_span(ev, n, &lo, &hi);
+	/* A rule's reach (rule_end) may run past what can be written. */
+	lo = lo < ICAL_FIRST_T ? ICAL_FIRST_T : lo > ICAL_LAST_T ? ICAL_LAST_T : lo;
+	hi = hi < ICAL_FIRST_T ? ICAL_FIRST_T : hi > ICAL_LAST_T ? ICAL_LAST_T : hi;
 	write_vtimezone(out, &line, zone, lo, hi);
 	for (size_t i = 0; i < n; i++)
 		write_event(out, &line, zone, &ev[i]);
 	buf_puts(out, "END:VCALENDAR\r\n");
 	buf_release(&line);
+	free(ev);
 }

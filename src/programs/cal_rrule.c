@@ -102,6 +102,11 @@ bool cal_date_parse(const char *s, struct cal_date *out)
 	return true;
 }
 
+bool cal_date_in_window(struct cal_date d)
+{
+	return date_valid(d) && d.year >= CAL_FIRST_YEAR && d.year <= CAL_LAST_YEAR;
+}
+
 void cal_date_format(struct cal_date d, char out[11])
 {
 	/* Fields outside their ranges cannot come from cal_date_parse or

@@ -472,6 +472,101 @@ const struct tz *tz_get(const char *name)
 	return z;
 }
 
+/* --- the names tzdata lists --- */
+
+static pthread_once_t listed_once = PTHREAD_ONCE_INIT;
+static const char **listed; /* sorted; NULL when tzdata.zi could not be read */
+static size_t nlisted;
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The n-th (0-based) space-separated word of line, NUL-terminated in place. */
+static char *word(char *line, int n)
+{
+	for (int i = 0;; i++) {
+		while (*line == ' ')
+			line++;
+		if (!*line)
+			return NULL;
+		char *w = line;
+		while (*line && *line != ' ')
+			line++;
+		if (i == n) {
+			*line = '\0';
+			return w;
+		}
+	}
+}
+
+/* Reads the zone and link names of tzdata.zi (zic's own compact input:
+ * "Z name ..." for a zone, "L target name" for a link) once. The text is
+ * kept for the life of the process; listed points into it. */
+static void listed_load(void)
+{
+	const char *dir = getenv("HEARTH_ZONEINFO");
+	char path[512];
+	size_t len = 0, cap = 0;
+	if (!dir || !*dir)
+		dir = "/usr/share/zoneinfo";
+	int k = snprintf(path, sizeof path, "%s/tzdata.zi", dir);
+	if (k < 0 || (size_t)k >= sizeof path)
+		return;
+	unsigned char *data = read_file(path, &len);
+	if (!data)
+		return;
+	char *text = xmalloc(len + 1);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	free(data);
+	const char **names = NULL;
+	size_t n = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *name = NULL;
+		if (line[0] == 'Z' && line[1] == ' ')
+			name = word(line + 2, 0);
+		else if (line[0] == 'L' && line[1] == ' ')
+			name = word(line + 2, 1);
+		if (!name || !name_ok(name) || strcmp(name, "Factory") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = name;
+	}
+	if (!n) {
+		free(names);
+		free(text);
+		return;
+	}
+	qsort(names, n, sizeof *names, cmp_names);
+	listed = names;
+	nlisted = n;
+}
+
+bool tz_name_listed(const char *name)
+{
+	if (!name || !name_ok(name))
+		return false;
+	pthread_once(&listed_once, listed_load);
+	if (listed) {
+		if (!bsearch(&name, listed, nlisted, sizeof *listed, cmp_names))
+			return false;
+	} else if (strcmp(name, "localtime") == 0 || strcmp(name, "posixrules") == 0 ||
+	           strcmp(name, "Factory") == 0 || strncmp(name, "posix/", 6) == 0 ||
+	           strncmp(name, "right/", 6) == 0) {
+		/* Without the list: at least not the files that are no zone. */
+		return false;
+	}
+	return tz_get(name) != NULL;
+}
+
 const char *tz_name(const struct tz *z)
 {
 	return z->name;

@@ -18,6 +18,7 @@
  * A round the actor may not see answers 404, as if it did not exist.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -31,6 +32,7 @@
 #include "people/people.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
+#include "programs/scope.h"
 #include "core/banned.h"
 
 /* --- field tables --- */
@@ -134,9 +136,18 @@ static const char SQL_ROUND_UPDATE[] =
     "UPDATE listening_rounds SET title = ?2, description = ?3, closes_at = ?4, status = ?5, "
     "closed_at = ?6 WHERE id = ?1";
 
+/* Answers get random ids (response_new_id): sequential ones would order an
+ * anonymous answer among the attributed ones around it. A clash, one in
+ * billions, inserts nothing and is tried again with another id. */
 static const char SQL_RESPONSE_INSERT[] =
-    "INSERT INTO listening_responses (round_id, participant_id, channel, lang, answers, sealed, "
-    "entered_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+    "INSERT INTO listening_responses (id, round_id, participant_id, channel, lang, answers, "
+    "sealed, entered_by, created_at) VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+/* Rewrites the anonymous online answers of a round and day in place when
+ * their aggregate audit entry is written (listening_settle_anonymous). */
+static const char SQL_RESPONSE_SETTLE[] =
+    "UPDATE listening_responses SET answers = answers WHERE round_id = ?1 AND created_at = ?2 "
+    "AND participant_id IS NULL AND channel = 'online'";
 static const char SQL_RESPONSE_LIST[] =
     "SELECT id, participant_id, channel, lang, answers, sealed, created_at "
     "FROM listening_responses WHERE round_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
@@ -148,7 +159,7 @@ static const char SQL_RESPONSE_ORG[] =
 	"t.id, t.round_id, t.title, t.description, t.proposer_kind, t.outcome, "            \
 	"t.outcome_reason, t.created_at, "                                                  \
 	"(SELECT COUNT(*) FROM theme_votes v WHERE v.theme_id = t.id), r.organisation_id, " \
-	"r.status"
+	"r.status, t.participant_id, t.sealed"
 
 static const char SQL_THEME_GET[] =
     "SELECT " THEME_COLUMNS " FROM themes t JOIN listening_rounds r ON r.id = t.round_id "
@@ -159,8 +170,8 @@ static const char SQL_THEME_LIST[] =
 static const char SQL_THEME_ORG[] = "SELECT r.organisation_id FROM themes t "
                                     "JOIN listening_rounds r ON r.id = t.round_id WHERE t.id = ?1";
 static const char SQL_THEME_INSERT[] =
-    "INSERT INTO themes (round_id, title, description, proposed_by, proposer_kind, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+    "INSERT INTO themes (round_id, title, description, proposed_by, proposer_kind, created_at, "
+    "participant_id, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
 static const char SQL_THEME_OUTCOME[] =
     "UPDATE themes SET outcome = ?2, outcome_reason = ?3 WHERE id = ?1";
 static const char SQL_THEME_ACTED[] =
@@ -191,14 +202,15 @@ static const char SQL_DECISION_LIST[] =
     "SELECT " DECISION_COLUMNS " FROM decisions WHERE (?1 = 0 OR organisation_id = ?1) "
     "AND (?2 = 0 OR round_id = ?2) ORDER BY id DESC";
 static const char SQL_DECISION_THEMES[] =
-    "SELECT t.id, t.title, (SELECT COUNT(*) FROM theme_votes v WHERE v.theme_id = t.id) "
+    "SELECT t.id, t.title, (SELECT COUNT(*) FROM theme_votes v WHERE v.theme_id = t.id), "
+    "t.participant_id, t.sealed "
     "FROM decision_links l JOIN themes t ON t.id = l.theme_id WHERE l.decision_id = ?1 "
     "ORDER BY t.id";
 static const char SQL_DECISION_RESPONSES[] =
     "SELECT COUNT(*) FROM decision_links WHERE decision_id = ?1 AND response_id IS NOT NULL";
 static const char SQL_NOT_ACTED[] =
     "SELECT t.id, t.title, (SELECT COUNT(*) FROM theme_votes v WHERE v.theme_id = t.id), "
-    "t.outcome_reason, r.organisation_id, t.round_id "
+    "t.outcome_reason, r.organisation_id, t.round_id, t.participant_id, t.sealed "
     "FROM themes t JOIN listening_rounds r ON r.id = t.round_id "
     "WHERE t.outcome = 'not_acted' AND (?1 = 0 OR r.organisation_id = ?1) "
     "AND (?2 = 0 OR t.round_id = ?2) ORDER BY t.id";
@@ -588,31 +600,21 @@ static bool answerer_for(struct req *r, const struct round *rd, const struct fie
 		             "participant_id is required unless the answer is anonymous");
 		return false;
 	}
+	/* The person must be the round's organisation's (or shared with it):
+	 * anyone else is refused like nobody (scope.h), before their erasure
+	 * is said. */
 	struct person_view pv;
-	int rc = people_view(&r->app->people, req_db(r), r->arena, given, &pv);
+	if (!programs_scope_participant(r, "participant_id", given, rd->org, &pv))
+		return false;
 	json_decref(pv.profile);
-	if (rc == -HEARTH_ENOTFOUND) {
-		programs_bad(r, 400, "participant_id", "there is no participant %" PRId64, given);
-		return false;
-	}
-	if (rc) {
-		http_error(r, rc, "the participant");
-		return false;
-	}
 	if (pv.erased) {
 		programs_bad(r, 400, "participant_id",
 		             "participant %" PRId64 " was erased; answer anonymously instead",
 		             given);
 		return false;
 	}
-	for (size_t i = 0; i < pv.norgs; i++)
-		if (programs_serves(&r->actor, PM_FRONTLINE, pv.org_ids[i])) {
-			out->participant_id = given;
-			return true;
-		}
-	programs_bad(r, 403, "participant_id",
-	             "participant %" PRId64 " is not in an organisation you work for", given);
-	return false;
+	out->participant_id = given;
+	return true;
 }
 
 /* Serialises doc and, for an attributed answer, seals it with the person's
@@ -636,6 +638,77 @@ static int answers_store(struct req *r, json_t *doc, int64_t participant_id,
 	sodium_memzero(plain, n);
 	free(plain);
 	return rc;
+}
+
+/* The audit action counted, per round and day, for anonymous online answers. */
+#define ANONYMOUS_ANSWERS "listening.response.anonymous"
+
+/* A random id from 1 to 2^53 - 1: unguessable, says nothing about when the
+ * answer came, and stays exact in JSON clients that read numbers as
+ * doubles. */
+static int64_t response_new_id(void)
+{
+	uint64_t x = 0;
+	while (!x) {
+		randombytes_buf(&x, sizeof x);
+		x &= (UINT64_C(1) << 53) - 1;
+	}
+	return (int64_t)x;
+}
+
+/* Inserts the answer under a new random id, tried again on the rare clash.
+ * Binds every column but the id from the caller's values. */
+static int response_insert(struct db_conn *c, int64_t round, const struct answerer *who,
+                           const char *lang, const unsigned char *data, size_t len,
+                           int64_t entered_by, int64_t at, int64_t *id)
+{
+	int rc = -HEARTH_ECONFLICT;
+	for (int attempt = 0; attempt < 4 && rc == -HEARTH_ECONFLICT; attempt++) {
+		struct db_stmt *s = db_prepare(c, SQL_RESPONSE_INSERT);
+		if (!s)
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, round);
+		db_bind_id(s, 2, who->participant_id);
+		db_bind_text(s, 3, who->in_person ? "in_person" : "online");
+		db_bind_text(s, 4, lang);
+		db_bind_blob(s, 5, data, len);
+		db_bind_i64(s, 6, who->participant_id ? 1 : 0);
+		db_bind_id(s, 7, entered_by);
+		db_bind_i64(s, 8, at);
+		db_bind_i64(s, 9, response_new_id());
+		rc = db_step(s);
+		if (rc == DB_ROW) {
+			*id = db_col_i64(s, 0);
+			rc = 0;
+		} else if (rc == DB_DONE) {
+			rc = -HEARTH_ECONFLICT; /* the id was taken: another one */
+		}
+		db_finish(s);
+	}
+	return rc;
+}
+
+/* Settles a day's anonymous answers of a round when audit_flush() writes
+ * their aggregate entry: rewriting the rows in the flush's transaction
+ * gives them its transaction id on PostgreSQL (xmin), instead of the one
+ * of the request that wrote them, which would order each answer among its
+ * author's own audit entries. */
+static int listening_settle_anonymous(struct db_conn *c, const char *resource, int64_t day)
+{
+	long long round;
+	if (sscanf(resource, "listening_round:%lld", &round) != 1)
+		return 0;
+	struct db_stmt *s = db_prepare(c, SQL_RESPONSE_SETTLE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, (int64_t)round);
+	db_bind_i64(s, 2, day);
+	return db_run(s);
+}
+
+void listening_http_init(void)
+{
+	audit_on_settle(ANONYMOUS_ANSWERS, listening_settle_anonymous);
 }
 
 void listening_http_response_create(struct req *r)
@@ -675,32 +748,18 @@ void listening_http_response_create(struct req *r)
 	/* Staff who entered an answer stay accountable for it; a participant
 	 * answering anonymously online leaves no trace of themself on it. */
 	int64_t entered_by = who.in_person ? r->actor.user_id : 0;
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_RESPONSE_INSERT);
-	if (!rc && !s)
-		rc = -HEARTH_EDB;
-	if (!rc) {
-		db_bind_i64(s, 1, rd.id);
-		db_bind_id(s, 2, who.participant_id);
-		db_bind_text(s, 3, who.in_person ? "in_person" : "online");
-		db_bind_text(s, 4, v[RS_LANG].s);
-		db_bind_blob(s, 5, data, len);
-		db_bind_i64(s, 6, who.participant_id ? 1 : 0);
-		db_bind_id(s, 7, entered_by);
-		db_bind_i64(s, 8, at);
-		rc = db_insert_id(s, &id);
-	}
+	if (!rc)
+		rc = response_insert(c, rd.id, &who, v[RS_LANG].s, data, len, entered_by, at, &id);
 	const char *res = who.participant_id ? resource(r, "participant", who.participant_id)
 	                                     : resource(r, "listening_round", rd.id);
 	if (!rc && !who.in_person && !who.participant_id) {
-		/* Anonymous online: the audit entry and the access log record that
-		 * an answer came in, not who sent it (the day-rounded time above
-		 * serves the same end). */
+		/* Anonymous online: no audit entry now, whose time and place in
+		 * the chain would sit among the sender's own entries; only a count
+		 * for the round and day, written as one entry without an actor
+		 * after the day is over (audit_flush). The access log and the
+		 * metrics leave the request out (r->anonymous). */
 		r->anonymous = true;
-		struct audit_entry e = {.action = "listening.response.create",
-		                        .resource = res,
-		                        .outcome = "success",
-		                        .request_id = "anonymous"};
-		rc = audit_append(c, &r->app->kr, &e);
+		rc = audit_defer(c, ANONYMOUS_ANSWERS, res, at);
 		if (!rc)
 			rc = db_commit(c);
 		if (rc) {
@@ -849,9 +908,13 @@ void listening_http_response_list(struct req *r)
 struct theme {
 	int64_t id, round_id, created_at, votes, org;
 	const char *title, *description, *proposer_kind, *outcome, *reason, *round_status;
+	bool removed; /* its proposer was erased: the words are gone */
 };
 
-static void theme_row(struct db_stmt *s, struct arena *a, struct theme *out)
+/* A theme a participant proposed is sealed with their key (see
+ * programs_privacy.c); once they are erased it reads as removed. */
+static int theme_row(const struct people_ctx *px, struct db_stmt *s, struct arena *a,
+                     struct theme *out)
 {
 	out->id = db_col_i64(s, 0);
 	out->round_id = db_col_i64(s, 1);
@@ -864,26 +927,47 @@ static void theme_row(struct db_stmt *s, struct arena *a, struct theme *out)
 	out->votes = db_col_i64(s, 8);
 	out->org = db_col_i64(s, 9);
 	out->round_status = arena_strdup(a, db_col_text(s, 10));
+	out->removed = false;
+	size_t len = 0;
+	const void *sealed = db_col_null(s, 12) ? NULL : db_col_blob(s, 12, &len);
+	if (sealed) {
+		int rc = programs_theme_open(px, a, db_col_i64(s, 11), sealed, len, &out->title,
+		                             &out->description);
+		if (rc)
+			return rc;
+	}
+	bool cleared = !sealed && out->title && !*out->title &&
+	               strcmp(out->proposer_kind, "participant") == 0;
+	if (!out->title || cleared) {
+		out->removed = true;
+		out->title = out->description = NULL;
+	}
+	return 0;
 }
 
 static json_t *theme_json(const struct theme *t)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:o}", "id", (json_int_t)t->id,
-	                 "round_id", (json_int_t)t->round_id, "title", t->title, "description",
-	                 t->description, "proposer_kind", t->proposer_kind, "votes",
-	                 (json_int_t)t->votes, "outcome", t->outcome, "outcome_reason",
-	                 text_or_null(t->reason), "created_at", time_json(t->created_at, false));
+	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:s, s:I, s:s, s:o, s:o}", "id",
+	                      (json_int_t)t->id, "round_id", (json_int_t)t->round_id, "title",
+	                      text_or_null(t->title), "description", text_or_null(t->description),
+	                      "proposer_kind", t->proposer_kind, "votes", (json_int_t)t->votes,
+	                      "outcome", t->outcome, "outcome_reason", text_or_null(t->reason),
+	                      "created_at", time_json(t->created_at, false));
+	if (o && t->removed)
+		json_object_set_new(o, "removed", json_true());
+	return o;
 }
 
-static int theme_load(struct db_conn *c, struct arena *a, int64_t id, struct theme *out)
+static int theme_load(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+                      struct theme *out)
 {
 	struct db_stmt *s = db_prepare(c, SQL_THEME_GET);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
 	int rc = db_step(s);
-	if (rc == DB_ROW)
-		theme_row(s, a, out);
+	if (rc == DB_ROW && (rc = theme_row(px, s, a, out)) == 0)
+		rc = DB_ROW;
 	db_finish(s);
 	if (rc < 0)
 		return rc;
@@ -924,7 +1008,8 @@ void listening_http_theme_list(struct req *r)
 		db_bind_i64(s, 1, rd.id);
 		while ((rc = db_step(s)) == DB_ROW) {
 			struct theme t;
-			theme_row(s, r->arena, &t);
+			if ((rc = theme_row(&r->app->people, s, r->arena, &t)) != 0)
+				break;
 			json_array_append_new(items, theme_json(&t));
 		}
 		db_finish(s);
@@ -958,22 +1043,41 @@ void listening_http_theme_create(struct req *r)
 	/* Staff of the organisation propose as staff; anyone else who sees
 	 * the round is a participant (the policy allows no one else here). */
 	const char *kind = programs_serves(&r->actor, PM_STAFF, rd.org) ? "staff" : "participant";
-	struct db_stmt *s = db_prepare(c, SQL_THEME_INSERT);
-	if (!s)
+	const char *title = v[TC_TITLE].s;
+	const char *description = v[TC_DESCRIPTION].present ? v[TC_DESCRIPTION].s : "";
+	/* A participant's words are sealed with their own key, so that
+	 * erasing them reaches the theme too (it then shows as removed). */
+	int64_t self = strcmp(kind, "participant") == 0
+	                   ? programs_self_participant(c, &r->actor)
+	                   : 0;
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	if (self) {
+		rc = programs_theme_seal(&r->app->people, r->arena, self, title, description,
+		                         &sealed, &sealed_len);
+		title = description = "";
+	}
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_THEME_INSERT);
+	if (!rc && !s)
 		rc = -HEARTH_EDB;
 	if (!rc) {
 		db_bind_i64(s, 1, rd.id);
-		db_bind_text(s, 2, v[TC_TITLE].s);
-		db_bind_text(s, 3, v[TC_DESCRIPTION].present ? v[TC_DESCRIPTION].s : "");
+		db_bind_text(s, 2, title);
+		db_bind_text(s, 3, description);
 		db_bind_id(s, 4, r->actor.user_id);
 		db_bind_text(s, 5, kind);
 		db_bind_i64(s, 6, util_now());
+		db_bind_id(s, 7, self);
+		if (sealed)
+			db_bind_blob(s, 8, sealed, sealed_len);
+		else
+			db_bind_null(s, 8);
 		rc = db_insert_id(s, &id);
 	}
 	if (!req_commit(r, rc, "theme.create", resource(r, "theme", id), "the theme"))
 		return;
 	struct theme t;
-	rc = theme_load(c, r->arena, id, &t);
+	rc = theme_load(&r->app->people, c, r->arena, id, &t);
 	if (rc) {
 		http_error(r, rc, "the theme");
 		return;
@@ -1008,7 +1112,7 @@ void listening_http_vote_put(struct req *r)
 	}
 	if (!round_for(r, &rd) || !(self = voter(r)) || !round_must_be_open(r, &rd, "votes"))
 		return;
-	rc = theme_load(c, r->arena, v[0].i, &t);
+	rc = theme_load(&r->app->people, c, r->arena, v[0].i, &t);
 	if (rc == -HEARTH_ENOTFOUND || (!rc && t.round_id != rd.id)) {
 		rollback(r);
 		programs_bad(r, 400, "theme_id",
@@ -1094,7 +1198,7 @@ void listening_http_theme_update(struct req *r)
 	struct theme t;
 	int rc = db_begin(c, true);
 	if (!rc)
-		rc = theme_load(c, r->arena, id, &t);
+		rc = theme_load(&r->app->people, c, r->arena, id, &t);
 	if (rc == -HEARTH_ENOTFOUND || (!rc && !sees_round(&r->actor, t.org))) {
 		rollback(r);
 		http_problem(r, 404, "there is no theme %" PRId64, id);
@@ -1129,9 +1233,27 @@ void listening_http_theme_update(struct req *r)
 
 /* --- "you said, we did" --- */
 
+/* A theme's title in a listing: in the clear (staff's), or opened with its
+ * proposer's key; NULL once the proposer was erased (the theme is
+ * removed). The columns of the title, t.participant_id and t.sealed. */
+static int theme_title_at(struct req *r, struct db_stmt *s, int title_col, int pid_col,
+                          int sealed_col, const char **title)
+{
+	size_t len = 0;
+	const void *sealed = db_col_null(s, sealed_col) ? NULL : db_col_blob(s, sealed_col, &len);
+	const char *description;
+	*title = arena_strdup(r->arena, db_col_text(s, title_col));
+	if (sealed)
+		return programs_theme_open(&r->app->people, r->arena, db_col_i64(s, pid_col), sealed,
+		                           len, title, &description);
+	if (*title && !**title)
+		*title = NULL; /* a participant's theme whose words were cleared */
+	return 0;
+}
+
 /* A decision with its linked themes (and their votes) and the number of
  * linked answers: never the answers themselves, nor who gave them. */
-static json_t *decision_row(struct db_conn *c, struct db_stmt *s, int *rcp)
+static json_t *decision_row(struct req *r, struct db_conn *c, struct db_stmt *s, int *rcp)
 {
 	int64_t id = db_col_i64(s, 0), nresp = 0;
 	json_t *o = json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)id,
@@ -1144,11 +1266,17 @@ static json_t *decision_row(struct db_conn *c, struct db_stmt *s, int *rcp)
 	int rc = t ? 0 : -HEARTH_EDB;
 	if (t) {
 		db_bind_i64(t, 1, id);
-		while ((rc = db_step(t)) == DB_ROW)
-			json_array_append_new(themes, json_pack("{s:I, s:s, s:I}", "id",
-			                                        (json_int_t)db_col_i64(t, 0),
-			                                        "title", db_col_text(t, 1), "votes",
-			                                        (json_int_t)db_col_i64(t, 2)));
+		while ((rc = db_step(t)) == DB_ROW) {
+			const char *title;
+			if ((rc = theme_title_at(r, t, 1, 3, 4, &title)) != 0)
+				break;
+			json_t *th = json_pack("{s:I, s:o, s:I}", "id", (json_int_t)db_col_i64(t, 0),
+			                       "title", text_or_null(title), "votes",
+			                       (json_int_t)db_col_i64(t, 2));
+			if (!title)
+				json_object_set_new(th, "removed", json_true());
+			json_array_append_new(themes, th);
+		}
 		db_finish(t);
 	}
 	if (rc >= 0)
@@ -1171,12 +1299,17 @@ static int not_acted_list(struct req *r, int64_t org, int64_t round, json_t *out
 	while ((rc = db_step(s)) == DB_ROW) {
 		if (!sees_decisions(&r->actor, db_col_i64(s, 4)))
 			continue;
-		json_array_append_new(out, json_pack("{s:I, s:I, s:s, s:I, s:o}", "theme_id",
-		                                     (json_int_t)db_col_i64(s, 0), "round_id",
-		                                     (json_int_t)db_col_i64(s, 5), "title",
-		                                     db_col_text(s, 1), "votes",
-		                                     (json_int_t)db_col_i64(s, 2), "reason",
-		                                     text_or_null(db_col_text(s, 3))));
+		const char *title;
+		if ((rc = theme_title_at(r, s, 1, 6, 7, &title)) != 0)
+			break;
+		json_t *o = json_pack("{s:I, s:I, s:o, s:I, s:o}", "theme_id",
+		                      (json_int_t)db_col_i64(s, 0), "round_id",
+		                      (json_int_t)db_col_i64(s, 5), "title", text_or_null(title),
+		                      "votes", (json_int_t)db_col_i64(s, 2), "reason",
+		                      text_or_null(db_col_text(s, 3)));
+		if (!title)
+			json_object_set_new(o, "removed", json_true());
+		json_array_append_new(out, o);
 	}
 	db_finish(s);
 	return rc < 0 ? rc : 0;
@@ -1196,7 +1329,7 @@ void listening_http_decision_list(struct req *r)
 		db_bind_i64(s, 2, round);
 		while ((rc = db_step(s)) == DB_ROW)
 			if (sees_decisions(&r->actor, db_col_i64(s, 1))) {
-				json_array_append_new(items, decision_row(c, s, &rc));
+				json_array_append_new(items, decision_row(r, c, s, &rc));
 				if (rc)
 					break;
 			}
@@ -1370,7 +1503,7 @@ void listening_http_decision_create(struct req *r)
 		db_bind_i64(s, 1, id);
 		rc = db_step(s);
 		if (rc == DB_ROW)
-			o = decision_row(c, s, &rc);
+			o = decision_row(r, c, s, &rc);
 		db_finish(s);
 	}
 	if (rc < 0 || !o) {

@@ -96,4 +96,28 @@ int programs_demo_load(struct db_conn *c, const struct people_ctx *px, int64_t o
 /* Registers the consent-withdrawn listener (called once at start-up). */
 void programs_init(void);
 
+/* programs_privacy.c: free text by or about a person, sealed with their
+ * data key (people_seal), and the module's part of the person's export. */
+struct db_pool;
+/* Seals a participant's theme ({"title","description"} as JSON text). *out
+ * is arena memory. -HEARTH_ENOTFOUND once the proposer is erased. */
+int programs_theme_seal(const struct people_ctx *px, struct arena *a, int64_t participant_id,
+                        const char *title, const char *description, unsigned char **out,
+                        size_t *outlen);
+/* Opens a sealed theme into arena strings; both are NULL (and 0 returned)
+ * once the proposer is erased: the theme shows as removed. */
+int programs_theme_open(const struct people_ctx *px, struct arena *a, int64_t participant_id,
+                        const void *sealed, size_t len, const char **title,
+                        const char **description);
+/* A note that is sealed (sealed, len) or, for rows older than sealing, in
+ * the clear (plain). *out is arena memory, "" when there is none, NULL once
+ * the person is erased. */
+int programs_note_open(const struct people_ctx *px, struct arena *a, int64_t participant_id,
+                       const void *sealed, size_t len, const char *plain, const char **out);
+/* Seals support notes and participants' themes that older versions left in
+ * the clear; run once at start-up, idempotent. */
+int programs_seal_leftovers(struct db_pool *pool, const struct people_ctx *px);
+/* Registers the module's export sections with people_on_export(). */
+void programs_export_register(void);
+
 #endif

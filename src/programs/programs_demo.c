@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -103,9 +104,11 @@ static const char SQL_THEME[] =
     "outcome_reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
 static const char SQL_VOTE[] = "INSERT INTO theme_votes (round_id, participant_id, theme_id, "
                                "voted_at) VALUES (?1, ?2, ?3, ?4)";
+/* Like every answer, a random id (listening_http.c): the demo shows what
+ * real data looks like. */
 static const char SQL_RESPONSE[] =
     "INSERT INTO listening_responses (round_id, participant_id, channel, lang, answers, sealed, "
-    "entered_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7) RETURNING id";
+    "entered_by, created_at, id) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8) RETURNING id";
 static const char SQL_DECISION[] =
     "INSERT INTO decisions (organisation_id, round_id, kind, title, body, programme_id, "
     "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
@@ -303,11 +306,17 @@ int programs_demo_load(struct db_conn *c, const struct people_ctx *px, int64_t o
 		if ((rc = run(c, SQL_VOTE, NULL, "iiii", closed, residents[i],
 		              i == 2 ? t_dance : t_evening, now - 40 * DAY)))
 			return rc;
-	/* An anonymous online answer: no participant, nobody entered it. */
-	if ((rc = run(c, SQL_RESPONSE, &r1, "inttbni", closed, "online", "es",
+	/* An anonymous online answer: no participant, nobody entered it, only
+	 * the day it came in, and a random id (as listening_http.c keeps them). */
+	uint64_t rid = 0;
+	while (!rid) {
+		randombytes_buf(&rid, sizeof rid);
+		rid &= (UINT64_C(1) << 53) - 1;
+	}
+	if ((rc = run(c, SQL_RESPONSE, &r1, "inttbnii", closed, "online", "es",
 	              "{\"barriers\":\"Trabajo hasta las cinco.\",\"creative\":\"Me gustaría "
 	              "pintar.\"}",
-	              now - 45 * DAY)))
+	              (now - 45 * DAY) / DAY * DAY, (int64_t)rid)))
 		return rc;
 	if ((rc = run(c, SQL_DECISION, &decision, "iitttiii", org, closed, "new_programme",
 	              "Painting Together runs on Tuesday evenings, in English and Spanish",

@@ -23,6 +23,7 @@
 #include "programs/cal.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
+#include "programs/scope.h"
 #include "core/banned.h"
 
 #define MAX_SESSIONS 500 /* generated from one recurrence */
@@ -168,19 +169,6 @@ static json_t *session_json(struct db_stmt *st)
 static bool is_staff_of(const struct req *r, uint32_t mask, int64_t org)
 {
 	return programs_serves(&r->actor, mask, org);
-}
-
-/* A user's display name, or NULL. */
-static const char SQL_USER_NAME[] = "SELECT display_name FROM users WHERE id = ?1";
-static char *user_name(struct req *r, int64_t id)
-{
-	struct db_stmt *s = db_prepare(req_db(r), SQL_USER_NAME);
-	if (!s)
-		return NULL;
-	db_bind_i64(s, 1, id);
-	char *n = db_step(s) == DB_ROW ? arena_strdup(r->arena, db_col_text(s, 0)) : NULL;
-	db_finish(s);
-	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -394,7 +382,6 @@ static const char SQL_TRAINING_EXPIRING[] =
     " SELECT 1 FROM training_records n WHERE n.user_id = t.user_id AND n.kind = t.kind"
     " AND n.id <> t.id AND (n.expires_on IS NULL OR n.expires_on > t.expires_on)) "
     "ORDER BY t.expires_on, u.display_name";
-static const char SQL_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?1";
 
 static json_t *training_row(struct db_stmt *s)
 {
@@ -459,16 +446,24 @@ void programs_http_training_create(struct req *r)
 	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	struct cal_date done, exp;
-	if (!cal_date_parse(v[4].s, &done)) {
-		programs_bad(r, 400, "completed_on", "completed_on must be a date like 2026-03-31");
+	/* Training dates: the window of every date Hearth takes (core/util.h). */
+	if (!cal_date_parse(v[4].s, &done) || done.year < UTIL_YEAR_FIRST ||
+	    done.year > UTIL_YEAR_LAST) {
+		programs_bad(
+		    r, 400, "completed_on",
+		    "completed_on must be a date like 2026-03-31, from %d-01-01 to %d-12-31",
+		    UTIL_YEAR_FIRST, UTIL_YEAR_LAST);
 		return;
 	}
 	if (cal_days(done) > util_now() / DAY + 1) {
 		programs_bad(r, 400, "completed_on", "completed_on cannot be in the future");
 		return;
 	}
-	if (v[5].present && !cal_date_parse(v[5].s, &exp)) {
-		programs_bad(r, 400, "expires_on", "expires_on must be a date like 2028-03-31");
+	if (v[5].present && (!cal_date_parse(v[5].s, &exp) || exp.year < UTIL_YEAR_FIRST ||
+	                     exp.year > UTIL_YEAR_LAST)) {
+		programs_bad(r, 400, "expires_on",
+		             "expires_on must be a date like 2028-03-31, from %d-01-01 to %d-12-31",
+		             UTIL_YEAR_FIRST, UTIL_YEAR_LAST);
 		return;
 	}
 	if (v[5].present && cal_days(exp) <= cal_days(done)) {
@@ -482,19 +477,16 @@ void programs_http_training_create(struct req *r)
 	}
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_USER_EXISTS);
-	if (s) {
-		db_bind_i64(s, 1, v[1].i);
-		bool found = db_step(s) == DB_ROW;
-		db_finish(s);
-		if (!found) {
-			db_rollback(c);
-			programs_bad(r, 400, "user_id", "no such user");
-			return;
-		}
-	}
+	/* Training is recorded for the organisation's staff and volunteers, or
+	 * a partner's under an agreement; anyone else is "no such" person. */
+	if (!rc && !programs_scope_user(r, "user_id", v[1].i, v[0].i,
+	                                ((1u << ROLE__MAX) - 1) &
+	                                    ~((1u << ROLE_PARTICIPANT) | (1u << ROLE_FUNDER)),
+	                                "someone with a training record",
+	                                "a staff member or volunteer", NULL))
+		return;
 	int64_t id = 0;
-	s = rc ? NULL : db_prepare(c, SQL_TRAINING_INSERT);
+	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_TRAINING_INSERT);
 	if (!rc && !s)
 		rc = -HEARTH_EDB;
 	if (s) {
@@ -819,7 +811,9 @@ static bool schedule_parse(struct req *r, struct schedule *sc, const char *zone,
                            json_t *exdates)
 {
 	memset(sc, 0, sizeof *sc);
-	sc->zone = tz_get(zone);
+	/* Only names of tzdata's list: not localtime, posixrules, Factory or
+	 * posix/..., which are files of the zoneinfo directory, not zones. */
+	sc->zone = tz_name_listed(zone) ? tz_get(zone) : NULL;
 	if (!sc->zone) {
 		programs_bad(r, 400, "timezone",
 		             "timezone '%s' is not a time zone we know; use a name like "
@@ -832,9 +826,20 @@ static bool schedule_parse(struct req *r, struct schedule *sc, const char *zone,
 		programs_bad(r, 400, "start_date", "start_date must be a date like 2026-12-01");
 		return false;
 	}
+	if (!cal_date_in_window(sc->start)) {
+		programs_bad(r, 400, "start_date", "start_date must be from %d-01-01 to %d-12-31",
+		             CAL_FIRST_YEAR, CAL_LAST_YEAR);
+		return false;
+	}
 	if (end && *end) {
 		if (!cal_date_parse(end, &sc->end)) {
 			programs_bad(r, 400, "end_date", "end_date must be a date like 2027-03-01");
+			return false;
+		}
+		if (!cal_date_in_window(sc->end)) {
+			programs_bad(r, 400, "end_date",
+			             "end_date must be from %d-01-01 to %d-12-31", CAL_FIRST_YEAR,
+			             CAL_LAST_YEAR);
 			return false;
 		}
 		if (cal_days(sc->end) < cal_days(sc->start)) {
@@ -856,6 +861,12 @@ static bool schedule_parse(struct req *r, struct schedule *sc, const char *zone,
 			programs_bad(r, 400, "rrule", "rrule: %s", err);
 			return false;
 		}
+		if (sc->rule.has_until && !cal_date_in_window(sc->rule.until)) {
+			programs_bad(r, 400, "rrule",
+			             "rrule: UNTIL must be a date from %d0101 to %d1231",
+			             CAL_FIRST_YEAR, CAL_LAST_YEAR);
+			return false;
+		}
 		sc->has_rule = true;
 		rrule_format(&sc->rule, sc->rule_text, sizeof sc->rule_text);
 	}
@@ -863,9 +874,12 @@ static bool schedule_parse(struct req *r, struct schedule *sc, const char *zone,
 	json_t *x;
 	json_array_foreach(exdates, i, x)
 	{
-		if (!cal_date_parse(json_string_value(x), &sc->ex[sc->nex])) {
+		if (!cal_date_parse(json_string_value(x), &sc->ex[sc->nex]) ||
+		    !cal_date_in_window(sc->ex[sc->nex])) {
 			programs_bad(r, 400, arena_printf(r->arena, "exdates[%zu]", i),
-			             "exception dates must be dates like 2026-12-29");
+			             "exception dates must be dates like 2026-12-29, from %d-01-01 "
+			             "to %d-12-31",
+			             CAL_FIRST_YEAR, CAL_LAST_YEAR);
 			return false;
 		}
 		sc->nex++;
@@ -893,13 +907,15 @@ static int64_t local_instant(const struct schedule *sc, struct cal_date d)
 }
 
 static const char SQL_OVERLAP[] =
-    "SELECT s.id, p.title, s.starts_at FROM programme_sessions s "
+    "SELECT s.id, p.title, s.starts_at, p.organisation_id FROM programme_sessions s "
     "JOIN programmes p ON p.id = s.programme_id "
     "WHERE s.venue_id = ?1 AND s.status <> 'cancelled' AND s.starts_at < ?3 AND s.ends_at > ?2 "
     "AND s.id <> ?4 LIMIT 1";
 
 /* 0 when the venue is free over [start, end); else -HEARTH_ECONFLICT with
- * a 409 sent naming the session in the way. */
+ * a 409 sent naming the session in the way, when it is a programme of one
+ * of the caller's organisations; another organisation's programme is never
+ * named (not its title, not its session): the venue is just booked. */
 static int venue_free(struct req *r, int64_t venue, int64_t start, int64_t end, int64_t self)
 {
 	if (!venue)
@@ -912,7 +928,14 @@ static int venue_free(struct req *r, int64_t venue, int64_t start, int64_t end, 
 	db_bind_i64(s, 3, end);
 	db_bind_i64(s, 4, self);
 	int rc = 0;
-	if (db_step(s) == DB_ROW) {
+	bool clash = db_step(s) == DB_ROW;
+	if (clash && !is_staff_of(r, PM_STAFF, db_col_i64(s, 3))) {
+		db_rollback(req_db(r));
+		programs_bad(r, 409, "venue_id",
+		             "venue_id: the venue is booked at that time; choose another time or "
+		             "venue");
+		rc = -HEARTH_ECONFLICT;
+	} else if (clash) {
 		db_rollback(req_db(r));
 		http_problem_ext(
 		    r, 409,
@@ -1029,11 +1052,11 @@ enum {
 	F_ORG, /* create only */
 };
 
-static const char SQL_VENUE_CAP[] = "SELECT capacity FROM venues WHERE id = ?1";
-
-/* Checks format, venue and link together; answers and returns false. */
-static bool place_valid(struct req *r, const char *format, int64_t venue, const char *link,
-                        int64_t capacity)
+/* Checks format, venue and link together for a programme of organisation
+ * org (the venue must be one of org's: programs_scope_venue); answers and
+ * returns false. */
+static bool place_valid(struct req *r, int64_t org, const char *format, int64_t venue,
+                        const char *link, int64_t capacity)
 {
 	bool in_room = strcmp(format, "online") != 0;
 	bool online = strcmp(format, "in_person") != 0;
@@ -1052,18 +1075,9 @@ static bool place_valid(struct req *r, const char *format, int64_t venue, const 
 		return false;
 	}
 	if (venue) {
-		struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_CAP);
-		int64_t cap = -1;
-		if (s) {
-			db_bind_i64(s, 1, venue);
-			if (db_step(s) == DB_ROW)
-				cap = db_col_i64(s, 0);
-			db_finish(s);
-		}
-		if (cap < 0) {
-			programs_bad(r, 400, "venue_id", "no such venue");
+		int64_t cap = 0;
+		if (!programs_scope_venue(r, "venue_id", venue, org, &cap))
 			return false;
-		}
 		if (strcmp(format, "in_person") == 0 && capacity > cap) {
 			programs_bad(r, 400, "capacity",
 			             "capacity %" PRId64 " is more than the venue holds (%" PRId64
@@ -1075,9 +1089,51 @@ static bool place_valid(struct req *r, const char *format, int64_t venue, const 
 	return true;
 }
 
+/* Which roles fit each part of a programme's team or a session's roster
+ * (docs/programs.md): the person holds one of them in the programme's
+ * organisation, or in a partner organisation it shares data with under an
+ * active agreement (programs_scope_user). */
+#define RB(x) (1u << (x))
+#define SESSION_STAFF \
+	(RB(ROLE_FACILITATOR) | RB(ROLE_COORDINATOR) | RB(ROLE_PEER_SUPPORTER) | RB(ROLE_CLINICIAN))
+static const struct {
+	const char *part;
+	uint32_t fit;
+	const char *needs;
+} part_fits[] = {
+    {"artist_facilitator", RB(ROLE_FACILITATOR) | RB(ROLE_COORDINATOR),
+     "a facilitator or coordinator"},
+    {"mental_health_partner", RB(ROLE_CLINICIAN), "a clinician"},
+    {"participant_co_designer",
+     RB(ROLE_PARTICIPANT) | RB(ROLE_PEER_SUPPORTER) | RB(ROLE_FACILITATOR) | RB(ROLE_COORDINATOR),
+     "a participant, peer supporter, facilitator or coordinator"},
+    {"coordinator", RB(ROLE_COORDINATOR) | RB(ROLE_ADMIN), "a coordinator or admin"},
+    {"other", SESSION_STAFF | RB(ROLE_ADMIN) | RB(ROLE_MODERATOR), "a staff member or volunteer"},
+    {"lead", SESSION_STAFF, "a facilitator, coordinator, peer supporter or clinician"},
+    {"co_facilitator", SESSION_STAFF, "a facilitator, coordinator, peer supporter or clinician"},
+    {"on_duty", SESSION_STAFF, "a facilitator, coordinator, peer supporter or clinician"},
+};
+
+/* Checks that user may take part (a team or roster role) in a programme of
+ * organisation org; answers 400 naming field and returns false otherwise.
+ * *name gets their display name. */
+static bool part_fits_user(struct req *r, const char *field, int64_t user, int64_t org,
+                           const char *part, const char **name)
+{
+	for (size_t k = 0; k < sizeof part_fits / sizeof part_fits[0]; k++)
+		if (strcmp(part_fits[k].part, part) == 0)
+			return programs_scope_user(r, field, user, org, part_fits[k].fit,
+			                           arena_printf(r->arena, "a%s %s",
+			                                        strchr("aeiou", part[0]) ? "n" : "",
+			                                        part),
+			                           part_fits[k].needs, name);
+	return programs_scope_user(r, field, user, org, 0, part, "a staff member", name);
+}
+
 /* A therapeutic programme names an artist facilitator and a mental-health
- * partner. team is the JSON array given. */
-static bool team_valid(struct req *r, json_t *team, bool therapeutic)
+ * partner. team is the JSON array given; every member must fit their part
+ * in organisation org (part_fits). */
+static bool team_valid(struct req *r, json_t *team, bool therapeutic, int64_t org)
 {
 	bool artist = false, partner = false;
 	size_t i;
@@ -1087,18 +1143,10 @@ static bool team_valid(struct req *r, json_t *team, bool therapeutic)
 		const char *role = json_string_value(json_object_get(m, "role"));
 		artist |= strcmp(role, "artist_facilitator") == 0;
 		partner |= strcmp(role, "mental_health_partner") == 0;
-		struct db_stmt *s = db_prepare(req_db(r), SQL_USER_EXISTS);
-		bool found = false;
-		if (s) {
-			db_bind_i64(s, 1, json_integer_value(json_object_get(m, "user_id")));
-			found = db_step(s) == DB_ROW;
-			db_finish(s);
-		}
-		if (!found) {
-			programs_bad(r, 400, arena_printf(r->arena, "team[%zu].user_id", i),
-			             "no such user");
+		if (!part_fits_user(r, arena_printf(r->arena, "team[%zu].user_id", i),
+		                    json_integer_value(json_object_get(m, "user_id")), org, role,
+		                    NULL))
 			return false;
-		}
 	}
 	if (therapeutic && (!artist || !partner)) {
 		programs_bad(
@@ -1183,10 +1231,10 @@ void programs_http_programme_create(struct req *r)
 	int64_t venue = v[F_VENUE].present ? v[F_VENUE].i : 0;
 	const char *link = v[F_LINK].present && *v[F_LINK].s ? v[F_LINK].s : NULL;
 	bool therapeutic = v[F_THERAPEUTIC].present && v[F_THERAPEUTIC].i;
-	if (!place_valid(r, v[F_FORMAT].s, venue, link, v[F_CAPACITY].i))
+	if (!place_valid(r, v[F_ORG].i, v[F_FORMAT].s, venue, link, v[F_CAPACITY].i))
 		return;
 	json_t *team = v[F_TEAM].present ? v[F_TEAM].j : NULL;
-	if (!team_valid(r, team, therapeutic))
+	if (!team_valid(r, team, therapeutic, v[F_ORG].i))
 		return;
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -1383,7 +1431,7 @@ static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const c
 	return 0;
 }
 
-static bool therapeutic_ready(struct req *r, int64_t id, const char *plan);
+static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char *plan);
 
 void programs_http_programme_update(struct req *r)
 {
@@ -1455,13 +1503,13 @@ void programs_http_programme_update(struct req *r)
 	const char *link = v[F_LINK].present ? (*v[F_LINK].s ? v[F_LINK].s : NULL) : p.link;
 	if (v[F_FORMAT].present && strcmp(format, "online") == 0 && !v[F_VENUE].present)
 		venue = 0;
-	if (!place_valid(r, format, venue, link, capacity)) {
+	if (!place_valid(r, p.org, format, venue, link, capacity)) {
 		db_rollback(c);
 		return;
 	}
 	bool therapeutic = v[F_THERAPEUTIC].present ? v[F_THERAPEUTIC].i != 0 : p.therapeutic;
 	json_t *team = v[F_TEAM].present ? v[F_TEAM].j : team_json(c, id);
-	ok = team_valid(r, team, therapeutic);
+	ok = team_valid(r, team, therapeutic, p.org);
 	if (!v[F_TEAM].present)
 		json_decref(team);
 	if (!ok) {
@@ -1520,7 +1568,7 @@ void programs_http_programme_update(struct req *r)
 	 * away its plan or make it therapeutic without someone on duty. */
 	if (!rc && therapeutic && strcmp(status, "published") == 0) {
 		const char *plan = v[F_PLAN].present ? plan_text(r, v[F_PLAN].j) : p.plan;
-		if (!therapeutic_ready(r, id, plan)) {
+		if (!therapeutic_ready(r, id, p.org, plan)) {
 			db_rollback(c);
 			return;
 		}
@@ -1564,11 +1612,11 @@ static json_t *plan_missing(const char *plan_text)
 /* A published therapeutic programme has its team, a whole trauma-informed
  * plan and someone on duty in every session still on. Answers 409 (or 400
  * for the team) and returns false; the caller rolls back. */
-static bool therapeutic_ready(struct req *r, int64_t id, const char *plan)
+static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char *plan)
 {
 	struct db_conn *c = req_db(r);
 	json_t *team = team_json(c, id);
-	bool ok = team_valid(r, team, true);
+	bool ok = team_valid(r, team, true, org);
 	json_decref(team);
 	if (!ok)
 		return false;
@@ -1616,7 +1664,7 @@ void programs_http_programme_publish(struct req *r)
 		http_problem(r, 409, "the programme is closed");
 		return;
 	}
-	if (p.therapeutic && !therapeutic_ready(r, id, p.plan)) {
+	if (p.therapeutic && !therapeutic_ready(r, id, p.org, p.plan)) {
 		db_rollback(c);
 		return;
 	}
@@ -1723,6 +1771,26 @@ static int64_t duty_count(struct db_conn *c, int64_t session)
 	return n;
 }
 
+/* Session times lie in the programme calendar's window (CAL_FIRST_YEAR in
+ * cal.h, as programme dates); answers 400 naming the field otherwise. */
+static bool session_times_in_window(struct req *r, const struct field_value *starts,
+                                    const struct field_value *ends)
+{
+	const struct field_value *f[2] = {starts, ends};
+	static const char *const names[2] = {"starts_at", "ends_at"};
+	for (int i = 0; i < 2; i++) {
+		if (!f[i]->present)
+			continue;
+		int64_t t = f[i]->i, days = t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+		if (!cal_date_in_window(cal_from_days(days))) {
+			programs_bad(r, 400, names[i], "%s must be from %d-01-01 to %d-12-31",
+			             names[i], CAL_FIRST_YEAR, CAL_LAST_YEAR);
+			return false;
+		}
+	}
+	return true;
+}
+
 void programs_http_session_create(struct req *r)
 {
 	static const struct field fields[] = {
@@ -1735,6 +1803,8 @@ void programs_http_session_create(struct req *r)
 	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
 	int64_t id = req_param_id(r, "id");
+	if (!session_times_in_window(r, &v[0], &v[1]))
+		return;
 	if (v[1].i <= v[0].i || v[1].i - v[0].i > 12 * 3600) {
 		programs_bad(r, 400, "ends_at",
 		             "ends_at must be after starts_at, at most 12 hours");
@@ -1752,7 +1822,7 @@ void programs_http_session_create(struct req *r)
 	}
 	int64_t venue = v[2].present ? v[2].i : p.venue;
 	const char *link = v[3].present ? (*v[3].s ? v[3].s : NULL) : p.link;
-	if (!place_valid(r, p.format, venue, link, p.capacity)) {
+	if (!place_valid(r, p.org, p.format, venue, link, p.capacity)) {
 		db_rollback(c);
 		return;
 	}
@@ -1863,6 +1933,8 @@ void programs_http_session_update(struct req *r)
 	struct field_value v[NFIELDS(fields)];
 	if (!req_fields(r, fields, NFIELDS(fields), v))
 		return;
+	if (!session_times_in_window(r, &v[0], &v[1]))
+		return;
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
@@ -1931,7 +2003,7 @@ void programs_http_session_update(struct req *r)
 			http_error(r, rc, "the programme");
 			return;
 		}
-		if (!place_valid(r, p.format, venue, link, p.capacity)) {
+		if (!place_valid(r, p.org, p.format, venue, link, p.capacity)) {
 			db_rollback(c);
 			return;
 		}
@@ -1999,8 +2071,6 @@ static const char SQL_ROSTER_DELETE[] = "DELETE FROM roster WHERE id = ?1";
 static const char SQL_ENROLLED[] =
     "SELECT 1 FROM enrolments WHERE programme_id = ?1 AND participant_id = ?2 "
     "AND status = 'enrolled'";
-static const char SQL_HAS_STAFF_ROLE[] =
-    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role <> 'participant' AND role <> 'funder'";
 static const char SQL_SESSION_DAY[] = "SELECT s.starts_at, p.timezone FROM programme_sessions s "
                                       "JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
 
@@ -2109,6 +2179,10 @@ void programs_http_roster_add(struct req *r)
 	int64_t who = lead ? v[1].i : v[0].i;
 	struct db_stmt *s;
 	if (lead) {
+		/* Scope first: a person of another organisation is refused like
+		 * one who does not exist, before anything else is said. */
+		if (!programs_scope_participant(r, field, who, ref.organisation_id, NULL))
+			return;
 		s = db_prepare(c, SQL_ENROLLED);
 		bool ok = false;
 		if (s) {
@@ -2124,20 +2198,9 @@ void programs_http_roster_add(struct req *r)
 			return;
 		}
 	} else {
-		char *name = user_name(r, who);
-		s = db_prepare(c, SQL_HAS_STAFF_ROLE);
-		bool staff = false;
-		if (s && name) {
-			db_bind_i64(s, 1, who);
-			staff = db_step(s) == DB_ROW;
-		}
-		if (s)
-			db_finish(s);
-		if (!name || !staff) {
-			db_rollback(c);
-			programs_bad(r, 400, field, "no such staff member or volunteer");
+		const char *name = NULL;
+		if (!part_fits_user(r, field, who, ref.organisation_id, v[2].s, &name))
 			return;
-		}
 		if (strcmp(v[2].s, "on_duty") == 0) {
 			/* Training must be valid on the day of the session (its local date). */
 			s = db_prepare(c, SQL_SESSION_DAY);
@@ -2395,6 +2458,23 @@ void programs_http_staff_list(struct req *r)
 		    "or moderator");
 		return;
 	}
+	/* Least privilege: staff of the caller's own organisations and of the
+	 * partners those have an active data-sharing agreement with (who may
+	 * be named in a co-design team); admins manage every organisation's
+	 * users and see them all. Another organisation's id answers as an
+	 * unknown one does: an empty list. */
+	int64_t orgs[64];
+	bool all;
+	size_t norgs = programs_orgs(&r->actor, PM_STAFF, orgs, 32, &all);
+	for (size_t i = 0, own = norgs; !all && i < own; i++) {
+		size_t n = 0;
+		if (people_partner_orgs(req_db(r), orgs[i], orgs + norgs,
+		                        sizeof orgs / sizeof orgs[0] - norgs, &n) != 0) {
+			http_error(r, -HEARTH_EDB, "staff");
+			return;
+		}
+		norgs += n;
+	}
 	struct db_stmt *s = db_prepare(req_db(r), SQL_STAFF);
 	if (!s) {
 		http_error(r, -HEARTH_EDB, "staff");
@@ -2404,7 +2484,13 @@ void programs_http_staff_list(struct req *r)
 	db_bind_text(s, 2, role ? role : "");
 	json_t *items = json_array(), *cur = NULL;
 	int64_t cur_id = 0;
-	while (db_step(s) == DB_ROW) {
+	int step;
+	while ((step = db_step(s)) == DB_ROW) {
+		bool visible = all;
+		for (size_t i = 0; !visible && i < norgs; i++)
+			visible = orgs[i] == db_col_i64(s, 2);
+		if (!visible)
+			continue;
 		if (db_col_i64(s, 0) != cur_id) {
 			cur_id = db_col_i64(s, 0);
 			cur = json_pack("{s:I, s:s, s:[]}", "id", (json_int_t)cur_id,
@@ -2417,5 +2503,10 @@ void programs_http_staff_list(struct req *r)
 		                                db_col_text(s, 3), "role", db_col_text(s, 4)));
 	}
 	db_finish(s);
+	if (step != DB_DONE) {
+		json_decref(items);
+		http_error(r, -HEARTH_EDB, "staff");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -12,6 +12,9 @@
 struct req;
 
 /* listening_http.c */
+/* Registers how anonymous answers are settled when their aggregate audit
+ * entry is written (called once at start-up, by programs_init). */
+void listening_http_init(void);
 void listening_http_round_list(struct req *r);
 void listening_http_round_create(struct req *r);
 void listening_http_round_get(struct req *r);

@@ -32,6 +32,7 @@
 #include "programs/cal.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
+#include "programs/scope.h"
 #include "core/banned.h"
 
 #define OFFER_SECONDS (48 * 3600) /* how long an offered place is held */
@@ -330,11 +331,12 @@ static int64_t waitlist_position(struct db_conn *c, int64_t programme_id, int64_
 /* --- consent withdrawn: future places go at once --- */
 
 static const char SQL_WITHDRAW_NEXT[] =
-    "SELECT e.id, e.programme_id, e.status FROM enrolments e "
+    "SELECT e.id, e.programme_id FROM enrolments e "
     "WHERE e.participant_id = ?1 AND e.status IN ('enrolled', 'waitlisted', 'offered') "
     "AND EXISTS (SELECT 1 FROM programme_sessions s WHERE s.programme_id = e.programme_id "
     "AND s.starts_at > ?2 AND s.status <> 'cancelled') "
     "ORDER BY e.programme_id LIMIT 1";
+static const char SQL_ENROL_STATUS[] = "SELECT status FROM enrolments WHERE id = ?1";
 static const char SQL_ENROL_CANCEL[] =
     "UPDATE enrolments SET status = 'cancelled', cancel_reason = ?2, updated_at = ?3 "
     "WHERE id = ?1 AND status <> 'cancelled'";
@@ -350,39 +352,76 @@ static int cancel_row(struct db_conn *c, int64_t id, const char *reason)
 	return db_run_one(s);
 }
 
+/* The status of a place as it is now: *held when it takes one of the
+ * programme's places (enrolled or offered), *open when it is not cancelled.
+ * Both false when the row is gone. */
+static int place_status(struct db_conn *c, int64_t id, bool *open, bool *held)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ENROL_STATUS);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	*open = *held = false;
+	if (rc == DB_ROW) {
+		const char *status = db_col_text(s, 0);
+		*open = strcmp(status, "cancelled") != 0;
+		*held = strcmp(status, "enrolled") == 0 || strcmp(status, "offered") == 0;
+	}
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
 /* Called by the people module inside the transaction that records the
  * withdrawal: cancels every place the person holds or waits for in a
  * programme with sessions still to come, and offers each freed place. One
- * place per round, so the statement is never stepped while others run. */
+ * place per round, so the statement is never stepped while others run.
+ *
+ * A withdrawal must never fail because of what happens to a place at the
+ * same moment. Each round therefore locks the programme first and only then
+ * reads the place again (a new statement sees what the lock's previous
+ * holder committed, on PostgreSQL's READ COMMITTED too): a place cancelled
+ * meanwhile is simply done, and one offered meanwhile is a held place whose
+ * release is offered on. Never answers -HEARTH_ENOTFOUND, which the people
+ * module would report as a missing consent. */
 static int on_consent_withdrawn(struct db_conn *c, int64_t participant_id,
                                 enum consent_purpose purpose)
 {
+	int rc = 0;
 	if (purpose != PURPOSE_PARTICIPATION)
-		return 0;
+		goto out;
 	for (int guard = 0; guard < 10000; guard++) {
 		struct db_stmt *s = db_prepare(c, SQL_WITHDRAW_NEXT);
-		if (!s)
-			return -HEARTH_EDB;
+		if (!s) {
+			rc = -HEARTH_EDB;
+			goto out;
+		}
 		db_bind_i64(s, 1, participant_id);
 		db_bind_i64(s, 2, util_now());
-		int rc = db_step(s);
-		int64_t id = 0, programme = 0;
-		bool held = false;
-		if (rc == DB_ROW) {
-			id = db_col_i64(s, 0);
-			programme = db_col_i64(s, 1);
-			held = strcmp(db_col_text(s, 2), "waitlisted") != 0;
-		}
+		rc = db_step(s);
+		int64_t id = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+		int64_t programme = rc == DB_ROW ? db_col_i64(s, 1) : 0;
 		db_finish(s);
-		if (rc != DB_ROW)
-			return rc < 0 ? rc : 0;
+		if (rc != DB_ROW) {
+			rc = rc < 0 ? rc : 0;
+			goto out;
+		}
+		bool open, held;
 		if ((rc = lock_programme(c, programme)) != 0 ||
-		    (rc = cancel_row(c, id, "consent_withdrawn")) != 0)
-			return rc;
+		    (rc = place_status(c, id, &open, &held)) != 0)
+			goto out;
+		if (!open)
+			continue; /* cancelled (or replaced) by someone else meanwhile */
+		if ((rc = cancel_row(c, id, "consent_withdrawn")) != 0)
+			goto out;
 		if (held && (rc = programs_offer_next(c, programme)) != 0)
-			return rc;
+			goto out;
 	}
-	return -HEARTH_EDB; /* unreachable: each round cancels one place */
+	rc = -HEARTH_EDB; /* unreachable: each round closes one place */
+out:
+	/* The place or programme vanishing under the lock is a storage fault
+	 * here, never "not found": the caller reports that as the consent. */
+	return rc == -HEARTH_ENOTFOUND ? -HEARTH_EDB : rc;
 }
 
 void programs_init(void)
@@ -392,6 +431,8 @@ void programs_init(void)
 		return;
 	done = true;
 	people_on_consent_withdrawn(on_consent_withdrawn);
+	listening_http_init(); /* anonymous answers settle with their audit entry */
+	programs_export_register(); /* the person's export: enrolments, supports, ... */
 }
 
 /* ------------------------------------------------------------------ */
@@ -496,18 +537,18 @@ static void enrol(struct req *r, int64_t programme, int64_t person, bool by_self
 			    "you can enrol people only in programmes of your organisation");
 			return;
 		}
+		/* The person must be the programme's organisation's (or shared
+		 * with it): anyone else is refused like nobody, before their
+		 * erasure or consent is said. */
 		struct person_view v;
-		rc = people_view(px(r), c, r->arena, person, &v);
-		json_decref(v.profile);
-		if (rc == -HEARTH_ENOTFOUND || (!rc && v.erased)) {
-			db_rollback(c);
-			programs_bad(r, rc ? 404 : 410, "participant_id",
-			             rc ? "participant_id: there is no such person"
-			                : "participant_id: this person's record was erased");
+		if (!programs_scope_participant(r, "participant_id", person, ref.organisation_id,
+		                                &v))
 			return;
-		}
-		if (rc) {
-			abort_error(r, rc, "the person");
+		json_decref(v.profile);
+		if (v.erased) {
+			db_rollback(c);
+			programs_bad(r, 410, "participant_id",
+			             "participant_id: this person's record was erased");
 			return;
 		}
 	} else if (!published) {
@@ -1530,11 +1571,14 @@ void part_http_fit_person(struct req *r)
 		return;
 	struct db_conn *c = req_db(r);
 	struct person_view v;
-	if ((rc = people_view(px(r), c, r->arena, id, &v)) != 0) {
+	memset(&v, 0, sizeof v);
+	if ((rc = people_view(px(r), c, r->arena, id, &v)) != 0 && rc != -HEARTH_ENOTFOUND) {
 		abort_error(r, rc, "the person");
 		return;
 	}
-	if (!serves_person(r, PM_STAFF, &v)) {
+	/* Nobody by that id is refused like someone of another organisation
+	 * (scope.h): the answer says nothing about who exists. */
+	if (rc == -HEARTH_ENOTFOUND || !serves_person(r, PM_STAFF, &v)) {
 		json_decref(v.profile);
 		/* A denied read of a person is audited too. */
 		(void)req_audit(r, "participant.fit", resource(r, "participant", id), "denied");
@@ -1562,10 +1606,11 @@ void part_http_fit_person(struct req *r)
 
 #define SUPPORT_COLUMNS                                                                     \
 	"id, programme_id, session_id, participant_id, kind, status, amount_cents, notes, " \
-	"requested_by, requested_at, decided_by, decided_at, provided_at"
+	"requested_by, requested_at, decided_by, decided_at, provided_at, notes_sealed"
 static const char SQL_SUPPORT_INSERT[] =
     "INSERT INTO supports (programme_id, session_id, participant_id, kind, amount_cents, notes, "
-    "requested_by, requested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
+    "requested_by, requested_at, notes_sealed) VALUES (?1, ?2, ?3, ?4, ?5, '', ?7, ?8, ?6) "
+    "RETURNING id";
 static const char SQL_SUPPORT_GET[] = "SELECT " SUPPORT_COLUMNS " FROM supports WHERE id = ?1";
 static const char SQL_SUPPORT_LIST[] =
     "SELECT " SUPPORT_COLUMNS " FROM supports WHERE programme_id = ?1 ORDER BY id LIMIT 2000";
@@ -1586,14 +1631,23 @@ static const char SQL_HOLDS_PLACE[] =
     "SELECT 1 FROM enrolments WHERE programme_id = ?1 AND participant_id = ?2 "
     "AND status IN ('enrolled', 'offered', 'waitlisted')";
 
-static json_t *support_row(struct db_stmt *s)
+/* A support as staff see it. The note is sealed with the person's key
+ * (older rows: in the clear until start-up seals them); once the person is
+ * erased it reads as null. */
+static json_t *support_row(struct req *r, struct db_stmt *s)
 {
-	json_t *o = json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:I, s:s}", "id",
+	const char *notes = NULL;
+	size_t len = 0;
+	const void *sealed = db_col_null(s, 13) ? NULL : db_col_blob(s, 13, &len);
+	if (programs_note_open(px(r), r->arena, db_col_i64(s, 3), sealed, len, db_col_text(s, 7),
+	                       &notes) != 0)
+		notes = NULL; /* unreadable: shown as no note rather than failing the list */
+	json_t *o = json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:I, s:o}", "id",
 	                      (json_int_t)db_col_i64(s, 0), "programme_id",
 	                      (json_int_t)db_col_i64(s, 1), "session_id", int_or_null(s, 2),
 	                      "participant_id", (json_int_t)db_col_i64(s, 3), "kind",
 	                      db_col_text(s, 4), "status", db_col_text(s, 5), "amount_cents",
-	                      (json_int_t)db_col_i64(s, 6), "notes", db_col_text(s, 7));
+	                      (json_int_t)db_col_i64(s, 6), "notes", text_or_null(notes));
 	json_object_set_new(o, "requested_by", int_or_null(s, 8));
 	json_object_set_new(o, "requested_at", iso_json(db_col_i64(s, 9)));
 	json_object_set_new(o, "decided_by", int_or_null(s, 10));
@@ -1602,13 +1656,14 @@ static json_t *support_row(struct db_stmt *s)
 	return o;
 }
 
-static json_t *support_load(struct db_conn *c, int64_t id)
+static json_t *support_load(struct req *r, int64_t id)
 {
+	struct db_conn *c = req_db(r);
 	struct db_stmt *s = db_prepare(c, SQL_SUPPORT_GET);
 	if (!s)
 		return NULL;
 	db_bind_i64(s, 1, id);
-	json_t *o = db_step(s) == DB_ROW ? support_row(s) : NULL;
+	json_t *o = db_step(s) == DB_ROW ? support_row(r, s) : NULL;
 	db_finish(s);
 	return o;
 }
@@ -1653,6 +1708,9 @@ static void support_request(struct req *r, const struct support_in *in)
 		http_problem(r, 403, "this programme belongs to another organisation");
 		return;
 	}
+	if (!in->by_self &&
+	    !programs_scope_participant(r, "participant_id", in->person, ref.organisation_id, NULL))
+		return;
 	int64_t of = 0, holds = 0, id = 0;
 	if (in->session &&
 	    ((rc = one_int(c, SQL_SESSION_OF, in->session, 0, &of)) != 0 || of != in->programme)) {
@@ -1681,6 +1739,18 @@ static void support_request(struct req *r, const struct support_in *in)
 		                   "place) in this programme");
 		return;
 	}
+	/* The note is sealed with the person's key, so erasure reaches it. */
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	if (in->notes && *in->notes &&
+	    (rc = people_seal(px(r), r->arena, in->person, in->notes, strlen(in->notes), &sealed,
+	                      &sealed_len)) != 0) {
+		if (rc == -HEARTH_ENOTFOUND)
+			abort_problem(r, 410, NULL, "this person's record was erased");
+		else
+			abort_error(r, rc, "the support");
+		return;
+	}
 	struct db_stmt *s = db_prepare(c, SQL_SUPPORT_INSERT);
 	if (!s) {
 		rc = -HEARTH_EDB;
@@ -1690,7 +1760,10 @@ static void support_request(struct req *r, const struct support_in *in)
 		db_bind_i64(s, 3, in->person);
 		db_bind_text(s, 4, in->kind);
 		db_bind_i64(s, 5, in->amount);
-		db_bind_text(s, 6, in->notes ? in->notes : "");
+		if (sealed)
+			db_bind_blob(s, 6, sealed, sealed_len);
+		else
+			db_bind_null(s, 6);
 		bind_user(s, 7, r->actor.user_id);
 		db_bind_i64(s, 8, util_now());
 		rc = db_insert_id(s, &id);
@@ -1698,7 +1771,7 @@ static void support_request(struct req *r, const struct support_in *in)
 	if (!req_commit(r, rc, in->by_self ? "self.support.request" : "support.request",
 	                resource(r, "support", id), "the support"))
 		return;
-	json_t *o = support_load(c, id);
+	json_t *o = support_load(r, id);
 	if (!o)
 		http_error(r, -HEARTH_EDB, "the support");
 	else
@@ -1783,7 +1856,7 @@ void part_http_support_list(struct req *r)
 	json_t *items = json_array();
 	int rc;
 	while ((rc = db_step(s)) == DB_ROW)
-		json_array_append_new(items, support_row(s));
+		json_array_append_new(items, support_row(r, s));
 	db_finish(s);
 	size_t i;
 	json_t *o;
@@ -1808,7 +1881,7 @@ void part_http_support_update(struct req *r)
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = req_param_id(r, "id");
-	json_t *cur = support_load(c, id);
+	json_t *cur = support_load(r, id);
 	if (!cur) {
 		http_error(r, -HEARTH_ENOTFOUND, "the support");
 		return;
@@ -1862,7 +1935,7 @@ void part_http_support_update(struct req *r)
 	if (!req_commit(r, rc, arena_printf(r->arena, "support.%s", to), resource(r, "support", id),
 	                "the support"))
 		return;
-	json_t *o = support_load(c, id);
+	json_t *o = support_load(r, id);
 	if (!o)
 		http_error(r, -HEARTH_EDB, "the support");
 	else
@@ -2330,20 +2403,10 @@ void part_http_followup_create(struct req *r)
 	const char *action = v[2].s, *note = v[3].present ? v[3].s : NULL;
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	int rc = programs_programme_ref(c, r->arena, programme, &ref);
-	if (rc == -HEARTH_ENOTFOUND) {
-		programs_bad(r, 404, "programme_id", "there is no programme %" PRId64, programme);
-		return;
-	}
-	if (rc) {
-		http_error(r, rc, "the programme");
-		return;
-	}
-	if (!programs_serves(&r->actor, PM_FRONTLINE, ref.organisation_id)) {
-		http_problem(r, 403, "this programme belongs to another organisation");
-		return;
-	}
-	if (!begin_write(r, "the follow-up"))
+	int rc;
+	if (!programs_scope_programme(r, "programme_id", programme, PM_FRONTLINE, &ref) ||
+	    !programs_scope_participant(r, "participant_id", pid, ref.organisation_id, NULL) ||
+	    !begin_write(r, "the follow-up"))
 		return;
 	if ((rc = one_int(c, SQL_HAS_ENROLMENT, programme, pid, &holds)) != 0) {
 		abort_error(r, rc, "the follow-up");

@@ -82,7 +82,7 @@ describe('help and usage errors', () => {
 
   test('an invalid --admin-email or --email exits 2 without creating anything', () => {
     const dir = tempDir();
-    const r = runCli(['init', '--db', path.join(dir, 'h.db'), '--key-file', path.join(dir, 'h.key'), '--admin-email', 'not-an-email']);
+    const r = runCli(['init', '--default-country', 'GB', '--db', path.join(dir, 'h.db'), '--key-file', path.join(dir, 'h.key'), '--admin-email', 'not-an-email']);
     assert.equal(r.code, 2, r.stderr);
     assert.deepEqual(fs.readdirSync(dir), [], 'no key file or database was created');
   });
@@ -93,7 +93,7 @@ describe('hearth init', () => {
     const dir = tempDir();
     const db = path.join(dir, 'h.db');
     const key = path.join(dir, 'h.key');
-    const r = runCli(['init', '--db', db, '--key-file', key, '--admin-email', 'First@Example.org']);
+    const r = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', key, '--admin-email', 'First@Example.org']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(fs.statSync(key).mode & 0o777, 0o600, 'key file mode');
     const pw = r.stdout.match(/Password \(shown only now\): (\S+)/);
@@ -103,7 +103,7 @@ describe('hearth init', () => {
 
     const before_ = sha256(key);
     const mtime = fs.statSync(key).mtimeMs;
-    const again = runCli(['init', '--db', db, '--key-file', key, '--admin-email', 'other@example.org', '--password-stdin'],
+    const again = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', key, '--admin-email', 'other@example.org', '--password-stdin'],
       { input: 'another-long-password\n' });
     assert.equal(again.code, 1, again.stdout + again.stderr);
     assert.match(again.stderr, /already exists; refusing to overwrite/);
@@ -116,10 +116,10 @@ describe('hearth init', () => {
     const dir = tempDir();
     const db = path.join(dir, 'h.db');
     const key = path.join(dir, 'h.key');
-    const r = runCli(['init', '--db', db, '--key-file', key, '--admin-email', 'a@example.org', '--password-stdin'], { input: 'short\n' });
+    const r = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', key, '--admin-email', 'a@example.org', '--password-stdin'], { input: 'short\n' });
     assert.notEqual(r.code, 0);
     assert.ok(!fs.existsSync(key), 'no key file left behind');
-    const again = runCli(['init', '--db', db, '--key-file', key, '--admin-email', 'a@example.org', '--password-stdin'], { input: 'long-enough-password\n' });
+    const again = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', key, '--admin-email', 'a@example.org', '--password-stdin'], { input: 'long-enough-password\n' });
     assert.equal(again.code, 0, again.stderr);
   });
 });
@@ -130,7 +130,7 @@ describe('hearth init on PostgreSQL', () => {
     const db = createPgDatabase();
     const key = path.join(dir, 'h.key');
     const password = 'pg-admin-password-123';
-    const r = runCli(['init', '--db', db, '--key-file', key, '--admin-email', 'PG-Admin@Example.org', '--password-stdin'],
+    const r = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', key, '--admin-email', 'PG-Admin@Example.org', '--password-stdin'],
       { input: `${password}\n`, cwd: dir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Database postgres:\/\/.* is ready/);
@@ -141,7 +141,7 @@ describe('hearth init on PostgreSQL', () => {
     const v = runCli(['audit', 'verify', '--db', db, '--key-file', key]);
     assert.equal(v.code, 0, v.stdout + v.stderr);
 
-    const again = runCli(['init', '--db', db, '--key-file', key, '--admin-email', 'other@example.org', '--password-stdin'],
+    const again = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', key, '--admin-email', 'other@example.org', '--password-stdin'],
       { input: 'another-long-password\n' });
     assert.equal(again.code, 1, again.stdout + again.stderr);
     assert.match(again.stderr, /already exists; refusing to overwrite/);
@@ -167,14 +167,14 @@ describe('hearth init on a database that is already set up', () => {
         const dir = tempDir();
         const db = createPgDatabase();
         const keyFile = path.join(dir, 'h.key');
-        const r = runCli(['init', '--db', db, '--key-file', keyFile, '--admin-email', 'first@example.org', '--password-stdin'],
+        const r = runCli(['init', '--default-country', 'GB', '--db', db, '--key-file', keyFile, '--admin-email', 'first@example.org', '--password-stdin'],
           { input: 'first-admin-password\n' });
         assert.equal(r.code, 0, r.stderr);
         return { db, keyFile };
       })()
       : sqliteDatabase({ demo: false });
     const otherKey = path.join(tempDir(), 'second-node.key');
-    const r = runCli(['init', '--db', first.db, '--key-file', otherKey, '--admin-email', 'second@example.org', '--password-stdin'],
+    const r = runCli(['init', '--default-country', 'GB', '--db', first.db, '--key-file', otherKey, '--admin-email', 'second@example.org', '--password-stdin'],
       { input: 'second-admin-password\n' });
     const v = runCli(['audit', 'verify', '--db', first.db, '--key-file', first.keyFile]);
     assert.deepEqual(

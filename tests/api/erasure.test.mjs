@@ -25,7 +25,7 @@ async function serve({ demo = true, env = {} } = {}) {
   const dir = tempDir();
   const keyFile = path.join(dir, 'h.key');
   const db = process.env.HEARTH_TEST_PG_URL ? createPgDatabase() : path.join(dir, 'h.db');
-  runCliOk(['init', '--db', db, '--key-file', keyFile, '--admin-email', ROOT_ADMIN.email, '--password-stdin'],
+  runCliOk(['init', '--default-country', 'GB', '--db', db, '--key-file', keyFile, '--admin-email', ROOT_ADMIN.email, '--password-stdin'],
     { input: `${ROOT_ADMIN.password}\n` });
   if (demo) runCliOk(['demo', '--db', db, '--key-file', keyFile]);
   return startServer({ dir, dbUrl: db, keyFile, env });

@@ -144,7 +144,7 @@ export function freePort(host = '127.0.0.1') {
  *             its database, so {dir} alone finds a PostgreSQL database too.
  *   dbUrl     database to use instead of DIR/h.db (e.g. postgres://...)
  *   keyFile   key file instead of DIR/h.key
- *   threads   worker threads (default 8)
+ *   threads   worker threads (default 8; null: the server's own default)
  *   adminEmail, adminPassword  the first admin created by init
  * A fresh server (no dir, no dbUrl) runs on SQLite (DIR/h.db), or, when
  * HEARTH_TEST_PG_URL is set, on a new PostgreSQL database on that server.
@@ -251,7 +251,7 @@ export function sqliteDatabase({ demo = true, adminEmail = ROOT_ADMIN.email, adm
 }
 
 function initDatabase({ db, keyFile, demo, adminEmail, adminPassword }) {
-  runCliOk(['init', '--db', db, '--key-file', keyFile, '--admin-email', adminEmail, '--password-stdin'],
+  runCliOk(['init', '--default-country', 'GB', '--db', db, '--key-file', keyFile, '--admin-email', adminEmail, '--password-stdin'],
     { input: `${adminPassword}\n` });
   if (demo) runCliOk(['demo', '--db', db, '--key-file', keyFile]);
 }
@@ -413,7 +413,8 @@ function pgTemplate({ demo, adminEmail, adminPassword }) {
 
 async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTimeoutMs, adminPassword }) {
   const listen = `127.0.0.1:${port}`;
-  const argv = ['serve', '--db', db, '--key-file', keyFile, '--listen', listen, '--threads', String(threads), ...args];
+  const argv = ['serve', '--db', db, '--key-file', keyFile, '--listen', listen,
+    ...(threads ? ['--threads', String(threads)] : []), ...args];
   const proc = spawn(HEARTH_BIN, argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

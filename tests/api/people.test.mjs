@@ -31,7 +31,7 @@ async function serve({ demo = true, env = {}, args = [] } = {}) {
   const dir = tempDir();
   const keyFile = path.join(dir, 'h.key');
   const db = process.env.HEARTH_TEST_PG_URL ? createPgDatabase() : path.join(dir, 'h.db');
-  runCliOk(['init', '--db', db, '--key-file', keyFile, '--admin-email', ROOT_ADMIN.email, '--password-stdin'],
+  runCliOk(['init', '--default-country', 'GB', '--db', db, '--key-file', keyFile, '--admin-email', ROOT_ADMIN.email, '--password-stdin'],
     { input: `${ROOT_ADMIN.password}\n` });
   if (demo) runCliOk(['demo', '--db', db, '--key-file', keyFile]);
   return startServer({ dir, dbUrl: db, keyFile, env, args });
@@ -1196,7 +1196,9 @@ describe('policy matrix of the people routes', () => {
    * pending erasure requests) only when the role may review them. */
   async function fixtures(role) {
     const label = `${role}-${unique('m')}`;
-    const person = await createPerson({ consents: [{ purpose: 'participation', granted: true }, { purpose: 'contact', granted: true }] });
+    // A partner clinician reads the contact category: the person agreed to
+    // sharing with the mental health service and to being contacted.
+    const person = await createPerson({ consents: ['participation', 'contact', 'clinical_sharing'].map((purpose) => ({ purpose, granted: true })) });
     const erasable = await createPerson();
     const agreement = await as.coordinator.post('/api/v1/sharing-agreements', {
       from_organisation_id: ORG.riverside, to_organisation_id: ORG.eastgate, categories: ['attendance'], starts_on: '2026-01-01', ends_on: '2030-01-01',

@@ -1282,3 +1282,71 @@ describe('policy matrix of the programmes routes', () => {
     });
   }
 });
+
+// --- zones and dates in a sane window (issue 10, finding 6) ---
+
+describe('zones and dates: tzdata names only, dates from 2000 to 2100', () => {
+  test('files of the zoneinfo directory that are not zones are refused with field timezone; tzdata names are not', async () => {
+    for (const timezone of ['localtime', 'Factory', 'posixrules', 'posix/Europe/London', 'right/Europe/London', 'zone.tab']) {
+      const body = await programmeBody({ format: 'online', timezone });
+      assertProblem(await as.coordinator.post('/api/v1/programmes', body), 400, { field: 'timezone', context: timezone });
+      const list = expectStatus(await as.coordinator.get(`/api/v1/programmes?organisation_id=${ORG.riverside}`), 200, 'list');
+      assert.ok(!list.items.some((x) => x.title === body.title), `${timezone}: nothing was created`);
+    }
+    // Zones and links of tzdata's list are accepted (Europe/Kiev -> Europe/Kyiv).
+    for (const timezone of ['Europe/Kiev', 'Europe/Kyiv', 'UTC', 'America/New_York']) {
+      const p = await newProgramme({ format: 'online', timezone });
+      assert.equal(p.timezone, timezone);
+    }
+  });
+
+  test('programme dates outside 2000-01-01..2100-12-31 are refused, naming the field', async () => {
+    const cases = [
+      [{ start_date: '0001-01-01', rrule: undefined }, 'start_date'],
+      [{ start_date: '9999-03-26', rrule: undefined }, 'start_date'],
+      [{ start_date: '1999-12-31', rrule: undefined }, 'start_date'],
+      [{ start_date: '2101-01-01', rrule: undefined }, 'start_date'],
+      [{ end_date: '9999-12-31' }, 'end_date'],
+      [{ rrule: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=99991231' }, 'rrule'],
+      [{ rrule: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=00010101T000000Z' }, 'rrule'],
+      [{ exdates: ['9999-01-05'] }, 'exdates[0]'],
+    ];
+    for (const [fields, field] of cases) {
+      const body = await programmeBody({ format: 'online', ...fields });
+      const res = await as.coordinator.post('/api/v1/programmes', body);
+      assertProblem(res, 400, { field, context: JSON.stringify(fields) });
+      assert.match(res.json.detail, /2000.*2100/, JSON.stringify(fields));
+    }
+    // The last day of the window is a programme date.
+    const last = await newProgramme({ format: 'online', start_date: '2100-12-31', rrule: undefined });
+    assert.equal(last.start_date, '2100-12-31');
+  });
+
+  test('a session added or moved outside the window is refused with field starts_at; the feed never writes year 0000', async () => {
+    const p = await newProgramme({ format: 'online' });
+    for (const starts of ['9999-03-26T18:00:00Z', '2150-03-26T18:00:00Z', '1950-03-26T18:00:00Z']) {
+      const res = await as.coordinator.post(`/api/v1/programmes/${p.id}/sessions`, { starts_at: starts, ends_at: addMinutes(starts, 60) });
+      assertProblem(res, 400, { field: 'starts_at', context: starts });
+    }
+    const [first] = await sessionsOf(p.id);
+    const moved = await as.coordinator.patch(`/api/v1/sessions/${first.id}`, { starts_at: '9999-03-26T18:00:00Z', ends_at: '9999-03-26T19:00:00Z' });
+    assertProblem(moved, 400, { field: 'starts_at' });
+    assert.equal((await sessionsOf(p.id)).length, 4, 'nothing added');
+    const url = expectStatus(await as.coordinator.post(`/api/v1/programmes/${p.id}/calendar`), 201, 'feed url').url;
+    const feed = await (await fetch(`${server.url}${url}`)).text();
+    assert.match(feed, /BEGIN:VCALENDAR/);
+    assert.doesNotMatch(feed, /:(0000|1\d{4}|9999)\d{4}T/);
+  });
+
+  test('other dates (training, a round\'s closing time) lie in 1900..2199', async () => {
+    const staff = await newStaff('facilitator');
+    const base = { organisation_id: ORG.riverside, user_id: staff.id, kind: 'safeguarding', title: 'course' };
+    assertProblem(await as.coordinator.post('/api/v1/training', { ...base, completed_on: '0001-01-01' }), 400, { field: 'completed_on' });
+    assertProblem(await as.coordinator.post('/api/v1/training', { ...base, completed_on: isoDate(today() - 30), expires_on: '9999-12-31' }),
+      400, { field: 'expires_on' });
+    expectStatus(await as.coordinator.post('/api/v1/training', { ...base, completed_on: '1998-06-01', expires_on: '2199-12-31' }), 201, 'in the window');
+    const round = await as.coordinator.post('/api/v1/listening-rounds',
+      { organisation_id: ORG.riverside, title: unique('Round'), closes_at: '9999-12-31T00:00:00Z' });
+    assertProblem(round, 400, { field: 'closes_at' });
+  });
+});

@@ -282,7 +282,8 @@ describe('enrolment and the waitlist', () => {
     // A participant does not even see a draft.
     assertProblem(await p2.post('/api/v1/me/enrolments', { programme_id: draft.id }), 404, { field: 'programme_id' });
 
-    assertProblem(await as.coordinator.post(`/api/v1/programmes/${p.id}/enrolments`, { participant_id: 99999999 }), 404, { field: 'participant_id' });
+    // Nobody by that id: the same 403 as a person of another organisation (scope.test.mjs).
+    assertProblem(await as.coordinator.post(`/api/v1/programmes/${p.id}/enrolments`, { participant_id: 99999999 }), 403, { field: 'participant_id' });
     assertProblem(await as.coordinator.post('/api/v1/programmes/99999999/enrolments', { participant_id: ok.id }), 404);
     assertProblem(await as.coordinator.post(`/api/v1/programmes/${p.id}/enrolments`, { participant_id: 'x' }), 400, { field: 'participant_id' });
     assertProblem(await as.coordinator.post(`/api/v1/programmes/${p.id}/enrolments`, {}), 400, { field: 'participant_id' });
@@ -532,7 +533,7 @@ describe('sessions that fit', () => {
     assertProblem(await librarian.get(`/api/v1/participants/${blank.id}/fit`), 403);
     assertProblem(await as.funder.get(`/api/v1/participants/${blank.id}/fit`), 403, { detail: POLICY_DENIED });
     assertProblem(await as.coordinator.get('/api/v1/me/fit'), 403, { detail: POLICY_DENIED });
-    assertProblem(await as.coordinator.get('/api/v1/participants/99999999/fit'), 404);
+    assertProblem(await as.coordinator.get('/api/v1/participants/99999999/fit'), 403); // like another organisation's person
   });
 });
 
@@ -772,7 +773,8 @@ describe('follow-up', () => {
       'the note is sealed with the person\'s key');
     assertProblem(await act({ participant_id: (await person()).id, action: 'met' }), 409, { field: 'participant_id' });
     assertProblem(await act({ participant_id: x.id, action: 'shouted' }), 400, { field: 'action' });
-    assertProblem(await act({ participant_id: x.id, action: 'met' }, librarian), 403);
+    // Another organisation's programme is refused like one that does not exist.
+    assertProblem(await act({ participant_id: x.id, action: 'met' }, librarian), 404, { field: 'programme_id' });
     assertProblem(await act({ participant_id: x.id, action: 'met' }, as.clinician), 403, { detail: POLICY_DENIED });
 
     list = await as.facilitator.get('/api/v1/followups');

@@ -47,11 +47,14 @@ async function body(req) {
 }
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+// Translatable fields are {"en": ..., "es": ...}; this stand-in shows English.
+const en = (v) => (v && typeof v === 'object' ? v.en : v);
+
 function resourceHtml(r) {
   const phone = r.phone ? `<p class="crisis-call"><a href="tel:${esc(r.phone.replace(/[^0-9+]/g, ''))}">Call ${esc(r.phone)}</a></p>` : '';
-  const text = r.text ? `<p>${esc(r.text)}</p>` : '';
-  return `<li><h3>${esc(r.name)}</h3><p>${esc(r.description)}</p>${phone}${text}
-<p>${esc(r.hours)} · <a href="${esc(r.url)}">${esc(r.url)}</a></p></li>`;
+  const sms = r.sms ? `<p><a href="sms:${esc(r.sms.replace(/[^0-9+]/g, ''))}">Text ${r.sms_keyword ? `${esc(r.sms_keyword)} to ` : ''}${esc(r.sms)}</a></p>` : '';
+  return `<li><h3>${esc(r.name)}</h3><p>${esc(en(r.description))}</p>${phone}${sms}
+<p>${esc(en(r.hours))} · <a href="${esc(r.url)}">${esc(r.url)}</a></p></li>`;
 }
 
 // Every country in turn; the real server picks the visitor's country first.
@@ -60,8 +63,8 @@ async function helpPage(res) {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   const countries = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))));
   const sections = countries.map((c) => `<section aria-labelledby="c-${c.country}">
-<h2 id="c-${c.country}">${esc(c.name)}</h2>
-<p class="crisis-emergency">Emergency: <a href="tel:${esc(c.emergency.split(' ')[0])}">${esc(c.emergency)}</a></p>
+<h2 id="c-${c.country}">${esc(en(c.name))}</h2>
+<p class="crisis-emergency">Emergency: ${c.emergency.map((n) => `<a href="tel:${esc(n)}">${esc(n)}</a>`).join(' or ')}</p>
 <ul class="crisis-list">${c.resources.map(resourceHtml).join('')}</ul></section>`).join('');
   send(res, 200, `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Get help now – Hearth</title>

@@ -294,6 +294,34 @@ const tests = [
     }
   }],
 
+  ['admin sets an organisation\'s country for "Get help now"; /help in Spanish then opens on it', async (page) => {
+    await login(page, 'admin@riverside-arts.example');
+    await expectDashboard(page);
+    await page.click('#site-nav a[href="#/admin/organisations"]');
+    const row = '#organisations-table tr:has-text("Riverside Community Arts")';
+    await page.waitForSelector(`${row} input[name="country"]`);
+    const input = `#${await page.getAttribute(`${row} input[name="country"]`, 'id')}`;
+    const save = async (value) => {
+      await page.fill(input, value);
+      await page.click(`${row} button[type="submit"]`);
+      await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.value === v &&
+        !document.querySelector(`${sel} ~ button`)?.disabled, [input, value.toUpperCase()]);
+    };
+    await save('ie');
+    const state = await page.textContent(`${input}-state`);
+    check(state.includes(EN['organisations.countryLines'].replace('{country}', '').trim()), `state says "${state}"`);
+    await axeCheck(page, 'organisations page');
+    await page.goto(`${BASE}/help?lang=es`); // the context's en-US locale sets Accept-Language
+    check(await page.getAttribute('main', 'data-country') === 'IE', 'the organisation\'s country (IE) is not first');
+    check(await page.getAttribute('html', 'lang') === 'es', '/help is not in Spanish');
+    check(await page.locator('a[href^="sms:"]').count() > 0, '/help has no sms: links');
+    await axeCheck(page, '/help in Spanish');
+    await page.goto(`${BASE}/#/admin/organisations`);
+    await page.waitForSelector(input);
+    await save('');
+    check((await page.textContent(`${input}-state`)) === EN['organisations.countryDefault'], 'clearing does not say it uses the default');
+  }],
+
   ['wrong password shows a focused alert', async (page) => {
     await login(page, 'participant@example.org', 'not-the-password');
     await page.waitForSelector('#login-error[role="alert"]:not([hidden])');
@@ -1286,6 +1314,52 @@ const tests = [
     check((await page.textContent('#status')).trim() === EN['status.signedOut'], 'no "signed out" status message');
     await page.reload();
     await page.waitForSelector('#login-form'); // the server forgot the session
+  }],
+  ['an erasure request is pending for the person, flagged for staff, and refused with a reason from the admin queue', async (page) => {
+    const TEO = 'participant3@example.org';
+    await login(page, TEO);
+    await expectDashboard(page);
+    await openHash(page, '/me/data', '#erasure-ask');
+    check(await page.isHidden('#erasure-state'), 'a state is shown before any request');
+    await page.click('#erasure-ask');
+    await page.click('#erasure-confirm');
+    await waitForText(page, '#erasure-result', EN['myData.pending']);
+    // Coming back, the page says it is pending and does not offer to ask again.
+    await openHash(page, '/me/data', '#erasure-state');
+    const pending = (await page.textContent('#erasure-state')).trim();
+    check(pending.startsWith(EN['myData.pendingSince'].split('{')[0].trim()), `pending state reads "${pending}"`);
+    check(await page.isHidden('#erasure-ask'), 'the ask button is still offered while a request is pending');
+    await axeCheck(page, 'my data with a pending erasure request');
+
+    const admin = await page.context().browser().newContext({ locale: 'en-US', reducedMotion: 'reduce' });
+    try {
+      const ap = await admin.newPage();
+      await login(ap, 'admin@riverside-arts.example');
+      await expectDashboard(ap);
+      await ap.click('#site-nav a[href="#/admin/erasure-requests"]');
+      await ap.waitForSelector('#erasure-pending tbody tr');
+      const row = ap.locator('#erasure-pending tbody tr', { hasText: RIVERSIDE });
+      check(await row.count() >= 1, 'the queue does not show the request with its organisation');
+      await axeCheck(ap, 'erasure queue');
+      const reject = row.first().locator('button[id^="erasure-reject-"]');
+      const id = (await reject.getAttribute('id')).replace('erasure-reject-', '');
+      // A refusal without a reason is refused, naming the field.
+      await reject.click();
+      await ap.waitForSelector(`#erasure-${id}-error:not([hidden])`);
+      check(await ap.getAttribute(`#erasure-reason-${id}`, 'aria-invalid') === 'true', 'the empty reason is not marked');
+      await axeCheck(ap, 'erasure queue with an error');
+      await ap.fill(`#erasure-reason-${id}`, 'We need to finish your safeguarding review first.');
+      await reject.click();
+      await waitForText(ap, '#erasure-queue-status', EN['erasureQueue.rejected']);
+    } finally {
+      await admin.close();
+    }
+
+    await openHash(page, '/me/data', '#erasure-state');
+    const refused = await page.textContent('#erasure-state');
+    check(refused.includes('We need to finish your safeguarding review first.'), `the reason is not shown: "${refused}"`);
+    check(await page.isVisible('#erasure-ask'), 'asking again is not offered after a refusal');
+    await axeCheck(page, 'my data after a refusal');
   }],
 ];
 

@@ -34,7 +34,7 @@ trap cleanup EXIT
 
 # The admin password only exists for this run.
 echo "browser-test-$(date +%s)-$$" |
-	"$HEARTH_BIN" init --db "$T/h.db" --key-file "$T/h.key" --admin-email root@example.org --password-stdin \
+	"$HEARTH_BIN" init --default-country GB --db "$T/h.db" --key-file "$T/h.key" --admin-email root@example.org --password-stdin \
 		>"$T/init.log" 2>&1 || { cat "$T/init.log" >&2; fail_setup "hearth init failed"; }
 "$HEARTH_BIN" demo --db "$T/h.db" --key-file "$T/h.key" >"$T/demo.log" 2>&1 ||
 	{ cat "$T/demo.log" >&2; fail_setup "hearth demo failed"; }

@@ -507,6 +507,97 @@ static int group_setup(void **state)
 	return hc_init();
 }
 
+/* --- deferred, aggregate entries --- */
+
+static int defer(struct fx *fx, const char *action, const char *resource, int64_t at)
+{
+	struct db_conn *c = db_acquire(fx->pool);
+	int rc = db_begin(c, true);
+	if (rc == 0)
+		rc = audit_defer(c, action, resource, at);
+	if (rc == 0)
+		rc = db_commit(c);
+	db_release(fx->pool, c);
+	return rc;
+}
+
+static int flush(struct fx *fx, int64_t now)
+{
+	struct db_conn *c = db_acquire(fx->pool);
+	int rc = audit_flush(c, &fx->kr, now);
+	db_release(fx->pool, c);
+	return rc;
+}
+
+static int settled, settle_fail;
+static char settled_resource[64];
+static int64_t settled_day;
+
+static int settle(struct db_conn *c, const char *resource, int64_t day)
+{
+	(void)c;
+	settled++;
+	snprintf(settled_resource, sizeof settled_resource, "%s", resource);
+	settled_day = day;
+	return settle_fail;
+}
+
+static void audit_flush_writes_finished_days_once(void **state)
+{
+	struct fx *fx = *state;
+	const int64_t day = 1796601600; /* 2026-12-07T00:00:00Z */
+	struct list_result got;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(defer(fx, "test.anonymous", "round:1", day + 3600 * i), 0);
+	assert_int_equal(defer(fx, "test.anonymous", "round:2", day + 80000), 0);
+	assert_int_equal(defer(fx, "test.anonymous", "round:1", day + 86400), 0);
+	/* During the day nothing is written. */
+	assert_int_equal(flush(fx, day + 86399), 0);
+	expect_intact(fx, N);
+	/* The next day: one entry per round for the finished day, no actor. */
+	assert_int_equal(flush(fx, day + 86400 + 5), 2);
+	expect_intact(fx, N + 2);
+	got = list(fx, (struct audit_filter){.resource = "round:1", .limit = 10});
+	assert_int_equal(got.n, 1);
+	assert_string_equal(got.first_action, "test.anonymous");
+	assert_string_equal(got.first_request, "day=2026-12-07 count=3");
+	assert_int_equal(got.first.actor_id, 0);
+	assert_int_equal(got.first.actor_token_id, 0);
+	/* Written once; the count of the day after stays until it is over. */
+	assert_int_equal(flush(fx, day + 86400 + 6), 0);
+	assert_int_equal(flush(fx, day + 2 * 86400), 1);
+	expect_intact(fx, N + 3);
+}
+
+static void audit_flush_settles_rows_and_rolls_back_on_error(void **state)
+{
+	struct fx *fx = *state;
+	const int64_t day = 1796601600;
+	audit_on_settle("test.settled", settle);
+	assert_int_equal(defer(fx, "test.settled", "round:9", day + 10), 0);
+	settled = 0;
+	settle_fail = -HEARTH_EDB;
+	assert_int_equal(flush(fx, day + 86400), -HEARTH_EDB);
+	assert_int_equal(settled, 1);
+	expect_intact(fx, N); /* nothing written, the count kept */
+	settle_fail = 0;
+	assert_int_equal(flush(fx, day + 86400), 1);
+	assert_int_equal(settled, 2);
+	assert_string_equal(settled_resource, "round:9");
+	assert_int_equal(settled_day, day);
+	expect_intact(fx, N + 1);
+}
+
+static void audit_defer_refuses_long_names(void **state)
+{
+	struct fx *fx = *state;
+	char longname[200];
+	memset(longname, 'x', sizeof longname - 1);
+	longname[sizeof longname - 1] = 0;
+	assert_int_equal(defer(fx, longname, "round:1", 0), -HEARTH_EINVAL);
+	assert_int_equal(defer(fx, "test.anonymous", longname, 0), -HEARTH_EINVAL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
@@ -532,6 +623,9 @@ int main(void)
 	    T(audit_list_filters_by_time),
 	    T(audit_list_pages_with_after_id),
 	    T(audit_list_respects_limit),
+	    T(audit_flush_writes_finished_days_once),
+	    T(audit_flush_settles_rows_and_rolls_back_on_error),
+	    T(audit_defer_refuses_long_names),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

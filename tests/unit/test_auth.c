@@ -175,7 +175,7 @@ static int resolve(struct fx *fx, const char *token, int64_t idle, struct actor 
 {
 	memset(a, 0, sizeof *a);
 	struct db_conn *c = db_acquire(fx->pool);
-	int rc = auth_session_resolve(c, fx->arena, token, idle, a);
+	int rc = auth_session_resolve(c, fx->arena, token, idle, true, a);
 	db_release(fx->pool, c);
 	return rc;
 }

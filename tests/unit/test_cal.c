@@ -900,9 +900,102 @@ static void ical_write_vtimezone_spans_the_rule(void **state)
 	buf_release(&b);
 }
 
+/* --- zones and dates a programme may use (issue 10, finding 6) --- */
+
+static void tz_name_listed_only_tzdata_names(void **state)
+{
+	(void)state;
+	/* Zones, and links of tzdata's list (backward names included). */
+	static const char *const ok[] = {"Europe/London",   "America/New_York", "UTC",
+	                                 "Etc/UTC",         "Europe/Kyiv",      "Europe/Kiev",
+	                                 "Australia/Sydney"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!tz_name_listed(ok[i]))
+			fail_msg("refused %s", ok[i]);
+	/* Files of the zoneinfo directory that tz_get loads but are no zone. */
+	static const char *const bad[] = {"localtime",
+	                                  "posixrules",
+	                                  "Factory",
+	                                  "posix/Europe/London",
+	                                  "right/Europe/London",
+	                                  "Europe",
+	                                  "Europe/Atlantis",
+	                                  "../etc/passwd",
+	                                  "",
+	                                  "zone.tab",
+	                                  "tzdata.zi"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (tz_name_listed(bad[i]))
+			fail_msg("accepted %s", bad[i]);
+	assert_false(tz_name_listed(NULL));
+	/* They still load (stored programmes keep working), they are only refused. */
+	assert_non_null(tz_get("Factory"));
+}
+
+static void cal_date_in_window_2000_to_2100(void **state)
+{
+	(void)state;
+	struct cal_date d;
+	static const char *const in[] = {"2000-01-01", "2026-12-01", "2100-12-31"};
+	static const char *const out[] = {"0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"};
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		assert_true(cal_date_parse(in[i], &d));
+		if (!cal_date_in_window(d))
+			fail_msg("refused %s", in[i]);
+	}
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) {
+		assert_true(cal_date_parse(out[i], &d)); /* a real date, */
+		if (cal_date_in_window(d))               /* but not a programme's */
+			fail_msg("accepted %s", out[i]);
+	}
+	assert_false(cal_date_in_window((struct cal_date){2026, 2, 30}));
+}
+
+/* A feed never writes a year it cannot: an event stored in 9999 (before
+ * dates were checked) is left out, and the VTIMEZONE stays in 4-digit
+ * years; the other events are written as before. */
+static void ical_write_leaves_out_unwritable_years(void **state)
+{
+	(void)state;
+	const struct tz *z = london();
+	int64_t ok = tz_local_to_utc(z, 2026, 12, 1, 18, 0);
+	int64_t far = tz_local_to_utc(z, 9999, 3, 26, 18, 0);
+	int64_t early = tz_local_to_utc(z, 1, 1, 1, 10, 0);
+	struct ical_event ev[] = {
+	    {.uid = "far@hearth", .start = far, .end = far + 3600, .stamp = 1790000000},
+	    {.uid = "ok@hearth", .start = ok, .end = ok + 3600, .stamp = 1790000000},
+	    {.uid = "early@hearth", .start = early, .end = early + 3600, .stamp = 1790000000},
+	    {.uid = "rule@hearth",
+	     .start = ok,
+	     .end = ok + 3600,
+	     .rrule = "FREQ=WEEKLY;UNTIL=99991231",
+	     .stamp = 1790000000},
+	};
+	struct buf b = BUF_INIT;
+	ical_write(&b, "n", z, ev, 4);
+	assert_null(strstr(b.data, "far@hearth"));
+	assert_null(strstr(b.data, "early@hearth"));
+	assert_non_null(strstr(b.data, "UID:ok@hearth"));
+	assert_non_null(strstr(b.data, "UID:rule@hearth"));
+	assert_null(strstr(b.data, ":0000"));
+	assert_null(strstr(b.data, ":1000"));
+	/* Every DTSTART has a year from 0001 to 9999. */
+	for (const char *p = b.data; (p = strstr(p, "DTSTART")) != NULL; p++) {
+		const char *v = strchr(p, ':') + 1;
+		int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+		if (y < 1 || y > 9999)
+			fail_msg("%.30s", p);
+	}
+	assert_int_equal(count(b.data, "BEGIN:VEVENT"), 2);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(tz_name_listed_only_tzdata_names),
+	    cmocka_unit_test(cal_date_in_window_2000_to_2100),
+	    cmocka_unit_test(ical_write_leaves_out_unwritable_years),
 	    cmocka_unit_test(tz_get_utc),
 	    cmocka_unit_test(tz_get_is_cached),
 	    cmocka_unit_test(tz_get_unknown_zone),

@@ -22,6 +22,7 @@
 #include "core/embedded.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "db/db.h"
 #include "core/banned.h"
 
@@ -456,6 +457,64 @@ static void db_pool_open_sqlite_prefix(void **state)
 	db_pool_close(p);
 }
 
+/* The fixture holds the pool's only connection: a bounded wait gives up
+ * with -HEARTH_EBUSY after about its time, and succeeds once it is back. */
+static void db_acquire_wait_times_out_when_pool_is_empty(void **state)
+{
+	struct fx *fx = *state;
+	struct db_conn *c = NULL;
+	uint64_t t0 = util_mono_ns();
+	assert_int_equal(db_acquire_wait(fx->pool, 100, &c), -HEARTH_EBUSY);
+	uint64_t ms = (util_mono_ns() - t0) / 1000000;
+	assert_null(c);
+	assert_true(ms >= 90 && ms < 2000);
+	db_release(fx->pool, fx->c);
+	fx->c = NULL;
+	assert_int_equal(db_acquire_wait(fx->pool, 100, &c), 0);
+	assert_non_null(c);
+	fx->c = c;
+}
+
+static void db_pool_default_size_caps_postgres_only(void **state)
+{
+	(void)state;
+	assert_int_equal(db_pool_default_size("data/hearth.db", 384), 384);
+	assert_int_equal(db_pool_default_size("sqlite:x.db", 8), 8);
+	assert_int_equal(db_pool_default_size("postgres://h/db", 384), DB_POOL_DEFAULT_PG);
+	assert_int_equal(db_pool_default_size("postgresql://h/db", 384), DB_POOL_DEFAULT_PG);
+	assert_int_equal(db_pool_default_size("postgres://h/db", 8), 8);
+}
+
+/* The health check reads the schema on a connection of its own: 0 on a
+ * migrated database (even with the pool's only connection in use), an
+ * error on a database without one. */
+static void db_pool_ping_checks_the_schema(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/hearth-test-ping-XXXXXX", msg[256] = "";
+	int fd = mkstemp(path), err = 1;
+	assert_true(fd >= 0);
+	close(fd);
+	struct db_pool *p = db_pool_open(path, 1, &err, msg, sizeof msg);
+	assert_non_null(p);
+	log_set_level(LOG_ERROR + 1);
+	assert_int_not_equal(db_pool_ping(p, 1000), 0); /* no schema yet */
+	db_pool_close(p);
+	p = db_pool_open(path, 1, &err, msg, sizeof msg);
+	assert_true(db_migrate(p, msg, sizeof msg) > 0);
+	log_set_level(LOG_INFO);
+	struct db_conn *held = db_acquire(p);
+	assert_int_equal(db_pool_ping(p, 1000), 0);
+	db_release(p, held);
+	db_pool_close(p);
+	unlink(path);
+	char wal[64];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	unlink(wal);
+	snprintf(wal, sizeof wal, "%s-shm", path);
+	unlink(wal);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
@@ -479,6 +538,9 @@ int main(void)
 	    T(db_backup_unwritable_target_fails),
 	    cmocka_unit_test(db_pool_open_bad_path_fails),
 	    cmocka_unit_test(db_pool_open_sqlite_prefix),
+	    T(db_acquire_wait_times_out_when_pool_is_empty),
+	    cmocka_unit_test(db_pool_default_size_caps_postgres_only),
+	    cmocka_unit_test(db_pool_ping_checks_the_schema),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,7 @@ static const struct {
     [ACT_SELF] = {true, ALL_ROLES},
     [ACT_ORG_LIST] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
     [ACT_ORG_CREATE] = {true, R(ROLE_ADMIN)},
+    [ACT_ORG_UPDATE] = {true, R(ROLE_ADMIN)},
     [ACT_USER_LIST] = {true, R(ROLE_ADMIN)},
     [ACT_USER_CREATE] = {true, R(ROLE_ADMIN)},
     [ACT_USER_UPDATE] = {true, R(ROLE_ADMIN)},
@@ -145,7 +146,7 @@ static void policy_allows_coordinator_org_list_not_admin(void **state)
 	assert_true(policy_allows(&a, ACT_SELF));
 	/* Everything that manages the platform stays with admins. */
 	static const enum action admin_only[] = {
-	    ACT_ORG_CREATE,        ACT_USER_LIST,         ACT_USER_CREATE,    ACT_USER_UPDATE,
+	    ACT_ORG_CREATE,        ACT_ORG_UPDATE,        ACT_USER_LIST,         ACT_USER_CREATE,    ACT_USER_UPDATE,
 	    ACT_MEMBERSHIP_CREATE, ACT_MEMBERSHIP_DELETE, ACT_TOKEN_LIST,     ACT_TOKEN_CREATE,
 	    ACT_TOKEN_REVOKE,      ACT_AUDIT_READ,        ACT_ERASURE_REVIEW, ACT_RETENTION,
 	};

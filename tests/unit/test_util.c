@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -148,23 +149,171 @@ static void util_email_valid_rejects_implausible(void **state)
 			fail_msg("accepted \"%s\"", bad[i]);
 }
 
+/* Dates from 1900-01-01 to 2199-12-31: 0001 and 9999 are typos, not dates. */
+static void util_parse_iso8601_year_window(void **state)
+{
+	(void)state;
+	int64_t t;
+	assert_int_equal(util_parse_iso8601("1900-01-01", &t), 0);
+	assert_int_equal(util_parse_iso8601("2199-12-31T23:59:59Z", &t), 0);
+	static const char *const out[] = {"0001-01-01",           "1899-12-31",
+	                                  "2200-01-01",           "9999-12-31",
+	                                  "9999-03-26T18:00:00Z", "0001-01-01T00:00:00Z"};
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
+		if (util_parse_iso8601(out[i], &t) != -HEARTH_EINVAL)
+			fail_msg("accepted %s", out[i]);
+}
+
+/* util_normalise_email(NULL, s), compared and freed. */
+static void email_is(const char *in, const char *want)
+{
+	char *got = util_normalise_email(NULL, in);
+	if (strcmp(got, want) != 0)
+		fail_msg("\"%s\" gave \"%s\", want \"%s\"", in, got, want);
+	free(got);
+}
+
 static void util_normalise_email_trims_and_lowercases(void **state)
 {
 	(void)state;
-	char a[] = "  Alice.Smith@Example.ORG\t ";
-	char *r = util_normalise_email(a);
-	assert_ptr_equal(r, a);
-	assert_string_equal(a, "alice.smith@example.org");
-	char b[] = "bob@example.org";
-	assert_string_equal(util_normalise_email(b), "bob@example.org");
-	char c[] = " \t ";
-	assert_string_equal(util_normalise_email(c), "");
-	char d[] = "";
-	assert_string_equal(util_normalise_email(d), "");
+	email_is("  Alice.Smith@Example.ORG\t ", "alice.smith@example.org");
+	email_is("bob@example.org", "bob@example.org");
+	email_is(" \t ", "");
+	email_is("", "");
 	/* Inner spaces are kept (and then refused by util_email_valid). */
-	char e[] = " A B@C.D ";
-	assert_string_equal(util_normalise_email(e), "a b@c.d");
+	char *e = util_normalise_email(NULL, " A B@C.D ");
+	assert_string_equal(e, "a b@c.d");
 	assert_false(util_email_valid(e));
+	free(e);
+}
+
+static void util_normalise_email_nfc_and_case_folded(void **state)
+{
+	(void)state;
+	/* renée@example.org composed, decomposed, in capitals: one address. */
+	email_is("ren\xc3\xa9"
+	         "e@example.org",
+	         "ren\xc3\xa9"
+	         "e@example.org");
+	email_is("rene\xcc\x81"
+	         "e@example.org",
+	         "ren\xc3\xa9"
+	         "e@example.org");
+	email_is(" RENE\xcc\x81"
+	         "E@EXAMPLE.ORG ",
+	         "ren\xc3\xa9"
+	         "e@example.org");
+	email_is("REN\xc3\x89"
+	         "E@EXAMPLE.ORG",
+	         "ren\xc3\xa9"
+	         "e@example.org");
+	/* Simple folding keeps ß (the address must still deliver); ẞ -> ß. */
+	email_is("stra\xc3\x9f"
+	         "e@example.de",
+	         "stra\xc3\x9f"
+	         "e@example.de");
+	email_is("STRA\xe1\xba\x9e"
+	         "E@EXAMPLE.DE",
+	         "stra\xc3\x9f"
+	         "e@example.de");
+}
+
+/* util_utf8_normal(NULL, s, strlen(s), fold), compared and freed. */
+static void normal_is(const char *in, enum util_fold fold, const char *want)
+{
+	char *got = util_utf8_normal(NULL, in, strlen(in), fold);
+	if (strcmp(got, want) != 0)
+		fail_msg("\"%s\" (fold %d) gave \"%s\", want \"%s\"", in, (int)fold, got, want);
+	free(got);
+}
+
+static void util_utf8_normal_nfd_equals_nfc(void **state)
+{
+	(void)state;
+	const char *nfc = "Ren\xc3\xa9"
+	                  "e Nu\xc3\xb1"
+	                  "ez",
+	           *nfd = "Rene\xcc\x81"
+	                  "e Nun\xcc\x83"
+	                  "ez";
+	normal_is(nfd, UTIL_FOLD_NONE, nfc);
+	normal_is(nfc, UTIL_FOLD_NONE, nfc);
+	/* A singleton (Ångström sign) and a reordered pair of marks. */
+	normal_is("\xe2\x84\xab", UTIL_FOLD_NONE, "\xc3\x85");
+	normal_is("a\xcc\x81\xcc\xa3", UTIL_FOLD_NONE, "\xe1\xba\xa1\xcc\x81");
+}
+
+static void util_utf8_normal_folds_non_ascii(void **state)
+{
+	(void)state;
+	const char *want = "ren\xc3\xa9"
+	                   "e nu\xc3\xb1"
+	                   "ez";
+	normal_is("REN\xc3\x89"
+	          "E NU\xc3\x91"
+	          "EZ",
+	          UTIL_FOLD_FULL, want);
+	normal_is("RENE\xcc\x81"
+	          "E NUN\xcc\x83"
+	          "EZ",
+	          UTIL_FOLD_FULL, want);
+	normal_is("Stra\xc3\x9f"
+	          "e",
+	          UTIL_FOLD_FULL, "strasse");
+	normal_is("Stra\xc3\x9f"
+	          "e",
+	          UTIL_FOLD_SIMPLE,
+	          "stra\xc3\x9f"
+	          "e");
+	/* ΟΔΥΣΣΕΥΣ and οδυσσευς fold alike (final sigma). */
+	normal_is("\xce\x9f\xce\x94\xce\xa5\xce\xa3\xce\xa3\xce\x95\xce\xa5\xce\xa3",
+	          UTIL_FOLD_FULL,
+	          "\xce\xbf\xce\xb4\xcf\x85\xcf\x83\xcf\x83\xce\xb5\xcf\x85\xcf\x83");
+	normal_is("\xce\xbf\xce\xb4\xcf\x85\xcf\x83\xcf\x83\xce\xb5\xcf\x85\xcf\x82",
+	          UTIL_FOLD_FULL,
+	          "\xce\xbf\xce\xb4\xcf\x85\xcf\x83\xcf\x83\xce\xb5\xcf\x85\xcf\x83");
+	/* Without folding, case stays. */
+	normal_is("REN\xc3\x89"
+	          "E",
+	          UTIL_FOLD_NONE,
+	          "REN\xc3\x89"
+	          "E");
+}
+
+/* ASCII comes out as it always did: lower-cased when folding, else as is;
+ * so indexes of ASCII names and emails made before ICU still match. */
+static void util_utf8_normal_ascii_unchanged(void **state)
+{
+	(void)state;
+	char in[2] = {0}, low[2] = {0};
+	for (int c = 1; c < 0x80; c++) {
+		in[0] = (char)c;
+		low[0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		normal_is(in, UTIL_FOLD_NONE, in);
+		normal_is(in, UTIL_FOLD_SIMPLE, low);
+		normal_is(in, UTIL_FOLD_FULL, low);
+	}
+	/* The same inside non-ASCII text. */
+	normal_is("Ada \xc3\x89"
+	          "mile",
+	          UTIL_FOLD_FULL,
+	          "ada \xc3\xa9"
+	          "mile");
+}
+
+static void util_utf8_normal_invalid_utf8_copied(void **state)
+{
+	(void)state;
+	normal_is("AB\xff\xfe"
+	          "C",
+	          UTIL_FOLD_FULL,
+	          "ab\xff\xfe"
+	          "c");
+	normal_is("AB\xc3", UTIL_FOLD_NONE, "AB\xc3");
+	/* Only n bytes are read. */
+	char *got = util_utf8_normal(NULL, "ABCDEF", 3, UTIL_FOLD_FULL);
+	assert_string_equal(got, "abc");
+	free(got);
 }
 
 static void util_hex_encodes_lowercase(void **state)
@@ -204,6 +353,12 @@ int main(void)
 	    cmocka_unit_test(util_email_valid_accepts_plausible),
 	    cmocka_unit_test(util_email_valid_rejects_implausible),
 	    cmocka_unit_test(util_normalise_email_trims_and_lowercases),
+	    cmocka_unit_test(util_normalise_email_nfc_and_case_folded),
+	    cmocka_unit_test(util_parse_iso8601_year_window),
+	    cmocka_unit_test(util_utf8_normal_nfd_equals_nfc),
+	    cmocka_unit_test(util_utf8_normal_folds_non_ascii),
+	    cmocka_unit_test(util_utf8_normal_ascii_unchanged),
+	    cmocka_unit_test(util_utf8_normal_invalid_utf8_copied),
 	    cmocka_unit_test(util_hex_encodes_lowercase),
 	    cmocka_unit_test(util_time_shift_moves_now),
 	};

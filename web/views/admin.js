@@ -1,10 +1,12 @@
-// Read-only admin pages: users, organisations, the audit log and API tokens.
+// Admin pages: users, organisations, the audit log and API tokens (read
+// only), and the queue of erasure requests (approve or refuse).
 // The server checks the admin role on every request; a refusal shows its
 // problem detail in an alert.
 
 import { api, ApiError } from '../api.js';
 import { dataTable, h, tableRow } from '../dom.js';
-import { formatDateTime, has, t } from '../i18n.js';
+import { formatDateTime, has, language, t } from '../i18n.js';
+import { FormErrors, busy, field, textarea } from '../forms.js';
 import { roleLabel } from './dashboard.js';
 
 const AUDIT_PAGE = 50;
@@ -63,11 +65,60 @@ export async function usersView() {
     table('users-table', 'users.caption', columns, items));
 }
 
-export async function organisationsView() {
+// A country's name in the UI language (the browser knows every ISO code).
+function countryName(code) {
+  try {
+    return new Intl.DisplayNames([language()], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+function countryState(o) {
+  if (!o.country) return t('organisations.countryDefault');
+  const country = countryName(o.country);
+  return t(o.crisis_lines ? 'organisations.countryLines' : 'organisations.countryNoLines', { country });
+}
+
+// The organisation's country for "Get help now": a two-letter code, saved
+// with PATCH; empty means the deployment's default.
+function countryForm(o, ctx) {
+  const id = `org-country-${o.id}`;
+  const state = h('span', { id: `${id}-state`, class: 'hint' }, countryState(o));
+  const code = h('input', {
+    id, name: 'country', value: o.country ?? '', maxlength: '2', size: '3',
+    autocomplete: 'off', spellcheck: 'false', 'aria-describedby': state.id,
+  });
+  const save = h('button', { type: 'submit', class: 'button button-quiet' }, t('organisations.save'));
+  const form = h('form', { class: 'org-country', novalidate: true },
+    h('label', { for: id, class: 'visually-hidden' }, t('organisations.countryFor', { name: o.name })),
+    code, ' ', save, ' ', state);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    try {
+      const res = await api(`/organisations/${o.id}`, { method: 'PATCH', body: { country: code.value.trim() } });
+      code.value = res.country ?? '';
+      code.removeAttribute('aria-invalid');
+      state.textContent = countryState(res);
+      ctx.announce(t('organisations.countrySaved', { name: o.name }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) throw err;
+      code.setAttribute('aria-invalid', 'true');
+      state.textContent = err instanceof ApiError && err.detail ? err.detail : t('error.generic');
+      ctx.announce(state.textContent);
+    }
+    save.disabled = false;
+  });
+  return form;
+}
+
+export async function organisationsView(ctx) {
   const { items } = await api('/organisations');
   const columns = [
     { label: t('organisations.name'), cell: (o) => o.name },
     { label: t('organisations.kind'), cell: (o) => kindLabel(o.kind) },
+    { label: t('organisations.country'), cell: (o) => countryForm(o, ctx) },
   ];
   return page('nav.organisations', 'organisations.intro',
     table('organisations-table', 'organisations.caption', columns, items));
@@ -123,4 +174,81 @@ export async function tokensView() {
   ];
   return page('nav.tokens', 'tokens.intro',
     table('tokens-table', 'tokens.caption', columns, items));
+}
+
+// The erasure queue: people who asked for their record to be erased. An
+// admin approves (the record is crypto-shredded at once) or refuses with a
+// reason the person reads on their data page. Decided requests are listed
+// below for reference.
+export async function erasureRequestsView(ctx) {
+  const [{ items }, orgs] = await Promise.all([api('/erasure-requests'), lookup('/organisations', (o) => o.name)]);
+  const pending = items.filter((x) => x.status === 'pending');
+  const decided = items.filter((x) => x.status !== 'pending').reverse();
+  const status = h('p', { role: 'status', id: 'erasure-queue-status', class: 'save-status' });
+  const orgNames = (x) => (x.organisation_ids || []).map((id) => named(orgs, id)).join(', ') || t('common.none');
+  const personLink = (x) => (x.erased
+    ? t('erasureQueue.erasedPerson', { id: x.participant_id })
+    : h('a', { href: `#/people/${x.participant_id}` }, t('erasureQueue.person', { id: x.participant_id })));
+
+  function actions(x) {
+    const box = h('div', { class: 'actions' });
+    const errors = new FormErrors(`erasure-${x.id}`);
+    const approve = h('button', { type: 'button', class: 'button button-danger', id: `erasure-approve-${x.id}` },
+      t('erasureQueue.approve'));
+    const reasonId = `erasure-reason-${x.id}`;
+    const reason = textarea(reasonId, '', { rows: 2, maxlength: 500 });
+    const reject = h('button', { type: 'button', class: 'button button-quiet', id: `erasure-reject-${x.id}` },
+      t('erasureQueue.reject'));
+    errors.register('reason', reason, t('erasureQueue.reason'));
+    const done = (key) => {
+      box.replaceChildren(h('p', {}, t(key)));
+      status.textContent = t(key);
+    };
+    approve.addEventListener('click', () => {
+      // Final: ask once more, in words, before shredding the record.
+      if (approve.dataset.armed !== '1') {
+        approve.dataset.armed = '1';
+        approve.textContent = t('erasureQueue.approveConfirm');
+        return;
+      }
+      busy(approve, t('form.saving'), async () => {
+        errors.clear();
+        try {
+          await api(`/erasure-requests/${x.id}/approve`, { method: 'POST' });
+          done('erasureQueue.approved');
+        } catch (err) {
+          if (!errors.showApiError(err)) ctx.sessionExpired();
+        }
+      });
+    });
+    reject.addEventListener('click', () => busy(reject, t('form.saving'), async () => {
+      errors.clear();
+      try {
+        await api(`/erasure-requests/${x.id}/reject`, { method: 'POST', body: { reason: reason.value.trim() } });
+        done('erasureQueue.rejected');
+      } catch (err) {
+        if (!errors.showApiError(err)) ctx.sessionExpired();
+      }
+    }));
+    box.append(errors.box, approve,
+      field(t('erasureQueue.reason'), reason, { hint: t('erasureQueue.reasonHint') }), reject);
+    return box;
+  }
+
+  const columns = [
+    { label: t('erasureQueue.requested'), cell: (x) => formatDateTime(x.requested_at) },
+    { label: t('erasureQueue.who'), cell: personLink },
+    { label: t('erasureQueue.organisations'), cell: orgNames },
+    { label: t('erasureQueue.decide'), cell: actions },
+  ];
+  const decidedColumns = [
+    { label: t('erasureQueue.requested'), cell: (x) => formatDateTime(x.requested_at) },
+    { label: t('erasureQueue.who'), cell: personLink },
+    { label: t('erasureQueue.status'), cell: (x) => t(`erasureQueue.status.${x.status}`) },
+    { label: t('erasureQueue.decided'), cell: (x) => (x.decided_at ? formatDateTime(x.decided_at) : t('common.none')) },
+  ];
+  return page('nav.erasureRequests', 'erasureQueue.intro',
+    status,
+    table('erasure-pending', 'erasureQueue.pendingCaption', columns, pending),
+    table('erasure-decided', 'erasureQueue.decidedCaption', decidedColumns, decided));
 }

@@ -140,11 +140,14 @@ function answerForm(ctx, round, { staff }) {
 
 // --- themes ---
 
+// A theme whose proposer erased their record has no words left.
+const themeTitle = (th) => (th.removed ? t('theme.removed') : th.title);
+
 function themeCard(ctx, round, th, { myVote, canVote, manage }) {
   const mine = myVote === th.id;
   const open = round.status === 'open';
   const parts = [
-    h('h3', { id: `theme-title-${th.id}` }, th.title),
+    h('h3', { id: `theme-title-${th.id}` }, themeTitle(th)),
     th.description && h('p', {}, th.description),
     h('p', { class: 'theme-votes', id: `theme-votes-${th.id}` }, votesText(th.votes),
       ' · ', label('proposer', th.proposer_kind)),
@@ -273,7 +276,7 @@ function decisionForm(ctx, round, themes, programmes) {
     ...programmes.filter((p) => p.organisation_id === round.organisation_id).map((p) => ({ value: String(p.id), label: p.title }))], '');
   const linkable = themes.filter((th) => th.outcome !== 'not_acted');
   const themeBoxes = checkboxGroup({ legend: t('decision.themes'), hint: t('decision.themesHint'), name: `${prefix}-theme`,
-    options: linkable.map((th) => ({ value: String(th.id), label: t('decision.themeOption', { title: th.title, votes: votesText(th.votes) }) })) });
+    options: linkable.map((th) => ({ value: String(th.id), label: t('decision.themeOption', { title: themeTitle(th), votes: votesText(th.votes) }) })) });
   errors.register('kind', kind, t('decision.kind'));
   errors.register('title', title, t('decision.title'));
   errors.register('body', body, t('decision.body'));
@@ -399,7 +402,7 @@ export async function youSaidView() {
     d.body && h('p', { class: 'notes' }, d.body),
     (d.themes?.length || d.responses) ? h('div', { class: 'said-because' },
       h('p', {}, h('strong', {}, t('said.because'))),
-      d.themes?.length ? h('ul', {}, d.themes.map((th) => h('li', {}, t('said.theme', { title: th.title, votes: votesText(th.votes) })))) : null,
+      d.themes?.length ? h('ul', {}, d.themes.map((th) => h('li', {}, t('said.theme', { title: themeTitle(th), votes: votesText(th.votes) })))) : null,
       d.responses ? h('p', {}, t(d.responses === 1 ? 'said.responses1' : 'said.responses', { n: d.responses })) : null) : null,
     d.programme_id && h('p', {}, h('a', { href: `#/programmes/${d.programme_id}` }, t('said.seeProgramme'))));
   return page(t('said.title'),
@@ -410,7 +413,7 @@ export async function youSaidView() {
     section(t('said.notTitle'), { id: 'said-not' },
       h('p', {}, t('said.notIntro')),
       notActed.length ? h('ul', { class: 'cards', id: 'not-acted' }, notActed.map((n) => h('li', { class: 'card', id: `not-acted-${n.theme_id}` },
-        h('h3', {}, n.title),
+        h('h3', {}, themeTitle(n)),
         h('p', { class: 'hint' }, votesText(n.votes)),
         h('p', {}, h('strong', {}, t('said.why')), ' ', n.reason || ''))))
         : h('p', { class: 'hint', id: 'not-acted' }, t('said.noneNot'))),

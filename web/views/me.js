@@ -160,9 +160,25 @@ export async function myConsentsView(ctx) {
 // --- my data ---
 
 export async function myDataView(ctx) {
+  const me = await api('/me/profile');
+  const request = me.erasure_request;
   const errors = new FormErrors('erasure');
   const result = h('div', { id: 'erasure-result', tabindex: '-1', hidden: true, class: 'notice' });
   const ask = h('button', { type: 'button', class: 'button button-quiet', id: 'erasure-ask' }, t('myData.eraseAsk'));
+  // Where an earlier request stands: waiting (nothing more to ask), or
+  // refused with the reason (the person may ask again).
+  const state = h('div', { id: 'erasure-state', class: 'notice', hidden: !request });
+  if (request?.status === 'pending') {
+    state.textContent = t('myData.pendingSince', { date: formatDateTime(request.requested_at) });
+    ask.hidden = true;
+  } else if (request?.status === 'rejected') {
+    state.append(
+      h('p', {}, t('myData.rejected', { date: formatDateTime(request.requested_at), decided: formatDateTime(request.decided_at) })),
+      request.reason ? h('p', {}, t('myData.rejectedReason'), ' ', h('q', {}, request.reason)) : null,
+      h('p', {}, t('myData.askAgain')));
+  } else {
+    state.hidden = true;
+  }
   const yes = h('button', { type: 'button', class: 'button button-danger', id: 'erasure-confirm' }, t('myData.eraseConfirm'));
   const no = h('button', { type: 'button', class: 'button button-quiet', id: 'erasure-cancel' }, t('myData.eraseCancel'));
   const confirm = h('div', { class: 'confirm', hidden: true, id: 'erasure-box' },
@@ -188,6 +204,7 @@ export async function myDataView(ctx) {
         return;
       }
       confirm.hidden = true;
+      state.hidden = true;
       result.textContent = t('myData.pending');
       result.hidden = false;
       result.focus();
@@ -208,11 +225,12 @@ export async function myDataView(ctx) {
       h('ul', { class: 'link-list' },
         h('li', {}, h('a', { href: '/api/v1/me/export', download: 'my-hearth-data.json', id: 'export-json' }, t('myData.json')),
           h('span', { class: 'hint' }, ` ${t('myData.jsonHint')}`)),
-        h('li', {}, h('a', { href: '/api/v1/me/export.html', id: 'export-html' }, t('myData.html')),
+        h('li', {}, h('a', { href: `/api/v1/me/export.html?lang=${language()}`, id: 'export-html' }, t('myData.html')),
           h('span', { class: 'hint' }, ` ${t('myData.htmlHint')}`)))),
     sectionOf('myData.eraseTitle',
       h('p', {}, t('myData.eraseText')),
       h('p', {}, t('myData.eraseAfter')),
+      state,
       errors.box,
       ask,
       confirm,

@@ -289,6 +289,12 @@ export async function personView(ctx, { id }) {
     extras.push(code.errors.box, code.box);
   }
 
+  // The person asked to be erased: staff see it before doing anything else.
+  if (person.erasure_request?.status === 'pending') {
+    extras.unshift(h('p', { class: 'notice', id: 'person-erasure-pending' },
+      t('person.erasurePending', { date: formatDateTime(person.erasure_request.requested_at) })));
+  }
+
   const tags = [person.is_minor && t('person.isMinor'), person.has_account ? t('person.hasAccount') : t('person.noAccount')]
     .filter(Boolean);
   const dates = [t('person.registered', { date: formatDateTime(person.created_at) }),

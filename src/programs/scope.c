@@ -1,0 +1,140 @@
+/*
+ * Scope of ids in bodies and query strings: one function per kind of id,
+ * one answer for "not yours" and "not there" (see scope.h for the rule).
+ */
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "people/people.h"
+#include "programs/programs.h"
+#include "programs/scope.h"
+#include "core/banned.h"
+
+/* The uniform refusals, one per kind of id. */
+enum scope_kind { SCOPE_PARTICIPANT, SCOPE_VENUE, SCOPE_USER, SCOPE_PROGRAMME, SCOPE__MAX };
+static const struct {
+	int status;
+	const char *detail;
+} refusals[SCOPE__MAX] = {
+    [SCOPE_PARTICIPANT] = {403, "this person is not in your organisation"},
+    [SCOPE_VENUE] = {400, "no such venue"},
+    [SCOPE_USER] = {400, "no such staff member or volunteer"},
+    [SCOPE_PROGRAMME] = {404, "there is no such programme"},
+};
+
+static bool refuse(struct req *r, enum scope_kind kind, const char *field)
+{
+	db_rollback(req_db(r)); /* harmless without a transaction */
+	programs_bad(r, refusals[kind].status, field, "%s", refusals[kind].detail);
+	return false;
+}
+
+static bool fail(struct req *r, int rc, const char *what)
+{
+	db_rollback(req_db(r));
+	http_error(r, rc, what);
+	return false;
+}
+
+bool programs_scope_participant(struct req *r, const char *field, int64_t pid, int64_t org,
+                                struct person_view *view)
+{
+	struct db_conn *c = req_db(r);
+	struct person_view v;
+	memset(&v, 0, sizeof v);
+	int rc = people_view(&r->app->people, c, r->arena, pid, &v);
+	if (rc == -HEARTH_ENOTFOUND)
+		return refuse(r, SCOPE_PARTICIPANT, field);
+	if (rc) {
+		json_decref(v.profile);
+		return fail(r, rc, "the person");
+	}
+	/* The organisation the record belongs to, as a staff member of it
+	 * would be seen by the people module: in the person's organisation,
+	 * or covered by an agreement and the person's consent. */
+	struct membership m = {.organisation_id = org, .role = ROLE_COORDINATOR};
+	struct actor as_org = {.memberships = &m, .nmemberships = 1};
+	if (!people_sharing_allows(c, &as_org, pid, SHARE_ATTENDANCE)) {
+		json_decref(v.profile);
+		return refuse(r, SCOPE_PARTICIPANT, field);
+	}
+	if (view)
+		*view = v;
+	else
+		json_decref(v.profile);
+	return true;
+}
+
+static const char SQL_VENUE_OWNER[] = "SELECT organisation_id, capacity FROM venues WHERE id = ?1";
+
+bool programs_scope_venue(struct req *r, const char *field, int64_t venue, int64_t org,
+                          int64_t *capacity)
+{
+	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_OWNER);
+	if (!s)
+		return fail(r, -HEARTH_EDB, "the venue");
+	db_bind_i64(s, 1, venue);
+	int rc = db_step(s);
+	bool ours = rc == DB_ROW && db_col_i64(s, 0) == org;
+	int64_t cap = rc == DB_ROW ? db_col_i64(s, 1) : 0;
+	db_finish(s);
+	if (rc < 0)
+		return fail(r, rc, "the venue");
+	if (!ours)
+		return refuse(r, SCOPE_VENUE, field);
+	if (capacity)
+		*capacity = cap;
+	return true;
+}
+
+bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t org,
+                         uint32_t fit, const char *part, const char *needs, const char **name)
+{
+	struct db_conn *c = req_db(r);
+	struct actor a;
+	memset(&a, 0, sizeof a);
+	int rc = auth_actor_load(c, r->arena, &a, user);
+	if (rc == -HEARTH_EAUTH) /* unknown or disabled */
+		return refuse(r, SCOPE_USER, field);
+	if (rc)
+		return fail(r, rc, "the staff member");
+	bool known = false, fits = false;
+	for (int i = 0; i < a.nmemberships && !fits; i++) {
+		const struct membership *m = &a.memberships[i];
+		bool here = m->organisation_id == org || people_orgs_share(c, org, m->organisation_id);
+		if (!here)
+			continue;
+		known = true;
+		fits = ((1u << m->role) & fit) != 0;
+	}
+	if (!known)
+		return refuse(r, SCOPE_USER, field);
+	if (!fits) {
+		db_rollback(c);
+		programs_bad(r, 400, field,
+		             "%s: %s does not hold a fitting role here; %s must be %s in this "
+		             "organisation or a partner organisation under a data-sharing "
+		             "agreement",
+		             field, a.display_name, part, needs);
+		return false;
+	}
+	if (name)
+		*name = a.display_name;
+	return true;
+}
+
+bool programs_scope_programme(struct req *r, const char *field, int64_t programme, uint32_t mask,
+                              struct prog_ref *ref)
+{
+	int rc = programs_programme_ref(req_db(r), r->arena, programme, ref);
+	if (rc == -HEARTH_ENOTFOUND)
+		return refuse(r, SCOPE_PROGRAMME, field);
+	if (rc)
+		return fail(r, rc, "the programme");
+	bool ok = mask ? programs_serves(&r->actor, mask, ref->organisation_id)
+	               : strcmp(ref->status, "published") == 0;
+	return ok ? true : refuse(r, SCOPE_PROGRAMME, field);
+}
