@@ -1,6 +1,6 @@
 /*
  * hearth: the command line. One binary serves the API and UI and does the
- * operator's work: init, migrate, demo, user add, backup, audit verify.
+ * operator's work: init, migrate, demo, user add, backup, restore, audit verify.
  * Every command that touches data takes --db and --key-file (or HEARTH_DB,
  * HEARTH_KEY_FILE). Unknown commands and bad flags print usage and exit 2.
  */
@@ -39,7 +39,14 @@ static const char usage_text[] =
     "  demo                   load synthetic demo data and print the demo logins\n"
     "  user add               add a user or give an existing user a role\n"
     "  backup OUT             copy the database to OUT, consistently, while serving\n"
+    "  restore BACKUP         put a backup in place of the (SQLite) database, checked,\n"
+    "                         migrated, erasures since finished; servers stopped first\n"
     "  audit verify           check the audit log's hash chain\n"
+    "  keys rotate            make a new master key, re-wrap every data key under it and\n"
+    "                         key the audit chain with it; the previous key stays in the\n"
+    "                         key file until `keys destroy-old` (docs/operator.md)\n"
+    "  keys destroy-old       remove the previous master key from the key file, once every\n"
+    "                         node was restarted on the new one\n"
     "  routes                 print the route table as JSON (method, path, action)\n"
     "  copy --from sqlite:PATH --to postgres://...\n"
     "                         move a SQLite database onto an empty PostgreSQL database,\n"
@@ -52,7 +59,7 @@ static const char usage_text[] =
     "                         HEARTH_KEY_STORE; default hearth.keystore.db beside the key\n"
     "                         file; a postgres:// URI of its own database for many nodes)\n"
     "  PostgreSQL, in seconds (env HEARTH_DB_CONNECT_TIMEOUT, ..._STATEMENT_TIMEOUT,\n"
-    "  ..._KEEPALIVE): --db-connect-timeout S (5), --db-statement-timeout S (30),\n"
+    "  ..._KEEPALIVE): --db-connect-timeout S (5), --db-statement-timeout S (30; copy: 0),\n"
     "  --db-keepalive IDLE,INTERVAL,COUNT (10,5,3); docs/deploy.md\n"
     "\n";
 /* In two parts: one string literal that long is past what C requires
@@ -241,8 +248,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->dbo = *db_get_options();
 	o->dbo.connect_timeout_s = (int)parse_long(env_or("HEARTH_DB_CONNECT_TIMEOUT", "5"),
 	                                           "HEARTH_DB_CONNECT_TIMEOUT", 0, 3600);
-	o->dbo.statement_timeout_s = (int)parse_long(env_or("HEARTH_DB_STATEMENT_TIMEOUT", "30"),
-	                                             "HEARTH_DB_STATEMENT_TIMEOUT", 0, 86400);
+	/* `copy` moves whole tables in one statement each: no statement
+	 * timeout unless one is asked for. */
+	bool copying = argc > 0 && strcmp(argv[0], "copy") == 0; /* argv[0]: the command */
+	o->dbo.statement_timeout_s =
+	    (int)parse_long(env_or("HEARTH_DB_STATEMENT_TIMEOUT", copying ? "0" : "30"),
+	                    "HEARTH_DB_STATEMENT_TIMEOUT", 0, 86400);
 	parse_keepalive(env_or("HEARTH_DB_KEEPALIVE", "10,5,3"), "HEARTH_DB_KEEPALIVE", &o->dbo);
 	o->default_country = env_or("HEARTH_DEFAULT_COUNTRY", NULL);
 	o->trusted_proxies = env_or("HEARTH_TRUSTED_PROXIES", "");
@@ -791,6 +802,328 @@ static int cmd_backup(const struct opts *o, const char *out)
 	return 0;
 }
 
+/* Removes a SQLite file with its -wal and -shm, if they exist. */
+static void unlink_sqlite(const char *path)
+{
+	char side[4200];
+	unlink(path);
+	if (snprintf(side, sizeof side, "%s-wal", path) < (int)sizeof side)
+		unlink(side);
+	if (snprintf(side, sizeof side, "%s-shm", path) < (int)sizeof side)
+		unlink(side);
+}
+
+/* hearth restore BACKUP: puts a `hearth backup` file in place of the SQLite
+ * database --db. Everything is done on a copy beside the target first:
+ * the backup is checked (a Hearth database, SQLite's integrity and foreign
+ * key checks, a schema this binary knows), migrated to this binary's
+ * schema, the erasures the key store records since the backup are
+ * finished, and the audit chain is verified. Only then is the target
+ * replaced, under an exclusive lock that fails, leaving the target as it
+ * was, while any server has it open. The key file and the key store are
+ * this deployment's own, never from the backup (the key store holds no
+ * key of anyone erased since; docs/privacy.md). */
+static int cmd_restore(const struct opts *o, const char *backup)
+{
+	struct keyring kr;
+	struct keystore *ks = NULL;
+	struct db_pool *p = NULL;
+	struct audit_verify_result res;
+	struct stat st_backup, st_target, st_ks;
+	char msg[512] = "", tmp[4096] = "", ks_path[4096];
+	size_t reconciled = 0;
+	int ret = 1, err, rc;
+	if (strncmp(o->db, "postgres", 8) == 0) {
+		fprintf(stderr, "hearth: restore puts a `hearth backup` file in place of a SQLite "
+		                "database. On PostgreSQL, load a pg_dump into a new database "
+		                "(pg_restore or psql) and start the servers on it: see "
+		                "docs/operator.md, \"Restore\"\n");
+		return 2;
+	}
+	const char *target = strncmp(o->db, "sqlite:", 7) == 0 ? o->db + 7 : o->db;
+	if (stat(backup, &st_backup) != 0) {
+		fprintf(stderr, "hearth: cannot read %s: %s\n", backup, strerror(errno));
+		return 1;
+	}
+	bool existed = stat(target, &st_target) == 0;
+	if (existed && st_target.st_dev == st_backup.st_dev &&
+	    st_target.st_ino == st_backup.st_ino) {
+		fprintf(stderr, "hearth: %s is the database itself; restore a backup of it\n",
+		        backup);
+		return 1;
+	}
+	load_keys(o, &kr);
+	/* A missing key store would be made empty here, and then every person
+	 * in the backup would look erased: name the mistake instead. */
+	if (!o->key_store) {
+		keystore_default_path(o->key_file, ks_path, sizeof ks_path);
+		if (stat(ks_path, &st_ks) != 0) {
+			fprintf(
+			    stderr,
+			    "hearth: not restoring: there is no key store at %s. Put this "
+			    "deployment's key store (its newest copy, never an old one) beside the "
+			    "key file, or name it with --key-store\n",
+			    ks_path);
+			goto out;
+		}
+	}
+	ks = open_keystore(o);
+	if (snprintf(tmp, sizeof tmp, "%s.restoring", target) >= (int)sizeof tmp) {
+		fprintf(stderr, "hearth: the path %s is too long\n", target);
+		goto out;
+	}
+	ensure_parent_dir(target);
+	unlink_sqlite(tmp); /* left by a restore that was interrupted */
+	/* The work is done on a copy: the backup file stays as it was. */
+	if (db_restore_stage(backup, tmp, msg, sizeof msg) != 0) {
+		fprintf(stderr, "hearth: not restoring: %s\n", msg);
+		goto out;
+	}
+	int version = db_restore_check(tmp, backup, db_migrations_latest(), msg, sizeof msg);
+	if (version < 0) {
+		fprintf(stderr, "hearth: not restoring: %s\n", msg);
+		goto out;
+	}
+	p = db_pool_open(tmp, 1, &err, msg, sizeof msg);
+	if (!p) {
+		fprintf(stderr, "hearth: not restoring: %s\n", msg);
+		goto out;
+	}
+	int applied = db_migrate(p, msg, sizeof msg);
+	if (applied < 0) {
+		fprintf(stderr, "hearth: not restoring: migrating the backup failed: %s %s\n",
+		        hearth_strerror(applied), msg);
+		goto out;
+	}
+	/* The key store's erasure record wins over the backup, as at every
+	 * start (after programs_init, so that places are released too). */
+	programs_init();
+	struct people_ctx px = {ks, &kr};
+	rc = people_reconcile_erasures(&px, p, &reconciled);
+	if (rc == -HEARTH_ECRYPTO) {
+		fprintf(stderr,
+		        "hearth: not restoring: the backup has participants without a data "
+		        "key, and the key store holds no key this key file opens: is the key "
+		        "file or --key-store right? Nobody was erased\n");
+		goto out;
+	}
+	if (rc) {
+		fprintf(stderr,
+		        "hearth: not restoring: finishing the erasures recorded in the key "
+		        "store failed: %s\n",
+		        hearth_strerror(rc));
+		goto out;
+	}
+	rc = audit_verify(p, &kr, &res);
+	if (rc == -HEARTH_ETAMPER) {
+		fprintf(stderr,
+		        "hearth: not restoring: the backup's audit chain is broken at entry %lld "
+		        "(%s); use another backup, or find out who changed it\n",
+		        (long long)res.first_bad_id, res.reason);
+		goto out;
+	}
+	if (rc) {
+		fprintf(stderr,
+		        "hearth: not restoring: cannot verify the backup's audit chain: %s\n",
+		        hearth_strerror(rc));
+		goto out;
+	}
+	db_pool_close(p);
+	p = NULL;
+	if (db_restore_copy(tmp, target, msg, sizeof msg) != 0) {
+		fprintf(stderr, "hearth: not restoring: %s\n", msg);
+		goto out;
+	}
+	if (!existed)
+		chmod(target, 0600);
+	printf("Restored %s (schema version %d) into %s: %d migration(s) applied, %zu erasure(s) "
+	       "recorded in the key store finished, audit chain intact (%lld entries). Start the "
+	       "server(s) on it.\n",
+	       backup, version, target, applied, reconciled, (long long)res.checked);
+	ret = 0;
+out:
+	if (p)
+		db_pool_close(p);
+	if (*tmp)
+		unlink_sqlite(tmp);
+	keystore_close(ks);
+	hc_keyring_wipe(&kr);
+	return ret;
+}
+
+/* Appends one audit entry of the key commands, made with kr's current key,
+ * in a transaction of its own. Returns 0 or a negative hearth_err. */
+static int audit_keys(struct db_pool *p, const struct keyring *kr, const char *action,
+                      uint32_t key_id)
+{
+	char resource[32];
+	struct db_conn *c = db_acquire(p);
+	snprintf(resource, sizeof resource, "master_key:%u", (unsigned)key_id);
+	struct audit_entry e = {
+	    .action = action, .resource = resource, .outcome = "success", .request_id = ""};
+	int rc = db_begin(c, true);
+	if (!rc && (rc = audit_append(c, kr, &e)) == 0)
+		rc = db_commit(c);
+	if (rc)
+		db_rollback(c);
+	db_release(p, c);
+	return rc;
+}
+
+/* hearth keys rotate: makes a new master key current in the key file (the
+ * current one kept as previous), re-wraps every data key under it, row by
+ * row, and appends an audit entry made with it (from then on, every node
+ * started on the new key file keys the chain with it). Run again after an
+ * interruption, it finishes the same rotation instead of starting another.
+ * HEARTH_TEST_ROTATE_CRASH_AFTER=N aborts after N re-wraps (tests). */
+static int cmd_keys_rotate(const struct opts *o)
+{
+	struct keyring kr;
+	int ret = 1, rc;
+	bool resumed = true;
+	load_keys(o, &kr);
+	struct db_pool *p = open_db(o, 1);
+	migrate_or_die(p);
+	struct keystore *ks = open_keystore(o);
+	struct people_ctx px = {ks, &kr};
+	if (!hc_keyring_has_previous(&kr)) {
+		resumed = false;
+		if (hc_keyring_rotate(&kr) != 0) {
+			fprintf(stderr,
+			        "hearth: the key file already keeps the audit keys of %d "
+			        "destroyed master keys, the most it holds\n",
+			        HC_KEYRING_MAX_OLD);
+			goto out;
+		}
+		if ((rc = hc_keyfile_write(o->key_file, &kr)) != 0) {
+			fprintf(stderr,
+			        "hearth: cannot write the key file %s: %s; nothing changed\n",
+			        o->key_file, hearth_strerror(rc));
+			goto out;
+		}
+	}
+	long crash_after = parse_long(env_or("HEARTH_TEST_ROTATE_CRASH_AFTER", "0"),
+	                              "HEARTH_TEST_ROTATE_CRASH_AFTER", 0, 1000000000);
+	size_t done = 0, failed = 0;
+	if ((rc = people_keys_rewrap(&px, crash_after, &done, &failed)) != 0) {
+		fprintf(stderr,
+		        "hearth: re-wrapping data keys stopped after %zu: %s; run `hearth keys "
+		        "rotate` again to finish\n",
+		        done, hearth_strerror(rc));
+		goto out;
+	}
+	if ((rc = audit_keys(p, &kr, "keys.rotate", kr.id)) != 0) {
+		fprintf(stderr,
+		        "hearth: cannot write the audit entry: %s; run `hearth keys rotate` "
+		        "again to finish\n",
+		        hearth_strerror(rc));
+		goto out;
+	}
+	if (failed)
+		fprintf(stderr,
+		        "hearth: warning: %zu data key(s) open with no key in the key file "
+		        "and were left as they are\n",
+		        failed);
+	printf("%s master key %u in %s: %zu data key(s) re-wrapped, the audit chain continues "
+	       "with it. Restart every node now (each reads the key file at start), then run "
+	       "`hearth keys destroy-old`.\n",
+	       resumed ? "Finished the rotation to" : "Rotated to", (unsigned)kr.id, o->key_file,
+	       done);
+	ret = 0;
+out:
+	keystore_close(ks);
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	return ret;
+}
+
+struct last_entry_ctx {
+	struct db_pool *p;
+	int rc;
+};
+
+static int64_t last_entry_of(uint32_t id, void *ctx)
+{
+	struct last_entry_ctx *lc = ctx;
+	int64_t last = 0;
+	int rc = audit_key_last_entry(lc->p, id, &last);
+	if (rc && !lc->rc)
+		lc->rc = rc;
+	return last;
+}
+
+/* hearth keys destroy-old: re-wraps what nodes still on the previous key
+ * wrote meanwhile, checks that no data key is left under a previous master
+ * key, and then removes those keys from the key file (their audit keys stay
+ * to verify older entries). */
+static int cmd_keys_destroy_old(const struct opts *o)
+{
+	struct keyring kr;
+	int ret = 1, rc;
+	load_keys(o, &kr);
+	if (!hc_keyring_has_previous(&kr)) {
+		printf("No previous master key in %s: nothing to destroy.\n", o->key_file);
+		hc_keyring_wipe(&kr);
+		return 0;
+	}
+	struct db_pool *p = open_db(o, 1);
+	migrate_or_die(p);
+	struct keystore *ks = open_keystore(o);
+	struct people_ctx px = {ks, &kr};
+	size_t done = 0, failed = 0, under = 0, total = 0;
+	if ((rc = people_keys_rewrap(&px, 0, &done, &failed)) != 0) {
+		fprintf(stderr, "hearth: re-wrapping data keys failed: %s; nothing destroyed\n",
+		        hearth_strerror(rc));
+		goto out;
+	}
+	for (size_t i = 0; i < kr.nold; i++) {
+		if (!kr.old[i].has_master)
+			continue;
+		if ((rc = people_keys_count(&px, kr.old[i].id, &under, &total)) != 0) {
+			fprintf(stderr,
+			        "hearth: cannot read the key store: %s; nothing destroyed\n",
+			        hearth_strerror(rc));
+			goto out;
+		}
+		if (under) {
+			fprintf(stderr,
+			        "hearth: %zu data key(s) are still wrapped by master key %u; "
+			        "nothing destroyed\n",
+			        under, (unsigned)kr.old[i].id);
+			goto out;
+		}
+	}
+	uint32_t oldest = kr.old[0].id;
+	/* Each destroyed key's last audit entry is written beside its audit key:
+	 * the verifier refuses an entry after it that names the key. Nodes still
+	 * running on the old key would write such entries: restart them first. */
+	struct last_entry_ctx lc = {p, 0};
+	size_t dropped = hc_keyring_drop_previous(&kr, last_entry_of, &lc);
+	if (lc.rc) {
+		fprintf(stderr, "hearth: cannot read the audit log: %s; nothing destroyed\n",
+		        hearth_strerror(lc.rc));
+		goto out;
+	}
+	if ((rc = hc_keyfile_write(o->key_file, &kr)) != 0) {
+		fprintf(stderr, "hearth: cannot write the key file %s: %s; nothing destroyed\n",
+		        o->key_file, hearth_strerror(rc));
+		goto out;
+	}
+	if ((rc = audit_keys(p, &kr, "keys.destroy_old", oldest)) != 0)
+		fprintf(stderr, "hearth: warning: the audit entry could not be written: %s\n",
+		        hearth_strerror(rc));
+	printf("Destroyed %zu previous master key(s) in %s (%zu data key(s) re-wrapped first); "
+	       "master key %u is the only one. Destroy every other copy of the old key file and "
+	       "keep a copy of the new one.\n",
+	       dropped, o->key_file, done, (unsigned)kr.id);
+	ret = 0;
+out:
+	keystore_close(ks);
+	db_pool_close(p);
+	hc_keyring_wipe(&kr);
+	return ret;
+}
+
 static int cmd_audit_verify(const struct opts *o)
 {
 	struct keyring kr;
@@ -914,6 +1247,7 @@ static int cmd_serve(const struct opts *o)
 	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
 	app.people.ks = open_keystore(o);
 	app.people.kr = &app.kr;
+	keystore_set_key_file(app.people.ks, o->key_file); /* keys rotated while serving */
 	app.retention_days =
 	    parse_long(env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS", 30, 36500);
 	app.register_min_seconds = parse_long(env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
@@ -941,6 +1275,21 @@ static int cmd_serve(const struct opts *o)
 		log_msg(LOG_WARN, "finished %zu erasure(s) recorded in the key store but not in the "
 		                  "database (a backup from before them was restored?)",
 		        reconciled);
+	/* Data keys left by creations that crashed between the key store's
+	 * commit and the main one (people.h). */
+	size_t swept = 0, unswept = 0;
+	erc = people_keys_sweep(&app.people, app.db, PEOPLE_SWEEP_GRACE, &swept, &unswept);
+	if (erc)
+		log_msg(LOG_WARN, "could not sweep orphan data keys: %s", hearth_strerror(erc));
+	if (swept)
+		log_msg(LOG_INFO, "removed %zu orphan data key(s): keys of creations that stopped "
+		                  "before the database committed them",
+		        swept);
+	if (unswept)
+		log_msg(LOG_WARN, "%zu data key(s) in the key store belong to no participant of this "
+		                  "database and were left alone (more than crashes leave, or no "
+		                  "participant in common: are --db and --key-store right?)",
+		        unswept);
 	/* Free text older versions kept in the clear is sealed with its
 	 * person's key before the first request (idempotent). */
 	if (programs_seal_leftovers(app.db, &app.people) != 0)
@@ -977,7 +1326,7 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	int shift = 1;
-	if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "audit") == 0)) {
+	if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "audit") == 0 || strcmp(cmd, "keys") == 0)) {
 		if (argc < 3 || argv[2][0] == '-')
 			usage_error("%s needs a subcommand", cmd);
 		shift = 2;
@@ -998,12 +1347,20 @@ int main(int argc, char **argv)
 		return cmd_routes();
 	if (strcmp(cmd, "backup") == 0 && npos == 1)
 		return cmd_backup(&o, argv[first]);
+	if (strcmp(cmd, "restore") == 0 && npos == 1)
+		return cmd_restore(&o, argv[first]);
 	if (strcmp(cmd, "user") == 0 && strcmp(argv[2], "add") == 0 && npos == 0)
 		return cmd_user_add(&o);
 	if (strcmp(cmd, "audit") == 0 && strcmp(argv[2], "verify") == 0 && npos == 0)
 		return cmd_audit_verify(&o);
+	if (strcmp(cmd, "keys") == 0 && strcmp(argv[2], "rotate") == 0 && npos == 0)
+		return cmd_keys_rotate(&o);
+	if (strcmp(cmd, "keys") == 0 && strcmp(argv[2], "destroy-old") == 0 && npos == 0)
+		return cmd_keys_destroy_old(&o);
 	if (strcmp(cmd, "backup") == 0)
 		usage_error("backup needs exactly one output path");
+	if (strcmp(cmd, "restore") == 0)
+		usage_error("restore needs exactly one backup file");
 	if (npos > 0)
 		usage_error("unexpected argument \"%s\"", argv[first]);
 	usage_error("unknown command \"%s\"", shift == 2 ? argv[2] : cmd);

@@ -2,13 +2,14 @@
 // is signed in, and renders the view for the current #/route into <main>.
 // Views are functions (ctx, params) => Promise<{title, node}>; see views/.
 
-import { api, ApiError, setCsrfToken } from './api.js';
-import { h } from './dom.js';
-import { preferredLanguage, setLanguage, t } from './i18n.js';
+import { api, ApiError, setCsrfToken } from './lib/api.js';
+import { h } from './lib/dom.js';
+import { preferredLanguage, setLanguage, t } from './lib/i18n.js';
+import { can, loadMeta } from './lib/meta.js';
 import { loginView } from './views/login.js';
-import { dashboardView, hasRole } from './views/dashboard.js';
+import { dashboardView } from './views/dashboard.js';
 import { auditView, erasureRequestsView, organisationsView, tokensView, usersView } from './views/admin.js';
-import { CREATORS, MANAGERS, STAFF, editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
+import { editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
 import { myConsentsView, myDataView, myDetailsView, myNeedsView } from './views/me.js';
 import { claimView, joinView } from './views/join.js';
 import { programmeEditView, programmeNewView, programmeView, programmesView } from './views/programmes.js';
@@ -17,53 +18,48 @@ import { followupsView, trainingView, venueView, venuesView } from './views/staf
 import { fitView, mySessionsView } from './views/taking-part.js';
 import { listeningView, roundView, youSaidView } from './views/listening.js';
 
-const ADMIN = ['admin'];
-const PARTICIPANT = ['participant'];
-const FRONTLINE = ['admin', 'coordinator', 'facilitator', 'peer_supporter'];
-const TRAINING = [...STAFF, 'moderator'];
-const LISTENERS = [...STAFF, 'participant'];
-
 // path: "/people/:id" matches "/people/12" and passes {id: "12"} to the view.
 // public: shown without signing in; guest: only when signed out (signed-in
-// people go to the dashboard); roles: only for someone with one of these
-// roles in some organisation (the server checks again, per record);
-// nav: the main navigation's label; navRoles: show it in the navigation
-// only for these roles (the page itself follows roles).
+// people go to the dashboard); can: only for someone the policy allows this
+// action in some organisation (GET /meta; the server checks again, per
+// record); nav: the main navigation's label; navCan: show it in the
+// navigation only to those allowed this action (the page itself follows can).
 const ROUTES = [
   { path: '/login', view: loginView, public: true, guest: true },
   { path: '/join', view: joinView, public: true, guest: true },
   { path: '/claim', view: claimView, public: true, guest: true },
   { path: '/dashboard', view: dashboardView, nav: 'nav.dashboard' },
-  { path: '/people', view: peopleListView, roles: STAFF, nav: 'nav.people' },
-  { path: '/people/new', view: registerView, roles: CREATORS },
-  { path: '/people/:id', view: personView, roles: STAFF },
-  { path: '/people/:id/edit', view: editView, roles: MANAGERS },
-  { path: '/people/:id/consent', view: recordConsentView, roles: CREATORS },
-  { path: '/programmes', view: programmesView, nav: 'nav.programmes', navRoles: STAFF },
-  { path: '/programmes/new', view: programmeNewView, roles: MANAGERS },
+  { path: '/people', view: peopleListView, can: 'participant.search', nav: 'nav.people' },
+  { path: '/people/new', view: registerView, can: 'participant.create' },
+  { path: '/people/:id', view: personView, can: 'participant.read' },
+  { path: '/people/:id/edit', view: editView, can: 'participant.update' },
+  { path: '/people/:id/consent', view: recordConsentView, can: 'consent.record' },
+  { path: '/programmes', view: programmesView, nav: 'nav.programmes', navCan: 'enrolment.read' },
+  { path: '/programmes/new', view: programmeNewView, can: 'programme.manage' },
   { path: '/programmes/:id', view: programmeView },
-  { path: '/programmes/:id/edit', view: programmeEditView, roles: MANAGERS },
+  { path: '/programmes/:id/edit', view: programmeEditView, can: 'programme.manage' },
   { path: '/sessions/:id', view: sessionView },
-  { path: '/sessions/:id/attendance', view: attendanceView, roles: FRONTLINE },
-  { path: '/me/fit', view: fitView, roles: PARTICIPANT, nav: 'nav.fit' },
-  { path: '/me/sessions', view: mySessionsView, roles: PARTICIPANT, nav: 'nav.mySessions' },
-  { path: '/me/duties', view: dutiesView, roles: STAFF, nav: 'nav.duties' },
-  { path: '/followups', view: followupsView, roles: FRONTLINE, nav: 'nav.followups' },
-  { path: '/listening', view: listeningView, nav: 'nav.listening', navRoles: LISTENERS },
+  { path: '/sessions/:id/attendance', view: attendanceView, can: 'attendance.mark' },
+  { path: '/me/fit', view: fitView, can: 'self.programme', nav: 'nav.fit' },
+  { path: '/me/sessions', view: mySessionsView, can: 'self.programme', nav: 'nav.mySessions' },
+  { path: '/me/duties', view: dutiesView, can: 'self.duty', nav: 'nav.duties' },
+  { path: '/followups', view: followupsView, can: 'followup.act', nav: 'nav.followups' },
+  { path: '/listening', view: listeningView, nav: 'nav.listening', navCan: 'theme.propose' },
   { path: '/listening/:id', view: roundView },
-  { path: '/you-said', view: youSaidView, nav: 'nav.youSaid', navRoles: LISTENERS },
-  { path: '/venues', view: venuesView, roles: STAFF, nav: 'nav.venues', navRoles: MANAGERS },
-  { path: '/venues/:id', view: venueView, roles: STAFF },
-  { path: '/training', view: trainingView, roles: TRAINING, nav: 'nav.training' },
-  { path: '/me/details', view: myDetailsView, roles: PARTICIPANT, nav: 'nav.myDetails' },
-  { path: '/me/needs', view: myNeedsView, roles: PARTICIPANT, nav: 'nav.myNeeds' },
-  { path: '/me/consents', view: myConsentsView, roles: PARTICIPANT, nav: 'nav.myConsents' },
-  { path: '/me/data', view: myDataView, roles: PARTICIPANT, nav: 'nav.myData' },
-  { path: '/admin/users', view: usersView, roles: ADMIN, nav: 'nav.users' },
-  { path: '/admin/organisations', view: organisationsView, roles: ADMIN, nav: 'nav.organisations' },
-  { path: '/admin/audit', view: auditView, roles: ADMIN, nav: 'nav.audit' },
-  { path: '/admin/tokens', view: tokensView, roles: ADMIN, nav: 'nav.tokens' },
-  { path: '/admin/erasure-requests', view: erasureRequestsView, roles: ADMIN, nav: 'nav.erasureRequests' },
+  { path: '/you-said', view: youSaidView, nav: 'nav.youSaid', navCan: 'theme.propose' },
+  // Venues are for staff who run sessions (those who read rosters); managers find them in the navigation.
+  { path: '/venues', view: venuesView, can: 'roster.read', nav: 'nav.venues', navCan: 'programme.manage' },
+  { path: '/venues/:id', view: venueView, can: 'roster.read' },
+  { path: '/training', view: trainingView, can: 'training.read', nav: 'nav.training' },
+  { path: '/me/details', view: myDetailsView, can: 'self.participant', nav: 'nav.myDetails' },
+  { path: '/me/needs', view: myNeedsView, can: 'self.participant', nav: 'nav.myNeeds' },
+  { path: '/me/consents', view: myConsentsView, can: 'self.participant', nav: 'nav.myConsents' },
+  { path: '/me/data', view: myDataView, can: 'self.participant', nav: 'nav.myData' },
+  { path: '/admin/users', view: usersView, can: 'user.list', nav: 'nav.users' },
+  { path: '/admin/organisations', view: organisationsView, can: 'organisation.update', nav: 'nav.organisations' },
+  { path: '/admin/audit', view: auditView, can: 'audit.read', nav: 'nav.audit' },
+  { path: '/admin/tokens', view: tokensView, can: 'token.list', nav: 'nav.tokens' },
+  { path: '/admin/erasure-requests', view: erasureRequestsView, can: 'erasure.review', nav: 'nav.erasureRequests' },
 ];
 for (const route of ROUTES) {
   const pattern = route.path.replace(/:(\w+)/g, '(?<$1>\\d+)');
@@ -78,15 +74,17 @@ function findRoute(path) {
   return { route: null, params: {} };
 }
 
-function allowed(route, user) {
-  return !route.roles || hasRole(user, route.roles);
+function allowed(route) {
+  return !route.can || can(route.can);
 }
 
 function inNav(route, user) {
-  return route.nav && user && allowed(route, user) && (!route.navRoles || hasRole(user, route.navRoles));
+  return route.nav && user && allowed(route) && (!route.navCan || can(route.navCan));
 }
 
-const session = { user: null };
+// metaLoaded: GET /meta has been read for whoever is signed in now; it is
+// read again after signing in or out.
+const session = { user: null, metaLoaded: false };
 const statusBox = document.getElementById('status');
 const viewBox = document.getElementById('view');
 let renderCount = 0;
@@ -101,6 +99,7 @@ const ctx = {
   announceAfterNavigation,
   signIn(data) {
     session.user = data.user;
+    session.metaLoaded = false;
     setCsrfToken(data.csrf_token);
     navigate('/dashboard');
   },
@@ -154,6 +153,7 @@ function announceAfterNavigation(message) {
 
 function endSession(messageKey) {
   session.user = null;
+  session.metaLoaded = false;
   setCsrfToken(null);
   announceAfterNavigation(t(messageKey));
   navigate('/login');
@@ -195,7 +195,24 @@ async function render({ focus = true, keep = null } = {}) {
   if (!route) return redirect(session.user ? '/dashboard' : '/login');
   if (!route.public && !session.user) return redirect('/login');
   if (route.guest && session.user) return redirect('/dashboard');
-  if (!allowed(route, session.user)) return redirect('/dashboard');
+  if (!session.metaLoaded) {
+    try {
+      await loadMeta();
+      session.metaLoaded = true;
+    } catch (err) {
+      if (count !== renderCount) return;
+      if (err instanceof ApiError && err.status === 401 && session.user) {
+        endSession('status.expired');
+        return;
+      }
+      if (!(err instanceof ApiError)) console.error(err);
+      updateHeader(path);
+      viewBox.replaceChildren(errorView(err).node);
+      return;
+    }
+    if (count !== renderCount) return; // a newer navigation won
+  }
+  if (!allowed(route)) return redirect('/dashboard');
 
   updateHeader(path);
   viewBox.setAttribute('aria-busy', 'true');

@@ -14,14 +14,18 @@
 /* SQL catalogue for the audit module. */
 static const char SQL_HEAD_ADVANCE[] =
     "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash";
-static const char SQL_HEAD_SET[] = "UPDATE audit_head SET last_hash = ?, mac = ? WHERE id = 1";
+static const char SQL_HEAD_SET[] =
+    "UPDATE audit_head SET last_hash = ?, mac = ?, key_id = ? WHERE id = 1";
 static const char SQL_INSERT[] =
     "INSERT INTO audit_log (id, at, actor_id, organisation_id, action, resource, outcome,"
-    " request_id, prev_hash, hash, actor_token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " request_id, prev_hash, hash, actor_token_id, key_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_WALK[] =
     "SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
-    " prev_hash, hash, actor_token_id FROM audit_log ORDER BY id";
-static const char SQL_HEAD[] = "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1";
+    " prev_hash, hash, actor_token_id, key_id FROM audit_log ORDER BY id";
+static const char SQL_KEY_LAST[] = "SELECT COALESCE(MAX(id), 0) FROM audit_log WHERE key_id = ?";
+static const char SQL_HEAD[] =
+    "SELECT last_id, last_hash, mac, key_id FROM audit_head WHERE id = 1";
 static const char SQL_LIST[] =
     "SELECT id, at, actor_id, organisation_id, action, resource, outcome, request_id,"
     " actor_token_id FROM audit_log WHERE (?1 = 0 OR actor_id = ?1) AND (COALESCE(?2, '') = '' OR "
@@ -53,7 +57,8 @@ static void add_field(crypto_generichash_state *st, const char *s)
 	crypto_generichash_update(st, (const unsigned char *)s, n);
 }
 
-static void entry_hash(char out[65], const struct keyring *kr, int64_t id, int64_t at,
+/* key is the audit key of the master key the entry names (key_id). */
+static void entry_hash(char out[65], const unsigned char *key, int64_t id, int64_t at,
                        int64_t actor, int64_t org, int64_t token, const char *action,
                        const char *resource, const char *outcome, const char *request_id,
                        const char *prev)
@@ -63,7 +68,7 @@ static void entry_hash(char out[65], const struct keyring *kr, int64_t id, int64
 	char nums[128];
 	snprintf(nums, sizeof nums, "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, id,
 	         at, actor, org, token);
-	crypto_generichash_init(&st, kr->audit, HC_KEY_BYTES, sizeof h);
+	crypto_generichash_init(&st, key, HC_KEY_BYTES, sizeof h);
 	add_field(&st, nums);
 	add_field(&st, action);
 	add_field(&st, resource);
@@ -75,11 +80,11 @@ static void entry_hash(char out[65], const struct keyring *kr, int64_t id, int64
 }
 
 /* The head's MAC: proves (last_id, last_hash) was written with the key. */
-static void head_mac(char out[65], const struct keyring *kr, int64_t last_id, const char *last_hash)
+static void head_mac(char out[65], const unsigned char *key, int64_t last_id, const char *last_hash)
 {
 	char msg[128];
 	snprintf(msg, sizeof msg, "head %" PRId64 " %s", last_id, last_hash);
-	hc_hash_hex(out, kr->audit, msg, strlen(msg));
+	hc_hash_hex(out, key, msg, strlen(msg));
 }
 
 int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit_entry *e)
@@ -100,8 +105,8 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 	db_finish(s);
 
 	const char *rid = e->request_id ? e->request_id : "";
-	entry_hash(hash, kr, id, at, e->actor_id, e->organisation_id, e->actor_token_id, e->action,
-	           e->resource, e->outcome, rid, prev);
+	entry_hash(hash, kr->audit, id, at, e->actor_id, e->organisation_id, e->actor_token_id,
+	           e->action, e->resource, e->outcome, rid, prev);
 	s = db_prepare(c, SQL_INSERT);
 	if (!s)
 		return -HEARTH_EDB;
@@ -116,15 +121,17 @@ int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit
 	db_bind_text(s, 9, prev);
 	db_bind_text(s, 10, hash);
 	db_bind_id(s, 11, e->actor_token_id);
+	db_bind_i64(s, 12, kr->id); /* the entry names the key that made its hash */
 	if ((rc = db_run(s)) != 0)
 		return rc;
 	char mac[65];
-	head_mac(mac, kr, id, hash);
+	head_mac(mac, kr->audit, id, hash);
 	s = db_prepare(c, SQL_HEAD_SET);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_text(s, 1, hash);
 	db_bind_text(s, 2, mac);
+	db_bind_i64(s, 3, kr->id);
 	return db_run(s);
 }
 
@@ -280,7 +287,18 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 			rc = -HEARTH_ETAMPER;
 			break;
 		}
-		entry_hash(hash, kr, id, db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3),
+		const unsigned char *key =
+		    hc_keyring_audit_key(kr, (uint32_t)db_col_i64(s, 11), id);
+		if (!key) {
+			res->first_bad_id = id;
+			snprintf(res->reason, sizeof res->reason,
+			         "entry %" PRId64 " names key %" PRId64
+			         ", which the key file does not hold or had destroyed before it",
+			         id, db_col_i64(s, 11));
+			rc = -HEARTH_ETAMPER;
+			break;
+		}
+		entry_hash(hash, key, id, db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3),
 		           db_col_i64(s, 10), text_or_empty(s, 4), text_or_empty(s, 5),
 		           text_or_empty(s, 6), text_or_empty(s, 7), prev);
 		if (!hc_streq(hash, stored)) {
@@ -305,9 +323,12 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 		rc = -HEARTH_EDB;
 		goto out;
 	}
-	char mac[65];
-	head_mac(mac, kr, db_col_i64(s, 0), text_or_empty(s, 1));
-	if (db_col_i64(s, 0) != 0 && !hc_streq(mac, text_or_empty(s, 2))) {
+	char mac[65] = "";
+	const unsigned char *hkey =
+	    hc_keyring_audit_key(kr, (uint32_t)db_col_i64(s, 3), db_col_i64(s, 0));
+	if (hkey)
+		head_mac(mac, hkey, db_col_i64(s, 0), text_or_empty(s, 1));
+	if (db_col_i64(s, 0) != 0 && (!hkey || !hc_streq(mac, text_or_empty(s, 2)))) {
 		res->first_bad_id = last_id + 1;
 		snprintf(res->reason, sizeof res->reason,
 		         "the chain's head was rewritten without the key (entries were removed "
@@ -360,4 +381,25 @@ int audit_list(struct db_conn *c, const struct audit_filter *f,
 	}
 	db_finish(s);
 	return rc < 0 ? rc : n;
+}
+
+int audit_key_last_entry(struct db_pool *p, uint32_t key_id, int64_t *last)
+{
+	int rc = -HEARTH_EDB;
+	*last = 0;
+	struct db_conn *c = db_acquire(p);
+	struct db_stmt *s = db_prepare(c, SQL_KEY_LAST);
+	if (s) {
+		db_bind_i64(s, 1, key_id);
+		rc = db_step(s);
+		if (rc == DB_ROW) {
+			*last = db_col_i64(s, 0);
+			rc = 0;
+		} else if (rc >= 0) {
+			rc = -HEARTH_EDB;
+		}
+		db_finish(s);
+	}
+	db_release(p, c);
+	return rc;
 }

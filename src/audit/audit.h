@@ -79,6 +79,11 @@ struct audit_verify_result {
  * negative hearth_err on storage failure. */
 int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verify_result *res);
 
+/* The id of the last entry made with master key key_id's audit key (0 when
+ * none), for `hearth keys destroy-old`: after it, an entry naming that key
+ * is refused by the verifier. Returns 0 or a negative hearth_err. */
+int audit_key_last_entry(struct db_pool *p, uint32_t key_id, int64_t *last);
+
 struct audit_row {
 	int64_t id, at, actor_id, organisation_id, actor_token_id;
 	const char *action, *resource, *outcome, *request_id;

@@ -36,6 +36,13 @@ static const char SQL_USER_INSERT[] =
     " RETURNING id";
 static const char SQL_USER_FIND[] = "SELECT id FROM users WHERE email = ?";
 static const char SQL_USER_SET_LOGIN[] = "UPDATE users SET email = ? WHERE id = ?";
+static const char SQL_USER_ERASE[] =
+    "UPDATE users SET email = ?, display_name = 'Erased person', password_hash = NULL,"
+    " disabled = 1 WHERE id = ?";
+static const char SQL_USER_ERASE_MEMBERSHIPS[] = "DELETE FROM memberships WHERE user_id = ?";
+static const char SQL_USER_ERASE_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
+static const char SQL_ORG_ERASURE_AUTOMATIC[] =
+    "SELECT 1 FROM organisations WHERE id = ? AND erasure_policy = 'automatic'";
 static const char SQL_USER_LOGIN[] =
     "SELECT id, password_hash, disabled FROM users WHERE email = ? OR email = ? LIMIT 1";
 static const char SQL_USER_GET[] = "SELECT email, display_name, disabled FROM users WHERE id = ?";
@@ -280,6 +287,38 @@ int auth_user_set_login(struct db_conn *c, int64_t user_id, const char *login)
 	db_bind_text(s, 1, login);
 	db_bind_i64(s, 2, user_id);
 	return db_run(s);
+}
+
+int auth_user_erase(struct db_conn *c, int64_t user_id)
+{
+	char email[64];
+	snprintf(email, sizeof email, "erased-user-%" PRId64 "@invalid", user_id);
+	struct db_stmt *s = db_prepare(c, SQL_USER_ERASE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_text(s, 1, email);
+	db_bind_i64(s, 2, user_id);
+	int rc = db_run(s);
+	const char *const more[] = {SQL_USER_ERASE_MEMBERSHIPS, SQL_USER_ERASE_SESSIONS};
+	for (size_t i = 0; !rc && i < sizeof more / sizeof more[0]; i++) {
+		if (!(s = db_prepare(c, more[i])))
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, user_id);
+		rc = db_run(s);
+	}
+	return rc;
+}
+
+int auth_org_erasure_automatic(struct db_conn *c, int64_t org_id, bool *automatic)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ORG_ERASURE_AUTOMATIC);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, org_id);
+	int rc = db_step(s);
+	*automatic = rc == DB_ROW;
+	db_finish(s);
+	return rc < 0 ? rc : 0;
 }
 
 int auth_user_find(struct db_conn *c, const char *email, int64_t *id)

@@ -163,6 +163,17 @@ void auth_login_key(const struct keyring *kr, const char *email, char out[80]);
  * -HEARTH_ECONFLICT if another login has it. */
 int auth_user_set_login(struct db_conn *c, int64_t user_id, const char *login);
 
+/* Erases a user's account when the person is erased: the login name becomes
+ * a placeholder, the name "Erased person", the password and every
+ * membership and session go, and the account is disabled. Must run inside
+ * the erasure's write transaction. Returns 0 or a negative hearth_err. */
+int auth_user_erase(struct db_conn *c, int64_t user_id);
+
+/* Sets *automatic when the organisation erases a person on request without
+ * review (erasure_policy 'automatic'); false when it does not exist. Returns
+ * 0 or a negative hearth_err. */
+int auth_org_erasure_automatic(struct db_conn *c, int64_t org_id, bool *automatic);
+
 /* Finds a user id by email; 0 if none. */
 int auth_user_find(struct db_conn *c, const char *email, int64_t *id);
 

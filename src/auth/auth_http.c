@@ -54,15 +54,17 @@ static json_t *me_json(struct req *r, const struct actor *a, const char *session
 	return o;
 }
 
+static const struct field auth_http_login_fields[] = {
+    {"email", FIELD_EMAIL, true, 0, 254, NULL},
+    {"password", FIELD_STRING, true, 1, 1024, NULL},
+};
+const struct field_table auth_http_login_body = FIELD_TABLE(auth_http_login_fields);
+
 void auth_http_login(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"email", FIELD_EMAIL, true, 0, 254, NULL},
-	    {"password", FIELD_STRING, true, 1, 1024, NULL},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(auth_http_login_fields)];
 	struct auth_login_result res;
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	if (!req_body_fields(r, &auth_http_login_body, v))
 		return;
 	int rc = auth_login(r->app->db, &r->app->kr, r->app->limits, v[0].s, v[1].s, r->client_addr,
 	                    r->request_id, r->app->cfg.session_absolute, &res);
@@ -174,7 +176,8 @@ void admin_http_org_list(struct req *r)
 		return;
 	}
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW) {
+	int rc;
+	while (db_next(s, &rc)) {
 		const char *cc = db_col_text(s, 4);
 		json_array_append_new(
 		    items, json_pack("{s:I, s:s, s:s, s:I, s:s?, s:b}", "id",
@@ -183,6 +186,11 @@ void admin_http_org_list(struct req *r)
 		                     "country", cc, "crisis_lines", cc && help_country_has_lines(cc)));
 	}
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "organisations");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -223,16 +231,19 @@ static json_t *org_json(int64_t id, const char *name, const char *kind, const ch
 	return o;
 }
 
+static const struct field admin_http_org_create_fields[] = {
+    {"name", FIELD_STRING, true, 2, 200, NULL},
+    {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
+    {"country", FIELD_STRING, false, 0, 16, NULL},
+};
+const struct field_table admin_http_org_create_body = FIELD_TABLE(admin_http_org_create_fields);
+
 void admin_http_org_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"name", FIELD_STRING, true, 2, 200, NULL},
-	    {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
-	    {"country", FIELD_STRING, false, 0, 16, NULL},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(admin_http_org_create_fields)];
 	char country[3];
-	if (!req_fields(r, fields, NFIELDS(fields), v) || !country_from_body(r, &v[2], country))
+	if (!req_body_fields(r, &admin_http_org_create_body, v) ||
+	    !country_from_body(r, &v[2], country))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -253,17 +264,20 @@ void admin_http_org_create(struct req *r)
 	http_json(r, 201, org_json(id, v[0].s, v[1].s, country));
 }
 
+static const struct field admin_http_org_update_fields[] = {
+    {"country", FIELD_STRING, true, 0, 16, NULL},
+};
+const struct field_table admin_http_org_update_body = FIELD_TABLE(admin_http_org_update_fields);
+
 /* PATCH /organisations/{id}: sets the organisation's country, or clears it
  * with "" (then "Get help now" uses the deployment's default). */
 void admin_http_org_update(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"country", FIELD_STRING, true, 0, 16, NULL},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(admin_http_org_update_fields)];
 	char country[3];
 	int64_t id = req_param_id(r, "id");
-	if (!req_fields(r, fields, NFIELDS(fields), v) || !country_from_body(r, &v[0], country))
+	if (!req_body_fields(r, &admin_http_org_update_body, v) ||
+	    !country_from_body(r, &v[0], country))
 		return;
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -303,7 +317,8 @@ void admin_http_user_list(struct req *r)
 		goto fail;
 	db_bind_i64(s, 1, limit);
 	db_bind_i64(s, 2, offset);
-	while (db_step(s) == DB_ROW) {
+	int rc;
+	while (db_next(s, &rc)) {
 		json_t *u =
 		    json_pack("{s:I, s:s, s:s, s:b, s:I, s:[]}", "id", (json_int_t)db_col_i64(s, 0),
 		              "email", db_col_text(s, 1), "display_name", db_col_text(s, 2),
@@ -313,10 +328,12 @@ void admin_http_user_list(struct req *r)
 		json_object_set(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 0)), u);
 	}
 	db_finish(s);
+	if (rc)
+		goto fail;
 	s = db_prepare(c, SQL_USER_MEMBERSHIPS);
 	if (!s)
 		goto fail;
-	while (db_step(s) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		json_t *u =
 		    json_object_get(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 1)));
 		if (u)
@@ -329,6 +346,8 @@ void admin_http_user_list(struct req *r)
 			              db_col_text(s, 5)));
 	}
 	db_finish(s);
+	if (rc)
+		goto fail;
 	json_decref(byid);
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 	return;
@@ -338,16 +357,18 @@ fail:
 	http_error(r, -HEARTH_EDB, "users");
 }
 
+static const struct field admin_http_user_create_fields[] = {
+    {"email", FIELD_EMAIL, true, 0, 254, NULL},
+    {"display_name", FIELD_STRING, true, 1, 200, NULL},
+    {"password", FIELD_STRING, false, 12, 1024, NULL},
+};
+const struct field_table admin_http_user_create_body = FIELD_TABLE(admin_http_user_create_fields);
+
 void admin_http_user_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"email", FIELD_EMAIL, true, 0, 254, NULL},
-	    {"display_name", FIELD_STRING, true, 1, 200, NULL},
-	    {"password", FIELD_STRING, false, 12, 1024, NULL},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(admin_http_user_create_fields)];
 	char hash[128];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	if (!req_body_fields(r, &admin_http_user_create_body, v))
 		return;
 	if (v[2].present) {
 		int rc = auth_password_hash(r->app->limits, hash, v[2].s);
@@ -369,17 +390,19 @@ void admin_http_user_create(struct req *r)
 	                    "display_name", v[1].s));
 }
 
+static const struct field admin_http_user_update_fields[] = {
+    {"display_name", FIELD_STRING, false, 1, 200, NULL},
+    {"disabled", FIELD_BOOL, false, 0, 0, NULL},
+    {"password", FIELD_STRING, false, 12, 1024, NULL},
+};
+const struct field_table admin_http_user_update_body = FIELD_TABLE(admin_http_user_update_fields);
+
 void admin_http_user_update(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"display_name", FIELD_STRING, false, 1, 200, NULL},
-	    {"disabled", FIELD_BOOL, false, 0, 0, NULL},
-	    {"password", FIELD_STRING, false, 12, 1024, NULL},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(admin_http_user_update_fields)];
 	char hash[128];
 	int64_t id = req_param_id(r, "id");
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	if (!req_body_fields(r, &admin_http_user_update_body, v))
 		return;
 	if (v[2].present && auth_password_hash(r->app->limits, hash, v[2].s) != 0) {
 		http_error(r, -HEARTH_EOVERLOAD, "password");
@@ -417,18 +440,21 @@ void admin_http_user_update(struct req *r)
 	http_no_content(r);
 }
 
+static const char *const admin_http_membership_create_roles[] = {
+    "admin",     "coordinator", "facilitator", "clinician", "peer_supporter",
+    "moderator", "funder",      "participant", NULL};
+static const struct field admin_http_membership_create_fields[] = {
+    {"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+    {"role", FIELD_ENUM, true, 0, 0, admin_http_membership_create_roles},
+};
+const struct field_table admin_http_membership_create_body =
+    FIELD_TABLE(admin_http_membership_create_fields);
+
 void admin_http_membership_create(struct req *r)
 {
-	static const char *const roles[] = {"admin",     "coordinator",    "facilitator",
-	                                    "clinician", "peer_supporter", "moderator",
-	                                    "funder",    "participant",    NULL};
-	static const struct field fields[] = {
-	    {"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-	    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-	    {"role", FIELD_ENUM, true, 0, 0, roles},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(admin_http_membership_create_fields)];
+	if (!req_body_fields(r, &admin_http_membership_create_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -479,7 +505,8 @@ void admin_http_token_list(struct req *r)
 		return;
 	}
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW) {
+	int rc;
+	while (db_next(s, &rc)) {
 		json_t *t = json_pack(
 		    "{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_col_i64(s, 0), "name",
 		    db_col_text(s, 1), "role", db_col_text(s, 2), "organisation_id",
@@ -490,22 +517,29 @@ void admin_http_token_list(struct req *r)
 		json_array_append_new(items, t);
 	}
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "tokens");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+static const char *const admin_http_token_create_roles[] = {
+    "admin",          "coordinator", "facilitator", "clinician",
+    "peer_supporter", "moderator",   "funder",      NULL};
+static const struct field admin_http_token_create_fields[] = {
+    {"name", FIELD_STRING, true, 1, 100, NULL},
+    {"role", FIELD_ENUM, true, 0, 0, admin_http_token_create_roles},
+    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+};
+const struct field_table admin_http_token_create_body = FIELD_TABLE(admin_http_token_create_fields);
+
 void admin_http_token_create(struct req *r)
 {
-	static const char *const roles[] = {
-	    "admin",          "coordinator", "facilitator", "clinician",
-	    "peer_supporter", "moderator",   "funder",      NULL};
-	static const struct field fields[] = {
-	    {"name", FIELD_STRING, true, 1, 100, NULL},
-	    {"role", FIELD_ENUM, true, 0, 0, roles},
-	    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(admin_http_token_create_fields)];
 	char secret[64];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	if (!req_body_fields(r, &admin_http_token_create_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;

@@ -19,4 +19,17 @@ void admin_http_token_list(struct req *r);
 void admin_http_token_create(struct req *r);
 void admin_http_token_revoke(struct req *r);
 
+
+/* The field tables the handlers above validate their bodies with; each
+ * route row in routes.c names its table, and the OpenAPI request schemas
+ * are generated from them (http/openapi.c). */
+struct field_table;
+extern const struct field_table auth_http_login_body;
+extern const struct field_table admin_http_org_create_body;
+extern const struct field_table admin_http_org_update_body;
+extern const struct field_table admin_http_user_create_body;
+extern const struct field_table admin_http_user_update_body;
+extern const struct field_table admin_http_membership_create_body;
+extern const struct field_table admin_http_token_create_body;
+
 #endif

@@ -33,12 +33,47 @@ enum hc_purpose {
 	HC_PURPOSE_TOKEN = 5,
 };
 
-struct keyring {
+/*
+ * Master keys have ids: 1 is the key `hearth init` made; `hearth keys
+ * rotate` adds the next. A wrapped data key and an audit entry name the id
+ * of the master key that made them, so that during a rotation (when the key
+ * file holds the new key and the previous one) both still open, and the
+ * previous master key can be destroyed once nothing needs it. The keys of
+ * blind indexes and CSRF tokens are those of key 1 and are carried over
+ * unchanged by a rotation (re-indexing every person would need downtime);
+ * the audit key of a destroyed master key is kept to verify the chain's old
+ * entries (it opens nothing, and the later entries' hashes, made with the
+ * new key, pin the old ones).
+ */
+#define HC_KEYRING_MAX_OLD 8
+
+/* Wrapped data key, master key 1: sealed bytes only (the original format). */
+#define HC_WRAPPED_V1_BYTES HC_WRAPPED_KEY_BYTES
+/* Wrapped data key, master key > 1: 'W', the key id (4 bytes, little
+ * endian), then the sealed bytes. */
+#define HC_WRAPPED_V2_BYTES  (5 + HC_WRAPPED_KEY_BYTES)
+#define HC_WRAPPED_MAX_BYTES HC_WRAPPED_V2_BYTES
+
+struct hc_oldkey {
+	uint32_t id;
+	int has_master; /* 0: a destroyed master key's audit key only */
+	/* For a destroyed key: the last audit entry it made (known when it was
+	 * destroyed); an entry after that naming it is a forgery. -1: no limit. */
+	int64_t last_entry;
 	unsigned char master[HC_KEY_BYTES];
-	unsigned char csrf[HC_KEY_BYTES];
-	unsigned char audit[HC_KEY_BYTES];
-	unsigned char blind[HC_KEY_BYTES];
 	unsigned char wrap[HC_KEY_BYTES];
+	unsigned char audit[HC_KEY_BYTES];
+};
+
+struct keyring {
+	unsigned char master[HC_KEY_BYTES]; /* the current master key */
+	unsigned char csrf[HC_KEY_BYTES];
+	unsigned char audit[HC_KEY_BYTES]; /* the current master key's */
+	unsigned char blind[HC_KEY_BYTES];
+	unsigned char wrap[HC_KEY_BYTES]; /* the current master key's */
+	uint32_t id;                      /* the current master key's id */
+	size_t nold;
+	struct hc_oldkey old[HC_KEYRING_MAX_OLD]; /* previous keys, newest first */
 };
 
 /* Initialises libsodium once; returns 0 or -HEARTH_ECRYPTO. */
@@ -48,12 +83,49 @@ int hc_init(void);
  * Refuses (-HEARTH_ECONFLICT) if the file exists. */
 int hc_keyfile_create(const char *path);
 
-/* Loads the master key from path and derives purpose keys into kr.
- * Returns 0, -HEARTH_ENOTFOUND, -HEARTH_EIO or -HEARTH_EINVAL (bad file). */
+/* Loads the key file at path into kr: a version 1 file (one master key, id
+ * 1) or a version 2 file (written by `hearth keys`: the current master key,
+ * previous ones, destroyed keys' audit keys, and the blind-index and CSRF
+ * keys carried over). Returns 0, -HEARTH_ENOTFOUND, -HEARTH_EIO or
+ * -HEARTH_EINVAL (bad file). */
 int hc_keyring_load(struct keyring *kr, const char *path);
 
-/* Derives purpose keys from an explicit master key (tests). */
+/* Derives purpose keys from an explicit master key, as key 1 (tests). */
 void hc_keyring_from_master(struct keyring *kr, const unsigned char master[HC_KEY_BYTES]);
+
+/* Makes a new random master key current (id: one more than any id kr
+ * knows); the current one becomes the newest previous key. Blind-index and
+ * CSRF keys stay. Returns 0, or -HEARTH_EINVAL when kr already holds
+ * HC_KEYRING_MAX_OLD old keys. */
+int hc_keyring_rotate(struct keyring *kr);
+
+/* Drops every previous master key from kr, keeping only its audit key (to
+ * verify old audit entries) and last_entry(id), the last audit entry it
+ * made (an entry after that naming it is refused). Returns how many master
+ * keys were dropped. */
+size_t hc_keyring_drop_previous(struct keyring *kr, int64_t (*last_entry)(uint32_t id, void *ctx),
+                                void *ctx);
+
+/* True when kr still holds a previous master key (a rotation not finished
+ * by `hearth keys destroy-old`). */
+int hc_keyring_has_previous(const struct keyring *kr);
+
+/* Writes kr to path as a version 2 key file, mode 0600, atomically (a new
+ * file renamed over the old one, both synced): a crash leaves the old file
+ * or the new one, never a mix. Returns 0 or -HEARTH_EIO. */
+int hc_keyfile_write(const char *path, const struct keyring *kr);
+
+/* The audit key of master key id for audit entry entry_id, or NULL when kr
+ * does not hold it, or it was destroyed before that entry (a key leaked
+ * after its destruction cannot add entries). */
+const unsigned char *hc_keyring_audit_key(const struct keyring *kr, uint32_t id, int64_t entry_id);
+
+/* True when kr holds the wrap key of master key id (current or previous). */
+int hc_keyring_has_wrap_key(const struct keyring *kr, uint32_t id);
+
+/* The id of the master key that wrapped w (n bytes), or 0 when w is not a
+ * wrapped key. */
+uint32_t hc_wrapped_key_id(const unsigned char *w, size_t n);
 
 /* Wipes all key material. */
 void hc_keyring_wipe(struct keyring *kr);
@@ -85,13 +157,17 @@ int hc_password_verify(const char *stored, const char *password);
 /* Creates a new random data key. */
 void hc_datakey_new(unsigned char dk[HC_KEY_BYTES]);
 
-/* Wraps dk for subject under the keyring's wrap key; out holds
- * HC_WRAPPED_KEY_BYTES. */
-void hc_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
-                     const unsigned char dk[HC_KEY_BYTES]);
+/* Wraps dk for subject under the current master key's wrap key. out holds
+ * HC_WRAPPED_MAX_BYTES; returns the bytes written: HC_WRAPPED_V1_BYTES under
+ * key 1 (the format versions before key rotation read), HC_WRAPPED_V2_BYTES
+ * (naming the key) under a later key. */
+size_t hc_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
+                       const unsigned char dk[HC_KEY_BYTES]);
 
-/* Unwraps a data key; returns 0 or -HEARTH_ECRYPTO if the wrapped key was
- * altered, belongs to another subject, or another master key made it. */
+/* Unwraps a data key with the master key it names (the current or a
+ * previous one); returns 0 or -HEARTH_ECRYPTO if the wrapped key was
+ * altered, belongs to another subject, or a master key kr does not hold
+ * made it. */
 int hc_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
                       const unsigned char *wrapped, size_t wrapped_len);
 

@@ -50,6 +50,16 @@ struct field {
 	size_t max_items; /* FIELD_STRINGS, FIELD_OBJECTS; 0 = 50 */
 };
 
+/* A field table with its length, so that one object can be named by the
+ * handler that validates with it and by the route table that documents it
+ * (the OpenAPI request schemas are generated from these). */
+struct field_table {
+	const struct field *fields;
+	size_t n;
+};
+
+#define FIELD_TABLE(arr) {(arr), sizeof(arr) / sizeof((arr)[0])}
+
 struct field_value {
 	bool present;
 	const char *s; /* strings, emails, enums: arena copy */

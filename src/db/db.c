@@ -323,9 +323,51 @@ int db_bind_id(struct db_stmt *s, int idx, int64_t v)
 {
 	return v ? db_bind_i64(s, idx, v) : db_bind_null(s, idx);
 }
+/* Fault injection for tests of error paths (never set in production):
+ * HEARTH_TEST_FAULT_STEP="SQL-FRAGMENT@N" makes the N-th step (counted in
+ * the whole process, from 1) of any statement whose SQL contains
+ * SQL-FRAGMENT fail as a database error would: -HEARTH_EDB. Read once. */
+static struct {
+	char fragment[128];
+	long at;
+	atomic_long seen;
+	bool on;
+} fault;
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+
+static void fault_init(void)
+{
+	const char *spec = getenv("HEARTH_TEST_FAULT_STEP");
+	const char *at = spec ? strrchr(spec, '@') : NULL;
+	if (!at || at == spec || (size_t)(at - spec) >= sizeof fault.fragment)
+		return;
+	memcpy(fault.fragment, spec, (size_t)(at - spec));
+	fault.at = strtol(at + 1, NULL, 10);
+	fault.on = fault.at > 0;
+	if (fault.on)
+		log_msg(LOG_WARN, "test fault: step %ld of statements containing \"%s\" fails",
+		        fault.at, fault.fragment);
+}
+
+static bool fault_hit(const struct db_stmt *s)
+{
+	pthread_once(&fault_once, fault_init);
+	return fault.on && s->key && strstr(s->key, fault.fragment) &&
+	       atomic_fetch_add(&fault.seen, 1) + 1 == fault.at;
+}
+
 int db_step(struct db_stmt *s)
 {
+	if (fault_hit(s))
+		return -HEARTH_EDB;
 	TIMED(s->be->step(s));
+}
+
+bool db_next(struct db_stmt *s, int *rc)
+{
+	int step = db_step(s);
+	*rc = step < 0 ? step : 0;
+	return step == DB_ROW;
 }
 int64_t db_col_i64(struct db_stmt *s, int col)
 {

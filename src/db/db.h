@@ -101,6 +101,15 @@ int db_bind_id(struct db_stmt *s, int idx, int64_t v);
  * lost or refused, server shutting down, no answer in time), or
  * -HEARTH_EDB. */
 int db_step(struct db_stmt *s);
+/* For loops over rows, so that a failed statement is never taken for the
+ * end of the rows (an empty or short list answered as if whole):
+ *     int rc;
+ *     while (db_next(s, &rc)) { ... }
+ *     db_finish(s);
+ *     if (rc) ... the error ...
+ * True while s has a row; afterwards *rc is 0 at the end of the rows, or
+ * the step's negative hearth_err. */
+bool db_next(struct db_stmt *s, int *rc);
 /* Columns are numbered from 0; pointers live until the next step/finish. */
 int64_t db_col_i64(struct db_stmt *s, int col);
 const char *db_col_text(struct db_stmt *s, int col); /* NULL for SQL NULL */
@@ -122,6 +131,27 @@ int db_insert_id(struct db_stmt *s, int64_t *id);
 /* Copies the database to out consistently while it is in use (SQLite online
  * backup). Returns 0 or a negative hearth_err. */
 int db_backup(struct db_pool *p, const char *out, char *errmsg, size_t errlen);
+
+/* restore.c (`hearth restore`, SQLite files only). db_restore_stage copies
+ * the file from, byte for byte, into the new file to (mode 0600; refused if
+ * it exists), so that the backup itself is never opened or changed.
+ * Returns 0 or a negative hearth_err with errmsg. */
+int db_restore_stage(const char *from, const char *to, char *errmsg, size_t errlen);
+/* Opens the file at path read-only and checks that it is a whole Hearth
+ * database: the core tables are there, SQLite's integrity_check and
+ * foreign_key_check pass, and its schema version is from 1 to max_version
+ * (a higher one was made by a newer release). Returns the schema version,
+ * or a negative hearth_err with the reason in errmsg, which calls the file
+ * name. */
+int db_restore_check(const char *path, const char *name, int max_version, char *errmsg,
+                     size_t errlen);
+/* Replaces the database file to (created if missing) with a copy of the
+ * database file from, under an exclusive lock on to. Returns 0,
+ * -HEARTH_EBUSY without touching to when anyone else has it open (a
+ * running server), or another negative hearth_err; errmsg says why. */
+int db_restore_copy(const char *from, const char *to, char *errmsg, size_t errlen);
+/* The highest migration version embedded in this binary. */
+int db_migrations_latest(void);
 
 /* Total nanoseconds spent inside the database since start (for /metrics). */
 uint64_t db_time_ns(void);

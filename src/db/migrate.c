@@ -1,7 +1,10 @@
 /*
  * Forward-only numbered migrations, embedded from src/db/migrations/. Each
  * file NNNN_name.sql runs once, in its own transaction, and is recorded in
- * schema_migrations.
+ * schema_migrations. A migration runs when its own number is not recorded,
+ * not only when it is above the highest one recorded: a database that was
+ * made while a lower number was still missing (a development database, a
+ * branch) still gets it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +21,21 @@ static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations (
                                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                                  " applied_at INTEGER NOT NULL)";
 static const char SQL_MAX[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char SQL_HAS[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
 static const char SQL_RECORD[] =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
+
+/* 1 when version is recorded, 0 when not, or a negative hearth_err. */
+static int has_version(struct db_conn *c, int version)
+{
+	struct db_stmt *s = db_prepare(c, SQL_HAS);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, version);
+	int rc = db_step(s);
+	db_finish(s);
+	return rc < 0 ? rc : rc == DB_ROW;
+}
 
 static int current_version(struct db_conn *c)
 {
@@ -64,12 +80,12 @@ int db_migrate(struct db_pool *p, char *errmsg, size_t errlen)
 			goto out;
 		if ((rc = c->be->lock_migrations(c)) != 0)
 			goto fail;
-		int cur = current_version(c); /* re-read under the write lock */
-		if (cur < 0) {
-			rc = cur;
+		int done = has_version(c, version); /* read under the write lock */
+		if (done < 0) {
+			rc = done;
 			goto fail;
 		}
-		if (version <= cur) {
+		if (done) {
 			db_rollback(c);
 			continue;
 		}

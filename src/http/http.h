@@ -102,6 +102,9 @@ struct route {
 	unsigned flags;
 	const char *summary; /* for the OpenAPI document */
 	const char *tag;
+	/* ROUTE_BODY: the field table the handler validates the body with; the
+	 * OpenAPI request schema is generated from it. */
+	const struct field_table *body;
 };
 
 /* routes.c: the one table. */
@@ -153,6 +156,10 @@ void http_error(struct req *r, int err, const char *what);
  * answers 400 naming the field and returns false. */
 bool req_fields(struct req *r, const struct field *f, size_t n, struct field_value *out);
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+/* Validates r->body against t, the table the route's row names too (the
+ * OpenAPI request schema is generated from it; a debug build asserts that the
+ * two are the same table). Answers 400 and returns false like req_fields. */
+bool req_body_fields(struct req *r, const struct field_table *t, struct field_value *out);
 
 /* Finishes a write transaction begun on req_db(r): when rc is 0, appends
  * the audit entry (action, resource) and commits; otherwise, or when that
@@ -206,6 +213,9 @@ void core_help(struct req *r);
 
 /* openapi.c */
 json_t *openapi_document(void);
+/* The JSON Schema (2020-12) of a body validated by t, with the limits the
+ * field table enforces. The caller owns the result. */
+json_t *openapi_fields_schema(const struct field_table *t);
 
 /* static.c */
 struct static_asset {

@@ -7,6 +7,7 @@
  * policy -> body limits and JSON parsing -> handler -> metrics and access
  * log. Everything it allocates lives in its arena.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -203,6 +204,10 @@ void http_no_content(struct req *r)
 	http_send(r, 204, NULL, NULL, 0);
 }
 
+/* fmt is a caller's printf format (clang's -Wformat-nonliteral wants to
+ * know, for the fuzz build). */
+static void problem_v(struct req *r, int status, json_t *ext, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 static void problem_v(struct req *r, int status, json_t *ext, const char *fmt, va_list ap)
 {
 	char detail[600];
@@ -292,6 +297,13 @@ bool req_fields(struct req *r, const struct field *f, size_t n, struct field_val
 		return true;
 	http_problem_ext(r, 400, json_pack("{s:s}", "field", bad ? bad : ""), "%s", err);
 	return false;
+}
+
+bool req_body_fields(struct req *r, const struct field_table *t, struct field_value *out)
+{
+	/* What the handler checks is what the API document promises. */
+	assert(!r->route || r->route->body == t);
+	return req_fields(r, t->fields, t->n, out);
 }
 
 bool req_commit(struct req *r, int rc, const char *action, const char *resource, const char *what)

@@ -137,4 +137,12 @@ bool people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);
  * hearth_err. */
 int people__key_subjects(const struct people_ctx *px, int64_t **ids, size_t *n);
 
+/* Replaces subject's key in the key store with a new one (into dk), for
+ * people__create only: it has just inserted participant subject in its open
+ * transaction, so an existing key for that id is an orphan (a creation that
+ * crashed between the key store's commit and the main one, the id then
+ * handed out again by SQLite) and nobody's data. Returns 0 or a negative
+ * hearth_err. */
+int people__key_replace_orphan(const struct people_ctx *px, int64_t subject, unsigned char dk[32]);
+
 #endif

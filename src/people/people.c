@@ -97,11 +97,6 @@ static const char SQL_ERASE[] =
 static const char SQL_ERASE_CONSENT_NAMES[] =
     "UPDATE consents SET guardian_name = NULL WHERE participant_id = ?";
 static const char SQL_ERASE_CODES[] = "DELETE FROM account_codes WHERE participant_id = ?";
-static const char SQL_ERASE_USER[] =
-    "UPDATE users SET email = ?, display_name = 'Erased person', password_hash = NULL,"
-    " disabled = 1 WHERE id = ?";
-static const char SQL_ERASE_MEMBERSHIPS[] = "DELETE FROM memberships WHERE user_id = ?";
-static const char SQL_ERASE_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
 static const char SQL_ERASE_REQUESTS[] =
     "UPDATE erasure_requests SET status = 'approved', decided_at = ?, decided_by = ?"
     " WHERE participant_id = ? AND status = 'pending'";
@@ -121,9 +116,10 @@ static const char SQL_REQUEST_PENDING[] =
 static const char SQL_REQUEST_INSERT[] =
     "INSERT INTO erasure_requests (participant_id, status, requested_at) VALUES (?, 'pending', ?)"
     " RETURNING id";
-static const char SQL_AUTOMATIC[] =
-    "SELECT 1 FROM participant_orgs po JOIN organisations o ON o.id = po.organisation_id"
-    " WHERE po.participant_id = ? AND o.erasure_policy = 'automatic'";
+/* Whether erasure is automatic is the organisations' policy: asked of auth. */
+static const char SQL_PERSON_ORGS[] =
+    "SELECT organisation_id FROM participant_orgs WHERE participant_id = ?"
+    " ORDER BY organisation_id";
 
 static const char SQL_ERASURE_LIST[] =
     "SELECT id, participant_id, status, requested_at, decided_at, reason_sealed"
@@ -319,8 +315,14 @@ int people__create(const struct people_ctx *px, struct db_conn *c, struct arena 
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : -HEARTH_EDB;
 	/* The key goes to the key store first; if the main transaction later
-	 * rolls back, the caller destroys the orphan key. */
-	if ((rc = people_key_create(px, *id, dk)) != 0)
+	 * rolls back, the caller destroys the orphan key. A key already there
+	 * for this id is an orphan from a creation that crashed before its main
+	 * commit (SQLite reuses the id): the row just inserted holds the id, so
+	 * no living person owns that key, and it is replaced. */
+	rc = people_key_create(px, *id, dk);
+	if (rc == -HEARTH_ECONFLICT)
+		rc = people__key_replace_orphan(px, *id, dk);
+	if (rc)
 		return rc;
 	rc = seal_profile(c, a, *id, dk, in->profile);
 	sodium_memzero(dk, sizeof dk);
@@ -667,17 +669,23 @@ int people__export_own(const struct people_ctx *px, struct db_conn *c, struct ar
 
 /* Export sections registered by other modules (start-up only, before the
  * server's threads run; read-only afterwards). */
-static struct people_export_section export_sections[32];
+static struct people_export_section export_sections[PEOPLE_EXPORT_MAX];
 static size_t nexport_sections;
 
-void people_on_export(const char *section, const char *tables, people_export_fn fn)
+void people_on_export(const char *section, const char *tables, people_export_fn fn,
+                      const void *arg)
 {
 	for (size_t i = 0; i < nexport_sections; i++)
 		if (strcmp(export_sections[i].section, section) == 0)
 			return; /* registered twice (init called again): once is enough */
-	if (nexport_sections < sizeof export_sections / sizeof export_sections[0])
-		export_sections[nexport_sections++] =
-		    (struct people_export_section){section, tables, fn};
+	/* A section left out would silently shorten every export. */
+	if (nexport_sections == PEOPLE_EXPORT_MAX) {
+		fprintf(stderr, "hearth: more than %d export sections; raise PEOPLE_EXPORT_MAX\n",
+		        PEOPLE_EXPORT_MAX);
+		abort();
+	}
+	export_sections[nexport_sections++] =
+	    (struct people_export_section){section, tables, fn, arg};
 }
 
 size_t people_export_sections(const struct people_export_section **out)
@@ -923,6 +931,7 @@ bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t par
 		db_bind_i64(s, 2, m->organisation_id);
 		db_bind_i64(s, 3, now);
 		db_bind_i64(s, 4, now);
+		/* A failed step leaves covered false: an error never shares. */
 		bool covered = false;
 		while (!covered && db_step(s) == DB_ROW)
 			covered = has_category(db_col_text(s, 0), share_names[cat]);
@@ -1067,12 +1076,26 @@ int people__code_claim(struct db_conn *c, const char *code, int64_t *id)
 
 int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, bool *automatic)
 {
-	struct db_stmt *s = db_prepare(c, SQL_AUTOMATIC);
+	struct db_stmt *s = db_prepare(c, SQL_PERSON_ORGS);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
-	*automatic = db_step(s) == DB_ROW;
+	/* A person is registered with at most 10 organisations (people_http.c's
+	 * organisation_ids), well within this. */
+	int64_t orgs[64];
+	size_t norgs = 0;
+	int step;
+	while ((step = db_step(s)) == DB_ROW && norgs < sizeof orgs / sizeof orgs[0])
+		orgs[norgs++] = db_col_i64(s, 0);
 	db_finish(s);
+	if (step < 0)
+		return step;
+	*automatic = false;
+	for (size_t i = 0; i < norgs && !*automatic; i++) {
+		int arc = auth_org_erasure_automatic(c, orgs[i], automatic);
+		if (arc)
+			return arc;
+	}
 	s = db_prepare(c, SQL_REQUEST_PENDING);
 	if (!s)
 		return -HEARTH_EDB;
@@ -1139,21 +1162,9 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 	    (rc = run_id(c, SQL_ERASE_CONSENT_NAMES, participant_id)) != 0 ||
 	    (rc = run_id(c, SQL_ERASE_CODES, participant_id)) != 0)
 		goto fail;
-	if (user_id) {
-		char email[64];
-		snprintf(email, sizeof email, "erased-user-%" PRId64 "@invalid", user_id);
-		s = db_prepare(c, SQL_ERASE_USER);
-		if (!s) {
-			rc = -HEARTH_EDB;
-			goto fail;
-		}
-		db_bind_text(s, 1, email);
-		db_bind_i64(s, 2, user_id);
-		if ((rc = db_run(s)) != 0 ||
-		    (rc = run_id(c, SQL_ERASE_MEMBERSHIPS, user_id)) != 0 ||
-		    (rc = run_id(c, SQL_ERASE_SESSIONS, user_id)) != 0)
-			goto fail;
-	}
+	/* Their account, if they had one, is auth's to wipe. */
+	if (user_id && (rc = auth_user_erase(c, user_id)) != 0)
+		goto fail;
 	s = db_prepare(c, SQL_ERASE_REQUESTS);
 	if (!s) {
 		rc = -HEARTH_EDB;

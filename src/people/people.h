@@ -55,6 +55,10 @@ struct keystore;
  * errmsg on failure. The caller owns the result. */
 struct keystore *keystore_open(const char *url, char *errmsg, size_t errlen);
 void keystore_close(struct keystore *ks);
+/* Lets a serving node open data keys re-wrapped under a master key added to
+ * key_file after it started (`hearth keys rotate`): such a key makes it
+ * read the key file again. Copies key_file; NULL turns this off. */
+void keystore_set_key_file(struct keystore *ks, const char *key_file);
 /* The default location for a key file: "<dir of key file>/hearth.keystore.db". */
 void keystore_default_path(const char *key_file, char *out, size_t size);
 
@@ -70,6 +74,33 @@ int people_key_create(const struct people_ctx *px, int64_t subject, unsigned cha
 int people_key_load(const struct people_ctx *px, int64_t subject, unsigned char dk[32]);
 /* Destroys a subject's data key for good (crypto-shredding). */
 int people_key_destroy(const struct people_ctx *px, int64_t subject);
+
+/* Key rotation: re-wraps, under px's current master key, every data key
+ * wrapped by another master key px's keyring holds, one row and one commit
+ * at a time (safe to stop and run again, and while nodes serve). Keys no
+ * key px holds opens are counted in *failed and left alone. crash_after > 0
+ * aborts the process after that many re-wraps (tests). Returns 0 or a
+ * negative hearth_err. */
+int people_keys_rewrap(const struct people_ctx *px, long crash_after, size_t *rewrapped,
+                       size_t *failed);
+/* Counts the key store's data keys wrapped by master key key_id (*under) and
+ * all of them (*total). Returns 0 or a negative hearth_err. */
+int people_keys_count(const struct people_ctx *px, uint32_t key_id, size_t *under, size_t *total);
+
+/* The grace period of the orphan sweep, seconds: far longer than any
+ * creation's transaction. */
+#define PEOPLE_SWEEP_GRACE 3600
+/* More orphans than this are never swept (a crash leaves one per creation
+ * in flight; more means another or an older main database). */
+#define PEOPLE_SWEEP_MAX 64
+/* Destroys orphan data keys: keys older than grace seconds whose subject
+ * has no participant row in the main database (pool), left by a creation
+ * that crashed between the key store's commit and the main one. Run at
+ * start. Sweeps nothing, and reports the orphans in *left, when none of the
+ * key store's subjects is a participant of this database or there are more
+ * than PEOPLE_SWEEP_MAX orphans. Returns 0 or a negative hearth_err. */
+int people_keys_sweep(const struct people_ctx *px, struct db_pool *pool, int64_t grace,
+                      size_t *swept, size_t *left);
 
 /* Seals plaintext for a person; *out is arena memory of *outlen bytes. */
 int people_seal(const struct people_ctx *px, struct arena *a, int64_t participant_id,
@@ -116,14 +147,19 @@ void people_on_consent_withdrawn(consent_withdrawn_fn fn);
  * the export's read transaction and returns 0 or a negative hearth_err.
  * tables names, comma-separated, the tables the section covers: the export
  * lists them so that a test can prove every table holding a participant id
- * is covered. section and tables must be string literals (not copied). */
+ * is covered. section and tables must be string literals (not copied); arg
+ * is handed to fn as it is (one function can serve several sections). More
+ * than PEOPLE_EXPORT_MAX sections is a programming error: it aborts. */
+#define PEOPLE_EXPORT_MAX 64
 typedef int (*people_export_fn)(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                                int64_t participant_id, json_t *out);
-void people_on_export(const char *section, const char *tables, people_export_fn fn);
+                                int64_t participant_id, json_t *out, const void *arg);
+void people_on_export(const char *section, const char *tables, people_export_fn fn,
+                      const void *arg);
 /* The registered sections, in registration order; returns how many. */
 struct people_export_section {
 	const char *section, *tables;
 	people_export_fn fn;
+	const void *arg;
 };
 size_t people_export_sections(const struct people_export_section **out);
 

@@ -27,6 +27,8 @@
 #include "people/internal.h"
 #include "audit/audit.h"
 #include "people/people_http.h"
+#include "http/meta.h"
+#include "programs/programs.h" /* art_form_names: a person's interests are programmes' art forms */
 #include "core/banned.h"
 
 /* --- field tables --- */
@@ -34,9 +36,6 @@
 static const char *const contact_methods[] = {"email", "phone", "sms", "post", "none", NULL};
 static const char *const age_bands[] = {"under_18",          "18_25", "26_40", "41_64", "65_plus",
                                         "prefer_not_to_say", NULL};
-static const char *const art_forms[] = {"painting",    "drawing", "music",   "singing",
-                                        "theatre",     "dance",   "writing", "craft",
-                                        "photography", "digital", NULL};
 static const char *const weekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
 static const char *const mobility[] = {"wheelchair_user",
                                        "step_free_access",
@@ -53,6 +52,20 @@ static const char *const neuro[] = {
 static const char *const givers[] = {"self", "guardian", "staff", NULL};
 static const char *const methods[] = {"online", "paper", "verbal", NULL};
 static const char *const langs[] = {"en", "es", NULL};
+
+/* What the UI offers for these fields (GET /api/v1/meta). */
+const struct meta_enum people_http_enums[] = {
+    {"contact_methods", contact_methods},
+    {"age_bands", age_bands},
+    {"weekdays", weekdays},
+    {"needs_mobility", mobility},
+    {"needs_sensory", sensory},
+    {"needs_neurodivergence", neuro},
+    {"consent_givers", givers},
+    {"consent_methods", methods},
+    {"consent_languages", langs},
+    {NULL, NULL},
+};
 
 static const struct field emergency_fields[] = {
     {"name", FIELD_STRING, true, 1, 200},
@@ -117,7 +130,7 @@ enum {
 	    {"age_band", FIELD_ENUM, false, 0, 0, age_bands}, {"date_of_birth", FIELD_DATE},       \
 	    {"emergency_contact",      FIELD_OBJECT, false, 0, 0, NULL, emergency_fields,          \
 	     NFIELDS(emergency_fields)},                                                           \
-	    {"interests", FIELD_STRINGS, false, 1, 40, art_forms},                                 \
+	    {"interests", FIELD_STRINGS, false, 1, 40, art_form_names},                            \
 	    {"availability",                                                                       \
 	     FIELD_OBJECTS,                                                                        \
 	     false,                                                                                \
@@ -145,6 +158,10 @@ static const struct field update_fields[] = {
 static const struct field self_update_fields[] = {
     PROFILE_FIELDS(false),
 };
+const struct field_table people_http_create_body = FIELD_TABLE(create_fields);
+const struct field_table people_http_update_body = FIELD_TABLE(update_fields);
+const struct field_table people_http_me_update_body = FIELD_TABLE(self_update_fields);
+const struct field_table people_http_consent_record_body = FIELD_TABLE(consent_fields);
 /* Keys of the body that are not part of the sealed profile. */
 static const char *const not_profile[] = {"organisation_ids", "consents", "form_token", "website",
                                           NULL};
@@ -514,7 +531,7 @@ void people_http_create(struct req *r)
 	const char *age_band, *bad = NULL;
 	bool is_minor;
 	char err[400] = "";
-	if (!req_fields(r, create_fields, NFIELDS(create_fields), v))
+	if (!req_body_fields(r, &people_http_create_body, v))
 		return;
 	/* Organisations: given ones must be the actor's own; default to them. */
 	int64_t mine[16];
@@ -772,11 +789,9 @@ void people_http_list(struct req *r)
 static void update_person(struct req *r, int64_t id, bool self)
 {
 	struct field_value v[NFIELDS(update_fields)];
-	const struct field *fields = self ? self_update_fields : update_fields;
-	size_t nfields = self ? NFIELDS(self_update_fields) : NFIELDS(update_fields);
 	const char *age_band;
 	bool is_minor;
-	if (!req_fields(r, fields, nfields, v))
+	if (!req_body_fields(r, self ? &people_http_me_update_body : &people_http_update_body, v))
 		return;
 	if ((v[P_NAME].present || json_is_null(json_object_get(r->body, "name"))) &&
 	    !v[P_NAME].present) {
@@ -905,7 +920,7 @@ void people_http_consent_record(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	const char *bad = NULL;
 	char err[400] = "";
-	if (!req_fields(r, consent_fields, NFIELDS(consent_fields), v))
+	if (!req_body_fields(r, &people_http_consent_record_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	struct person_row p;
@@ -1021,12 +1036,18 @@ void people_http_register_form(struct req *r)
 	                               "('arts', 'partner') ORDER BY name";
 	json_t *orgs = json_array();
 	struct db_stmt *s = db_prepare(req_db(r), SQL_ORGS);
-	if (s) {
-		while (db_step(s) == DB_ROW)
-			json_array_append_new(
-			    orgs, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_col_i64(s, 0),
-			                    "name", db_col_text(s, 1), "kind", db_col_text(s, 2)));
-		db_finish(s);
+	int rc = s ? 0 : -HEARTH_EDB;
+	while (s && db_next(s, &rc))
+		json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
+		                                      (json_int_t)db_col_i64(s, 0), "name",
+		                                      db_col_text(s, 1), "kind", db_col_text(s, 2)));
+	db_finish(s);
+	if (rc) {
+		/* No organisations to choose would look like "nobody takes
+		 * registrations": say it failed instead. */
+		json_decref(orgs);
+		http_error(r, rc, "the registration form");
+		return;
 	}
 	http_json(r, 200,
 	          json_pack("{s:s, s:o, s:I}", "form_token", token, "organisations", orgs,
@@ -1041,6 +1062,7 @@ static const struct field register_fields[] = {
     {"website", FIELD_STRING, false, 0, 200}, /* a honeypot: people leave it empty */
 };
 enum { R_ORG = P__MAX - 3, R_CONSENTS, R_TOKEN, R_WEBSITE };
+const struct field_table people_http_register_body = FIELD_TABLE(register_fields);
 
 void people_http_register(struct req *r)
 {
@@ -1049,7 +1071,7 @@ void people_http_register(struct req *r)
 	bool is_minor;
 	char err[400] = "";
 	int64_t retry = 0, id = 0;
-	if (!req_fields(r, register_fields, NFIELDS(register_fields), v))
+	if (!req_body_fields(r, &people_http_register_body, v))
 		return;
 	if (v[R_WEBSITE].present && *v[R_WEBSITE].s) {
 		bad_field(r, 400, "website", "leave the website field empty");
@@ -1164,16 +1186,19 @@ void people_http_register(struct req *r)
 	sodium_memzero(code, sizeof code);
 }
 
+static const struct field people_http_register_claim_fields[] = {
+    {"code", FIELD_STRING, true, 8, 40},
+    {"password", FIELD_STRING, true, 12, 1024},
+};
+const struct field_table people_http_register_claim_body =
+    FIELD_TABLE(people_http_register_claim_fields);
+
 void people_http_register_claim(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"code", FIELD_STRING, true, 8, 40},
-	    {"password", FIELD_STRING, true, 12, 1024},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(people_http_register_claim_fields)];
 	char hash[128];
 	int64_t id = 0, uid = 0, retry = 0;
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	if (!req_body_fields(r, &people_http_register_claim_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -1320,19 +1345,21 @@ void people_http_me_consents(struct req *r)
 	                    consent_history(rows, n), "is_minor", p.is_minor));
 }
 
+static const struct field people_http_me_consent_fields[] = {
+    {"purpose", FIELD_ENUM, true, 0, 0, purpose_names},
+    {"granted", FIELD_BOOL, true},
+    {"text_version", FIELD_INT, false, 1, 1000},
+    {"lang", FIELD_ENUM, false, 0, 0, langs},
+};
+const struct field_table people_http_me_consent_body = FIELD_TABLE(people_http_me_consent_fields);
+
 void people_http_me_consent(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"purpose", FIELD_ENUM, true, 0, 0, purpose_names},
-	    {"granted", FIELD_BOOL, true},
-	    {"text_version", FIELD_INT, false, 1, 1000},
-	    {"lang", FIELD_ENUM, false, 0, 0, langs},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(people_http_me_consent_fields)];
 	const char *bad = NULL;
 	char err[400] = "";
 	int64_t id, cid = 0;
-	if (!req_fields(r, fields, NFIELDS(fields), v) || !(id = my_id(r)))
+	if (!req_body_fields(r, &people_http_me_consent_body, v) || !(id = my_id(r)))
 		return;
 	struct consent_in in = {
 	    .purpose = (enum consent_purpose)purpose_from_name(v[0].s),
@@ -1424,7 +1451,7 @@ static json_t *export_doc(struct req *r, int64_t id, struct person_row *p, struc
 		rc = people__export_own(px(r), c, r->arena, id, codes, requests);
 	for (size_t i = 0; i < nsec && !rc; i++) {
 		json_t *items = json_array();
-		rc = sec[i].fn(c, px(r), r->arena, id, items);
+		rc = sec[i].fn(c, px(r), r->arena, id, items, sec[i].arg);
 		json_object_set_new(doc, sec[i].section, items);
 		json_object_set_new(covers, sec[i].section, tables_json(sec[i].tables));
 	}
@@ -1811,14 +1838,17 @@ void people_http_erasure_approve(struct req *r)
 	http_no_content(r);
 }
 
+static const struct field people_http_erasure_reject_fields[] = {
+    {"reason", FIELD_STRING, true, 3, 500},
+};
+const struct field_table people_http_erasure_reject_body =
+    FIELD_TABLE(people_http_erasure_reject_fields);
+
 void people_http_erasure_reject(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"reason", FIELD_STRING, true, 3, 500},
-	};
 	struct field_value v[1];
 	int64_t rid = req_param_id(r, "id");
-	if (!req_fields(r, fields, 1, v))
+	if (!req_body_fields(r, &people_http_erasure_reject_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -1873,17 +1903,20 @@ void people_http_agreement_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+static const struct field people_http_agreement_create_fields[] = {
+    {"from_organisation_id", FIELD_INT, true, 1},
+    {"to_organisation_id", FIELD_INT, true, 1},
+    {"categories", FIELD_STRINGS, true, 1, 40, share_names, NULL, 0, SHARE__MAX},
+    {"starts_on", FIELD_DATE, true},
+    {"ends_on", FIELD_DATE, true},
+};
+const struct field_table people_http_agreement_create_body =
+    FIELD_TABLE(people_http_agreement_create_fields);
+
 void people_http_agreement_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"from_organisation_id", FIELD_INT, true, 1},
-	    {"to_organisation_id", FIELD_INT, true, 1},
-	    {"categories", FIELD_STRINGS, true, 1, 40, share_names, NULL, 0, SHARE__MAX},
-	    {"starts_on", FIELD_DATE, true},
-	    {"ends_on", FIELD_DATE, true},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(people_http_agreement_create_fields)];
+	if (!req_body_fields(r, &people_http_agreement_create_body, v))
 		return;
 	if (v[0].i == v[1].i) {
 		bad_field(r, 400, "to_organisation_id",
@@ -2011,15 +2044,18 @@ void people_http_retention_list(struct req *r)
 	                    at, "items", items));
 }
 
+static const struct field people_http_retention_erase_fields[] = {
+    {"inactive_days", FIELD_INT, true, 30, 36500},
+    {"ids", FIELD_INTS, true, 1, 0, NULL, NULL, 0, 1000},
+    {"confirm", FIELD_BOOL, true},
+};
+const struct field_table people_http_retention_erase_body =
+    FIELD_TABLE(people_http_retention_erase_fields);
+
 void people_http_retention_erase(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"inactive_days", FIELD_INT, true, 30, 36500},
-	    {"ids", FIELD_INTS, true, 1, 0, NULL, NULL, 0, 1000},
-	    {"confirm", FIELD_BOOL, true},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(people_http_retention_erase_fields)];
+	if (!req_body_fields(r, &people_http_retention_erase_body, v))
 		return;
 	if (!v[2].i) {
 		bad_field(r, 400, "confirm", "confirm must be true: erasure cannot be undone");

@@ -32,4 +32,20 @@ void people_http_agreement_revoke(struct req *r);
 void people_http_retention_list(struct req *r);
 void people_http_retention_erase(struct req *r);
 
+
+/* The field tables the handlers above validate their bodies with; each
+ * route row in routes.c names its table, and the OpenAPI request schemas
+ * are generated from them (http/openapi.c). */
+struct field_table;
+extern const struct field_table people_http_create_body;
+extern const struct field_table people_http_update_body;
+extern const struct field_table people_http_consent_record_body;
+extern const struct field_table people_http_register_body;
+extern const struct field_table people_http_register_claim_body;
+extern const struct field_table people_http_me_update_body;
+extern const struct field_table people_http_me_consent_body;
+extern const struct field_table people_http_erasure_reject_body;
+extern const struct field_table people_http_agreement_create_body;
+extern const struct field_table people_http_retention_erase_body;
+
 #endif

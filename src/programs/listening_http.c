@@ -29,6 +29,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "http/meta.h"
 #include "people/people.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
@@ -48,6 +49,16 @@ static const char *const questions[] = {"emotional",           "creative", "soci
 static const char *const outcomes[] = {"pending", "not_acted", "acted", NULL};
 static const char *const decision_kinds[] = {"new_programme",     "changed_time", "new_venue",
                                              "changed_programme", "other",        NULL};
+
+/* What the UI offers for these fields (GET /api/v1/meta). */
+const struct meta_enum listening_http_enums[] = {
+    {"round_statuses", round_statuses},
+    {"listening_questions", questions},
+    {"barrier_tags", barrier_tags},
+    {"theme_outcomes", outcomes},
+    {"decision_kinds", decision_kinds},
+    {NULL, NULL},
+};
 
 #define ANSWER_MAX 2000
 
@@ -113,6 +124,15 @@ static const struct field decision_fields[] = {
     [DC_THEMES] = {"theme_ids", FIELD_INTS, false, 1, 0, NULL, NULL, 0, 100},
     [DC_RESPONSES] = {"response_ids", FIELD_INTS, false, 1, 0, NULL, NULL, 0, 500},
 };
+
+/* The tables above, as the route table documents them (routes.c). */
+const struct field_table listening_http_round_create_body = FIELD_TABLE(round_create_fields);
+const struct field_table listening_http_round_update_body = FIELD_TABLE(round_update_fields);
+const struct field_table listening_http_response_create_body = FIELD_TABLE(response_fields);
+const struct field_table listening_http_theme_create_body = FIELD_TABLE(theme_create_fields);
+const struct field_table listening_http_vote_put_body = FIELD_TABLE(vote_fields);
+const struct field_table listening_http_theme_update_body = FIELD_TABLE(theme_update_fields);
+const struct field_table listening_http_decision_create_body = FIELD_TABLE(decision_fields);
 
 /* --- SQL --- */
 
@@ -425,7 +445,7 @@ void listening_http_round_list(struct req *r)
 void listening_http_round_create(struct req *r)
 {
 	struct field_value v[NFIELDS(round_create_fields)];
-	if (!req_fields(r, round_create_fields, NFIELDS(round_create_fields), v))
+	if (!req_body_fields(r, &listening_http_round_create_body, v))
 		return;
 	int64_t org = v[RC_ORG].i, now = util_now(), id = 0;
 	if (!programs_serves(&r->actor, PM_MANAGE, org)) {
@@ -480,7 +500,7 @@ void listening_http_round_get(struct req *r)
 void listening_http_round_update(struct req *r)
 {
 	struct field_value v[NFIELDS(round_update_fields)];
-	if (!req_fields(r, round_update_fields, NFIELDS(round_update_fields), v))
+	if (!req_body_fields(r, &listening_http_round_update_body, v))
 		return;
 	bool clear_closes = json_is_null(json_object_get(r->body, "closes_at"));
 	struct db_conn *c = req_db(r);
@@ -714,7 +734,7 @@ void listening_http_init(void)
 void listening_http_response_create(struct req *r)
 {
 	struct field_value v[NFIELDS(response_fields)];
-	if (!req_fields(r, response_fields, NFIELDS(response_fields), v))
+	if (!req_body_fields(r, &listening_http_response_create_body, v))
 		return;
 	json_t *doc = answers_doc(v[RS_ANSWERS].j, v[RS_TAGS].j);
 	if (!doc) {
@@ -1028,7 +1048,7 @@ void listening_http_theme_list(struct req *r)
 void listening_http_theme_create(struct req *r)
 {
 	struct field_value v[NFIELDS(theme_create_fields)];
-	if (!req_fields(r, theme_create_fields, NFIELDS(theme_create_fields), v))
+	if (!req_body_fields(r, &listening_http_theme_create_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	struct round rd;
@@ -1099,7 +1119,7 @@ static int64_t voter(struct req *r)
 void listening_http_vote_put(struct req *r)
 {
 	struct field_value v[NFIELDS(vote_fields)];
-	if (!req_fields(r, vote_fields, NFIELDS(vote_fields), v))
+	if (!req_body_fields(r, &listening_http_vote_put_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	struct round rd;
@@ -1174,7 +1194,7 @@ void listening_http_vote_delete(struct req *r)
 void listening_http_theme_update(struct req *r)
 {
 	struct field_value v[NFIELDS(theme_update_fields)];
-	if (!req_fields(r, theme_update_fields, NFIELDS(theme_update_fields), v))
+	if (!req_body_fields(r, &listening_http_theme_update_body, v))
 		return;
 	bool not_acted = strcmp(v[TU_OUTCOME].s, "not_acted") == 0;
 	if (strcmp(v[TU_OUTCOME].s, "acted") == 0) {
@@ -1454,7 +1474,7 @@ static int decision_links_add(struct db_conn *c, int64_t id, json_t *themes, jso
 void listening_http_decision_create(struct req *r)
 {
 	struct field_value v[NFIELDS(decision_fields)];
-	if (!req_fields(r, decision_fields, NFIELDS(decision_fields), v))
+	if (!req_body_fields(r, &listening_http_decision_create_body, v))
 		return;
 	int64_t org = v[DC_ORG].i, id = 0;
 	if (!programs_serves(&r->actor, PM_MANAGE, org)) {

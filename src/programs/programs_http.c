@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "http/meta.h"
 #include "people/people.h"
 #include "programs/cal.h"
 #include "programs/programs.h"
@@ -47,6 +48,24 @@ static const char *const training_kinds[] = {"safeguarding",
                                              NULL};
 static const char *const plan_parts[] = {"grounding", "difficult_content", "debrief", "opt_out",
                                          NULL};
+/* A programme's states, for the list's ?status= filter. */
+static const char *const programme_statuses[] = {"draft", "published", "closed", NULL};
+/* The roles GET /staff lists (and filters by with ?role=). */
+static const char *const staff_roles[] = {"admin",     "coordinator",    "facilitator",
+                                          "clinician", "peer_supporter", "moderator",
+                                          NULL};
+
+/* What the UI offers for these fields (GET /api/v1/meta). */
+const struct meta_enum programs_http_enums[] = {
+    {"formats", formats},
+    {"team_roles", team_roles},
+    {"roster_roles", roster_roles},
+    {"training_kinds", training_kinds},
+    {"plan_parts", plan_parts},
+    {"programme_statuses", programme_statuses},
+    {"staff_roles", staff_roles},
+    {NULL, NULL},
+};
 
 static const struct field plan_fields[] = {
     {"grounding", FIELD_STRING, false, 0, 2000},
@@ -208,9 +227,15 @@ void programs_http_venue_list(struct req *r)
 	}
 	db_bind_i64(s, 1, org);
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW)
+	int rc;
+	while (db_next(s, &rc))
 		json_array_append_new(items, venue_row(s));
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "venues");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -239,14 +264,17 @@ void programs_http_venue_get(struct req *r)
 		"notes", FIELD_STRING, false, 0, 2000                                         \
 	}
 
+static const struct field programs_http_venue_create_fields[] = {
+    VENUE_FIELDS(true),
+    {"organisation_id", FIELD_INT, true, 1},
+};
+const struct field_table programs_http_venue_create_body =
+    FIELD_TABLE(programs_http_venue_create_fields);
+
 void programs_http_venue_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    VENUE_FIELDS(true),
-	    {"organisation_id", FIELD_INT, true, 1},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_venue_create_fields)];
+	if (!req_body_fields(r, &programs_http_venue_create_body, v))
 		return;
 	if (!is_staff_of(r, PM_MANAGE, v[5].i)) {
 		programs_bad(r, 403, "organisation_id",
@@ -285,11 +313,14 @@ void programs_http_venue_create(struct req *r)
 	http_json(r, 201, out);
 }
 
+static const struct field programs_http_venue_update_fields[] = {VENUE_FIELDS(false)};
+const struct field_table programs_http_venue_update_body =
+    FIELD_TABLE(programs_http_venue_update_fields);
+
 void programs_http_venue_update(struct req *r)
 {
-	static const struct field fields[] = {VENUE_FIELDS(false)};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_venue_update_fields)];
+	if (!req_body_fields(r, &programs_http_venue_update_body, v))
 		return;
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
@@ -419,7 +450,8 @@ void programs_http_training_list(struct req *r)
 	}
 	db_bind_i64(s, 1, uid);
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW) {
+	int rc;
+	while (db_next(s, &rc)) {
 		int64_t org = db_col_i64(s, 1);
 		bool mine = db_col_i64(s, 2) == r->actor.user_id;
 		bool ok = all || mine;
@@ -429,21 +461,26 @@ void programs_http_training_list(struct req *r)
 			json_array_append_new(items, training_row(s));
 	}
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "training records");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+static const struct field programs_http_training_create_fields[] = {
+    {"organisation_id", FIELD_INT, true, 1},          {"user_id", FIELD_INT, true, 1},
+    {"kind", FIELD_ENUM, true, 0, 0, training_kinds}, {"title", FIELD_STRING, false, 0, 200},
+    {"completed_on", FIELD_STRING, true, 10, 10},     {"expires_on", FIELD_STRING, false, 10, 10},
+};
+const struct field_table programs_http_training_create_body =
+    FIELD_TABLE(programs_http_training_create_fields);
+
 void programs_http_training_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"organisation_id", FIELD_INT, true, 1},
-	    {"user_id", FIELD_INT, true, 1},
-	    {"kind", FIELD_ENUM, true, 0, 0, training_kinds},
-	    {"title", FIELD_STRING, false, 0, 200},
-	    {"completed_on", FIELD_STRING, true, 10, 10},
-	    {"expires_on", FIELD_STRING, false, 10, 10},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_training_create_fields)];
+	if (!req_body_fields(r, &programs_http_training_create_body, v))
 		return;
 	struct cal_date done, exp;
 	/* Training dates: the window of every date Hearth takes (core/util.h). */
@@ -569,7 +606,8 @@ void programs_http_training_expiring(struct req *r)
 	}
 	db_bind_text(s, 1, by);
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW) {
+	int rc;
+	while (db_next(s, &rc)) {
 		bool ok = all;
 		for (size_t i = 0; !ok && i < norgs; i++)
 			ok = orgs[i] == db_col_i64(s, 1);
@@ -584,6 +622,11 @@ void programs_http_training_expiring(struct req *r)
 		json_array_append_new(items, o);
 	}
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "training records");
+		return;
+	}
 	http_json(r, 200,
 	          json_pack("{s:s, s:s, s:o}", "today", now_s, "until", by, "items", items));
 }
@@ -769,8 +812,10 @@ void programs_http_programme_list(struct req *r)
 	int64_t org;
 	if (!programs_query_id(r, "organisation_id", &org))
 		return;
-	if (status && strcmp(status, "draft") && strcmp(status, "published") &&
-	    strcmp(status, "closed")) {
+	bool known = !status;
+	for (int i = 0; status && programme_statuses[i]; i++)
+		known |= strcmp(status, programme_statuses[i]) == 0;
+	if (!known) {
 		programs_bad(r, 400, "status", "status must be draft, published or closed");
 		return;
 	}
@@ -782,10 +827,16 @@ void programs_http_programme_list(struct req *r)
 	db_bind_text(s, 1, status ? status : "");
 	db_bind_i64(s, 2, org);
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW)
+	int rc;
+	while (db_next(s, &rc))
 		if (may_see(r, db_col_i64(s, 1), db_col_text(s, 9)))
 			json_array_append_new(items, programme_row(s));
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "programmes");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -1205,14 +1256,17 @@ static const char *plan_text(struct req *r, json_t *plan)
 	return out;
 }
 
+static const struct field programs_http_programme_create_fields[] = {
+    PROGRAMME_FIELDS(true),
+    {"organisation_id", FIELD_INT, true, 1},
+};
+const struct field_table programs_http_programme_create_body =
+    FIELD_TABLE(programs_http_programme_create_fields);
+
 void programs_http_programme_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    PROGRAMME_FIELDS(true),
-	    {"organisation_id", FIELD_INT, true, 1},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_programme_create_fields)];
+	if (!req_body_fields(r, &programs_http_programme_create_body, v))
 		return;
 	if (!is_staff_of(r, PM_MANAGE, v[F_ORG].i)) {
 		programs_bad(r, 403, "organisation_id",
@@ -1401,7 +1455,8 @@ static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const c
 	db_bind_i64(s, 2, util_now());
 	size_t n = 0, cap = 64;
 	int64_t(*rows)[3] = arena_alloc(r->arena, cap * sizeof *rows);
-	while (db_step(s) == DB_ROW) {
+	int step;
+	while (db_next(s, &step)) {
 		if (n == cap) {
 			int64_t(*more)[3] = arena_alloc(r->arena, 2 * cap * sizeof *rows);
 			memcpy(more, rows, n * sizeof *rows);
@@ -1414,6 +1469,8 @@ static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const c
 		n++;
 	}
 	db_finish(s);
+	if (step)
+		return step; /* moving only some of them would be half a change */
 	for (size_t i = 0; i < n; i++) {
 		int rc = venue_free(r, venue, rows[i][1], rows[i][2], rows[i][0]);
 		if (rc)
@@ -1433,16 +1490,19 @@ static int sessions_move_place(struct req *r, int64_t id, int64_t venue, const c
 
 static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char *plan);
 
+static const char *const programs_http_programme_update_statuses[] = {"closed", NULL};
+static const struct field programs_http_programme_update_fields[] = {
+    PROGRAMME_FIELDS(false),
+    {"status", FIELD_ENUM, false, 0, 0, programs_http_programme_update_statuses},
+};
+const struct field_table programs_http_programme_update_body =
+    FIELD_TABLE(programs_http_programme_update_fields);
+
 void programs_http_programme_update(struct req *r)
 {
-	static const char *const statuses[] = {"closed", NULL};
-	static const struct field fields[] = {
-	    PROGRAMME_FIELDS(false),
-	    {"status", FIELD_ENUM, false, 0, 0, statuses},
-	};
 	enum { F_STATUS = F_ORG };
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_programme_update_fields)];
+	if (!req_body_fields(r, &programs_http_programme_update_body, v))
 		return;
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
@@ -1460,11 +1520,11 @@ void programs_http_programme_update(struct req *r)
 		if (strcmp(p.status, "draft") != 0 || p.rostered || p.held) {
 			db_rollback(c);
 			programs_bad(
-			    r, 409, fields[recurrence[k]].name,
+			    r, 409, programs_http_programme_update_fields[recurrence[k]].name,
 			    "%s cannot change once the programme is published or its sessions "
 			    "have people on the roster or enrolled; move, add or cancel "
 			    "sessions one by one instead",
-			    fields[recurrence[k]].name);
+			    programs_http_programme_update_fields[recurrence[k]].name);
 			return;
 		}
 		regenerate = true;
@@ -1632,11 +1692,17 @@ static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char
 	json_decref(missing);
 	struct db_stmt *s = db_prepare(c, SQL_SESSIONS_WITHOUT_DUTY);
 	json_t *ids = json_array();
-	if (s) {
+	/* Safety: a check that could not run must not pass. */
+	int rc = s ? 0 : -HEARTH_EDB;
+	if (s)
 		db_bind_i64(s, 1, id);
-		while (db_step(s) == DB_ROW)
-			json_array_append_new(ids, json_integer(db_col_i64(s, 0)));
-		db_finish(s);
+	while (s && db_next(s, &rc))
+		json_array_append_new(ids, json_integer(db_col_i64(s, 0)));
+	db_finish(s);
+	if (rc) {
+		json_decref(ids);
+		http_error(r, rc, "the duty check");
+		return false;
 	}
 	size_t n = json_array_size(ids);
 	if (n) {
@@ -1714,9 +1780,14 @@ void programs_http_session_list(struct req *r)
 	db_bind_i64(s, 1, id);
 	db_bind_i64(s, 2, staff);
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW)
+	while (db_next(s, &rc))
 		json_array_append_new(items, session_json(s));
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "sessions");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -1791,16 +1862,19 @@ static bool session_times_in_window(struct req *r, const struct field_value *sta
 	return true;
 }
 
+static const struct field programs_http_session_create_fields[] = {
+    {"starts_at", FIELD_TIME, true},
+    {"ends_at", FIELD_TIME, true},
+    {"venue_id", FIELD_INT, false, 1},
+    {"online_link", FIELD_STRING, false, 0, 500},
+};
+const struct field_table programs_http_session_create_body =
+    FIELD_TABLE(programs_http_session_create_fields);
+
 void programs_http_session_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"starts_at", FIELD_TIME, true},
-	    {"ends_at", FIELD_TIME, true},
-	    {"venue_id", FIELD_INT, false, 1},
-	    {"online_link", FIELD_STRING, false, 0, 500},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_session_create_fields)];
+	if (!req_body_fields(r, &programs_http_session_create_body, v))
 		return;
 	int64_t id = req_param_id(r, "id");
 	if (!session_times_in_window(r, &v[0], &v[1]))
@@ -1894,17 +1968,23 @@ static bool duty_still_valid(struct req *r, int64_t session, int64_t start, cons
 	char day[11];
 	snprintf(day, sizeof day, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
 	struct db_stmt *s = db_prepare(req_db(r), SQL_ON_DUTY);
-	if (!s)
-		return true;
-	db_bind_i64(s, 1, session);
 	size_t n = 0;
 	int64_t ids[16];
 	const char *names[16];
-	while (n < 16 && db_step(s) == DB_ROW) {
+	/* Safety: a check that could not run must not pass. */
+	int rc = s ? 0 : -HEARTH_EDB;
+	if (s)
+		db_bind_i64(s, 1, session);
+	while (s && n < 16 && db_next(s, &rc)) {
 		ids[n] = db_col_i64(s, 0);
 		names[n++] = arena_strdup(r->arena, db_col_text(s, 1));
 	}
 	db_finish(s);
+	if (rc) {
+		db_rollback(req_db(r));
+		http_error(r, rc, "the duty check");
+		return false;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *why = duty_refusal(r, ids[i], names[i], day);
 		if (why) {
@@ -1919,19 +1999,22 @@ static bool duty_still_valid(struct req *r, int64_t session, int64_t start, cons
 	return true;
 }
 
+static const char *const programs_http_session_update_statuses[] = {"published", "cancelled", NULL};
+static const struct field programs_http_session_update_fields[] = {
+    {"starts_at", FIELD_TIME, false},
+    {"ends_at", FIELD_TIME, false},
+    {"venue_id", FIELD_INT, false, 0},
+    {"online_link", FIELD_STRING, false, 0, 500},
+    {"status", FIELD_ENUM, false, 0, 0, programs_http_session_update_statuses},
+    {"cancel_reason", FIELD_STRING, false, 1, 500},
+};
+const struct field_table programs_http_session_update_body =
+    FIELD_TABLE(programs_http_session_update_fields);
+
 void programs_http_session_update(struct req *r)
 {
-	static const char *const statuses[] = {"published", "cancelled", NULL};
-	static const struct field fields[] = {
-	    {"starts_at", FIELD_TIME, false},
-	    {"ends_at", FIELD_TIME, false},
-	    {"venue_id", FIELD_INT, false, 0},
-	    {"online_link", FIELD_STRING, false, 0, 500},
-	    {"status", FIELD_ENUM, false, 0, 0, statuses},
-	    {"cancel_reason", FIELD_STRING, false, 1, 500},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_session_update_fields)];
+	if (!req_body_fields(r, &programs_http_session_update_body, v))
 		return;
 	if (!session_times_in_window(r, &v[0], &v[1]))
 		return;
@@ -2111,9 +2194,10 @@ void programs_http_roster_list(struct req *r)
 	struct db_stmt *s = db_prepare(c, SQL_ROSTER_LIST);
 	json_t *items = json_array();
 	bool people = false;
+	int rc = s ? 0 : -HEARTH_EDB;
 	if (s) {
 		db_bind_i64(s, 1, id);
-		while (db_step(s) == DB_ROW) {
+		while (db_next(s, &rc)) {
 			json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)db_col_i64(s, 0),
 			                      "role", db_col_text(s, 3));
 			if (!db_col_null(s, 1)) {
@@ -2127,6 +2211,13 @@ void programs_http_roster_list(struct req *r)
 			json_array_append_new(items, o);
 		}
 		db_finish(s);
+	}
+	if (rc) {
+		/* Not an empty roster: the roster could not be read. */
+		db_rollback(c);
+		json_decref(items);
+		http_error(r, rc, "the roster");
+		return;
 	}
 	/* Participant leads' names: opened after the statement is done. */
 	size_t i;
@@ -2146,15 +2237,18 @@ void programs_http_roster_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+static const struct field programs_http_roster_add_fields[] = {
+    {"user_id", FIELD_INT, false, 1},
+    {"participant_id", FIELD_INT, false, 1},
+    {"role", FIELD_ENUM, true, 0, 0, roster_roles},
+};
+const struct field_table programs_http_roster_add_body =
+    FIELD_TABLE(programs_http_roster_add_fields);
+
 void programs_http_roster_add(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"user_id", FIELD_INT, false, 1},
-	    {"participant_id", FIELD_INT, false, 1},
-	    {"role", FIELD_ENUM, true, 0, 0, roster_roles},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(programs_http_roster_add_fields)];
+	if (!req_body_fields(r, &programs_http_roster_add_body, v))
 		return;
 	bool lead = strcmp(v[2].s, "participant_lead") == 0;
 	if (lead && (!v[1].present || v[0].present)) {
@@ -2355,9 +2449,10 @@ void programs_http_rotation(struct req *r)
 	struct db_stmt *s = db_prepare(c, SQL_ROTATION);
 	/* Participant names are opened after the statement finishes. */
 	json_t *pending = json_array();
+	int rc = s ? 0 : -HEARTH_EDB;
 	if (s) {
 		db_bind_i64(s, 1, id);
-		while (db_step(s) == DB_ROW) {
+		while (db_next(s, &rc)) {
 			if (db_col_i64(s, 0) != cur_id) {
 				cur_id = db_col_i64(s, 0);
 				cur = json_pack("{s:I, s:s, s:[], s:[], s:[], s:[]}", "session_id",
@@ -2381,6 +2476,14 @@ void programs_http_rotation(struct req *r)
 			}
 		}
 		db_finish(s);
+	}
+	if (rc) {
+		db_rollback(c);
+		json_decref(pending);
+		json_decref(sessions);
+		json_decref(counts);
+		http_error(r, rc, "the rotation");
+		return;
 	}
 	size_t i;
 	json_t *p;
@@ -2420,12 +2523,18 @@ void programs_http_me_duties(struct req *r)
 	db_bind_i64(s, 1, r->actor.user_id);
 	db_bind_i64(s, 2, util_now() - DAY);
 	json_t *items = json_array();
-	while (db_step(s) == DB_ROW) {
+	int rc;
+	while (db_next(s, &rc)) {
 		json_t *o = session_json(s);
 		json_object_set_new(o, "role", json_string(db_col_text(s, 15)));
 		json_array_append_new(items, o);
 	}
 	db_finish(s);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "duties");
+		return;
+	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -2441,9 +2550,7 @@ static const char SQL_STAFF[] =
 
 void programs_http_staff_list(struct req *r)
 {
-	static const char *const roles[] = {"admin",     "coordinator",    "facilitator",
-	                                    "clinician", "peer_supporter", "moderator",
-	                                    NULL};
+	const char *const *roles = staff_roles;
 	const char *role = req_query(r, "role");
 	int64_t org_id;
 	if (!programs_query_id(r, "organisation_id", &org_id))

@@ -82,4 +82,32 @@ void calendar_http_me(struct req *r);
 void calendar_http_duty(struct req *r);
 void calendar_http_programme(struct req *r);
 
+
+/* The field tables the handlers above validate their bodies with; each
+ * route row in routes.c names its table, and the OpenAPI request schemas
+ * are generated from them (http/openapi.c). */
+struct field_table;
+extern const struct field_table listening_http_round_create_body;
+extern const struct field_table listening_http_round_update_body;
+extern const struct field_table listening_http_response_create_body;
+extern const struct field_table listening_http_theme_create_body;
+extern const struct field_table listening_http_vote_put_body;
+extern const struct field_table listening_http_theme_update_body;
+extern const struct field_table listening_http_decision_create_body;
+extern const struct field_table programs_http_venue_create_body;
+extern const struct field_table programs_http_venue_update_body;
+extern const struct field_table programs_http_programme_create_body;
+extern const struct field_table programs_http_programme_update_body;
+extern const struct field_table programs_http_session_create_body;
+extern const struct field_table programs_http_session_update_body;
+extern const struct field_table programs_http_roster_add_body;
+extern const struct field_table programs_http_training_create_body;
+extern const struct field_table part_http_enrol_create_body;
+extern const struct field_table part_http_me_enrol_body;
+extern const struct field_table part_http_support_create_body;
+extern const struct field_table part_http_me_support_body;
+extern const struct field_table part_http_support_update_body;
+extern const struct field_table part_http_attendance_mark_body;
+extern const struct field_table part_http_followup_create_body;
+
 #endif

@@ -304,13 +304,6 @@ static int x_enrolment(struct db_stmt *s, void *ctx)
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
-static int export_enrolments(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                             int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_ENROLMENTS, pid, x_enrolment, &x);
-}
-
 static const char SQL_X_ATTENDANCE[] =
     "SELECT p.id, p.title, s.starts_at, a.status, a.sat_out, a.marked_at "
     "FROM attendance a JOIN programme_sessions s ON s.id = a.session_id "
@@ -327,13 +320,6 @@ static int x_attendance(struct db_stmt *s, void *ctx)
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
-static int export_attendance(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                             int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_ATTENDANCE, pid, x_attendance, &x);
-}
-
 static const char SQL_X_ROSTER[] =
     "SELECT p.id, p.title, s.starts_at, r.role FROM roster r "
     "JOIN programme_sessions s ON s.id = r.session_id JOIN programmes p ON p.id = s.programme_id "
@@ -346,13 +332,6 @@ static int x_roster(struct db_stmt *s, void *ctx)
 	                      "programme", db_col_text(s, 1), "session_start",
 	                      iso(db_col_i64(s, 2)), "role", db_col_text(s, 3));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
-}
-
-static int export_roster(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                         int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_ROSTER, pid, x_roster, &x);
 }
 
 /* Answers given under the person's name; anonymous answers have no link
@@ -389,13 +368,6 @@ static int x_answer(struct db_stmt *s, void *ctx)
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
-static int export_answers(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                          int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_ANSWERS, pid, x_answer, &x);
-}
-
 static const char SQL_X_THEMES[] =
     "SELECT t.round_id, r.title, t.title, t.description, t.sealed, t.outcome, t.outcome_reason, "
     "t.created_at, (SELECT COUNT(*) FROM theme_votes v WHERE v.theme_id = t.id) "
@@ -420,13 +392,6 @@ static int x_theme(struct db_stmt *s, void *ctx)
 	              db_col_text(s, 5), "outcome_reason", text_or_null(db_col_text(s, 6)), "votes",
 	              (json_int_t)db_col_i64(s, 8), "proposed_at", iso(db_col_i64(s, 7)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
-}
-
-static int export_themes(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                         int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_THEMES, pid, x_theme, &x);
 }
 
 static const char SQL_X_VOTES[] =
@@ -454,13 +419,6 @@ static int x_vote(struct db_stmt *s, void *ctx)
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
-static int export_votes(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                        int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_VOTES, pid, x_vote, &x);
-}
-
 static const char SQL_X_SUPPORTS[] =
     "SELECT su.programme_id, p.title, su.kind, su.status, su.amount_cents, su.notes, "
     "su.notes_sealed, su.requested_at, su.decided_at, su.provided_at "
@@ -483,13 +441,6 @@ static int x_support(struct db_stmt *s, void *ctx)
 	                      "requested_at", iso(db_col_i64(s, 7)), "decided_at",
 	                      iso_or_null(s, 8), "provided_at", iso_or_null(s, 9));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
-}
-
-static int export_supports(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                           int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_SUPPORTS, pid, x_support, &x);
 }
 
 /* Follow-up notes are written by staff about the person; the form tells
@@ -516,13 +467,6 @@ static int x_followup(struct db_stmt *s, void *ctx)
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
-static int export_followups(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                            int64_t pid, json_t *out)
-{
-	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_FOLLOWUPS, pid, x_followup, &x);
-}
-
 /* The token itself is never stored (only its hash): the export says that a
  * feed exists and since when. */
 static const char SQL_X_CALENDAR[] =
@@ -535,22 +479,34 @@ static int x_calendar(struct db_stmt *s, void *ctx)
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
-static int export_calendar(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                           int64_t pid, json_t *out)
+/* Each section of the person's export: the rows of one statement taking
+ * the person's id, each made into JSON by its function. */
+static const struct export_part {
+	const char *section, *tables, *sql;
+	int (*row)(struct db_stmt *s, void *ctx);
+} export_parts[] = {
+    {"enrolments", "enrolments", SQL_X_ENROLMENTS, x_enrolment},
+    {"attendance", "attendance", SQL_X_ATTENDANCE, x_attendance},
+    {"session_roles", "roster", SQL_X_ROSTER, x_roster},
+    {"listening_answers", "listening_responses", SQL_X_ANSWERS, x_answer},
+    {"themes_proposed", "themes", SQL_X_THEMES, x_theme},
+    {"theme_votes", "theme_votes", SQL_X_VOTES, x_vote},
+    {"supports", "supports", SQL_X_SUPPORTS, x_support},
+    {"followups", "followups", SQL_X_FOLLOWUPS, x_followup},
+    {"calendar_feed", "calendar_tokens", SQL_X_CALENDAR, x_calendar},
+};
+
+static int export_part(struct db_conn *c, const struct people_ctx *px, struct arena *a,
+                       int64_t pid, json_t *out, const void *arg)
 {
+	const struct export_part *part = arg;
 	struct xctx x = {px, a, pid, out};
-	return each_row(c, SQL_X_CALENDAR, pid, x_calendar, &x);
+	return each_row(c, part->sql, pid, part->row, &x);
 }
 
 void programs_export_register(void)
 {
-	people_on_export("enrolments", "enrolments", export_enrolments);
-	people_on_export("attendance", "attendance", export_attendance);
-	people_on_export("session_roles", "roster", export_roster);
-	people_on_export("listening_answers", "listening_responses", export_answers);
-	people_on_export("themes_proposed", "themes", export_themes);
-	people_on_export("theme_votes", "theme_votes", export_votes);
-	people_on_export("supports", "supports", export_supports);
-	people_on_export("followups", "followups", export_followups);
-	people_on_export("calendar_feed", "calendar_tokens", export_calendar);
+	for (size_t i = 0; i < sizeof export_parts / sizeof export_parts[0]; i++)
+		people_on_export(export_parts[i].section, export_parts[i].tables, export_part,
+		                 &export_parts[i]);
 }

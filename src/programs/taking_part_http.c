@@ -28,6 +28,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "http/meta.h"
 #include "people/people.h"
 #include "programs/cal.h"
 #include "programs/programs.h"
@@ -626,20 +627,25 @@ static void enrol(struct req *r, int64_t programme, int64_t person, bool by_self
 	http_json(r, 201, enrolment_answer(id, programme, person, state, position));
 }
 
+static const struct field part_http_enrol_create_fields[] = {
+    {"participant_id", FIELD_INT, true, 1}};
+const struct field_table part_http_enrol_create_body = FIELD_TABLE(part_http_enrol_create_fields);
+
 void part_http_enrol_create(struct req *r)
 {
-	static const struct field fields[] = {{"participant_id", FIELD_INT, true, 1}};
-	struct field_value v[NFIELDS(fields)];
-	if (req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(part_http_enrol_create_fields)];
+	if (req_body_fields(r, &part_http_enrol_create_body, v))
 		enrol(r, req_param_id(r, "id"), v[0].i, false);
 }
 
+static const struct field part_http_me_enrol_fields[] = {{"programme_id", FIELD_INT, true, 1}};
+const struct field_table part_http_me_enrol_body = FIELD_TABLE(part_http_me_enrol_fields);
+
 void part_http_me_enrol(struct req *r)
 {
-	static const struct field fields[] = {{"programme_id", FIELD_INT, true, 1}};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(part_http_me_enrol_fields)];
 	int64_t me;
-	if (req_fields(r, fields, NFIELDS(fields), v) && (me = self_or_404(r)) != 0)
+	if (req_body_fields(r, &part_http_me_enrol_body, v) && (me = self_or_404(r)) != 0)
 		enrol(r, v[0].i, me, true);
 }
 
@@ -926,8 +932,18 @@ enum fit_code {
 	FIT_PLACES,
 	FIT__MAX
 };
-static const char *const fit_codes[FIT__MAX] = {"access", "language", "format",
-                                                "time",   "art_form", "places"};
+static const char *const fit_codes[FIT__MAX + 1] = {"access", "language", "format",
+                                                    "time",   "art_form", "places"};
+
+/* What the UI offers and explains (GET /api/v1/meta). */
+const struct meta_enum taking_part_http_enums[] = {
+    {"support_kinds", support_kinds},
+    {"support_states", support_states},
+    {"attendance_marks", mark_states},
+    {"followup_actions", followup_actions},
+    {"fit_codes", fit_codes},
+    {NULL, NULL},
+};
 /* Points per criterion; the score is the share of points earned among the
  * criteria the person's profile says something about (a criterion with
  * nothing recorded is neutral: shown, but not counted). */
@@ -1778,17 +1794,20 @@ static void support_request(struct req *r, const struct support_in *in)
 		http_json(r, 201, o);
 }
 
+static const struct field part_http_support_create_fields[] = {
+    {"participant_id", FIELD_INT, true, 1},
+    {"session_id", FIELD_INT, false, 1},
+    {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
+    {"amount_cents", FIELD_INT, false, 0, 100000000},
+    {"notes", FIELD_STRING, false, 0, 500},
+};
+const struct field_table part_http_support_create_body =
+    FIELD_TABLE(part_http_support_create_fields);
+
 void part_http_support_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"participant_id", FIELD_INT, true, 1},
-	    {"session_id", FIELD_INT, false, 1},
-	    {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
-	    {"amount_cents", FIELD_INT, false, 0, 100000000},
-	    {"notes", FIELD_STRING, false, 0, 500},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(part_http_support_create_fields)];
+	if (!req_body_fields(r, &part_http_support_create_body, v))
 		return;
 	struct support_in in = {
 	    .programme = req_param_id(r, "id"),
@@ -1801,17 +1820,19 @@ void part_http_support_create(struct req *r)
 	support_request(r, &in);
 }
 
+static const struct field part_http_me_support_fields[] = {
+    {"programme_id", FIELD_INT, true, 1},
+    {"session_id", FIELD_INT, false, 1},
+    {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
+    {"notes", FIELD_STRING, false, 0, 500},
+};
+const struct field_table part_http_me_support_body = FIELD_TABLE(part_http_me_support_fields);
+
 void part_http_me_support(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"programme_id", FIELD_INT, true, 1},
-	    {"session_id", FIELD_INT, false, 1},
-	    {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
-	    {"notes", FIELD_STRING, false, 0, 500},
-	};
-	struct field_value v[NFIELDS(fields)];
+	struct field_value v[NFIELDS(part_http_me_support_fields)];
 	int64_t me;
-	if (!req_fields(r, fields, NFIELDS(fields), v) || !(me = self_or_404(r)))
+	if (!req_body_fields(r, &part_http_me_support_body, v) || !(me = self_or_404(r)))
 		return;
 	struct support_in in = {
 	    .programme = v[0].i,
@@ -1870,14 +1891,17 @@ void part_http_support_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+static const struct field part_http_support_update_fields[] = {
+    {"status", FIELD_ENUM, true, 0, 0, support_states},
+    {"amount_cents", FIELD_INT, false, 0, 100000000},
+};
+const struct field_table part_http_support_update_body =
+    FIELD_TABLE(part_http_support_update_fields);
+
 void part_http_support_update(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"status", FIELD_ENUM, true, 0, 0, support_states},
-	    {"amount_cents", FIELD_INT, false, 0, 100000000},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(part_http_support_update_fields)];
+	if (!req_body_fields(r, &part_http_support_update_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = req_param_id(r, "id");
@@ -2145,20 +2169,23 @@ static int markable(struct req *r, int64_t session, int64_t programme, int64_t *
 	return rc < 0 ? rc : 0;
 }
 
+static const struct field part_http_attendance_mark_mark_fields[] = {
+    {"participant_id", FIELD_INT, true, 1},
+    {"status", FIELD_ENUM, true, 0, 0, mark_states},
+    {"sat_out", FIELD_BOOL},
+    {"sat_out_agreed", FIELD_BOOL},
+};
+static const struct field part_http_attendance_mark_fields[] = {
+    {"marks", FIELD_OBJECTS, true, 0, 0, NULL, part_http_attendance_mark_mark_fields,
+     NFIELDS(part_http_attendance_mark_mark_fields), MAX_MARKS},
+};
+const struct field_table part_http_attendance_mark_body =
+    FIELD_TABLE(part_http_attendance_mark_fields);
+
 void part_http_attendance_mark(struct req *r)
 {
-	static const struct field mark_fields[] = {
-	    {"participant_id", FIELD_INT, true, 1},
-	    {"status", FIELD_ENUM, true, 0, 0, mark_states},
-	    {"sat_out", FIELD_BOOL},
-	    {"sat_out_agreed", FIELD_BOOL},
-	};
-	static const struct field fields[] = {
-	    {"marks", FIELD_OBJECTS, true, 0, 0, NULL, mark_fields, NFIELDS(mark_fields),
-	     MAX_MARKS},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(part_http_attendance_mark_fields)];
+	if (!req_body_fields(r, &part_http_attendance_mark_body, v))
 		return;
 	size_t n = json_array_size(v[0].j);
 	if (n == 0) {
@@ -2388,16 +2415,19 @@ void part_http_followup_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+static const struct field part_http_followup_create_fields[] = {
+    {"participant_id", FIELD_INT, true, 1},
+    {"programme_id", FIELD_INT, true, 1},
+    {"action", FIELD_ENUM, true, 0, 0, followup_actions},
+    {"note", FIELD_STRING, false, 0, 2000},
+};
+const struct field_table part_http_followup_create_body =
+    FIELD_TABLE(part_http_followup_create_fields);
+
 void part_http_followup_create(struct req *r)
 {
-	static const struct field fields[] = {
-	    {"participant_id", FIELD_INT, true, 1},
-	    {"programme_id", FIELD_INT, true, 1},
-	    {"action", FIELD_ENUM, true, 0, 0, followup_actions},
-	    {"note", FIELD_STRING, false, 0, 2000},
-	};
-	struct field_value v[NFIELDS(fields)];
-	if (!req_fields(r, fields, NFIELDS(fields), v))
+	struct field_value v[NFIELDS(part_http_followup_create_fields)];
+	if (!req_body_fields(r, &part_http_followup_create_body, v))
 		return;
 	int64_t pid = v[0].i, programme = v[1].i, holds = 0, id = 0;
 	const char *action = v[2].s, *note = v[3].present ? v[3].s : NULL;

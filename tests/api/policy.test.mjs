@@ -189,6 +189,33 @@ describe('policy matrix', () => {
     });
   }
 
+  test('GET /api/v1/meta states this matrix: each role lists exactly the actions MATRIX allows it, for anyone asking', async () => {
+    const routes = hearthRoutes().filter((r) => r.path === '/api/v1/meta');
+    assert.deepEqual(routes.map((r) => [r.method, r.action, r.public]), [['GET', 'public', true]]);
+    const anon = await new Client(server.url).get('/api/v1/meta');
+    assert.equal(anon.status, 200, anon.text);
+    const failures = [];
+    for (const [action, entry] of Object.entries(MATRIX)) {
+      for (const role of anon.json.enums.roles) {
+        const says = anon.json.roles[role].includes(action);
+        if (says !== entry.allowed.includes(role)) failures.push(`${role} ${action}: meta says ${says}`);
+      }
+    }
+    for (const role of anon.json.enums.roles) {
+      for (const a of UNIVERSAL) if (!anon.json.roles[role].includes(a)) failures.push(`${role} lacks ${a}`);
+    }
+    const elsewhere = Object.values(ELSEWHERE).flat();
+    for (const a of elsewhere) {
+      if (!Object.values(anon.json.roles).some((list) => list.includes(a))) failures.push(`${a}: no role may`);
+    }
+    assert.deepEqual(failures, []);
+    for (const user of DEMO_USERS) {
+      const res = await clients[user.role].get('/api/v1/meta');
+      assert.equal(res.status, 200, `${user.role}: ${res.text}`);
+      assert.deepEqual(res.json.roles, anon.json.roles, `${user.role} sees the same policy`);
+    }
+  });
+
   test('anonymous callers get 401 (not 403) on every guarded route', async () => {
     const anon = new Client(server.url);
     for (const r of guardedRoutes()) {

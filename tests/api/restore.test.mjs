@@ -7,10 +7,11 @@
 // deployment's (no key this key file opens) erases nobody: the server
 // refuses to start.
 //
-// There is no `hearth restore`: restoring is putting the backup in place of
-// the database (SQLite: the `hearth backup` file copied over the database
-// file; PostgreSQL: a pg_dump taken while serving, loaded into a database the
-// server is then started on).
+// Here restoring is putting the backup in place of the database by hand
+// (SQLite: the `hearth backup` file copied over the database file;
+// PostgreSQL: a pg_dump taken while serving, loaded into a database the
+// server is then started on). `hearth restore` (restore_ops.test.mjs)
+// finishes the same erasures before it puts a backup in place.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

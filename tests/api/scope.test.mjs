@@ -160,6 +160,7 @@ const ROUTES = {
   'POST /api/v1/auth/login': NO_IDS,
   'POST /api/v1/auth/logout': NO_IDS,
   'GET /api/v1/auth/me': NO_IDS,
+  'GET /api/v1/meta': NO_IDS,
   'GET /api/v1/organisations': NO_IDS,
   'POST /api/v1/organisations': ADMIN_ONLY,
   'PATCH /api/v1/organisations/{id}': PATH_ONLY,

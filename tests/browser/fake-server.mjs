@@ -74,6 +74,18 @@ async function helpPage(res) {
 ${sections}</main></body></html>`, 'text/html; charset=utf-8');
 }
 
+// GET /api/v1/meta from a snapshot of the real server's answer to nobody
+// (fake-meta.json: the policy per role and the value lists; tests/api/
+// meta.test.mjs fails when it no longer matches), with the signed-in user's
+// organisations worked out from it.
+const META = JSON.parse(await readFile(new URL('./fake-meta.json', import.meta.url), 'utf8'));
+function fakeMeta(user) {
+  const organisations = (user?.memberships || []).map((m) => ({ id: m.organisation_id, name: m.organisation,
+    kind: m.kind, roles: [m.role], actions: META.roles[m.role] || [] }));
+  const admin = organisations.some((o) => o.roles.includes('admin'));
+  return { ...META, organisations, everywhere: admin ? META.roles.admin : [] };
+}
+
 async function apiRoute(req, res, path) {
   const s = sessionOf(req);
   const unsafe = req.method !== 'GET' && req.method !== 'HEAD';
@@ -90,6 +102,7 @@ async function apiRoute(req, res, path) {
     res.setHeader('Set-Cookie', `hearth_session=${id}; HttpOnly; SameSite=Strict; Path=/`);
     return send(res, 200, { user, csrf_token: csrf });
   }
+  if (path === '/api/v1/meta') return send(res, 200, fakeMeta(s?.user));
   if (!s) return problem(res, 401, 'Unauthorized', 'Please sign in.');
   if (unsafe && req.headers['x-csrf-token'] !== s.csrf) return problem(res, 403, 'Forbidden', 'Missing or wrong CSRF token.');
   if (path === '/api/v1/auth/me') return send(res, 200, { user: s.user, csrf_token: s.csrf });

@@ -321,6 +321,59 @@ static void audit_verify_other_keyring_reports_first_entry(void **state)
 	expect_intact(fx, N);
 }
 
+/* --- key rotation --- */
+
+static int append_with(struct fx *fx, const struct keyring *kr, const struct audit_entry *e)
+{
+	struct db_conn *c = db_acquire(fx->pool);
+	int rc = db_begin(c, true);
+	if (rc == 0)
+		rc = audit_append(c, kr, e);
+	if (rc == 0)
+		rc = db_commit(c);
+	db_release(fx->pool, c);
+	return rc;
+}
+
+static int64_t last_entry_cb(uint32_t id, void *ctx)
+{
+	struct fx *fx = ctx;
+	int64_t last = -1;
+	assert_int_equal(audit_key_last_entry(fx->pool, id, &last), 0);
+	return last;
+}
+
+static void audit_verify_across_key_rotation(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_verify_result res;
+	struct keyring rotated = fx->kr;
+	assert_int_equal(hc_keyring_rotate(&rotated), 0);
+	/* A node on the new key file and one still on the old one append. */
+	assert_int_equal(append_with(fx, &rotated, &seed[0]), 0);
+	assert_int_equal(append_with(fx, &fx->kr, &seed[1]), 0);
+	assert_int_equal(append_with(fx, &rotated, &seed[2]), 0);
+	assert_int_equal(audit_verify(fx->pool, &rotated, &res), 0);
+	assert_int_equal(res.checked, N + 3);
+	/* The old keyring alone cannot check the new entries. */
+	expect_tamper(fx, &fx->kr, N + 1, "key 2");
+	/* The previous master key destroyed: its audit key still checks the old
+	 * entries, up to the last one it made. */
+	int64_t last = 0;
+	assert_int_equal(audit_key_last_entry(fx->pool, 1, &last), 0);
+	assert_int_equal(last, N + 2);
+	assert_int_equal(hc_keyring_drop_previous(&rotated, last_entry_cb, fx), 1);
+	assert_int_equal(audit_verify(fx->pool, &rotated, &res), 0);
+	assert_int_equal(res.checked, N + 3);
+	/* Someone holding the destroyed key cannot add an entry after that. */
+	assert_int_equal(append_with(fx, &fx->kr, &seed[3]), 0);
+	assert_int_equal(audit_verify(fx->pool, &rotated, &res), -HEARTH_ETAMPER);
+	assert_int_equal(res.first_bad_id, N + 4);
+	/* Nor pass an entry of the new key off as one of the old key's. */
+	tamper(fx, "UPDATE audit_log SET key_id = 1 WHERE id = 9");
+	expect_tamper(fx, &rotated, 9, "key 1");
+}
+
 /* --- audit_append --- */
 
 static void audit_append_rolled_back_leaves_chain_intact(void **state)
@@ -614,6 +667,7 @@ int main(void)
 	    T(audit_verify_detects_forged_row_at_end_with_head),
 	    T(audit_verify_detects_forged_row_before_start),
 	    T(audit_verify_other_keyring_reports_first_entry),
+	    T(audit_verify_across_key_rotation),
 	    T(audit_append_rolled_back_leaves_chain_intact),
 	    T(audit_append_concurrent_writers_keep_chain),
 	    T(audit_list_all_newest_first),

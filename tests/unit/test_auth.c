@@ -574,6 +574,61 @@ static void auth_session_delete_then_resolve(void **state)
 	assert_int_equal(resolve(fx, res2.token, DAY, &a), 0);
 }
 
+/* --- erasure of a person's account (called by people's erasure) --- */
+
+static void auth_user_erase_ends_login_sessions_and_memberships(void **state)
+{
+	struct fx *fx = *state;
+	struct auth_login_result res;
+	struct actor a;
+	int64_t found = -1;
+	assert_int_equal(login(fx, EMAIL, PASSWORD, &res), 0);
+	struct db_conn *c = db_acquire(fx->pool);
+	assert_int_equal(db_begin(c, true), 0);
+	assert_int_equal(auth_user_erase(c, fx->user), 0);
+	assert_int_equal(db_commit(c), 0);
+	/* Nothing left to find them by, and the login is gone. */
+	assert_int_equal(auth_user_find(c, EMAIL, &found), 0);
+	assert_int_equal(found, 0);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(auth_actor_load(c, fx->arena, &a, fx->user), -HEARTH_EAUTH);
+	static const char q[] = "SELECT (SELECT count(*) FROM memberships WHERE user_id = ?1),"
+	                        " (SELECT count(*) FROM sessions WHERE user_id = ?1),"
+	                        " (SELECT display_name FROM users WHERE id = ?1)";
+	struct db_stmt *st = db_prepare(c, q);
+	assert_non_null(st);
+	db_bind_i64(st, 1, fx->user);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_i64(st, 0), 0);
+	assert_int_equal(db_col_i64(st, 1), 0);
+	assert_string_equal(db_col_text(st, 2), "Erased person");
+	db_finish(st);
+	db_release(fx->pool, c);
+	assert_int_equal(resolve(fx, res.token, DAY, &a), -HEARTH_EAUTH);
+	assert_int_equal(login(fx, EMAIL, PASSWORD, &res), -HEARTH_EAUTH);
+}
+
+static void auth_org_erasure_automatic_policy(void **state)
+{
+	struct fx *fx = *state;
+	char script[160];
+	bool automatic = true;
+	struct db_conn *c = db_acquire(fx->pool);
+	assert_int_equal(auth_org_erasure_automatic(c, fx->org, &automatic), 0);
+	assert_false(automatic); /* the default is review by staff */
+	db_release(fx->pool, c);
+	snprintf(script, sizeof script,
+	         "UPDATE organisations SET erasure_policy = 'automatic' WHERE id = %lld;",
+	         (long long)fx->org);
+	sql(fx, script);
+	c = db_acquire(fx->pool);
+	assert_int_equal(auth_org_erasure_automatic(c, fx->org, &automatic), 0);
+	assert_true(automatic);
+	assert_int_equal(auth_org_erasure_automatic(c, fx->org + 1000, &automatic), 0);
+	assert_false(automatic);
+	db_release(fx->pool, c);
+}
+
 static void auth_session_resolve_rejects_bad_tokens(void **state)
 {
 	struct fx *fx = *state;
@@ -798,6 +853,8 @@ int main(void)
 	    T(auth_session_absolute_expiry),
 	    T(auth_session_delete_then_resolve),
 	    T(auth_session_resolve_rejects_bad_tokens),
+	    T(auth_user_erase_ends_login_sessions_and_memberships),
+	    T(auth_org_erasure_automatic_policy),
 	    T(auth_token_create_resolve_revoke),
 	    T(auth_token_resolve_rejects_unknown),
 	    T(auth_csrf_token_per_session_and_keyring),

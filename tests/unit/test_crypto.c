@@ -198,6 +198,139 @@ static void hc_keyring_load_missing(void **state)
 	assert_int_equal(hc_keyring_load(&kr, t->a), -HEARTH_ENOTFOUND);
 }
 
+/* --- key rotation --- */
+
+static int64_t last_is_seven(uint32_t id, void *ctx)
+{
+	(void)id;
+	(void)ctx;
+	return 7;
+}
+
+static void hc_keyring_rotate_write_load_round_trip(void **state)
+{
+	struct tmp *t = *state;
+	struct keyring k1, k2, loaded;
+	assert_int_equal(hc_keyfile_create(t->a), 0);
+	assert_int_equal(hc_keyring_load(&k1, t->a), 0);
+	assert_int_equal(k1.id, 1);
+	assert_false(hc_keyring_has_previous(&k1));
+	k2 = k1;
+	assert_int_equal(hc_keyring_rotate(&k2), 0);
+	assert_int_equal(k2.id, 2);
+	assert_true(hc_keyring_has_previous(&k2));
+	/* New master, wrap and audit keys; blind-index and CSRF keys carried. */
+	assert_memory_not_equal(k2.master, k1.master, HC_KEY_BYTES);
+	assert_memory_not_equal(k2.wrap, k1.wrap, HC_KEY_BYTES);
+	assert_memory_not_equal(k2.audit, k1.audit, HC_KEY_BYTES);
+	assert_memory_equal(k2.blind, k1.blind, HC_KEY_BYTES);
+	assert_memory_equal(k2.csrf, k1.csrf, HC_KEY_BYTES);
+	/* Written and read back: the same keyring, file mode 0600, no temp left. */
+	assert_int_equal(hc_keyfile_write(t->a, &k2), 0);
+	struct stat st;
+	assert_int_equal(stat(t->a, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "%s.new", t->a);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(hc_keyring_load(&loaded, t->a), 0);
+	assert_memory_equal(&loaded, &k2, sizeof loaded);
+	/* A data key wrapped under key 1 opens with both keyrings; one wrapped
+	 * under key 2 names its key and opens only with the new keyring. */
+	unsigned char dk[HC_KEY_BYTES], back[HC_KEY_BYTES], w1[HC_WRAPPED_MAX_BYTES],
+	    w2[HC_WRAPPED_MAX_BYTES];
+	hc_datakey_new(dk);
+	assert_int_equal(hc_datakey_wrap(&k1, w1, 9, dk), HC_WRAPPED_V1_BYTES);
+	assert_int_equal(hc_datakey_wrap(&k2, w2, 9, dk), HC_WRAPPED_V2_BYTES);
+	assert_int_equal(hc_wrapped_key_id(w1, HC_WRAPPED_V1_BYTES), 1);
+	assert_int_equal(hc_wrapped_key_id(w2, HC_WRAPPED_V2_BYTES), 2);
+	assert_int_equal(hc_datakey_unwrap(&loaded, back, 9, w1, HC_WRAPPED_V1_BYTES), 0);
+	assert_memory_equal(back, dk, HC_KEY_BYTES);
+	assert_int_equal(hc_datakey_unwrap(&loaded, back, 9, w2, HC_WRAPPED_V2_BYTES), 0);
+	assert_memory_equal(back, dk, HC_KEY_BYTES);
+	assert_int_equal(hc_datakey_unwrap(&k1, back, 9, w2, HC_WRAPPED_V2_BYTES), -HEARTH_ECRYPTO);
+	assert_int_equal(hc_datakey_unwrap(&loaded, back, 10, w2, HC_WRAPPED_V2_BYTES),
+	                 -HEARTH_ECRYPTO);
+	/* The key id in the header cannot be swapped for another. */
+	w2[1] = 1;
+	assert_int_equal(hc_datakey_unwrap(&loaded, back, 9, w2, HC_WRAPPED_V2_BYTES),
+	                 -HEARTH_ECRYPTO);
+	/* Rotating once more while a previous key is kept names key 3. */
+	struct keyring k3 = loaded;
+	assert_int_equal(hc_keyring_rotate(&k3), 0);
+	assert_int_equal(k3.id, 3);
+}
+
+static void hc_keyring_drop_previous_keeps_audit_key_only(void **state)
+{
+	struct tmp *t = *state;
+	struct keyring k1, k2, loaded;
+	assert_int_equal(hc_keyfile_create(t->a), 0);
+	assert_int_equal(hc_keyring_load(&k1, t->a), 0);
+	k2 = k1;
+	assert_int_equal(hc_keyring_rotate(&k2), 0);
+	unsigned char dk[HC_KEY_BYTES], back[HC_KEY_BYTES], w1[HC_WRAPPED_MAX_BYTES];
+	hc_datakey_new(dk);
+	hc_datakey_wrap(&k1, w1, 9, dk);
+	assert_int_equal(hc_keyring_drop_previous(&k2, last_is_seven, NULL), 1);
+	assert_false(hc_keyring_has_previous(&k2));
+	assert_int_equal(hc_keyfile_write(t->a, &k2), 0);
+	assert_int_equal(hc_keyring_load(&loaded, t->a), 0);
+	assert_memory_equal(&loaded, &k2, sizeof loaded);
+	/* The old master key is gone from the file: its wraps no longer open. */
+	char buf[1024];
+	read_file(t->a, buf, sizeof buf);
+	char oldhex[2 * HC_KEY_BYTES + 1];
+	for (int i = 0; i < HC_KEY_BYTES; i++)
+		snprintf(oldhex + 2 * i, 3, "%02x", k1.master[i]);
+	assert_null(strstr(buf, oldhex));
+	assert_int_equal(hc_datakey_unwrap(&loaded, back, 9, w1, HC_WRAPPED_V1_BYTES),
+	                 -HEARTH_ECRYPTO);
+	/* Its audit key still verifies entries up to the last one it made. */
+	assert_non_null(hc_keyring_audit_key(&loaded, 1, 7));
+	assert_memory_equal(hc_keyring_audit_key(&loaded, 1, 7), k1.audit, HC_KEY_BYTES);
+	assert_null(hc_keyring_audit_key(&loaded, 1, 8));
+	assert_memory_equal(hc_keyring_audit_key(&loaded, 2, 8), k2.audit, HC_KEY_BYTES);
+	assert_null(hc_keyring_audit_key(&loaded, 3, 1));
+}
+
+static void hc_keyring_load_v2_rejects_corrupt(void **state)
+{
+	struct tmp *t = *state;
+	const char *h = "0101010101010101010101010101010101010101010101010101010101010101";
+	char good[1024];
+	snprintf(good, sizeof good,
+	         "hearth-key-v2\nmaster 2 %s\nmaster 1 %s\naudit 3 %s 5\nblind %s\ncsrf %s\n", h, h,
+	         h, h, h);
+	write_file(t->c, good);
+	struct keyring kr;
+	assert_int_equal(hc_keyring_load(&kr, t->c), 0);
+	assert_int_equal(kr.id, 2);
+	assert_int_equal(kr.nold, 2);
+#define H "0101010101010101010101010101010101010101010101010101010101010101"
+	static const char *const cases[] = {
+	    "hearth-key-v2\nmaster 2 " H "\nblind " H "\n",             /* no csrf */
+	    "hearth-key-v2\nblind " H "\ncsrf " H "\n",                 /* no master */
+	    "hearth-key-v2\nmaster 0 " H "\nblind " H "\ncsrf " H "\n", /* id 0 */
+	    "hearth-key-v2\nmaster 2 " H "\nmaster 2 " H "\nblind " H "\ncsrf " H "\n",
+	    "hearth-key-v2\nmaster 2 " H "\nmaster 2x " H "\nblind " H "\ncsrf " H "\n",
+	    "hearth-key-v2\nmaster 2 " H "\nextra " H "\nblind " H "\ncsrf " H "\n",
+	    "hearth-key-v2\nmaster 2 " H " 9\nblind " H "\ncsrf " H "\n", /* last on a master */
+	    "hearth-key-v2\nmaster 2 " H "\nblind 0101\ncsrf " H "\n",    /* short key */
+	};
+#undef H
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		write_file(t->c, cases[i]);
+		int rc = hc_keyring_load(&kr, t->c);
+		if (rc != -HEARTH_EINVAL)
+			fail_msg("case %zu: got %d, want -HEARTH_EINVAL", i, rc);
+	}
+	/* Truncated: the last line without its newline. */
+	good[strlen(good) - 1] = '\0';
+	write_file(t->c, good);
+	assert_int_equal(hc_keyring_load(&kr, t->c), -HEARTH_EINVAL);
+}
+
 static void hc_keyring_from_master_purpose_keys_distinct(void **state)
 {
 	(void)state;
@@ -527,6 +660,9 @@ int main(void)
 	    T(hc_keyring_load_matches_from_master),
 	    T(hc_keyring_load_rejects_corrupt),
 	    T(hc_keyring_load_missing),
+	    T(hc_keyring_rotate_write_load_round_trip),
+	    T(hc_keyring_drop_previous_keeps_audit_key_only),
+	    T(hc_keyring_load_v2_rejects_corrupt),
 	    cmocka_unit_test(hc_keyring_from_master_purpose_keys_distinct),
 	    cmocka_unit_test(hc_keyring_wipe_zeroes),
 	    cmocka_unit_test(hc_seal_open_round_trip),

@@ -621,6 +621,122 @@ static void people_open_after_key_destroy_not_found(void **state)
 	                 -HEARTH_ECRYPTO);
 }
 
+/* --- orphan keys, rotation --- */
+
+/* A creation that crashed after the key store's commit and before the main
+ * one left a key for the id SQLite hands out next: the next person created
+ * gets that id and must not be refused (issue 10, finding 4). */
+static void people__create_replaces_orphan_key_of_reused_id(void **state)
+{
+	struct fx *fx = *state;
+	int64_t first = person(fx, NAME, EMAIL, PHONE, false);
+	unsigned char orphan[32], k[32];
+	assert_int_equal(people_key_create(&fx->px, first + 1, orphan), 0);
+	int64_t id = 0;
+	assert_int_equal(
+	    create_in(fx, "Grace Hopper", "grace@example.org", NULL, false, &fx->org_a, 1, &id), 0);
+	assert_int_equal(id, first + 1);
+	/* Its key is a new one, and opens its profile. */
+	assert_int_equal(people_key_load(&fx->px, id, k), 0);
+	assert_memory_not_equal(k, orphan, sizeof k);
+	struct person_row row;
+	assert_int_equal(get(fx, id, &row), 0);
+	assert_non_null(row.profile);
+	/* A living person's key is never replaced by people_key_create. */
+	assert_int_equal(people_key_create(&fx->px, first, k), -HEARTH_ECONFLICT);
+}
+
+static void people_keys_sweep_removes_old_orphans_only(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char k[32];
+	size_t swept = 9, left = 9;
+	/* An empty database shares nobody with the key store: nothing swept. */
+	assert_int_equal(people_key_create(&fx->px, 900, k), 0);
+	shift(fx, 2 * PEOPLE_SWEEP_GRACE);
+	assert_int_equal(people_keys_sweep(&fx->px, fx->pool, PEOPLE_SWEEP_GRACE, &swept, &left),
+	                 0);
+	assert_int_equal(swept, 0);
+	assert_int_equal(left, 1);
+	assert_int_equal(people_key_load(&fx->px, 900, k), 0);
+	/* With a person in common: the old orphan goes, a young one (a creation
+	 * maybe in flight on another node) and the person's key stay. */
+	int64_t id = person(fx, NAME, EMAIL, PHONE, false);
+	assert_int_equal(people_key_create(&fx->px, 901, k), 0);
+	shift(fx, 2 * PEOPLE_SWEEP_GRACE);
+	assert_int_equal(people_key_create(&fx->px, 902, k), 0);
+	assert_int_equal(people_keys_sweep(&fx->px, fx->pool, PEOPLE_SWEEP_GRACE, &swept, &left),
+	                 0);
+	assert_int_equal(swept, 2);
+	assert_int_equal(left, 0);
+	assert_int_equal(people_key_load(&fx->px, 900, k), -HEARTH_ENOTFOUND);
+	assert_int_equal(people_key_load(&fx->px, 901, k), -HEARTH_ENOTFOUND);
+	assert_int_equal(people_key_load(&fx->px, 902, k), 0);
+	assert_int_equal(people_key_load(&fx->px, id, k), 0);
+	/* An erased person's row keeps nothing: still nothing to sweep. */
+	assert_int_equal(people_keys_sweep(&fx->px, fx->pool, PEOPLE_SWEEP_GRACE, &swept, &left),
+	                 0);
+	assert_int_equal(swept, 0);
+}
+
+static void people_keys_sweep_refuses_many_orphans(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char k[32];
+	size_t swept, left;
+	person(fx, NAME, EMAIL, PHONE, false);
+	for (int64_t i = 0; i <= PEOPLE_SWEEP_MAX; i++)
+		assert_int_equal(people_key_create(&fx->px, 1000 + i, k), 0);
+	shift(fx, 2 * PEOPLE_SWEEP_GRACE);
+	assert_int_equal(people_keys_sweep(&fx->px, fx->pool, PEOPLE_SWEEP_GRACE, &swept, &left),
+	                 0);
+	assert_int_equal(swept, 0);
+	assert_int_equal(left, PEOPLE_SWEEP_MAX + 1);
+	assert_int_equal(people_key_load(&fx->px, 1000, k), 0);
+}
+
+static void people_keys_rewrap_under_new_master(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char k1[32], k2[32], back[32];
+	size_t done, failed, under, total;
+	int64_t id = person(fx, NAME, EMAIL, PHONE, false);
+	assert_int_equal(people_key_create(&fx->px, 50, k1), 0);
+	assert_int_equal(people_key_create(&fx->px, 51, k2), 0);
+	struct keyring kr = fx->kr;
+	assert_int_equal(hc_keyring_rotate(&kr), 0);
+	struct people_ctx px = {fx->ks, &kr};
+	/* Before the re-wrap both keys open, under key 1. */
+	assert_int_equal(people_keys_count(&px, 1, &under, &total), 0);
+	assert_int_equal(under, 3);
+	assert_int_equal(people_key_load(&px, 50, back), 0);
+	assert_memory_equal(back, k1, 32);
+	assert_int_equal(people_keys_rewrap(&px, 0, &done, &failed), 0);
+	assert_int_equal(done, 3);
+	assert_int_equal(failed, 0);
+	assert_int_equal(people_keys_count(&px, kr.id, &under, &total), 0);
+	assert_int_equal(under, 3);
+	assert_int_equal(total, 3);
+	/* Same data keys; the old keyring alone no longer opens them. */
+	assert_int_equal(people_key_load(&px, 51, back), 0);
+	assert_memory_equal(back, k2, 32);
+	assert_int_equal(people_key_load(&fx->px, 51, back), -HEARTH_ECRYPTO);
+	/* After the previous master key is dropped: still open, data intact. */
+	hc_keyring_drop_previous(&kr, NULL, NULL);
+	struct person_row row;
+	struct db_conn *c = db_acquire(fx->pool);
+	assert_int_equal(people__get(&px, c, fx->arena, id, &row), 0);
+	db_release(fx->pool, c);
+	assert_non_null(row.profile);
+	/* Nothing left to do: a second run re-wraps nothing. */
+	assert_int_equal(people_keys_rewrap(&px, 0, &done, &failed), 0);
+	assert_int_equal(done, 0);
+	/* New keys are wrapped under the new key. */
+	assert_int_equal(people_key_create(&px, 52, k1), 0);
+	assert_int_equal(people_keys_count(&px, kr.id, &under, &total), 0);
+	assert_int_equal(under, 4);
+}
+
 /* --- create, get, find --- */
 
 static void people__create_seals_profile_and_indexes(void **state)
@@ -2008,6 +2124,10 @@ int main(void)
 	    T(people_key_load_unknown_subject),
 	    T(people_key_destroy_then_load_not_found),
 	    T(people_key_load_other_master_key),
+	    T(people__create_replaces_orphan_key_of_reused_id),
+	    T(people_keys_sweep_removes_old_orphans_only),
+	    T(people_keys_sweep_refuses_many_orphans),
+	    T(people_keys_rewrap_under_new_master),
 	    cmocka_unit_test(keystore_default_path_beside_key_file),
 	    T(people_seal_open_round_trip),
 	    T(people_open_other_participant_fails),

@@ -3,11 +3,11 @@
 // The server checks the admin role on every request; a refusal shows its
 // problem detail in an alert.
 
-import { api, ApiError } from '../api.js';
-import { dataTable, h, tableRow } from '../dom.js';
-import { formatDateTime, has, language, t } from '../i18n.js';
-import { FormErrors, busy, field, textarea } from '../forms.js';
-import { roleLabel } from './dashboard.js';
+import { api, ApiError } from '../lib/api.js';
+import { dataTable, h, tableRow } from '../lib/dom.js';
+import { formatDateTime, has, language, t } from '../lib/i18n.js';
+import { roleLabel } from '../lib/labels.js';
+import { busy, field, FormErrors, textarea } from '../components/forms.js';
 
 const AUDIT_PAGE = 50;
 

@@ -4,8 +4,9 @@
 // soon" card describing what their area will do. No links to pages that
 // don't exist.
 
-import { h, uid } from '../dom.js';
-import { has, t } from '../i18n.js';
+import { h, uid } from '../lib/dom.js';
+import { has, t } from '../lib/i18n.js';
+import { roleLabel } from '../lib/labels.js';
 
 const ADMIN_CARDS = [
   { href: '#/admin/users', title: 'nav.users', text: 'dashboard.admin.users' },
@@ -51,20 +52,6 @@ const ROLE_CARDS = {
   moderator: [TRAINING_CARD],
   participant: [...PARTICIPANT_PROG_CARDS, ...ME_CARDS],
 };
-
-// True when the user has any of roles in any organisation.
-export function hasRole(user, roles) {
-  return Boolean(user?.memberships?.some((m) => roles.includes(m.role)));
-}
-
-export function isAdmin(user) {
-  return Boolean(user?.memberships?.some((m) => m.role === 'admin'));
-}
-
-// A role's display name; unknown roles (newer server) show as they are.
-export function roleLabel(role) {
-  return has(`role.${role}`) ? t(`role.${role}`) : role;
-}
 
 function cards(list) {
   return list.map((c) => h('li', { class: 'card' },

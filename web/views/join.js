@@ -3,13 +3,13 @@
 // There is no honeypot field here: the form token and its minimum time do
 // that job without an invisible field that assistive technology could find.
 
-import { api } from '../api.js';
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
-import { FormErrors, busy, field, input, select } from '../forms.js';
+import { api } from '../lib/api.js';
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { busy, field, FormErrors, input, select } from '../components/forms.js';
+import { consentTexts, personForm } from '../components/person.js';
 import { setLoginEmail } from './login.js';
 import { grouped } from './people.js';
-import { consentTexts, personForm } from './person.js';
 
 function page(title, ...content) {
   return {

@@ -5,16 +5,17 @@
 // why, and record decisions that link back to the themes. "You said, we
 // did" shows the decisions and what was not acted on, to everyone.
 
-import { api } from '../api.js';
-import { dataTable, h } from '../dom.js';
-import { formatDateTime, language, t } from '../i18n.js';
-import { FormErrors, checkboxGroup, field, input, select, textarea, value } from '../forms.js';
-import { hasRole } from './dashboard.js';
-import {
-  ANSWER_KEYS, BARRIER_TAGS, DECISION_KINDS, FRONTLINE, MANAGERS, STAFF, actionButton, back, browserZone, disclosure,
-  failed, label, miniForm, options, organisationField, organisationsFor, page, participantPicker, pressed, rolesIn, section,
-  settle, utcToZoned, zonedToUtc,
-} from './prog.js';
+import { api } from '../lib/api.js';
+import { dataTable, h } from '../lib/dom.js';
+import { formatDateTime, language, t } from '../lib/i18n.js';
+import { label, options } from '../lib/labels.js';
+import { settle } from '../lib/load.js';
+import { can, canIn, organisationsFor, values } from '../lib/meta.js';
+import { browserZone, utcToZoned, zonedToUtc } from '../lib/time.js';
+import { actionButton, miniForm, pressed } from '../components/actions.js';
+import { checkboxGroup, field, FormErrors, input, select, textarea, value } from '../components/forms.js';
+import { back, disclosure, failed, page, section } from '../components/page.js';
+import { organisationField, participantPicker } from '../components/pickers.js';
 
 function closesText(r) {
   if (r.status === 'closed') return r.closed_at ? t('listen.closedOn', { date: formatDateTime(r.closed_at) }) : t('listen.closed');
@@ -35,7 +36,7 @@ function endOfDay(day) {
 
 export async function listeningView(ctx) {
   const user = ctx.session.user;
-  const manage = hasRole(user, MANAGERS);
+  const manage = can('listening.manage');
   const { items } = await api('/listening-rounds');
   const rounds = [...items].sort((a, b) => (a.status === b.status ? b.id - a.id : a.status === 'open' ? -1 : 1));
   const columns = [
@@ -45,7 +46,7 @@ export async function listeningView(ctx) {
   ];
   let create = null;
   if (manage) {
-    const orgs = await organisationsFor(user, MANAGERS);
+    const orgs = await organisationsFor('listening.manage');
     const errors = new FormErrors('round-new');
     const orgField = organisationField('round-new', orgs, errors);
     const title = input('round-new-title', { autocomplete: 'off' });
@@ -76,7 +77,7 @@ export async function listeningView(ctx) {
     create = section(t('listen.newTitle'), { id: 'round-add' }, form);
   }
   return page(t('listen.title'),
-    h('p', { class: 'lede' }, t(manage ? 'listen.introManage' : hasRole(user, ['participant']) ? 'listen.introParticipant' : 'listen.introStaff')),
+    h('p', { class: 'lede' }, t(manage ? 'listen.introManage' : can('theme.vote') ? 'listen.introParticipant' : 'listen.introStaff')),
     dataTable({ id: 'rounds-table', caption: t('listen.caption', { count: rounds.length }), columns, rows: rounds,
       emptyText: t('listen.none') }),
     create,
@@ -103,15 +104,15 @@ function answerForm(ctx, round, { staff }) {
   lang.options[0].lang = 'en';
   lang.options[1].lang = 'es';
   children.push(field(t('answer.lang'), lang, { hint: t('answer.langHint') }));
-  const boxes = Object.fromEntries(ANSWER_KEYS.map((k) => [k, textarea(`${prefix}-${k}`, '', { rows: 3, maxlength: 2000 })]));
-  for (const k of ANSWER_KEYS) {
+  const boxes = Object.fromEntries(values('listening_questions').map((k) => [k, textarea(`${prefix}-${k}`, '', { rows: 3, maxlength: 2000 })]));
+  for (const k of values('listening_questions')) {
     children.push(field(t(`answer.q.${k}`), boxes[k], { hint: t(`answer.q.${k}.hint`) }));
     errors.register(`answers.${k}`, boxes[k], t(`answer.q.${k}`));
   }
   const tags = checkboxGroup({ legend: t('answer.barrierTags'), hint: t('answer.barrierTagsHint'), name: `${prefix}-tag`,
-    options: options('barrier', BARRIER_TAGS) });
+    options: options('barrier', values('barrier_tags')) });
   children.push(tags.node);
-  errors.register('answers', boxes.emotional, t(`answer.q.${ANSWER_KEYS[0]}`));
+  errors.register('answers', boxes.emotional, t(`answer.q.${values('listening_questions')[0]}`));
   errors.register('barrier_tags', tags.first, t('answer.barrierTags'));
   errors.register('lang', lang, t('answer.lang'));
   errors.register('anonymous', anon, t('answer.anonymous'));
@@ -120,7 +121,7 @@ function answerForm(ctx, round, { staff }) {
     children,
     collect: (errs) => {
       const answers = {};
-      for (const k of ANSWER_KEYS) if (value(boxes[k])) answers[k] = value(boxes[k]);
+      for (const k of values('listening_questions')) if (value(boxes[k])) answers[k] = value(boxes[k]);
       if (!Object.keys(answers).length) return errs.show({ message: t('answer.error.empty'), path: 'answers' });
       const body = { anonymous: anon.checked, lang: lang.value, answers };
       if (tags.get().length) body.barrier_tags = tags.get();
@@ -269,7 +270,7 @@ function roundControls(ctx, round) {
 function decisionForm(ctx, round, themes, programmes) {
   const prefix = 'decision-new';
   const errors = new FormErrors(prefix);
-  const kind = select(`${prefix}-kind`, [{ value: '', label: t('form.choose') }, ...options('decisionKind', DECISION_KINDS)], '');
+  const kind = select(`${prefix}-kind`, [{ value: '', label: t('form.choose') }, ...options('decisionKind', values('decision_kinds'))], '');
   const title = input(`${prefix}-title`, { autocomplete: 'off' });
   const body = textarea(`${prefix}-body`, '', { rows: 3 });
   const programme = select(`${prefix}-programme`, [{ value: '', label: t('decision.noProgramme') },
@@ -313,7 +314,7 @@ function responseCard(r) {
     h('p', {}, who),
     r.erased || r.answers === null
       ? h('p', { class: 'hint' }, t('response.erased'))
-      : h('dl', { class: 'details' }, ANSWER_KEYS.filter((k) => r.answers?.[k]).map((k) => h('div', { class: 'details-row' },
+      : h('dl', { class: 'details' }, values('listening_questions').filter((k) => r.answers?.[k]).map((k) => h('div', { class: 'details-row' },
         h('dt', {}, t(`answer.q.${k}`)), h('dd', { lang: r.lang, class: 'notes' }, r.answers[k])))));
 }
 
@@ -321,10 +322,10 @@ export async function roundView(ctx, { id }) {
   const user = ctx.session.user;
   const round = await api(`/listening-rounds/${id}`);
   // Staff parts only for staff of the round's own organisation.
-  const manage = rolesIn(user, round.organisation_id, MANAGERS);
-  const frontline = rolesIn(user, round.organisation_id, FRONTLINE);
-  const staff = rolesIn(user, round.organisation_id, STAFF);
-  const participant = hasRole(user, ['participant']);
+  const manage = canIn(round.organisation_id, 'listening.manage');
+  const frontline = canIn(round.organisation_id, 'attendance.mark');
+  const staff = canIn(round.organisation_id, 'participant.read');
+  const participant = can('theme.vote');
   const [themesR, programmesR] = await settle(api(`/listening-rounds/${id}/themes`),
     manage ? api('/programmes') : Promise.resolve(null));
   const open = round.status === 'open';

@@ -1,9 +1,9 @@
 // Sign-in page: an email + password form. Errors appear in a role="alert"
 // box that takes focus, so keyboard and screen-reader users notice them.
 
-import { api, ApiError } from '../api.js';
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { api, ApiError } from '../lib/api.js';
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 
 // The email typed so far survives a re-render (e.g. a language switch).
 // The password is never kept outside its field.

@@ -3,11 +3,13 @@
 // read and written through /api/v1/me/..., which only ever touches the
 // signed-in person's own record.
 
-import { api, ApiError } from '../api.js';
-import { h, uid } from '../dom.js';
-import { formatDateTime, language, t } from '../i18n.js';
-import { FormErrors, busy } from '../forms.js';
-import { PURPOSES, consentHistoryTable, consentTexts, label, personForm } from './person.js';
+import { api, ApiError } from '../lib/api.js';
+import { h, uid } from '../lib/dom.js';
+import { formatDateTime, language, t } from '../lib/i18n.js';
+import { label } from '../lib/labels.js';
+import { values } from '../lib/meta.js';
+import { busy, FormErrors } from '../components/forms.js';
+import { consentHistoryTable, consentTexts, personForm } from '../components/person.js';
 
 function page(title, ...content) {
   return {
@@ -145,7 +147,7 @@ export async function myConsentsView(ctx) {
     }
   };
   historyBox.replaceChildren(consentHistoryTable(mine.history, 'my-consent-history'));
-  const purposes = PURPOSES.filter((p) => texts.has(p));
+  const purposes = values('consent_purposes').filter((p) => texts.has(p));
   const cards = purposes.map((p) => consentCard(ctx, p, texts.get(p), mine.current[p],
     { minor: Boolean(mine.is_minor), onChange: showHistory }));
   return page(t('myConsents.title'),

@@ -4,19 +4,18 @@
 // each role may see and do; these pages only hide buttons that would be
 // refused for the roles the signed-in user has.
 
-import { api, ApiError } from '../api.js';
-import { dataTable, h, tableRow, uid } from '../dom.js';
-import { formatDateTime, language, t } from '../i18n.js';
-import { FormErrors, busy, field, input, radioGroup } from '../forms.js';
-import { hasRole } from './dashboard.js';
+import { api, ApiError } from '../lib/api.js';
+import { dataTable, h, tableRow, uid } from '../lib/dom.js';
+import { formatDateTime, language, t } from '../lib/i18n.js';
+import { label } from '../lib/labels.js';
+import { can, values } from '../lib/meta.js';
+import { busy, field, FormErrors, input, radioGroup } from '../components/forms.js';
+import { section } from '../components/page.js';
 import {
-  PURPOSES, aboutRows, consentHistoryTable, consentStateList, consentTexts, contactRows, detailList,
-  displayName, label, needsRows, personForm, preferenceRows,
-} from './person.js';
+  aboutRows, consentHistoryTable, consentStateList, consentTexts, contactRows, detailList, displayName, needsRows,
+  personForm, preferenceRows,
+} from '../components/person.js';
 
-export const STAFF = ['admin', 'coordinator', 'facilitator', 'clinician', 'peer_supporter'];
-export const CREATORS = ['admin', 'coordinator', 'facilitator'];
-export const MANAGERS = ['admin', 'coordinator'];
 const PAGE = 50;
 
 // The last search, so that it survives a language switch or coming back;
@@ -140,7 +139,7 @@ export async function peopleListView(ctx) {
 
   return page(t('people.title'),
     h('p', { class: 'lede' }, t('people.intro')),
-    hasRole(user, CREATORS) && h('p', {}, h('a', { class: 'button', href: '#/people/new', id: 'register-link' }, t('people.register'))),
+    can('participant.create') && h('p', {}, h('a', { class: 'button', href: '#/people/new', id: 'register-link' }, t('people.register'))),
     form,
     results);
 }
@@ -281,9 +280,9 @@ export async function personView(ctx, { id }) {
 
   const actions = [];
   const extras = [];
-  if (hasRole(user, MANAGERS)) actions.push(h('a', { class: 'button', href: `#/people/${id}/edit`, id: 'person-edit' }, t('person.edit')));
-  if (hasRole(user, CREATORS)) actions.push(h('a', { class: 'button button-quiet', href: `#/people/${id}/consent`, id: 'person-consent' }, t('person.recordConsent')));
-  if (hasRole(user, MANAGERS) && !person.has_account) {
+  if (can('participant.update')) actions.push(h('a', { class: 'button', href: `#/people/${id}/edit`, id: 'person-edit' }, t('person.edit')));
+  if (can('consent.record')) actions.push(h('a', { class: 'button button-quiet', href: `#/people/${id}/consent`, id: 'person-consent' }, t('person.recordConsent')));
+  if (can('participant.update') && !person.has_account) {
     const code = codeSection(ctx, person);
     actions.push(code.button);
     extras.push(code.errors.box, code.box);
@@ -308,7 +307,7 @@ export async function personView(ctx, { id }) {
 
   // Erasing is rare and final: it gets its own section at the end.
   let eraseSection = null;
-  if (hasRole(user, MANAGERS)) {
+  if (can('participant.erase')) {
     const { dialog, show } = eraseDialog(ctx, person);
     const erase = h('button', { type: 'button', class: 'button button-danger', id: 'person-erase' }, t('person.erase'));
     erase.addEventListener('click', show);
@@ -386,7 +385,7 @@ export async function recordConsentView(ctx, { id }) {
   const texts = await consentTexts();
   const errors = new FormErrors('rc');
   const name = displayName(person);
-  const purposes = PURPOSES.filter((p) => texts.has(p));
+  const purposes = values('consent_purposes').filter((p) => texts.has(p));
   const purpose = radioGroup({
     legend: t('rc.purpose'), name: 'rc-purpose', required: true,
     options: purposes.map((p) => ({ value: p, label: label('purpose', p) })),

@@ -4,24 +4,26 @@
 // and its calendar link; staff see enrolments and how leadership rotated;
 // participants see what it is and enrol or join the waitlist.
 
-import { api, ApiError } from '../api.js';
-import { dataTable, h } from '../dom.js';
-import { formatDateTime, t } from '../i18n.js';
-import { FormErrors, field, input, select, textarea, value } from '../forms.js';
-import { hasRole } from './dashboard.js';
-import { programmeForm } from './programme-form.js';
-import {
-  ENROLLERS, MANAGERS, PLAN_PARTS, STAFF, SUPPORT_KINDS, actionButton, back, calendarBox, canManage, disclosure,
-  failed, formatDay, label, miniForm, options, organisationsFor, page, participantPicker, placesText, programmeTags,
-  progLanguage, rolesIn, ruleText, section, sessionWhen, settle, shortDay, staffDirectoryOrNull, zonedToUtc,
-} from './prog.js';
+import { api, ApiError } from '../lib/api.js';
+import { dataTable, h } from '../lib/dom.js';
+import { formatDateTime, t } from '../lib/i18n.js';
+import { label, options, progLanguage } from '../lib/labels.js';
+import { settle } from '../lib/load.js';
+import { can, canIn, organisationsFor, values } from '../lib/meta.js';
+import { formatDay, ruleText, sessionWhen, shortDay, zonedToUtc } from '../lib/time.js';
+import { actionButton, miniForm } from '../components/actions.js';
+import { field, FormErrors, input, select, textarea, value } from '../components/forms.js';
+import { back, calendarBox, disclosure, failed, page, section } from '../components/page.js';
+import { participantPicker, staffDirectoryOrNull } from '../components/pickers.js';
+import { programmeForm } from '../components/programme-form.js';
+import { placesText, programmeTags } from '../components/programme.js';
 import { enrolPanel } from './taking-part.js';
 
 // --- the list ---
 
 export async function programmesView(ctx) {
   const user = ctx.session.user;
-  const staff = hasRole(user, STAFF);
+  const staff = can('enrolment.read');
   const { items } = await api('/programmes');
   const status = select('programme-filter', [{ value: '', label: t('prog.filter.all') },
     ...options('progStatus', ['draft', 'published', 'closed'])], '');
@@ -46,7 +48,7 @@ export async function programmesView(ctx) {
   paint();
   return page(t('prog.title'),
     h('p', { class: 'lede' }, t(staff ? 'prog.introStaff' : 'prog.introParticipant')),
-    canManage(user) && h('p', {}, h('a', { class: 'button', href: '#/programmes/new', id: 'programme-new-link' }, t('prog.new'))),
+    can('programme.manage') && h('p', {}, h('a', { class: 'button', href: '#/programmes/new', id: 'programme-new-link' }, t('prog.new'))),
     !staff && h('p', {}, h('a', { href: '#/me/fit' }, t('prog.seeFit'))),
     staff && h('div', { class: 'search-row' }, field(t('prog.filter'), status)),
     box);
@@ -58,7 +60,7 @@ export async function programmesView(ctx) {
 // null when it could not be read (the form says so and keeps the team).
 async function formContext(user) {
   const [orgs, venues, people] = await Promise.all([
-    organisationsFor(user, MANAGERS),
+    organisationsFor('programme.manage'),
     api('/venues').then((d) => d.items).catch((err) => {
       if (err instanceof ApiError && err.status === 401) throw err;
       return [];
@@ -197,7 +199,7 @@ function therapeuticGaps(p) {
   for (const role of ['artist_facilitator', 'mental_health_partner']) {
     if (!roles.has(role)) gaps.push(t('publish.needRole', { role: label('teamRole', role) }));
   }
-  for (const part of PLAN_PARTS) {
+  for (const part of values('plan_parts')) {
     if (!p.trauma_plan?.[part]) gaps.push(t('publish.needPlan', { part: t(`pf.plan.${part}`) }));
   }
   return gaps;
@@ -285,7 +287,7 @@ function teamPart(p) {
 
 function planPart(p) {
   const plan = p.trauma_plan || {};
-  const rows = PLAN_PARTS.map((part) => [t(`pf.plan.${part}`), plan[part] ? h('span', { class: 'notes' }, plan[part]) : null]);
+  const rows = values('plan_parts').map((part) => [t(`pf.plan.${part}`), plan[part] ? h('span', { class: 'notes' }, plan[part]) : null]);
   if (!rows.some(([, v]) => v)) return h('p', { class: 'hint', id: 'trauma-plan' }, t('prog.noPlan'));
   return detailRows(rows, 'trauma-plan');
 }
@@ -434,7 +436,7 @@ function supportsPart(ctx, p, supports, ledger, sessions) {
   const prefix = 'support-new';
   const errors = new FormErrors(prefix);
   const who = participantPicker(`${prefix}-person`, t('support.person'));
-  const kind = select(`${prefix}-kind`, [{ value: '', label: t('form.choose') }, ...options('supportKind', SUPPORT_KINDS)], '');
+  const kind = select(`${prefix}-kind`, [{ value: '', label: t('form.choose') }, ...options('supportKind', values('support_kinds'))], '');
   const session = select(`${prefix}-session`, [{ value: '', label: t('support.anySession') },
     ...sessions.map((s) => ({ value: String(s.id), label: sessionWhen(s) }))], '');
   const amount = input(`${prefix}-amount`, { type: 'number', min: '0', step: '0.01', inputmode: 'decimal' });
@@ -485,10 +487,10 @@ export async function programmeView(ctx, { id }) {
   const user = ctx.session.user;
   const p = await api(`/programmes/${id}`);
   const org = p.organisation_id;
-  const staff = rolesIn(user, org, STAFF);
-  const manage = rolesIn(user, org, MANAGERS);
-  const enroller = rolesIn(user, org, ENROLLERS);
-  const participant = hasRole(user, ['participant']);
+  const staff = canIn(org, 'enrolment.read');
+  const manage = canIn(org, 'programme.manage');
+  const enroller = canIn(org, 'enrolment.create');
+  const participant = can('self.programme');
   const [sessionsR, venuesR, enrolR, rotationR, supportsR, ledgerR, mineR] = await settle(
     api(`/programmes/${id}/sessions`),
     api('/venues'),

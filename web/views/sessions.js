@@ -3,16 +3,19 @@
 // phone: one row of big buttons per person, each tap saved at once. Also
 // "My duties" for staff, with a calendar link for them.
 
-import { api } from '../api.js';
-import { dataTable, h } from '../dom.js';
-import { t } from '../i18n.js';
-import { FormErrors, field, input, radioGroup, select, textarea, value } from '../forms.js';
-import { hasRole } from './dashboard.js';
+import { api } from '../lib/api.js';
+import { dataTable, h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { label, options } from '../lib/labels.js';
+import { settle } from '../lib/load.js';
+import { can, canIn, values } from '../lib/meta.js';
+import { sessionEndTime, sessionWhen, utcToZoned, zonedToUtc } from '../lib/time.js';
+import { actionButton, miniForm, pressed } from '../components/actions.js';
+import { field, FormErrors, input, radioGroup, select, textarea, value } from '../components/forms.js';
+import { back, calendarBox, failed, page, section } from '../components/page.js';
 import {
-  FRONTLINE, MANAGERS, MARKS, ROSTER_ROLES, SESSION_EDITORS, STAFF, actionButton, back, calendarBox, failed, label,
-  miniForm, options, page, participantPicker, pressed, rolesIn, section, sessionEndTime, sessionWhen, settle, staffDirectoryOrNull,
-  staffFailed, staffOrder, staffPicker, utcToZoned, zonedToUtc,
-} from './prog.js';
+  participantPicker, staffDirectoryOrNull, staffFailed, staffOrder, staffPicker,
+} from '../components/pickers.js';
 
 function detailRows(rows, id) {
   const shown = rows.filter(([, v]) => v !== null && v !== undefined && v !== '');
@@ -130,7 +133,7 @@ function rosterPart(ctx, s, roster, people, manage) {
   });
   const staff = staffPicker(`${prefix}-user`, t('roster.staff'), people, { hint: t('roster.staffHint') });
   const person = participantPicker(`${prefix}-participant`, t('roster.participant'));
-  const role = select(`${prefix}-role`, [{ value: '', label: t('form.choose') }, ...options('rosterRole', ROSTER_ROLES)], '');
+  const role = select(`${prefix}-role`, [{ value: '', label: t('form.choose') }, ...options('rosterRole', values('roster_roles'))], '');
   // The part comes first: it decides whose group leads the staff list
   // (clinicians for someone on duty, facilitators for a lead).
   role.addEventListener('change', () => staff.setOrder(staffOrder(role.value)));
@@ -174,10 +177,10 @@ export async function sessionView(ctx, { id }) {
   const programme = progR.ok ? progR.value : null;
   // Staff parts only for staff of the programme's own organisation.
   const org = programme?.organisation_id ?? null;
-  const staff = rolesIn(user, org, STAFF);
-  const manage = rolesIn(user, org, MANAGERS);
-  const edit = rolesIn(user, org, SESSION_EDITORS);
-  const frontline = rolesIn(user, org, FRONTLINE);
+  const staff = canIn(org, 'roster.read');
+  const manage = canIn(org, 'programme.manage');
+  const edit = canIn(org, 'session.edit');
+  const frontline = canIn(org, 'attendance.mark');
   const [rosterR] = await settle(staff ? api(`/sessions/${id}/roster`) : Promise.resolve(null));
   const venues = venuesR.ok ? venuesR.value.items : [];
   const venue = venues.find((v) => v.id === s.venue_id);
@@ -231,7 +234,7 @@ function markRow(ctx, sessionId, item, i, announce) {
   const nameId = `att-name-${i}`;
   const errors = new FormErrors(`att-${i}`);
   const saved = h('p', { class: 'att-saved', id: `att-saved-${i}` });
-  const buttons = MARKS.map((m) => h('button', { type: 'button', class: `mark mark-${m}`, id: `att-${i}-${m}`, 'aria-pressed': 'false' },
+  const buttons = values('attendance_marks').map((m) => h('button', { type: 'button', class: `mark mark-${m}`, id: `att-${i}-${m}`, 'aria-pressed': 'false' },
     label('mark', m)));
   const satOut = h('button', { type: 'button', class: 'mark mark-satout', id: `att-${i}-satout`, 'aria-pressed': 'false',
     'aria-describedby': `att-satout-hint-${i}` }, t('att.satOut'));
@@ -244,7 +247,7 @@ function markRow(ctx, sessionId, item, i, announce) {
   const name = item.name || t('prog.personN', { id: item.participant_id });
 
   function paint() {
-    buttons.forEach((b, k) => pressed(b, MARKS[k] === state.status));
+    buttons.forEach((b, k) => pressed(b, values('attendance_marks')[k] === state.status));
     pressed(satOut, state.satOut);
     satBox.hidden = !(state.status === 'present' || state.status === 'late');
     saved.textContent = state.status
@@ -273,7 +276,7 @@ function markRow(ctx, sessionId, item, i, announce) {
   }
 
   buttons.forEach((b, k) => b.addEventListener('click', () => {
-    const status = MARKS[k];
+    const status = values('attendance_marks')[k];
     const keepSatOut = state.satOut && (status === 'present' || status === 'late');
     ask.hidden = true;
     send(keepSatOut ? { status, sat_out: true, sat_out_agreed: true } : { status, sat_out: false }, b);
@@ -333,7 +336,7 @@ export async function attendanceView(ctx, { id }) {
 
 export async function dutiesView(ctx) {
   const { items } = await api('/me/duties');
-  const frontline = hasRole(ctx.session.user, FRONTLINE);
+  const frontline = can('attendance.mark');
   const list = items.length
     ? h('ul', { class: 'cards', id: 'duties' }, items.map((d) => h('li', { class: 'card duty-card', id: `duty-${d.id}-${d.role}` },
       h('h2', {}, h('a', { href: `#/sessions/${d.id}` }, d.programme || t('prog.programmeN', { id: d.programme_id }))),

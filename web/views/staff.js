@@ -3,16 +3,17 @@
 // people who missed two sessions in a row. The server decides per record
 // what each role may see and do; these pages hide what would be refused.
 
-import { api } from '../api.js';
-import { dataTable, h } from '../dom.js';
-import { formatDateTime, t } from '../i18n.js';
-import { FormErrors, checkboxGroup, field, input, select, textarea, value } from '../forms.js';
-import {
-  FEATURES, FOLLOWUP_ACTIONS, MANAGERS, TRAINING_KINDS, actionButton, back, canManage, failed, label, miniForm,
-  options, organisationField, organisationsFor, page, requireFields, section, settle, shortDay, staffDirectory,
-  staffFailed, staffPicker, today, addDays,
-} from './prog.js';
-import { hasRole } from './dashboard.js';
+import { api } from '../lib/api.js';
+import { dataTable, h } from '../lib/dom.js';
+import { formatDateTime, t } from '../lib/i18n.js';
+import { label, options } from '../lib/labels.js';
+import { settle } from '../lib/load.js';
+import { can, organisationsFor, values } from '../lib/meta.js';
+import { addDays, shortDay, today } from '../lib/time.js';
+import { actionButton, miniForm, requireFields } from '../components/actions.js';
+import { checkboxGroup, field, FormErrors, input, select, textarea, value } from '../components/forms.js';
+import { back, failed, page, section } from '../components/page.js';
+import { organisationField, staffDirectory, staffFailed, staffPicker } from '../components/pickers.js';
 
 // --- venues ---
 
@@ -29,7 +30,7 @@ function venueFields(prefix, errors, venue = {}, orgField = null) {
     value: venue.capacity ? String(venue.capacity) : '' });
   const features = checkboxGroup({
     legend: t('venue.features'), hint: t('venue.featuresHint'), name: `${prefix}-feature`,
-    options: options('feature', FEATURES), values: venue.features || [],
+    options: options('feature', values('venue_features')), values: venue.features || [],
   });
   const notes = textarea(`${prefix}-notes`, venue.notes || '', { rows: 3 });
   errors.register('name', name, t('venue.name'));
@@ -75,11 +76,11 @@ function venueCard(v, manage) {
 
 export async function venuesView(ctx) {
   const user = ctx.session.user;
-  const manage = canManage(user);
+  const manage = can('programme.manage');
   const { items } = await api('/venues');
   let createSection = null;
   if (manage) {
-    const orgs = await organisationsFor(user, MANAGERS);
+    const orgs = await organisationsFor('programme.manage');
     const errors = new FormErrors('venue-new');
     const orgField = organisationField('venue-new', orgs, errors);
     const f = venueFields('venue-new', errors, {}, orgField);
@@ -105,7 +106,7 @@ export async function venueView(ctx, { id }) {
   const user = ctx.session.user;
   const v = await api(`/venues/${id}`);
   const content = [back('#/venues', t('venue.back'))];
-  if (canManage(user)) {
+  if (can('programme.manage')) {
     const errors = new FormErrors('venue-edit');
     const f = venueFields('venue-edit', errors, v);
     const { form } = miniForm(ctx, {
@@ -166,12 +167,12 @@ function trainingTable(ctx, id, caption, rows, names, { remove = false, emptyTex
 
 export async function trainingView(ctx) {
   const user = ctx.session.user;
-  const manage = canManage(user);
+  const manage = can('training.manage');
   const [records, expiring, people, orgs] = await settle(
     api('/training'),
     manage ? api('/training/expiring?days=60') : Promise.resolve(null),
     manage ? staffDirectory() : Promise.resolve([]),
-    manage ? organisationsFor(user, MANAGERS) : Promise.resolve([]));
+    manage ? organisationsFor('training.manage') : Promise.resolve([]));
   const names = new Map((people.ok ? people.value : []).map((p) => [p.id, p.name]));
   const content = [h('p', { class: 'lede' }, t(manage ? 'training.introManage' : 'training.introOwn'))];
 
@@ -193,7 +194,7 @@ export async function trainingView(ctx) {
     const errors = new FormErrors('training-new');
     const orgField = organisationField('training-new', orgs.ok ? orgs.value : [], errors);
     const who = staffPicker('training-new-user', t('training.person'), people.ok ? people.value : null);
-    const kind = select('training-new-kind', [{ value: '', label: t('form.choose') }, ...options('trainingKind', TRAINING_KINDS)], '');
+    const kind = select('training-new-kind', [{ value: '', label: t('form.choose') }, ...options('trainingKind', values('training_kinds'))], '');
     const title = input('training-new-title', { autocomplete: 'off' });
     const completed = input('training-new-completed', { type: 'date', max: today() });
     const expires = input('training-new-expires', { type: 'date' });
@@ -240,7 +241,7 @@ function lastActionText(a) {
 function followupCard(ctx, item, i) {
   const prefix = `fu-${i}`;
   const errors = new FormErrors(prefix);
-  const action = select(`${prefix}-action`, [{ value: '', label: t('form.choose') }, ...options('followupAction', FOLLOWUP_ACTIONS)], '');
+  const action = select(`${prefix}-action`, [{ value: '', label: t('form.choose') }, ...options('followupAction', values('followup_actions'))], '');
   const note = textarea(`${prefix}-note`, '', { rows: 2 });
   errors.register('action', action, t('followup.action'));
   errors.register('note', note, t('followup.note'));
@@ -273,7 +274,7 @@ function followupCard(ctx, item, i) {
 
 export async function followupsView(ctx) {
   const user = ctx.session.user;
-  const manage = hasRole(user, MANAGERS);
+  const manage = can('followup.log');
   const [list, log] = await settle(api('/followups'), manage ? api('/followups/log') : Promise.resolve(null));
   const content = [h('p', { class: 'lede' }, t('followup.intro'))];
   if (!list.ok) content.push(failed(list.error));

@@ -3,14 +3,17 @@
 // offered place, cancelling, "My sessions" with a calendar link, and asking
 // for support to take part.
 
-import { api, ApiError } from '../api.js';
-import { h } from '../dom.js';
-import { formatDateTime, t } from '../i18n.js';
-import { FormErrors, field, select, textarea, value } from '../forms.js';
-import {
-  FIT_CODES, SUPPORT_KINDS, actionButton, calendarBox, disclosure, failed, label, miniForm, options, page,
-  placesText, programmeTags, section, serverWords, sessionEndTime, sessionWhen, settle,
-} from './prog.js';
+import { api, ApiError } from '../lib/api.js';
+import { h } from '../lib/dom.js';
+import { formatDateTime, t } from '../lib/i18n.js';
+import { label, options } from '../lib/labels.js';
+import { settle } from '../lib/load.js';
+import { values } from '../lib/meta.js';
+import { sessionEndTime, sessionWhen } from '../lib/time.js';
+import { actionButton, miniForm } from '../components/actions.js';
+import { field, FormErrors, select, textarea, value } from '../components/forms.js';
+import { calendarBox, disclosure, failed, page, section, serverWords } from '../components/page.js';
+import { placesText, programmeTags } from '../components/programme.js';
 
 // Enrolment needs the participation consent; the server says so with
 // "consent": "participation". Shows that in words with a way to fix it.
@@ -131,7 +134,7 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
 // "Ask for help to take part": transport, childcare, an interpreter, equipment.
 function supportAsk(ctx, programmeId, prefix) {
   const errors = new FormErrors(prefix);
-  const kind = select(`${prefix}-kind`, [{ value: '', label: t('form.choose') }, ...options('supportKind', SUPPORT_KINDS)], '');
+  const kind = select(`${prefix}-kind`, [{ value: '', label: t('form.choose') }, ...options('supportKind', values('support_kinds'))], '');
   const notes = textarea(`${prefix}-notes`, '', { rows: 2 });
   errors.register('kind', kind, t('support.whatHelp'));
   errors.register('notes', notes, t('support.myNotes'));
@@ -156,7 +159,7 @@ function supportAsk(ctx, programmeId, prefix) {
 
 function reasonItem(r) {
   const key = `fit.${r.code}.${r.ok ? 'ok' : 'no'}`;
-  const known = FIT_CODES.includes(r.code);
+  const known = values('fit_codes').includes(r.code);
   return h('li', { class: r.ok ? 'fit-ok' : 'fit-no' },
     h('span', { class: 'fit-mark', 'aria-hidden': 'true' }, r.ok ? '✓' : '✗'),
     h('span', {}, h('span', { class: 'visually-hidden' }, `${r.ok ? t('fit.yes') : t('fit.no')}: `),

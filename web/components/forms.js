@@ -3,9 +3,9 @@
 // check made here) in a role="alert" box and marks the named field
 // aria-invalid with aria-describedby pointing at the message.
 
-import { ApiError } from './api.js';
-import { h, uid } from './dom.js';
-import { language, t } from './i18n.js';
+import { ApiError } from '../lib/api.js';
+import { h, uid } from '../lib/dom.js';
+import { language, t } from '../lib/i18n.js';
 
 // Adds an id to an element's aria-describedby list (once).
 export function describe(el, id) {

@@ -1,45 +1,25 @@
-// A person's record: the value lists the API accepts, how to show a record
-// (details, needs, consents) and the form that edits it. Used by the staff
+// A person's record: how to show it (details, needs, consents) and the
+// form that edits it, with its choices from GET /meta. Used by the staff
 // pages (people.js), the participant's own pages (me.js) and Join (join.js).
 
-import { api } from '../api.js';
-import { dataTable, h, uid } from '../dom.js';
-import { formatDateTime, has, language, t } from '../i18n.js';
-import {
-  FormErrors, checkboxGroup, field, input, radioGroup, select, textarea, value,
-} from '../forms.js';
+import { api } from '../lib/api.js';
+import { dataTable, h, uid } from '../lib/dom.js';
+import { formatDateTime, language, t } from '../lib/i18n.js';
+import { label, languageName, options } from '../lib/labels.js';
+import { values } from '../lib/meta.js';
+import { formatDay } from '../lib/time.js';
+import { checkboxGroup, field, FormErrors, input, radioGroup, select, textarea, value } from './forms.js';
 
-export const CONTACT_METHODS = ['email', 'phone', 'sms', 'post', 'none'];
-export const AGE_BANDS = ['under_18', '18_25', '26_40', '41_64', '65_plus', 'prefer_not_to_say'];
-export const INTERESTS = ['painting', 'drawing', 'music', 'singing', 'theatre', 'dance', 'writing', 'craft',
-  'photography', 'digital'];
-export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-export const NEED_GROUPS = {
-  mobility: ['wheelchair_user', 'step_free_access', 'seating', 'mobility_aid', 'accessible_toilet', 'lift'],
-  sensory: ['hearing_loop', 'large_print', 'sign_language', 'captions', 'low_light', 'audio_description'],
-  neurodivergence: ['quiet_room', 'breaks', 'clear_instructions', 'fidget_tools', 'predictable_routine'],
-};
+// The needs a person picks from, by group (GET /meta), and the yes/no
+// needs that are fields of their own.
+export function needGroups() {
+  return {
+    mobility: values('needs_mobility'),
+    sensory: values('needs_sensory'),
+    neurodivergence: values('needs_neurodivergence'),
+  };
+}
 export const NEED_FLAGS = ['childcare', 'caring_duties', 'transport_help'];
-export const PURPOSES = ['participation', 'contact', 'evaluation', 'clinical_sharing', 'peer_community', 'media'];
-
-// A value's label from the catalog ("need.lift"); unknown values (a newer
-// server) show as they are.
-export function label(prefix, v) {
-  return has(`${prefix}.${v}`) ? t(`${prefix}.${v}`) : String(v);
-}
-
-// "en" -> "English" in the UI language; anything else as typed.
-export function languageName(code) {
-  if (/^[a-z]{2,3}$/i.test(code)) {
-    try {
-      const name = new Intl.DisplayNames([language()], { type: 'language' }).of(code.toLowerCase());
-      if (name && name.toLowerCase() !== code.toLowerCase()) return name;
-    } catch {
-      // Not a code Intl knows; show it as typed.
-    }
-  }
-  return code;
-}
 
 // Language fields hold codes ("es") or words ("Polish"). The form shows
 // names; unchanged names go back as the codes they came from.
@@ -54,14 +34,6 @@ function languageEditor(codes) {
 
 export function displayName(p) {
   return p.preferred_name || p.name || '';
-}
-
-// "2011-04-02" in the UI language (dates from the API are plain days).
-export function formatDay(day) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
-  if (!m) return day || '';
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'long', timeZone: 'UTC' })
-    .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
 }
 
 // Whole years from a YYYY-MM-DD date of birth to today.
@@ -118,7 +90,7 @@ export function contactRows(p) {
 export function needsRows(needs = {}) {
   const n = needs || {};
   return [
-    ...Object.entries(NEED_GROUPS).map(([group]) => [t(`needs.${group}`), list((n[group] || []).map((v) => label('need', v)))]),
+    ...Object.entries(needGroups()).map(([group]) => [t(`needs.${group}`), list((n[group] || []).map((v) => label('need', v)))]),
     [t('needs.interpretation'), n.interpretation_language ? languageName(n.interpretation_language) : null],
     [t('needs.otherHelp'), list(NEED_FLAGS.filter((f) => n[f]).map((f) => label('need', f)))],
     [t('needs.equipment'), n.adaptive_equipment],
@@ -141,7 +113,7 @@ export function decisionText(c) {
 
 // The current decision per purpose: "Taking part: Yes, since <date>, decided by the person".
 export function consentStateList(current, id) {
-  const purposes = PURPOSES.filter((p) => p in current).concat(Object.keys(current).filter((p) => !PURPOSES.includes(p)));
+  const purposes = values('consent_purposes').filter((p) => p in current).concat(Object.keys(current).filter((p) => !values('consent_purposes').includes(p)));
   return h('dl', { class: 'details consent-now-list', id }, purposes.map((p) => {
     const c = current[p];
     const parts = [decisionText(c)];
@@ -181,10 +153,6 @@ export async function consentTexts() {
 
 // --- the form ---
 
-function options(prefix, values) {
-  return values.map((v) => ({ value: v, label: label(prefix, v) }));
-}
-
 function section(legend, intro, ...children) {
   return h('fieldset', { class: 'section' },
     h('legend', {}, legend),
@@ -213,7 +181,7 @@ function availabilityEditor(prefix, slots, errors) {
 
   function addRow(slot = { day: 'mon', start: '', end: '' }, focus = false) {
     const id = uid(`${prefix}-slot`);
-    const day = select(`${id}-day`, options('day', DAYS), slot.day);
+    const day = select(`${id}-day`, options('day', values('weekdays')), slot.day);
     const start = input(`${id}-start`, { type: 'time', value: slot.start });
     const end = input(`${id}-end`, { type: 'time', value: slot.end });
     const legend = h('legend', {});
@@ -286,7 +254,7 @@ export function personForm({ prefix, sections, person = {}, mode = 'create', con
     const pronouns = input(id('pronouns'), { value: person.pronouns });
     const langs = languageEditor(person.languages);
     const languages = input(id('languages'), { value: langs.text });
-    ageBand = select(id('age-band'), [{ value: '', label: t('form.choose') }, ...options('age', AGE_BANDS)], person.age_band || '');
+    ageBand = select(id('age-band'), [{ value: '', label: t('form.choose') }, ...options('age', values('age_bands'))], person.age_band || '');
     dob = input(id('dob'), { type: 'date', value: person.date_of_birth, autocomplete: 'bday' });
     ageBand.addEventListener('change', minorChanged);
     dob.addEventListener('change', minorChanged);
@@ -321,7 +289,7 @@ export function personForm({ prefix, sections, person = {}, mode = 'create', con
     const phone = input(id('phone'), { type: 'tel', value: person.phone, autocomplete: 'tel' });
     const method = radioGroup({
       legend: t('person.preferredContact'), name: id('contact'),
-      options: options('contact', CONTACT_METHODS), value: person.preferred_contact || '',
+      options: options('contact', values('contact_methods')), value: person.preferred_contact || '',
     });
     const ec = person.emergency_contact || {};
     const ecName = input(id('ec-name'), { value: ec.name });
@@ -363,7 +331,7 @@ export function personForm({ prefix, sections, person = {}, mode = 'create', con
 
   if (want.has('needs')) {
     const n = person.needs || {};
-    const groups = Object.fromEntries(Object.entries(NEED_GROUPS).map(([group, values]) => {
+    const groups = Object.fromEntries(Object.entries(needGroups()).map(([group, values]) => {
       const g = checkboxGroup({ legend: t(`needs.${group}`), hint: t(`needs.${group}Hint`), name: id(group),
         options: options('need', values), values: n[group] || [] });
       errs.register(`needs.${group}`, g.first, t(`needs.${group}`));
@@ -411,7 +379,7 @@ export function personForm({ prefix, sections, person = {}, mode = 'create', con
 
   if (want.has('interests')) {
     const g = checkboxGroup({ legend: t('person.interests'), hint: t('person.interestsHint'), name: id('interests'),
-      options: options('interest', INTERESTS), values: person.interests || [] });
+      options: options('interest', values('art_forms')), values: person.interests || [] });
     errs.register('interests', g.first, t('person.interests'));
     parts.push(section(t('form.section.interests'), null, g.node));
     getters.push((body) => put(body, 'interests', g.get()));
@@ -419,7 +387,7 @@ export function personForm({ prefix, sections, person = {}, mode = 'create', con
 
   if (want.has('consents') && consent) {
     const byStaff = consent.by === 'staff';
-    const boxes = PURPOSES.filter((p) => consent.texts.has(p)).map((p) => {
+    const boxes = values('consent_purposes').filter((p) => consent.texts.has(p)).map((p) => {
       const box = h('input', { type: 'checkbox', id: id(`consent-${p}`), name: id('consent'), value: p });
       const textId = `${box.id}-text`;
       box.setAttribute('aria-describedby', textId);
@@ -437,7 +405,7 @@ export function personForm({ prefix, sections, person = {}, mode = 'create', con
     const guardianField = field(t('consent.guardianName'), guardian, { hint: t('consent.guardianHint') });
     const method = byStaff ? radioGroup({
       legend: t('consent.howGiven'), name: id('method'), value: 'paper',
-      options: ['paper', 'verbal', 'online'].map((m) => ({ value: m, label: label('method', m) })),
+      options: options('method', values('consent_methods')),
     }) : null;
     const setMinor = (minor) => { guardianField.hidden = !minor; };
     minorListeners.push(setMinor);

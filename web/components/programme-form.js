@@ -5,14 +5,13 @@
 // plan and the funding stream. collect() gives the API body or null after
 // showing what is missing.
 
-import { h, uid } from '../dom.js';
-import { language, t } from '../i18n.js';
-import { FormErrors, checkboxGroup, field, input, radioGroup, select, textarea, value } from '../forms.js';
-import {
-  ART_FORMS, FORMATS, PLAN_PARTS, PROG_LANGUAGES, RRULE_DAYS, TEAM_ROLES, browserZone, options, organisationField,
-  progLanguage, shortDay, staffFailed, staffOrder, staffPicker, zoneNames,
-} from './prog.js';
-import { DAYS } from './person.js';
+import { h, uid } from '../lib/dom.js';
+import { language, t } from '../lib/i18n.js';
+import { options, progLanguage } from '../lib/labels.js';
+import { values } from '../lib/meta.js';
+import { browserZone, rruleDays, shortDay, zoneNames } from '../lib/time.js';
+import { checkboxGroup, field, FormErrors, input, radioGroup, select, textarea, value } from './forms.js';
+import { organisationField, staffFailed, staffOrder, staffPicker } from './pickers.js';
 
 function fieldset(legend, hint, ...children) {
   return h('fieldset', { class: 'section' },
@@ -29,13 +28,13 @@ function parseRule(rrule) {
   const byday = (p.BYDAY || '').split(',').filter(Boolean);
   if (p.FREQ === 'WEEKLY') {
     out.repeat = Number(p.INTERVAL || 1) === 2 ? 'fortnightly' : 'weekly';
-    out.days = byday.map((d) => DAYS[RRULE_DAYS.indexOf(d)]).filter(Boolean);
+    out.days = byday.map((d) => values('weekdays')[rruleDays().indexOf(d)]).filter(Boolean);
   } else if (p.FREQ === 'MONTHLY') {
     out.repeat = 'monthly';
     if (byday.length) {
       const m = /^(-?\d)([A-Z]{2})$/.exec(byday[0]);
       if (m) out.week = m[1];
-      out.days = byday.map((d) => DAYS[RRULE_DAYS.indexOf(d.slice(-2))]).filter(Boolean);
+      out.days = byday.map((d) => values('weekdays')[rruleDays().indexOf(d.slice(-2))]).filter(Boolean);
     } else {
       out.week = 'date';
     }
@@ -53,7 +52,7 @@ function parseRule(rrule) {
 function weekdayOf(date) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
   if (!m) return null;
-  return DAYS[(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay() + 6) % 7];
+  return values('weekdays')[(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay() + 6) % 7];
 }
 
 // A list of dates with add and remove, for the dates a rule skips.
@@ -61,33 +60,33 @@ function dateListEditor(prefix, dates, errors) {
   const listNode = h('ul', { class: 'date-list', id: `${prefix}-exdates` });
   const picker = input(`${prefix}-exdate`, { type: 'date' });
   const add = h('button', { type: 'button', class: 'button button-quiet', id: `${prefix}-exdate-add` }, t('pf.exdateAdd'));
-  const values = [];
+  const picked = [];
   function paint(focusIndex = null) {
-    listNode.replaceChildren(...values.map((d, i) => {
+    listNode.replaceChildren(...picked.map((d, i) => {
       const remove = h('button', { type: 'button', class: 'button button-quiet button-small', id: `${prefix}-exdate-remove-${i}`,
         'aria-label': t('pf.exdateRemove', { date: shortDay(d) }) }, t('pf.remove'));
       remove.addEventListener('click', () => {
-        values.splice(i, 1);
+        picked.splice(i, 1);
         paint(i);
       });
       return h('li', {}, h('span', {}, shortDay(d)), remove);
     }));
-    listNode.hidden = !values.length;
-    if (focusIndex !== null) (document.getElementById(`${prefix}-exdate-remove-${Math.min(focusIndex, values.length - 1)}`) || picker).focus();
+    listNode.hidden = !picked.length;
+    if (focusIndex !== null) (document.getElementById(`${prefix}-exdate-remove-${Math.min(focusIndex, picked.length - 1)}`) || picker).focus();
   }
   add.addEventListener('click', () => {
     const d = picker.value;
-    if (!d || values.includes(d)) {
+    if (!d || picked.includes(d)) {
       picker.focus();
       return;
     }
-    values.push(d);
-    values.sort();
+    picked.push(d);
+    picked.sort();
     picker.value = '';
     paint();
     picker.focus();
   });
-  for (const d of dates || []) values.push(d);
+  for (const d of dates || []) picked.push(d);
   paint();
   errors.register('exdates', picker, t('pf.exdates'));
   return {
@@ -96,7 +95,7 @@ function dateListEditor(prefix, dates, errors) {
       h('p', { class: 'hint', id: `${prefix}-exdate-hint` }, t('pf.exdatesHint')),
       h('div', { class: 'inline-add' }, picker, add),
       listNode),
-    get: () => [...values],
+    get: () => [...picked],
     init: () => picker.setAttribute('aria-describedby', `${prefix}-exdate-hint`),
   };
 }
@@ -120,7 +119,7 @@ function teamEditor(prefix, team, people, errors) {
   }
   function addRow(member = {}, focus = false) {
     const id = uid(`${prefix}-member`);
-    const role = select(`${id}-role`, [{ value: '', label: t('form.choose') }, ...options('teamRole', TEAM_ROLES)], member.role || '');
+    const role = select(`${id}-role`, [{ value: '', label: t('form.choose') }, ...options('teamRole', values('team_roles'))], member.role || '');
     const who = staffPicker(`${id}-user`, t('pf.teamPerson'), people, {
       value: member.user_id ?? null, valueName: member.name, order: staffOrder(member.role), hint: t('pf.teamPersonHint'),
     });
@@ -175,17 +174,17 @@ export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues 
   // About
   const orgField = mode === 'create' ? organisationField(prefix, orgs, errors) : null;
   const title = input(`${prefix}-title`, { value: p.title || '', autocomplete: 'off' });
-  const artForm = select(`${prefix}-art`, [{ value: '', label: t('form.choose') }, ...options('artForm', ART_FORMS)], p.art_form || '');
+  const artForm = select(`${prefix}-art`, [{ value: '', label: t('form.choose') }, ...options('artForm', values('art_forms'))], p.art_form || '');
   const description = textarea(`${prefix}-description`, p.description || '', { rows: 4 });
   const languages = checkboxGroup({
     legend: t('pf.languages'), hint: t('pf.languagesHint'), name: `${prefix}-lang`,
-    options: PROG_LANGUAGES.map((c) => ({ value: c, label: progLanguage(c) })),
+    options: values('programme_languages').map((c) => ({ value: c, label: progLanguage(c) })),
     values: p.languages || [language()],
   });
   languages.node.classList.add('columns');
   const format = radioGroup({
     legend: t('pf.format'), name: `${prefix}-format`, required: true,
-    options: options('format', FORMATS), value: p.format || 'in_person',
+    options: options('format', values('formats')), value: p.format || 'in_person',
   });
   const venueOptions = () => {
     const org = orgField ? orgField.get() : p.organisation_id;
@@ -237,7 +236,7 @@ export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues 
     value: rule.repeat,
   });
   const days = checkboxGroup({
-    legend: t('pf.days'), name: `${prefix}-day`, options: options('day', DAYS), values: rule.days,
+    legend: t('pf.days'), name: `${prefix}-day`, options: options('day', values('weekdays')), values: rule.days,
   });
   const week = select(`${prefix}-week`, ['1', '2', '3', '4', '-1', 'date'].map((v) => ({ value: v, label: t(`pf.week.${v}`) })), rule.week);
   const weekField = field(t('pf.week'), week);
@@ -276,7 +275,7 @@ export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues 
 
   // Team and plan
   const team = teamEditor(prefix, p.team, people, errors);
-  const plan = Object.fromEntries(PLAN_PARTS.map((part) => [part,
+  const plan = Object.fromEntries(values('plan_parts').map((part) => [part,
     textarea(`${prefix}-plan-${part}`, p.trauma_plan?.[part] || '', { rows: 3 })]));
 
   errors.register('title', title, t('pf.title'));
@@ -296,7 +295,7 @@ export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues 
   errors.register('rrule', repeat.first, t('pf.repeat'));
   errors.register('end_date', until, t('pf.until'));
   errors.register('trauma_plan', plan.grounding, t('pf.plan'));
-  for (const part of PLAN_PARTS) errors.register(`trauma_plan.${part}`, plan[part], t(`pf.plan.${part}`));
+  for (const part of values('plan_parts')) errors.register(`trauma_plan.${part}`, plan[part], t(`pf.plan.${part}`));
 
   const whenControls = [zone, startDate, startTime, duration, week, count, until, ...repeat.radios, ...days.boxes,
     ...ends.radios];
@@ -328,12 +327,12 @@ export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues 
       repeatBox),
     fieldset(t('pf.team'), t('pf.teamIntro'), team.node),
     fieldset(t('pf.plan'), t('pf.planIntro'),
-      PLAN_PARTS.map((part) => field(t(`pf.plan.${part}`), plan[part], { hint: t(`pf.plan.${part}.hint`) }))));
+      values('plan_parts').map((part) => field(t(`pf.plan.${part}`), plan[part], { hint: t(`pf.plan.${part}.hint`) }))));
 
   function buildRule(errs) {
     const r = repeat.get();
     if (r === 'once') return { rrule: null };
-    const chosen = days.get().map((d) => RRULE_DAYS[DAYS.indexOf(d)]);
+    const chosen = days.get().map((d) => rruleDays()[values('weekdays').indexOf(d)]);
     let text;
     if (r === 'monthly') {
       if (week.value === 'date') {
@@ -400,7 +399,7 @@ export function programmeForm({ prefix, mode, programme = {}, orgs = [], venues 
       therapeutic: therapeutic.checked,
       funding_stream: value(funding),
       team: teamList,
-      trauma_plan: Object.fromEntries(PLAN_PARTS.map((part) => [part, value(plan[part])])),
+      trauma_plan: Object.fromEntries(values('plan_parts').map((part) => [part, value(plan[part])])),
     };
     body.venue_id = f === 'online' ? null : Number(venue.value);
     body.online_link = f === 'in_person' ? null : value(link);

@@ -1,0 +1,57 @@
+// A statement that fails in the middle of a list is an error, never a short
+// list: the server answers a 500 problem (not a 200 with the rows read so
+// far), and a safety check that could not run does not pass. The database
+// error is injected with HEARTH_TEST_FAULT_STEP="SQL-FRAGMENT@N" (src/db/db.c:
+// the N-th step of statements containing the fragment fails).
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+
+import { assertProblem, loginAllRoles, startServer } from './harness.mjs';
+
+const servers = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+async function withFault(spec) {
+  const server = await startServer({ env: { HEARTH_TEST_FAULT_STEP: spec } });
+  servers.push(server);
+  return { server, as: await loginAllRoles(server.url) };
+}
+
+describe('a statement failing mid-list', () => {
+  test('the organisations list: 500, not the first row alone', async () => {
+    // The demo has several organisations; the second step (second row) fails.
+    const { as } = await withFault('FROM organisations ORDER BY name@2');
+    const res = await as.admin.get('/api/v1/organisations');
+    assertProblem(res, 500);
+    assert.ok(!('items' in (res.json || {})), 'no partial list');
+    // The fault is spent: the same request then answers the whole list.
+    const again = await as.admin.get('/api/v1/organisations');
+    assert.equal(again.status, 200, again.text);
+    assert.ok(again.json.items.length >= 2);
+  });
+
+  test('the venues list: 500, not a short list', async () => {
+    const { as } = await withFault('FROM venues WHERE (?1 = 0 OR organisation_id@2');
+    const res = await as.coordinator.get('/api/v1/venues');
+    assertProblem(res, 500);
+    const again = await as.coordinator.get('/api/v1/venues');
+    assert.equal(again.status, 200, again.text);
+    assert.ok(again.json.items.length >= 2, 'the demo has venues');
+  });
+
+  test('a session\'s roster: 500, not an empty roster', async () => {
+    const { as } = await withFault('FROM roster d LEFT JOIN users u@1');
+    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
+    let sessionId;
+    for (const p of programmes) {
+      const sessions = (await as.coordinator.get(`/api/v1/programmes/${p.id}/sessions`)).json.items;
+      if (sessions?.length) { sessionId = sessions[0].id; break; }
+    }
+    assert.ok(sessionId, 'the demo has sessions');
+    assertProblem(await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`), 500);
+    const again = await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`);
+    assert.equal(again.status, 200, again.text);
+  });
+});
