@@ -81,7 +81,7 @@ bool programs_query_id(struct req *r, const char *name, int64_t *out);
 /* A problem naming a field (see http.h). */
 #define programs_bad http_field_problem
 
-/* Enrolment (taking_part_http.c): when a place frees in a programme, offers
+/* Enrolment (enrolment.c; see taking_part.h): when a place frees in a programme, offers
  * it to the first on the waitlist. Inside the caller's write transaction. */
 int programs_offer_next(struct db_conn *c, int64_t programme_id);
 /* Loads the demo's programmes, venues, training, listening rounds,
@@ -92,6 +92,23 @@ int programs_offer_next(struct db_conn *c, int64_t programme_id);
 struct people_ctx;
 int programs_demo_load(struct db_conn *c, const struct people_ctx *px, int64_t org, int64_t partner,
                        const int64_t *staff, const int64_t *residents);
+
+/* --- Logic and edge apart (issue 11) ------------------------------------
+ * Logic files (venues.c, training.c, schedule.c, ...) take a database
+ * connection and typed inputs, never http.h. When they refuse a request
+ * they fill a struct programs_refusal and return the hearth_err matching
+ * its status (400 -HEARTH_EINVAL, 403 -HEARTH_EDENIED, 404
+ * -HEARTH_ENOTFOUND, 409 -HEARTH_ECONFLICT); the edge answers it as
+ * problem+json with programs_http_refused() (programs_http.h). */
+struct programs_refusal {
+	int status;          /* 0 when nothing was refused */
+	const char *field;   /* the field the problem names, or NULL */
+	const char *message; /* the detail: static or arena memory */
+};
+/* Fills *why (message printf-formatted into arena a) and returns the
+ * negative hearth_err for status. */
+int programs_refuse(struct programs_refusal *why, struct arena *a, int status, const char *field,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Registers the consent-withdrawn listener (called once at start-up). */
 void programs_init(void);

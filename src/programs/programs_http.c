@@ -1,7 +1,10 @@
 /*
- * Programmes: venues, programmes, their sessions (generated from a
- * recurrence, then edited one by one), the roster and its rotation,
- * training records and who may be on duty, and a person's duties.
+ * Programmes: programmes, their sessions (generated from a recurrence,
+ * then edited one by one), the roster and its rotation, the staff list
+ * and a person's duties. Moved out so far (issue 11): venues (venues.c,
+ * venues_http.c), training records and the duty rule (training.c,
+ * training_http.c), the schedule (schedule.c), the roster's, rotation's
+ * and staff list's storage and rules (roster.c).
  *
  * The rules a therapeutic programme lives by are checked here: it names an
  * artist facilitator and a mental-health partner, it has a trauma-informed
@@ -24,11 +27,14 @@
 #include "programs/cal.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
+#include "programs/roster.h"
+#include "programs/schedule.h"
 #include "programs/scope.h"
+#include "programs/training.h"
 #include "core/banned.h"
 
-#define MAX_SESSIONS 500 /* generated from one recurrence */
-#define MAX_EXDATES  100
+#define MAX_SESSIONS SCHEDULE_MAX_SESSIONS
+#define MAX_EXDATES  SCHEDULE_MAX_EXDATES
 #define DAY          86400
 
 static const char *const formats[] = {"in_person", "online", "hybrid", NULL};
@@ -38,22 +44,11 @@ static const char *const team_roles[] = {"artist_facilitator",
                                          "coordinator",
                                          "other",
                                          NULL};
-static const char *const roster_roles[] = {"lead", "co_facilitator", "participant_lead", "on_duty",
-                                           NULL};
-static const char *const training_kinds[] = {"safeguarding",
-                                             "mental_health_first_aid",
-                                             "psychological_first_aid",
-                                             "trauma_informed_practice",
-                                             "other",
-                                             NULL};
 static const char *const plan_parts[] = {"grounding", "difficult_content", "debrief", "opt_out",
                                          NULL};
 /* A programme's states, for the list's ?status= filter. */
 static const char *const programme_statuses[] = {"draft", "published", "closed", NULL};
 /* The roles GET /staff lists (and filters by with ?role=). */
-static const char *const staff_roles[] = {"admin",     "coordinator",    "facilitator",
-                                          "clinician", "peer_supporter", "moderator",
-                                          NULL};
 
 /* What the UI offers for these fields (GET /api/v1/meta). */
 const struct meta_enum programs_http_enums[] = {
@@ -109,6 +104,30 @@ static char *wrap_list(struct arena *a, json_t *arr)
 	return s;
 }
 
+/* The strings of a JSON array (validated by a field table), as an arena
+ * array; NULL when arr is NULL. */
+static const char *const *strings_of(struct arena *a, json_t *arr, size_t *n)
+{
+	*n = 0;
+	if (!arr)
+		return NULL;
+	const char **out = arena_alloc(a, (json_array_size(arr) + 1) * sizeof *out);
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x) out[(*n)++] = json_string_value(x);
+	return out;
+}
+
+/* Parses a schedule, answering its refusal; true when sc is filled. */
+static bool schedule_from(struct req *r, struct schedule *sc, struct schedule_input *in)
+{
+	struct programs_refusal why = {0};
+	int rc = schedule_parse(r->arena, in, sc, &why);
+	if (rc)
+		programs_http_refused(r, rc, &why, "the schedule", false);
+	return rc == 0;
+}
+
 /* JSON array from ',a,b,'. */
 static json_t *unwrap_list(const char *s)
 {
@@ -121,41 +140,6 @@ static json_t *unwrap_list(const char *s)
 		s = e ? e + 1 : NULL;
 	}
 	return arr;
-}
-
-static int64_t features_mask(json_t *arr)
-{
-	int64_t m = 0;
-	size_t i;
-	json_t *x;
-	json_array_foreach(arr, i, x)
-	{
-		for (int f = 0; f < VF__MAX; f++)
-			if (strcmp(json_string_value(x), venue_feature_names[f]) == 0)
-				m |= 1 << f;
-	}
-	return m;
-}
-
-static json_t *features_json(int64_t m)
-{
-	json_t *arr = json_array();
-	for (int f = 0; f < VF__MAX; f++)
-		if (m & (1 << f))
-			json_array_append_new(arr, json_string(venue_feature_names[f]));
-	return arr;
-}
-
-/* "HH:MM" -> minutes after midnight, or -1. */
-static int parse_hhmm(const char *s)
-{
-	if (!s || strlen(s) != 5 || s[2] != ':')
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-	return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
 static bool link_valid(const char *s)
@@ -190,509 +174,14 @@ static bool is_staff_of(const struct req *r, uint32_t mask, int64_t org)
 	return programs_serves(&r->actor, mask, org);
 }
 
-/* ------------------------------------------------------------------ */
-/* Venues                                                              */
-
-#define VENUE_COLUMNS "id, organisation_id, name, address, capacity, features, notes"
-static const char SQL_VENUE_LIST[] = "SELECT " VENUE_COLUMNS " FROM venues "
-                                     "WHERE (?1 = 0 OR organisation_id = ?1) ORDER BY name, id";
-static const char SQL_VENUE_GET[] = "SELECT " VENUE_COLUMNS " FROM venues WHERE id = ?1";
-static const char SQL_VENUE_INSERT[] =
-    "INSERT INTO venues (organisation_id, name, address, capacity, features, notes, created_at, "
-    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id";
-static const char SQL_VENUE_UPDATE[] =
-    "UPDATE venues SET name = ?2, address = ?3, capacity = ?4, features = ?5, notes = ?6, "
-    "updated_at = ?7 WHERE id = ?1";
-static const char SQL_VENUE_BIGGEST_USE[] =
-    "SELECT COALESCE(MAX(capacity), 0) FROM programmes WHERE venue_id = ?1 AND status <> 'closed' "
-    "AND format = 'in_person'";
-
-static json_t *venue_row(struct db_stmt *s)
-{
-	return json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:s}", "id", (json_int_t)db_col_i64(s, 0),
-	                 "organisation_id", (json_int_t)db_col_i64(s, 1), "name", db_col_text(s, 2),
-	                 "address", db_col_text(s, 3), "capacity", (json_int_t)db_col_i64(s, 4),
-	                 "features", features_json(db_col_i64(s, 5)), "notes", db_col_text(s, 6));
-}
-
-void programs_http_venue_list(struct req *r)
-{
-	int64_t org;
-	if (!programs_query_id(r, "organisation_id", &org))
-		return;
-	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_LIST);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "venues");
-		return;
-	}
-	db_bind_i64(s, 1, org);
-	json_t *items = json_array();
-	int rc;
-	while (db_next(s, &rc))
-		json_array_append_new(items, venue_row(s));
-	db_finish(s);
-	if (rc) {
-		json_decref(items);
-		http_error(r, rc, "venues");
-		return;
-	}
-	http_json(r, 200, json_pack("{s:o}", "items", items));
-}
-
-void programs_http_venue_get(struct req *r)
-{
-	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_GET);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "the venue");
-		return;
-	}
-	db_bind_i64(s, 1, req_param_id(r, "id"));
-	json_t *v = db_step(s) == DB_ROW ? venue_row(s) : NULL;
-	db_finish(s);
-	if (!v) {
-		http_error(r, -HEARTH_ENOTFOUND, "the venue");
-		return;
-	}
-	http_json(r, 200, v);
-}
-
-#define VENUE_FIELDS(req)                                                                     \
-	{"name", FIELD_STRING, req, 1, 200}, {"address", FIELD_STRING, req, 1, 500},          \
-	    {"capacity", FIELD_INT, req, 1, 10000},                                           \
-	    {"features", FIELD_STRINGS, false, 1, 40, venue_feature_names, NULL, 0, VF__MAX}, \
-	{                                                                                     \
-		"notes", FIELD_STRING, false, 0, 2000                                         \
-	}
-
-static const struct field programs_http_venue_create_fields[] = {
-    VENUE_FIELDS(true),
-    {"organisation_id", FIELD_INT, true, 1},
-};
-const struct field_table programs_http_venue_create_body =
-    FIELD_TABLE(programs_http_venue_create_fields);
-
-void programs_http_venue_create(struct req *r)
-{
-	struct field_value v[NFIELDS(programs_http_venue_create_fields)];
-	if (!req_body_fields(r, &programs_http_venue_create_body, v))
-		return;
-	if (!is_staff_of(r, PM_MANAGE, v[5].i)) {
-		programs_bad(r, 403, "organisation_id",
-		             "you can add venues only for an organisation you coordinate");
-		return;
-	}
-	struct db_conn *c = req_db(r);
-	int64_t id = 0;
-	int rc = db_begin(c, true);
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_VENUE_INSERT);
-	if (!rc && !s)
-		rc = -HEARTH_EDB;
-	if (s) {
-		db_bind_i64(s, 1, v[5].i);
-		db_bind_text(s, 2, v[0].s);
-		db_bind_text(s, 3, v[1].s);
-		db_bind_i64(s, 4, v[2].i);
-		db_bind_i64(s, 5, v[3].present ? features_mask(v[3].j) : 0);
-		db_bind_text(s, 6, v[4].present ? v[4].s : "");
-		db_bind_i64(s, 7, util_now());
-		rc = db_insert_id(s, &id);
-	}
-	if (rc == -HEARTH_ECONFLICT) {
-		/* The organisation does not exist (foreign key). */
-		db_rollback(c);
-		programs_bad(r, 400, "organisation_id", "no such organisation");
-		return;
-	}
-	if (!req_commit(r, rc, "venue.create", resource(r, "venue", id), "the venue"))
-		return;
-	struct db_stmt *g = db_prepare(c, SQL_VENUE_GET);
-	db_bind_i64(g, 1, id);
-	json_t *out =
-	    db_step(g) == DB_ROW ? venue_row(g) : json_pack("{s:I}", "id", (json_int_t)id);
-	db_finish(g);
-	http_json(r, 201, out);
-}
-
-static const struct field programs_http_venue_update_fields[] = {VENUE_FIELDS(false)};
-const struct field_table programs_http_venue_update_body =
-    FIELD_TABLE(programs_http_venue_update_fields);
-
-void programs_http_venue_update(struct req *r)
-{
-	struct field_value v[NFIELDS(programs_http_venue_update_fields)];
-	if (!req_body_fields(r, &programs_http_venue_update_body, v))
-		return;
-	int64_t id = req_param_id(r, "id");
-	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
-	if (rc) {
-		http_error(r, rc, "the venue");
-		return;
-	}
-	struct db_stmt *g = db_prepare(c, SQL_VENUE_GET);
-	if (!g) {
-		db_rollback(c);
-		http_error(r, -HEARTH_EDB, "the venue");
-		return;
-	}
-	db_bind_i64(g, 1, id);
-	if (db_step(g) != DB_ROW) {
-		db_finish(g);
-		db_rollback(c);
-		http_error(r, -HEARTH_ENOTFOUND, "the venue");
-		return;
-	}
-	int64_t org = db_col_i64(g, 1);
-	const char *name = arena_strdup(r->arena, db_col_text(g, 2));
-	const char *addr = arena_strdup(r->arena, db_col_text(g, 3));
-	int64_t cap = db_col_i64(g, 4), feats = db_col_i64(g, 5);
-	const char *notes = arena_strdup(r->arena, db_col_text(g, 6));
-	db_finish(g);
-	if (!is_staff_of(r, PM_MANAGE, org)) {
-		db_rollback(c);
-		http_problem(r, 403,
-		             "you can change venues only of an organisation you coordinate");
-		return;
-	}
-	if (v[2].present) {
-		struct db_stmt *u = db_prepare(c, SQL_VENUE_BIGGEST_USE);
-		int64_t need = 0;
-		if (u) {
-			db_bind_i64(u, 1, id);
-			if (db_step(u) == DB_ROW)
-				need = db_col_i64(u, 0);
-			db_finish(u);
-		}
-		if (v[2].i < need) {
-			db_rollback(c);
-			programs_bad(r, 409, "capacity",
-			             "capacity %" PRId64
-			             " is less than a programme here needs (%" PRId64
-			             "); change that programme first",
-			             v[2].i, need);
-			return;
-		}
-		cap = v[2].i;
-	}
-	struct db_stmt *s = db_prepare(c, SQL_VENUE_UPDATE);
-	if (!s)
-		rc = -HEARTH_EDB;
-	else {
-		db_bind_i64(s, 1, id);
-		db_bind_text(s, 2, v[0].present ? v[0].s : name);
-		db_bind_text(s, 3, v[1].present ? v[1].s : addr);
-		db_bind_i64(s, 4, cap);
-		db_bind_i64(s, 5, v[3].present ? features_mask(v[3].j) : feats);
-		db_bind_text(s, 6, v[4].present ? v[4].s : notes);
-		db_bind_i64(s, 7, util_now());
-		rc = db_run(s);
-	}
-	if (!req_commit(r, rc, "venue.update", resource(r, "venue", id), "the venue"))
-		return;
-	programs_http_venue_get(r);
-}
-
-/* ------------------------------------------------------------------ */
-/* Training records                                                    */
-
-#define TRAINING_COLUMNS                                                                        \
-	"t.id, t.organisation_id, t.user_id, u.display_name, t.kind, t.title, t.completed_on, " \
-	"t.expires_on"
-static const char SQL_TRAINING_LIST[] =
-    "SELECT " TRAINING_COLUMNS " FROM training_records t JOIN users u ON u.id = t.user_id "
-    "WHERE (?1 = 0 OR t.user_id = ?1) ORDER BY u.display_name, t.kind, t.completed_on DESC";
-static const char SQL_TRAINING_INSERT[] =
-    "INSERT INTO training_records (organisation_id, user_id, kind, title, completed_on, "
-    "expires_on, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
-static const char SQL_TRAINING_ORG[] = "SELECT organisation_id FROM training_records WHERE id = ?1";
-static const char SQL_TRAINING_DELETE[] = "DELETE FROM training_records WHERE id = ?1";
-/* Records expiring by ?1 that no later record of the same kind outlasts. */
-static const char SQL_TRAINING_EXPIRING[] =
-    "SELECT " TRAINING_COLUMNS " FROM training_records t JOIN users u ON u.id = t.user_id "
-    "WHERE t.expires_on IS NOT NULL AND t.expires_on <= ?1 AND NOT EXISTS ("
-    " SELECT 1 FROM training_records n WHERE n.user_id = t.user_id AND n.kind = t.kind"
-    " AND n.id <> t.id AND (n.expires_on IS NULL OR n.expires_on > t.expires_on)) "
-    "ORDER BY t.expires_on, u.display_name";
-
-static json_t *training_row(struct db_stmt *s)
-{
-	const char *exp = db_col_text(s, 7);
-	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:o}", "id",
-	                 (json_int_t)db_col_i64(s, 0), "organisation_id",
-	                 (json_int_t)db_col_i64(s, 1), "user_id", (json_int_t)db_col_i64(s, 2),
-	                 "name", db_col_text(s, 3), "kind", db_col_text(s, 4), "title",
-	                 db_col_text(s, 5), "completed_on", db_col_text(s, 6), "expires_on",
-	                 exp ? json_string(exp) : json_null());
-}
-
-void programs_http_training_list(struct req *r)
-{
-	int64_t uid;
-	if (!programs_query_id(r, "user_id", &uid))
-		return;
-	int64_t orgs[32];
-	bool all;
-	size_t norgs = programs_orgs(&r->actor, PM_MANAGE, orgs, 32, &all);
-	bool manager = all || norgs > 0;
-	if (!manager) {
-		/* Everyone sees their own records. */
-		if (uid && uid != r->actor.user_id) {
-			programs_bad(r, 403, "user_id",
-			             "you can see only your own training records");
-			return;
-		}
-		uid = r->actor.user_id;
-	}
-	struct db_stmt *s = db_prepare(req_db(r), SQL_TRAINING_LIST);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "training records");
-		return;
-	}
-	db_bind_i64(s, 1, uid);
-	json_t *items = json_array();
-	int rc;
-	while (db_next(s, &rc)) {
-		int64_t org = db_col_i64(s, 1);
-		bool mine = db_col_i64(s, 2) == r->actor.user_id;
-		bool ok = all || mine;
-		for (size_t i = 0; !ok && i < norgs; i++)
-			ok = orgs[i] == org;
-		if (ok)
-			json_array_append_new(items, training_row(s));
-	}
-	db_finish(s);
-	if (rc) {
-		json_decref(items);
-		http_error(r, rc, "training records");
-		return;
-	}
-	http_json(r, 200, json_pack("{s:o}", "items", items));
-}
-
-static const struct field programs_http_training_create_fields[] = {
-    {"organisation_id", FIELD_INT, true, 1},          {"user_id", FIELD_INT, true, 1},
-    {"kind", FIELD_ENUM, true, 0, 0, training_kinds}, {"title", FIELD_STRING, false, 0, 200},
-    {"completed_on", FIELD_STRING, true, 10, 10},     {"expires_on", FIELD_STRING, false, 10, 10},
-};
-const struct field_table programs_http_training_create_body =
-    FIELD_TABLE(programs_http_training_create_fields);
-
-void programs_http_training_create(struct req *r)
-{
-	struct field_value v[NFIELDS(programs_http_training_create_fields)];
-	if (!req_body_fields(r, &programs_http_training_create_body, v))
-		return;
-	struct cal_date done, exp;
-	/* Training dates: the window of every date Hearth takes (core/util.h). */
-	if (!cal_date_parse(v[4].s, &done) || done.year < UTIL_YEAR_FIRST ||
-	    done.year > UTIL_YEAR_LAST) {
-		programs_bad(
-		    r, 400, "completed_on",
-		    "completed_on must be a date like 2026-03-31, from %d-01-01 to %d-12-31",
-		    UTIL_YEAR_FIRST, UTIL_YEAR_LAST);
-		return;
-	}
-	if (cal_days(done) > util_now() / DAY + 1) {
-		programs_bad(r, 400, "completed_on", "completed_on cannot be in the future");
-		return;
-	}
-	if (v[5].present && (!cal_date_parse(v[5].s, &exp) || exp.year < UTIL_YEAR_FIRST ||
-	                     exp.year > UTIL_YEAR_LAST)) {
-		programs_bad(r, 400, "expires_on",
-		             "expires_on must be a date like 2028-03-31, from %d-01-01 to %d-12-31",
-		             UTIL_YEAR_FIRST, UTIL_YEAR_LAST);
-		return;
-	}
-	if (v[5].present && cal_days(exp) <= cal_days(done)) {
-		programs_bad(r, 400, "expires_on", "expires_on must be after completed_on");
-		return;
-	}
-	if (!is_staff_of(r, PM_MANAGE, v[0].i)) {
-		programs_bad(r, 403, "organisation_id",
-		             "you can record training only for an organisation you coordinate");
-		return;
-	}
-	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
-	/* Training is recorded for the organisation's staff and volunteers, or
-	 * a partner's under an agreement; anyone else is "no such" person. */
-	if (!rc && !programs_scope_user(r, "user_id", v[1].i, v[0].i,
-	                                ((1u << ROLE__MAX) - 1) &
-	                                    ~((1u << ROLE_PARTICIPANT) | (1u << ROLE_FUNDER)),
-	                                "someone with a training record",
-	                                "a staff member or volunteer", NULL))
-		return;
-	int64_t id = 0;
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_TRAINING_INSERT);
-	if (!rc && !s)
-		rc = -HEARTH_EDB;
-	if (s) {
-		db_bind_i64(s, 1, v[0].i);
-		db_bind_i64(s, 2, v[1].i);
-		db_bind_text(s, 3, v[2].s);
-		db_bind_text(s, 4, v[3].present ? v[3].s : "");
-		db_bind_text(s, 5, v[4].s);
-		db_bind_text(s, 6, v[5].present ? v[5].s : NULL);
-		db_bind_i64(s, 7, r->actor.user_id);
-		db_bind_i64(s, 8, util_now());
-		rc = db_insert_id(s, &id);
-	}
-	if (rc == -HEARTH_ECONFLICT) {
-		db_rollback(c);
-		programs_bad(r, 400, "organisation_id", "no such organisation");
-		return;
-	}
-	if (!req_commit(r, rc, "training.create", resource(r, "user", v[1].i), "the record"))
-		return;
-	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
-}
-
-void programs_http_training_delete(struct req *r)
-{
-	int64_t id = req_param_id(r, "id");
-	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_TRAINING_ORG);
-	if (!rc && !s)
-		rc = -HEARTH_EDB;
-	int64_t org = 0;
-	if (s) {
-		db_bind_i64(s, 1, id);
-		if (db_step(s) == DB_ROW)
-			org = db_col_i64(s, 0);
-		db_finish(s);
-		if (!org)
-			rc = -HEARTH_ENOTFOUND;
-	}
-	if (!rc && !is_staff_of(r, PM_MANAGE, org)) {
-		db_rollback(c);
-		http_problem(r, 403,
-		             "you can remove training records only of an organisation you "
-		             "coordinate");
-		return;
-	}
-	if (!rc) {
-		s = db_prepare(c, SQL_TRAINING_DELETE);
-		rc = s ? (db_bind_i64(s, 1, id), db_run(s)) : -HEARTH_EDB;
-	}
-	if (!req_commit(r, rc, "training.delete", resource(r, "training", id), "the record"))
-		return;
-	http_no_content(r);
-}
-
-void programs_http_training_expiring(struct req *r)
-{
-	const char *q = req_query(r, "days");
-	long days = 60;
-	if (q) {
-		char *end;
-		days = strtol(q, &end, 10);
-		if (*end || days < 0 || days > 730) {
-			programs_bad(r, 400, "days", "days must be a whole number from 0 to 730");
-			return;
-		}
-	}
-	int64_t now_day = util_now() / DAY;
-	char by[11], now_s[11];
-	cal_date_format(cal_from_days(now_day + days), by);
-	cal_date_format(cal_from_days(now_day), now_s);
-	int64_t orgs[32];
-	bool all;
-	size_t norgs = programs_orgs(&r->actor, PM_MANAGE, orgs, 32, &all);
-	struct db_stmt *s = db_prepare(req_db(r), SQL_TRAINING_EXPIRING);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "training records");
-		return;
-	}
-	db_bind_text(s, 1, by);
-	json_t *items = json_array();
-	int rc;
-	while (db_next(s, &rc)) {
-		bool ok = all;
-		for (size_t i = 0; !ok && i < norgs; i++)
-			ok = orgs[i] == db_col_i64(s, 1);
-		if (!ok)
-			continue;
-		json_t *o = training_row(s);
-		struct cal_date e;
-		cal_date_parse(db_col_text(s, 7), &e);
-		int64_t left = cal_days(e) - now_day;
-		json_object_set_new(o, "days_left", json_integer(left));
-		json_object_set_new(o, "state", json_string(left < 0 ? "expired" : "expiring"));
-		json_array_append_new(items, o);
-	}
-	db_finish(s);
-	if (rc) {
-		json_decref(items);
-		http_error(r, rc, "training records");
-		return;
-	}
-	http_json(r, 200,
-	          json_pack("{s:s, s:s, s:o}", "today", now_s, "until", by, "items", items));
-}
-
-/* The reason a user may not be on duty on date (NULL when they may). */
-static const char SQL_TRAINING_OF[] =
-    "SELECT kind, completed_on, expires_on FROM training_records WHERE user_id = ?1 "
-    "AND kind IN ('safeguarding', 'mental_health_first_aid', 'psychological_first_aid')";
-static const char SQL_IS_CLINICIAN[] =
-    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role = 'clinician'";
-
+/* The reason user (shown as who) may not be on duty on date (NULL when
+ * they may): the rule of training.c, with a failed read as its reason. */
 static const char *duty_refusal(struct req *r, int64_t user, const char *who, const char *date)
 {
-	struct db_conn *c = req_db(r);
-	bool safe = false, first_aid = false;
-	const char *safe_expired = NULL, *aid_expired = NULL;
-	struct db_stmt *s = db_prepare(c, SQL_TRAINING_OF);
-	if (!s)
+	const char *why;
+	if (training_duty_refusal(req_db(r), r->arena, user, who, date, &why))
 		return "training records could not be read";
-	db_bind_i64(s, 1, user);
-	while (db_step(s) == DB_ROW) {
-		const char *kind = db_col_text(s, 0), *done = db_col_text(s, 1);
-		const char *exp = db_col_text(s, 2);
-		bool valid = strcmp(done, date) <= 0 && (!exp || strcmp(exp, date) >= 0);
-		bool is_safe = strcmp(kind, "safeguarding") == 0;
-		if (valid) {
-			if (is_safe)
-				safe = true;
-			else
-				first_aid = true;
-		} else if (exp && strcmp(exp, date) < 0) {
-			if (is_safe)
-				safe_expired = arena_strdup(r->arena, exp);
-			else
-				aid_expired = arena_strdup(r->arena, exp);
-		}
-	}
-	db_finish(s);
-	bool clinician = false;
-	s = db_prepare(c, SQL_IS_CLINICIAN);
-	if (s) {
-		db_bind_i64(s, 1, user);
-		clinician = db_step(s) == DB_ROW;
-		db_finish(s);
-	}
-	if (!safe)
-		return safe_expired
-		           ? arena_printf(r->arena,
-		                          "%s's safeguarding training expired on %s; "
-		                          "renew it before putting them on duty on %s",
-		                          who, safe_expired, date)
-		           : arena_printf(r->arena,
-		                          "%s has no safeguarding training on record valid "
-		                          "on %s",
-		                          who, date);
-	if (!clinician && !first_aid)
-		return aid_expired
-		           ? arena_printf(r->arena,
-		                          "%s's first aid training (Mental Health or "
-		                          "Psychological First Aid) expired on %s",
-		                          who, aid_expired)
-		           : arena_printf(r->arena,
-		                          "%s is not a clinician and has no Mental Health or "
-		                          "Psychological First Aid training valid on %s",
-		                          who, date);
-	return NULL;
+	return why;
 }
 
 /* ------------------------------------------------------------------ */
@@ -842,121 +331,6 @@ void programs_http_programme_list(struct req *r)
 
 /* --- the recurrence and the sessions it makes --- */
 
-struct schedule {
-	const struct tz *zone;
-	const char *zone_name;
-	struct cal_date start, end;
-	bool has_end;
-	int start_minute, duration;
-	bool has_rule;
-	struct rrule rule;
-	char rule_text[256]; /* canonical */
-	struct cal_date ex[MAX_EXDATES];
-	size_t nex;
-	const char *exdates; /* ',YYYY-MM-DD,...,' */
-};
-
-/* Validates and fills sc from the fields; answers 400 and returns false. */
-static bool schedule_parse(struct req *r, struct schedule *sc, const char *zone, const char *start,
-                           const char *end, const char *time, int64_t duration, const char *rule,
-                           json_t *exdates)
-{
-	memset(sc, 0, sizeof *sc);
-	/* Only names of tzdata's list: not localtime, posixrules, Factory or
-	 * posix/..., which are files of the zoneinfo directory, not zones. */
-	sc->zone = tz_name_listed(zone) ? tz_get(zone) : NULL;
-	if (!sc->zone) {
-		programs_bad(r, 400, "timezone",
-		             "timezone '%s' is not a time zone we know; use a name like "
-		             "Europe/London or America/New_York",
-		             zone);
-		return false;
-	}
-	sc->zone_name = zone;
-	if (!cal_date_parse(start, &sc->start)) {
-		programs_bad(r, 400, "start_date", "start_date must be a date like 2026-12-01");
-		return false;
-	}
-	if (!cal_date_in_window(sc->start)) {
-		programs_bad(r, 400, "start_date", "start_date must be from %d-01-01 to %d-12-31",
-		             CAL_FIRST_YEAR, CAL_LAST_YEAR);
-		return false;
-	}
-	if (end && *end) {
-		if (!cal_date_parse(end, &sc->end)) {
-			programs_bad(r, 400, "end_date", "end_date must be a date like 2027-03-01");
-			return false;
-		}
-		if (!cal_date_in_window(sc->end)) {
-			programs_bad(r, 400, "end_date",
-			             "end_date must be from %d-01-01 to %d-12-31", CAL_FIRST_YEAR,
-			             CAL_LAST_YEAR);
-			return false;
-		}
-		if (cal_days(sc->end) < cal_days(sc->start)) {
-			programs_bad(r, 400, "end_date", "end_date must not be before start_date");
-			return false;
-		}
-		sc->has_end = true;
-	}
-	sc->start_minute = parse_hhmm(time);
-	if (sc->start_minute < 0) {
-		programs_bad(r, 400, "start_time", "start_time must be a time like 18:30");
-		return false;
-	}
-	sc->duration = (int)duration;
-	if (rule && *rule) {
-		char err[200];
-		const char *body = strncmp(rule, "RRULE:", 6) == 0 ? rule + 6 : rule;
-		if (!rrule_parse(body, &sc->rule, err, sizeof err)) {
-			programs_bad(r, 400, "rrule", "rrule: %s", err);
-			return false;
-		}
-		if (sc->rule.has_until && !cal_date_in_window(sc->rule.until)) {
-			programs_bad(r, 400, "rrule",
-			             "rrule: UNTIL must be a date from %d0101 to %d1231",
-			             CAL_FIRST_YEAR, CAL_LAST_YEAR);
-			return false;
-		}
-		sc->has_rule = true;
-		rrule_format(&sc->rule, sc->rule_text, sizeof sc->rule_text);
-	}
-	size_t i;
-	json_t *x;
-	json_array_foreach(exdates, i, x)
-	{
-		if (!cal_date_parse(json_string_value(x), &sc->ex[sc->nex]) ||
-		    !cal_date_in_window(sc->ex[sc->nex])) {
-			programs_bad(r, 400, arena_printf(r->arena, "exdates[%zu]", i),
-			             "exception dates must be dates like 2026-12-29, from %d-01-01 "
-			             "to %d-12-31",
-			             CAL_FIRST_YEAR, CAL_LAST_YEAR);
-			return false;
-		}
-		sc->nex++;
-	}
-	sc->exdates = exdates ? wrap_list(r->arena, exdates) : "";
-	return true;
-}
-
-/* The dates the schedule gives, at most MAX_SESSIONS. */
-static size_t schedule_dates(const struct schedule *sc, struct cal_date *out)
-{
-	if (!sc->has_rule) {
-		out[0] = sc->start;
-		return 1;
-	}
-	/* Without an end date or COUNT/UNTIL, a year of sessions. */
-	struct cal_date last = sc->has_end ? sc->end : cal_from_days(cal_days(sc->start) + 365);
-	return rrule_expand(&sc->rule, sc->start, last, sc->ex, sc->nex, out, MAX_SESSIONS);
-}
-
-static int64_t local_instant(const struct schedule *sc, struct cal_date d)
-{
-	return tz_local_to_utc(sc->zone, d.year, d.month, d.day, sc->start_minute / 60,
-	                       sc->start_minute % 60);
-}
-
 static const char SQL_OVERLAP[] =
     "SELECT s.id, p.title, s.starts_at, p.organisation_id FROM programme_sessions s "
     "JOIN programmes p ON p.id = s.programme_id "
@@ -1043,7 +417,7 @@ static int sessions_generate(struct req *r, int64_t programme, const struct sche
 		return -HEARTH_EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int64_t start = local_instant(sc, dates[i]);
+		int64_t start = schedule_instant(sc, dates[i]);
 		int64_t end = start + (int64_t)sc->duration * 60;
 		int rc = venue_free(r, venue, start, end, 0);
 		if (rc)
@@ -1278,9 +652,17 @@ void programs_http_programme_create(struct req *r)
 		return;
 	}
 	struct schedule sc;
-	if (!schedule_parse(r, &sc, v[F_TZ].s, v[F_START].s, v[F_END].present ? v[F_END].s : NULL,
-	                    v[F_TIME].s, v[F_DURATION].i, v[F_RRULE].present ? v[F_RRULE].s : NULL,
-	                    v[F_EXDATES].present ? v[F_EXDATES].j : NULL))
+	struct schedule_input si = {
+	    .timezone = v[F_TZ].s,
+	    .start_date = v[F_START].s,
+	    .end_date = v[F_END].present ? v[F_END].s : NULL,
+	    .start_time = v[F_TIME].s,
+	    .duration = v[F_DURATION].i,
+	    .rrule = v[F_RRULE].present ? v[F_RRULE].s : NULL,
+	};
+	si.exdates =
+	    strings_of(r->arena, v[F_EXDATES].present ? v[F_EXDATES].j : NULL, &si.nexdates);
+	if (!schedule_from(r, &sc, &si))
 		return;
 	int64_t venue = v[F_VENUE].present ? v[F_VENUE].i : 0;
 	const char *link = v[F_LINK].present && *v[F_LINK].s ? v[F_LINK].s : NULL;
@@ -1535,11 +917,18 @@ void programs_http_programme_update(struct req *r)
 	const char *time = v[F_TIME].present ? v[F_TIME].s : p.time;
 	int64_t duration = v[F_DURATION].present ? v[F_DURATION].i : p.duration;
 	const char *rule = v[F_RRULE].present ? v[F_RRULE].s : p.rule;
-	json_t *ex = v[F_EXDATES].present ? v[F_EXDATES].j : unwrap_list(p.exdates);
+	struct schedule_input si = {.timezone = zone,
+	                            .start_date = start,
+	                            .end_date = end,
+	                            .start_time = time,
+	                            .duration = duration,
+	                            .rrule = rule};
+	if (v[F_EXDATES].present)
+		si.exdates = strings_of(r->arena, v[F_EXDATES].j, &si.nexdates);
+	else
+		si.exdates = schedule_list_split(r->arena, p.exdates, &si.nexdates);
 	struct schedule sc;
-	bool ok = schedule_parse(r, &sc, zone, start, end, time, duration, rule, ex);
-	if (!v[F_EXDATES].present)
-		json_decref(ex);
+	bool ok = schedule_from(r, &sc, &si);
 	if (!ok) {
 		db_rollback(c);
 		return;
@@ -1828,18 +1217,11 @@ void programs_http_session_get(struct req *r)
 		http_json(r, 200, o);
 }
 
-static const char SQL_HAS_DUTY[] =
-    "SELECT COUNT(*) FROM roster WHERE session_id = ?1 AND role = 'on_duty'";
-
+/* How many are on duty at session (0 when it cannot be read). */
 static int64_t duty_count(struct db_conn *c, int64_t session)
 {
-	struct db_stmt *s = db_prepare(c, SQL_HAS_DUTY);
-	if (!s)
-		return 0;
-	db_bind_i64(s, 1, session);
-	int64_t n = db_step(s) == DB_ROW ? db_col_i64(s, 0) : 0;
-	db_finish(s);
-	return n;
+	int64_t n;
+	return roster_duty_count(c, session, &n) ? 0 : n;
 }
 
 /* Session times lie in the programme calendar's window (CAL_FIRST_YEAR in
@@ -2139,37 +1521,6 @@ void programs_http_session_update(struct req *r)
 /* ------------------------------------------------------------------ */
 /* Roster, rotation, duties                                            */
 
-static const char SQL_ROSTER_LIST[] =
-    "SELECT d.id, d.user_id, d.participant_id, d.role, u.display_name FROM roster d "
-    "LEFT JOIN users u ON u.id = d.user_id WHERE d.session_id = ?1 ORDER BY d.role, d.id";
-static const char SQL_ROSTER_INSERT[] =
-    "INSERT INTO roster (session_id, user_id, participant_id, role, created_by, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
-static const char SQL_ROSTER_DUP[] = "SELECT 1 FROM roster WHERE session_id = ?1 AND role = ?2 AND "
-                                     "(user_id = ?3 OR participant_id = ?4)";
-static const char SQL_ROSTER_ROW[] =
-    "SELECT d.session_id, d.role, s.status FROM roster d "
-    "JOIN programme_sessions s ON s.id = d.session_id WHERE d.id = ?1";
-static const char SQL_ROSTER_DELETE[] = "DELETE FROM roster WHERE id = ?1";
-static const char SQL_ENROLLED[] =
-    "SELECT 1 FROM enrolments WHERE programme_id = ?1 AND participant_id = ?2 "
-    "AND status = 'enrolled'";
-static const char SQL_SESSION_DAY[] = "SELECT s.starts_at, p.timezone FROM programme_sessions s "
-                                      "JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
-
-/* A participant lead's name, for staff of the programme's organisation;
- * the read is audited by the caller's transaction. */
-static const char *participant_name(struct req *r, int64_t pid)
-{
-	struct person_view pv;
-	if (people_view(&r->app->people, req_db(r), r->arena, pid, &pv) != 0)
-		return NULL;
-	const char *n = pv.profile ? people_display_name(pv.profile) : NULL;
-	char *out = n ? arena_strdup(r->arena, n) : NULL;
-	json_decref(pv.profile);
-	return out ? out : "(erased)";
-}
-
 /* Ends a read transaction; audited when it opened someone's record. */
 static bool finish_read(struct req *r, bool audit, const char *action, const char *res,
                         const char *what)
@@ -2191,48 +1542,29 @@ void programs_http_roster_list(struct req *r)
 	struct prog_ref ref;
 	if (!ref_begin(r, true, id, PM_STAFF, NULL, &ref))
 		return;
-	struct db_stmt *s = db_prepare(c, SQL_ROSTER_LIST);
-	json_t *items = json_array();
-	bool people = false;
-	int rc = s ? 0 : -HEARTH_EDB;
-	if (s) {
-		db_bind_i64(s, 1, id);
-		while (db_next(s, &rc)) {
-			json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)db_col_i64(s, 0),
-			                      "role", db_col_text(s, 3));
-			if (!db_col_null(s, 1)) {
-				json_object_set_new(o, "user_id", json_integer(db_col_i64(s, 1)));
-				json_object_set_new(o, "name", json_string(db_col_text(s, 4)));
-			} else {
-				json_object_set_new(o, "participant_id",
-				                    json_integer(db_col_i64(s, 2)));
-				people = true;
-			}
-			json_array_append_new(items, o);
-		}
-		db_finish(s);
-	}
+	struct roster_entry *es;
+	size_t n;
+	bool people;
+	int rc = roster_list(c, r->arena, &r->app->people, id, &es, &n, &people);
 	if (rc) {
 		/* Not an empty roster: the roster could not be read. */
 		db_rollback(c);
-		json_decref(items);
 		http_error(r, rc, "the roster");
 		return;
 	}
-	/* Participant leads' names: opened after the statement is done. */
-	size_t i;
-	json_t *o;
-	json_array_foreach(items, i, o)
-	{
-		json_t *pid = json_object_get(o, "participant_id");
-		if (pid) {
-			const char *n = participant_name(r, json_integer_value(pid));
-			json_object_set_new(o, "name", json_string(n ? n : "(unknown)"));
-		}
-	}
-	if (!finish_read(r, people, "roster.read", resource(r, "session", id), "the roster")) {
-		json_decref(items);
+	if (!finish_read(r, people, "roster.read", resource(r, "session", id), "the roster"))
 		return;
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)es[i].id, "role", es[i].role);
+		if (es[i].user_id) {
+			json_object_set_new(o, "user_id", json_integer(es[i].user_id));
+			json_object_set_new(o, "name", json_string(es[i].name));
+		} else {
+			json_object_set_new(o, "participant_id", json_integer(es[i].participant_id));
+			json_object_set_new(o, "name", json_string(es[i].name));
+		}
+		json_array_append_new(items, o);
 	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -2268,89 +1600,24 @@ void programs_http_roster_add(struct req *r)
 	if (!ref_begin(r, true, id, PM_MANAGE,
 	               "you can change the roster only of programmes you coordinate", &ref))
 		return;
-	int rc = 0;
 	const char *field = lead ? "participant_id" : "user_id";
-	int64_t who = lead ? v[1].i : v[0].i;
-	struct db_stmt *s;
-	if (lead) {
-		/* Scope first: a person of another organisation is refused like
-		 * one who does not exist, before anything else is said. */
-		if (!programs_scope_participant(r, field, who, ref.organisation_id, NULL))
-			return;
-		s = db_prepare(c, SQL_ENROLLED);
-		bool ok = false;
-		if (s) {
-			db_bind_i64(s, 1, ref.programme_id);
-			db_bind_i64(s, 2, who);
-			ok = db_step(s) == DB_ROW;
-			db_finish(s);
-		}
-		if (!ok) {
-			db_rollback(c);
-			programs_bad(r, 409, field,
-			             "a participant lead must be enrolled in the programme");
-			return;
-		}
-	} else {
-		const char *name = NULL;
-		if (!part_fits_user(r, field, who, ref.organisation_id, v[2].s, &name))
-			return;
-		if (strcmp(v[2].s, "on_duty") == 0) {
-			/* Training must be valid on the day of the session (its local date). */
-			s = db_prepare(c, SQL_SESSION_DAY);
-			char day[11] = "";
-			if (s) {
-				db_bind_i64(s, 1, id);
-				if (db_step(s) == DB_ROW) {
-					const struct tz *z = tz_get(db_col_text(s, 1));
-					struct local_time lt;
-					if (z) {
-						tz_utc_to_local(z, db_col_i64(s, 0), &lt);
-						snprintf(day, sizeof day, "%04d-%02d-%02d", lt.year,
-						         lt.month, lt.day);
-					}
-				}
-				db_finish(s);
-			}
-			const char *why = duty_refusal(r, who, name, day);
-			if (why) {
-				db_rollback(c);
-				programs_bad(r, 409, field, "%s", why);
-				return;
-			}
-		}
-	}
-	s = db_prepare(c, SQL_ROSTER_DUP);
-	if (s) {
-		db_bind_i64(s, 1, id);
-		db_bind_text(s, 2, v[2].s);
-		db_bind_i64(s, 3, lead ? 0 : who);
-		db_bind_i64(s, 4, lead ? who : 0);
-		bool dup = db_step(s) == DB_ROW;
-		db_finish(s);
-		if (dup) {
-			db_rollback(c);
-			programs_bad(r, 409, field, "already on the roster in this role");
-			return;
-		}
-	}
+	struct roster_input in = {.role = v[2].s,
+	                          .user_id = lead ? 0 : v[0].i,
+	                          .participant_id = lead ? v[1].i : 0};
+	/* Scope first: a person of another organisation is refused like one
+	 * who does not exist, before anything else is said. */
+	if (lead && !programs_scope_participant(r, field, in.participant_id, ref.organisation_id,
+	                                        NULL))
+		return;
+	if (!lead &&
+	    !part_fits_user(r, field, in.user_id, ref.organisation_id, in.role, &in.name))
+		return;
+	struct programs_refusal why = {0};
 	int64_t rid = 0;
-	s = db_prepare(c, SQL_ROSTER_INSERT);
-	if (!s)
-		rc = -HEARTH_EDB;
-	else {
-		db_bind_i64(s, 1, id);
-		if (lead) {
-			db_bind_null(s, 2);
-			db_bind_i64(s, 3, who);
-		} else {
-			db_bind_i64(s, 2, who);
-			db_bind_null(s, 3);
-		}
-		db_bind_text(s, 4, v[2].s);
-		db_bind_id(s, 5, r->actor.user_id);
-		db_bind_i64(s, 6, util_now());
-		rc = db_insert_id(s, &rid);
+	int rc = roster_add(c, r->arena, &r->actor, &ref, &in, &rid, &why);
+	if (why.status) {
+		programs_http_refused(r, rc, &why, "the roster", true);
+		return;
 	}
 	if (!req_commit(r, rc, "roster.add", resource(r, "session", id), "the roster"))
 		return;
@@ -2363,57 +1630,19 @@ void programs_http_roster_delete(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
-	int rc = db_begin(c, true);
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_ROSTER_ROW);
-	if (!rc && !s)
-		rc = -HEARTH_EDB;
+	struct programs_refusal why = {0};
 	int64_t session = 0;
-	const char *role = NULL, *status = NULL;
-	if (s) {
-		db_bind_i64(s, 1, id);
-		if (db_step(s) == DB_ROW) {
-			session = db_col_i64(s, 0);
-			role = arena_strdup(r->arena, db_col_text(s, 1));
-			status = arena_strdup(r->arena, db_col_text(s, 2));
-		}
-		db_finish(s);
-		if (!session)
-			rc = -HEARTH_ENOTFOUND;
-	}
-	struct prog_ref ref;
+	int rc = db_begin(c, true);
 	if (!rc)
-		rc = programs_session_ref(c, r->arena, session, &ref);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the roster entry");
+		rc = roster_remove(c, r->arena, &r->actor, id, &session, &why);
+	if (rc && (why.status || !session)) {
+		programs_http_refused(r, rc, &why, "the roster entry", true);
 		return;
 	}
-	if (!is_staff_of(r, PM_MANAGE, ref.organisation_id)) {
-		db_rollback(c);
-		http_problem(r, 403, "you can change the roster only of programmes you coordinate");
-		return;
-	}
-	if (ref.therapeutic && strcmp(role, "on_duty") == 0 && strcmp(status, "published") == 0 &&
-	    duty_count(c, session) <= 1) {
-		db_rollback(c);
-		http_problem(
-		    r, 409,
-		    "this is the only person on duty in a published session of a therapeutic "
-		    "programme; put someone else on duty first");
-		return;
-	}
-	s = db_prepare(c, SQL_ROSTER_DELETE);
-	rc = s ? (db_bind_i64(s, 1, id), db_run(s)) : -HEARTH_EDB;
 	if (!req_commit(r, rc, "roster.remove", resource(r, "session", session), "the roster"))
 		return;
 	http_no_content(r);
 }
-
-static const char SQL_ROTATION[] =
-    "SELECT s.id, s.starts_at, d.role, d.user_id, d.participant_id, u.display_name "
-    "FROM programme_sessions s LEFT JOIN roster d ON d.session_id = s.id "
-    "LEFT JOIN users u ON u.id = d.user_id WHERE s.programme_id = ?1 "
-    "AND s.status <> 'cancelled' ORDER BY s.starts_at, s.id, d.role, d.id";
 
 /* counts: one row per (person, role), in order of first appearance. */
 static void count_add(json_t *counts, const char *kind, int64_t id, const char *name,
@@ -2444,67 +1673,43 @@ void programs_http_rotation(struct req *r)
 	struct prog_ref ref;
 	if (!ref_begin(r, false, id, PM_STAFF, NULL, &ref))
 		return;
-	json_t *sessions = json_array(), *counts = json_array(), *cur = NULL;
-	int64_t cur_id = 0;
-	struct db_stmt *s = db_prepare(c, SQL_ROTATION);
-	/* Participant names are opened after the statement finishes. */
-	json_t *pending = json_array();
-	int rc = s ? 0 : -HEARTH_EDB;
-	if (s) {
-		db_bind_i64(s, 1, id);
-		while (db_next(s, &rc)) {
-			if (db_col_i64(s, 0) != cur_id) {
-				cur_id = db_col_i64(s, 0);
-				cur = json_pack("{s:I, s:s, s:[], s:[], s:[], s:[]}", "session_id",
-				                (json_int_t)cur_id, "starts_at",
-				                iso(r->arena, db_col_i64(s, 1)), "lead",
-				                "co_facilitator", "participant_lead", "on_duty");
-				json_array_append_new(sessions, cur);
-			}
-			if (db_col_null(s, 2))
-				continue;
-			const char *role = db_col_text(s, 2);
-			if (!db_col_null(s, 3)) {
-				json_array_append_new(json_object_get(cur, role),
-				                      json_string(db_col_text(s, 5)));
-				count_add(counts, "user", db_col_i64(s, 3), db_col_text(s, 5),
-				          role);
-			} else {
-				json_array_append_new(pending,
-				                      json_pack("{s:O, s:I}", "session", cur, "pid",
-				                                (json_int_t)db_col_i64(s, 4)));
-			}
-		}
-		db_finish(s);
-	}
+	struct rotation_slot *xs;
+	size_t n;
+	bool people;
+	int rc = roster_rotation(c, r->arena, &r->app->people, id, &xs, &n, &people);
 	if (rc) {
 		db_rollback(c);
-		json_decref(pending);
-		json_decref(sessions);
-		json_decref(counts);
 		http_error(r, rc, "the rotation");
 		return;
 	}
-	size_t i;
-	json_t *p;
-	json_array_foreach(pending, i, p)
-	{
-		int64_t pid = json_integer_value(json_object_get(p, "pid"));
-		const char *n = participant_name(r, pid);
-		n = n ? n : "(unknown)";
-		json_array_append_new(
-		    json_object_get(json_object_get(p, "session"), "participant_lead"),
-		    json_string(n));
-		count_add(counts, "participant", pid, n, "participant_lead");
-	}
-	bool audited = json_array_size(pending) > 0;
-	json_decref(pending);
-	if (!finish_read(r, audited, "rotation.read", resource(r, "programme", id),
-	                 "the rotation")) {
-		json_decref(sessions);
-		json_decref(counts);
+	if (!finish_read(r, people, "rotation.read", resource(r, "programme", id), "the rotation"))
 		return;
+	json_t *sessions = json_array(), *counts = json_array(), *cur = NULL;
+	json_t **of = arena_alloc(r->arena, (n ? n : 1) * sizeof *of);
+	int64_t cur_id = 0;
+	/* Staff first, in order; then participant leads, as before. */
+	for (size_t i = 0; i < n; i++) {
+		if (xs[i].session_id != cur_id) {
+			cur_id = xs[i].session_id;
+			cur = json_pack("{s:I, s:s, s:[], s:[], s:[], s:[]}", "session_id",
+			                (json_int_t)cur_id, "starts_at", iso(r->arena, xs[i].starts_at),
+			                "lead", "co_facilitator", "participant_lead", "on_duty");
+			json_array_append_new(sessions, cur);
+		}
+		of[i] = cur;
+		if (xs[i].role && xs[i].user_id) {
+			json_array_append_new(json_object_get(cur, xs[i].role),
+			                      json_string(xs[i].name));
+			count_add(counts, "user", xs[i].user_id, xs[i].name, xs[i].role);
+		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if (xs[i].role && !xs[i].user_id) {
+			json_array_append_new(json_object_get(of[i], "participant_lead"),
+			                      json_string(xs[i].name));
+			count_add(counts, "participant", xs[i].participant_id, xs[i].name,
+			          "participant_lead");
+		}
 	http_json(r, 200, json_pack("{s:o, s:o}", "sessions", sessions, "counts", counts));
 }
 
@@ -2541,79 +1746,31 @@ void programs_http_me_duties(struct req *r)
 /* ------------------------------------------------------------------ */
 /* Staff who can be named in a team or put on a roster                 */
 
-static const char SQL_STAFF[] =
-    "SELECT u.id, u.display_name, m.organisation_id, o.name, m.role FROM users u "
-    "JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.organisation_id "
-    "WHERE u.disabled = 0 AND m.role IN ('admin', 'coordinator', 'facilitator', 'clinician', "
-    "'peer_supporter', 'moderator') AND (?1 = 0 OR m.organisation_id = ?1) "
-    "AND (COALESCE(?2, '') = '' OR m.role = ?2) ORDER BY u.display_name, u.id, o.name, m.role";
-
 void programs_http_staff_list(struct req *r)
 {
-	const char *const *roles = staff_roles;
 	const char *role = req_query(r, "role");
 	int64_t org_id;
 	if (!programs_query_id(r, "organisation_id", &org_id))
 		return;
-	bool known = !role;
-	for (int i = 0; role && roles[i]; i++)
-		known |= strcmp(role, roles[i]) == 0;
-	if (!known) {
-		programs_bad(
-		    r, 400, "role",
-		    "role must be admin, coordinator, facilitator, clinician, peer_supporter "
-		    "or moderator");
+	struct staff_member *ms;
+	size_t n;
+	struct programs_refusal why = {0};
+	int rc = staff_list(req_db(r), r->arena, &r->actor, org_id, role, &ms, &n, &why);
+	if (rc) {
+		programs_http_refused(r, why.status ? rc : -HEARTH_EDB, &why, "staff", false);
 		return;
 	}
-	/* Least privilege: staff of the caller's own organisations and of the
-	 * partners those have an active data-sharing agreement with (who may
-	 * be named in a co-design team); admins manage every organisation's
-	 * users and see them all. Another organisation's id answers as an
-	 * unknown one does: an empty list. */
-	int64_t orgs[64];
-	bool all;
-	size_t norgs = programs_orgs(&r->actor, PM_STAFF, orgs, 32, &all);
-	for (size_t i = 0, own = norgs; !all && i < own; i++) {
-		size_t n = 0;
-		if (people_partner_orgs(req_db(r), orgs[i], orgs + norgs,
-		                        sizeof orgs / sizeof orgs[0] - norgs, &n) != 0) {
-			http_error(r, -HEARTH_EDB, "staff");
-			return;
-		}
-		norgs += n;
-	}
-	struct db_stmt *s = db_prepare(req_db(r), SQL_STAFF);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "staff");
-		return;
-	}
-	db_bind_i64(s, 1, org_id);
-	db_bind_text(s, 2, role ? role : "");
-	json_t *items = json_array(), *cur = NULL;
-	int64_t cur_id = 0;
-	int step;
-	while ((step = db_step(s)) == DB_ROW) {
-		bool visible = all;
-		for (size_t i = 0; !visible && i < norgs; i++)
-			visible = orgs[i] == db_col_i64(s, 2);
-		if (!visible)
-			continue;
-		if (db_col_i64(s, 0) != cur_id) {
-			cur_id = db_col_i64(s, 0);
-			cur = json_pack("{s:I, s:s, s:[]}", "id", (json_int_t)cur_id,
-			                "display_name", db_col_text(s, 1), "roles");
-			json_array_append_new(items, cur);
-		}
-		json_array_append_new(json_object_get(cur, "roles"),
-		                      json_pack("{s:I, s:s, s:s}", "organisation_id",
-		                                (json_int_t)db_col_i64(s, 2), "organisation",
-		                                db_col_text(s, 3), "role", db_col_text(s, 4)));
-	}
-	db_finish(s);
-	if (step != DB_DONE) {
-		json_decref(items);
-		http_error(r, -HEARTH_EDB, "staff");
-		return;
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *roles = json_array();
+		for (size_t k = 0; k < ms[i].nroles; k++)
+			json_array_append_new(
+			    roles, json_pack("{s:I, s:s, s:s}", "organisation_id",
+			                     (json_int_t)ms[i].roles[k].organisation_id, "organisation",
+			                     ms[i].roles[k].organisation, "role", ms[i].roles[k].role));
+		json_array_append_new(items, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)ms[i].id,
+		                                       "display_name", ms[i].display_name, "roles",
+		                                       roles));
 	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -2,12 +2,19 @@
  * HTTP edge of the programmes module: one file per part, all listed in
  * src/http/routes.c.
  *   listening_http.c    listening rounds, responses, themes, votes, decisions
- *   programs_http.c     venues, programmes, sessions, roster, training, duties
+ *   programs_http.c     programmes, sessions, roster, rotation, duties, staff list
+ *                       (roster, rotation and staff logic in roster.c, the schedule
+ *                       in schedule.c)
+ *   venues_http.c       venues (logic in venues.c)
+ *   training_http.c     training records (logic in training.c)
+ *   refusal_http.c      answers the refusals logic files return (programs.h)
  *   taking_part_http.c  fit, enrolment and waitlist, supports, attendance, follow-up
  *   calendar_http.c     iCalendar feeds and their tokens
  */
 #ifndef HEARTH_PROGRAMS_HTTP_H
 #define HEARTH_PROGRAMS_HTTP_H
+
+#include <stdbool.h>
 
 struct req;
 
@@ -29,11 +36,20 @@ void listening_http_theme_update(struct req *r);
 void listening_http_decision_list(struct req *r);
 void listening_http_decision_create(struct req *r);
 
-/* programs_http.c */
+/* refusal_http.c: answers a logic function's failure rc: the refusal in
+ * *why when it has a status (field problem when it names a field), else
+ * http_error(rc, what). With in_tx the request's transaction is rolled
+ * back first. */
+struct programs_refusal;
+void programs_http_refused(struct req *r, int rc, const struct programs_refusal *why,
+                           const char *what, bool in_tx);
+
+/* venues_http.c */
 void programs_http_venue_list(struct req *r);
 void programs_http_venue_create(struct req *r);
 void programs_http_venue_get(struct req *r);
 void programs_http_venue_update(struct req *r);
+/* programs_http.c */
 void programs_http_programme_list(struct req *r);
 void programs_http_programme_create(struct req *r);
 void programs_http_programme_get(struct req *r);
@@ -47,10 +63,12 @@ void programs_http_session_update(struct req *r);
 void programs_http_roster_list(struct req *r);
 void programs_http_roster_add(struct req *r);
 void programs_http_roster_delete(struct req *r);
+/* training_http.c */
 void programs_http_training_list(struct req *r);
 void programs_http_training_create(struct req *r);
 void programs_http_training_delete(struct req *r);
 void programs_http_training_expiring(struct req *r);
+/* programs_http.c */
 void programs_http_me_duties(struct req *r);
 void programs_http_staff_list(struct req *r);
 

@@ -48,13 +48,14 @@ const ALLOWED = {
   // names through auth.h (auth_user_names(ids) -> id/name pairs) when the
   // programmes storage moves out of the *_http.c files (issue 11).
   'programs -> auth.users': [11,
-    'display names joined in programs_http.c (6: expiring training, team, roster twice, duties, '
-    + 'staff list), taking_part_http.c (2: follow-ups), programs_privacy.c (2: follow-up export, '
+    'display names joined in programs_http.c (2: team, on duty after a move), training.c (2: '
+    + 'training list, expiring training), roster.c (3: roster, rotation, staff list), followup.c (2: follow-ups), programs_privacy.c (2: follow-up export, '
     + 'a proposer without a login); calendar_http.c (1: a feed stops when its user is disabled)'],
-  // The staff list and "is this user a clinician" (programs_http.c) read
-  // memberships; auth_actor_load() or an auth_staff_list(org, role) would do.
-  'programs -> auth.memberships': [2, 'programs_http.c: staff list, clinician check'],
-  'programs -> auth.organisations': [1, 'programs_http.c: staff list names the organisation'],
+  // The staff list (roster.c) and "is this user a clinician" (training.c)
+  // read memberships; auth_actor_load() or an auth_staff_list(org, role)
+  // would do.
+  'programs -> auth.memberships': [2, 'roster.c: staff list; training.c: clinician check'],
+  'programs -> auth.organisations': [1, 'roster.c: staff list names the organisation'],
   // A participant's calendar feed stops when they are erased, and a theme's
   // proposer is matched to their participant record for the data export.
   // Remove with people_status(id) / people_by_user(user_id) in people.h.

@@ -99,6 +99,38 @@ static void tz_london_offsets_and_abbreviations(void **state)
 	assert_int_equal(tz_offset_at(z, 1792890000), 0);
 }
 
+/* tz_new reads the same bytes tz_get reads from a file (what tests/fuzz/
+ * feeds it), refuses a damaged image and keeps nothing in the cache. */
+static void tz_new_reads_tzif_from_memory(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/usr/share/zoneinfo/Europe/London", "rb");
+	assert_non_null(f);
+	static unsigned char data[65536];
+	size_t len = fread(data, 1, sizeof data, f);
+	fclose(f);
+	assert_true(len > 44 && len < sizeof data);
+	struct tz *z = tz_new("Mine/London", data, len);
+	assert_non_null(z);
+	assert_string_equal(tz_name(z), "Mine/London");
+	const struct tz *file = tz_get("Europe/London");
+	static const int64_t at[] = {-2000000000, 0, 1774746000 - 1, 1774746000, 1792890000,
+	                             4102444800};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		assert_int_equal(tz_offset_at(z, at[i]), tz_offset_at(file, at[i]));
+		assert_string_equal(tz_abbr_at(z, at[i]), tz_abbr_at(file, at[i]));
+	}
+	assert_int_equal(tz_local_to_utc(z, 2026, 3, 29, 1, 30), 1774747800);
+	tz_free(z);
+	assert_null(tz_get("Mine/London")); /* not cached under its name */
+	/* Cut short, not TZif, nothing at all. */
+	assert_null(tz_new("x", data, 60));
+	assert_null(tz_new("x", (const unsigned char *)"TZjf2 not a zone file at all, no, no, no.....", 46));
+	assert_null(tz_new("x", data, 0));
+	assert_null(tz_new("x", NULL, 10));
+	tz_free(NULL);
+}
+
 static void tz_london_gap_moves_forward(void **state)
 {
 	(void)state;
@@ -274,6 +306,59 @@ static int zones_teardown(void **state)
 	rmdir(zdir);
 	unsetenv("HEARTH_ZONEINFO");
 	return 0;
+}
+
+/* Found by tests/fuzz/fuzz_tzif.c: a zone whose last transition lies
+ * 2^56 s (over two billion years) ahead. The year of that instant wrapped
+ * round an int, and cal__tz_next walked the footer rule over some two
+ * billion years: a feed for the zone never came back. The table rules
+ * until that transition, so nothing changes in 2026..2040. */
+static void tz_next_far_last_transition(void **state)
+{
+	(void)state;
+	char *img = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&img, &len);
+	assert_non_null(f);
+	header(f, '2', 0, 1, 4); /* version 1 part: one type */
+	put_be(f, (uint32_t)-18000, 4);
+	fputc(0, f);
+	fputc(0, f);
+	fwrite("EST", 1, 4, f);
+	header(f, '2', 2, 2, 8); /* EST from 2023, EDT from 2^56 */
+	put_be(f, 1700000000, 8);
+	put_be(f, UINT64_C(1) << 56, 8);
+	fputc(0, f);
+	fputc(1, f);
+	put_be(f, (uint32_t)-18000, 4);
+	fputc(0, f);
+	fputc(0, f);
+	put_be(f, (uint32_t)-14400, 4);
+	fputc(1, f);
+	fputc(4, f);
+	fwrite("EST\0EDT", 1, 8, f);
+	fputs("\nEST5EDT,M3.2.0,M11.1.0\n", f);
+	fclose(f);
+	struct tz *z = tz_new("Test/FarFuture", (const unsigned char *)img, len);
+	assert_non_null(z);
+	alarm(10); /* a hang is a failure, not a stuck test run */
+	int64_t when = 0;
+	assert_false(cal__tz_next(z, 1767225600, 2208988800, &when)); /* 2026 .. 2040 */
+	assert_int_equal(tz_offset_at(z, 1790000000), -18000);
+	struct ical_event ev = {.uid = "far@hearth",
+	                        .start = 1774375200,
+	                        .end = 1774380600,
+	                        .rrule = "FREQ=WEEKLY;BYDAY=TU;COUNT=40",
+	                        .summary = "Clay",
+	                        .stamp = 1774375200};
+	struct buf out = BUF_INIT;
+	ical_write(&out, "Far", z, &ev, 1);
+	alarm(0);
+	assert_non_null(strstr(out.data, "TZOFFSETTO:-0500"));
+	assert_null(strstr(out.data, "EDT"));
+	buf_release(&out);
+	tz_free(z);
+	free(img);
 }
 
 static void tz_footer_us_rule(void **state)
@@ -1001,6 +1086,7 @@ int main(void)
 	    cmocka_unit_test(tz_get_unknown_zone),
 	    cmocka_unit_test(tz_get_malformed_names),
 	    cmocka_unit_test(tz_london_offsets_and_abbreviations),
+	    cmocka_unit_test(tz_new_reads_tzif_from_memory),
 	    cmocka_unit_test(tz_london_gap_moves_forward),
 	    cmocka_unit_test(tz_london_overlap_takes_first),
 	    cmocka_unit_test(tz_london_evening_keeps_wall_clock),
@@ -1032,6 +1118,7 @@ int main(void)
 	    cmocka_unit_test(tz_footer_london_and_south),
 	    cmocka_unit_test(tz_footer_negative_rule_times),
 	    cmocka_unit_test(tz_v1_file_and_bad_files),
+	    cmocka_unit_test(tz_next_far_last_transition),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	failed +=
