@@ -2,7 +2,7 @@
 #   make run   installs what is missing, builds, creates a demo database on
 #              first run and serves http://127.0.0.1:8080
 #   make test  installs what is missing, builds with ASan+UBSan and runs
-#              every test: unit, API, browser
+#              every test: unit, fuzz (short), API, browser
 # See DEVELOPERS.md for the details.
 
 BUILD      ?= build
@@ -16,7 +16,11 @@ HEARTH_LISTEN   ?= 127.0.0.1:8080
 HEARTH_DEFAULT_COUNTRY ?= GB
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test build build-test deps deps-test node unit api browser bench clean format
+FUZZ_BUILD   ?= build-fuzz
+# Seconds per fuzz target: `make fuzz` (long runs); make test runs 15 each.
+FUZZ_SECONDS ?= 60
+
+.PHONY: run test build build-test deps deps-test node unit api browser bench fuzz clean format
 
 deps:
 	@scripts/deps.sh
@@ -59,6 +63,11 @@ api: build-test node
 browser: build-test node
 	@HEARTH_BIN=$(CURDIR)/$(TEST_BUILD)/hearth tests/browser/with-server.sh
 
+# libFuzzer targets of tests/fuzz/, built with clang in $(FUZZ_BUILD);
+# e.g. make fuzz FUZZ_SECONDS=600. Crashes land in $(FUZZ_BUILD)/fuzz-crashes/.
+fuzz: deps-test
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(JOBS) tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)
+
 bench: build
 	@HEARTH_BIN=$(CURDIR)/$(BUILD)/hearth bench/http.sh
 
@@ -66,4 +75,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)

@@ -7,7 +7,10 @@ need_build=(build-essential cmake pkg-config libcivetweb-dev libjansson-dev libs
   libsqlite3-dev libcmocka-dev libpq-dev libicu-dev curl)
 # tzdata: programmes read time zones from /usr/share/zoneinfo at run time.
 need_run=(tzdata)
-need_test=(postgresql chromium nodejs npm sqlite3)
+# clang + libclang-rt-14-dev: the libFuzzer targets of tests/fuzz/ (the
+# fuzzer runtime is only a recommendation of clang, and apt-get runs here
+# without recommendations).
+need_test=(postgresql chromium nodejs npm sqlite3 clang libclang-rt-14-dev)
 want=("${need_build[@]}" "${need_run[@]}")
 [ "${1:-}" = "test" ] && want+=("${need_test[@]}")
 missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test stage (unit, API, browser, benchmark smoke), shows each
+# Runs every test stage (unit, fuzz, API, browser, benchmark smoke), shows each
 # stage's own output, and ends with one line counting all tests:
 #   N passed, M failed
 # Exit status is non-zero when any test failed or any stage could not run.
@@ -63,6 +63,9 @@ chmod 755 "$pgdir"
 trap 'scripts/pg-temp.sh stop "$pgdir/pg" >/dev/null 2>&1; rm -rf "$pgdir" "$log"' EXIT
 
 stage unit bash -c "cd '$TEST_BUILD' && ctest --output-on-failure"
+# libFuzzer targets (clang, own build dir): the checked-in corpora, then a
+# short run of each (FUZZ_SECONDS per target; `make fuzz` runs longer).
+stage fuzz tests/fuzz/run.sh --seconds "${FUZZ_SECONDS:-15}"
 stage api-sqlite node --test --test-concurrency=1 tests/api/
 if pg_url=$(scripts/pg-temp.sh start "$pgdir/pg"); then
 	stage api-pg env HEARTH_TEST_PG_URL="$pg_url" node --test --test-concurrency=1 tests/api/

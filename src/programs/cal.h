@@ -26,6 +26,14 @@ struct tz; /* a loaded zone; immutable, shared, cached for the process */
  * bytes) or no such zone exists. Loaded zones are cached for the process
  * (thread-safe) and never freed before exit. */
 const struct tz *tz_get(const char *name);
+/* Reads a TZif image (RFC 8536) held in memory, as tz_get() reads a file
+ * (tests and tests/fuzz/ feed it bytes). name is only recorded (at most 64
+ * bytes kept). Returns NULL when data is not a well-formed TZif image
+ * Hearth can use (leap-second zones are refused). The caller owns the
+ * result, which is not cached, and frees it with tz_free(). */
+struct tz *tz_new(const char *name, const unsigned char *data, size_t len);
+/* Frees a zone made by tz_new(); NULL is ignored. Never for tz_get()'s. */
+void tz_free(struct tz *z);
 /* True when name is a time zone a programme may use: a zone or a link
  * (such as Europe/Kiev -> Europe/Kyiv, or UTC) in tzdata's own list
  * (tzdata.zi, its "Z" and "L" lines), other than "Factory", that loads.

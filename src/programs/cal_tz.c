@@ -226,8 +226,19 @@ static void posix_year(const struct posix_rule *r, int y, int64_t *start, int64_
 	*end = posix_day(&r->end, y) * 86400 + r->end.secs - r->dst_off;
 }
 
+/* Instants further than this from 1970 (about 34,800 years) are taken as
+ * this far: every date Hearth writes is far inside, and a TZif file may
+ * hold any 64-bit instant, whose year would not fit an int and would wrap
+ * round (tests/fuzz/fuzz_tzif.c found a year loop that then ran for
+ * ever). */
+#define TZ_INSTANT_MAX (INT64_C(1) << 40)
+
 static int year_of(int64_t t)
 {
+	if (t > TZ_INSTANT_MAX)
+		t = TZ_INSTANT_MAX;
+	if (t < -TZ_INSTANT_MAX)
+		t = -TZ_INSTANT_MAX;
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	return cal_from_days(days).year;
 }
@@ -348,7 +359,7 @@ static bool parse_tzif(struct tz *z, const unsigned char *p, size_t len)
 	return true;
 }
 
-static void tz_free(struct tz *z)
+void tz_free(struct tz *z)
 {
 	if (!z)
 		return;
@@ -357,6 +368,17 @@ static void tz_free(struct tz *z)
 	free(z->types);
 	free(z->abbrs);
 	free(z);
+}
+
+struct tz *tz_new(const char *name, const unsigned char *data, size_t len)
+{
+	struct tz *z = xcalloc(1, sizeof *z);
+	snprintf(z->name, sizeof z->name, "%s", name ? name : "");
+	if (!data || !parse_tzif(z, data, len)) {
+		tz_free(z);
+		z = NULL;
+	}
+	return z;
 }
 
 /* Only A-Z a-z 0-9 _ + - and '/' between non-empty parts: no "..", no
@@ -439,12 +461,7 @@ static struct tz *load(const char *name)
 			return builtin_utc(name);
 		return NULL;
 	}
-	struct tz *z = xcalloc(1, sizeof *z);
-	snprintf(z->name, sizeof z->name, "%s", name);
-	if (!parse_tzif(z, data, len)) {
-		tz_free(z);
-		z = NULL;
-	}
+	struct tz *z = tz_new(name, data, len);
 	free(data);
 	return z;
 }
@@ -651,6 +668,8 @@ bool cal__tz_next(const struct tz *z, int64_t t, int64_t limit, int64_t *when)
 		return false;
 	/* Then the footer rule, year by year. */
 	int64_t from = z->ntrans && z->trans[z->ntrans - 1] > t ? z->trans[z->ntrans - 1] : t;
+	if (from >= limit) /* the table runs past limit: nothing left for the rule */
+		return false;
 	for (int y = year_of(from) - 1; y <= year_of(limit) + 1; y++) {
 		int64_t s, e;
 		posix_year(&z->rule, y, &s, &e);
