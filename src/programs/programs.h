@@ -104,6 +104,12 @@ struct programs_refusal {
 	int status;          /* 0 when nothing was refused */
 	const char *field;   /* the field the problem names, or NULL */
 	const char *message; /* the detail: static or arena memory */
+	/* Optional members answered beside "field" (a NULL name: none), e.g.
+	 * the session and programme a venue booking clashes with. */
+	const char *ext_int_name;
+	int64_t ext_int;
+	const char *ext_str_name;
+	const char *ext_str;
 };
 /* Fills *why (message printf-formatted into arena a) and returns the
  * negative hearth_err for status. */

@@ -104,7 +104,7 @@ static const char SQL_THEME[] =
     "outcome_reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
 static const char SQL_VOTE[] = "INSERT INTO theme_votes (round_id, participant_id, theme_id, "
                                "voted_at) VALUES (?1, ?2, ?3, ?4)";
-/* Like every answer, a random id (listening_http.c): the demo shows what
+/* Like every answer, a random id (listening.c): the demo shows what
  * real data looks like. */
 static const char SQL_RESPONSE[] =
     "INSERT INTO listening_responses (round_id, participant_id, channel, lang, answers, sealed, "
@@ -307,7 +307,7 @@ int programs_demo_load(struct db_conn *c, const struct people_ctx *px, int64_t o
 		              i == 2 ? t_dance : t_evening, now - 40 * DAY)))
 			return rc;
 	/* An anonymous online answer: no participant, nobody entered it, only
-	 * the day it came in, and a random id (as listening_http.c keeps them). */
+	 * the day it came in, and a random id (as listening.c keeps them). */
 	uint64_t rid = 0;
 	while (!rid) {
 		randombytes_buf(&rid, sizeof rid);

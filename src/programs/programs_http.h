@@ -1,10 +1,13 @@
 /*
  * HTTP edge of the programmes module: one file per part, all listed in
  * src/http/routes.c.
- *   listening_http.c    listening rounds, responses, themes, votes, decisions
- *   programs_http.c     programmes, sessions, roster, rotation, duties, staff list
- *                       (roster, rotation and staff logic in roster.c, the schedule
- *                       in schedule.c)
+ *   listening_http.c    listening rounds and answers (logic in listening.c)
+ *   themes_http.c       themes, votes, decisions (logic in themes.c)
+ *   programmes_http.c   programmes (logic in programmes.c, the schedule in
+ *                       schedule.c) and the enumerations /meta offers for them
+ *   sessions_http.c     sessions and a person's duties (logic in sessions.c)
+ *   roster_http.c       roster, rotation, staff list (logic in roster.c)
+ *                       (the three share programs_edge.h)
  *   venues_http.c       venues (logic in venues.c)
  *   training_http.c     training records (logic in training.c)
  *   refusal_http.c      answers the refusals logic files return (programs.h)
@@ -18,7 +21,7 @@
 
 struct req;
 
-/* listening_http.c */
+/* listening_http.c, themes_http.c */
 /* Registers how anonymous answers are settled when their aggregate audit
  * entry is written (called once at start-up, by programs_init). */
 void listening_http_init(void);
@@ -49,7 +52,7 @@ void programs_http_venue_list(struct req *r);
 void programs_http_venue_create(struct req *r);
 void programs_http_venue_get(struct req *r);
 void programs_http_venue_update(struct req *r);
-/* programs_http.c */
+/* programmes_http.c, sessions_http.c, roster_http.c */
 void programs_http_programme_list(struct req *r);
 void programs_http_programme_create(struct req *r);
 void programs_http_programme_get(struct req *r);
@@ -68,7 +71,7 @@ void programs_http_training_list(struct req *r);
 void programs_http_training_create(struct req *r);
 void programs_http_training_delete(struct req *r);
 void programs_http_training_expiring(struct req *r);
-/* programs_http.c */
+/* sessions_http.c, roster_http.c */
 void programs_http_me_duties(struct req *r);
 void programs_http_staff_list(struct req *r);
 

@@ -3,7 +3,7 @@
  * is on duty, or leads as a participant, and the rules for adding and
  * removing them. Logic only: a database connection, typed inputs, 0 or
  * -HEARTH_E... with a refusal (programs.h). The handlers answer over HTTP
- * (programs_http.c); the scope of the ids they name is checked there first
+ * (roster_http.c); the scope of the ids they name is checked there first
  * (scope.h).
  */
 #ifndef HEARTH_PROGRAMS_ROSTER_H

@@ -42,9 +42,9 @@ void part_session_read(struct db_stmt *st, struct arena *a, struct part_session 
 
 int part_refuse(struct part_refusal *no, int status, const char *field, const char *message)
 {
-	no->status = status;
-	no->field = field;
-	no->message = message;
+	no->base.status = status;
+	no->base.field = field;
+	no->base.message = message;
 	switch (status) {
 	case 404: return -HEARTH_ENOTFOUND;
 	case 409: return -HEARTH_ECONFLICT;

@@ -45,10 +45,8 @@ struct part_ctx {
  * before the refusal is due anyway (expired offers, places offered on) and
  * is committed, audited as "enrolment.settle" of programme programme_id. */
 struct part_refusal {
-	int status;
-	const char *field;
-	const char *message;
-	const char *what; /* what an error is about ("the enrolment") */
+	struct programs_refusal base; /* status, field, message (programs.h) */
+	const char *what;             /* what an error is about ("the enrolment") */
 	bool keep;
 	bool denied; /* a refused read of a person: audited as denied, then committed */
 	int64_t programme_id;
@@ -56,7 +54,7 @@ struct part_refusal {
 	int64_t enrolment_id;
 };
 
-/* Fills no (status, field, message) and returns the code that goes with
+/* Fills no->base (status, field, message) and returns the code that goes with
  * the status: -HEARTH_ENOTFOUND for 404, -HEARTH_ECONFLICT for 409,
  * -HEARTH_EDENIED otherwise. */
 int part_refuse(struct part_refusal *no, int status, const char *field, const char *message);

@@ -143,12 +143,12 @@ static struct part_ctx part_ctx(struct req *r)
 	return (struct part_ctx){req_db(r), r->arena, px(r), &r->actor};
 }
 
-/* Answers a refusal of the logic (no->status set) and returns true: the
+/* Answers a refusal of the logic (no->base.status set) and returns true: the
  * transaction is committed first when the settling it did is kept
  * (audited as enrolment.settle), else rolled back. */
 static bool part_refused(struct req *r, const struct part_refusal *no)
 {
-	if (!no->status)
+	if (!no->base.status)
 		return false;
 	if (no->keep) {
 		if (!req_commit(r, 0, "enrolment.settle",
@@ -157,8 +157,8 @@ static bool part_refused(struct req *r, const struct part_refusal *no)
 	} else {
 		db_rollback(req_db(r));
 	}
-	if (no->field) {
-		http_field_problem(r, no->status, no->field, "%s", no->message);
+	if (no->base.field) {
+		http_field_problem(r, no->base.status, no->base.field, "%s", no->base.message);
 		return true;
 	}
 	json_t *ext = NULL;
@@ -173,7 +173,7 @@ static bool part_refused(struct req *r, const struct part_refusal *no)
 		ext = json_pack("{s:s}", "enrolment_status", no->enrolment_status);
 	else if (no->session_status)
 		ext = json_pack("{s:s}", "session_status", no->session_status);
-	http_problem_ext(r, no->status, ext, "%s", no->message);
+	http_problem_ext(r, no->base.status, ext, "%s", no->base.message);
 	return true;
 }
 
@@ -446,7 +446,7 @@ void part_http_fit_person(struct req *r)
 		/* A denied read of a person is audited too. */
 		(void)req_audit(r, "participant.fit", resource(r, "participant", id), "denied");
 		db_commit(x.c);
-		http_problem(r, no.status, "%s", no.message);
+		http_problem(r, no.base.status, "%s", no.base.message);
 		return;
 	}
 	if (part_refused(r, &no) ||

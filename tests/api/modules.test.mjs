@@ -48,7 +48,7 @@ const ALLOWED = {
   // names through auth.h (auth_user_names(ids) -> id/name pairs) when the
   // programmes storage moves out of the *_http.c files (issue 11).
   'programs -> auth.users': [11,
-    'display names joined in programs_http.c (2: team, on duty after a move), training.c (2: '
+    'display names joined in programmes.c (1: team), sessions.c (1: on duty after a move), training.c (2: '
     + 'training list, expiring training), roster.c (3: roster, rotation, staff list), followup.c (2: follow-ups), programs_privacy.c (2: follow-up export, '
     + 'a proposer without a login); calendar_http.c (1: a feed stops when its user is disabled)'],
   // The staff list (roster.c) and "is this user a clinician" (training.c)

@@ -308,8 +308,8 @@ static int64_t enrolled_id(struct fx *fx, int64_t prog, int64_t pid)
 {
 	struct call k = enrol(fx, prog, pid);
 	if (k.rc)
-		fail_msg("enrol returned %d (%d %s)", k.rc, k.no.status,
-		         k.no.message ? k.no.message : "-");
+		fail_msg("enrol returned %d (%d %s)", k.rc, k.no.base.status,
+		         k.no.base.message ? k.no.base.message : "-");
 	return k.out.id;
 }
 
@@ -393,14 +393,14 @@ static void enrolment_enrol_twice_conflict_keeps_settling(void **state)
 	int64_t eb = enrolled_id(fx, prog, b);
 	struct call k = enrol(fx, prog, a);
 	assert_int_equal(k.rc, -HEARTH_ECONFLICT);
-	assert_int_equal(k.no.status, 409);
+	assert_int_equal(k.no.base.status, 409);
 	assert_true(k.no.keep);
-	assert_null(k.no.field);
+	assert_null(k.no.base.field);
 	assert_int_equal(k.no.enrolment_id, ea);
 	assert_string_equal(k.no.enrolment_status, "enrolled");
-	assert_string_equal(k.no.message, "this person is already enrolled in this programme");
+	assert_string_equal(k.no.base.message, "this person is already enrolled in this programme");
 	k = enrol_as(fx, &(struct actor){0}, prog, b, true);
-	assert_string_equal(k.no.message, "you are already on the waitlist in this programme");
+	assert_string_equal(k.no.base.message, "you are already on the waitlist in this programme");
 	assert_int_equal(k.no.enrolment_id, eb);
 }
 
@@ -416,34 +416,35 @@ static void enrolment_enrol_refusals(void **state)
 	struct actor self = {0};
 
 	struct call k = enrol(fx, draft, a);
-	assert_int_equal(k.no.status, 409);
+	assert_int_equal(k.no.base.status, 409);
 	assert_string_equal(k.no.programme_status, "draft");
-	assert_string_equal(k.no.message,
+	assert_string_equal(k.no.base.message,
 	                    "this programme is not open for enrolment (it is not published)");
 	k = enrol_as(fx, &self, draft, a, true); /* a participant sees published ones only */
 	assert_int_equal(k.rc, -HEARTH_ENOTFOUND);
-	assert_int_equal(k.no.status, 404);
-	assert_string_equal(k.no.field, "programme_id");
+	assert_int_equal(k.no.base.status, 404);
+	assert_string_equal(k.no.base.field, "programme_id");
 	k = enrol(fx, 999999, a);
-	assert_int_equal(k.no.status, 404);
-	assert_string_equal(k.no.field, "id");
-	assert_string_equal(k.no.message, "there is no programme 999999");
+	assert_int_equal(k.no.base.status, 404);
+	assert_string_equal(k.no.base.field, "id");
+	assert_string_equal(k.no.base.message, "there is no programme 999999");
 	k = enrol(fx, theirs, elsewhere);
 	assert_int_equal(k.rc, -HEARTH_EDENIED);
-	assert_int_equal(k.no.status, 403);
-	assert_string_equal(k.no.message,
+	assert_int_equal(k.no.base.status, 403);
+	assert_string_equal(k.no.base.message,
 	                    "you can enrol people only in programmes of your organisation");
 	k = enrol(fx, mine, elsewhere);
-	assert_int_equal(k.no.status, 403);
-	assert_string_equal(k.no.field, "participant_id");
-	assert_string_equal(k.no.message, "this person is not in your organisation");
+	assert_int_equal(k.no.base.status, 403);
+	assert_string_equal(k.no.base.field, "participant_id");
+	assert_string_equal(k.no.base.message, "this person is not in your organisation");
 	k = enrol(fx, mine, unconsenting);
-	assert_int_equal(k.no.status, 403);
+	assert_int_equal(k.no.base.status, 403);
 	assert_string_equal(k.no.consent, "participation");
 	k = enrol_as(fx, &self, mine, unconsenting, true);
-	assert_int_equal(k.no.status, 403);
-	assert_string_equal(k.no.message, "taking part needs your consent to participation; you "
-	                                  "can give it on your consents page");
+	assert_int_equal(k.no.base.status, 403);
+	assert_string_equal(k.no.base.message,
+	                    "taking part needs your consent to participation; you "
+	                    "can give it on your consents page");
 	assert_int_equal(held(fx, mine), 0);
 	assert_int_equal(held(fx, draft), 0);
 }
@@ -472,12 +473,12 @@ static void enrolment_reply_cancel_offers_place_to_first_waiting(void **state)
 	/* Cancelling twice is a conflict naming the status. */
 	k = reply_self(fx, a, ea, ENROLMENT_CANCEL);
 	assert_int_equal(k.rc, -HEARTH_ECONFLICT);
-	assert_string_equal(k.no.message, "this place was already cancelled");
+	assert_string_equal(k.no.base.message, "this place was already cancelled");
 	assert_string_equal(k.no.enrolment_status, "cancelled");
 	/* Accepting what was never offered. */
 	k = reply_self(fx, c, ec, ENROLMENT_ACCEPT);
-	assert_int_equal(k.no.status, 409);
-	assert_string_equal(k.no.message, "there is no open offer of a place to answer");
+	assert_int_equal(k.no.base.status, 409);
+	assert_string_equal(k.no.base.message, "there is no open offer of a place to answer");
 }
 
 static void enrolment_reply_decline_passes_offer_on(void **state)
@@ -521,13 +522,14 @@ static void enrolment_offer_expires_after_48_hours(void **state)
 	assert_string_equal(why, "offer_expired");
 	assert_string_equal(status_of(fx, ec, NULL), "offered");
 	struct call k = reply_self(fx, b, eb, ENROLMENT_ACCEPT);
-	assert_int_equal(k.no.status, 409);
+	assert_int_equal(k.no.base.status, 409);
 	assert_true(k.no.keep);
-	assert_string_equal(k.no.message, "this offer expired (an offer is held for 48 hours)");
+	assert_string_equal(k.no.base.message,
+	                    "this offer expired (an offer is held for 48 hours)");
 	/* An answer settles by itself: the next offer expires unseen too. */
 	shift(fx, PART_OFFER_SECONDS + 1);
 	k = reply_self(fx, c, ec, ENROLMENT_ACCEPT);
-	assert_int_equal(k.no.status, 409);
+	assert_int_equal(k.no.base.status, 409);
 	assert_string_equal(status_of(fx, ec, &why), "cancelled");
 	assert_string_equal(why, "offer_expired");
 	assert_int_equal(held(fx, prog), 0);
@@ -542,14 +544,15 @@ static void enrolment_reply_someone_elses_place(void **state)
 	/* Another participant may not know the place exists. */
 	struct call k = reply_self(fx, b, ea, ENROLMENT_CANCEL);
 	assert_int_equal(k.rc, -HEARTH_ENOTFOUND);
-	assert_int_equal(k.no.status, 0);
+	assert_int_equal(k.no.base.status, 0);
 	/* Staff of another organisation are told why. */
 	struct staff st;
 	staff_of(&st, fx->org_b);
 	k = reply_as(fx, &st.a, 0, ea, ENROLMENT_CANCEL);
 	assert_int_equal(k.rc, -HEARTH_EDENIED);
-	assert_int_equal(k.no.status, 403);
-	assert_string_equal(k.no.message, "this place is in a programme of another organisation");
+	assert_int_equal(k.no.base.status, 403);
+	assert_string_equal(k.no.base.message,
+	                    "this place is in a programme of another organisation");
 	assert_string_equal(status_of(fx, ea, NULL), "enrolled");
 	k = reply_self(fx, a, 999999, ENROLMENT_CANCEL);
 	assert_int_equal(k.rc, -HEARTH_ENOTFOUND);

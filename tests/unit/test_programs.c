@@ -3,9 +3,12 @@
  * (src/programs/schedule.c: RRULE, start date, zone and exception dates
  * into the sessions made; each refusal with the field it names), venues
  * (venues.c: who may add and change them) and training (training.c: the
- * dates a record takes and who may be on duty on a day). Venue and
- * training cases run on a migrated SQLite database in a temporary
- * directory.
+ * dates a record takes and who may be on duty on a day), programmes
+ * (programmes.c: format, venue and link; an unknown organisation) and
+ * sessions (sessions.c: generated from the schedule, and a booked venue
+ * named only to the programme's own organisation). Venue, training,
+ * programme and session cases run on a migrated SQLite database in a
+ * temporary directory.
  *
  * Expected instants were computed with Python's zoneinfo from the same
  * tzdata.
@@ -28,9 +31,11 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "programs/programmes.h"
 #include "programs/programs.h"
 #include "programs/roster.h"
 #include "programs/schedule.h"
+#include "programs/sessions.h"
 #include "programs/training.h"
 #include "programs/venues.h"
 #include "core/banned.h"
@@ -522,6 +527,147 @@ static void roster_remove_unknown_and_empty_duty(void **state)
 	assert_int_equal(duty, 0);
 }
 
+/* --- programmes and their sessions --- */
+
+static void programmes_place_check_refusals_name_their_field(void **state)
+{
+	(void)state;
+	struct programs_refusal why = {0};
+	assert_int_equal(programmes_place_check(A, "in_person", 0, NULL, &why), -HEARTH_EINVAL);
+	assert_string_equal(why.field, "venue_id");
+	assert_string_equal(why.message, "a programme held in person needs a venue_id");
+	assert_int_equal(programmes_place_check(A, "hybrid", 0, "https://x.test", &why),
+	                 -HEARTH_EINVAL);
+	assert_string_equal(why.message, "a programme held in a room and online needs a venue_id");
+	assert_int_equal(programmes_place_check(A, "online", 0, "", &why), -HEARTH_EINVAL);
+	assert_string_equal(why.field, "online_link");
+	assert_string_equal(why.message, "an online or hybrid programme needs an online_link");
+	assert_int_equal(programmes_place_check(A, "online", 0, "ftp://x.test", &why),
+	                 -HEARTH_EINVAL);
+	assert_string_equal(why.message, "online_link must start with https://");
+	why = (struct programs_refusal){0};
+	assert_int_equal(programmes_place_check(A, "hybrid", 3, "https://x.test", &why), 0);
+	assert_int_equal(programmes_place_check(A, "online", 0, "http://x.test", &why), 0);
+	assert_int_equal(why.status, 0);
+	assert_int_equal(programmes_capacity_check(A, "in_person", 31, 30, &why), -HEARTH_EINVAL);
+	assert_int_equal(why.status, 400);
+	assert_string_equal(why.field, "capacity");
+	assert_string_equal(why.message, "capacity 31 is more than the venue holds (30)");
+	why = (struct programs_refusal){0};
+	/* A hybrid programme may have more people than the room: some are online. */
+	assert_int_equal(programmes_capacity_check(A, "hybrid", 31, 30, &why), 0);
+	assert_int_equal(why.status, 0);
+}
+
+static struct programme_input programme_at(int64_t org, const struct schedule *sc, int64_t venue)
+{
+	struct programme_input in = {.org = org,
+	                             .title = "Clay on Tuesdays",
+	                             .art = "craft",
+	                             .desc = "",
+	                             .langs = ",en,",
+	                             .format = "in_person",
+	                             .capacity = 10,
+	                             .zone = sc->zone_name,
+	                             .start = "2026-10-13",
+	                             .time = "18:30",
+	                             .duration = 90,
+	                             .rule = sc->has_rule ? sc->rule_text : NULL,
+	                             .exdates = sc->exdates,
+	                             .start_minute = sc->start_minute,
+	                             .venue = venue,
+	                             .plan = "{}",
+	                             .funding = ""};
+	return in;
+}
+
+static void sessions_generate_and_a_booked_venue(void **state)
+{
+	struct fx *fx = *state;
+	struct programs_refusal why = {0};
+	struct schedule sc;
+	struct schedule_input si = base_input();
+	assert_int_equal(schedule_parse(fx->arena, &si, &sc, &why), 0);
+	struct venue_input vin = hall(fx->org_a);
+	int64_t venue = 0, prog = 0, other = 0, count = 0;
+	int weekdays = 0;
+	assert_int_equal(db_begin(fx->c, true), 0);
+	assert_int_equal(venues_create(fx->c, fx->arena, &fx->coordinator, &vin, &venue, &why), 0);
+	struct programme_input in = programme_at(99999, &sc, venue);
+	assert_int_equal(programmes_insert(fx->c, fx->arena, &in, &prog, &why), -HEARTH_EINVAL);
+	assert_int_equal(why.status, 400);
+	assert_string_equal(why.field, "organisation_id");
+	assert_string_equal(why.message, "no such organisation");
+	db_rollback(fx->c);
+
+	why = (struct programs_refusal){0};
+	assert_int_equal(db_begin(fx->c, true), 0);
+	assert_int_equal(venues_create(fx->c, fx->arena, &fx->coordinator, &vin, &venue, &why), 0);
+	in = programme_at(fx->org_a, &sc, venue);
+	assert_int_equal(programmes_insert(fx->c, fx->arena, &in, &prog, &why), 0);
+	assert_int_equal(sessions_generate(fx->c, fx->arena, &fx->coordinator, prog, &sc, venue,
+	                                   NULL, &count, &weekdays, &why),
+	                 0);
+	assert_int_equal(count, 4);
+	assert_int_equal(weekdays, 1 << cal_weekday((struct cal_date){2026, 10, 13}));
+	/* A second programme at the same venue and times: the venue is booked. */
+	assert_int_equal(programmes_insert(fx->c, fx->arena, &in, &other, &why), 0);
+	assert_int_equal(sessions_generate(fx->c, fx->arena, &fx->coordinator, other, &sc, venue,
+	                                   NULL, &count, &weekdays, &why),
+	                 -HEARTH_ECONFLICT);
+	assert_int_equal(why.status, 409);
+	assert_string_equal(why.field, "venue_id");
+	assert_int_equal(count, 0);
+	assert_int_equal(db_commit(fx->c), 0);
+
+	json_t *items;
+	assert_int_equal(sessions_list(fx->c, prog, true, &items), 0);
+	assert_int_equal(json_array_size(items), 4);
+	json_t *first = json_array_get(items, 0);
+	int64_t sid = json_integer_value(json_object_get(first, "id"));
+	int64_t start = schedule_instant(&sc, (struct cal_date){2026, 10, 13});
+	assert_string_equal(json_string_value(json_object_get(first, "local_start")),
+	                    "2026-10-13T18:30");
+	json_decref(items);
+
+	/* Someone of the programme's organisation is told which session is in
+	 * the way and of which programme. */
+	why = (struct programs_refusal){0};
+	assert_int_equal(sessions_venue_free(fx->c, fx->arena, &fx->coordinator, venue, start,
+	                                     start + 600, 0, &why),
+	                 -HEARTH_ECONFLICT);
+	assert_string_equal(why.ext_int_name, "conflicting_session");
+	assert_int_equal(why.ext_int, sid);
+	assert_string_equal(why.ext_str_name, "conflicting_programme");
+	assert_string_equal(why.ext_str, "Clay on Tuesdays");
+	assert_non_null(strstr(why.message, "by 'Clay on Tuesdays'"));
+	/* Someone of another organisation is not: the venue is just booked. */
+	struct membership mb = {.organisation_id = fx->org_b, .role = ROLE_COORDINATOR};
+	struct actor outsider = {.user_id = fx->coord_a,
+	                         .roles = 1u << ROLE_COORDINATOR,
+	                         .organisation_id = fx->org_b,
+	                         .memberships = &mb,
+	                         .nmemberships = 1};
+	why = (struct programs_refusal){0};
+	assert_int_equal(
+	    sessions_venue_free(fx->c, fx->arena, &outsider, venue, start, start + 600, 0, &why),
+	    -HEARTH_ECONFLICT);
+	assert_null(why.ext_int_name);
+	assert_null(why.ext_str_name);
+	assert_string_equal(why.message,
+	                    "venue_id: the venue is booked at that time; choose another time or "
+	                    "venue");
+	/* The session itself does not clash with itself; the hour after is free. */
+	why = (struct programs_refusal){0};
+	assert_int_equal(
+	    sessions_venue_free(fx->c, fx->arena, &outsider, venue, start, start + 600, sid, &why),
+	    0);
+	assert_int_equal(sessions_venue_free(fx->c, fx->arena, &outsider, venue, start + 5400,
+	                                     start + 9000, 0, &why),
+	                 0);
+	assert_int_equal(why.status, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest schedule[] = {
@@ -530,6 +676,7 @@ int main(void)
 	    cmocka_unit_test(schedule_parse_end_date_bounds_the_rule),
 	    cmocka_unit_test(schedule_parse_refusals_name_their_field),
 	    cmocka_unit_test(schedule_list_split_round_trip),
+	    cmocka_unit_test(programmes_place_check_refusals_name_their_field),
 	};
 	const struct CMUnitTest stored[] = {
 	    cmocka_unit_test_setup_teardown(venues_create_refuses_who_does_not_coordinate, fx_setup,
@@ -540,6 +687,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(training_duty_refusal_needs_safeguarding_and_first_aid,
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(staff_list_by_role_and_scope, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(sessions_generate_and_a_booked_venue, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(roster_remove_unknown_and_empty_duty, fx_setup,
 	                                    fx_teardown),
 	};

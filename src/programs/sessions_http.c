@@ -1,0 +1,328 @@
+/*
+ * HTTP edge of sessions (logic in sessions.c): one by one, their list and
+ * a person's duties; parses, checks, calls the logic and answers.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "programs/cal.h"
+#include "programs/programmes.h"
+#include "programs/programs.h"
+#include "programs/programs_edge.h"
+#include "programs/programs_http.h"
+#include "programs/roster.h"
+#include "programs/sessions.h"
+#include "core/banned.h"
+
+#define DAY 86400
+
+static bool is_staff_of(const struct req *r, uint32_t mask, int64_t org)
+{
+	return programs_serves(&r->actor, mask, org);
+}
+
+void programs_http_session_list(struct req *r)
+{
+	int64_t id = req_param_id(r, "id");
+	struct prog_ref ref;
+	int rc = programs_programme_ref(req_db(r), r->arena, id, &ref);
+	bool staff = !rc && is_staff_of(r, PM_STAFF, ref.organisation_id);
+	if (!rc && !staff && strcmp(ref.status, "published") != 0)
+		rc = -HEARTH_ENOTFOUND;
+	if (rc) {
+		http_error(r, rc, "the programme");
+		return;
+	}
+	json_t *items;
+	rc = sessions_list(req_db(r), id, staff, &items);
+	if (rc) {
+		http_error(r, rc, "sessions");
+		return;
+	}
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* Loads a session the actor may see; NULL and an answer sent otherwise. */
+static json_t *session_load(struct req *r, int64_t id, struct prog_ref *ref)
+{
+	int rc = programs_session_ref(req_db(r), r->arena, id, ref);
+	if (rc) {
+		http_error(r, rc, "the session");
+		return NULL;
+	}
+	bool staff = is_staff_of(r, PM_STAFF, ref->organisation_id);
+	json_t *o;
+	rc = sessions_get(req_db(r), id, staff, ref->status, &o);
+	if (rc)
+		http_error(r, rc, "the session");
+	return o;
+}
+
+void programs_http_session_get(struct req *r)
+{
+	struct prog_ref ref;
+	json_t *o = session_load(r, req_param_id(r, "id"), &ref);
+	if (o)
+		http_json(r, 200, o);
+}
+
+/* How many are on duty at session (0 when it cannot be read). */
+static int64_t duty_count(struct db_conn *c, int64_t session)
+{
+	int64_t n;
+	return roster_duty_count(c, session, &n) ? 0 : n;
+}
+
+/* Session times lie in the programme calendar's window (CAL_FIRST_YEAR in
+ * cal.h, as programme dates); answers 400 naming the field otherwise. */
+static bool session_times_in_window(struct req *r, const struct field_value *starts,
+                                    const struct field_value *ends)
+{
+	const struct field_value *f[2] = {starts, ends};
+	static const char *const names[2] = {"starts_at", "ends_at"};
+	for (int i = 0; i < 2; i++) {
+		if (!f[i]->present)
+			continue;
+		int64_t t = f[i]->i, days = t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+		if (!cal_date_in_window(cal_from_days(days))) {
+			programs_bad(r, 400, names[i], "%s must be from %d-01-01 to %d-12-31",
+			             names[i], CAL_FIRST_YEAR, CAL_LAST_YEAR);
+			return false;
+		}
+	}
+	return true;
+}
+
+static const struct field programs_http_session_create_fields[] = {
+    {"starts_at", FIELD_TIME, true},
+    {"ends_at", FIELD_TIME, true},
+    {"venue_id", FIELD_INT, false, 1},
+    {"online_link", FIELD_STRING, false, 0, 500},
+};
+const struct field_table programs_http_session_create_body =
+    FIELD_TABLE(programs_http_session_create_fields);
+
+void programs_http_session_create(struct req *r)
+{
+	struct field_value v[NFIELDS(programs_http_session_create_fields)];
+	if (!req_body_fields(r, &programs_http_session_create_body, v))
+		return;
+	int64_t id = req_param_id(r, "id");
+	if (!session_times_in_window(r, &v[0], &v[1]))
+		return;
+	if (v[1].i <= v[0].i || v[1].i - v[0].i > 12 * 3600) {
+		programs_bad(r, 400, "ends_at",
+		             "ends_at must be after starts_at, at most 12 hours");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	struct prog_row p = {0};
+	if (!programs_http_begin_managed(r, id, &p, "add sessions to"))
+		return;
+	int rc = 0;
+	if (strcmp(p.status, "closed") == 0) {
+		db_rollback(c);
+		http_problem(r, 409, "the programme is closed; reopen it before adding sessions");
+		return;
+	}
+	int64_t venue = v[2].present ? v[2].i : p.venue;
+	const char *link = v[3].present ? (*v[3].s ? v[3].s : NULL) : p.link;
+	if (!programs_http_place_valid(r, p.org, p.format, venue, link, p.capacity)) {
+		db_rollback(c);
+		return;
+	}
+	struct programs_refusal why = {0};
+	rc = sessions_venue_free(c, r->arena, &r->actor, venue, v[0].i, v[1].i, 0, &why);
+	if (why.status) {
+		programs_http_refused(r, rc, &why, "the session", true);
+		return;
+	}
+	/* In a published programme a new session is public at once, unless it
+	 * is therapeutic: then it waits for someone on duty. */
+	const char *status =
+	    strcmp(p.status, "published") == 0 && !p.therapeutic ? "published" : "draft";
+	int64_t sid = 0;
+	if (!rc)
+		rc = sessions_insert(c, id, v[0].i, v[1].i, 0, venue, link, status, &sid);
+	if (!req_commit(r, rc, "session.create", programs_http_resource(r, "session", sid),
+	                "the session"))
+		return;
+	json_t *o = sessions_json(c, sid, v[0].i, p.zone);
+	http_json(r, 201, o ? o : json_pack("{s:I}", "id", (json_int_t)sid));
+}
+
+bool programs_http_ref_begin(struct req *r, bool session, int64_t id, uint32_t mask,
+                             const char *denied, struct prog_ref *ref)
+{
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = session ? programs_session_ref(c, r->arena, id, ref)
+		             : programs_programme_ref(c, r->arena, id, ref);
+	if (!rc && !denied && !is_staff_of(r, mask, ref->organisation_id))
+		rc = -HEARTH_ENOTFOUND;
+	if (rc) {
+		db_rollback(c);
+		http_error(r, rc, session ? "the session" : "the programme");
+		return false;
+	}
+	if (!is_staff_of(r, mask, ref->organisation_id)) {
+		db_rollback(c);
+		http_problem(r, 403, "%s", denied);
+		return false;
+	}
+	return true;
+}
+
+static const char *const programs_http_session_update_statuses[] = {"published", "cancelled", NULL};
+static const struct field programs_http_session_update_fields[] = {
+    {"starts_at", FIELD_TIME, false},
+    {"ends_at", FIELD_TIME, false},
+    {"venue_id", FIELD_INT, false, 0},
+    {"online_link", FIELD_STRING, false, 0, 500},
+    {"status", FIELD_ENUM, false, 0, 0, programs_http_session_update_statuses},
+    {"cancel_reason", FIELD_STRING, false, 1, 500},
+};
+const struct field_table programs_http_session_update_body =
+    FIELD_TABLE(programs_http_session_update_fields);
+
+void programs_http_session_update(struct req *r)
+{
+	struct field_value v[NFIELDS(programs_http_session_update_fields)];
+	if (!req_body_fields(r, &programs_http_session_update_body, v))
+		return;
+	if (!session_times_in_window(r, &v[0], &v[1]))
+		return;
+	int64_t id = req_param_id(r, "id");
+	struct db_conn *c = req_db(r);
+	struct prog_ref ref;
+	if (!programs_http_ref_begin(
+	        r, true, id, PM_MANAGE | (1u << ROLE_FACILITATOR),
+	        "you can change sessions only of your organisation's programmes", &ref))
+		return;
+	struct session_state st;
+	int rc = sessions_state_get(c, r->arena, id, &st);
+	if (rc) {
+		db_rollback(c);
+		http_error(r, -HEARTH_EDB, "the session");
+		return;
+	}
+	int64_t start = st.start, end = st.end, venue = st.venue;
+	const char *link = st.link, *status = st.status, *reason = st.reason;
+	int64_t was_published = st.was_published, cancelled_at = st.cancelled_at;
+	bool cancelling = v[4].present && strcmp(v[4].s, "cancelled") == 0;
+	if (strcmp(status, "cancelled") == 0 && !cancelling &&
+	    !(v[4].present && strcmp(v[4].s, "published") == 0)) {
+		db_rollback(c);
+		programs_bad(
+		    r, 409, "status",
+		    "the session is cancelled; set status to published to bring it back first");
+		return;
+	}
+	if (cancelling && !v[5].present) {
+		db_rollback(c);
+		programs_bad(r, 400, "cancel_reason",
+		             "cancel_reason is required: say why, so the people coming are told");
+		return;
+	}
+	/* Moving: ends_at follows starts_at unless given. */
+	if (v[0].present) {
+		int64_t len = end - start;
+		start = v[0].i;
+		end = v[1].present ? v[1].i : start + len;
+	} else if (v[1].present) {
+		end = v[1].i;
+	}
+	if (end <= start || end - start > 12 * 3600) {
+		db_rollback(c);
+		programs_bad(r, 400, "ends_at",
+		             "ends_at must be after starts_at, at most 12 hours");
+		return;
+	}
+	if (v[2].present)
+		venue = v[2].i;
+	if (v[3].present)
+		link = *v[3].s ? v[3].s : NULL;
+	if (link && !programmes_link_valid(link)) {
+		db_rollback(c);
+		programs_bad(r, 400, "online_link", "online_link must start with https://");
+		return;
+	}
+	if ((v[2].present || v[3].present) && !cancelling) {
+		/* The programme's format decides what a session needs. */
+		struct prog_row p = {0};
+		if ((rc = programmes_row_load(c, r->arena, ref.programme_id, &p)) != 0) {
+			db_rollback(c);
+			http_error(r, rc, "the programme");
+			return;
+		}
+		if (!programs_http_place_valid(r, p.org, p.format, venue, link, p.capacity)) {
+			db_rollback(c);
+			return;
+		}
+	}
+	struct programs_refusal why = {0};
+	if (venue && (v[0].present || v[1].present || v[2].present || v[4].present) &&
+	    !cancelling) {
+		rc = sessions_venue_free(c, r->arena, &r->actor, venue, start, end, id, &why);
+		if (why.status) {
+			programs_http_refused(r, rc, &why, "the session", true);
+			return;
+		}
+	}
+	if (v[0].present && !cancelling) {
+		int drc = sessions_duty_check(c, r->arena, id, start, ref.timezone, &why);
+		if (drc) {
+			programs_http_refused(r, drc, &why, "the duty check", true);
+			return;
+		}
+	}
+	if (cancelling) {
+		status = "cancelled";
+		reason = v[5].s;
+		cancelled_at = util_now();
+	} else if (v[4].present) {
+		if (ref.therapeutic && duty_count(c, id) == 0) {
+			db_rollback(c);
+			programs_bad(
+			    r, 409, "status",
+			    "a session of a therapeutic programme needs someone on duty before "
+			    "it is published");
+			return;
+		}
+		status = "published";
+		was_published = 1;
+		reason = NULL;
+		cancelled_at = 0;
+	}
+	st = (struct session_state){.start = start,
+	                            .end = end,
+	                            .venue = venue,
+	                            .link = link,
+	                            .status = status,
+	                            .was_published = was_published,
+	                            .reason = reason,
+	                            .cancelled_at = cancelled_at};
+	if (!rc)
+		rc = sessions_state_put(c, id, &st);
+	if (!req_commit(r, rc, cancelling ? "session.cancel" : "session.update",
+	                programs_http_resource(r, "session", id), "the session"))
+		return;
+	programs_http_session_get(r);
+}
+
+void programs_http_me_duties(struct req *r)
+{
+	json_t *items;
+	int rc = sessions_duties(req_db(r), r->actor.user_id, util_now() - DAY, &items);
+	if (rc) {
+		http_error(r, rc, "duties");
+		return;
+	}
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
