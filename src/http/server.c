@@ -579,6 +579,22 @@ static bool serve_static(struct req *r)
 	return true;
 }
 
+/* Every occurrence of a header joined with commas, in the order received
+ * (RFC 9110 5.3), in the request's arena; NULL when absent. A proxy may add
+ * its own X-Forwarded-For line after the client's instead of appending to
+ * it, and the first line alone would then be the client's choice. */
+static const char *joined_header(struct req *r, const char *name)
+{
+	const char *out = NULL;
+	for (int i = 0; i < r->ri->num_headers; i++) {
+		if (strcasecmp(r->ri->http_headers[i].name, name) != 0)
+			continue;
+		const char *v = r->ri->http_headers[i].value;
+		out = out ? arena_printf(r->arena, "%s, %s", out, v) : v;
+	}
+	return out;
+}
+
 static int begin_request(struct mg_connection *conn)
 {
 	struct app *app = mg_get_user_data(mg_get_context(conn));
@@ -600,9 +616,12 @@ static int begin_request(struct mg_connection *conn)
 	};
 	/* Behind a trusted reverse proxy, the client it names; otherwise the
 	 * socket's peer (proxy.h). Per-address limits count this address. */
-	proxy_client_addr(&app->cfg.trusted_proxies, ri->remote_addr,
-	                  mg_get_header(conn, "X-Forwarded-For"), mg_get_header(conn, "Forwarded"),
-	                  r.client_buf, sizeof r.client_buf);
+	if (app->cfg.trusted_proxies.n)
+		proxy_client_addr(&app->cfg.trusted_proxies, ri->remote_addr,
+		                  joined_header(&r, "X-Forwarded-For"), joined_header(&r, "Forwarded"),
+		                  r.client_buf, sizeof r.client_buf);
+	else
+		snprintf(r.client_buf, sizeof r.client_buf, "%s", ri->remote_addr);
 	r.client_addr = r.client_buf;
 	/* Random, not counted: a request left out of the access log (an
 	 * anonymous answer) must leave no gap in a sequence. */

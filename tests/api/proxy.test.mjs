@@ -5,6 +5,7 @@
 // not attempts: many people logging in correctly from one address at once
 // are never refused for each other.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { Client, DEMO_PASSWORD, DEMO_USERS, runCli, startServer } from './harness.mjs';
@@ -72,6 +73,40 @@ describe('behind a trusted proxy, each client is counted on its own', () => {
     assert.equal(locked.status, 429);
     const other = await login(proxied, COORDINATOR.email, DEMO_PASSWORD, { Forwarded: 'for=198.51.100.99' }, '127.0.0.23');
     assert.equal(other.status, 200, other.text);
+  });
+});
+
+/** A login sent as raw HTTP, so that a header can appear twice. */
+function rawLogin(server, email, password, headerLines, localAddress) {
+  const body = JSON.stringify({ email, password });
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: url.hostname, port: Number(url.port), localAddress }, () => {
+      sock.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${headerLines.map((l) => `${l}\r\n`).join('')}`
+        + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    const chunks = [];
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(Buffer.concat(chunks).toString('latin1'))?.[1])));
+    sock.on('error', reject);
+  });
+}
+
+describe('a proxy that adds its own X-Forwarded-For line', () => {
+  test('every line counts, in order: the client\'s own line cannot name it', async () => {
+    // The client sends a line of its choosing; the proxy adds the address it
+    // saw as a second line (HAProxy does). The second line is the client.
+    for (let i = 0; i < 7; i++) {
+      const status = await rawLogin(proxied, `nobody-${i}-${Date.now()}@example.org`, WRONG,
+        [`X-Forwarded-For: 203.0.113.${100 + i}`, 'X-Forwarded-For: 198.51.100.50'], '127.0.0.24');
+      assert.ok([401, 429].includes(status), String(status));
+    }
+    assert.equal(await rawLogin(proxied, COORDINATOR.email, DEMO_PASSWORD,
+      ['X-Forwarded-For: 203.0.113.1', 'X-Forwarded-For: 198.51.100.50'], '127.0.0.24'), 429);
+    assert.equal(await rawLogin(proxied, COORDINATOR.email, DEMO_PASSWORD,
+      ['X-Forwarded-For: 198.51.100.50'], '127.0.0.24'), 429, 'the same client, one line');
+    assert.equal(await rawLogin(proxied, COORDINATOR.email, DEMO_PASSWORD,
+      ['X-Forwarded-For: 203.0.113.100'], '127.0.0.24'), 200, 'the address the client wrote was never counted');
   });
 });
 
