@@ -51,53 +51,6 @@ static int fx_setup(void **state)
 
 /* --- helpers --- */
 
-/* A person in org with consent to participation (unless !consenting). */
-static int64_t person_in(struct fx *fx, int64_t org, const char *name, bool consenting)
-{
-	struct person_new in = {
-	    .profile = arena_printf(fx->arena, "{\"name\":\"%s\",\"languages\":[\"en\"]}", name),
-	    .name = name,
-	    .age_band = "25_34",
-	    .org_ids = &org,
-	    .norgs = 1,
-	};
-	int64_t id = 0;
-	struct db_conn *c = db_acquire(fx->pool);
-	int rc = db_begin(c, true);
-	if (!rc)
-		rc = people__create(&fx->px, c, fx->arena, &in, &id);
-	if (!rc)
-		rc = db_commit(c);
-	if (rc && db_in_transaction(c))
-		db_rollback(c);
-	db_release(fx->pool, c);
-	if (rc)
-		fail_msg("people__create(%s) returned %d", name, rc);
-	if (consenting) {
-		struct consent_in ci = {.purpose = PURPOSE_PARTICIPATION,
-		                        .granted = true,
-		                        .given_by = "self",
-		                        .method = "paper",
-		                        .lang = "en"};
-		int64_t cid;
-		const char *bad = NULL;
-		char err[256] = "";
-		c = db_acquire(fx->pool);
-		rc = db_begin(c, true);
-		if (!rc)
-			rc = people__consent_record(&fx->px, c, fx->arena, id, &ci, &cid, &bad, err,
-			                            sizeof err);
-		if (!rc)
-			rc = db_commit(c);
-		if (rc && db_in_transaction(c))
-			db_rollback(c);
-		db_release(fx->pool, c);
-		if (rc)
-			fail_msg("consent returned %d (%s)", rc, err);
-	}
-	return id;
-}
-
 static int64_t person(struct fx *fx, const char *name)
 {
 	return person_in(fx, fx->org_a, name, true);
