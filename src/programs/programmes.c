@@ -166,13 +166,10 @@ int programmes_row_load(struct db_conn *c, struct arena *a, int64_t id, struct p
 	return rc == DB_ROW ? 0 : -HEARTH_ENOTFOUND;
 }
 
-int programmes_insert(struct db_conn *c, struct arena *a, const struct programme_input *in,
-                      int64_t *id, struct programs_refusal *why)
+/* Parameters 2 to 20 of SQL_PROGRAMME_INSERT and SQL_PROGRAMME_UPDATE: the
+ * programme's own fields, in the same order in both statements. */
+static void bind_fields(struct db_stmt *s, const struct programme_input *in)
 {
-	struct db_stmt *s = db_prepare(c, SQL_PROGRAMME_INSERT);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_i64(s, 1, in->org);
 	db_bind_text(s, 2, in->title);
 	db_bind_text(s, 3, in->art);
 	db_bind_text(s, 4, in->desc);
@@ -192,6 +189,16 @@ int programmes_insert(struct db_conn *c, struct arena *a, const struct programme
 	db_bind_text(s, 18, in->link);
 	db_bind_text(s, 19, in->plan);
 	db_bind_text(s, 20, in->funding);
+}
+
+int programmes_insert(struct db_conn *c, struct arena *a, const struct programme_input *in,
+                      int64_t *id, struct programs_refusal *why)
+{
+	struct db_stmt *s = db_prepare(c, SQL_PROGRAMME_INSERT);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, in->org);
+	bind_fields(s, in);
 	db_bind_id(s, 21, in->created_by);
 	db_bind_i64(s, 22, util_now());
 	int rc = db_insert_id(s, id);
@@ -206,25 +213,7 @@ int programmes_update(struct db_conn *c, int64_t id, const struct programme_inpu
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
-	db_bind_text(s, 2, in->title);
-	db_bind_text(s, 3, in->art);
-	db_bind_text(s, 4, in->desc);
-	db_bind_text(s, 5, in->langs);
-	db_bind_text(s, 6, in->format);
-	db_bind_i64(s, 7, in->capacity);
-	db_bind_i64(s, 8, in->therapeutic);
-	db_bind_text(s, 9, in->zone);
-	db_bind_text(s, 10, in->start);
-	db_bind_text(s, 11, in->end);
-	db_bind_text(s, 12, in->time);
-	db_bind_i64(s, 13, in->duration);
-	db_bind_text(s, 14, in->rule);
-	db_bind_text(s, 15, in->exdates);
-	db_bind_i64(s, 16, in->start_minute);
-	db_bind_id(s, 17, in->venue);
-	db_bind_text(s, 18, in->link);
-	db_bind_text(s, 19, in->plan);
-	db_bind_text(s, 20, in->funding);
+	bind_fields(s, in);
 	db_bind_text(s, 21, in->status);
 	db_bind_i64(s, 22, util_now());
 	return db_run(s);
