@@ -820,3 +820,276 @@ int auth_rate_hit(struct db_conn *c, const struct keyring *kr, const char *prefi
 	}
 	return 0;
 }
+
+/* --- administration --- */
+
+static const char SQL_ADMIN_ORG_LIST[] =
+    "SELECT id, name, kind, created_at, country FROM organisations ORDER BY name";
+static const char SQL_ADMIN_ORG_GET[] =
+    "SELECT id, name, kind, created_at, country FROM organisations WHERE id = ?";
+static const char SQL_ADMIN_USER_LIST[] =
+    "SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
+static const char SQL_ADMIN_USER_MEMBERSHIPS[] =
+    "SELECT m.id, m.user_id, m.organisation_id, o.name, o.kind, m.role FROM memberships m"
+    " JOIN organisations o ON o.id = m.organisation_id ORDER BY m.user_id, m.id";
+static const char SQL_ADMIN_USER_SET_NAME[] = "UPDATE users SET display_name = ? WHERE id = ?";
+static const char SQL_ADMIN_USER_SET_DISABLED[] = "UPDATE users SET disabled = ? WHERE id = ?";
+static const char SQL_ADMIN_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE id = ?";
+static const char SQL_ADMIN_USER_DROP_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
+static const char SQL_ADMIN_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?";
+static const char SQL_ADMIN_ORG_EXISTS[] = "SELECT 1 FROM organisations WHERE id = ?";
+static const char SQL_ADMIN_MEMBERSHIP_DELETE[] = "DELETE FROM memberships WHERE id = ?";
+static const char SQL_ADMIN_TOKEN_LIST[] =
+    "SELECT id, name, role, organisation_id, created_at, revoked_at FROM api_tokens ORDER BY id";
+
+/* Grows an arena array of n elements of size sz to hold one more. */
+static void *grow(struct arena *a, void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? 2 * *cap : 16;
+	void *w = arena_alloc(a, ncap * sz);
+	if (n)
+		memcpy(w, v, n * sz);
+	*cap = ncap;
+	return w;
+}
+
+static void org_read(struct db_stmt *s, struct arena *a, struct auth_org *o)
+{
+	o->id = db_col_i64(s, 0);
+	o->name = arena_strdup(a, db_col_text(s, 1));
+	o->kind = arena_strdup(a, db_col_text(s, 2));
+	o->created_at = db_col_i64(s, 3);
+	o->country = arena_strdup(a, db_col_text(s, 4));
+}
+
+int auth_org_list(struct db_conn *c, struct arena *a, struct auth_org **out, size_t *n)
+{
+	int rc = -HEARTH_EDB;
+	size_t cap = 0;
+	struct auth_org *v = NULL;
+	*out = NULL;
+	*n = 0;
+	struct db_stmt *s = db_prepare(c, SQL_ADMIN_ORG_LIST);
+	if (!s)
+		goto out;
+	while (db_next(s, &rc)) {
+		v = grow(a, v, *n, &cap, sizeof *v);
+		org_read(s, a, &v[(*n)++]);
+	}
+	db_finish(s);
+	*out = v;
+out:
+	return rc;
+}
+
+int auth_org_get(struct db_conn *c, struct arena *a, int64_t id, struct auth_org *out)
+{
+	int rc = -HEARTH_EDB;
+	struct db_stmt *s = db_prepare(c, SQL_ADMIN_ORG_GET);
+	if (!s)
+		goto out;
+	db_bind_i64(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		org_read(s, a, out);
+	db_finish(s);
+	rc = rc == DB_ROW ? 0 : rc < 0 ? rc : -HEARTH_ENOTFOUND;
+out:
+	return rc;
+}
+
+/* The user with id in v (ascending by id), or NULL. */
+static struct auth_user_entry *user_entry(struct auth_user_entry *v, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].user.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].user.id == id ? &v[lo] : NULL;
+}
+
+int auth_user_list(struct db_conn *c, struct arena *a, int64_t limit, int64_t offset,
+                   struct auth_user_entry **out, size_t *n)
+{
+	int rc = -HEARTH_EDB;
+	size_t cap = 0;
+	struct auth_user_entry *v = NULL;
+	size_t *mcap = NULL;
+	*out = NULL;
+	*n = 0;
+	struct db_stmt *s = db_prepare(c, SQL_ADMIN_USER_LIST);
+	if (!s)
+		goto out;
+	db_bind_i64(s, 1, limit);
+	db_bind_i64(s, 2, offset);
+	while (db_next(s, &rc)) {
+		v = grow(a, v, *n, &cap, sizeof *v);
+		struct auth_user_entry *e = &v[(*n)++];
+		memset(e, 0, sizeof *e);
+		e->user.id = db_col_i64(s, 0);
+		e->user.email = arena_strdup(a, db_col_text(s, 1));
+		e->user.display_name = arena_strdup(a, db_col_text(s, 2));
+		e->user.disabled = db_col_i64(s, 3) != 0;
+		e->user.created_at = db_col_i64(s, 4);
+	}
+	db_finish(s);
+	if (rc)
+		goto out;
+	mcap = arena_calloc(a, *n ? *n : 1, sizeof *mcap);
+	rc = -HEARTH_EDB;
+	if (!(s = db_prepare(c, SQL_ADMIN_USER_MEMBERSHIPS)))
+		goto out;
+	while (db_next(s, &rc)) {
+		struct auth_user_entry *e = user_entry(v, *n, db_col_i64(s, 1));
+		if (!e)
+			continue;
+		int role = role_from_name(db_col_text(s, 5));
+		size_t k = (size_t)e->nmemberships, *ec = &mcap[e - v];
+		e->memberships = grow(a, e->memberships, k, ec, sizeof *e->memberships);
+		struct membership *m = &e->memberships[k];
+		m->id = db_col_i64(s, 0);
+		m->organisation_id = db_col_i64(s, 2);
+		m->organisation = arena_strdup(a, db_col_text(s, 3));
+		m->kind = arena_strdup(a, db_col_text(s, 4));
+		m->role = role < 0 ? ROLE_PARTICIPANT : (enum role)role;
+		e->nmemberships++;
+	}
+	db_finish(s);
+	if (!rc)
+		*out = v;
+out:
+	if (rc)
+		*n = 0;
+	return rc;
+}
+
+/* Sets *found when the statement (one id parameter) returns a row. */
+static int id_exists(struct db_conn *c, const char *sql, int64_t id, bool *found)
+{
+	*found = false;
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	db_finish(s);
+	*found = rc == DB_ROW;
+	return rc < 0 ? rc : 0;
+}
+
+/* Runs sql with (text or integer, id). */
+static int set_column(struct db_conn *c, const char *sql, const char *text, int64_t i, int64_t id)
+{
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return -HEARTH_EDB;
+	if (text)
+		db_bind_text(s, 1, text);
+	else
+		db_bind_i64(s, 1, i);
+	db_bind_i64(s, 2, id);
+	return db_run(s);
+}
+
+int auth_user_update(struct db_conn *c, int64_t id, const struct auth_user_change *ch)
+{
+	bool found;
+	int rc = id_exists(c, SQL_ADMIN_USER_EXISTS, id, &found);
+	if (!rc && !found)
+		rc = -HEARTH_ENOTFOUND;
+	if (!rc && ch->display_name)
+		rc = set_column(c, SQL_ADMIN_USER_SET_NAME, ch->display_name, 0, id);
+	if (!rc && ch->set_disabled)
+		rc = set_column(c, SQL_ADMIN_USER_SET_DISABLED, NULL, ch->disabled, id);
+	if (!rc && ch->password_hash)
+		rc = set_column(c, SQL_ADMIN_USER_SET_PASSWORD, ch->password_hash, 0, id);
+	/* Disabling or a new password ends every session of that user at once. */
+	if (!rc && ((ch->set_disabled && ch->disabled) || ch->password_hash)) {
+		struct db_stmt *s = db_prepare(c, SQL_ADMIN_USER_DROP_SESSIONS);
+		rc = s ? 0 : -HEARTH_EDB;
+		if (s) {
+			db_bind_i64(s, 1, id);
+			rc = db_run(s);
+		}
+	}
+	return rc;
+}
+
+int auth_membership_create(struct db_conn *c, int64_t user_id, int64_t org_id, enum role role,
+                           int64_t *id, const char **missing)
+{
+	bool found;
+	*missing = NULL;
+	int rc = id_exists(c, SQL_ADMIN_USER_EXISTS, user_id, &found);
+	if (!rc && !found)
+		*missing = "user_id";
+	if (!rc && found)
+		rc = id_exists(c, SQL_ADMIN_ORG_EXISTS, org_id, &found);
+	if (!rc && !*missing && !found)
+		*missing = "organisation_id";
+	if (!rc && *missing)
+		rc = -HEARTH_EINVAL;
+	if (!rc)
+		rc = auth_membership_add(c, user_id, org_id, role, id);
+	return rc;
+}
+
+int auth_membership_delete(struct db_conn *c, int64_t id)
+{
+	struct db_stmt *s = db_prepare(c, SQL_ADMIN_MEMBERSHIP_DELETE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	return db_run_one(s);
+}
+
+int auth_token_list(struct db_conn *c, struct arena *a, struct auth_token_info **out, size_t *n)
+{
+	int rc = -HEARTH_EDB;
+	size_t cap = 0;
+	struct auth_token_info *v = NULL;
+	*out = NULL;
+	*n = 0;
+	struct db_stmt *s = db_prepare(c, SQL_ADMIN_TOKEN_LIST);
+	if (!s)
+		goto out;
+	while (db_next(s, &rc)) {
+		v = grow(a, v, *n, &cap, sizeof *v);
+		struct auth_token_info *t = &v[(*n)++];
+		t->id = db_col_i64(s, 0);
+		t->name = arena_strdup(a, db_col_text(s, 1));
+		t->role = arena_strdup(a, db_col_text(s, 2));
+		t->organisation_id = db_col_i64(s, 3);
+		t->created_at = db_col_i64(s, 4);
+		t->revoked = !db_col_null(s, 5);
+		t->revoked_at = t->revoked ? db_col_i64(s, 5) : 0;
+	}
+	db_finish(s);
+	if (!rc)
+		*out = v;
+	else
+		*n = 0;
+out:
+	return rc;
+}
+
+int auth_token_issue(struct db_conn *c, const char *name, enum role role, int64_t org_id,
+                     int64_t created_by, char secret_out[64], int64_t *id, const char **missing)
+{
+	bool found;
+	*missing = NULL;
+	int rc = id_exists(c, SQL_ADMIN_ORG_EXISTS, org_id, &found);
+	if (!rc && !found) {
+		*missing = "organisation_id";
+		rc = -HEARTH_EINVAL;
+	}
+	if (!rc)
+		rc = auth_token_create(c, name, role, org_id, created_by, secret_out, id);
+	return rc;
+}

@@ -7,6 +7,7 @@
 #define HEARTH_AUTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct arena;
@@ -211,6 +212,63 @@ int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token
 int auth_token_create(struct db_conn *c, const char *name, enum role role, int64_t org_id,
                       int64_t created_by, char secret_out[64], int64_t *id);
 int auth_token_revoke(struct db_conn *c, int64_t id);
+
+/* --- administration (the storage behind auth_http.c's admin routes) --- */
+
+/* An organisation as the admin routes show it; strings are arena memory,
+ * country NULL when it has none. */
+struct auth_org {
+	int64_t id, created_at;
+	const char *name, *kind, *country;
+};
+/* Every organisation, by name: *out is an arena array of *n. */
+int auth_org_list(struct db_conn *c, struct arena *a, struct auth_org **out, size_t *n);
+/* Organisation id into *out; -HEARTH_ENOTFOUND when there is none. */
+int auth_org_get(struct db_conn *c, struct arena *a, int64_t id, struct auth_org *out);
+
+/* A user with their memberships (by id), for the admin user list. */
+struct auth_user_entry {
+	struct user user;
+	struct membership *memberships;
+	int nmemberships;
+};
+/* One page of users by id (limit rows from offset), each with their
+ * memberships: *out is an arena array of *n. */
+int auth_user_list(struct db_conn *c, struct arena *a, int64_t limit, int64_t offset,
+                   struct auth_user_entry **out, size_t *n);
+
+/* What an admin changes on a user; NULL or false leaves it as it is. */
+struct auth_user_change {
+	const char *display_name;
+	bool set_disabled, disabled;
+	const char *password_hash; /* from auth_password_hash */
+};
+/* Applies ch to user id (-HEARTH_ENOTFOUND when there is none). Disabling
+ * or a new password ends every session of the user at once. Inside the
+ * caller's write transaction. */
+int auth_user_update(struct db_conn *c, int64_t id, const struct auth_user_change *ch);
+
+/* Adds a membership after checking that the user and the organisation
+ * exist: when one does not, returns -HEARTH_EINVAL with *missing naming the
+ * field ("user_id" or "organisation_id"). Inside the caller's write
+ * transaction. */
+int auth_membership_create(struct db_conn *c, int64_t user_id, int64_t org_id, enum role role,
+                           int64_t *id, const char **missing);
+/* Deletes membership id; -HEARTH_ENOTFOUND when there is none. */
+int auth_membership_delete(struct db_conn *c, int64_t id);
+
+/* An API token as the admin list shows it (never its secret). */
+struct auth_token_info {
+	int64_t id, organisation_id, created_at, revoked_at;
+	bool revoked;
+	const char *name, *role;
+};
+/* Every API token by id: *out is an arena array of *n. */
+int auth_token_list(struct db_conn *c, struct arena *a, struct auth_token_info **out, size_t *n);
+/* auth_token_create() for an organisation that must exist: otherwise
+ * -HEARTH_EINVAL with *missing = "organisation_id". */
+int auth_token_issue(struct db_conn *c, const char *name, enum role role, int64_t org_id,
+                     int64_t created_by, char secret_out[64], int64_t *id, const char **missing);
 
 /* The CSRF token for a session: keyed hash of its cookie token, hex. */
 void auth_csrf_token(const struct keyring *kr, const char *session_token, char out[65]);

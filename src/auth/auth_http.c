@@ -115,15 +115,8 @@ void auth_http_logout(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = auth_session_delete(c, r->actor.session_id);
-	if (!rc)
-		rc = req_audit(r, "auth.logout", resource, "success");
-	if (!rc)
-		rc = db_commit(c);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "logout");
+	if (!req_commit(r, rc, "auth.logout", resource, "logout"))
 		return;
-	}
 	http_add_header(
 	    r, "Set-Cookie: hearth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
 	    r->app->cfg.secure_cookies ? "; Secure" : "");
@@ -139,57 +132,34 @@ void auth_http_me(struct req *r)
 
 /* --- administration --- */
 
-static const char SQL_ORG_LIST[] =
-    "SELECT id, name, kind, created_at, country FROM organisations ORDER BY name";
-static const char SQL_ORG_GET[] = "SELECT name, kind, country FROM organisations WHERE id = ?";
-static const char SQL_USER_LIST[] =
-    "SELECT id, email, display_name, disabled, created_at FROM users ORDER BY id LIMIT ? OFFSET ?";
-static const char SQL_USER_MEMBERSHIPS[] =
-    "SELECT m.id, m.user_id, m.organisation_id, o.name, o.kind, m.role FROM memberships m"
-    " JOIN organisations o ON o.id = m.organisation_id ORDER BY m.user_id, m.id";
-static const char SQL_USER_SET_NAME[] = "UPDATE users SET display_name = ? WHERE id = ?";
-static const char SQL_USER_SET_DISABLED[] = "UPDATE users SET disabled = ? WHERE id = ?";
-static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE id = ?";
-static const char SQL_USER_DROP_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
-static const char SQL_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?";
-static const char SQL_ORG_EXISTS[] = "SELECT 1 FROM organisations WHERE id = ?";
-static const char SQL_MEMBERSHIP_DELETE[] = "DELETE FROM memberships WHERE id = ?";
-static const char SQL_TOKEN_LIST[] =
-    "SELECT id, name, role, organisation_id, created_at, revoked_at FROM api_tokens ORDER BY id";
-
-static bool exists(struct db_conn *c, const char *sql, int64_t id)
+/* Answers a write that names a user or organisation that does not exist:
+ * its transaction is rolled back (nothing was written) and the 400 names
+ * the field. The one rollback of this file: req_commit answers only
+ * http_error's generic words. */
+static void refuse_missing(struct req *r, const char *field)
 {
-	struct db_stmt *s = db_prepare(c, sql);
-	if (!s)
-		return false;
-	db_bind_i64(s, 1, id);
-	bool found = db_step(s) == DB_ROW;
-	db_finish(s);
-	return found;
+	db_rollback(req_db(r));
+	http_problem_ext(r, 400, json_pack("{s:s}", "field", field), "%s: no such %s", field,
+	                 strcmp(field, "user_id") == 0 ? "user" : "organisation");
 }
 
 void admin_http_org_list(struct req *r)
 {
-	struct db_stmt *s = db_prepare(req_db(r), SQL_ORG_LIST);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "organisations");
+	struct auth_org *v;
+	size_t n;
+	int rc = auth_org_list(req_db(r), r->arena, &v, &n);
+	if (rc) {
+		http_error(r, rc, "organisations");
 		return;
 	}
 	json_t *items = json_array();
-	int rc;
-	while (db_next(s, &rc)) {
-		const char *cc = db_col_text(s, 4);
+	for (size_t i = 0; i < n; i++) {
+		const char *cc = v[i].country;
 		json_array_append_new(
-		    items, json_pack("{s:I, s:s, s:s, s:I, s:s?, s:b}", "id",
-		                     (json_int_t)db_col_i64(s, 0), "name", db_col_text(s, 1), "kind",
-		                     db_col_text(s, 2), "created_at", (json_int_t)db_col_i64(s, 3),
-		                     "country", cc, "crisis_lines", cc && help_country_has_lines(cc)));
-	}
-	db_finish(s);
-	if (rc) {
-		json_decref(items);
-		http_error(r, rc, "organisations");
-		return;
+		    items, json_pack("{s:I, s:s, s:s, s:I, s:s?, s:b}", "id", (json_int_t)v[i].id,
+		                     "name", v[i].name, "kind", v[i].kind, "created_at",
+		                     (json_int_t)v[i].created_at, "country", cc, "crisis_lines",
+		                     cc && help_country_has_lines(cc)));
 	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -286,16 +256,12 @@ void admin_http_org_update(struct req *r)
 	if (!req_commit(r, rc, "organisation.update",
 	                arena_printf(r->arena, "organisation:%" PRId64, id), "the organisation"))
 		return;
-	struct db_stmt *s = db_prepare(c, SQL_ORG_GET);
-	if (!s || (db_bind_i64(s, 1, id), db_step(s)) != DB_ROW) {
-		if (s)
-			db_finish(s);
+	struct auth_org o;
+	if (auth_org_get(c, r->arena, id, &o) != 0) {
 		http_error(r, -HEARTH_EDB, "the organisation");
 		return;
 	}
-	json_t *o = org_json(id, db_col_text(s, 0), db_col_text(s, 1), db_col_text(s, 2));
-	db_finish(s);
-	http_json(r, 200, o);
+	http_json(r, 200, org_json(id, o.name, o.kind, o.country));
 }
 
 void admin_http_user_list(struct req *r)
@@ -311,50 +277,31 @@ void admin_http_user_list(struct req *r)
 		                 "limit must be 1 to 500 and offset at least 0");
 		return;
 	}
-	json_t *items = json_array(), *byid = json_object();
-	struct db_stmt *s = db_prepare(c, SQL_USER_LIST);
-	if (!s)
-		goto fail;
-	db_bind_i64(s, 1, limit);
-	db_bind_i64(s, 2, offset);
-	int rc;
-	while (db_next(s, &rc)) {
-		json_t *u =
-		    json_pack("{s:I, s:s, s:s, s:b, s:I, s:[]}", "id", (json_int_t)db_col_i64(s, 0),
-		              "email", db_col_text(s, 1), "display_name", db_col_text(s, 2),
-		              "disabled", (int)db_col_i64(s, 3), "created_at",
-		              (json_int_t)db_col_i64(s, 4), "memberships");
-		json_array_append_new(items, u);
-		json_object_set(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 0)), u);
+	struct auth_user_entry *v;
+	size_t n;
+	if (auth_user_list(c, r->arena, limit, offset, &v, &n) != 0) {
+		http_error(r, -HEARTH_EDB, "users");
+		return;
 	}
-	db_finish(s);
-	if (rc)
-		goto fail;
-	s = db_prepare(c, SQL_USER_MEMBERSHIPS);
-	if (!s)
-		goto fail;
-	while (db_next(s, &rc)) {
-		json_t *u =
-		    json_object_get(byid, arena_printf(r->arena, "%" PRId64, db_col_i64(s, 1)));
-		if (u)
-			json_array_append_new(
-			    json_object_get(u, "memberships"),
-			    json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
-			              (json_int_t)db_col_i64(s, 0), "organisation_id",
-			              (json_int_t)db_col_i64(s, 2), "organisation",
-			              db_col_text(s, 3), "kind", db_col_text(s, 4), "role",
-			              db_col_text(s, 5)));
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct user *u = &v[i].user;
+		json_t *ms = json_array();
+		for (int k = 0; k < v[i].nmemberships; k++) {
+			const struct membership *m = &v[i].memberships[k];
+			json_array_append_new(ms, json_pack("{s:I, s:I, s:s, s:s, s:s}", "id",
+			                                    (json_int_t)m->id, "organisation_id",
+			                                    (json_int_t)m->organisation_id,
+			                                    "organisation", m->organisation, "kind",
+			                                    m->kind, "role", role_names[m->role]));
+		}
+		json_array_append_new(
+		    items, json_pack("{s:I, s:s, s:s, s:b, s:I, s:o}", "id", (json_int_t)u->id,
+		                     "email", u->email, "display_name", u->display_name, "disabled",
+		                     (int)u->disabled, "created_at", (json_int_t)u->created_at,
+		                     "memberships", ms));
 	}
-	db_finish(s);
-	if (rc)
-		goto fail;
-	json_decref(byid);
 	http_json(r, 200, json_pack("{s:o}", "items", items));
-	return;
-fail:
-	json_decref(items);
-	json_decref(byid);
-	http_error(r, -HEARTH_EDB, "users");
 }
 
 static const struct field admin_http_user_create_fields[] = {
@@ -408,32 +355,16 @@ void admin_http_user_update(struct req *r)
 		http_error(r, -HEARTH_EOVERLOAD, "password");
 		return;
 	}
+	struct auth_user_change ch = {
+	    .display_name = v[0].present ? v[0].s : NULL,
+	    .set_disabled = v[1].present,
+	    .disabled = v[1].present && v[1].i,
+	    .password_hash = v[2].present ? hash : NULL,
+	};
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
-	if (!rc && !exists(c, SQL_USER_EXISTS, id))
-		rc = -HEARTH_ENOTFOUND;
-	struct db_stmt *s;
-	if (!rc && v[0].present && (s = db_prepare(c, SQL_USER_SET_NAME))) {
-		db_bind_text(s, 1, v[0].s);
-		db_bind_i64(s, 2, id);
-		rc = db_run(s);
-	}
-	if (!rc && v[1].present && (s = db_prepare(c, SQL_USER_SET_DISABLED))) {
-		db_bind_i64(s, 1, v[1].i);
-		db_bind_i64(s, 2, id);
-		rc = db_run(s);
-	}
-	if (!rc && v[2].present && (s = db_prepare(c, SQL_USER_SET_PASSWORD))) {
-		db_bind_text(s, 1, hash);
-		db_bind_i64(s, 2, id);
-		rc = db_run(s);
-	}
-	/* Disabling or a new password ends every session of that user at once. */
-	if (!rc && ((v[1].present && v[1].i) || v[2].present) &&
-	    (s = db_prepare(c, SQL_USER_DROP_SESSIONS))) {
-		db_bind_i64(s, 1, id);
-		rc = db_run(s);
-	}
+	if (!rc)
+		rc = auth_user_update(c, id, &ch);
 	if (!req_commit(r, rc, "user.update", arena_printf(r->arena, "user:%" PRId64, id),
 	                "the user"))
 		return;
@@ -458,25 +389,16 @@ void admin_http_membership_create(struct req *r)
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
+	const char *missing = NULL;
 	int rc = db_begin(c, true);
-	if (!rc && !exists(c, SQL_USER_EXISTS, v[0].i)) {
-		db_rollback(c);
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "user_id"),
-		                 "user_id: no such user");
-		return;
-	}
-	if (!rc && !exists(c, SQL_ORG_EXISTS, v[1].i)) {
-		db_rollback(c);
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "organisation_id"),
-		                 "organisation_id: no such organisation");
-		return;
-	}
 	if (!rc)
-		rc = auth_membership_add(c, v[0].i, v[1].i, (enum role)role_from_name(v[2].s), &id);
-	if (!req_commit(r, rc, "membership.create",
-	                arena_printf(r->arena, "membership:%" PRId64, id), "this membership"))
-		return;
-	http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+		rc = auth_membership_create(c, v[0].i, v[1].i, (enum role)role_from_name(v[2].s),
+		                            &id, &missing);
+	if (missing)
+		refuse_missing(r, missing);
+	else if (req_commit(r, rc, "membership.create",
+	                    arena_printf(r->arena, "membership:%" PRId64, id), "this membership"))
+		http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
 void admin_http_membership_delete(struct req *r)
@@ -484,13 +406,8 @@ void admin_http_membership_delete(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
-	struct db_stmt *s = rc ? NULL : db_prepare(c, SQL_MEMBERSHIP_DELETE);
-	if (s) {
-		db_bind_i64(s, 1, id);
-		rc = db_run_one(s);
-	} else if (!rc) {
-		rc = -HEARTH_EDB;
-	}
+	if (!rc)
+		rc = auth_membership_delete(c, id);
 	if (!req_commit(r, rc, "membership.delete",
 	                arena_printf(r->arena, "membership:%" PRId64, id), "the membership"))
 		return;
@@ -499,28 +416,22 @@ void admin_http_membership_delete(struct req *r)
 
 void admin_http_token_list(struct req *r)
 {
-	struct db_stmt *s = db_prepare(req_db(r), SQL_TOKEN_LIST);
-	if (!s) {
-		http_error(r, -HEARTH_EDB, "tokens");
+	struct auth_token_info *v;
+	size_t n;
+	int rc = auth_token_list(req_db(r), r->arena, &v, &n);
+	if (rc) {
+		http_error(r, rc, "tokens");
 		return;
 	}
 	json_t *items = json_array();
-	int rc;
-	while (db_next(s, &rc)) {
-		json_t *t = json_pack(
-		    "{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_col_i64(s, 0), "name",
-		    db_col_text(s, 1), "role", db_col_text(s, 2), "organisation_id",
-		    (json_int_t)db_col_i64(s, 3), "created_at", (json_int_t)db_col_i64(s, 4));
+	for (size_t i = 0; i < n; i++) {
+		json_t *t = json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)v[i].id,
+		                      "name", v[i].name, "role", v[i].role, "organisation_id",
+		                      (json_int_t)v[i].organisation_id, "created_at",
+		                      (json_int_t)v[i].created_at);
 		json_object_set_new(t, "revoked_at",
-		                    db_col_null(s, 5) ? json_null()
-		                                      : json_integer(db_col_i64(s, 5)));
+		                    v[i].revoked ? json_integer(v[i].revoked_at) : json_null());
 		json_array_append_new(items, t);
-	}
-	db_finish(s);
-	if (rc) {
-		json_decref(items);
-		http_error(r, rc, "tokens");
-		return;
 	}
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -543,22 +454,18 @@ void admin_http_token_create(struct req *r)
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
+	const char *missing = NULL;
 	int rc = db_begin(c, true);
-	if (!rc && !exists(c, SQL_ORG_EXISTS, v[2].i)) {
-		db_rollback(c);
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "organisation_id"),
-		                 "organisation_id: no such organisation");
-		return;
-	}
 	if (!rc)
-		rc = auth_token_create(c, v[0].s, (enum role)role_from_name(v[1].s), v[2].i,
-		                       r->actor.user_id, secret, &id);
-	if (!req_commit(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id),
-	                "token"))
-		return;
-	http_json(r, 201,
-	          json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s, "role",
-	                    v[1].s, "token", secret));
+		rc = auth_token_issue(c, v[0].s, (enum role)role_from_name(v[1].s), v[2].i,
+		                      r->actor.user_id, secret, &id, &missing);
+	if (missing)
+		refuse_missing(r, missing);
+	else if (req_commit(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id),
+	                    "token"))
+		http_json(r, 201,
+		          json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s,
+		                    "role", v[1].s, "token", secret));
 	sodium_memzero(secret, sizeof secret);
 }
 

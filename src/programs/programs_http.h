@@ -12,7 +12,7 @@
  *   training_http.c     training records (logic in training.c)
  *   refusal_http.c      answers the refusals logic files return (programs.h)
  *   taking_part_http.c  fit, enrolment and waitlist, supports, attendance, follow-up
- *   calendar_http.c     iCalendar feeds and their tokens
+ *   calendar_http.c     iCalendar feeds and their tokens (logic in calendar.c)
  */
 #ifndef HEARTH_PROGRAMS_HTTP_H
 #define HEARTH_PROGRAMS_HTTP_H

@@ -295,3 +295,37 @@ describe('admin endpoints', () => {
     assert.equal(typeof after_.json.items.find((t) => t.id === tokenId).revoked_at, 'number');
   });
 });
+
+// An existence check that could not run is an error, never "no such user":
+// the database error is injected with HEARTH_TEST_FAULT_STEP (src/db/db.c).
+describe('admin writes whose checks fail in the database', () => {
+  const faulty = [];
+  after(async () => {
+    await Promise.all(faulty.map((s) => s.stop()));
+  });
+
+  async function withFault(spec) {
+    const s = await startServer({ env: { HEARTH_TEST_FAULT_STEP: spec } });
+    faulty.push(s);
+    const a = await loginAs(s.url, ADMIN);
+    const me = (await a.get('/api/v1/auth/me')).json.user;
+    return { a, userId: me.id, orgId: me.memberships[0].organisation_id };
+  }
+
+  test('membership: the user check fails -> 500 and nothing written, not 400 "no such user"', async () => {
+    const { a, userId, orgId } = await withFault('SELECT 1 FROM users WHERE id = ?@1');
+    const res = await a.post('/api/v1/memberships', { user_id: userId, organisation_id: orgId, role: 'funder' });
+    assertProblem(res, 500);
+    // The fault is spent: the same request is then answered on its merits.
+    const again = await a.post('/api/v1/memberships', { user_id: userId, organisation_id: orgId, role: 'funder' });
+    assert.equal(again.status, 201, again.text);
+  });
+
+  test('token: the organisation check fails -> 500, not 400 "no such organisation"', async () => {
+    const { a, orgId } = await withFault('SELECT 1 FROM organisations WHERE id = ?@1');
+    const res = await a.post('/api/v1/tokens', { name: unique('bot'), role: 'funder', organisation_id: orgId });
+    assertProblem(res, 500);
+    const again = await a.post('/api/v1/tokens', { name: unique('bot'), role: 'funder', organisation_id: orgId });
+    assert.equal(again.status, 201, again.text);
+  });
+});

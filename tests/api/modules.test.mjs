@@ -50,7 +50,7 @@ const ALLOWED = {
   'programs -> auth.users': [11,
     'display names joined in programmes.c (1: team), sessions.c (1: on duty after a move), training.c (2: '
     + 'training list, expiring training), roster.c (3: roster, rotation, staff list), followup.c (2: follow-ups), programs_privacy.c (2: follow-up export, '
-    + 'a proposer without a login); calendar_http.c (1: a feed stops when its user is disabled)'],
+    + 'a proposer without a login); calendar.c (1: a feed stops when its user is disabled)'],
   // The staff list (roster.c) and "is this user a clinician" (training.c)
   // read memberships; auth_actor_load() or an auth_staff_list(org, role)
   // would do.
@@ -59,7 +59,7 @@ const ALLOWED = {
   // A participant's calendar feed stops when they are erased, and a theme's
   // proposer is matched to their participant record for the data export.
   // Remove with people_status(id) / people_by_user(user_id) in people.h.
-  'programs -> people.participants': [2, 'calendar_http.c: feed owner erased; programs_privacy.c: '
+  'programs -> people.participants': [2, 'calendar.c: feed owner erased; programs_privacy.c: '
     + 'theme proposer in the export'],
 };
 
