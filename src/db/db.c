@@ -265,19 +265,28 @@ void db_release(struct db_pool *p, struct db_conn *c)
 	atomic_fetch_add(&total_ns, util_mono_ns() - t0_); \
 	return r_
 
+static bool fault_commit_hit(struct db_conn *c);
+
 int db_begin(struct db_conn *c, bool write)
 {
 	int rc = c->be->begin(c, write);
 	if (rc == 0)
 		c->in_tx = true;
+	c->fault_armed = false;
 	return rc;
 }
 
 int db_commit(struct db_conn *c)
 {
+	if (fault_commit_hit(c)) {
+		/* As a commit the server refused: nothing of the transaction stays. */
+		db_rollback(c);
+		return -HEARTH_EDB;
+	}
 	int rc = c->be->commit(c);
 	if (rc == 0)
 		c->in_tx = false;
+	c->fault_armed = false;
 	return rc;
 }
 
@@ -286,6 +295,7 @@ void db_rollback(struct db_conn *c)
 	if (c->in_tx)
 		c->be->rollback(c);
 	c->in_tx = false;
+	c->fault_armed = false;
 }
 
 bool db_in_transaction(const struct db_conn *c)
@@ -326,34 +336,57 @@ int db_bind_id(struct db_stmt *s, int idx, int64_t v)
 /* Fault injection for tests of error paths (never set in production):
  * HEARTH_TEST_FAULT_STEP="SQL-FRAGMENT@N" makes the N-th step (counted in
  * the whole process, from 1) of any statement whose SQL contains
- * SQL-FRAGMENT fail as a database error would: -HEARTH_EDB. Read once. */
-static struct {
+ * SQL-FRAGMENT fail as a database error would: -HEARTH_EDB.
+ * HEARTH_TEST_FAULT_COMMIT="SQL-FRAGMENT@N" makes the N-th commit (counted
+ * in the whole process, from 1) of a transaction that stepped a statement
+ * containing SQL-FRAGMENT fail: the transaction is rolled back and
+ * db_commit answers -HEARTH_EDB, as when the server refuses a commit. The
+ * fragment names the transaction, since start-up and logins commit too.
+ * Both are read once. */
+struct fault_spec {
 	char fragment[128];
 	long at;
 	atomic_long seen;
 	bool on;
-} fault;
+};
+static struct fault_spec fault, fault_commit;
 static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+
+static void fault_parse(struct fault_spec *f, const char *var, const char *what)
+{
+	const char *spec = getenv(var);
+	const char *at = spec ? strrchr(spec, '@') : NULL;
+	if (!at || at == spec || (size_t)(at - spec) >= sizeof f->fragment)
+		return;
+	memcpy(f->fragment, spec, (size_t)(at - spec));
+	f->at = strtol(at + 1, NULL, 10);
+	f->on = f->at > 0;
+	if (f->on)
+		log_msg(LOG_WARN, "test fault: %s %ld of statements containing \"%s\" fails", what,
+		        f->at, f->fragment);
+}
 
 static void fault_init(void)
 {
-	const char *spec = getenv("HEARTH_TEST_FAULT_STEP");
-	const char *at = spec ? strrchr(spec, '@') : NULL;
-	if (!at || at == spec || (size_t)(at - spec) >= sizeof fault.fragment)
-		return;
-	memcpy(fault.fragment, spec, (size_t)(at - spec));
-	fault.at = strtol(at + 1, NULL, 10);
-	fault.on = fault.at > 0;
-	if (fault.on)
-		log_msg(LOG_WARN, "test fault: step %ld of statements containing \"%s\" fails",
-		        fault.at, fault.fragment);
+	fault_parse(&fault, "HEARTH_TEST_FAULT_STEP", "step");
+	fault_parse(&fault_commit, "HEARTH_TEST_FAULT_COMMIT", "the commit after");
 }
 
 static bool fault_hit(const struct db_stmt *s)
 {
 	pthread_once(&fault_once, fault_init);
+	if (fault_commit.on && s->key && s->conn && s->conn->in_tx &&
+	    strstr(s->key, fault_commit.fragment))
+		s->conn->fault_armed = true;
 	return fault.on && s->key && strstr(s->key, fault.fragment) &&
 	       atomic_fetch_add(&fault.seen, 1) + 1 == fault.at;
+}
+
+static bool fault_commit_hit(struct db_conn *c)
+{
+	pthread_once(&fault_once, fault_init);
+	return fault_commit.on && c->fault_armed && c->in_tx &&
+	       atomic_fetch_add(&fault_commit.seen, 1) + 1 == fault_commit.at;
 }
 
 int db_step(struct db_stmt *s)

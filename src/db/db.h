@@ -209,6 +209,7 @@ struct db_backend {
 struct db_conn {
 	const struct db_backend *be;
 	bool in_tx;
+	bool fault_armed; /* tests only: this transaction stepped the commit fault's SQL */
 };
 struct db_stmt {
 	const struct db_backend *be;

@@ -21,6 +21,7 @@
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "core/xalloc.h"
 #include "db/db.h"
@@ -1126,31 +1127,17 @@ static int run_id(struct db_conn *c, const char *sql, int64_t id)
 	return db_run(s);
 }
 
-int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
-                 int64_t actor_id, const char *request_id)
+/* Step 2 of people_erase: wipes what is left of the person in the main
+ * database, audited, in one transaction. Returns 0 or -HEARTH_E… with
+ * nothing written. */
+static int erase_rows(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
+                      int64_t user_id, int64_t actor_id, const char *request_id)
 {
-	int64_t now = util_now(), user_id = 0;
-	struct db_stmt *s = db_prepare(c, SQL_STATUS);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_i64(s, 1, participant_id);
-	int rc = db_step(s);
-	bool erased = rc == DB_ROW && strcmp(db_col_text(s, 0), "erased") == 0;
-	if (rc == DB_ROW)
-		user_id = db_col_i64(s, 1);
-	db_finish(s);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : -HEARTH_ENOTFOUND;
-	if (erased)
-		return -HEARTH_ECONFLICT;
-	/* 1. Crypto-shred first: from this moment every sealed field of the
-	 * person, in this database and in every backup, is unreadable. */
-	if ((rc = people_key_destroy(px, participant_id)) != 0)
-		return rc;
-	/* 2. Then wipe what is left in the main database, audited. */
+	int64_t now = util_now();
+	int rc;
 	if ((rc = db_begin(c, true)) != 0)
 		return rc;
-	s = db_prepare(c, SQL_ERASE);
+	struct db_stmt *s = db_prepare(c, SQL_ERASE);
 	if (!s) {
 		rc = -HEARTH_EDB;
 		goto fail;
@@ -1190,6 +1177,46 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 	return 0;
 fail:
 	db_rollback(c);
+	return rc;
+}
+
+/* Tries of step 2 once the key is gone (see people_erase). */
+#define ERASE_TRIES 3
+
+int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
+                 int64_t actor_id, const char *request_id)
+{
+	int64_t user_id = 0;
+	struct db_stmt *s = db_prepare(c, SQL_STATUS);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, participant_id);
+	int rc = db_step(s);
+	bool erased = rc == DB_ROW && strcmp(db_col_text(s, 0), "erased") == 0;
+	if (rc == DB_ROW)
+		user_id = db_col_i64(s, 1);
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_ENOTFOUND;
+	if (erased)
+		return -HEARTH_ECONFLICT;
+	/* 1. Crypto-shred first: from this moment every sealed field of the
+	 * person, in this database and in every backup, is unreadable. A
+	 * failure here leaves the person whole. */
+	if ((rc = people_key_destroy(px, participant_id)) != 0)
+		return rc;
+	/* 2. Then wipe the rest. The key cannot come back, so a person left
+	 * keyless with their account still open would be half erased: a failed
+	 * wipe (a deadlock, a lost connection, a refused commit) is tried again
+	 * at once. Should every try fail, the start-up reconciliation finishes
+	 * the erasure (people_reconcile_erasures), as does asking again. */
+	for (int i = 0; i < ERASE_TRIES; i++) {
+		rc = erase_rows(px, c, participant_id, user_id, actor_id, request_id);
+		if (!rc)
+			break;
+		log_msg(LOG_WARN, "erasure: wiping the rows failed (%s); try %d of %d",
+		        hearth_strerror(rc), i + 1, ERASE_TRIES);
+	}
 	return rc;
 }
 

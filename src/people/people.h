@@ -165,7 +165,10 @@ size_t people_export_sections(const struct people_export_section **out);
 
 /* Erases a person: destroys their data key, wipes every sealed field and
  * blind index, removes their login, leaves a tombstone (id, age band, dates,
- * organisations). Audited. Manages its own transaction on c. */
+ * organisations). Audited. Manages its own transaction on c. Never half:
+ * an error before the key is gone leaves the person whole; after it, the
+ * wipe is tried again (three tries), and an error returned then leaves the
+ * rest to people_reconcile_erasures at the next start. */
 int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t participant_id,
                  int64_t actor_id, const char *request_id);
 
