@@ -117,6 +117,13 @@ before(async () => {
   const f = await as.peer_supporter.post('/api/v1/followups', { programme_id: prog.id, participant_id: id, action: 'met', note: `${M} followup note` });
   assert.equal(f.status, 201, f.text);
 
+  // An erasure request refused, with a reason written about the person.
+  const ask = await victim.client.post('/api/v1/me/erasure-request');
+  assert.equal(ask.status, 202, ask.text);
+  const refused = await as.admin.post(`/api/v1/erasure-requests/${ask.json.request_id}/reject`, { reason: `${M} refusal reason` });
+  assert.equal(refused.status, 204, refused.text);
+  assert.equal((await victim.client.get('/api/v1/me/profile')).json.erasure_request.reason, `${M} refusal reason`);
+
   // Listening: answers given by name (in person and online), a theme the
   // person proposed, and their vote.
   const rd = await as.coordinator.post('/api/v1/listening-rounds', { organisation_id: org, title: unique('Round') });
