@@ -1028,27 +1028,32 @@ static void form_token(struct req *r, int64_t ts, char *out, size_t size)
 	snprintf(out, size, "%" PRId64 ".%s", ts, mac);
 }
 
+/* Organisations people may register themselves with: arts organisations
+ * and partners (a mental-health service registers its own patients). */
+static bool takes_registrations(const char *kind)
+{
+	return strcmp(kind, "arts") == 0 || strcmp(kind, "partner") == 0;
+}
+
 void people_http_register_form(struct req *r)
 {
 	char token[96];
 	form_token(r, util_now(), token, sizeof token);
-	static const char SQL_ORGS[] = "SELECT id, name, kind FROM organisations WHERE kind IN "
-	                               "('arts', 'partner') ORDER BY name";
-	json_t *orgs = json_array();
-	struct db_stmt *s = db_prepare(req_db(r), SQL_ORGS);
-	int rc = s ? 0 : -HEARTH_EDB;
-	while (s && db_next(s, &rc))
-		json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
-		                                      (json_int_t)db_col_i64(s, 0), "name",
-		                                      db_col_text(s, 1), "kind", db_col_text(s, 2)));
-	db_finish(s);
+	struct auth_org *all;
+	size_t n;
+	int rc = auth_org_list(req_db(r), r->arena, &all, &n);
 	if (rc) {
 		/* No organisations to choose would look like "nobody takes
 		 * registrations": say it failed instead. */
-		json_decref(orgs);
 		http_error(r, rc, "the registration form");
 		return;
 	}
+	json_t *orgs = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (takes_registrations(all[i].kind))
+			json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
+			                                      (json_int_t)all[i].id, "name", all[i].name,
+			                                      "kind", all[i].kind));
 	http_json(r, 200,
 	          json_pack("{s:s, s:o, s:I}", "form_token", token, "organisations", orgs,
 	                    "min_seconds", (json_int_t)r->app->register_min_seconds));
@@ -1111,16 +1116,14 @@ void people_http_register(struct req *r)
 		return;
 	}
 	struct db_conn *c = req_db(r);
-	static const char SQL_ORG_OK[] =
-	    "SELECT 1 FROM organisations WHERE id = ? AND kind IN ('arts', 'partner')";
-	struct db_stmt *s = db_prepare(c, SQL_ORG_OK);
-	bool org_ok = false;
-	if (s) {
-		db_bind_i64(s, 1, v[R_ORG].i);
-		org_ok = db_step(s) == DB_ROW;
-		db_finish(s);
+	struct auth_org chosen;
+	int org_rc = auth_org_get(c, r->arena, v[R_ORG].i, &chosen);
+	if (org_rc && org_rc != -HEARTH_ENOTFOUND) {
+		json_decref(doc);
+		http_error(r, org_rc, "the registration");
+		return;
 	}
-	if (!org_ok) {
+	if (org_rc || !takes_registrations(chosen.kind)) {
 		json_decref(doc);
 		bad_field(r, 400, "organisation_id",
 		          "organisation_id: no such organisation takes registrations");

@@ -38,11 +38,6 @@ const ALLOWED = {
   'db -> audit.audit_log': [1, 'db/restore.c: is this a Hearth database? (table names only)'],
   'db -> people.participants': [1, 'db/restore.c: is this a Hearth database? (table names only)'],
 
-  // people_http.c: the self-registration form lists the organisations that
-  // take registrations and checks the one chosen. Remove with an
-  // auth_org_list(kinds) / auth_org_kind() pair in auth.h.
-  'people -> auth.organisations': [2, 'people_http.c: self-registration organisations'],
-
   // Programmes show who is on a team, a roster, a follow-up or an expiring
   // training record by joining users for display_name. Remove by loading
   // names through auth.h (auth_user_names(ids) -> id/name pairs) when the
