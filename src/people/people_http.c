@@ -786,6 +786,36 @@ void people_http_list(struct req *r)
 }
 
 /* Shared by staff and self updates: merges body into the profile. */
+/* How many times a day a participant may change their own email. */
+#define EMAIL_CHANGES_PER_DAY 5
+
+static bool same_email(struct req *r, const char *profile, const char *email)
+{
+	json_t *doc = json_loads(profile ? profile : "{}", 0, NULL);
+	const char *old = json_string_value(json_object_get(doc, "email"));
+	bool same = old && email &&
+	            strcmp(util_normalise_email(r->arena, old), util_normalise_email(r->arena, email)) == 0;
+	json_decref(doc);
+	return same || (!old && !email);
+}
+
+static int email_change_hit(struct req *r, struct db_conn *c, int64_t user_id, int64_t *retry)
+{
+	char who[32];
+	snprintf(who, sizeof who, "u%" PRId64, user_id);
+	return auth_rate_hit(c, &r->app->kr, "email", who, 86400, EMAIL_CHANGES_PER_DAY, retry);
+}
+
+static void too_many_changes(struct req *r, int64_t retry)
+{
+	http_add_header(r, "Retry-After: %" PRId64, retry);
+	http_problem_ext(r, 429,
+	                 json_pack("{s:I, s:s}", "retry_after", (json_int_t)retry, "field", "email"),
+	                 "email: too many changes of email today; try again in %" PRId64
+	                 " seconds",
+	                 retry);
+}
+
 static void update_person(struct req *r, int64_t id, bool self)
 {
 	struct field_value v[NFIELDS(update_fields)];
@@ -842,7 +872,20 @@ static void update_person(struct req *r, int64_t id, bool self)
 	    arena_strdup(r->arena, json_string_value(json_object_get(doc, "phone")));
 	const char *band = age_band ? arena_strdup(r->arena, age_band) : NULL;
 	json_decref(doc);
-	rc = people__update(px(r), c, r->arena, id, text, name, email, phone, band, is_minor);
+	/* A participant may change their own email a few times a day: every
+	 * change counts, whether the address turns out to be taken or not, so
+	 * the answer cannot be used to test addresses one after another. */
+	bool email_change = self && !same_email(r, p.profile, email);
+	int64_t retry = 0;
+	if (email_change &&
+	    (rc = email_change_hit(r, c, p.user_id, &retry)) == -HEARTH_ELOCKED) {
+		db_rollback(c);
+		too_many_changes(r, retry);
+		return;
+	}
+	if (!rc)
+		rc = people__update(px(r), c, r->arena, id, text, name, email, phone, band,
+		                    is_minor);
 	if (!rc && p.user_id) {
 		/* Their login follows their email (stored as a keyed hash). */
 		char login[80];
@@ -851,6 +894,21 @@ static void update_person(struct req *r, int64_t id, bool self)
 	}
 	if (rc == -HEARTH_ECONFLICT) {
 		db_rollback(c);
+		/* The refused change counts too (its count rolled back with it). */
+		if (email_change) {
+			rc = db_begin(c, true);
+			if (!rc && (rc = email_change_hit(r, c, p.user_id, &retry)) == 0)
+				rc = db_commit(c);
+			db_rollback(c);
+			if (rc == -HEARTH_ELOCKED) {
+				too_many_changes(r, retry);
+				return;
+			}
+			if (rc) {
+				http_error(r, rc, "the person");
+				return;
+			}
+		}
 		bad_field(r, 409, "email", "another person is registered with this email");
 		return;
 	}
@@ -1142,6 +1200,9 @@ void people_http_register(struct req *r)
 	    .norgs = 1,
 	};
 	json_decref(doc);
+	/* Every attempt counts, committed on its own before the address is
+	 * looked at: an attempt that finds the email taken (and rolls back)
+	 * counts like any other, so the answer cannot be asked for freely. */
 	int rc = db_begin(c, true);
 	if (!rc) {
 		rc = auth_rate_hit(c, &r->app->kr, "reg", r->client_addr, 3600,
@@ -1156,6 +1217,10 @@ void people_http_register(struct req *r)
 			return;
 		}
 	}
+	if (!rc)
+		rc = db_commit(c);
+	if (!rc)
+		rc = db_begin(c, true);
 	if (!rc)
 		rc = people__create(px(r), c, r->arena, &in, &id);
 	if (rc == -HEARTH_ECONFLICT) {

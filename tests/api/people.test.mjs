@@ -715,6 +715,34 @@ describe('the person\'s own page', () => {
     assert.match(res.text, /<h1>My data<\/h1>/);
   });
 
+  test('a participant changes their own email at most 5 times a day: changes to a taken address count, saving the same address does not', async () => {
+    const p = await personWithLogin({});
+    const other = await createPerson();
+    const mine = (await p.client.get('/api/v1/me/profile')).json.email;
+    // Saving the form with the email unchanged (any case) is not a change.
+    for (let i = 0; i < 7; i++) {
+      const same = await p.client.patch('/api/v1/me/profile', { email: i % 2 ? mine.toUpperCase() : mine, pronouns: `p${i}` });
+      assert.equal(same.status, 204, same.text);
+    }
+    assertFieldProblem(await p.client.patch('/api/v1/me/profile', { email: other.body.email }), 409, 'email', 'taken 1');
+    assertFieldProblem(await p.client.patch('/api/v1/me/profile', { email: other.body.email.toUpperCase() }), 409, 'email', 'taken 2');
+    let last;
+    for (const n of [1, 2, 3]) {
+      last = emailOf(`changed${n}`);
+      const ok = await p.client.patch('/api/v1/me/profile', { email: last });
+      assert.equal(ok.status, 204, `change ${n}: ${ok.text}`);
+    }
+    const sixth = await p.client.patch('/api/v1/me/profile', { email: other.body.email });
+    assertProblem(sixth, 429, { context: 'sixth change, to a taken address' });
+    assert.equal(sixth.json.field, 'email');
+    assert.ok(Number(sixth.headers.get('retry-after')) > 0, 'Retry-After');
+    assertProblem(await p.client.patch('/api/v1/me/profile', { email: emailOf('free') }), 429, { context: 'a free address' });
+    const now = (await p.client.get('/api/v1/me/profile')).json;
+    assert.equal(now.email, last, 'the last accepted change stands');
+    // Other fields can still be saved.
+    assert.equal((await p.client.patch('/api/v1/me/profile', { pronouns: 'they/them' })).status, 204);
+  });
+
   test('staff and funders have no /me/profile', async () => {
     for (const role of ['coordinator', 'funder', 'clinician']) {
       assertProblem(await as[role].get('/api/v1/me/profile'), 403, { detail: POLICY_DENIED, context: role });
@@ -872,6 +900,27 @@ describe('self-registration limits (default 3 s minimum, HEARTH_REGISTER_PER_HOU
     assert.ok(third.json.retry_after > 0);
     const elsewhere = await new Client(limited.url, { localAddress: freshAddress() }).post('/api/v1/register', body(4));
     assert.equal(elsewhere.status, 201, `another address is not limited: ${elsewhere.text}`);
+  });
+
+  test('attempts with an email already registered count too: the "taken" answer cannot be asked for freely', async () => {
+    const f = (await new Client(limited.url).get('/api/v1/register/form')).json;
+    const org = f.organisations.find((o) => o.name === 'Hearth').id;
+    const taken = emailOf('taken-probe');
+    const body = (email, n) => ({
+      form_token: f.form_token, organisation_id: org, name: `Probe ${n}`, email,
+      consents: [{ purpose: 'participation', granted: true }],
+    });
+    await sleep(3200);
+    const first = await new Client(limited.url, { localAddress: freshAddress() }).post('/api/v1/register', body(taken, 0));
+    assert.equal(first.status, 201, first.text);
+    const prober = new Client(limited.url, { localAddress: freshAddress() });
+    for (const n of [1, 2]) {
+      assertFieldProblem(await prober.post('/api/v1/register', body(taken, n)), 409, 'email', `probe ${n}`);
+    }
+    // The limit is reached by refused attempts alone: the next answer
+    // says nothing about the address, taken or not.
+    assertProblem(await prober.post('/api/v1/register', body(taken, 3)), 429, { context: 'third probe, a taken address' });
+    assertProblem(await prober.post('/api/v1/register', body(emailOf('free-probe'), 4)), 429, { context: 'a free address' });
   });
 });
 

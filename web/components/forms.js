@@ -109,6 +109,7 @@ export function value(el) {
 // by "status field". The server's detail is shown under it.
 const KNOWN = {
   '409 email': 'form.error.emailTaken',
+  '429 email': 'form.error.tooManyEmailChanges',
   '429 form_token': 'form.error.tooFast',
   '400 form_token': 'form.error.expired',
   '400 code': 'form.error.badCode',
