@@ -2,7 +2,8 @@
 // is signed in, and renders the view for the current #/route into <main>.
 // Views are functions (ctx, params) => Promise<{title, node}>; see views/.
 
-import { api, ApiError, setCsrfToken } from './lib/api.js';
+import { ApiError, setCsrfToken } from './lib/api.js';
+import { currentUser, logOut } from './endpoints/auth.js';
 import { h } from './lib/dom.js';
 import { preferredLanguage, setLanguage, t } from './lib/i18n.js';
 import { can, loadMeta } from './lib/meta.js';
@@ -244,7 +245,7 @@ async function render({ focus = true, keep = null } = {}) {
 
 async function logout(messageKey = 'status.signedOut') {
   try {
-    await api('/auth/logout', { method: 'POST' });
+    await logOut();
   } catch (err) {
     // The session may already be gone; signing out locally is still right.
     if (!(err instanceof ApiError)) console.error(err);
@@ -284,7 +285,7 @@ async function boot() {
   await setLanguage(lang);
   wireShell();
   try {
-    const me = await api('/auth/me');
+    const me = await currentUser();
     session.user = me.user;
     setCsrfToken(me.csrf_token);
   } catch (err) {

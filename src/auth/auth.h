@@ -1,7 +1,8 @@
 /*
  * Identity and access: roles, the actions routes perform, the policy that
  * decides (policy.c, one table), and the storage of users, organisations,
- * memberships, sessions, API tokens and login throttling (auth.c).
+ * memberships and settings (auth.c), sessions, login and throttling
+ * (session.c) and API tokens (token.c).
  */
 #ifndef HEARTH_AUTH_H
 #define HEARTH_AUTH_H
@@ -49,6 +50,7 @@ enum action {
 	ACT_TOKEN_CREATE,
 	ACT_TOKEN_REVOKE,
 	ACT_AUDIT_READ,
+	ACT_ORG_SEE, /* know that an organisation's things exist (any role there) */
 	ACT_PERSON_CREATE, /* register a participant */
 	ACT_PERSON_SEARCH, /* list and exact-search participants */
 	ACT_PERSON_READ,   /* read a record (scoped by organisation and sharing) */
@@ -123,7 +125,47 @@ const char *const *policy_person_hidden(uint32_t roles);
 /* Roles allowed for an action as a bitmask (for tests and docs). */
 uint32_t policy_roles(enum action act);
 
-/* --- storage (auth.c). All functions take an open connection; writes
+/* Which things an action reaches: the policy table's scope column. */
+enum scope {
+	SCOPE_PLATFORM, /* no organisation: the role decides, anywhere (admin tasks) */
+	SCOPE_SELF,     /* the caller's own record (the module finds which is theirs) */
+	SCOPE_ORG,      /* things of the organisations where the caller holds an allowed role;
+	                 * an admin holds every organisation */
+	SCOPE_MEMBER,   /* a person's record: only the organisations where the caller holds an
+	                 * allowed role, admins included (never platform-wide) */
+	SCOPE_SHARED,   /* SCOPE_MEMBER, or for reads a person of a partner organisation under
+	                 * an active data-sharing agreement they consented to
+	                 * (people_sharing_allows) */
+};
+enum scope policy_scope(enum action act);
+extern const char *const scope_names[]; /* "platform", "self", "organisation", ... */
+
+/* The one decision for a thing that belongs to organisation org (the rule
+ * in docs/api.md, "Who may do what"):
+ *   0                  allowed: the caller holds a role allowed for act in
+ *                      org (for SCOPE_ORG an admin holds every organisation), or act is
+ *                      not scoped to organisations and their roles allow it;
+ *   -HEARTH_EDENIED    403: the caller may know the thing exists (they hold
+ *                      some role in org, or seen: it is shown to them anyway,
+ *                      such as a published programme) but may not do this;
+ *   -HEARTH_ENOTFOUND  404: they cannot know it exists; the caller answers
+ *                      exactly as for a thing that does not exist;
+ *   -HEARTH_EAUTH      not logged in.
+ * Routes check policy_allows() first, so a caller whose roles never allow
+ * the action is refused (403) before any id is looked up. */
+int policy_check(const struct actor *a, enum action act, int64_t org, bool seen);
+/* True when an admin may do act in every organisation (scope platform or
+ * organisation): what GET /meta lists as "everywhere". */
+bool policy_everywhere(enum action act);
+/* policy_check(a, act, org, false) == 0. */
+bool policy_in(const struct actor *a, enum action act, int64_t org);
+/* The organisations where the caller may do act; returns how many (at most
+ * max). *all is set for admins (every organisation). */
+size_t policy_orgs(const struct actor *a, enum action act, int64_t *out, size_t max, bool *all);
+/* The roles (1 << enum role) the caller holds in organisation org. */
+uint32_t policy_roles_in(const struct actor *a, int64_t org);
+
+/* --- storage (auth.c, session.c, token.c). All functions take an open connection; writes
  * must run inside a write transaction the caller owns. --- */
 
 struct user {

@@ -54,9 +54,10 @@ static json_t *me_json(struct req *r, const struct actor *a, const char *session
 	return o;
 }
 
+enum { F_LOGIN_EMAIL, F_LOGIN_PASSWORD };
 static const struct field auth_http_login_fields[] = {
-    {"email", FIELD_EMAIL, true, 0, 254, NULL},
-    {"password", FIELD_STRING, true, 1, 1024, NULL},
+    [F_LOGIN_EMAIL] = {"email", FIELD_EMAIL, true, 0, 254, NULL},
+    [F_LOGIN_PASSWORD] = {"password", FIELD_STRING, true, 1, 1024, NULL},
 };
 const struct field_table auth_http_login_body = FIELD_TABLE(auth_http_login_fields);
 
@@ -66,11 +67,12 @@ void auth_http_login(struct req *r)
 	struct auth_login_result res;
 	if (!req_body_fields(r, &auth_http_login_body, v))
 		return;
-	int rc = auth_login(r->app->db, &r->app->kr, r->app->limits, v[0].s, v[1].s, r->client_addr,
-	                    r->request_id, r->app->cfg.session_absolute, &res);
+	int rc = auth_login(r->app->db, &r->app->kr, r->app->limits, v[F_LOGIN_EMAIL].s,
+	                    v[F_LOGIN_PASSWORD].s, r->client_addr, r->request_id,
+	                    r->app->cfg.session_absolute, &res);
 	/* The arena copy of the password is ours to wipe; the const is only the
 	 * field table's promise to handlers. */
-	sodium_memzero((void *)(uintptr_t)v[1].s, strlen(v[1].s));
+	sodium_memzero((void *)(uintptr_t)v[F_LOGIN_PASSWORD].s, strlen(v[F_LOGIN_PASSWORD].s));
 	if (rc == -HEARTH_EAUTH) {
 		http_problem(r, 401, "the email or password is not right");
 		return;
@@ -201,10 +203,11 @@ static json_t *org_json(int64_t id, const char *name, const char *kind, const ch
 	return o;
 }
 
+enum { F_ORG_NAME, F_ORG_KIND, F_ORG_COUNTRY };
 static const struct field admin_http_org_create_fields[] = {
-    {"name", FIELD_STRING, true, 2, 200, NULL},
-    {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
-    {"country", FIELD_STRING, false, 0, 16, NULL},
+    [F_ORG_NAME] = {"name", FIELD_STRING, true, 2, 200, NULL},
+    [F_ORG_KIND] = {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
+    [F_ORG_COUNTRY] = {"country", FIELD_STRING, false, 0, 16, NULL},
 };
 const struct field_table admin_http_org_create_body = FIELD_TABLE(admin_http_org_create_fields);
 
@@ -213,7 +216,7 @@ void admin_http_org_create(struct req *r)
 	struct field_value v[NFIELDS(admin_http_org_create_fields)];
 	char country[3];
 	if (!req_body_fields(r, &admin_http_org_create_body, v) ||
-	    !country_from_body(r, &v[2], country))
+	    !country_from_body(r, &v[F_ORG_COUNTRY], country))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -223,7 +226,7 @@ void admin_http_org_create(struct req *r)
 		http_error(r, rc, "organisation");
 		return;
 	}
-	rc = auth_org_ensure(c, v[0].s, v[1].s, &id, &created);
+	rc = auth_org_ensure(c, v[F_ORG_NAME].s, v[F_ORG_KIND].s, &id, &created);
 	if (!rc && !created)
 		rc = -HEARTH_ECONFLICT;
 	if (!rc && *country)
@@ -231,11 +234,12 @@ void admin_http_org_create(struct req *r)
 	char *res = arena_printf(r->arena, "organisation:%" PRId64, id);
 	if (!req_commit(r, rc, "organisation.create", res, "an organisation with this name"))
 		return;
-	http_json(r, 201, org_json(id, v[0].s, v[1].s, country));
+	http_json(r, 201, org_json(id, v[F_ORG_NAME].s, v[F_ORG_KIND].s, country));
 }
 
+enum { F_ORG_UPDATE_COUNTRY };
 static const struct field admin_http_org_update_fields[] = {
-    {"country", FIELD_STRING, true, 0, 16, NULL},
+    [F_ORG_UPDATE_COUNTRY] = {"country", FIELD_STRING, true, 0, 16, NULL},
 };
 const struct field_table admin_http_org_update_body = FIELD_TABLE(admin_http_org_update_fields);
 
@@ -247,7 +251,7 @@ void admin_http_org_update(struct req *r)
 	char country[3];
 	int64_t id = req_param_id(r, "id");
 	if (!req_body_fields(r, &admin_http_org_update_body, v) ||
-	    !country_from_body(r, &v[0], country))
+	    !country_from_body(r, &v[F_ORG_UPDATE_COUNTRY], country))
 		return;
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -271,10 +275,12 @@ void admin_http_user_list(struct req *r)
 	char *end1 = NULL, *end2 = NULL;
 	int64_t limit = lim ? strtoll(lim, &end1, 10) : 100,
 	        offset = off ? strtoll(off, &end2, 10) : 0;
-	if (limit < 1 || limit > 500 || offset < 0 || (lim && (!*lim || *end1)) ||
-	    (off && (!*off || *end2))) {
-		http_problem_ext(r, 400, json_pack("{s:s}", "field", "limit"),
-		                 "limit must be 1 to 500 and offset at least 0");
+	if (limit < 1 || limit > 500 || (lim && (!*lim || *end1))) {
+		http_field_problem(r, 400, "limit", "limit must be a whole number from 1 to 500");
+		return;
+	}
+	if (offset < 0 || (off && (!*off || *end2))) {
+		http_field_problem(r, 400, "offset", "offset must be a whole number, 0 or more");
 		return;
 	}
 	struct auth_user_entry *v;
@@ -304,10 +310,11 @@ void admin_http_user_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+enum { F_USER_EMAIL, F_USER_DISPLAY_NAME, F_USER_PASSWORD };
 static const struct field admin_http_user_create_fields[] = {
-    {"email", FIELD_EMAIL, true, 0, 254, NULL},
-    {"display_name", FIELD_STRING, true, 1, 200, NULL},
-    {"password", FIELD_STRING, false, 12, 1024, NULL},
+    [F_USER_EMAIL] = {"email", FIELD_EMAIL, true, 0, 254, NULL},
+    [F_USER_DISPLAY_NAME] = {"display_name", FIELD_STRING, true, 1, 200, NULL},
+    [F_USER_PASSWORD] = {"password", FIELD_STRING, false, 12, 1024, NULL},
 };
 const struct field_table admin_http_user_create_body = FIELD_TABLE(admin_http_user_create_fields);
 
@@ -317,8 +324,8 @@ void admin_http_user_create(struct req *r)
 	char hash[128];
 	if (!req_body_fields(r, &admin_http_user_create_body, v))
 		return;
-	if (v[2].present) {
-		int rc = auth_password_hash(r->app->limits, hash, v[2].s);
+	if (v[F_USER_PASSWORD].present) {
+		int rc = auth_password_hash(r->app->limits, hash, v[F_USER_PASSWORD].s);
 		if (rc) {
 			http_error(r, rc, "password");
 			return;
@@ -328,19 +335,21 @@ void admin_http_user_create(struct req *r)
 	int64_t id = 0;
 	int rc = db_begin(c, true);
 	if (!rc)
-		rc = auth_user_create(c, v[0].s, v[1].s, v[2].present ? hash : NULL, &id);
+		rc = auth_user_create(c, v[F_USER_EMAIL].s, v[F_USER_DISPLAY_NAME].s,
+		                      v[F_USER_PASSWORD].present ? hash : NULL, &id);
 	if (!req_commit(r, rc, "user.create", arena_printf(r->arena, "user:%" PRId64, id),
 	                "a user with this email"))
 		return;
 	http_json(r, 201,
-	          json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "email", v[0].s,
-	                    "display_name", v[1].s));
+	          json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "email", v[F_USER_EMAIL].s,
+	                    "display_name", v[F_USER_DISPLAY_NAME].s));
 }
 
+enum { F_USER_UPDATE_DISPLAY_NAME, F_USER_UPDATE_DISABLED, F_USER_UPDATE_PASSWORD };
 static const struct field admin_http_user_update_fields[] = {
-    {"display_name", FIELD_STRING, false, 1, 200, NULL},
-    {"disabled", FIELD_BOOL, false, 0, 0, NULL},
-    {"password", FIELD_STRING, false, 12, 1024, NULL},
+    [F_USER_UPDATE_DISPLAY_NAME] = {"display_name", FIELD_STRING, false, 1, 200, NULL},
+    [F_USER_UPDATE_DISABLED] = {"disabled", FIELD_BOOL, false, 0, 0, NULL},
+    [F_USER_UPDATE_PASSWORD] = {"password", FIELD_STRING, false, 12, 1024, NULL},
 };
 const struct field_table admin_http_user_update_body = FIELD_TABLE(admin_http_user_update_fields);
 
@@ -351,15 +360,18 @@ void admin_http_user_update(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	if (!req_body_fields(r, &admin_http_user_update_body, v))
 		return;
-	if (v[2].present && auth_password_hash(r->app->limits, hash, v[2].s) != 0) {
+	const struct field_value *name = &v[F_USER_UPDATE_DISPLAY_NAME],
+	                         *disabled = &v[F_USER_UPDATE_DISABLED],
+	                         *password = &v[F_USER_UPDATE_PASSWORD];
+	if (password->present && auth_password_hash(r->app->limits, hash, password->s) != 0) {
 		http_error(r, -HEARTH_EOVERLOAD, "password");
 		return;
 	}
 	struct auth_user_change ch = {
-	    .display_name = v[0].present ? v[0].s : NULL,
-	    .set_disabled = v[1].present,
-	    .disabled = v[1].present && v[1].i,
-	    .password_hash = v[2].present ? hash : NULL,
+	    .display_name = name->present ? name->s : NULL,
+	    .set_disabled = disabled->present,
+	    .disabled = disabled->present && disabled->i,
+	    .password_hash = password->present ? hash : NULL,
 	};
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -374,10 +386,11 @@ void admin_http_user_update(struct req *r)
 static const char *const admin_http_membership_create_roles[] = {
     "admin",     "coordinator", "facilitator", "clinician", "peer_supporter",
     "moderator", "funder",      "participant", NULL};
+enum { F_MEMBERSHIP_USER_ID, F_MEMBERSHIP_ORGANISATION_ID, F_MEMBERSHIP_ROLE };
 static const struct field admin_http_membership_create_fields[] = {
-    {"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-    {"role", FIELD_ENUM, true, 0, 0, admin_http_membership_create_roles},
+    [F_MEMBERSHIP_USER_ID] = {"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+    [F_MEMBERSHIP_ORGANISATION_ID] = {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+    [F_MEMBERSHIP_ROLE] = {"role", FIELD_ENUM, true, 0, 0, admin_http_membership_create_roles},
 };
 const struct field_table admin_http_membership_create_body =
     FIELD_TABLE(admin_http_membership_create_fields);
@@ -392,8 +405,9 @@ void admin_http_membership_create(struct req *r)
 	const char *missing = NULL;
 	int rc = db_begin(c, true);
 	if (!rc)
-		rc = auth_membership_create(c, v[0].i, v[1].i, (enum role)role_from_name(v[2].s),
-		                            &id, &missing);
+		rc = auth_membership_create(
+		    c, v[F_MEMBERSHIP_USER_ID].i, v[F_MEMBERSHIP_ORGANISATION_ID].i,
+		    (enum role)role_from_name(v[F_MEMBERSHIP_ROLE].s), &id, &missing);
 	if (missing)
 		refuse_missing(r, missing);
 	else if (req_commit(r, rc, "membership.create",
@@ -439,10 +453,11 @@ void admin_http_token_list(struct req *r)
 static const char *const admin_http_token_create_roles[] = {
     "admin",          "coordinator", "facilitator", "clinician",
     "peer_supporter", "moderator",   "funder",      NULL};
+enum { F_TOKEN_NAME, F_TOKEN_ROLE, F_TOKEN_ORGANISATION_ID };
 static const struct field admin_http_token_create_fields[] = {
-    {"name", FIELD_STRING, true, 1, 100, NULL},
-    {"role", FIELD_ENUM, true, 0, 0, admin_http_token_create_roles},
-    {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
+    [F_TOKEN_NAME] = {"name", FIELD_STRING, true, 1, 100, NULL},
+    [F_TOKEN_ROLE] = {"role", FIELD_ENUM, true, 0, 0, admin_http_token_create_roles},
+    [F_TOKEN_ORGANISATION_ID] = {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
 };
 const struct field_table admin_http_token_create_body = FIELD_TABLE(admin_http_token_create_fields);
 
@@ -457,15 +472,16 @@ void admin_http_token_create(struct req *r)
 	const char *missing = NULL;
 	int rc = db_begin(c, true);
 	if (!rc)
-		rc = auth_token_issue(c, v[0].s, (enum role)role_from_name(v[1].s), v[2].i,
-		                      r->actor.user_id, secret, &id, &missing);
+		rc = auth_token_issue(
+		    c, v[F_TOKEN_NAME].s, (enum role)role_from_name(v[F_TOKEN_ROLE].s),
+		    v[F_TOKEN_ORGANISATION_ID].i, r->actor.user_id, secret, &id, &missing);
 	if (missing)
 		refuse_missing(r, missing);
 	else if (req_commit(r, rc, "token.create", arena_printf(r->arena, "token:%" PRId64, id),
 	                    "token"))
 		http_json(r, 201,
-		          json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", v[0].s,
-		                    "role", v[1].s, "token", secret));
+		          json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name",
+		                    v[F_TOKEN_NAME].s, "role", v[F_TOKEN_ROLE].s, "token", secret));
 	sodium_memzero(secret, sizeof secret);
 }
 

@@ -149,7 +149,7 @@ int hc_streq(const char *a, const char *b);
 
 /* Password hashing with Argon2id (crypto_pwhash_str, interactive limits or
  * stronger). out must hold crypto_pwhash_STRBYTES (128). Returns 0 or
- * -HEARTH_ENOMEM. Callers bound concurrency (see auth.c). */
+ * -HEARTH_ENOMEM. Callers bound concurrency (see auth/session.c). */
 int hc_password_hash(char out[128], const char *password);
 /* Returns 1 if password matches the stored hash, 0 otherwise. */
 int hc_password_verify(const char *stored, const char *password);

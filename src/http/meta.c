@@ -106,11 +106,19 @@ void meta_http_get(struct req *r)
 {
 	const struct actor *a = &r->actor;
 	/* Admin rights are platform-wide (policy.c): an admin of one
-	 * organisation acts in every one. */
+	 * organisation acts in every one, but for people's records only in
+	 * their own (scope "member"). */
 	bool admin = a->kind != AUTH_NONE && (a->roles & (1u << ROLE_ADMIN));
-	json_t *o = json_pack("{s:o, s:o, s:o, s:o}", "roles", roles_json(), "organisations",
-	                      organisations_json(a), "everywhere",
-	                      admin ? actions_json(1u << ROLE_ADMIN) : json_array(), "enums",
-	                      enums_json());
+	json_t *everywhere = json_array();
+	for (int act = 0; admin && act < ACT__MAX; act++)
+		if (policy_everywhere((enum action)act))
+			json_array_append_new(everywhere, json_string(action_names[act]));
+	json_t *scopes = json_object();
+	for (int act = 0; act < ACT__MAX; act++)
+		json_object_set_new(scopes, action_names[act],
+		                    json_string(scope_names[policy_scope((enum action)act)]));
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o}", "roles", roles_json(), "scopes", scopes,
+	                      "organisations", organisations_json(a), "everywhere", everywhere,
+	                      "enums", enums_json());
 	http_json(r, 200, o);
 }

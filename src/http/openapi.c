@@ -232,6 +232,58 @@ static json_t *responses_of(const struct route *rt)
 	return resp;
 }
 
+/* The JSON Schema of one query parameter (openapi_schemas.h). */
+static json_t *query_schema(const struct query_param *q)
+{
+	json_t *s = json_object();
+	switch (q->type) {
+	case QUERY_ID:
+		json_object_set_new(s, "type", json_string("integer"));
+		json_object_set_new(s, "minimum", json_integer(1));
+		break;
+	case QUERY_INT:
+		json_object_set_new(s, "type", json_string("integer"));
+		json_object_set_new(s, "minimum", json_integer(q->min));
+		if (q->max)
+			json_object_set_new(s, "maximum", json_integer(q->max));
+		if (q->def)
+			json_object_set_new(s, "default", json_integer(q->def));
+		break;
+	case QUERY_ENUM:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "enum", choices_array(q->choices));
+		break;
+	case QUERY_STRING:
+		json_object_set_new(s, "type", json_string("string"));
+		if (q->min)
+			json_object_set_new(s, "minLength", json_integer(q->min));
+		if (q->max)
+			json_object_set_new(s, "maxLength", json_integer(q->max));
+		break;
+	case QUERY_TIME:
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "format", json_string("date-time"));
+		break;
+	}
+	return s;
+}
+
+/* Appends the query parameters rt reads (openapi_query.c) to params. */
+static void query_params(const struct route *rt, json_t *params)
+{
+	for (size_t i = 0; i < openapi_queries_count; i++) {
+		const struct openapi_query *t = &openapi_queries[i];
+		if (strcmp(t->method, rt->method) != 0 || strcmp(t->pattern, rt->pattern) != 0)
+			continue;
+		for (size_t k = 0; k < t->n; k++)
+			json_array_append_new(
+			    params, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", t->params[k].name,
+			                      "in", "query", "required", 0, "description",
+			                      t->params[k].description, "schema",
+			                      query_schema(&t->params[k])));
+	}
+}
+
 json_t *openapi_document(void)
 {
 	json_t *paths = json_object();
@@ -253,11 +305,15 @@ json_t *openapi_document(void)
 				break;
 			/* {id} is a number; {token} (the calendar feed) is text. */
 			bool is_id = (size_t)(e - p - 1) == 2 && strncmp(p + 1, "id", 2) == 0;
-			json_array_append_new(
-			    params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-			                      (size_t)(e - p - 1), "in", "path", "required", 1,
-			                      "schema", "type", is_id ? "integer" : "string"));
+			json_t *schema = json_pack("{s:s}", "type", is_id ? "integer" : "string");
+			/* The pipeline refuses an id that is not positive (400). */
+			if (is_id)
+				json_object_set_new(schema, "minimum", json_integer(1));
+			json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:o}", "name", p + 1,
+			                                        (size_t)(e - p - 1), "in", "path",
+			                                        "required", 1, "schema", schema));
 		}
+		query_params(rt, params);
 		if (json_array_size(params))
 			json_object_set_new(op, "parameters", params);
 		else

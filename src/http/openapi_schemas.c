@@ -45,13 +45,16 @@ const struct openapi_response openapi_responses[] = {
      "'required':['user']}",
      ""},
     {"GET", "/api/v1/meta", 200, "application/json",
-     "{'type':'object','required':['roles','organisations','everywhere','enums'],"
+     "{'type':'object','required':['roles','scopes','organisations','everywhere','enums'],"
      "'properties':{'roles':{'type':'object','description':'each role,"
      " with the actions the policy lets it perform','additionalProperties':{'type':'array',"
      "'items':{'type':'string'}}},'organisations':{'type':'array','items':{'type':'object',"
      "'required':['id','roles','actions'],'properties':{'id':{'type':'integer'},"
      "'name':{'type':'string'},'kind':{'type':'string'},'roles':{'type':'array',"
      "'items':{'type':'string'}},'actions':{'type':'array','items':{'type':'string'}}}}},"
+     "'scopes':{'type':'object','description':'each action, with which things it"
+     " reaches: platform, self, organisation, member or shared (docs/api.md)',"
+     "'additionalProperties':{'enum':['platform','self','organisation','member','shared']}},"
      "'everywhere':{'type':'array',"
      "'description':'actions allowed in every organisation (admins)',"
      "'items':{'type':'string'}},'enums':{'type':'object',"

@@ -25,4 +25,37 @@ struct openapi_response {
 extern const struct openapi_response openapi_responses[];
 extern const size_t openapi_responses_count;
 
+/* The query parameters a route reads (req_query), for the OpenAPI
+ * document: one row per route that reads any, in openapi_query.c. The
+ * handlers that parse them live in each module; each row states the same
+ * type, bounds and choices that handler enforces (400 naming the
+ * parameter), and tests/api/openapi.test.mjs sends values the schema
+ * refuses to prove it. */
+enum query_type {
+	QUERY_ID,     /* a positive id (programs_query_id) */
+	QUERY_INT,    /* a whole number in [min, max] */
+	QUERY_ENUM,   /* one of choices */
+	QUERY_STRING, /* text; max bytes when max is set */
+	QUERY_TIME,   /* ISO 8601 UTC date-time */
+};
+
+struct query_param {
+	const char *name;
+	enum query_type type;
+	long long min, max;          /* QUERY_INT bounds; QUERY_STRING: minLength, maxLength */
+	long long def;               /* QUERY_INT: the value when absent (0: none stated) */
+	const char *const *choices;  /* QUERY_ENUM, NULL-terminated */
+	const char *description;
+};
+
+struct openapi_query {
+	const char *method;
+	const char *pattern; /* as in routes.c */
+	const struct query_param *params;
+	size_t n;
+};
+
+extern const struct openapi_query openapi_queries[];
+extern const size_t openapi_queries_count;
+
 #endif

@@ -54,10 +54,14 @@ describe('GET /api/v1/meta: roles and actions', () => {
   test('anyone may read it; a visitor gets the policy and the value lists, no organisations', () => {
     assert.deepEqual(anonMeta.organisations, []);
     assert.deepEqual(anonMeta.everywhere, []);
+    assert.deepEqual(Object.keys(anonMeta.scopes).sort(), Object.values(anonMeta.roles).flat().concat(['public']).filter((a, i, all) => all.indexOf(a) === i).sort(),
+      'every action has a scope');
     assert.deepEqual(Object.keys(anonMeta.roles).sort(), [...anonMeta.enums.roles].sort());
     const actions = new Set(hearthRoutes().map((r) => r.action));
     for (const [role, list] of Object.entries(anonMeta.roles)) {
-      for (const a of list) assert.ok(actions.has(a) || a === 'public' || a === 'self', `${role}: ${a} is an action some route performs`);
+      // organisation.see is no route's action: it is what makes a thing of
+      // an organisation known to its members (the 403/404 rule, docs/api.md).
+      for (const a of list) assert.ok(actions.has(a) || ['public', 'self', 'organisation.see'].includes(a), `${role}: ${a} is an action some route performs`);
     }
   });
 
@@ -73,7 +77,11 @@ describe('GET /api/v1/meta: roles and actions', () => {
         const union = new Set(roles.flatMap((r) => meta.roles[r]));
         assert.deepEqual(new Set(o.actions), union, `${o.name}: actions are those of ${roles.join(', ')}`);
       }
-      assert.deepEqual(meta.everywhere, user.role === 'admin' ? meta.roles.admin : []);
+      // An admin acts in every organisation, except on people's records
+      // (scope member or shared: only where they hold the role).
+      const platformWide = (a) => ['platform', 'organisation'].includes(meta.scopes[a]);
+      assert.deepEqual(meta.everywhere, user.role === 'admin' ? meta.roles.admin.filter(platformWide) : []);
+      if (user.role === 'admin') assert.ok(!meta.everywhere.includes('participant.read') && meta.everywhere.includes('programme.manage'));
       // What meta says is what the policy does: every route whose action is
       // not listed is refused by the policy; every listed one gets past it.
       const allowed = new Set(meta.organisations.flatMap((o) => o.actions));
@@ -229,9 +237,12 @@ describe('the web UI and /meta', () => {
       'regenerate it: curl -s SERVER/api/v1/meta, without organisations and everywhere');
   });
 
-  test('web/lib and web/components are embedded and served as JavaScript under the CSP', async () => {
+  test('web/lib, web/components and web/endpoints are embedded and served as JavaScript under the CSP', async () => {
     const anon = new Client(server.url);
-    for (const path of ['/lib/meta.js', '/lib/labels.js', '/lib/enum-labels.js', '/components/pickers.js', '/views/programmes.js']) {
+    const endpoints = fs.readdirSync(new URL('web/endpoints/', ROOT)).filter((f) => f.endsWith('.js')).map((f) => `/endpoints/${f}`);
+    assert.ok(endpoints.length >= 8, 'endpoint calls are grouped per area in web/endpoints/');
+    for (const path of ['/lib/meta.js', '/lib/labels.js', '/lib/enum-labels.js', '/components/pickers.js', '/views/programmes.js',
+      ...endpoints]) {
       const res = await anon.get(path);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type'), /^text\/javascript/, path);
@@ -239,5 +250,15 @@ describe('the web UI and /meta', () => {
       assert.equal(res.text, fs.readFileSync(new URL(`web${path}`, ROOT), 'utf8'), `${path} is the file in web/`);
     }
     assert.equal((await anon.get('/views/prog.js')).status, 404, 'the grab-bag is gone');
+  });
+
+  test('views and widgets only compose: every endpoint call is in web/endpoints/', () => {
+    for (const dir of ['web/views/', 'web/components/']) {
+      for (const f of fs.readdirSync(new URL(dir, ROOT)).filter((x) => x.endsWith('.js'))) {
+        const src = fs.readFileSync(new URL(`${dir}${f}`, ROOT), 'utf8');
+        assert.doesNotMatch(src, /\/api\/v1\//, `${dir}${f} names an API address`);
+        assert.doesNotMatch(src, /import\s*\{[^}]*\bapi\b[^}]*\}\s*from/, `${dir}${f} calls the API client itself`);
+      }
+    }
   });
 });

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "auth/auth.h"
+#include "core/err.h"
 #include "core/banned.h"
 
 #define R(x)      (1u << (x))
@@ -44,6 +45,7 @@ static const struct {
     [ACT_TOKEN_CREATE] = {true, R(ROLE_ADMIN)},
     [ACT_TOKEN_REVOKE] = {true, R(ROLE_ADMIN)},
     [ACT_AUDIT_READ] = {true, R(ROLE_ADMIN)},
+    [ACT_ORG_SEE] = {true, ALL_ROLES},
     [ACT_PERSON_CREATE] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR)},
     [ACT_PERSON_SEARCH] = {true, STAFF_ROLES},
     [ACT_PERSON_READ] = {true, STAFF_ROLES},
@@ -260,6 +262,85 @@ static void role_from_name_rejects_unknown(void **state)
 			fail_msg("\"%s\" was accepted as a role", bad[i]);
 }
 
+/* --- organisation scope: policy_check, the one 403/404 rule --- */
+
+static struct actor member_of(struct membership *ms, int n)
+{
+	struct actor a = actor_with(AUTH_SESSION, 0);
+	for (int i = 0; i < n; i++)
+		a.roles |= R(ms[i].role);
+	a.memberships = ms;
+	a.nmemberships = n;
+	return a;
+}
+
+static void policy_check_own_org_other_org_missing(void **state)
+{
+	(void)state;
+	struct membership ms[] = {{.id = 1, .organisation_id = 10, .role = ROLE_COORDINATOR},
+	                          {.id = 2, .organisation_id = 20, .role = ROLE_FACILITATOR}};
+	struct actor a = member_of(ms, 2);
+	/* Allowed where the role allows it. */
+	assert_int_equal(policy_check(&a, ACT_PROGRAM_MANAGE, 10, false), 0);
+	assert_true(policy_in(&a, ACT_PROGRAM_MANAGE, 10));
+	/* Known (a role there) but not this action: 403. */
+	assert_int_equal(policy_check(&a, ACT_PROGRAM_MANAGE, 20, false), -HEARTH_EDENIED);
+	assert_int_equal(policy_check(&a, ACT_ATTENDANCE, 20, false), 0);
+	/* No role in the organisation: as if it did not exist... */
+	assert_int_equal(policy_check(&a, ACT_PROGRAM_MANAGE, 30, false), -HEARTH_ENOTFOUND);
+	assert_int_equal(policy_check(&a, ACT_ORG_SEE, 30, false), -HEARTH_ENOTFOUND);
+	assert_false(policy_in(&a, ACT_ORG_SEE, 30));
+	/* ...unless the thing is shown to them anyway (a published programme). */
+	assert_int_equal(policy_check(&a, ACT_PROGRAM_MANAGE, 30, true), -HEARTH_EDENIED);
+	assert_int_equal(policy_check(&a, ACT_ORG_SEE, 10, false), 0);
+	assert_int_equal(policy_roles_in(&a, 10), R(ROLE_COORDINATOR));
+	assert_int_equal(policy_roles_in(&a, 30), 0);
+}
+
+static void policy_check_admin_everywhere_platform_by_role(void **state)
+{
+	(void)state;
+	struct membership ms[] = {{.id = 1, .organisation_id = 10, .role = ROLE_ADMIN}};
+	struct actor a = member_of(ms, 1);
+	assert_int_equal(policy_check(&a, ACT_PROGRAM_MANAGE, 99, false), 0);
+	assert_int_equal(policy_check(&a, ACT_USER_LIST, 0, false), 0);
+	struct membership cs[] = {{.id = 1, .organisation_id = 10, .role = ROLE_COORDINATOR}};
+	struct actor c = member_of(cs, 1);
+	/* Platform actions: the role decides, whatever the organisation. */
+	assert_int_equal(policy_check(&c, ACT_USER_LIST, 10, false), -HEARTH_EDENIED);
+	assert_int_equal(policy_check(&c, ACT_ORG_LIST, 0, false), 0);
+	struct actor anon = actor_with(AUTH_NONE, 0);
+	assert_int_equal(policy_check(&anon, ACT_PROGRAM_READ, 10, false), -HEARTH_EAUTH);
+	assert_int_equal(policy_check(&anon, ACT_PUBLIC, 10, false), 0);
+	/* Every action has a scope; platform actions are the admin ones. */
+	assert_int_equal(policy_scope(ACT_USER_LIST), SCOPE_PLATFORM);
+	assert_int_equal(policy_scope(ACT_PROGRAM_MANAGE), SCOPE_ORG);
+	assert_int_equal(policy_scope(ACT_PERSON_READ), SCOPE_SHARED);
+	assert_int_equal(policy_scope(ACT_SELF_PERSON), SCOPE_SELF);
+}
+
+static void policy_orgs_lists_where_allowed(void **state)
+{
+	(void)state;
+	struct membership ms[] = {{.id = 1, .organisation_id = 10, .role = ROLE_COORDINATOR},
+	                          {.id = 2, .organisation_id = 20, .role = ROLE_FACILITATOR},
+	                          {.id = 3, .organisation_id = 10, .role = ROLE_FACILITATOR}};
+	struct actor a = member_of(ms, 3);
+	int64_t out[4];
+	bool all = true;
+	assert_int_equal(policy_orgs(&a, ACT_PROGRAM_MANAGE, out, 4, &all), 1);
+	assert_false(all);
+	assert_int_equal(out[0], 10);
+	assert_int_equal(policy_orgs(&a, ACT_ATTENDANCE, out, 4, &all), 2);
+	assert_int_equal(out[0], 10);
+	assert_int_equal(out[1], 20);
+	assert_int_equal(policy_orgs(&a, ACT_ATTENDANCE, out, 1, &all), 1);
+	struct membership am[] = {{.id = 1, .organisation_id = 10, .role = ROLE_ADMIN}};
+	struct actor admin = member_of(am, 1);
+	policy_orgs(&admin, ACT_PROGRAM_MANAGE, out, 4, &all);
+	assert_true(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +354,9 @@ int main(void)
 	    cmocka_unit_test(policy_allows_unknown_action_denied),
 	    cmocka_unit_test(policy_roles_matches_expected),
 	    cmocka_unit_test(action_names_complete_and_unique),
+	    cmocka_unit_test(policy_check_own_org_other_org_missing),
+	    cmocka_unit_test(policy_check_admin_everywhere_platform_by_role),
+	    cmocka_unit_test(policy_orgs_lists_where_allowed),
 	    cmocka_unit_test(role_from_name_round_trips),
 	    cmocka_unit_test(role_from_name_rejects_unknown),
 	};

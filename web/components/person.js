@@ -2,7 +2,7 @@
 // form that edits it, with its choices from GET /meta. Used by the staff
 // pages (people.js), the participant's own pages (me.js) and Join (join.js).
 
-import { api } from '../lib/api.js';
+import { consentTexts as loadConsentTexts } from '../endpoints/register.js';
 import { dataTable, h, uid } from '../lib/dom.js';
 import { formatDateTime, language, t } from '../lib/i18n.js';
 import { label, languageName, options } from '../lib/labels.js';
@@ -147,7 +147,7 @@ export function consentHistoryTable(history, id, { recordedBy = null } = {}) {
 
 // The plain-language consent texts in the UI language: purpose -> {version, text}.
 export async function consentTexts() {
-  const { items } = await api(`/consent-texts?lang=${language()}`);
+  const { items } = await loadConsentTexts(language());
   return new Map(items.map((i) => [i.purpose, i]));
 }
 

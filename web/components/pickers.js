@@ -2,7 +2,9 @@
 // (from GET /staff, grouped by role) and a participant. Each reads the list
 // it offers when it needs it.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import { listParticipants } from '../endpoints/people.js';
+import { listStaff } from '../endpoints/staff.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { label } from '../lib/labels.js';
@@ -64,7 +66,7 @@ export function staffOrder(part) {
 // services included (GET /staff; no emails): [{id, name, roles:
 // [{organisation_id, organisation, role}]}], by name.
 export async function staffDirectory() {
-  const { items } = await api('/staff');
+  const { items } = await listStaff();
   return items.map((u) => ({ id: u.id, name: u.display_name || t('prog.userN', { id: u.id }), roles: u.roles || [] }));
 }
 
@@ -138,7 +140,7 @@ async function allParticipants() {
   const all = [];
   let after = 0;
   for (let i = 0; i < 20; i += 1) {
-    const { items } = await api(`/participants?limit=100${after ? `&after=${after}` : ''}`);
+    const { items } = await listParticipants({ limit: 100, after: after || undefined });
     all.push(...items);
     if (items.length < 100) break;
     after = items.at(-1).id;

@@ -6,13 +6,15 @@
 // their choices from values(name) instead of keeping copies. The server
 // checks again on every request.
 
-import { api, ApiError } from './api.js';
+import { ApiError } from './api.js';
+import { getMeta } from '../endpoints/auth.js';
+import { listOrganisations } from '../endpoints/admin.js';
 
 let current = { roles: {}, organisations: [], everywhere: [], enums: {} };
 
 // Reads /meta for whoever is signed in now (nobody: the value lists only).
 export async function loadMeta() {
-  current = await api('/meta');
+  current = await getMeta();
   return current;
 }
 
@@ -62,7 +64,7 @@ export async function organisationsFor(action) {
   for (const o of current.organisations) if (o.actions.includes(action)) mine.set(o.id, o.name);
   if (current.everywhere.includes(action)) {
     try {
-      const { items } = await api('/organisations');
+      const { items } = await listOrganisations();
       for (const o of items) mine.set(o.id, o.name);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) throw err;

@@ -3,7 +3,11 @@
 // The server checks the admin role on every request; a refusal shows its
 // problem detail in an alert.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import {
+  approveErasure, listAudit, listErasureRequests, listOrganisations, listTokens, listUsers, rejectErasure,
+  setOrganisationCountry,
+} from '../endpoints/admin.js';
 import { dataTable, h, tableRow } from '../lib/dom.js';
 import { formatDateTime, has, language, t } from '../lib/i18n.js';
 import { roleLabel } from '../lib/labels.js';
@@ -32,9 +36,9 @@ function kindLabel(kind) {
 
 // id -> name lookups for the tables that only carry ids. Best effort: if a
 // list can't be read the tables fall back to showing "#id".
-async function lookup(path, name) {
+async function lookup(load, name) {
   try {
-    const data = await api(path);
+    const data = await load();
     return new Map(data.items.map((item) => [item.id, name(item)]));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) throw err;
@@ -48,7 +52,7 @@ function named(map, id) {
 }
 
 export async function usersView() {
-  const { items } = await api('/users');
+  const { items } = await listUsers();
   const columns = [
     { label: t('users.name'), cell: (u) => u.display_name || '' },
     { label: t('users.email'), cell: (u) => u.email },
@@ -97,7 +101,7 @@ function countryForm(o, ctx) {
     event.preventDefault();
     save.disabled = true;
     try {
-      const res = await api(`/organisations/${o.id}`, { method: 'PATCH', body: { country: code.value.trim() } });
+      const res = await setOrganisationCountry(o.id, code.value.trim());
       code.value = res.country ?? '';
       code.removeAttribute('aria-invalid');
       state.textContent = countryState(res);
@@ -114,7 +118,7 @@ function countryForm(o, ctx) {
 }
 
 export async function organisationsView(ctx) {
-  const { items } = await api('/organisations');
+  const { items } = await listOrganisations();
   const columns = [
     { label: t('organisations.name'), cell: (o) => o.name },
     { label: t('organisations.kind'), cell: (o) => kindLabel(o.kind) },
@@ -126,9 +130,9 @@ export async function organisationsView(ctx) {
 
 export async function auditView(ctx) {
   const [first, users, orgs] = await Promise.all([
-    api(`/audit?limit=${AUDIT_PAGE}`),
-    lookup('/users', (u) => u.display_name || u.email),
-    lookup('/organisations', (o) => o.name),
+    listAudit({ limit: AUDIT_PAGE }),
+    lookup(listUsers, (u) => u.display_name || u.email),
+    lookup(listOrganisations, (o) => o.name),
   ]);
   const columns = [
     { label: t('audit.at'), cell: (e) => formatDateTime(e.at) },
@@ -147,7 +151,7 @@ export async function auditView(ctx) {
   more.addEventListener('click', async () => {
     more.disabled = true;
     try {
-      const next = await api(`/audit?limit=${AUDIT_PAGE}&after_id=${encodeURIComponent(after)}`);
+      const next = await listAudit({ limit: AUDIT_PAGE, afterId: after });
       tbody.append(...next.items.map((e) => tableRow(columns, e)));
       after = next.next_after_id;
       more.hidden = after == null;
@@ -161,7 +165,7 @@ export async function auditView(ctx) {
 }
 
 export async function tokensView() {
-  const [{ items }, orgs] = await Promise.all([api('/tokens'), lookup('/organisations', (o) => o.name)]);
+  const [{ items }, orgs] = await Promise.all([listTokens(), lookup(listOrganisations, (o) => o.name)]);
   const columns = [
     { label: t('tokens.name'), cell: (k) => k.name },
     { label: t('tokens.role'), cell: (k) => roleLabel(k.role) },
@@ -181,7 +185,7 @@ export async function tokensView() {
 // reason the person reads on their data page. Decided requests are listed
 // below for reference.
 export async function erasureRequestsView(ctx) {
-  const [{ items }, orgs] = await Promise.all([api('/erasure-requests'), lookup('/organisations', (o) => o.name)]);
+  const [{ items }, orgs] = await Promise.all([listErasureRequests(), lookup(listOrganisations, (o) => o.name)]);
   const pending = items.filter((x) => x.status === 'pending');
   const decided = items.filter((x) => x.status !== 'pending').reverse();
   const status = h('p', { role: 'status', id: 'erasure-queue-status', class: 'save-status' });
@@ -214,7 +218,7 @@ export async function erasureRequestsView(ctx) {
       busy(approve, t('form.saving'), async () => {
         errors.clear();
         try {
-          await api(`/erasure-requests/${x.id}/approve`, { method: 'POST' });
+          await approveErasure(x.id);
           done('erasureQueue.approved');
         } catch (err) {
           if (!errors.showApiError(err)) ctx.sessionExpired();
@@ -224,7 +228,7 @@ export async function erasureRequestsView(ctx) {
     reject.addEventListener('click', () => busy(reject, t('form.saving'), async () => {
       errors.clear();
       try {
-        await api(`/erasure-requests/${x.id}/reject`, { method: 'POST', body: { reason: reason.value.trim() } });
+        await rejectErasure(x.id, reason.value.trim());
         done('erasureQueue.rejected');
       } catch (err) {
         if (!errors.showApiError(err)) ctx.sessionExpired();

@@ -3,7 +3,7 @@
 // There is no honeypot field here: the form token and its minimum time do
 // that job without an invisible field that assistive technology could find.
 
-import { api } from '../lib/api.js';
+import { claimAccount, register, registrationForm } from '../endpoints/register.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { busy, field, FormErrors, input, select } from '../components/forms.js';
@@ -38,7 +38,7 @@ function claimForm(ctx, { code = '', email = '' } = {}) {
     if (password.value !== again.value) return errors.show({ message: t('claim.error.mismatch'), path: 'again' });
     return busy(submit, t('claim.working'), async () => {
       try {
-        await api('/register/claim', { method: 'POST', body: { code: codeInput.value.trim(), password: password.value } });
+        await claimAccount(codeInput.value.trim(), password.value);
         password.value = '';
         again.value = '';
         if (email) setLoginEmail(email);
@@ -68,7 +68,7 @@ export async function claimView(ctx) {
 }
 
 export async function joinView(ctx) {
-  const [start, texts] = await Promise.all([api('/register/form'), consentTexts()]);
+  const [start, texts] = await Promise.all([registrationForm(), consentTexts()]);
   let token = start.form_token;
   const orgs = start.organisations || [];
   if (!orgs.length) {
@@ -114,14 +114,14 @@ export async function joinView(ctx) {
     body.form_token = token;
     return busy(submit, t('join.working'), async () => {
       try {
-        const data = await api('/register', { method: 'POST', body });
+        const data = await register(body);
         done(data, body);
       } catch (err) {
         errors.showApiError(err);
         // An expired form gets a fresh token, so sending again works.
         if (err.problem?.field === 'form_token') {
           try {
-            token = (await api('/register/form')).form_token;
+            token = (await registrationForm()).form_token;
           } catch {
             // The message already asks them to reload.
           }

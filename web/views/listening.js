@@ -5,7 +5,11 @@
 // why, and record decisions that link back to the themes. "You said, we
 // did" shows the decisions and what was not acted on, to everyone.
 
-import { api } from '../lib/api.js';
+import {
+  answerRound, getRound, listDecisions, listRounds, openRound, proposeTheme, recordDecision, roundAnswers, roundThemes,
+  takeVoteBack, updateRound, updateTheme, voteFor,
+} from '../endpoints/listening.js';
+import { listProgrammes } from '../endpoints/programmes.js';
 import { dataTable, h } from '../lib/dom.js';
 import { formatDateTime, language, t } from '../lib/i18n.js';
 import { label, options } from '../lib/labels.js';
@@ -37,7 +41,7 @@ function endOfDay(day) {
 export async function listeningView(ctx) {
   const user = ctx.session.user;
   const manage = can('listening.manage');
-  const { items } = await api('/listening-rounds');
+  const { items } = await listRounds();
   const rounds = [...items].sort((a, b) => (a.status === b.status ? b.id - a.id : a.status === 'open' ? -1 : 1));
   const columns = [
     { label: t('listen.round'), cell: (r) => h('a', { href: `#/listening/${r.id}` }, r.title) },
@@ -69,7 +73,7 @@ export async function listeningView(ctx) {
         return body;
       },
       run: async (body) => {
-        const r = await api('/listening-rounds', { method: 'POST', body });
+        const r = await openRound(body);
         ctx.announceAfterNavigation(t('listen.opened', { title: body.title }));
         ctx.navigate(`/listening/${r.id}`);
       },
@@ -129,7 +133,7 @@ function answerForm(ctx, round, { staff }) {
       return body;
     },
     run: async (body) => {
-      await api(`/listening-rounds/${round.id}/responses`, { method: 'POST', body });
+      await answerRound(round.id, body);
       ctx.refresh(t(staff ? 'answer.savedStaff' : 'answer.thanks'));
     },
   });
@@ -161,7 +165,7 @@ function themeCard(ctx, round, th, { myVote, canVote, manage }) {
       describedBy: `theme-title-${th.id}`,
       work: async () => {
         if (mine) return;
-        await api(`/listening-rounds/${round.id}/vote`, { method: 'PUT', body: { theme_id: th.id } });
+        await voteFor(round.id, th.id);
         ctx.refresh(t('theme.voted', { title: th.title }));
       },
     });
@@ -175,7 +179,7 @@ function themeCard(ctx, round, th, { myVote, canVote, manage }) {
       const { button, errors } = actionButton(ctx, {
         id: `theme-pending-${th.id}`, text: t('theme.undoNotActed'), quiet: true, describedBy: `theme-title-${th.id}`,
         work: async () => {
-          await api(`/themes/${th.id}`, { method: 'PATCH', body: { outcome: 'pending' } });
+          await updateTheme(th.id, { outcome: 'pending' });
           ctx.refresh(t('theme.backToPending', { title: th.title }));
         },
       });
@@ -191,7 +195,7 @@ function themeCard(ctx, round, th, { myVote, canVote, manage }) {
         collect: (errs) => (value(reason) ? { outcome: 'not_acted', outcome_reason: value(reason) }
           : errs.show({ message: t('theme.error.reason'), path: 'outcome_reason' })),
         run: async (body) => {
-          await api(`/themes/${th.id}`, { method: 'PATCH', body });
+          await updateTheme(th.id, body);
           ctx.refresh(t('theme.markedNotActed', { title: th.title }));
         },
       });
@@ -218,7 +222,7 @@ function proposeForm(ctx, round) {
       return body;
     },
     run: async (body) => {
-      await api(`/listening-rounds/${round.id}/themes`, { method: 'POST', body });
+      await proposeTheme(round.id, body);
       ctx.refresh(t('theme.proposed', { title: body.title }));
     },
   });
@@ -233,7 +237,7 @@ function roundControls(ctx, round) {
     id: open ? 'round-close' : 'round-reopen', text: t(open ? 'listen.close' : 'listen.reopen'), quiet: !open,
     describedBy: 'round-close-hint',
     work: async () => {
-      await api(`/listening-rounds/${round.id}`, { method: 'PATCH', body: { status: open ? 'closed' : 'open' } });
+      await updateRound(round.id, { status: open ? 'closed' : 'open' });
       ctx.refresh(t(open ? 'listen.closedNow' : 'listen.reopened'));
     },
   });
@@ -259,7 +263,7 @@ function roundControls(ctx, round) {
       return body;
     },
     run: async (body) => {
-      await api(`/listening-rounds/${round.id}`, { method: 'PATCH', body });
+      await updateRound(round.id, body);
       ctx.refresh(t('form.saved'));
     },
   });
@@ -299,7 +303,7 @@ function decisionForm(ctx, round, themes, programmes) {
       return out;
     },
     run: async (out) => {
-      await api('/decisions', { method: 'POST', body: out });
+      await recordDecision(out);
       ctx.refresh(t('decision.recorded', { title: out.title }));
     },
   });
@@ -320,14 +324,14 @@ function responseCard(r) {
 
 export async function roundView(ctx, { id }) {
   const user = ctx.session.user;
-  const round = await api(`/listening-rounds/${id}`);
+  const round = await getRound(id);
   // Staff parts only for staff of the round's own organisation.
   const manage = canIn(round.organisation_id, 'listening.manage');
   const frontline = canIn(round.organisation_id, 'attendance.mark');
   const staff = canIn(round.organisation_id, 'participant.read');
   const participant = can('theme.vote');
-  const [themesR, programmesR] = await settle(api(`/listening-rounds/${id}/themes`),
-    manage ? api('/programmes') : Promise.resolve(null));
+  const [themesR, programmesR] = await settle(roundThemes(id),
+    manage ? listProgrammes() : Promise.resolve(null));
   const open = round.status === 'open';
   const themes = themesR.ok ? themesR.value.items || [] : [];
   const myVote = themesR.ok ? themesR.value.my_vote ?? null : null;
@@ -358,7 +362,7 @@ export async function roundView(ctx, { id }) {
     const { button, errors } = actionButton(ctx, {
       id: 'vote-withdraw', text: t('theme.withdrawVote'), quiet: true,
       work: async () => {
-        await api(`/listening-rounds/${id}/vote`, { method: 'DELETE' });
+        await takeVoteBack(id);
         ctx.refresh(t('theme.voteWithdrawn'));
       },
     });
@@ -377,7 +381,7 @@ export async function roundView(ctx, { id }) {
     const { button, errors } = actionButton(ctx, {
       id: 'responses-show', text: t('response.show'), quiet: true, working: t('common.loading'), describedBy: 'responses-hint',
       work: async () => {
-        const { items } = await api(`/listening-rounds/${id}/responses`);
+        const { items } = await roundAnswers(id);
         const heading = h('h3', { tabindex: '-1', id: 'responses-heading' }, t('response.count', { count: items.length }));
         box.replaceChildren(heading, items.length
           ? h('ul', { class: 'cards responses', id: 'responses' }, items.map(responseCard))
@@ -394,7 +398,7 @@ export async function roundView(ctx, { id }) {
 // --- you said, we did ---
 
 export async function youSaidView() {
-  const data = await api('/decisions');
+  const data = await listDecisions();
   const items = data.items || [];
   const notActed = data.not_acted || [];
   const decisionCard = (d) => h('li', { class: 'card said-card', id: `decision-${d.id}` },

@@ -1,7 +1,8 @@
 // Sign-in page: an email + password form. Errors appear in a role="alert"
 // box that takes focus, so keyboard and screen-reader users notice them.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import { logIn } from '../endpoints/auth.js';
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 
@@ -57,10 +58,7 @@ export async function loginView(ctx) {
     submit.disabled = true;
     submit.textContent = t('login.submitting');
     try {
-      const data = await api('/auth/login', {
-        method: 'POST',
-        body: { email: email.value.trim(), password: password.value },
-      });
+      const data = await logIn(email.value.trim(), password.value);
       draftEmail = '';
       ctx.signIn(data);
     } catch (err) {

@@ -1,9 +1,12 @@
 // A participant's own pages: my details, my needs, my consents (give or
 // withdraw each one), and my data (download, ask to erase). Everything is
-// read and written through /api/v1/me/..., which only ever touches the
+// read and written through /me/... (web/endpoints/me.js), which only ever touches the
 // signed-in person's own record.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import {
+  myConsents, myExportPageUrl, myExportUrl, myProfile, recordMyConsent, requestMyErasure, updateMyProfile,
+} from '../endpoints/me.js';
 import { h, uid } from '../lib/dom.js';
 import { formatDateTime, language, t } from '../lib/i18n.js';
 import { label } from '../lib/labels.js';
@@ -21,7 +24,7 @@ function page(title, ...content) {
 // One page that edits part of the profile: the form is filled with what
 // Hearth holds, so reading it is seeing your record.
 async function profilePage(ctx, { titleKey, introKey, prefix, sections }) {
-  const person = await api('/me/profile');
+  const person = await myProfile();
   const form = personForm({ prefix, sections, person, mode: 'edit', hints: { email: t('me.emailHint') } });
   const submit = h('button', { type: 'submit', class: 'button', id: `${prefix}-submit` }, t('form.save'));
   // Next to the button, where the eyes are after pressing it.
@@ -34,7 +37,7 @@ async function profilePage(ctx, { titleKey, introKey, prefix, sections }) {
     if (!body) return;
     await busy(submit, t('form.saving'), async () => {
       try {
-        await api('/me/profile', { method: 'PATCH', body });
+        await updateMyProfile(body);
         status.textContent = t('me.saved');
       } catch (err) {
         if (!form.errors.showApiError(err)) ctx.sessionExpired();
@@ -95,7 +98,7 @@ function consentCard(ctx, purpose, text, state, { minor, onChange }) {
     status.textContent = '';
     try {
       const text_version = text.version;
-      await api('/me/consents', { method: 'POST', body: { purpose, granted, lang: language(), text_version } });
+      await recordMyConsent({ purpose, granted, lang: language(), text_version });
       current = { granted, at: new Date().toISOString() };
       paint();
       status.textContent = t(granted ? 'myConsents.given' : 'myConsents.withdrawn', { purpose: label('purpose', purpose) });
@@ -136,11 +139,11 @@ function consentCard(ctx, purpose, text, state, { minor, onChange }) {
 }
 
 export async function myConsentsView(ctx) {
-  const [mine, texts] = await Promise.all([api('/me/consents'), consentTexts()]);
+  const [mine, texts] = await Promise.all([myConsents(), consentTexts()]);
   const historyBox = h('div', {});
   const showHistory = async () => {
     try {
-      const fresh = await api('/me/consents');
+      const fresh = await myConsents();
       historyBox.replaceChildren(consentHistoryTable(fresh.history, 'my-consent-history'));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) ctx.sessionExpired();
@@ -162,7 +165,7 @@ export async function myConsentsView(ctx) {
 // --- my data ---
 
 export async function myDataView(ctx) {
-  const me = await api('/me/profile');
+  const me = await myProfile();
   const request = me.erasure_request;
   const errors = new FormErrors('erasure');
   const result = h('div', { id: 'erasure-result', tabindex: '-1', hidden: true, class: 'notice' });
@@ -200,7 +203,7 @@ export async function myDataView(ctx) {
   yes.addEventListener('click', () => busy(yes, t('form.saving'), async () => {
     errors.clear();
     try {
-      const res = await api('/me/erasure-request', { method: 'POST' });
+      const res = await requestMyErasure();
       if (res?.status === 'erased') {
         ctx.signOut('myData.erased');
         return;
@@ -225,9 +228,9 @@ export async function myDataView(ctx) {
     sectionOf('myData.downloadTitle',
       h('p', {}, t('myData.downloadText')),
       h('ul', { class: 'link-list' },
-        h('li', {}, h('a', { href: '/api/v1/me/export', download: 'my-hearth-data.json', id: 'export-json' }, t('myData.json')),
+        h('li', {}, h('a', { href: myExportUrl, download: 'my-hearth-data.json', id: 'export-json' }, t('myData.json')),
           h('span', { class: 'hint' }, ` ${t('myData.jsonHint')}`)),
-        h('li', {}, h('a', { href: `/api/v1/me/export.html?lang=${language()}`, id: 'export-html' }, t('myData.html')),
+        h('li', {}, h('a', { href: myExportPageUrl(language()), id: 'export-html' }, t('myData.html')),
           h('span', { class: 'hint' }, ` ${t('myData.htmlHint')}`)))),
     sectionOf('myData.eraseTitle',
       h('p', {}, t('myData.eraseText')),

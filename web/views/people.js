@@ -4,7 +4,11 @@
 // each role may see and do; these pages only hide buttons that would be
 // refused for the roles the signed-in user has.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import {
+  createParticipant, eraseParticipant, findParticipants, getParticipant, listParticipants, newAccountCode,
+  participantConsents, recordParticipantConsent, updateParticipant,
+} from '../endpoints/people.js';
 import { dataTable, h, tableRow, uid } from '../lib/dom.js';
 import { formatDateTime, language, t } from '../lib/i18n.js';
 import { label } from '../lib/labels.js';
@@ -62,7 +66,7 @@ export async function peopleListView(ctx) {
   const showAll = h('button', { type: 'button', class: 'button button-quiet', id: 'search-clear' }, t('people.showAll'));
 
   async function showList() {
-    const data = await api(`/participants?limit=${PAGE}`);
+    const data = await listParticipants({ limit: PAGE });
     const { table, columns } = peopleTable(data.items, t('people.caption'), t('people.noneYet'));
     const tbody = table.querySelector('tbody');
     let last = data.items.at(-1)?.id;
@@ -71,7 +75,7 @@ export async function peopleListView(ctx) {
     more.addEventListener('click', async () => {
       await busy(more, t('common.loading'), async () => {
         try {
-          const next = await api(`/participants?limit=${PAGE}&after=${encodeURIComponent(last)}`);
+          const next = await listParticipants({ limit: PAGE, after: last });
           if (!tbody.querySelector('td.empty')) tbody.append(...next.items.map((p) => tableRow(columns, p)));
           last = next.items.at(-1)?.id ?? last;
           more.hidden = next.items.length < PAGE;
@@ -86,7 +90,7 @@ export async function peopleListView(ctx) {
   }
 
   async function showSearch() {
-    const data = await api(`/participants?${search.by}=${encodeURIComponent(search.q)}`);
+    const data = await findParticipants(search.by, search.q);
     const { table } = peopleTable(data.items, t('people.searchCaption', { count: data.items.length, q: search.q }), t('people.none'));
     results.replaceChildren(table);
     return data.items.length;
@@ -161,7 +165,7 @@ export async function registerView(ctx) {
     if (!body) return;
     await busy(submit, t('form.saving'), async () => {
       try {
-        const { id } = await api('/participants', { method: 'POST', body });
+        const { id } = await createParticipant(body);
         ctx.announceAfterNavigation(t('register.done', { name: body.preferred_name || body.name }));
         ctx.navigate(`/people/${id}`);
       } catch (err) {
@@ -202,7 +206,7 @@ function eraseDialog(ctx, person) {
   cancel.addEventListener('click', () => dialog.close());
   confirm.addEventListener('click', () => busy(confirm, t('erase.working'), async () => {
     try {
-      await api(`/participants/${person.id}`, { method: 'DELETE' });
+      await eraseParticipant(person.id);
       dialog.close();
       ctx.announceAfterNavigation(t('erase.done'));
       ctx.navigate('/people');
@@ -227,7 +231,7 @@ function codeSection(ctx, person) {
   button.addEventListener('click', () => busy(button, t('code.working'), async () => {
     errors.clear();
     try {
-      const data = await api(`/participants/${person.id}/account-code`, { method: 'POST' });
+      const data = await newAccountCode(person.id);
       const heading = h('h3', { tabindex: '-1' }, t('code.title', { name: displayName(person) }));
       box.replaceChildren(
         heading,
@@ -253,7 +257,7 @@ export async function personView(ctx, { id }) {
   const user = ctx.session.user;
   let person;
   try {
-    person = await api(`/participants/${id}`);
+    person = await getParticipant(id);
   } catch (err) {
     if (err instanceof ApiError && err.status === 410) return erasedPage();
     throw err;
@@ -269,7 +273,7 @@ export async function personView(ctx, { id }) {
       detailList([...aboutRows(person).slice(0, 4), ...contactRows(person).slice(0, 3)], 'person-contact'));
   }
 
-  const consents = await api(`/participants/${id}/consents`);
+  const consents = await participantConsents(id);
   const sessionId = user.id;
   // recorded_by is a user id (or null); names of other users are not ours to read.
   const recordedBy = (c) => {
@@ -336,7 +340,7 @@ export async function personView(ctx, { id }) {
 export async function editView(ctx, { id }) {
   let person;
   try {
-    person = await api(`/participants/${id}`);
+    person = await getParticipant(id);
   } catch (err) {
     if (err instanceof ApiError && err.status === 410) return erasedPage();
     throw err;
@@ -355,7 +359,7 @@ export async function editView(ctx, { id }) {
     if (!body) return;
     await busy(submit, t('form.saving'), async () => {
       try {
-        await api(`/participants/${id}`, { method: 'PATCH', body });
+        await updateParticipant(id, body);
         ctx.announceAfterNavigation(t('form.saved'));
         ctx.navigate(`/people/${id}`);
       } catch (err) {
@@ -377,7 +381,7 @@ export async function editView(ctx, { id }) {
 export async function recordConsentView(ctx, { id }) {
   let person;
   try {
-    person = await api(`/participants/${id}`);
+    person = await getParticipant(id);
   } catch (err) {
     if (err instanceof ApiError && err.status === 410) return erasedPage();
     throw err;
@@ -445,7 +449,7 @@ export async function recordConsentView(ctx, { id }) {
     if (body.given_by === 'guardian') body.guardian_name = guardian.value.trim();
     return busy(submit, t('form.saving'), async () => {
       try {
-        await api(`/participants/${id}/consents`, { method: 'POST', body });
+        await recordParticipantConsent(id, body);
         ctx.announceAfterNavigation(t(body.granted ? 'rc.doneGrant' : 'rc.doneWithdraw',
           { purpose: label('purpose', body.purpose), name }));
         ctx.navigate(`/people/${id}`);

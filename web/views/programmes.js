@@ -4,7 +4,14 @@
 // and its calendar link; staff see enrolments and how leadership rotated;
 // participants see what it is and enrol or join the waitlist.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import {
+  addProgrammeSession, createProgramme, enrolInProgramme, getProgramme, listProgrammes, listVenues,
+  newProgrammeCalendarAddress, programmeEnrolments, programmeRotation, programmeSessions, programmeSupports,
+  programmeSupportsLedger, publishProgramme, requestSupport, updateProgramme, updateSupport,
+} from '../endpoints/programmes.js';
+import { acceptOffer, cancelEnrolment, declineOffer } from '../endpoints/enrolments.js';
+import { myEnrolments } from '../endpoints/me.js';
 import { dataTable, h } from '../lib/dom.js';
 import { formatDateTime, t } from '../lib/i18n.js';
 import { label, options, progLanguage } from '../lib/labels.js';
@@ -24,7 +31,7 @@ import { enrolPanel } from './taking-part.js';
 export async function programmesView(ctx) {
   const user = ctx.session.user;
   const staff = can('enrolment.read');
-  const { items } = await api('/programmes');
+  const { items } = await listProgrammes();
   const status = select('programme-filter', [{ value: '', label: t('prog.filter.all') },
     ...options('progStatus', ['draft', 'published', 'closed'])], '');
   const columns = [
@@ -61,7 +68,7 @@ export async function programmesView(ctx) {
 async function formContext(user) {
   const [orgs, venues, people] = await Promise.all([
     organisationsFor('programme.manage'),
-    api('/venues').then((d) => d.items).catch((err) => {
+    listVenues().then((d) => d.items).catch((err) => {
       if (err instanceof ApiError && err.status === 401) throw err;
       return [];
     }),
@@ -80,7 +87,7 @@ export async function programmeNewView(ctx) {
     if (!body) return;
     submit.disabled = true;
     try {
-      const p = await api('/programmes', { method: 'POST', body });
+      const p = await createProgramme(body);
       ctx.announceAfterNavigation(t('pf.created', { title: p.title || body.title, n: p.sessions ?? 0 }));
       ctx.navigate(`/programmes/${p.id}`);
     } catch (err) {
@@ -117,7 +124,7 @@ function changed(body, before) {
 }
 
 export async function programmeEditView(ctx, { id }) {
-  const p = await api(`/programmes/${id}`);
+  const p = await getProgramme(id);
   const { venues, people } = await formContext(ctx.session.user);
   const form = programmeForm({ prefix: 'pe', mode: 'edit', programme: p, venues, people });
   const submit = h('button', { type: 'submit', class: 'button', id: 'pe-submit' }, t('form.save'));
@@ -133,7 +140,7 @@ export async function programmeEditView(ctx, { id }) {
     }
     submit.disabled = true;
     try {
-      await api(`/programmes/${id}`, { method: 'PATCH', body: diff });
+      await updateProgramme(id, diff);
       ctx.announceAfterNavigation(t('form.saved'));
       ctx.navigate(`/programmes/${id}`);
     } catch (err) {
@@ -222,7 +229,7 @@ function publishPart(ctx, p, sessions) {
     id: 'programme-publish', text: t('publish.button'), working: t('publish.working'),
     work: async (errs) => {
       try {
-        await api(`/programmes/${p.id}/publish`, { method: 'POST' });
+        await publishProgramme(p.id);
         ctx.refresh(t('publish.done', { title: p.title }));
       } catch (err) {
         const ids = err instanceof ApiError ? err.problem.sessions_without_duty : null;
@@ -272,7 +279,7 @@ function addSessionForm(ctx, p, venues) {
       return body;
     },
     run: async (body) => {
-      await api(`/programmes/${p.id}/sessions`, { method: 'POST', body });
+      await addProgrammeSession(p.id, body);
       ctx.refresh(t('sess.added'));
     },
   });
@@ -302,11 +309,11 @@ function enrolmentsPart(ctx, p, enrolments, enroller) {
     columns.push({ label: t('prog.actions'), cell: (e) => {
       const who = e.name || t('prog.personN', { id: e.participant_id });
       const buttons = [];
-      const act = (kind, path, method, text, done) => {
+      const act = (kind, call, text, done) => {
         const { button, errors } = actionButton(ctx, {
           id: `enrol-${kind}-${e.id}`, text, quiet: true,
           work: async () => {
-            await api(path, { method });
+            await call(e.id);
             ctx.refresh(t(done, { name: who }));
           },
         });
@@ -315,10 +322,10 @@ function enrolmentsPart(ctx, p, enrolments, enroller) {
         buttons.push(errors.box, button);
       };
       if (e.status === 'offered') {
-        act('accept', `/enrolments/${e.id}/accept`, 'POST', t('enrol.acceptFor'), 'enrol.acceptedFor');
-        act('decline', `/enrolments/${e.id}/decline`, 'POST', t('enrol.declineFor'), 'enrol.declinedFor');
+        act('accept', acceptOffer, t('enrol.acceptFor'), 'enrol.acceptedFor');
+        act('decline', declineOffer, t('enrol.declineFor'), 'enrol.declinedFor');
       }
-      if (e.status !== 'cancelled') act('cancel', `/enrolments/${e.id}`, 'DELETE', t('enrol.cancelFor'), 'enrol.cancelledFor');
+      if (e.status !== 'cancelled') act('cancel', cancelEnrolment, t('enrol.cancelFor'), 'enrol.cancelledFor');
       return h('div', { class: 'row-actions' }, buttons);
     } });
   }
@@ -334,7 +341,7 @@ function enrolmentsPart(ctx, p, enrolments, enroller) {
       collect: (errs) => (who.get() ? { participant_id: who.get() }
         : errs.show({ message: t('form.error.missing', { field: t('enrol.person') }), path: 'participant_id' })),
       run: async (body) => {
-        const r = await api(`/programmes/${p.id}/enrolments`, { method: 'POST', body });
+        const r = await enrolInProgramme(p.id, body);
         ctx.refresh(r?.status === 'waitlisted' ? t('enrol.addedWaitlist', { n: r.position ?? '' }) : t('enrol.added'));
       },
     });
@@ -383,7 +390,7 @@ function supportCard(ctx, s) {
       work: async () => {
         const body = { status };
         if (withAmount && amount && amount.value) body.amount_cents = Math.round(Number(amount.value) * 100);
-        await api(`/supports/${s.id}`, { method: 'PATCH', body });
+        await updateSupport(s.id, body);
         ctx.refresh(t('support.updated', { kind: label('supportKind', s.kind), name: who }));
       },
     });
@@ -461,7 +468,7 @@ function supportsPart(ctx, p, supports, ledger, sessions) {
       return body;
     },
     run: async (body) => {
-      await api(`/programmes/${p.id}/supports`, { method: 'POST', body });
+      await requestSupport(p.id, body);
       ctx.refresh(t('support.requested.done'));
     },
   });
@@ -474,7 +481,7 @@ function calendarPart(ctx, p) {
   const { button, errors } = actionButton(ctx, {
     id: 'programme-calendar', text: t('cal.programmeMake'), quiet: true, describedBy: 'programme-calendar-hint',
     work: async () => {
-      const { url } = await api(`/programmes/${p.id}/calendar`, { method: 'POST' });
+      const { url } = await newProgrammeCalendarAddress(p.id);
       const box = calendarBox('programme-calendar-result', url);
       out.replaceChildren(box.node);
       box.heading.focus();
@@ -485,20 +492,20 @@ function calendarPart(ctx, p) {
 
 export async function programmeView(ctx, { id }) {
   const user = ctx.session.user;
-  const p = await api(`/programmes/${id}`);
+  const p = await getProgramme(id);
   const org = p.organisation_id;
   const staff = canIn(org, 'enrolment.read');
   const manage = canIn(org, 'programme.manage');
   const enroller = canIn(org, 'enrolment.create');
   const participant = can('self.programme');
   const [sessionsR, venuesR, enrolR, rotationR, supportsR, ledgerR, mineR] = await settle(
-    api(`/programmes/${id}/sessions`),
-    api('/venues'),
-    staff ? api(`/programmes/${id}/enrolments`) : Promise.resolve(null),
-    staff ? api(`/programmes/${id}/rotation`) : Promise.resolve(null),
-    manage ? api(`/programmes/${id}/supports`) : Promise.resolve(null),
-    manage ? api(`/programmes/${id}/supports/ledger`) : Promise.resolve(null),
-    participant ? api('/me/enrolments') : Promise.resolve(null));
+    programmeSessions(id),
+    listVenues(),
+    staff ? programmeEnrolments(id) : Promise.resolve(null),
+    staff ? programmeRotation(id) : Promise.resolve(null),
+    manage ? programmeSupports(id) : Promise.resolve(null),
+    manage ? programmeSupportsLedger(id) : Promise.resolve(null),
+    participant ? myEnrolments() : Promise.resolve(null));
   const sessions = sessionsR.ok ? sessionsR.value.items : [];
   const venues = new Map((venuesR.ok ? venuesR.value.items : []).map((v) => [v.id, v]));
 

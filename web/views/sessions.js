@@ -3,7 +3,11 @@
 // phone: one row of big buttons per person, each tap saved at once. Also
 // "My duties" for staff, with a calendar link for them.
 
-import { api } from '../lib/api.js';
+import {
+  addToRoster, getSession, markAttendance, removeFromRoster, sessionAttendance, sessionRoster, updateSession,
+} from '../endpoints/sessions.js';
+import { getProgramme, listVenues } from '../endpoints/programmes.js';
+import { myDuties, newMyDutyCalendarAddress } from '../endpoints/me.js';
 import { dataTable, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { label, options } from '../lib/labels.js';
@@ -72,7 +76,7 @@ function moveForm(ctx, s, venues, orgId) {
       return body;
     },
     run: async (body) => {
-      await api(`/sessions/${s.id}`, { method: 'PATCH', body });
+      await updateSession(s.id, body);
       ctx.refresh(t('sess.saved'));
     },
   });
@@ -91,7 +95,7 @@ function cancelForm(ctx, s) {
     collect: (errs) => (value(reason) ? { status: 'cancelled', cancel_reason: value(reason) }
       : errs.show({ message: t('sess.error.reason'), path: 'cancel_reason' })),
     run: async (body) => {
-      await api(`/sessions/${s.id}`, { method: 'PATCH', body });
+      await updateSession(s.id, body);
       ctx.refresh(t('sess.cancelled'));
     },
   });
@@ -112,7 +116,7 @@ function rosterPart(ctx, s, roster, people, manage) {
       const { button, errors } = actionButton(ctx, {
         id: `roster-remove-${r.id}`, text: t('roster.remove'), quiet: true, working: t('prog.removing'),
         work: async () => {
-          await api(`/roster/${r.id}`, { method: 'DELETE' });
+          await removeFromRoster(r.id);
           ctx.refresh(t('roster.removed', { name: who, role: label('rosterRole', r.role) }));
         },
       });
@@ -163,7 +167,7 @@ function rosterPart(ctx, s, roster, people, manage) {
       return isUser ? { user_id: who, role: role.value } : { participant_id: who, role: role.value };
     },
     run: async (body) => {
-      await api(`/sessions/${s.id}/roster`, { method: 'POST', body });
+      await addToRoster(s.id, body);
       ctx.refresh(t('roster.added', { role: label('rosterRole', body.role) }));
     },
   });
@@ -172,8 +176,8 @@ function rosterPart(ctx, s, roster, people, manage) {
 
 export async function sessionView(ctx, { id }) {
   const user = ctx.session.user;
-  const s = await api(`/sessions/${id}`);
-  const [progR, venuesR] = await settle(api(`/programmes/${s.programme_id}`), api('/venues'));
+  const s = await getSession(id);
+  const [progR, venuesR] = await settle(getProgramme(s.programme_id), listVenues());
   const programme = progR.ok ? progR.value : null;
   // Staff parts only for staff of the programme's own organisation.
   const org = programme?.organisation_id ?? null;
@@ -181,7 +185,7 @@ export async function sessionView(ctx, { id }) {
   const manage = canIn(org, 'programme.manage');
   const edit = canIn(org, 'session.edit');
   const frontline = canIn(org, 'attendance.mark');
-  const [rosterR] = await settle(staff ? api(`/sessions/${id}/roster`) : Promise.resolve(null));
+  const [rosterR] = await settle(staff ? sessionRoster(id) : Promise.resolve(null));
   const venues = venuesR.ok ? venuesR.value.items : [];
   const venue = venues.find((v) => v.id === s.venue_id);
   const title = programmeTitle(s, programme);
@@ -211,7 +215,7 @@ export async function sessionView(ctx, { id }) {
     const { button, errors } = actionButton(ctx, {
       id: 'session-restore', text: t('sess.restore'), quiet: true,
       work: async () => {
-        await api(`/sessions/${id}`, { method: 'PATCH', body: { status: 'published' } });
+        await updateSession(id, { status: 'published' });
         ctx.refresh(t('sess.restored'));
       },
     });
@@ -260,7 +264,7 @@ function markRow(ctx, sessionId, item, i, announce) {
     for (const b of all) b.disabled = true;
     busyButton?.setAttribute('aria-busy', 'true');
     try {
-      await api(`/sessions/${sessionId}/attendance`, { method: 'POST', body: { marks: [{ participant_id: item.participant_id, ...mark }] } });
+      await markAttendance(sessionId, [{ participant_id: item.participant_id, ...mark }]);
       state.status = mark.status;
       state.satOut = Boolean(mark.sat_out);
       paint();
@@ -312,8 +316,8 @@ function markRow(ctx, sessionId, item, i, announce) {
 }
 
 export async function attendanceView(ctx, { id }) {
-  const data = await api(`/sessions/${id}/attendance`);
-  const s = data.session || (await api(`/sessions/${id}`));
+  const data = await sessionAttendance(id);
+  const s = data.session || (await getSession(id));
   const live = h('p', { class: 'visually-hidden', id: 'att-live', role: 'status', 'aria-live': 'polite' });
   let clear = null;
   const announce = (text) => {
@@ -335,7 +339,7 @@ export async function attendanceView(ctx, { id }) {
 // --- my duties ---
 
 export async function dutiesView(ctx) {
-  const { items } = await api('/me/duties');
+  const { items } = await myDuties();
   const frontline = can('attendance.mark');
   const list = items.length
     ? h('ul', { class: 'cards', id: 'duties' }, items.map((d) => h('li', { class: 'card duty-card', id: `duty-${d.id}-${d.role}` },
@@ -351,7 +355,7 @@ export async function dutiesView(ctx) {
   const { button, errors } = actionButton(ctx, {
     id: 'duty-calendar', text: t('cal.dutyMake'), quiet: true, describedBy: 'duty-calendar-hint',
     work: async () => {
-      const { url } = await api('/me/duty-calendar', { method: 'POST' });
+      const { url } = await newMyDutyCalendarAddress();
       const box = calendarBox('duty-calendar-result', url);
       out.replaceChildren(box.node);
       box.heading.focus();

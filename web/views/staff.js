@@ -3,7 +3,10 @@
 // people who missed two sessions in a row. The server decides per record
 // what each role may see and do; these pages hide what would be refused.
 
-import { api } from '../lib/api.js';
+import { createVenue, getVenue, listVenues, updateVenue } from '../endpoints/programmes.js';
+import {
+  expiringTraining, followupLog, listFollowups, listTraining, recordFollowup, recordTraining, removeTraining,
+} from '../endpoints/staff.js';
 import { dataTable, h } from '../lib/dom.js';
 import { formatDateTime, t } from '../lib/i18n.js';
 import { label, options } from '../lib/labels.js';
@@ -77,7 +80,7 @@ function venueCard(v, manage) {
 export async function venuesView(ctx) {
   const user = ctx.session.user;
   const manage = can('programme.manage');
-  const { items } = await api('/venues');
+  const { items } = await listVenues();
   let createSection = null;
   if (manage) {
     const orgs = await organisationsFor('programme.manage');
@@ -87,7 +90,7 @@ export async function venuesView(ctx) {
     const { form } = miniForm(ctx, {
       id: 'venue-new', errors, submitText: t('venue.add'), children: f.children, collect: f.collect,
       run: async (body) => {
-        const v = await api('/venues', { method: 'POST', body });
+        const v = await createVenue(body);
         ctx.refresh(t('venue.added', { name: v?.name || body.name }));
       },
     });
@@ -104,7 +107,7 @@ export async function venuesView(ctx) {
 
 export async function venueView(ctx, { id }) {
   const user = ctx.session.user;
-  const v = await api(`/venues/${id}`);
+  const v = await getVenue(id);
   const content = [back('#/venues', t('venue.back'))];
   if (can('programme.manage')) {
     const errors = new FormErrors('venue-edit');
@@ -112,7 +115,7 @@ export async function venueView(ctx, { id }) {
     const { form } = miniForm(ctx, {
       id: 'venue-edit', errors, submitText: t('form.save'), children: f.children, collect: f.collect,
       run: async (body) => {
-        await api(`/venues/${id}`, { method: 'PATCH', body });
+        await updateVenue(id, body);
         ctx.refresh(t('form.saved'));
       },
     });
@@ -153,7 +156,7 @@ function trainingTable(ctx, id, caption, rows, names, { remove = false, emptyTex
       const { button, errors } = actionButton(ctx, {
         id: `training-remove-${r.id}`, text: t('training.remove'), quiet: true, working: t('prog.removing'),
         work: async () => {
-          await api(`/training/${r.id}`, { method: 'DELETE' });
+          await removeTraining(r.id);
           ctx.refresh(t('training.removed'));
         },
       });
@@ -169,8 +172,8 @@ export async function trainingView(ctx) {
   const user = ctx.session.user;
   const manage = can('training.manage');
   const [records, expiring, people, orgs] = await settle(
-    api('/training'),
-    manage ? api('/training/expiring?days=60') : Promise.resolve(null),
+    listTraining(),
+    manage ? expiringTraining(60) : Promise.resolve(null),
     manage ? staffDirectory() : Promise.resolve([]),
     manage ? organisationsFor('training.manage') : Promise.resolve([]));
   const names = new Map((people.ok ? people.value : []).map((p) => [p.id, p.name]));
@@ -219,7 +222,7 @@ export async function trainingView(ctx) {
         return body;
       },
       run: async (body) => {
-        await api('/training', { method: 'POST', body });
+        await recordTraining(body);
         ctx.refresh(t('training.added'));
       },
     });
@@ -256,7 +259,7 @@ function followupCard(ctx, item, i) {
       return body;
     },
     run: async (body) => {
-      await api('/followups', { method: 'POST', body });
+      await recordFollowup(body);
       ctx.refresh(t('followup.recorded', { name: item.name }));
     },
   });
@@ -275,7 +278,7 @@ function followupCard(ctx, item, i) {
 export async function followupsView(ctx) {
   const user = ctx.session.user;
   const manage = can('followup.log');
-  const [list, log] = await settle(api('/followups'), manage ? api('/followups/log') : Promise.resolve(null));
+  const [list, log] = await settle(listFollowups(), manage ? followupLog() : Promise.resolve(null));
   const content = [h('p', { class: 'lede' }, t('followup.intro'))];
   if (!list.ok) content.push(failed(list.error));
   else if (!list.value.items.length) content.push(h('p', { class: 'notice', id: 'followups' }, t('followup.none')));

@@ -3,7 +3,12 @@
 // offered place, cancelling, "My sessions" with a calendar link, and asking
 // for support to take part.
 
-import { api, ApiError } from '../lib/api.js';
+import { ApiError } from '../lib/api.js';
+import {
+  askForSupport, enrolMe, myEnrolments, mySessions, newMyCalendarAddress, sessionsThatFitMe,
+} from '../endpoints/me.js';
+import { acceptOffer, cancelEnrolment, declineOffer } from '../endpoints/enrolments.js';
+import { listVenues } from '../endpoints/programmes.js';
 import { h } from '../lib/dom.js';
 import { formatDateTime, t } from '../lib/i18n.js';
 import { label, options } from '../lib/labels.js';
@@ -75,7 +80,7 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
       describedBy: id('state'),
       work: async (errs) => {
         try {
-          const r = await api('/me/enrolments', { method: 'POST', body: { programme_id: pid } });
+          const r = await enrolMe(pid);
           ctx.refresh(r?.status === 'waitlisted'
             ? t('enrol.doneWaitlist', { title, n: r.position ?? '' }) : t('enrol.done', { title }));
         } catch (err) {
@@ -91,7 +96,7 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
       id: id('cancel'), text: t('enrol.cancelMine'), question: t('enrol.cancelQuestion', { title }),
       yesText: t('enrol.cancelYes'), noText: t('enrol.cancelNo'),
       work: async () => {
-        await api(`/enrolments/${e.id}`, { method: 'DELETE' });
+        await cancelEnrolment(e.id);
         ctx.refresh(t('enrol.cancelledMine', { title }));
       },
     }));
@@ -101,7 +106,7 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
       id: id('leave'), text: t('enrol.leaveWaitlist'), question: t('enrol.leaveQuestion', { title }),
       yesText: t('enrol.leaveYes'), noText: t('enrol.cancelNo'),
       work: async () => {
-        await api(`/enrolments/${e.id}`, { method: 'DELETE' });
+        await cancelEnrolment(e.id);
         ctx.refresh(t('enrol.leftWaitlist', { title }));
       },
     }));
@@ -112,14 +117,14 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
     const accept = actionButton(ctx, {
       id: id('accept'), text: t('enrol.accept'), describedBy: id('state'),
       work: async () => {
-        await api(`/enrolments/${e.id}/accept`, { method: 'POST' });
+        await acceptOffer(e.id);
         ctx.refresh(t('enrol.accepted', { title }));
       },
     });
     const decline = actionButton(ctx, {
       id: id('decline'), text: t('enrol.decline'), quiet: true, describedBy: id('state'),
       work: async () => {
-        await api(`/enrolments/${e.id}/decline`, { method: 'POST' });
+        await declineOffer(e.id);
         ctx.refresh(t('enrol.declined', { title }));
       },
     });
@@ -148,7 +153,7 @@ function supportAsk(ctx, programmeId, prefix) {
       return body;
     },
     run: async (body) => {
-      await api('/me/supports', { method: 'POST', body });
+      await askForSupport(body);
       ctx.refresh(t('support.asked'));
     },
   });
@@ -183,7 +188,7 @@ function fitCard(ctx, item, mine, rank) {
 }
 
 export async function fitView(ctx) {
-  const [fit, mine] = await settle(api('/me/fit'), api('/me/enrolments'));
+  const [fit, mine] = await settle(sessionsThatFitMe(), myEnrolments());
   if (!fit.ok) throw fit.error;
   const byProgramme = new Map((mine.ok ? mine.value.items : []).filter((e) => e.status !== 'cancelled')
     .map((e) => [e.programme_id, e]));
@@ -199,7 +204,7 @@ export async function fitView(ctx) {
 // --- my sessions ---
 
 export async function mySessionsView(ctx) {
-  const [mine, sessions, venuesR] = await settle(api('/me/enrolments'), api('/me/sessions'), api('/venues'));
+  const [mine, sessions, venuesR] = await settle(myEnrolments(), mySessions(), listVenues());
   const venues = new Map((venuesR.ok ? venuesR.value.items : []).map((v) => [v.id, v]));
   const places = mine.ok ? mine.value.items.filter((e) => e.status !== 'cancelled') : [];
   const placesPart = !mine.ok ? failed(mine.error)
@@ -220,7 +225,7 @@ export async function mySessionsView(ctx) {
   const { button, errors } = actionButton(ctx, {
     id: 'my-calendar', text: t('cal.mineMake'), quiet: true, describedBy: 'my-calendar-hint',
     work: async () => {
-      const { url } = await api('/me/calendar', { method: 'POST' });
+      const { url } = await newMyCalendarAddress();
       const box = calendarBox('my-calendar-result', url);
       out.replaceChildren(box.node);
       box.heading.focus();
