@@ -99,7 +99,7 @@ static const char usage_text2[] =
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n";
 
-void usage_error(const char *fmt, ...)
+void cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "hearth: ");
@@ -137,13 +137,13 @@ enum {
 	OPT_BODY_TIMEOUT,
 };
 
-const char *env_or(const char *name, const char *def)
+const char *cli_env_or(const char *name, const char *def)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : def;
 }
 
-long parse_long(const char *s, const char *flag, long min, long max)
+long cli_parse_long(const char *s, const char *flag, long min, long max)
 {
 	char *end;
 	errno = 0;
@@ -183,7 +183,7 @@ static void parse_keepalive(const char *s, const char *flag, struct db_options *
 
 /* Parses options after the command words; returns the index of the first
  * positional argument. */
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int parse_opts(int argc, char **argv, struct cli_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, OPT_DB},
@@ -213,32 +213,32 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	o->db = env_or("HEARTH_DB", "./data/hearth.db");
-	o->key_file = env_or("HEARTH_KEY_FILE", "./data/hearth.key");
-	o->key_store = env_or("HEARTH_KEY_STORE", NULL);
-	o->listen = env_or("HEARTH_LISTEN", "127.0.0.1:8080");
-	o->threads = (int)parse_long(env_or("HEARTH_THREADS", "384"), "HEARTH_THREADS", 1, 4096);
-	o->body_timeout = (int)parse_long(env_or("HEARTH_BODY_TIMEOUT", "10"), "HEARTH_BODY_TIMEOUT",
+	o->db = cli_env_or("HEARTH_DB", "./data/hearth.db");
+	o->key_file = cli_env_or("HEARTH_KEY_FILE", "./data/hearth.key");
+	o->key_store = cli_env_or("HEARTH_KEY_STORE", NULL);
+	o->listen = cli_env_or("HEARTH_LISTEN", "127.0.0.1:8080");
+	o->threads = (int)cli_parse_long(cli_env_or("HEARTH_THREADS", "384"), "HEARTH_THREADS", 1, 4096);
+	o->body_timeout = (int)cli_parse_long(cli_env_or("HEARTH_BODY_TIMEOUT", "10"), "HEARTH_BODY_TIMEOUT",
 	                                  1, 600);
-	o->max_body = parse_long(env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
+	o->max_body = cli_parse_long(cli_env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
 	                         64L * 1024 * 1024);
-	o->secure_cookies = strcmp(env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
-	o->no_access_log = strcmp(env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
-	o->db_pool = (int)parse_long(env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
+	o->secure_cookies = strcmp(cli_env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
+	o->no_access_log = strcmp(cli_env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
+	o->db_pool = (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
 	o->db_wait =
-	    (int)parse_long(env_or("HEARTH_DB_POOL_WAIT", "5"), "HEARTH_DB_POOL_WAIT", 1, 600);
+	    (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL_WAIT", "5"), "HEARTH_DB_POOL_WAIT", 1, 600);
 	o->dbo = *db_get_options();
-	o->dbo.connect_timeout_s = (int)parse_long(env_or("HEARTH_DB_CONNECT_TIMEOUT", "5"),
+	o->dbo.connect_timeout_s = (int)cli_parse_long(cli_env_or("HEARTH_DB_CONNECT_TIMEOUT", "5"),
 	                                           "HEARTH_DB_CONNECT_TIMEOUT", 0, 3600);
 	/* `copy` moves whole tables in one statement each: no statement
 	 * timeout unless one is asked for. */
 	bool copying = argc > 0 && strcmp(argv[0], "copy") == 0; /* argv[0]: the command */
 	o->dbo.statement_timeout_s =
-	    (int)parse_long(env_or("HEARTH_DB_STATEMENT_TIMEOUT", copying ? "0" : "30"),
+	    (int)cli_parse_long(cli_env_or("HEARTH_DB_STATEMENT_TIMEOUT", copying ? "0" : "30"),
 	                    "HEARTH_DB_STATEMENT_TIMEOUT", 0, 86400);
-	parse_keepalive(env_or("HEARTH_DB_KEEPALIVE", "10,5,3"), "HEARTH_DB_KEEPALIVE", &o->dbo);
-	o->default_country = env_or("HEARTH_DEFAULT_COUNTRY", NULL);
-	o->trusted_proxies = env_or("HEARTH_TRUSTED_PROXIES", "");
+	parse_keepalive(cli_env_or("HEARTH_DB_KEEPALIVE", "10,5,3"), "HEARTH_DB_KEEPALIVE", &o->dbo);
+	o->default_country = cli_env_or("HEARTH_DEFAULT_COUNTRY", NULL);
+	o->trusted_proxies = cli_env_or("HEARTH_TRUSTED_PROXIES", "");
 	o->org = "Hearth";
 	opterr = 0;
 	optind = 1;
@@ -248,12 +248,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_KEY: o->key_file = optarg; break;
 		case OPT_LISTEN: o->listen = optarg; break;
-		case OPT_THREADS: o->threads = (int)parse_long(optarg, "--threads", 1, 4096); break;
+		case OPT_THREADS: o->threads = (int)cli_parse_long(optarg, "--threads", 1, 4096); break;
 		case OPT_BODY_TIMEOUT:
-			o->body_timeout = (int)parse_long(optarg, "--body-timeout", 1, 600);
+			o->body_timeout = (int)cli_parse_long(optarg, "--body-timeout", 1, 600);
 			break;
 		case OPT_MAX_BODY:
-			o->max_body = parse_long(optarg, "--max-body", 1024, 64L * 1024 * 1024);
+			o->max_body = cli_parse_long(optarg, "--max-body", 1024, 64L * 1024 * 1024);
 			break;
 		case OPT_ADMIN_EMAIL: o->admin_email = optarg; break;
 		case OPT_ORG: o->org = optarg; break;
@@ -265,17 +265,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_NO_ACCESS_LOG: o->no_access_log = true; break;
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_KEY_STORE: o->key_store = optarg; break;
-		case OPT_DB_POOL: o->db_pool = (int)parse_long(optarg, "--db-pool", 1, 1024); break;
+		case OPT_DB_POOL: o->db_pool = (int)cli_parse_long(optarg, "--db-pool", 1, 1024); break;
 		case OPT_DB_POOL_WAIT:
-			o->db_wait = (int)parse_long(optarg, "--db-pool-wait", 1, 600);
+			o->db_wait = (int)cli_parse_long(optarg, "--db-pool-wait", 1, 600);
 			break;
 		case OPT_DB_CONNECT_TIMEOUT:
 			o->dbo.connect_timeout_s =
-			    (int)parse_long(optarg, "--db-connect-timeout", 0, 3600);
+			    (int)cli_parse_long(optarg, "--db-connect-timeout", 0, 3600);
 			break;
 		case OPT_DB_STATEMENT_TIMEOUT:
 			o->dbo.statement_timeout_s =
-			    (int)parse_long(optarg, "--db-statement-timeout", 0, 86400);
+			    (int)cli_parse_long(optarg, "--db-statement-timeout", 0, 86400);
 			break;
 		case OPT_DB_KEEPALIVE: parse_keepalive(optarg, "--db-keepalive", &o->dbo); break;
 		case OPT_TO: o->to = optarg; break;
@@ -285,7 +285,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			fputs(usage_text, stdout);
 			fputs(usage_text2, stdout);
 			exit(0);
-		default: usage_error("unknown or incomplete option %s", argv[optind - 1]);
+		default: cli_usage_error("unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
 	db_set_options(&o->dbo); /* before any pool opens */
@@ -294,9 +294,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0};
+	struct cli_opts o = {0};
 	if (argc < 2)
-		usage_error("a command is needed");
+		cli_usage_error("a command is needed");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
@@ -315,40 +315,40 @@ int main(int argc, char **argv)
 	int shift = 1;
 	if ((strcmp(cmd, "user") == 0 || strcmp(cmd, "audit") == 0 || strcmp(cmd, "keys") == 0)) {
 		if (argc < 3 || argv[2][0] == '-')
-			usage_error("%s needs a subcommand", cmd);
+			cli_usage_error("%s needs a subcommand", cmd);
 		shift = 2;
 	}
 	int first = parse_opts(argc - shift, argv + shift, &o) + shift;
 	int npos = argc - first;
 	if (strcmp(cmd, "serve") == 0 && npos == 0)
-		return cmd_serve(&o);
+		return cli_serve(&o);
 	if (strcmp(cmd, "init") == 0 && npos == 0)
-		return cmd_init(&o);
+		return cli_init(&o);
 	if (strcmp(cmd, "migrate") == 0 && npos == 0)
-		return cmd_migrate(&o);
+		return cli_migrate(&o);
 	if (strcmp(cmd, "demo") == 0 && npos == 0)
-		return cmd_demo(&o);
+		return cli_demo(&o);
 	if (strcmp(cmd, "copy") == 0 && npos == 0)
-		return cmd_copy(&o);
+		return cli_copy(&o);
 	if (strcmp(cmd, "routes") == 0 && npos == 0)
-		return cmd_routes();
+		return cli_routes();
 	if (strcmp(cmd, "backup") == 0 && npos == 1)
-		return cmd_backup(&o, argv[first]);
+		return cli_backup(&o, argv[first]);
 	if (strcmp(cmd, "restore") == 0 && npos == 1)
-		return cmd_restore(&o, argv[first]);
+		return cli_restore(&o, argv[first]);
 	if (strcmp(cmd, "user") == 0 && strcmp(argv[2], "add") == 0 && npos == 0)
-		return cmd_user_add(&o);
+		return cli_user_add(&o);
 	if (strcmp(cmd, "audit") == 0 && strcmp(argv[2], "verify") == 0 && npos == 0)
-		return cmd_audit_verify(&o);
+		return cli_audit_verify(&o);
 	if (strcmp(cmd, "keys") == 0 && strcmp(argv[2], "rotate") == 0 && npos == 0)
-		return cmd_keys_rotate(&o);
+		return cli_keys_rotate(&o);
 	if (strcmp(cmd, "keys") == 0 && strcmp(argv[2], "destroy-old") == 0 && npos == 0)
-		return cmd_keys_destroy_old(&o);
+		return cli_keys_destroy_old(&o);
 	if (strcmp(cmd, "backup") == 0)
-		usage_error("backup needs exactly one output path");
+		cli_usage_error("backup needs exactly one output path");
 	if (strcmp(cmd, "restore") == 0)
-		usage_error("restore needs exactly one backup file");
+		cli_usage_error("restore needs exactly one backup file");
 	if (npos > 0)
-		usage_error("unexpected argument \"%s\"", argv[first]);
-	usage_error("unknown command \"%s\"", shift == 2 ? argv[2] : cmd);
+		cli_usage_error("unexpected argument \"%s\"", argv[first]);
+	cli_usage_error("unknown command \"%s\"", shift == 2 ? argv[2] : cmd);
 }

@@ -19,7 +19,7 @@
 #include "core/banned.h"
 
 /* Reads one line of standard input as a password, or generates one. */
-void get_password(bool from_stdin, char *out, size_t size, bool *generated)
+void cli_get_password(bool from_stdin, char *out, size_t size, bool *generated)
 {
 	*generated = false;
 	if (from_stdin) {
@@ -42,7 +42,7 @@ void get_password(bool from_stdin, char *out, size_t size, bool *generated)
 }
 
 /* Creates or extends a user inside one audited transaction. */
-int add_user(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
+int cli_add_user(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
              const char *email, const char *name, enum role role, const char *org,
              const char *password, bool *existed)
 {
@@ -92,13 +92,13 @@ out:
 	return rc;
 }
 
-int cmd_user_add(const struct opts *o)
+int cli_user_add(const struct cli_opts *o)
 {
 	struct keyring kr;
 	char email[256], pw[256];
 	bool generated, existed = false;
 	if (!o->email || !o->role)
-		usage_error("user add needs --email and --role");
+		cli_usage_error("user add needs --email and --role");
 	char *norm = util_normalise_email(NULL, o->email);
 	snprintf(email, sizeof email, "%s", norm);
 	free(norm);
@@ -108,13 +108,13 @@ int cmd_user_add(const struct opts *o)
 	}
 	int role = role_from_name(o->role);
 	if (role < 0)
-		usage_error("--role: unknown role \"%s\"", o->role);
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
-	migrate_or_die(p);
-	get_password(o->password_stdin, pw, sizeof pw, &generated);
+		cli_usage_error("--role: unknown role \"%s\"", o->role);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
+	cli_migrate_or_die(p);
+	cli_get_password(o->password_stdin, pw, sizeof pw, &generated);
 	struct auth_limits *lim = auth_limits_new(1, 0);
-	int rc = add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role, o->org,
+	int rc = cli_add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role, o->org,
 	                  pw, &existed);
 	auth_limits_free(lim);
 	db_pool_close(p);
@@ -140,14 +140,14 @@ int cmd_user_add(const struct opts *o)
 	return 0;
 }
 
-int cmd_demo(const struct opts *o)
+int cli_demo(const struct cli_opts *o)
 {
 	struct keyring kr;
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
-	migrate_or_die(p);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
+	cli_migrate_or_die(p);
 	struct auth_limits *lim = auth_limits_new(2, 64);
-	struct people_ctx px = {open_keystore(o), &kr};
+	struct people_ctx px = {cli_open_keystore(o), &kr};
 	int rc = demo_load(p, &px, lim, stdout);
 	auth_limits_free(lim);
 	keystore_close(px.ks);
@@ -160,12 +160,12 @@ int cmd_demo(const struct opts *o)
 	return 0;
 }
 
-int cmd_audit_verify(const struct opts *o)
+int cli_audit_verify(const struct cli_opts *o)
 {
 	struct keyring kr;
 	struct audit_verify_result res;
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
 	int rc = audit_verify(p, &kr, &res);
 	db_pool_close(p);
 	hc_keyring_wipe(&kr);

@@ -19,7 +19,7 @@
 #include "core/banned.h"
 
 /* Creates the parent directory of path if it is missing (one level). */
-void ensure_parent_dir(const char *path)
+void cli_ensure_parent_dir(const char *path)
 {
 	char tmp[4096];
 	if (strncmp(path, "postgres", 8) == 0 ||
@@ -30,7 +30,7 @@ void ensure_parent_dir(const char *path)
 		fprintf(stderr, "hearth: cannot create directory %s: %s\n", dir, strerror(errno));
 }
 
-struct db_pool *open_db(const struct opts *o, int size)
+struct db_pool *cli_open_db(const struct cli_opts *o, int size)
 {
 	int err;
 	char msg[512];
@@ -42,7 +42,7 @@ struct db_pool *open_db(const struct opts *o, int size)
 	return p;
 }
 
-void load_keys(const struct opts *o, struct keyring *kr)
+void cli_load_keys(const struct cli_opts *o, struct keyring *kr)
 {
 	int rc = hc_keyring_load(kr, o->key_file);
 	if (rc == -HEARTH_ENOTFOUND) {
@@ -59,7 +59,7 @@ void load_keys(const struct opts *o, struct keyring *kr)
 
 /* Opens the key store named by --key-store, or the default beside the key
  * file; exits on failure. */
-struct keystore *open_keystore(const struct opts *o)
+struct keystore *cli_open_keystore(const struct cli_opts *o)
 {
 	char path[4096], msg[512];
 	const char *url = o->key_store;
@@ -75,7 +75,7 @@ struct keystore *open_keystore(const struct opts *o)
 	return ks;
 }
 
-void migrate_or_die(struct db_pool *p)
+void cli_migrate_or_die(struct db_pool *p)
 {
 	char msg[512] = "";
 	int n = db_migrate(p, msg, sizeof msg);
@@ -88,7 +88,7 @@ void migrate_or_die(struct db_pool *p)
 /* Checks a --default-country value into out (normalised, "GB"). Prints why
  * and returns false when it is not a country code; warns, and accepts it,
  * when Hearth has no crisis lines for that country. */
-bool check_country(const char *s, char out[3])
+bool cli_check_country(const char *s, char out[3])
 {
 	if (help_country_normalise(s, out) != 0) {
 		fprintf(stderr,

@@ -55,7 +55,7 @@ static void suggest_country(char out[3])
 	}
 	if (f)
 		fclose(f);
-	const char *loc = env_or("LC_ALL", env_or("LC_MESSAGES", env_or("LANG", "")));
+	const char *loc = cli_env_or("LC_ALL", cli_env_or("LC_MESSAGES", cli_env_or("LANG", "")));
 	const char *us = strchr(loc, '_');
 	if (!*out && us && strlen(us) >= 3) {
 		char cc[3] = {us[1], us[2], 0};
@@ -67,10 +67,10 @@ static void suggest_country(char out[3])
  * --default-country / HEARTH_DEFAULT_COUNTRY, else asked for when standard
  * input is a terminal. `make run`, CI and scripts run init with no
  * terminal: they must pass it. Returns true with the code in out. */
-static bool init_country(const struct opts *o, char out[3])
+static bool init_country(const struct cli_opts *o, char out[3])
 {
 	if (o->default_country)
-		return check_country(o->default_country, out);
+		return cli_check_country(o->default_country, out);
 	if (!isatty(STDIN_FILENO)) {
 		fprintf(stderr,
 		        "hearth: init needs the country whose crisis lines \"Get help now\" shows "
@@ -100,7 +100,7 @@ static bool init_country(const struct opts *o, char out[3])
 		}
 		line[strcspn(line, "\r\n")] = '\0';
 		const char *answer = *line ? line : suggestion;
-		if (*answer && check_country(answer, out))
+		if (*answer && cli_check_country(answer, out))
 			return true;
 	}
 	fprintf(stderr, "hearth: no country given; pass --default-country CC\n");
@@ -124,11 +124,11 @@ out:
 	return rc;
 }
 
-int cmd_init(const struct opts *o)
+int cli_init(const struct cli_opts *o)
 {
 	struct keyring kr;
-	ensure_parent_dir(o->db);
-	ensure_parent_dir(o->key_file);
+	cli_ensure_parent_dir(o->db);
+	cli_ensure_parent_dir(o->key_file);
 	if (o->admin_email) {
 		char *e = util_normalise_email(NULL, o->admin_email);
 		if (!util_email_valid(e)) {
@@ -149,13 +149,13 @@ int cmd_init(const struct opts *o)
 	char pw[256];
 	bool generated = false;
 	if (o->admin_email)
-		get_password(o->password_stdin, pw, sizeof pw, &generated);
+		cli_get_password(o->password_stdin, pw, sizeof pw, &generated);
 	/* A database that is already set up belongs to an existing key file: a
 	 * new key would write entries the old key cannot verify. (An existing
 	 * key file is refused below, with its own message.) */
 	struct stat key_st;
 	if (stat(o->key_file, &key_st) != 0) {
-		struct db_pool *existing = open_db(o, 1);
+		struct db_pool *existing = cli_open_db(o, 1);
 		int version = db_schema_version(existing);
 		db_pool_close(existing);
 		if (version > 0) {
@@ -185,9 +185,9 @@ int cmd_init(const struct opts *o)
 	printf("Created key file %s (mode 0600). Keep a copy somewhere safe: without it the\n"
 	       "encrypted data and the audit chain cannot be read or checked.\n",
 	       o->key_file);
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
-	migrate_or_die(p);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
+	cli_migrate_or_die(p);
 	if ((rc = store_default_country(p, &kr, country)) != 0) {
 		fprintf(stderr, "hearth: cannot store the default country: %s\n",
 		        hearth_strerror(rc));
@@ -205,7 +205,7 @@ int cmd_init(const struct opts *o)
 		snprintf(email, sizeof email, "%s", norm);
 		free(norm);
 		rc =
-		    add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
+		    cli_add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
 		auth_limits_free(lim);
 		if (rc) {
 			fprintf(stderr, "hearth: cannot create the admin: %s\n",
@@ -225,15 +225,15 @@ int cmd_init(const struct opts *o)
 	return 0;
 }
 
-int cmd_migrate(const struct opts *o)
+int cli_migrate(const struct cli_opts *o)
 {
 	struct keyring kr;
 	char country[3] = "";
 	help_init();
-	if (o->default_country && !check_country(o->default_country, country))
+	if (o->default_country && !cli_check_country(o->default_country, country))
 		return 2;
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
 	char msg[512] = "";
 	int n = db_migrate(p, msg, sizeof msg);
 	if (n < 0) {
@@ -261,7 +261,7 @@ int cmd_migrate(const struct opts *o)
 	return 0;
 }
 
-int cmd_backup(const struct opts *o, const char *out)
+int cli_backup(const struct cli_opts *o, const char *out)
 {
 	struct keyring kr;
 	char msg[512] = "";
@@ -270,8 +270,8 @@ int cmd_backup(const struct opts *o, const char *out)
 		fprintf(stderr, "hearth: %s already exists; refusing to overwrite it\n", out);
 		return 1;
 	}
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
 	int rc = db_backup(p, out, msg, sizeof msg);
 	db_pool_close(p);
 	hc_keyring_wipe(&kr);
@@ -306,7 +306,7 @@ static void unlink_sqlite(const char *path)
  * was, while any server has it open. The key file and the key store are
  * this deployment's own, never from the backup (the key store holds no
  * key of anyone erased since; docs/privacy.md). */
-int cmd_restore(const struct opts *o, const char *backup)
+int cli_restore(const struct cli_opts *o, const char *backup)
 {
 	struct keyring kr;
 	struct keystore *ks = NULL;
@@ -335,7 +335,7 @@ int cmd_restore(const struct opts *o, const char *backup)
 		        backup);
 		return 1;
 	}
-	load_keys(o, &kr);
+	cli_load_keys(o, &kr);
 	/* A missing key store would be made empty here, and then every person
 	 * in the backup would look erased: name the mistake instead. */
 	if (!o->key_store) {
@@ -350,12 +350,12 @@ int cmd_restore(const struct opts *o, const char *backup)
 			goto out;
 		}
 	}
-	ks = open_keystore(o);
+	ks = cli_open_keystore(o);
 	if (snprintf(tmp, sizeof tmp, "%s.restoring", target) >= (int)sizeof tmp) {
 		fprintf(stderr, "hearth: the path %s is too long\n", target);
 		goto out;
 	}
-	ensure_parent_dir(target);
+	cli_ensure_parent_dir(target);
 	unlink_sqlite(tmp); /* left by a restore that was interrupted */
 	/* The work is done on a copy: the backup file stays as it was. */
 	if (db_restore_stage(backup, tmp, msg, sizeof msg) != 0) {
@@ -434,11 +434,11 @@ out:
 	return ret;
 }
 
-int cmd_copy(const struct opts *o)
+int cli_copy(const struct cli_opts *o)
 {
 	char err[512];
 	if (!o->from || !o->to)
-		usage_error("copy needs --from sqlite:PATH and --to postgres://...");
+		cli_usage_error("copy needs --from sqlite:PATH and --to postgres://...");
 	int rc = db_copy(o->from, o->to, stdout, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "hearth: copy failed: %s\n", err[0] ? err : hearth_strerror(rc));

@@ -38,15 +38,15 @@ static int audit_keys(struct db_pool *p, const struct keyring *kr, const char *a
  * started on the new key file keys the chain with it). Run again after an
  * interruption, it finishes the same rotation instead of starting another.
  * HEARTH_TEST_ROTATE_CRASH_AFTER=N aborts after N re-wraps (tests). */
-int cmd_keys_rotate(const struct opts *o)
+int cli_keys_rotate(const struct cli_opts *o)
 {
 	struct keyring kr;
 	int ret = 1, rc;
 	bool resumed = true;
-	load_keys(o, &kr);
-	struct db_pool *p = open_db(o, 1);
-	migrate_or_die(p);
-	struct keystore *ks = open_keystore(o);
+	cli_load_keys(o, &kr);
+	struct db_pool *p = cli_open_db(o, 1);
+	cli_migrate_or_die(p);
+	struct keystore *ks = cli_open_keystore(o);
 	struct people_ctx px = {ks, &kr};
 	if (!hc_keyring_has_previous(&kr)) {
 		resumed = false;
@@ -64,7 +64,7 @@ int cmd_keys_rotate(const struct opts *o)
 			goto out;
 		}
 	}
-	long crash_after = parse_long(env_or("HEARTH_TEST_ROTATE_CRASH_AFTER", "0"),
+	long crash_after = cli_parse_long(cli_env_or("HEARTH_TEST_ROTATE_CRASH_AFTER", "0"),
 	                              "HEARTH_TEST_ROTATE_CRASH_AFTER", 0, 1000000000);
 	size_t done = 0, failed = 0;
 	if ((rc = people_keys_rewrap(&px, crash_after, &done, &failed)) != 0) {
@@ -118,19 +118,19 @@ static int64_t last_entry_of(uint32_t id, void *ctx)
  * wrote meanwhile, checks that no data key is left under a previous master
  * key, and then removes those keys from the key file (their audit keys stay
  * to verify older entries). */
-int cmd_keys_destroy_old(const struct opts *o)
+int cli_keys_destroy_old(const struct cli_opts *o)
 {
 	struct keyring kr;
 	int ret = 1, rc;
-	load_keys(o, &kr);
+	cli_load_keys(o, &kr);
 	if (!hc_keyring_has_previous(&kr)) {
 		printf("No previous master key in %s: nothing to destroy.\n", o->key_file);
 		hc_keyring_wipe(&kr);
 		return 0;
 	}
-	struct db_pool *p = open_db(o, 1);
-	migrate_or_die(p);
-	struct keystore *ks = open_keystore(o);
+	struct db_pool *p = cli_open_db(o, 1);
+	cli_migrate_or_die(p);
+	struct keystore *ks = cli_open_keystore(o);
 	struct people_ctx px = {ks, &kr};
 	size_t done = 0, failed = 0, under = 0, total = 0;
 	if ((rc = people_keys_rewrap(&px, 0, &done, &failed)) != 0) {

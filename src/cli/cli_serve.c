@@ -23,16 +23,16 @@ static bool is_loopback(const char *listen)
 	       strncmp(listen, "[::1]", 5) == 0;
 }
 
-int cmd_serve(const struct opts *o)
+int cli_serve(const struct cli_opts *o)
 {
 	struct app app = {0};
 	/* Checked before anything else, so a typo is named at once. */
 	struct proxy_list proxies;
 	char proxy_err[200];
 	if (proxy_parse(o->trusted_proxies, &proxies, proxy_err, sizeof proxy_err) != 0)
-		usage_error("--trusted-proxy: %s", proxy_err);
+		cli_usage_error("--trusted-proxy: %s", proxy_err);
 	server_block_signals();
-	load_keys(o, &app.kr);
+	cli_load_keys(o, &app.kr);
 	app.cfg = (struct app_config){
 	    .listen = o->listen,
 	    .threads = o->threads,
@@ -49,27 +49,27 @@ int cmd_serve(const struct opts *o)
 	app.cfg.trusted_proxies = proxies;
 	if (o->no_access_log)
 		log_set_access(0);
-	auth_throttle.slow_after = (int)parse_long(env_or("HEARTH_LOGIN_SLOW_AFTER", "3"),
+	auth_throttle.slow_after = (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_SLOW_AFTER", "3"),
 	                                           "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
-	auth_throttle.lock_after = (int)parse_long(env_or("HEARTH_LOGIN_LOCK_AFTER", "10"),
+	auth_throttle.lock_after = (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_LOCK_AFTER", "10"),
 	                                           "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
 	auth_throttle.addr_slow_after =
-	    (int)parse_long(env_or("HEARTH_LOGIN_ADDR_SLOW_AFTER", "10"),
+	    (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_ADDR_SLOW_AFTER", "10"),
 	                    "HEARTH_LOGIN_ADDR_SLOW_AFTER", 1, 100000);
 	auth_throttle.addr_lock_after =
-	    (int)parse_long(env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
+	    (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
 	                    "HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
-	auth_throttle.lock_seconds = parse_long(env_or("HEARTH_LOGIN_LOCK_SECONDS", "900"),
+	auth_throttle.lock_seconds = cli_parse_long(cli_env_or("HEARTH_LOGIN_LOCK_SECONDS", "900"),
 	                                        "HEARTH_LOGIN_LOCK_SECONDS", 1, 86400);
-	app.cfg.session_idle = parse_long(env_or("HEARTH_SESSION_IDLE", "1800"),
+	app.cfg.session_idle = cli_parse_long(cli_env_or("HEARTH_SESSION_IDLE", "1800"),
 	                                  "HEARTH_SESSION_IDLE", 60, 86400 * 30);
-	app.cfg.session_absolute = parse_long(env_or("HEARTH_SESSION_ABSOLUTE", "43200"),
+	app.cfg.session_absolute = cli_parse_long(cli_env_or("HEARTH_SESSION_ABSOLUTE", "43200"),
 	                                      "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
 	help_init();
-	if (o->default_country && !check_country(o->default_country, app.cfg.default_country))
+	if (o->default_country && !cli_check_country(o->default_country, app.cfg.default_country))
 		exit(2);
-	app.db = open_db(o, app.cfg.db_pool);
-	migrate_or_die(app.db);
+	app.db = cli_open_db(o, app.cfg.db_pool);
+	cli_migrate_or_die(app.db);
 	/* The deployment's country is read once, here: "Get help now" must work
 	 * for anonymous visitors even while the database does not answer. It
 	 * changes only from the command line (init, migrate), then restart. */
@@ -85,14 +85,14 @@ int cmd_serve(const struct opts *o)
 			        "--default-country CC` or serve --default-country CC");
 	}
 	app.limits = auth_limits_new(app.cfg.hash_concurrency, app.cfg.hash_queue);
-	app.people.ks = open_keystore(o);
+	app.people.ks = cli_open_keystore(o);
 	app.people.kr = &app.kr;
 	keystore_set_key_file(app.people.ks, o->key_file); /* keys rotated while serving */
 	app.retention_days =
-	    parse_long(env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS", 30, 36500);
-	app.register_min_seconds = parse_long(env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
+	    cli_parse_long(cli_env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS", 30, 36500);
+	app.register_min_seconds = cli_parse_long(cli_env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
 	                                      "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
-	app.register_per_hour = (int)parse_long(env_or("HEARTH_REGISTER_PER_HOUR", "10"),
+	app.register_per_hour = (int)cli_parse_long(cli_env_or("HEARTH_REGISTER_PER_HOUR", "10"),
 	                                        "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
 	programs_init(); /* consent withdrawal cancels future places */
@@ -149,7 +149,7 @@ int cmd_serve(const struct opts *o)
 	return rc ? 1 : 0;
 }
 
-int cmd_routes(void)
+int cli_routes(void)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < routes_count; i++)
