@@ -145,7 +145,7 @@ static void refuse_missing(struct req *r, const char *field)
 	                 strcmp(field, "user_id") == 0 ? "user" : "organisation");
 }
 
-void admin_http_org_list(struct req *r)
+void auth_http_admin_org_list(struct req *r)
 {
 	struct auth_org *v;
 	size_t n;
@@ -204,18 +204,18 @@ static json_t *org_json(int64_t id, const char *name, const char *kind, const ch
 }
 
 enum { F_ORG_NAME, F_ORG_KIND, F_ORG_COUNTRY };
-static const struct field admin_http_org_create_fields[] = {
+static const struct field auth_http_admin_org_create_fields[] = {
     [F_ORG_NAME] = {"name", FIELD_STRING, true, 2, 200, NULL},
     [F_ORG_KIND] = {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
     [F_ORG_COUNTRY] = {"country", FIELD_STRING, false, 0, 16, NULL},
 };
-const struct field_table admin_http_org_create_body = FIELD_TABLE(admin_http_org_create_fields);
+const struct field_table auth_http_admin_org_create_body = FIELD_TABLE(auth_http_admin_org_create_fields);
 
-void admin_http_org_create(struct req *r)
+void auth_http_admin_org_create(struct req *r)
 {
-	struct field_value v[NFIELDS(admin_http_org_create_fields)];
+	struct field_value v[NFIELDS(auth_http_admin_org_create_fields)];
 	char country[3];
-	if (!req_body_fields(r, &admin_http_org_create_body, v) ||
+	if (!req_body_fields(r, &auth_http_admin_org_create_body, v) ||
 	    !country_from_body(r, &v[F_ORG_COUNTRY], country))
 		return;
 	struct db_conn *c = req_db(r);
@@ -238,19 +238,19 @@ void admin_http_org_create(struct req *r)
 }
 
 enum { F_ORG_UPDATE_COUNTRY };
-static const struct field admin_http_org_update_fields[] = {
+static const struct field auth_http_admin_org_update_fields[] = {
     [F_ORG_UPDATE_COUNTRY] = {"country", FIELD_STRING, true, 0, 16, NULL},
 };
-const struct field_table admin_http_org_update_body = FIELD_TABLE(admin_http_org_update_fields);
+const struct field_table auth_http_admin_org_update_body = FIELD_TABLE(auth_http_admin_org_update_fields);
 
 /* PATCH /organisations/{id}: sets the organisation's country, or clears it
  * with "" (then "Get help now" uses the deployment's default). */
-void admin_http_org_update(struct req *r)
+void auth_http_admin_org_update(struct req *r)
 {
-	struct field_value v[NFIELDS(admin_http_org_update_fields)];
+	struct field_value v[NFIELDS(auth_http_admin_org_update_fields)];
 	char country[3];
 	int64_t id = req_param_id(r, "id");
-	if (!req_body_fields(r, &admin_http_org_update_body, v) ||
+	if (!req_body_fields(r, &auth_http_admin_org_update_body, v) ||
 	    !country_from_body(r, &v[F_ORG_UPDATE_COUNTRY], country))
 		return;
 	struct db_conn *c = req_db(r);
@@ -268,7 +268,7 @@ void admin_http_org_update(struct req *r)
 	http_json(r, 200, org_json(id, o.name, o.kind, o.country));
 }
 
-void admin_http_user_list(struct req *r)
+void auth_http_admin_user_list(struct req *r)
 {
 	struct db_conn *c = req_db(r);
 	const char *lim = req_query(r, "limit"), *off = req_query(r, "offset");
@@ -311,18 +311,18 @@ void admin_http_user_list(struct req *r)
 }
 
 enum { F_USER_EMAIL, F_USER_DISPLAY_NAME, F_USER_PASSWORD };
-static const struct field admin_http_user_create_fields[] = {
+static const struct field auth_http_admin_user_create_fields[] = {
     [F_USER_EMAIL] = {"email", FIELD_EMAIL, true, 0, 254, NULL},
     [F_USER_DISPLAY_NAME] = {"display_name", FIELD_STRING, true, 1, 200, NULL},
     [F_USER_PASSWORD] = {"password", FIELD_STRING, false, 12, 1024, NULL},
 };
-const struct field_table admin_http_user_create_body = FIELD_TABLE(admin_http_user_create_fields);
+const struct field_table auth_http_admin_user_create_body = FIELD_TABLE(auth_http_admin_user_create_fields);
 
-void admin_http_user_create(struct req *r)
+void auth_http_admin_user_create(struct req *r)
 {
-	struct field_value v[NFIELDS(admin_http_user_create_fields)];
+	struct field_value v[NFIELDS(auth_http_admin_user_create_fields)];
 	char hash[128];
-	if (!req_body_fields(r, &admin_http_user_create_body, v))
+	if (!req_body_fields(r, &auth_http_admin_user_create_body, v))
 		return;
 	if (v[F_USER_PASSWORD].present) {
 		int rc = auth_password_hash(r->app->limits, hash, v[F_USER_PASSWORD].s);
@@ -346,19 +346,19 @@ void admin_http_user_create(struct req *r)
 }
 
 enum { F_USER_UPDATE_DISPLAY_NAME, F_USER_UPDATE_DISABLED, F_USER_UPDATE_PASSWORD };
-static const struct field admin_http_user_update_fields[] = {
+static const struct field auth_http_admin_user_update_fields[] = {
     [F_USER_UPDATE_DISPLAY_NAME] = {"display_name", FIELD_STRING, false, 1, 200, NULL},
     [F_USER_UPDATE_DISABLED] = {"disabled", FIELD_BOOL, false, 0, 0, NULL},
     [F_USER_UPDATE_PASSWORD] = {"password", FIELD_STRING, false, 12, 1024, NULL},
 };
-const struct field_table admin_http_user_update_body = FIELD_TABLE(admin_http_user_update_fields);
+const struct field_table auth_http_admin_user_update_body = FIELD_TABLE(auth_http_admin_user_update_fields);
 
-void admin_http_user_update(struct req *r)
+void auth_http_admin_user_update(struct req *r)
 {
-	struct field_value v[NFIELDS(admin_http_user_update_fields)];
+	struct field_value v[NFIELDS(auth_http_admin_user_update_fields)];
 	char hash[128];
 	int64_t id = req_param_id(r, "id");
-	if (!req_body_fields(r, &admin_http_user_update_body, v))
+	if (!req_body_fields(r, &auth_http_admin_user_update_body, v))
 		return;
 	const struct field_value *name = &v[F_USER_UPDATE_DISPLAY_NAME],
 	                         *disabled = &v[F_USER_UPDATE_DISABLED],
@@ -383,22 +383,22 @@ void admin_http_user_update(struct req *r)
 	http_no_content(r);
 }
 
-static const char *const admin_http_membership_create_roles[] = {
+static const char *const auth_http_admin_membership_create_roles[] = {
     "admin",     "coordinator", "facilitator", "clinician", "peer_supporter",
     "moderator", "funder",      "participant", NULL};
 enum { F_MEMBERSHIP_USER_ID, F_MEMBERSHIP_ORGANISATION_ID, F_MEMBERSHIP_ROLE };
-static const struct field admin_http_membership_create_fields[] = {
+static const struct field auth_http_admin_membership_create_fields[] = {
     [F_MEMBERSHIP_USER_ID] = {"user_id", FIELD_INT, true, 1, INT64_MAX, NULL},
     [F_MEMBERSHIP_ORGANISATION_ID] = {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
-    [F_MEMBERSHIP_ROLE] = {"role", FIELD_ENUM, true, 0, 0, admin_http_membership_create_roles},
+    [F_MEMBERSHIP_ROLE] = {"role", FIELD_ENUM, true, 0, 0, auth_http_admin_membership_create_roles},
 };
-const struct field_table admin_http_membership_create_body =
-    FIELD_TABLE(admin_http_membership_create_fields);
+const struct field_table auth_http_admin_membership_create_body =
+    FIELD_TABLE(auth_http_admin_membership_create_fields);
 
-void admin_http_membership_create(struct req *r)
+void auth_http_admin_membership_create(struct req *r)
 {
-	struct field_value v[NFIELDS(admin_http_membership_create_fields)];
-	if (!req_body_fields(r, &admin_http_membership_create_body, v))
+	struct field_value v[NFIELDS(auth_http_admin_membership_create_fields)];
+	if (!req_body_fields(r, &auth_http_admin_membership_create_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -415,7 +415,7 @@ void admin_http_membership_create(struct req *r)
 		http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-void admin_http_membership_delete(struct req *r)
+void auth_http_admin_membership_delete(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
@@ -428,7 +428,7 @@ void admin_http_membership_delete(struct req *r)
 	http_no_content(r);
 }
 
-void admin_http_token_list(struct req *r)
+void auth_http_admin_token_list(struct req *r)
 {
 	struct auth_token_info *v;
 	size_t n;
@@ -450,22 +450,22 @@ void admin_http_token_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-static const char *const admin_http_token_create_roles[] = {
+static const char *const auth_http_admin_token_create_roles[] = {
     "admin",          "coordinator", "facilitator", "clinician",
     "peer_supporter", "moderator",   "funder",      NULL};
 enum { F_TOKEN_NAME, F_TOKEN_ROLE, F_TOKEN_ORGANISATION_ID };
-static const struct field admin_http_token_create_fields[] = {
+static const struct field auth_http_admin_token_create_fields[] = {
     [F_TOKEN_NAME] = {"name", FIELD_STRING, true, 1, 100, NULL},
-    [F_TOKEN_ROLE] = {"role", FIELD_ENUM, true, 0, 0, admin_http_token_create_roles},
+    [F_TOKEN_ROLE] = {"role", FIELD_ENUM, true, 0, 0, auth_http_admin_token_create_roles},
     [F_TOKEN_ORGANISATION_ID] = {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
 };
-const struct field_table admin_http_token_create_body = FIELD_TABLE(admin_http_token_create_fields);
+const struct field_table auth_http_admin_token_create_body = FIELD_TABLE(auth_http_admin_token_create_fields);
 
-void admin_http_token_create(struct req *r)
+void auth_http_admin_token_create(struct req *r)
 {
-	struct field_value v[NFIELDS(admin_http_token_create_fields)];
+	struct field_value v[NFIELDS(auth_http_admin_token_create_fields)];
 	char secret[64];
-	if (!req_body_fields(r, &admin_http_token_create_body, v))
+	if (!req_body_fields(r, &auth_http_admin_token_create_body, v))
 		return;
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
@@ -485,7 +485,7 @@ void admin_http_token_create(struct req *r)
 	sodium_memzero(secret, sizeof secret);
 }
 
-void admin_http_token_revoke(struct req *r)
+void auth_http_admin_token_revoke(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);

@@ -7,17 +7,17 @@ struct req;
 void auth_http_login(struct req *r);
 void auth_http_logout(struct req *r);
 void auth_http_me(struct req *r);
-void admin_http_org_list(struct req *r);
-void admin_http_org_create(struct req *r);
-void admin_http_org_update(struct req *r);
-void admin_http_user_list(struct req *r);
-void admin_http_user_create(struct req *r);
-void admin_http_user_update(struct req *r);
-void admin_http_membership_create(struct req *r);
-void admin_http_membership_delete(struct req *r);
-void admin_http_token_list(struct req *r);
-void admin_http_token_create(struct req *r);
-void admin_http_token_revoke(struct req *r);
+void auth_http_admin_org_list(struct req *r);
+void auth_http_admin_org_create(struct req *r);
+void auth_http_admin_org_update(struct req *r);
+void auth_http_admin_user_list(struct req *r);
+void auth_http_admin_user_create(struct req *r);
+void auth_http_admin_user_update(struct req *r);
+void auth_http_admin_membership_create(struct req *r);
+void auth_http_admin_membership_delete(struct req *r);
+void auth_http_admin_token_list(struct req *r);
+void auth_http_admin_token_create(struct req *r);
+void auth_http_admin_token_revoke(struct req *r);
 
 
 /* The field tables the handlers above validate their bodies with; each
@@ -25,11 +25,11 @@ void admin_http_token_revoke(struct req *r);
  * are generated from them (http/openapi.c). */
 struct field_table;
 extern const struct field_table auth_http_login_body;
-extern const struct field_table admin_http_org_create_body;
-extern const struct field_table admin_http_org_update_body;
-extern const struct field_table admin_http_user_create_body;
-extern const struct field_table admin_http_user_update_body;
-extern const struct field_table admin_http_membership_create_body;
-extern const struct field_table admin_http_token_create_body;
+extern const struct field_table auth_http_admin_org_create_body;
+extern const struct field_table auth_http_admin_org_update_body;
+extern const struct field_table auth_http_admin_user_create_body;
+extern const struct field_table auth_http_admin_user_update_body;
+extern const struct field_table auth_http_admin_membership_create_body;
+extern const struct field_table auth_http_admin_token_create_body;
 
 #endif

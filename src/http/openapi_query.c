@@ -33,7 +33,7 @@ static const struct query_param q_help[] = {
     STR("lang", 0, 0, "en or es; anything else means the browser's language"),
 };
 
-/* auth_http.c admin_http_user_list */
+/* auth_http.c auth_http_admin_user_list */
 static const struct query_param q_users[] = {
     INT("limit", 1, 500, 100, "Users per page"),
     INT("offset", 0, 0, 0, "Users to skip"),
