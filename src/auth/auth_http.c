@@ -209,7 +209,8 @@ static const struct field auth_http_admin_org_create_fields[] = {
     [F_ORG_KIND] = {"kind", FIELD_ENUM, true, 0, 0, org_kinds},
     [F_ORG_COUNTRY] = {"country", FIELD_STRING, false, 0, 16, NULL},
 };
-const struct field_table auth_http_admin_org_create_body = FIELD_TABLE(auth_http_admin_org_create_fields);
+const struct field_table auth_http_admin_org_create_body =
+    FIELD_TABLE(auth_http_admin_org_create_fields);
 
 void auth_http_admin_org_create(struct req *r)
 {
@@ -241,7 +242,8 @@ enum { F_ORG_UPDATE_COUNTRY };
 static const struct field auth_http_admin_org_update_fields[] = {
     [F_ORG_UPDATE_COUNTRY] = {"country", FIELD_STRING, true, 0, 16, NULL},
 };
-const struct field_table auth_http_admin_org_update_body = FIELD_TABLE(auth_http_admin_org_update_fields);
+const struct field_table auth_http_admin_org_update_body =
+    FIELD_TABLE(auth_http_admin_org_update_fields);
 
 /* PATCH /organisations/{id}: sets the organisation's country, or clears it
  * with "" (then "Get help now" uses the deployment's default). */
@@ -316,7 +318,8 @@ static const struct field auth_http_admin_user_create_fields[] = {
     [F_USER_DISPLAY_NAME] = {"display_name", FIELD_STRING, true, 1, 200, NULL},
     [F_USER_PASSWORD] = {"password", FIELD_STRING, false, 12, 1024, NULL},
 };
-const struct field_table auth_http_admin_user_create_body = FIELD_TABLE(auth_http_admin_user_create_fields);
+const struct field_table auth_http_admin_user_create_body =
+    FIELD_TABLE(auth_http_admin_user_create_fields);
 
 void auth_http_admin_user_create(struct req *r)
 {
@@ -351,7 +354,8 @@ static const struct field auth_http_admin_user_update_fields[] = {
     [F_USER_UPDATE_DISABLED] = {"disabled", FIELD_BOOL, false, 0, 0, NULL},
     [F_USER_UPDATE_PASSWORD] = {"password", FIELD_STRING, false, 12, 1024, NULL},
 };
-const struct field_table auth_http_admin_user_update_body = FIELD_TABLE(auth_http_admin_user_update_fields);
+const struct field_table auth_http_admin_user_update_body =
+    FIELD_TABLE(auth_http_admin_user_update_fields);
 
 void auth_http_admin_user_update(struct req *r)
 {
@@ -459,7 +463,8 @@ static const struct field auth_http_admin_token_create_fields[] = {
     [F_TOKEN_ROLE] = {"role", FIELD_ENUM, true, 0, 0, auth_http_admin_token_create_roles},
     [F_TOKEN_ORGANISATION_ID] = {"organisation_id", FIELD_INT, true, 1, INT64_MAX, NULL},
 };
-const struct field_table auth_http_admin_token_create_body = FIELD_TABLE(auth_http_admin_token_create_fields);
+const struct field_table auth_http_admin_token_create_body =
+    FIELD_TABLE(auth_http_admin_token_create_fields);
 
 void auth_http_admin_token_create(struct req *r)
 {
