@@ -217,11 +217,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	o->key_file = cli_env_or("HEARTH_KEY_FILE", "./data/hearth.key");
 	o->key_store = cli_env_or("HEARTH_KEY_STORE", NULL);
 	o->listen = cli_env_or("HEARTH_LISTEN", "127.0.0.1:8080");
-	o->threads = (int)cli_parse_long(cli_env_or("HEARTH_THREADS", "384"), "HEARTH_THREADS", 1, 4096);
-	o->body_timeout = (int)cli_parse_long(cli_env_or("HEARTH_BODY_TIMEOUT", "10"), "HEARTH_BODY_TIMEOUT",
-	                                  1, 600);
-	o->max_body = cli_parse_long(cli_env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY", 1024,
-	                         64L * 1024 * 1024);
+	o->threads =
+	    (int)cli_parse_long(cli_env_or("HEARTH_THREADS", "384"), "HEARTH_THREADS", 1, 4096);
+	o->body_timeout = (int)cli_parse_long(cli_env_or("HEARTH_BODY_TIMEOUT", "10"),
+	                                      "HEARTH_BODY_TIMEOUT", 1, 600);
+	o->max_body = cli_parse_long(cli_env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY",
+	                             1024, 64L * 1024 * 1024);
 	o->secure_cookies = strcmp(cli_env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
 	o->no_access_log = strcmp(cli_env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
 	o->db_pool = (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);

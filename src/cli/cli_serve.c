@@ -88,10 +88,10 @@ int cli_serve(const struct cli_opts *o)
 	app.people.ks = cli_open_keystore(o);
 	app.people.kr = &app.kr;
 	keystore_set_key_file(app.people.ks, o->key_file); /* keys rotated while serving */
-	app.retention_days =
-	    cli_parse_long(cli_env_or("HEARTH_RETENTION_DAYS", "2190"), "HEARTH_RETENTION_DAYS", 30, 36500);
+	app.retention_days = cli_parse_long(cli_env_or("HEARTH_RETENTION_DAYS", "2190"),
+	                                    "HEARTH_RETENTION_DAYS", 30, 36500);
 	app.register_min_seconds = cli_parse_long(cli_env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
-	                                      "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
+	                                          "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
 	app.register_per_hour = (int)cli_parse_long(cli_env_or("HEARTH_REGISTER_PER_HOUR", "10"),
 	                                        "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
