@@ -45,17 +45,20 @@ static const char SQL_MARK[] =
     "status = excluded.status, sat_out = excluded.sat_out, marked_by = excluded.marked_by, "
     "marked_at = excluded.marked_at";
 
-/* The session's programme facts and status, refused unless the actor
- * holds a PM_FRONTLINE role in its organisation. */
-static int session_scope(const struct part_ctx *x, int64_t session, struct prog_ref *ref,
-                         const char **status, struct part_refusal *no)
+/* The session's programme facts and status, for someone who may mark
+ * attendance in its organisation; otherwise the policy's refusal (404
+ * through the error, as for a missing session, or 403). */
+static int marked_session(const struct part_ctx *x, int64_t session, struct prog_ref *ref,
+                          const char **status, struct part_refusal *no)
 {
 	no->what = "the session";
 	int rc = programs_session_ref(x->c, x->a, session, ref);
+	if (!rc)
+		rc = programs_check(x->actor, ACT_ATTENDANCE, ref->organisation_id, ref->status);
+	if (rc == -HEARTH_EDENIED)
+		return part_refuse(no, 403, NULL, "this session belongs to another organisation");
 	if (rc)
 		return rc;
-	if (!programs_serves(x->actor, PM_FRONTLINE, ref->organisation_id))
-		return part_refuse(no, 403, NULL, "this session belongs to another organisation");
 	struct db_stmt *s = db_prepare(x->c, SQL_SESSION_STATE);
 	if (!s)
 		return -HEARTH_EDB;
@@ -85,7 +88,7 @@ int attendance_register(const struct part_ctx *x, int64_t session, struct part_s
 	*has_session = false;
 	*items = NULL;
 	*n = 0;
-	int rc = session_scope(x, session, &ref, &state, no);
+	int rc = marked_session(x, session, &ref, &state, no);
 	if (rc)
 		goto out;
 	no->what = "the register";
@@ -210,7 +213,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 			goto out;
 		}
 	}
-	if ((rc = session_scope(x, session, &ref, &state, no)) != 0)
+	if ((rc = marked_session(x, session, &ref, &state, no)) != 0)
 		goto out;
 	if (strcmp(state, "published") != 0) {
 		rc = part_refuse(no, 409, NULL,

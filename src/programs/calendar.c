@@ -123,9 +123,11 @@ static int feed_owner(struct db_conn *c, struct arena *a, const struct actor *wh
 	case CALENDAR_FACILITATOR: *owner = who->user_id; break;
 	case CALENDAR_PROGRAMME:
 		rc = programs_programme_ref(c, a, *owner, &ref);
+		if (!rc)
+			rc = programs_check(who, ACT_PROGRAM_MANAGE, ref.organisation_id, ref.status);
 		if (rc == -HEARTH_ENOTFOUND)
 			rc = programs_refuse(why, a, 404, NULL, "the programme was not found");
-		else if (!rc && !programs_serves(who, PM_MANAGE, ref.organisation_id))
+		else if (rc == -HEARTH_EDENIED)
 			rc = programs_refuse(
 			    why, a, 403, NULL,
 			    "you can make calendar addresses only for programmes of "

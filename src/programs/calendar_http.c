@@ -27,7 +27,7 @@ static void issue(struct req *r, enum calendar_feed_kind kind, int64_t owner, co
 	if (!rc)
 		rc = calendar_token_reset(c, r->arena, &r->actor, kind, &owner, token, &why);
 	if (why.status)
-		programs_http_refused(r, rc, &why, "the calendar address", true);
+		programs_http_refused(r, rc, &why, "the calendar address");
 	else if (req_commit(r, rc, "calendar.token.reset",
 	                    arena_printf(r->arena, "%s:%" PRId64, noun, owner),
 	                    "the calendar address"))

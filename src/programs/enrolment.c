@@ -326,7 +326,13 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 	no->what = "the enrolment";
 	published = strcmp(ref.status, "published") == 0;
 	if (!by_self) {
-		if (!programs_serves(x->actor, PM_ENROL, ref.organisation_id)) {
+		rc = programs_check(x->actor, ACT_ENROL, ref.organisation_id, ref.status);
+		if (rc == -HEARTH_ENOTFOUND) { /* as for a missing programme */
+			rc = part_refuse(no, 404, "id",
+			                 arena_printf(x->a, "there is no programme %" PRId64, programme));
+			goto out;
+		}
+		if (rc) {
 			rc = part_refuse(
 			    no, 403, NULL,
 			    "you can enrol people only in programmes of your organisation");
@@ -433,12 +439,15 @@ int enrolment_reply(const struct part_ctx *x, int64_t id, int64_t me, enum enrol
 	if ((rc = enrolment_get(x, id, &e)) != 0)
 		goto out;
 	own = me && me == e.participant_id;
-	if (!own && !programs_serves(x->actor, PM_ENROL, e.organisation_id)) {
-		if (me || !(x->actor->roles & PM_STAFF))
-			rc = -HEARTH_ENOTFOUND; /* not theirs to know */
+	/* Someone else's place: staff who may enrol in its organisation; a
+	 * participant never learns of another's place (404, as for none). */
+	if (!own && (rc = policy_check(x->actor, ACT_ENROL, e.organisation_id, false)) != 0) {
+		if (me || rc == -HEARTH_ENOTFOUND)
+			rc = -HEARTH_ENOTFOUND;
 		else
 			rc = part_refuse(no, 403, NULL,
-			                 "this place is in a programme of another organisation");
+			                 "your role in this programme's organisation does not "
+			                 "allow this");
 		goto out;
 	}
 	if ((rc = programs_offer_next(c, e.programme_id)) != 0 ||
@@ -574,12 +583,12 @@ int enrolment_list(const struct part_ctx *x, int64_t programme, struct enrolment
 	*n = 0;
 	no->what = "the programme";
 	int rc = programs_programme_ref(x->c, x->a, programme, &ref);
+	if (!rc)
+		rc = programs_check(x->actor, ACT_ENROL_READ, ref.organisation_id, ref.status);
+	if (rc == -HEARTH_EDENIED)
+		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
 	if (rc)
 		goto out;
-	if (!programs_serves(x->actor, PM_STAFF, ref.organisation_id)) {
-		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
-		goto out;
-	}
 	no->what = "the enrolments";
 	if ((rc = programs_offer_next(x->c, programme)) != 0)
 		goto out;

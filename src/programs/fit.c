@@ -583,10 +583,10 @@ out:
 	return rc;
 }
 
-static bool serves_person(const struct actor *a, uint32_t mask, const struct person_view *v)
+static bool serves_person(const struct actor *a, enum action act, const struct person_view *v)
 {
 	for (size_t i = 0; i < v->norgs; i++)
-		if (programs_serves(a, mask, v->org_ids[i]))
+		if (policy_in(a, act, v->org_ids[i]))
 			return true;
 	return false;
 }
@@ -610,11 +610,16 @@ int fit_for(const struct part_ctx *x, int64_t person, bool self, int limit,
 	} else {
 		if (rc && rc != -HEARTH_ENOTFOUND)
 			goto out;
-		/* Nobody by that id is refused like someone of another
-		 * organisation (scope.h): the answer says nothing about who
-		 * exists. */
-		if (rc == -HEARTH_ENOTFOUND || !serves_person(x->actor, PM_STAFF, &v)) {
-			rc = part_refuse(no, 403, NULL, "this person is not in your organisation");
+		/* The one rule (docs/api.md): someone of an organisation where
+		 * the caller holds no role is answered as nobody by that id is
+		 * (404), so the answer says nothing about who exists; another
+		 * role in the person's organisation is 403. */
+		if (rc == -HEARTH_ENOTFOUND || !serves_person(x->actor, ACT_FIT_PERSON, &v)) {
+			bool known = !rc && serves_person(x->actor, ACT_ORG_SEE, &v);
+			rc = known ? part_refuse(no, 403, NULL,
+			                         "your role in this person's organisation does not "
+			                         "allow this")
+			           : part_refuse(no, 404, NULL, "there is no such person");
 			no->denied = true;
 			goto out;
 		}

@@ -73,12 +73,12 @@ static const char *local_date(struct arena *a, int64_t t, const char *zone)
 	return arena_printf(a, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
 }
 
-/* The organisations where the actor holds a role in mask; one 0 (all) for
- * admins. */
-static size_t orgs_of(const struct actor *a, uint32_t mask, int64_t *orgs, size_t max)
+/* The organisations where the actor may do act (policy_orgs); one 0 (all)
+ * for admins. */
+static size_t orgs_of(const struct actor *a, enum action act, int64_t *orgs, size_t max)
 {
 	bool all;
-	size_t n = programs_orgs(a, mask, orgs, max, &all);
+	size_t n = policy_orgs(a, act, orgs, max, &all);
 	if (all) {
 		orgs[0] = 0;
 		n = 1;
@@ -141,28 +141,31 @@ static void last_action(const struct part_ctx *x, struct followup_due *d)
 	db_finish(s);
 }
 
-/* The local dates of the programme's last two held sessions, oldest first. */
-static void missed_dates(const struct part_ctx *x, const struct due_row *r, struct followup_due *d)
+/* The local dates of the programme's last two held sessions, oldest first.
+ * Returns 0 or the error that stopped the rows (never a short list). */
+static int missed_dates(const struct part_ctx *x, const struct due_row *r, struct followup_due *d)
 {
 	struct db_stmt *s = db_prepare(x->c, SQL_LAST_HELD);
 	if (!s)
-		return;
+		return -HEARTH_EDB;
 	db_bind_i64(s, 1, r->programme);
 	db_bind_i64(s, 2, util_now());
 	const char *dates[2];
 	size_t n = 0;
-	while (n < 2 && db_step(s) == DB_ROW)
+	int rc = 0;
+	while (n < 2 && db_next(s, &rc))
 		dates[n++] = local_date(x->a, db_col_i64(s, 0), r->zone);
 	db_finish(s);
 	for (size_t i = 0; i < n; i++)
 		d->missed[i] = dates[n - 1 - i];
 	d->nmissed = n;
+	return rc;
 }
 
 int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size_t *n)
 {
 	int64_t orgs[32];
-	size_t norgs = orgs_of(x->actor, PM_FRONTLINE, orgs, 32);
+	size_t norgs = orgs_of(x->actor, ACT_FOLLOWUP, orgs, 32);
 	struct due_row *due = NULL;
 	size_t ndue = 0, cap = 0;
 	int rc = 0;
@@ -184,7 +187,8 @@ int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size
 		d->programme = due[i].programme;
 		d->name = name;
 		d->title = due[i].title;
-		missed_dates(x, &due[i], d);
+		if ((rc = missed_dates(x, &due[i], d)) != 0)
+			goto out;
 		d->may_contact = consent_allows(x->c, d->pid, PURPOSE_CONTACT);
 		last_action(x, d);
 	}
@@ -207,7 +211,7 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 	no->what = "the programme";
 	int rc = programs_programme_ref(c, x->a, in->programme, &ref);
 	if (rc == -HEARTH_ENOTFOUND ||
-	    (!rc && !programs_serves(x->actor, PM_FRONTLINE, ref.organisation_id)))
+	    (!rc && !policy_in(x->actor, ACT_FOLLOWUP, ref.organisation_id)))
 		rc = part_refuse(no, 404, "programme_id", "there is no such programme");
 	if (rc)
 		goto out;
@@ -272,7 +276,7 @@ out:
 int followup_log(const struct part_ctx *x, int64_t only, struct followup_entry **rows, size_t *n)
 {
 	int64_t orgs[32];
-	size_t norgs = orgs_of(x->actor, PM_MANAGE, orgs, 32);
+	size_t norgs = orgs_of(x->actor, ACT_FOLLOWUP_LOG, orgs, 32);
 	size_t cap = 32;
 	int rc = 0;
 	*n = 0;

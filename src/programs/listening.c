@@ -67,9 +67,9 @@ static const char SQL_RESPONSE_LIST[] =
 
 bool listening_sees_round(const struct actor *a, int64_t org)
 {
-	/* Participants see every organisation's rounds, staff their own
-	 * organisations', admins all. */
-	return (a->roles & (1u << ROLE_PARTICIPANT)) != 0 || programs_serves(a, PM_STAFF, org);
+	/* Participants (who may vote) see every organisation's rounds, staff
+	 * their own organisations', admins all. */
+	return policy_allows(a, ACT_VOTE) || policy_in(a, ACT_ROSTER_READ, org);
 }
 
 int listening_count_of(struct db_conn *c, const char *sql, int64_t id, int64_t *out)
@@ -127,6 +127,12 @@ int listening_round_get(struct db_conn *c, struct arena *a, const struct actor *
 	int rc = listening_round_load(c, a, id, out);
 	if (rc == 0 && listening_sees_round(who, out->org))
 		goto out;
+	/* Someone with another role in its organisation knows it is there. */
+	if (!rc && policy_in(who, ACT_ORG_SEE, out->org)) {
+		rc = programs_refuse(why, a, 403, NULL,
+		                     "your role does not show this organisation's listening rounds");
+		goto out;
+	}
 	if (!rc || rc == -HEARTH_ENOTFOUND)
 		rc = programs_refuse(why, a, 404, NULL, "there is no listening round %" PRId64, id);
 out:
@@ -139,7 +145,7 @@ static int round_to_manage(struct db_conn *c, struct arena *a, const struct acto
                            struct listening_round *out, struct programs_refusal *why)
 {
 	int rc = listening_round_get(c, a, who, id, out, why);
-	if (!rc && !programs_serves(who, PM_MANAGE, out->org))
+	if (!rc && !policy_in(who, ACT_LISTENING_MANAGE, out->org))
 		rc = programs_refuse(why, a, 403, NULL,
 		                     "only coordinators of the round's organisation may manage it");
 	return rc;
@@ -196,7 +202,7 @@ int listening_round_create(struct db_conn *c, struct arena *a, const struct acto
 	int rc;
 	int64_t now = util_now();
 	*id = 0;
-	if (!programs_serves(who, PM_MANAGE, in->org)) {
+	if (!policy_in(who, ACT_LISTENING_MANAGE, in->org)) {
 		rc = programs_refuse(why, a, 403, "organisation_id",
 		                     "you can only open rounds in organisations you coordinate");
 		goto out;
@@ -314,7 +320,8 @@ static int answerer_for(struct db_conn *c, const struct people_ctx *px, struct a
 		                     "leave out participant_id for an anonymous answer");
 		goto out;
 	}
-	if (!programs_serves(who, PM_FRONTLINE, rd->org)) {
+	/* Staff in the room (who mark attendance) enter answers given in person. */
+	if (!policy_in(who, ACT_ATTENDANCE, rd->org)) {
 		/* A participant, online: for themself only. */
 		if (given) {
 			rc = programs_refuse(

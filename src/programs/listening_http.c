@@ -161,7 +161,7 @@ void listening_http_round_create(struct req *r)
 	if (!rc) {
 		rc = listening_round_create(c, r->arena, &r->actor, &in, &id, &why);
 		if (why.status) {
-			programs_http_refused(r, rc, &why, "the listening round", true);
+			programs_http_refused(r, rc, &why, "the listening round");
 			return;
 		}
 	}
@@ -184,7 +184,7 @@ void listening_http_round_get(struct req *r)
 	int rc =
 	    listening_round_get(req_db(r), r->arena, &r->actor, req_param_id(r, "id"), &rd, &why);
 	if (rc) {
-		programs_http_refused(r, rc, &why, "the listening round", false);
+		programs_http_refused(r, rc, &why, "the listening round");
 		return;
 	}
 	http_json(r, 200, round_json(&rd));
@@ -218,7 +218,7 @@ void listening_http_round_update(struct req *r)
 	rc = listening_round_update(c, r->arena, &r->actor, req_param_id(r, "id"), &in, &rd,
 	                            &action, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the listening round", true);
+		programs_http_refused(r, rc, &why, "the listening round");
 		return;
 	}
 	if (!req_commit(r, rc, action, resource(r, "listening_round", rd.id),
@@ -260,7 +260,7 @@ void listening_http_response_create(struct req *r)
 	rc = listening_answer_add(c, &r->app->people, r->arena, &r->actor, req_param_id(r, "id"),
 	                          &in, &out, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the answer", true);
+		programs_http_refused(r, rc, &why, "the answer");
 		return;
 	}
 	if (out.anonymous_online) {
@@ -270,8 +270,7 @@ void listening_http_response_create(struct req *r)
 		if (!rc)
 			rc = db_commit(c);
 		if (rc) {
-			db_rollback(c);
-			http_error(r, rc, "the answer");
+			programs_http_refused(r, rc, NULL, "the answer");
 			return;
 		}
 	} else if (!req_commit(r, rc, "listening.response.create", out.resource, "the answer")) {
@@ -332,7 +331,7 @@ void listening_http_response_list(struct req *r)
 	rc = listening_answer_list(c, &r->app->people, r->arena, &r->actor, req_param_id(r, "id"),
 	                           after, limit, &rd, &rows, &n, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the answers", true);
+		programs_http_refused(r, rc, &why, "the answers");
 		return;
 	}
 	json_t *items = json_array();

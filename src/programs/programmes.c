@@ -251,16 +251,21 @@ int programmes_publish(struct db_conn *c, int64_t id, int64_t now)
 
 json_t *programmes_team_json(struct db_conn *c, int64_t id)
 {
-	json_t *arr = json_array();
 	struct db_stmt *s = db_prepare(c, SQL_TEAM);
 	if (!s)
-		return arr;
+		return NULL;
+	json_t *arr = json_array();
+	int rc;
 	db_bind_i64(s, 1, id);
-	while (db_step(s) == DB_ROW)
+	while (db_next(s, &rc))
 		json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "user_id",
 		                                     (json_int_t)db_col_i64(s, 0), "role",
 		                                     db_col_text(s, 1), "name", db_col_text(s, 2)));
 	db_finish(s);
+	if (rc) { /* not a short team: none */
+		json_decref(arr);
+		arr = NULL;
+	}
 	return arr;
 }
 
@@ -289,10 +294,12 @@ int programmes_team_store(struct db_conn *c, int64_t id, json_t *team)
 }
 
 /* May who see this programme at all? Published ones: everyone logged in.
- * Drafts and closed ones: staff of its organisation. */
-static bool may_see(const struct actor *who, int64_t org, const char *status)
+ * Drafts and closed ones: staff of its organisation. 0, or the policy's
+ * refusal (403 for another role there, 404 for the unseen). */
+static int may_see(const struct actor *who, int64_t org, const char *status)
 {
-	return strcmp(status, "published") == 0 || programs_serves(who, PM_STAFF, org);
+	int rc = programs_check(who, ACT_ENROL_READ, org, status);
+	return rc == -HEARTH_EDENIED && strcmp(status, "published") == 0 ? 0 : rc;
 }
 
 int programmes_get(struct db_conn *c, const struct actor *who, int64_t id, json_t **out)
@@ -303,12 +310,20 @@ int programmes_get(struct db_conn *c, const struct actor *who, int64_t id, json_
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
 	json_t *o = NULL;
-	if (db_step(s) == DB_ROW && may_see(who, db_col_i64(s, 1), db_col_text(s, 9)))
+	int rc = db_step(s);
+	if (rc == DB_ROW && (rc = may_see(who, db_col_i64(s, 1), db_col_text(s, 9))) == 0)
 		o = programme_row(s);
+	else if (rc == DB_DONE)
+		rc = -HEARTH_ENOTFOUND;
 	db_finish(s);
 	if (!o)
-		return -HEARTH_ENOTFOUND;
-	json_object_set_new(o, "team", programmes_team_json(c, id));
+		return rc < 0 ? rc : -HEARTH_EDB;
+	json_t *team = programmes_team_json(c, id);
+	if (!team) {
+		json_decref(o);
+		return -HEARTH_EDB;
+	}
+	json_object_set_new(o, "team", team);
 	*out = o;
 	return 0;
 }
@@ -325,7 +340,7 @@ int programmes_list(struct db_conn *c, const struct actor *who, const char *stat
 	json_t *arr = json_array();
 	int rc;
 	while (db_next(s, &rc))
-		if (may_see(who, db_col_i64(s, 1), db_col_text(s, 9)))
+		if (may_see(who, db_col_i64(s, 1), db_col_text(s, 9)) == 0)
 			json_array_append_new(arr, programme_row(s));
 	db_finish(s);
 	if (rc)

@@ -62,8 +62,8 @@ int programmes_sessions_drop(struct db_conn *c, int64_t id);
 /* Publishes the programme and its draft sessions at now. */
 int programmes_publish(struct db_conn *c, int64_t id, int64_t now);
 
-/* The team: a JSON array of {user_id, role, name}; empty when it cannot
- * be read. */
+/* The team: a new JSON array of {user_id, role, name}; NULL when it
+ * cannot be read (never a short one). */
 json_t *programmes_team_json(struct db_conn *c, int64_t id);
 /* Replaces the team with team (an array of {user_id, role}). */
 int programmes_team_store(struct db_conn *c, int64_t id, json_t *team);

@@ -111,13 +111,8 @@ static bool schedule_from(struct req *r, struct schedule *sc, struct schedule_in
 	struct programs_refusal why = {0};
 	int rc = schedule_parse(r->arena, in, sc, &why);
 	if (rc)
-		programs_http_refused(r, rc, &why, "the schedule", false);
+		programs_http_refused(r, rc, &why, "the schedule");
 	return rc == 0;
-}
-
-static bool is_staff_of(const struct req *r, uint32_t mask, int64_t org)
-{
-	return programs_serves(&r->actor, mask, org);
 }
 
 /* Answers the programme, loaded again after a change, with status. */
@@ -211,7 +206,7 @@ bool programs_http_place_valid(struct req *r, int64_t org, const char *format, i
 		rc = programmes_capacity_check(r->arena, format, capacity, cap, &why);
 	}
 	if (rc)
-		programs_http_refused(r, rc, &why, "the programme", false);
+		programs_http_refused(r, rc, &why, "the programme");
 	return rc == 0;
 }
 
@@ -303,7 +298,7 @@ void programs_http_programme_create(struct req *r)
 	struct field_value v[NFIELDS(programs_http_programme_create_fields)];
 	if (!req_body_fields(r, &programs_http_programme_create_body, v))
 		return;
-	if (!is_staff_of(r, PM_MANAGE, v[F_ORG].i)) {
+	if (!policy_in(&r->actor, ACT_PROGRAM_MANAGE, v[F_ORG].i)) {
 		programs_bad(r, 403, "organisation_id",
 		             "you can create programmes only for an organisation you coordinate");
 		return;
@@ -334,11 +329,12 @@ void programs_http_programme_create(struct req *r)
 	if (!team_valid(r, team, therapeutic, v[F_ORG].i))
 		return;
 	struct db_conn *c = req_db(r);
+	struct programs_refusal why = {0};
+	const char *what = "the programme";
+	int64_t id = 0;
 	int rc = db_begin(c, true);
-	if (rc) {
-		http_error(r, rc, "the programme");
-		return;
-	}
+	if (rc)
+		goto out;
 	struct programme_input in = {
 	    .org = v[F_ORG].i,
 	    .title = v[F_TITLE].s,
@@ -362,52 +358,41 @@ void programs_http_programme_create(struct req *r)
 	    .funding = v[F_FUNDING].present ? v[F_FUNDING].s : "",
 	    .created_by = r->actor.user_id,
 	};
-	struct programs_refusal why = {0};
-	int64_t id = 0;
 	rc = programmes_insert(c, r->arena, &in, &id, &why);
-	if (why.status) {
-		programs_http_refused(r, rc, &why, "the programme", true);
-		return;
-	}
 	if (!rc && team)
 		rc = programmes_team_store(c, id, team);
-	if (rc) {
-		req_commit(r, rc, "programme.create", "programme", "the programme");
-		return;
-	}
+	if (rc)
+		goto out;
 	int64_t count;
 	int weekdays;
+	what = "the sessions";
 	rc = sessions_generate(c, r->arena, &r->actor, id, &sc, venue, link, &count, &weekdays,
 	                       &why);
-	if (rc) {
-		programs_http_refused(r, rc, &why, "the sessions", true);
-		return;
-	}
+	if (rc)
+		goto out;
+	what = "the programme";
 	rc = programmes_set_weekdays(c, id, weekdays);
-	if (!req_commit(r, rc, "programme.create", programs_http_resource(r, "programme", id),
-	                "the programme"))
+out:
+	if (!programs_http_finish(r, rc, &why, what, "programme.create",
+	                          programs_http_resource(r, "programme", id)))
 		return;
 	programme_answer(r, id, 201);
 }
 
-bool programs_http_begin_managed(struct req *r, int64_t id, struct prog_row *p, const char *doing)
+int programs_http_open_managed(struct req *r, int64_t id, struct prog_row *p, const char *doing,
+                               struct programs_refusal *why)
 {
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = programmes_row_load(c, r->arena, id, p);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the programme");
-		return false;
-	}
-	if (!is_staff_of(r, PM_MANAGE, p->org)) {
-		db_rollback(c);
-		http_problem(r, 403, "you can %s only programmes of an organisation you coordinate",
-		             doing);
-		return false;
-	}
-	return true;
+	if (!rc)
+		rc = programs_check(&r->actor, ACT_PROGRAM_MANAGE, p->org, p->status);
+	if (rc == -HEARTH_EDENIED)
+		rc = programs_refuse(why, r->arena, 403, NULL,
+		                     "you can %s only programmes of an organisation you coordinate",
+		                     doing);
+	return rc;
 }
 
 static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char *plan);
@@ -429,9 +414,11 @@ void programs_http_programme_update(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_row p = {0};
-	if (!programs_http_begin_managed(r, id, &p, "change"))
-		return;
-	int rc = 0;
+	struct programs_refusal why = {0};
+	const char *what = "the programme";
+	int rc = programs_http_open_managed(r, id, &p, "change", &why);
+	if (rc)
+		goto out;
 	/* The recurrence: free to change while nothing hangs on its sessions. */
 	static const int recurrence[] = {F_TZ,       F_START, F_END,    F_TIME,
 	                                 F_DURATION, F_RRULE, F_EXDATES};
@@ -440,14 +427,13 @@ void programs_http_programme_update(struct req *r)
 		if (!v[recurrence[k]].present)
 			continue;
 		if (strcmp(p.status, "draft") != 0 || p.rostered || p.held) {
-			db_rollback(c);
-			programs_bad(
-			    r, 409, programs_http_programme_update_fields[recurrence[k]].name,
+			rc = programs_refuse(
+			    &why, r->arena, 409, programs_http_programme_update_fields[recurrence[k]].name,
 			    "%s cannot change once the programme is published or its sessions "
 			    "have people on the roster or enrolled; move, add or cancel "
 			    "sessions one by one instead",
 			    programs_http_programme_update_fields[recurrence[k]].name);
-			return;
+			goto out;
 		}
 		regenerate = true;
 	}
@@ -468,24 +454,22 @@ void programs_http_programme_update(struct req *r)
 	else
 		si.exdates = schedule_list_split(r->arena, p.exdates, &si.nexdates);
 	struct schedule sc;
-	bool ok = schedule_from(r, &sc, &si);
-	if (!ok) {
-		db_rollback(c);
-		return;
+	if ((rc = schedule_parse(r->arena, &si, &sc, &why)) != 0) {
+		what = "the schedule";
+		goto out;
 	}
 	if (v[F_LANGS].present && !json_array_size(v[F_LANGS].j)) {
-		db_rollback(c);
-		programs_bad(r, 400, "languages", "languages must name at least one language");
-		return;
+		rc = programs_refuse(&why, r->arena, 400, "languages",
+		                     "languages must name at least one language");
+		goto out;
 	}
 	int64_t capacity = v[F_CAPACITY].present ? v[F_CAPACITY].i : p.capacity;
 	if (capacity < p.held) {
-		db_rollback(c);
-		programs_bad(r, 409, "capacity",
-		             "capacity %" PRId64 " is below the %" PRId64
-		             " places already taken or offered; cancel places first",
-		             capacity, p.held);
-		return;
+		rc = programs_refuse(&why, r->arena, 409, "capacity",
+		                     "capacity %" PRId64 " is below the %" PRId64
+		                     " places already taken or offered; cancel places first",
+		                     capacity, p.held);
+		goto out;
 	}
 	const char *format = v[F_FORMAT].present ? v[F_FORMAT].s : p.format;
 	int64_t venue = v[F_VENUE].present ? v[F_VENUE].i : p.venue;
@@ -493,17 +477,21 @@ void programs_http_programme_update(struct req *r)
 	if (v[F_FORMAT].present && strcmp(format, "online") == 0 && !v[F_VENUE].present)
 		venue = 0;
 	if (!programs_http_place_valid(r, p.org, format, venue, link, capacity)) {
-		db_rollback(c);
-		return;
+		rc = -HEARTH_EINVAL; /* answered */
+		goto out;
 	}
 	bool therapeutic = v[F_THERAPEUTIC].present ? v[F_THERAPEUTIC].i != 0 : p.therapeutic;
 	json_t *team = v[F_TEAM].present ? v[F_TEAM].j : programmes_team_json(c, id);
-	ok = team_valid(r, team, therapeutic, p.org);
+	if (!team) {
+		rc = -HEARTH_EDB;
+		goto out;
+	}
+	bool ok = team_valid(r, team, therapeutic, p.org);
 	if (!v[F_TEAM].present)
 		json_decref(team);
 	if (!ok) {
-		db_rollback(c);
-		return;
+		rc = -HEARTH_EINVAL; /* answered */
+		goto out;
 	}
 	const char *status = v[F_STATUS].present ? v[F_STATUS].s : p.status;
 	struct programme_input in = {
@@ -535,20 +523,18 @@ void programs_http_programme_update(struct req *r)
 		rc = programmes_sessions_drop(c, id);
 		int64_t count;
 		int weekdays;
-		struct programs_refusal why = {0};
 		if (!rc && (rc = sessions_generate(c, r->arena, &r->actor, id, &sc, venue, link,
 		                                   &count, &weekdays, &why))) {
-			programs_http_refused(r, rc, &why, "the sessions", true);
-			return;
+			what = "the sessions";
+			goto out;
 		}
 		if (!rc)
 			rc = programmes_set_weekdays(c, id, weekdays);
 	} else if (!rc && (v[F_VENUE].present || v[F_LINK].present || v[F_FORMAT].present)) {
-		struct programs_refusal why = {0};
 		rc = sessions_move_place(c, r->arena, &r->actor, id, venue, link, &why);
 		if (why.status) {
-			programs_http_refused(r, rc, &why, "the sessions", true);
-			return;
+			what = "the sessions";
+			goto out;
 		}
 	}
 	/* A published therapeutic programme stays ready: a change may not take
@@ -556,15 +542,16 @@ void programs_http_programme_update(struct req *r)
 	if (!rc && therapeutic && strcmp(status, "published") == 0) {
 		const char *plan = v[F_PLAN].present ? plan_text(r, v[F_PLAN].j) : p.plan;
 		if (!therapeutic_ready(r, id, p.org, plan)) {
-			db_rollback(c);
-			return;
+			rc = -HEARTH_EINVAL; /* answered */
+			goto out;
 		}
 	}
 	/* More places: offer them to the waitlist, first come first served. */
 	for (int64_t k = p.capacity; !rc && k < capacity && k < p.capacity + 1000; k++)
 		rc = programs_offer_next(c, id);
-	if (!req_commit(r, rc, "programme.update", programs_http_resource(r, "programme", id),
-	                "the programme"))
+out:
+	if (!programs_http_finish(r, rc, &why, what, "programme.update",
+	                          programs_http_resource(r, "programme", id)))
 		return;
 	programme_answer(r, id, 200);
 }
@@ -573,11 +560,16 @@ void programs_http_programme_update(struct req *r)
 
 /* A published therapeutic programme has its team, a whole trauma-informed
  * plan and someone on duty in every session still on. Answers 409 (or 400
- * for the team) and returns false; the caller rolls back. */
+ * for the team), rolled back, and returns false. */
 static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char *plan)
 {
 	struct db_conn *c = req_db(r);
 	json_t *team = programmes_team_json(c, id);
+	if (!team) {
+		programs_http_close(r);
+		http_error(r, -HEARTH_EDB, "the team");
+		return false;
+	}
 	bool ok = team_valid(r, team, true, org);
 	json_decref(team);
 	if (!ok)
@@ -589,6 +581,7 @@ static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char
 		json_t *missing = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(missing, json_string(parts[i]));
+		programs_http_close(r);
 		http_problem_ext(
 		    r, 409, json_pack("{s:s, s:o}", "field", "trauma_plan", "missing", missing),
 		    "trauma_plan: a therapeutic programme needs a trauma-informed plan "
@@ -600,6 +593,7 @@ static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char
 	int64_t *sessions;
 	int rc = programmes_sessions_without_duty(c, r->arena, id, &sessions, &n);
 	if (rc) {
+		programs_http_close(r);
 		http_error(r, rc, "the duty check");
 		return false;
 	}
@@ -607,6 +601,7 @@ static bool therapeutic_ready(struct req *r, int64_t id, int64_t org, const char
 		json_t *ids = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(ids, json_integer(sessions[i]));
+		programs_http_close(r);
 		http_problem_ext(
 		    r, 409, json_pack("{s:o}", "sessions_without_duty", ids),
 		    "%zu session%s of this therapeutic programme %s nobody on duty; put a "
@@ -622,20 +617,22 @@ void programs_http_programme_publish(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_row p = {0};
-	if (!programs_http_begin_managed(r, id, &p, "publish"))
-		return;
+	struct programs_refusal why = {0};
+	int rc = programs_http_open_managed(r, id, &p, "publish", &why);
+	if (rc)
+		goto out;
 	if (strcmp(p.status, "closed") == 0) {
-		db_rollback(c);
-		http_problem(r, 409, "the programme is closed");
-		return;
+		rc = programs_refuse(&why, r->arena, 409, NULL, "the programme is closed");
+		goto out;
 	}
 	if (p.therapeutic && !therapeutic_ready(r, id, p.org, p.plan)) {
-		db_rollback(c);
-		return;
+		rc = -HEARTH_EINVAL; /* answered */
+		goto out;
 	}
-	int rc = programmes_publish(c, id, util_now());
-	if (!req_commit(r, rc, "programme.publish", programs_http_resource(r, "programme", id),
-	                "the programme"))
+	rc = programmes_publish(c, id, util_now());
+out:
+	if (!programs_http_finish(r, rc, &why, "the programme", "programme.publish",
+	                          programs_http_resource(r, "programme", id)))
 		return;
 	programme_answer(r, id, 200);
 }

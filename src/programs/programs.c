@@ -9,7 +9,6 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "http/http.h"
 #include "people/people.h"
 #include "programs/programs.h"
 #include "core/banned.h"
@@ -34,36 +33,9 @@ const char *const programme_languages[] = {"en", "es", "fr",  "pt",  "pl", "ar",
                                            "bn", "zh", "so",  "ro",  "it", "de", "tr",
                                            "cy", "ga", "bsl", "asl", NULL};
 
-bool programs_serves(const struct actor *a, uint32_t mask, int64_t org)
+int programs_check(const struct actor *a, enum action act, int64_t org, const char *status)
 {
-	for (int i = 0; i < a->nmemberships; i++) {
-		const struct membership *m = &a->memberships[i];
-		if (m->role == ROLE_ADMIN)
-			return true;
-		if (m->organisation_id == org && ((1u << m->role) & mask))
-			return true;
-	}
-	return false;
-}
-
-size_t programs_orgs(const struct actor *a, uint32_t mask, int64_t *out, size_t max, bool *all)
-{
-	size_t n = 0;
-	*all = false;
-	for (int i = 0; i < a->nmemberships; i++) {
-		const struct membership *m = &a->memberships[i];
-		if (m->role == ROLE_ADMIN)
-			*all = true;
-		if (!((1u << m->role) & mask))
-			continue;
-		size_t k;
-		for (k = 0; k < n; k++)
-			if (out[k] == m->organisation_id)
-				break;
-		if (k == n && n < max)
-			out[n++] = m->organisation_id;
-	}
-	return n;
+	return policy_check(a, act, org, status && strcmp(status, "published") == 0);
 }
 
 int64_t programs_self_participant(struct db_conn *c, const struct actor *a)
@@ -165,20 +137,4 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id)
 	json_t *o = db_step(s) == DB_ROW ? programs_session_row(s) : NULL;
 	db_finish(s);
 	return o;
-}
-
-bool programs_query_id(struct req *r, const char *name, int64_t *out)
-{
-	const char *s = req_query(r, name);
-	*out = 0;
-	if (!s)
-		return true;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < 1) {
-		programs_bad(r, 400, name, "%s must be a positive id", name);
-		return false;
-	}
-	*out = v;
-	return true;
 }

@@ -14,14 +14,7 @@
 
 struct arena;
 struct db_conn;
-struct req;
 struct tz;
-
-/* Role masks for organisation scoping (the policy table decides the action;
- * these decide in which organisations). */
-#define PM_MANAGE    ((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR))
-#define PM_FRONTLINE (PM_MANAGE | (1u << ROLE_FACILITATOR) | (1u << ROLE_PEER_SUPPORTER))
-#define PM_STAFF     (PM_FRONTLINE | (1u << ROLE_CLINICIAN))
 
 /* Venue accessibility features, in bit order (venues.features). */
 enum venue_feature {
@@ -39,12 +32,15 @@ extern const char *const venue_feature_names[VF__MAX + 1];
 extern const char *const art_form_names[];      /* NULL-terminated */
 extern const char *const programme_languages[]; /* "en", "es", ... NULL-terminated */
 
-/* True when the actor holds a role in mask in organisation org; admins
- * hold every organisation. */
-bool programs_serves(const struct actor *a, uint32_t mask, int64_t org);
-/* The organisations where the actor holds a role in mask; returns how many
- * (at most max). all is set for admins (every organisation). */
-size_t programs_orgs(const struct actor *a, uint32_t mask, int64_t *out, size_t max, bool *all);
+/* Organisation scope is the policy's (auth.h: policy_check, policy_in,
+ * policy_orgs). The staff of an organisation, who see its drafts, its
+ * sessions' rosters and who is enrolled, are those it allows
+ * ACT_ENROL_READ (programmes) and ACT_ROSTER_READ (sessions).
+ *
+ * policy_check() for a thing of a programme of organisation org whose
+ * status is status (NULL: unknown): a published programme and its sessions
+ * are seen by everyone logged in, so refusing them is 403, not 404. */
+int programs_check(const struct actor *a, enum action act, int64_t org, const char *status);
 
 /* The participant record linked to the actor's login; 0 when none. */
 int64_t programs_self_participant(struct db_conn *c, const struct actor *a);
@@ -73,13 +69,6 @@ json_t *programs_session_json(struct db_conn *c, int64_t session_id);
 	"s.sequence, s.updated_at"
 struct db_stmt;
 json_t *programs_session_row(struct db_stmt *st);
-
-/* Parses an optional positive id from the query string into *out (0 when
- * absent). Answers 400 naming the parameter and returns false otherwise. */
-bool programs_query_id(struct req *r, const char *name, int64_t *out);
-
-/* A problem naming a field (see http.h). */
-#define programs_bad http_field_problem
 
 /* Enrolment (enrolment.c; see taking_part.h): when a place frees in a programme, offers
  * it to the first on the waitlist. Inside the caller's write transaction. */

@@ -1,8 +1,9 @@
 /*
  * Inside the programmes edge only (programmes_http.c, sessions_http.c,
- * roster_http.c): the helpers their handlers share. Each answers the
- * refusal itself (rolled back when it opened the transaction) and returns
- * false; true means go on.
+ * roster_http.c): the helpers their handlers share. Those returning bool
+ * answer the refusal themselves (after rolling back: programs_bad) and
+ * return false, true meaning go on; those returning int leave answering to
+ * the handler's single exit (programs_http_finish).
  */
 #ifndef HEARTH_PROGRAMS_EDGE_H
 #define HEARTH_PROGRAMS_EDGE_H
@@ -18,11 +19,15 @@ struct prog_row;
 const char *programs_http_resource(struct req *r, const char *kind, int64_t id);
 
 /* sessions_http.c: begins a write transaction and loads the session (or
- * programme) for someone holding a role in mask in its organisation.
- * Otherwise answers 403 with denied, or 404 when denied is NULL (the
- * record stays unseen), rolls back and returns false. */
-bool programs_http_ref_begin(struct req *r, bool session, int64_t id, uint32_t mask,
-                             const char *denied, struct prog_ref *ref);
+ * programme) id for someone allowed act in its organisation
+ * (programs_check). Returns 0, or the policy's refusal: 403 with detail
+ * denied in *why, or -HEARTH_ENOTFOUND (answered as for a missing one),
+ * or an error; the handler's single exit (programs_http_finish) answers
+ * it and rolls back. */
+#include "auth/auth.h"
+struct programs_refusal;
+int programs_http_open_ref(struct req *r, bool session, int64_t id, enum action act,
+                          const char *denied, struct prog_ref *ref, struct programs_refusal *why);
 
 /* programmes_http.c: user may take part (a team or roster role: part) in
  * a programme of organisation org; answers 400 naming field otherwise.
@@ -34,8 +39,11 @@ bool programs_http_part_fits(struct req *r, const char *field, int64_t user, int
 bool programs_http_place_valid(struct req *r, int64_t org, const char *format, int64_t venue,
                                const char *link, int64_t capacity);
 /* programmes_http.c: begins a write transaction and loads programme id for
- * someone who manages its organisation; answers (404, 403) and returns
- * false otherwise, rolled back. doing says what for: "change", "publish". */
-bool programs_http_begin_managed(struct req *r, int64_t id, struct prog_row *p, const char *doing);
+ * someone who may manage it (ACT_PROGRAM_MANAGE in its organisation).
+ * Returns 0, or the policy's refusal (403 in *why, 404 as for a missing
+ * programme) or an error, for the handler's single exit. doing says what
+ * for: "change", "publish". */
+int programs_http_open_managed(struct req *r, int64_t id, struct prog_row *p, const char *doing,
+                               struct programs_refusal *why);
 
 #endif

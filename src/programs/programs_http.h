@@ -11,6 +11,8 @@
  *   venues_http.c       venues (logic in venues.c)
  *   training_http.c     training records (logic in training.c)
  *   refusal_http.c      answers the refusals logic files return (programs.h)
+ *                       and the handlers' single exit (programs_http_finish)
+ *   scope_http.c        ids in bodies and query strings (scope.h)
  *   taking_part_http.c  fit, enrolment and waitlist, supports, attendance, follow-up
  *   calendar_http.c     iCalendar feeds and their tokens (logic in calendar.c)
  */
@@ -39,13 +41,40 @@ void listening_http_theme_update(struct req *r);
 void listening_http_decision_list(struct req *r);
 void listening_http_decision_create(struct req *r);
 
-/* refusal_http.c: answers a logic function's failure rc: the refusal in
- * *why when it has a status (field problem when it names a field), else
- * http_error(rc, what). With in_tx the request's transaction is rolled
- * back first. */
+/* refusal_http.c: the one transaction shape of the module's handlers.
+ * A handler that begins a transaction keeps rc (and a struct
+ * programs_refusal why) and leaves by one exit:
+ *     out:
+ *         if (!programs_http_finish(r, rc, &why, "the session", "session.update",
+ *                                   programs_http_resource(r, "session", id)))
+ *             return;
+ *         ... answer the success ...
+ * No handler rolls back by hand: every answer below rolls back first. */
 struct programs_refusal;
+/* Rolls back the request's transaction when one is still open. */
+void programs_http_close(struct req *r);
+/* Answers a logic function's failure rc, after programs_http_close(): the
+ * refusal in *why when it has a status (field problem when it names a
+ * field), else http_error(rc, what). */
 void programs_http_refused(struct req *r, int rc, const struct programs_refusal *why,
-                           const char *what, bool in_tx);
+                           const char *what);
+/* With rc 0 (and nothing answered yet) appends the audit entry (action,
+ * resource) and commits (req_commit); true when committed. Otherwise rolls
+ * back and answers (programs_http_refused) unless a helper already did,
+ * and returns false. */
+bool programs_http_finish(struct req *r, int rc, const struct programs_refusal *why,
+                          const char *what, const char *action, const char *resource);
+
+/* refusal_http.c: parses an optional positive id from the query string
+ * into *out (0 when absent). Answers 400 naming the parameter and returns
+ * false otherwise. */
+#include <stdint.h>
+bool programs_query_id(struct req *r, const char *name, int64_t *out);
+
+/* http_field_problem() after programs_http_close(): a problem naming a
+ * field, never sent while the request's transaction holds its locks. */
+void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* venues_http.c */
 void programs_http_venue_list(struct req *r);

@@ -2,7 +2,10 @@
  * The edge's half of the programmes module's refusals: turns what a logic
  * function returned into the answer.
  */
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "core/err.h"
 #include "db/db.h"
@@ -11,11 +14,41 @@
 #include "programs/programs_http.h"
 #include "core/banned.h"
 
-void programs_http_refused(struct req *r, int rc, const struct programs_refusal *why,
-                           const char *what, bool in_tx)
+void programs_http_close(struct req *r)
 {
-	if (in_tx)
-		db_rollback(req_db(r));
+	/* r->db, not req_db(): a handler that never borrowed a connection has
+	 * nothing to roll back. The one rollback of the module's edge. */
+	if (r->db && db_in_transaction(r->db))
+		db_rollback(r->db);
+}
+
+void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	programs_http_close(r);
+	http_field_problem(r, status, field, "%s", msg);
+}
+
+bool programs_http_finish(struct req *r, int rc, const struct programs_refusal *why,
+                          const char *what, const char *action, const char *resource)
+{
+	if (!rc && !(why && why->status) && !r->status)
+		return req_commit(r, 0, action, resource, what);
+	if (r->status) /* a helper answered already */
+		programs_http_close(r);
+	else
+		programs_http_refused(r, rc ? rc : -HEARTH_EINVAL, why, what);
+	return false;
+}
+
+void programs_http_refused(struct req *r, int rc, const struct programs_refusal *why,
+                           const char *what)
+{
+	programs_http_close(r);
 	if (why && why->status && (why->ext_int_name || why->ext_str_name)) {
 		json_t *ext = json_object();
 		if (why->field)
@@ -35,4 +68,20 @@ void programs_http_refused(struct req *r, int rc, const struct programs_refusal 
 		return;
 	}
 	http_error(r, rc, what);
+}
+
+bool programs_query_id(struct req *r, const char *name, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	*out = 0;
+	if (!s)
+		return true;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1) {
+		programs_bad(r, 400, name, "%s must be a positive id", name);
+		return false;
+	}
+	*out = v;
+	return true;
 }

@@ -224,13 +224,13 @@ int roster_remove(struct db_conn *c, struct arena *a, const struct actor *who, i
 	struct prog_ref ref;
 	if (!rc)
 		rc = programs_session_ref(c, a, *session, &ref);
-	if (rc)
-		goto out;
-	if (!programs_serves(who, PM_MANAGE, ref.organisation_id)) {
+	if (!rc)
+		rc = policy_check(who, ACT_PROGRAM_MANAGE, ref.organisation_id, false); /* rosters are staff's */
+	if (rc == -HEARTH_EDENIED)
 		rc = programs_refuse(why, a, 403, NULL,
 		                     "you can change the roster only of programmes you coordinate");
+	if (rc)
 		goto out;
-	}
 	if (ref.therapeutic && strcmp(role, "on_duty") == 0 && strcmp(status, "published") == 0) {
 		int64_t n;
 		rc = roster_duty_count(c, *session, &n);
@@ -281,7 +281,7 @@ int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int6
 	 * unknown one does: an empty list. */
 	int64_t orgs[64];
 	bool all;
-	size_t norgs = programs_orgs(who, PM_STAFF, orgs, 32, &all);
+	size_t norgs = policy_orgs(who, ACT_ROSTER_READ, orgs, 32, &all);
 	for (size_t i = 0, own = norgs; !all && i < own; i++) {
 		size_t k = 0;
 		rc = people_partner_orgs(c, orgs[i], orgs + norgs,

@@ -32,10 +32,8 @@ static bool finish_read(struct req *r, bool audit, const char *action, const cha
 	if (audit)
 		return req_commit(r, 0, action, res, what);
 	int rc = db_commit(req_db(r));
-	if (rc) {
-		db_rollback(req_db(r));
-		http_error(r, rc, what);
-	}
+	if (rc)
+		programs_http_refused(r, rc, NULL, what);
 	return rc == 0;
 }
 
@@ -44,16 +42,19 @@ void programs_http_roster_list(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	if (!programs_http_ref_begin(r, true, id, PM_STAFF, NULL, &ref))
-		return;
+	struct programs_refusal why = {0};
 	struct roster_entry *es;
 	size_t n;
 	bool people;
-	int rc = roster_list(c, r->arena, &r->app->people, id, &es, &n, &people);
+	const char *what = "the session";
+	int rc = programs_http_open_ref(r, true, id, ACT_ROSTER_READ,
+	                                "only staff of the session's organisation see its roster",
+	                                &ref, &why);
+	/* Not an empty roster when it could not be read: an error. */
+	if (!rc && (rc = roster_list(c, r->arena, &r->app->people, id, &es, &n, &people)) != 0)
+		what = "the roster";
 	if (rc) {
-		/* Not an empty roster: the roster could not be read. */
-		db_rollback(c);
-		http_error(r, rc, "the roster");
+		programs_http_refused(r, rc, &why, what);
 		return;
 	}
 	if (!finish_read(r, people, "roster.read", programs_http_resource(r, "session", id),
@@ -103,30 +104,34 @@ void programs_http_roster_add(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	if (!programs_http_ref_begin(r, true, id, PM_MANAGE,
-	                             "you can change the roster only of programmes you coordinate",
-	                             &ref))
-		return;
+	struct programs_refusal why = {0};
+	const char *what = "the session";
+	int64_t rid = 0;
 	const char *field = lead ? "participant_id" : "user_id";
 	struct roster_input in = {
 	    .role = v[2].s, .user_id = lead ? 0 : v[0].i, .participant_id = lead ? v[1].i : 0};
+	int rc = programs_http_open_ref(r, true, id, ACT_PROGRAM_MANAGE,
+	                                "you can change the roster only of programmes you coordinate",
+	                                &ref, &why);
+	if (rc)
+		goto out;
 	/* Scope first: a person of another organisation is refused like one
 	 * who does not exist, before anything else is said. */
 	if (lead &&
-	    !programs_scope_participant(r, field, in.participant_id, ref.organisation_id, NULL))
-		return;
-	if (!lead &&
-	    !programs_http_part_fits(r, field, in.user_id, ref.organisation_id, in.role, &in.name))
-		return;
-	struct programs_refusal why = {0};
-	int64_t rid = 0;
-	int rc = roster_add(c, r->arena, &r->actor, &ref, &in, &rid, &why);
-	if (why.status) {
-		programs_http_refused(r, rc, &why, "the roster", true);
-		return;
+	    !programs_scope_participant(r, field, in.participant_id, ref.organisation_id, NULL)) {
+		rc = -HEARTH_EINVAL; /* answered */
+		goto out;
 	}
-	if (!req_commit(r, rc, "roster.add", programs_http_resource(r, "session", id),
-	                "the roster"))
+	if (!lead &&
+	    !programs_http_part_fits(r, field, in.user_id, ref.organisation_id, in.role, &in.name)) {
+		rc = -HEARTH_EINVAL; /* answered */
+		goto out;
+	}
+	what = "the roster";
+	rc = roster_add(c, r->arena, &r->actor, &ref, &in, &rid, &why);
+out:
+	if (!programs_http_finish(r, rc, &why, what, "roster.add",
+	                          programs_http_resource(r, "session", id)))
 		return;
 	http_json(r, 201,
 	          json_pack("{s:I, s:I, s:s}", "id", (json_int_t)rid, "session_id", (json_int_t)id,
@@ -142,12 +147,11 @@ void programs_http_roster_delete(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = roster_remove(c, r->arena, &r->actor, id, &session, &why);
-	if (rc && (why.status || !session)) {
-		programs_http_refused(r, rc, &why, "the roster entry", true);
-		return;
-	}
-	if (!req_commit(r, rc, "roster.remove", programs_http_resource(r, "session", session),
-	                "the roster"))
+	/* Another organisation's entry (404 from the policy) answers as a
+	 * missing one does. */
+	bool entry = why.status || !session || rc == -HEARTH_ENOTFOUND;
+	if (!programs_http_finish(r, rc, &why, entry ? "the roster entry" : "the roster",
+	                          "roster.remove", programs_http_resource(r, "session", session)))
 		return;
 	http_no_content(r);
 }
@@ -179,15 +183,18 @@ void programs_http_rotation(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	if (!programs_http_ref_begin(r, false, id, PM_STAFF, NULL, &ref))
-		return;
+	struct programs_refusal why = {0};
 	struct rotation_slot *xs;
 	size_t n;
 	bool people;
-	int rc = roster_rotation(c, r->arena, &r->app->people, id, &xs, &n, &people);
+	const char *what = "the programme";
+	int rc = programs_http_open_ref(r, false, id, ACT_ROSTER_READ,
+	                                "only staff of the programme's organisation see its rotation",
+	                                &ref, &why);
+	if (!rc && (rc = roster_rotation(c, r->arena, &r->app->people, id, &xs, &n, &people)) != 0)
+		what = "the rotation";
 	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, "the rotation");
+		programs_http_refused(r, rc, &why, what);
 		return;
 	}
 	if (!finish_read(r, people, "rotation.read", programs_http_resource(r, "programme", id),
@@ -237,7 +244,7 @@ void programs_http_staff_list(struct req *r)
 	struct programs_refusal why = {0};
 	int rc = staff_list(req_db(r), r->arena, &r->actor, org_id, role, &ms, &n, &why);
 	if (rc) {
-		programs_http_refused(r, why.status ? rc : -HEARTH_EDB, &why, "staff", false);
+		programs_http_refused(r, why.status ? rc : -HEARTH_EDB, &why, "staff");
 		return;
 	}
 	json_t *items = json_array();

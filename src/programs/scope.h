@@ -1,14 +1,16 @@
 /*
- * Scope of the ids that arrive in a request's body or query string.
+ * Scope of the ids that arrive in a request's body or query string (the
+ * edge: scope_http.c; logic files never include this).
  *
  * A path id names the record a route acts on, and its handler checks it.
  * Ids in a body or a query name *other* records the request would touch:
  * the person enrolled, the venue booked, the staff member named in a team
  * or put on a roster, the programme a follow-up is about. Each one goes
  * through one function here, one per kind of id, before the handler uses
- * it. (A later step moves these into the policy table; each entry point
- * takes the request, the field name, the id and the organisation the
- * record would belong to, and nothing else the policy could not know.)
+ * it. (Path ids follow the one rule of docs/api.md through policy_check;
+ * each entry point here takes the request, the field name, the id and the
+ * organisation the record would belong to, and nothing else the policy
+ * could not know.)
  *
  * The rule, the same for every kind: an id the caller may not use gets ONE
  * answer whether it names a record outside the caller's organisations or
@@ -18,7 +20,6 @@
  * never echoes the id:
  *
  *   participant  403  "<field>: this person is not in your organisation"
- *                     (what GET /participants/{id}/fit answers)
  *   venue        400  "<field>: no such venue"
  *   staff user   400  "<field>: no such staff member or volunteer"
  *   programme    404  "<field>: there is no such programme"
@@ -64,10 +65,11 @@ bool programs_scope_venue(struct req *r, const char *field, int64_t venue, int64
 bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t org,
                          uint32_t fit, const char *part, const char *needs, const char **name);
 
-/* Programme programme is one the caller holds a role in mask in (any
- * staff mask), or, with mask 0, a published one (what participants see).
- * Fills ref. */
-bool programs_scope_programme(struct req *r, const char *field, int64_t programme, uint32_t mask,
-                              struct prog_ref *ref);
+/* Programme programme is one of an organisation where the caller may do
+ * act (policy_in), or, with ACT_PUBLIC, a published one (what
+ * participants see). Fills ref. */
+#include "auth/auth.h"
+bool programs_scope_programme(struct req *r, const char *field, int64_t programme,
+                              enum action act, struct prog_ref *ref);
 
 #endif

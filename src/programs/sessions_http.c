@@ -21,19 +21,25 @@
 
 #define DAY 86400
 
-static bool is_staff_of(const struct req *r, uint32_t mask, int64_t org)
+/* Whether the caller sees programme ref as its organisation's staff do
+ * (drafts, cancelled sessions): 0 and *staff, 0 for a published one seen
+ * by anyone logged in, or the policy's refusal (403 for another role in
+ * its organisation, 404 as for a missing one). */
+static int staff_view(struct req *r, const struct prog_ref *ref, bool *staff)
 {
-	return programs_serves(&r->actor, mask, org);
+	int rc = programs_check(&r->actor, ACT_ROSTER_READ, ref->organisation_id, ref->status);
+	*staff = rc == 0;
+	return rc == -HEARTH_EDENIED && strcmp(ref->status, "published") == 0 ? 0 : rc;
 }
 
 void programs_http_session_list(struct req *r)
 {
 	int64_t id = req_param_id(r, "id");
 	struct prog_ref ref;
+	bool staff = false;
 	int rc = programs_programme_ref(req_db(r), r->arena, id, &ref);
-	bool staff = !rc && is_staff_of(r, PM_STAFF, ref.organisation_id);
-	if (!rc && !staff && strcmp(ref.status, "published") != 0)
-		rc = -HEARTH_ENOTFOUND;
+	if (!rc)
+		rc = staff_view(r, &ref, &staff);
 	if (rc) {
 		http_error(r, rc, "the programme");
 		return;
@@ -55,9 +61,11 @@ static json_t *session_load(struct req *r, int64_t id, struct prog_ref *ref)
 		http_error(r, rc, "the session");
 		return NULL;
 	}
-	bool staff = is_staff_of(r, PM_STAFF, ref->organisation_id);
-	json_t *o;
-	rc = sessions_get(req_db(r), id, staff, ref->status, &o);
+	bool staff = false;
+	json_t *o = NULL;
+	rc = staff_view(r, ref, &staff);
+	if (!rc)
+		rc = sessions_get(req_db(r), id, staff, ref->status, &o);
 	if (rc)
 		http_error(r, rc, "the session");
 	return o;
@@ -122,61 +130,51 @@ void programs_http_session_create(struct req *r)
 	}
 	struct db_conn *c = req_db(r);
 	struct prog_row p = {0};
-	if (!programs_http_begin_managed(r, id, &p, "add sessions to"))
-		return;
-	int rc = 0;
+	struct programs_refusal why = {0};
+	int64_t sid = 0;
+	int rc = programs_http_open_managed(r, id, &p, "add sessions to", &why);
+	if (rc)
+		goto out;
 	if (strcmp(p.status, "closed") == 0) {
-		db_rollback(c);
-		http_problem(r, 409, "the programme is closed; reopen it before adding sessions");
-		return;
+		rc = programs_refuse(&why, r->arena, 409, NULL,
+		                     "the programme is closed; reopen it before adding sessions");
+		goto out;
 	}
 	int64_t venue = v[2].present ? v[2].i : p.venue;
 	const char *link = v[3].present ? (*v[3].s ? v[3].s : NULL) : p.link;
 	if (!programs_http_place_valid(r, p.org, p.format, venue, link, p.capacity)) {
-		db_rollback(c);
-		return;
+		rc = -HEARTH_EINVAL; /* answered */
+		goto out;
 	}
-	struct programs_refusal why = {0};
 	rc = sessions_venue_free(c, r->arena, &r->actor, venue, v[0].i, v[1].i, 0, &why);
-	if (why.status) {
-		programs_http_refused(r, rc, &why, "the session", true);
-		return;
-	}
+	if (rc)
+		goto out;
 	/* In a published programme a new session is public at once, unless it
 	 * is therapeutic: then it waits for someone on duty. */
 	const char *status =
 	    strcmp(p.status, "published") == 0 && !p.therapeutic ? "published" : "draft";
-	int64_t sid = 0;
-	if (!rc)
-		rc = sessions_insert(c, id, v[0].i, v[1].i, 0, venue, link, status, &sid);
-	if (!req_commit(r, rc, "session.create", programs_http_resource(r, "session", sid),
-	                "the session"))
+	rc = sessions_insert(c, id, v[0].i, v[1].i, 0, venue, link, status, &sid);
+out:
+	if (!programs_http_finish(r, rc, &why, "the session", "session.create",
+	                          programs_http_resource(r, "session", sid)))
 		return;
 	json_t *o = sessions_json(c, sid, v[0].i, p.zone);
 	http_json(r, 201, o ? o : json_pack("{s:I}", "id", (json_int_t)sid));
 }
 
-bool programs_http_ref_begin(struct req *r, bool session, int64_t id, uint32_t mask,
-                             const char *denied, struct prog_ref *ref)
+int programs_http_open_ref(struct req *r, bool session, int64_t id, enum action act,
+                          const char *denied, struct prog_ref *ref, struct programs_refusal *why)
 {
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = session ? programs_session_ref(c, r->arena, id, ref)
 		             : programs_programme_ref(c, r->arena, id, ref);
-	if (!rc && !denied && !is_staff_of(r, mask, ref->organisation_id))
-		rc = -HEARTH_ENOTFOUND;
-	if (rc) {
-		db_rollback(c);
-		http_error(r, rc, session ? "the session" : "the programme");
-		return false;
-	}
-	if (!is_staff_of(r, mask, ref->organisation_id)) {
-		db_rollback(c);
-		http_problem(r, 403, "%s", denied);
-		return false;
-	}
-	return true;
+	if (!rc)
+		rc = programs_check(&r->actor, act, ref->organisation_id, ref->status);
+	if (rc == -HEARTH_EDENIED)
+		rc = programs_refuse(why, r->arena, 403, NULL, "%s", denied);
+	return rc;
 }
 
 static const char *const programs_http_session_update_statuses[] = {"published", "cancelled", NULL};
@@ -201,34 +199,34 @@ void programs_http_session_update(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
-	if (!programs_http_ref_begin(
-	        r, true, id, PM_MANAGE | (1u << ROLE_FACILITATOR),
-	        "you can change sessions only of your organisation's programmes", &ref))
-		return;
+	struct programs_refusal why = {0};
 	struct session_state st;
-	int rc = sessions_state_get(c, r->arena, id, &st);
-	if (rc) {
-		db_rollback(c);
-		http_error(r, -HEARTH_EDB, "the session");
-		return;
+	bool cancelling = v[4].present && strcmp(v[4].s, "cancelled") == 0;
+	const char *what = "the session";
+	int rc = programs_http_open_ref(
+	    r, true, id, ACT_SESSION_EDIT,
+	    "you can change sessions only of your organisation's programmes", &ref, &why);
+	if (rc)
+		goto out;
+	if ((rc = sessions_state_get(c, r->arena, id, &st)) != 0) {
+		rc = -HEARTH_EDB;
+		goto out;
 	}
 	int64_t start = st.start, end = st.end, venue = st.venue;
 	const char *link = st.link, *status = st.status, *reason = st.reason;
 	int64_t was_published = st.was_published, cancelled_at = st.cancelled_at;
-	bool cancelling = v[4].present && strcmp(v[4].s, "cancelled") == 0;
 	if (strcmp(status, "cancelled") == 0 && !cancelling &&
 	    !(v[4].present && strcmp(v[4].s, "published") == 0)) {
-		db_rollback(c);
-		programs_bad(
-		    r, 409, "status",
+		rc = programs_refuse(
+		    &why, r->arena, 409, "status",
 		    "the session is cancelled; set status to published to bring it back first");
-		return;
+		goto out;
 	}
 	if (cancelling && !v[5].present) {
-		db_rollback(c);
-		programs_bad(r, 400, "cancel_reason",
-		             "cancel_reason is required: say why, so the people coming are told");
-		return;
+		rc = programs_refuse(
+		    &why, r->arena, 400, "cancel_reason",
+		    "cancel_reason is required: say why, so the people coming are told");
+		goto out;
 	}
 	/* Moving: ends_at follows starts_at unless given. */
 	if (v[0].present) {
@@ -239,47 +237,40 @@ void programs_http_session_update(struct req *r)
 		end = v[1].i;
 	}
 	if (end <= start || end - start > 12 * 3600) {
-		db_rollback(c);
-		programs_bad(r, 400, "ends_at",
-		             "ends_at must be after starts_at, at most 12 hours");
-		return;
+		rc = programs_refuse(&why, r->arena, 400, "ends_at",
+		                     "ends_at must be after starts_at, at most 12 hours");
+		goto out;
 	}
 	if (v[2].present)
 		venue = v[2].i;
 	if (v[3].present)
 		link = *v[3].s ? v[3].s : NULL;
 	if (link && !programmes_link_valid(link)) {
-		db_rollback(c);
-		programs_bad(r, 400, "online_link", "online_link must start with https://");
-		return;
+		rc = programs_refuse(&why, r->arena, 400, "online_link",
+		                     "online_link must start with https://");
+		goto out;
 	}
 	if ((v[2].present || v[3].present) && !cancelling) {
 		/* The programme's format decides what a session needs. */
 		struct prog_row p = {0};
-		if ((rc = programmes_row_load(c, r->arena, ref.programme_id, &p)) != 0) {
-			db_rollback(c);
-			http_error(r, rc, "the programme");
-			return;
-		}
+		if ((rc = programmes_row_load(c, r->arena, ref.programme_id, &p)) != 0)
+			goto out;
 		if (!programs_http_place_valid(r, p.org, p.format, venue, link, p.capacity)) {
-			db_rollback(c);
-			return;
+			rc = -HEARTH_EINVAL; /* answered */
+			goto out;
 		}
 	}
-	struct programs_refusal why = {0};
 	if (venue && (v[0].present || v[1].present || v[2].present || v[4].present) &&
 	    !cancelling) {
 		rc = sessions_venue_free(c, r->arena, &r->actor, venue, start, end, id, &why);
-		if (why.status) {
-			programs_http_refused(r, rc, &why, "the session", true);
-			return;
-		}
+		if (rc)
+			goto out;
 	}
 	if (v[0].present && !cancelling) {
-		int drc = sessions_duty_check(c, r->arena, id, start, ref.timezone, &why);
-		if (drc) {
-			programs_http_refused(r, drc, &why, "the duty check", true);
-			return;
+		/* A check that could not run does not pass. */
+		if ((rc = sessions_duty_check(c, r->arena, id, start, ref.timezone, &why)) != 0) {
+			what = "the duty check";
+			goto out;
 		}
 	}
 	if (cancelling) {
@@ -288,12 +279,11 @@ void programs_http_session_update(struct req *r)
 		cancelled_at = util_now();
 	} else if (v[4].present) {
 		if (ref.therapeutic && duty_count(c, id) == 0) {
-			db_rollback(c);
-			programs_bad(
-			    r, 409, "status",
+			rc = programs_refuse(
+			    &why, r->arena, 409, "status",
 			    "a session of a therapeutic programme needs someone on duty before "
 			    "it is published");
-			return;
+			goto out;
 		}
 		status = "published";
 		was_published = 1;
@@ -308,10 +298,10 @@ void programs_http_session_update(struct req *r)
 	                            .was_published = was_published,
 	                            .reason = reason,
 	                            .cancelled_at = cancelled_at};
-	if (!rc)
-		rc = sessions_state_put(c, id, &st);
-	if (!req_commit(r, rc, cancelling ? "session.cancel" : "session.update",
-	                programs_http_resource(r, "session", id), "the session"))
+	rc = sessions_state_put(c, id, &st);
+out:
+	if (!programs_http_finish(r, rc, &why, what, cancelling ? "session.cancel" : "session.update",
+	                          programs_http_resource(r, "session", id)))
 		return;
 	programs_http_session_get(r);
 }

@@ -110,14 +110,20 @@ static int one_int(struct db_conn *c, const char *sql, int64_t a, int64_t b, int
 	return rc < 0 ? rc : 0;
 }
 
-/* The programme's facts, refused (404 through the error, 403) unless the
- * actor holds a role in mask in its organisation. */
-static int programme_scope(const struct part_ctx *x, int64_t programme, uint32_t mask,
-                           struct prog_ref *ref, struct part_refusal *no)
+/* The programme's facts, for someone who manages supports in its
+ * organisation; otherwise the policy's refusal (policy_check: 404 through
+ * the error, as for a missing programme, or 403). shown: the thing named
+ * is the programme itself (seen by everyone once published), not one of
+ * its supports. */
+static int managed_programme(const struct part_ctx *x, int64_t programme, bool shown,
+                             struct prog_ref *ref, struct part_refusal *no)
 {
 	no->what = "the programme";
 	int rc = programs_programme_ref(x->c, x->a, programme, ref);
-	if (!rc && !programs_serves(x->actor, mask, ref->organisation_id))
+	if (!rc)
+		rc = programs_check(x->actor, ACT_SUPPORT_MANAGE, ref->organisation_id,
+		                    shown ? ref->status : NULL);
+	if (rc == -HEARTH_EDENIED)
 		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
 	return rc;
 }
@@ -144,10 +150,16 @@ int support_request(const struct part_ctx *x, const struct support_in *in, struc
 	}
 	if (rc)
 		goto out;
-	if (!in->by_self && !programs_serves(x->actor, PM_STAFF, ref.organisation_id)) {
+	if (!in->by_self)
+		rc = programs_check(x->actor, ACT_SUPPORT_REQUEST, ref.organisation_id, ref.status);
+	if (rc == -HEARTH_ENOTFOUND) /* as for a missing programme */
+		rc = part_refuse(
+		    no, 404, pfield,
+		    arena_printf(x->a, "there is no programme %" PRId64, in->programme));
+	else if (rc)
 		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+	if (rc)
 		goto out;
-	}
 	if (!in->by_self && (rc = part_participant_scope(x, "participant_id", in->person,
 	                                                 ref.organisation_id, NULL, no)) != 0)
 		goto out;
@@ -215,7 +227,7 @@ int support_list(const struct part_ctx *x, int64_t programme, struct support **r
 	memset(no, 0, sizeof *no);
 	*rows = NULL;
 	*n = 0;
-	int rc = programme_scope(x, programme, PM_MANAGE, &ref, no);
+	int rc = managed_programme(x, programme, true, &ref, no);
 	if (rc)
 		goto out;
 	no->what = "the supports";
@@ -257,8 +269,11 @@ int support_decide(const struct part_ctx *x, int64_t id, const char *to, bool ha
 	int rc = support_get(x, id, &cur);
 	if (rc)
 		goto out;
-	if ((rc = programme_scope(x, cur.programme_id, PM_MANAGE, &ref, no)) != 0)
+	if ((rc = managed_programme(x, cur.programme_id, false, &ref, no)) != 0) {
+		if (rc == -HEARTH_ENOTFOUND) /* as for a missing support */
+			no->what = "the support";
 		goto out;
+	}
 	no->what = "the support";
 	/* requested -> approved | declined | provided; approved -> provided |
 	 * declined (or approved again to correct the amount). Declined and
@@ -310,7 +325,7 @@ int support_ledger(const struct part_ctx *x, int64_t programme, struct support_l
 	struct prog_ref ref;
 	memset(no, 0, sizeof *no);
 	memset(out, 0, sizeof *out);
-	int rc = programme_scope(x, programme, PM_MANAGE, &ref, no);
+	int rc = managed_programme(x, programme, true, &ref, no);
 	if (rc)
 		goto out;
 	no->what = "the ledger";

@@ -24,9 +24,6 @@ struct part_session;
 /* How long an offered place is held. */
 #define PART_OFFER_SECONDS (48 * 3600)
 
-/* Who may enrol people and answer offers on their behalf. */
-#define PM_ENROL (PM_MANAGE | (1u << ROLE_FACILITATOR))
-
 /* What a logic function needs of the caller: the connection (inside the
  * caller's write transaction), an arena for the strings it returns, the
  * people module's keys (to read a person's record) and who is acting. All
@@ -81,8 +78,8 @@ struct enrolment_out {
 
 /* Enrols person in programme, or puts them on its waitlist when it is
  * full. by_self: the person asks themself (the programme must be
- * published, else it is "not there"); otherwise the actor must hold a
- * PM_ENROL role in the programme's organisation and the person must be in
+ * published, else it is "not there"); otherwise the actor must be allowed
+ * ACT_ENROL in the programme's organisation (policy_check) and the person must be in
  * scope of it. Expired offers are settled and free places offered first,
  * so a newcomer never takes a place someone on the waitlist is owed.
  * Inside the caller's write transaction; on a refusal the caller rolls
@@ -93,7 +90,7 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 enum enrolment_reply { ENROLMENT_CANCEL, ENROLMENT_ACCEPT, ENROLMENT_DECLINE };
 
 /* Cancels, accepts or declines place id: me (the actor's own participant
- * record, 0 when none) when it is theirs, or staff holding PM_ENROL in the
+ * record, 0 when none) when it is theirs, or staff allowed ACT_ENROL in the
  * programme's organisation. A place freed is offered on. Expired offers
  * are settled first, and that is kept on a conflict (no->keep). Someone
  * who may not know the place gets -HEARTH_ENOTFOUND. out->status is what
@@ -121,7 +118,7 @@ struct enrolment_row {
 
 /* A programme's places (enrolled, offered, waitlisted, then cancelled; by
  * id), each with the person's name (reads of their records: the caller
- * audits), for staff holding a PM_STAFF role in its organisation. Expired
+ * audits), for staff allowed ACT_ENROL_READ in its organisation. Expired
  * offers are settled first. Inside the caller's write transaction. */
 int enrolment_list(const struct part_ctx *x, int64_t programme, struct enrolment_row **rows,
                    size_t *n, struct part_refusal *no);
@@ -229,7 +226,7 @@ int fit_rank(struct db_conn *c, struct arena *a, const struct fit_person *p, int
 
 /* fit_rank for participant person's own profile. self: the person asks
  * (not audited: not a read of someone else's record; an erased record is
- * -HEARTH_ENOTFOUND); otherwise staff holding a PM_STAFF role in one of the
+ * -HEARTH_ENOTFOUND); otherwise staff allowed ACT_FIT_PERSON in one of the
  * person's organisations (anyone else, and nobody by that id, is refused
  * alike with no->denied; an erased person is 410). Staff reads are inside
  * the caller's write transaction, which audits them. */
@@ -265,13 +262,13 @@ struct support_in {
 
 /* Records a support request of a person who holds (or waits for) a place
  * in the programme; the note is sealed with the person's key. Staff must
- * hold a PM_STAFF role in the programme's organisation. *out is the row
+ * be allowed ACT_SUPPORT_REQUEST in the programme's organisation. *out is the row
  * as stored. Inside the caller's write transaction. */
 int support_request(const struct part_ctx *x, const struct support_in *in, struct support *out,
                     struct part_refusal *no);
 
 /* The programme's supports in id order, each with the person's name (reads
- * of those records: the caller audits), for staff holding a PM_MANAGE role
+ * of those records: the caller audits), for staff allowed ACT_SUPPORT_MANAGE
  * in its organisation. Inside the caller's write transaction. */
 int support_list(const struct part_ctx *x, int64_t programme, struct support **rows, size_t *n,
                  struct part_refusal *no);
@@ -307,7 +304,7 @@ struct reg_item {
 };
 
 /* The session's register, by name (people without one last), for staff
- * holding a PM_FRONTLINE role in its organisation; *has_session: *session
+ * allowed ACT_ATTENDANCE in its organisation; *has_session: *session
  * was read. Names are reads of the people's records: the caller audits.
  * Inside the caller's write transaction. */
 int attendance_register(const struct part_ctx *x, int64_t session, struct part_session *sess,
@@ -348,8 +345,8 @@ struct followup_due {
 	const char *last_action, *last_by; /* last_by may be NULL */
 };
 
-/* Who is due a follow-up in the organisations where the actor holds a
- * PM_FRONTLINE role (every organisation for admins). Names are reads of
+/* Who is due a follow-up in the organisations where the actor is allowed
+ * ACT_FOLLOWUP (every organisation for admins). Names are reads of
  * the people's records: the caller audits. */
 int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size_t *n);
 
@@ -374,7 +371,7 @@ struct followup_entry {
 };
 
 /* The newest follow-ups (at most 500 per organisation) in the organisations
- * where the actor holds a PM_MANAGE role, of person only when not 0, with
+ * where the actor is allowed ACT_FOLLOWUP_LOG, of person only when not 0, with
  * names and notes (reads of the records: the caller audits). */
 int followup_log(const struct part_ctx *x, int64_t only, struct followup_entry **rows, size_t *n);
 

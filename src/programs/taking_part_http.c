@@ -155,7 +155,7 @@ static bool part_refused(struct req *r, const struct part_refusal *no)
 		                resource(r, "programme", no->programme_id), "the enrolment"))
 			return true;
 	} else {
-		db_rollback(req_db(r));
+		programs_http_close(r);
 	}
 	if (no->base.field) {
 		http_field_problem(r, no->base.status, no->base.field, "%s", no->base.message);

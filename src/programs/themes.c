@@ -91,7 +91,7 @@ static const char SQL_NOT_ACTED[] =
  * with a role in it, and every participant. */
 static bool sees_decisions(const struct actor *a, int64_t org)
 {
-	return (a->roles & (1u << ROLE_PARTICIPANT)) != 0 || programs_serves(a, ~0u, org);
+	return policy_allows(a, ACT_VOTE) || policy_in(a, ACT_ORG_SEE, org);
 }
 
 /* Grows an arena array of elements of size sz holding *n of *cap. */
@@ -221,7 +221,7 @@ int listening_theme_create(const struct people_ctx *px, struct db_conn *c, struc
 		goto out;
 	/* Staff of the organisation propose as staff; anyone else who sees
 	 * the round is a participant (the policy allows no one else here). */
-	const char *kind = programs_serves(who, PM_STAFF, rd->org) ? "staff" : "participant";
+	const char *kind = policy_in(who, ACT_ROSTER_READ, rd->org) ? "staff" : "participant";
 	/* A participant's words are sealed with their own key, so that
 	 * erasing them reaches the theme too (it then shows as removed). */
 	int64_t self = strcmp(kind, "participant") == 0 ? programs_self_participant(c, who) : 0;
@@ -278,17 +278,19 @@ int listening_theme_set_outcome(const struct people_ctx *px, struct db_conn *c, 
 		goto out;
 	}
 	rc = listening_theme_load(px, c, a, id, t);
-	if (rc == -HEARTH_ENOTFOUND || (!rc && !listening_sees_round(who, t->org))) {
+	if (!rc)
+		rc = policy_check(who, ACT_LISTENING_MANAGE, t->org, listening_sees_round(who, t->org));
+	if (rc == -HEARTH_ENOTFOUND) {
 		rc = programs_refuse(why, a, 404, NULL, "there is no theme %" PRId64, id);
 		goto out;
 	}
-	if (rc)
-		goto out;
-	if (!programs_serves(who, PM_MANAGE, t->org)) {
+	if (rc == -HEARTH_EDENIED) {
 		rc = programs_refuse(why, a, 403, NULL,
 		                     "only coordinators of the round's organisation may do this");
 		goto out;
 	}
+	if (rc)
+		goto out;
 	if (strcmp(t->outcome, "acted") == 0) {
 		rc = programs_refuse(why, a, 409, "outcome",
 		                     "theme %" PRId64 " was acted on: a decision links to it", id);
@@ -623,7 +625,7 @@ int listening_decision_create(struct db_conn *c, struct arena *a, const struct a
 {
 	int rc;
 	*id = 0;
-	if (!programs_serves(who, PM_MANAGE, in->org)) {
+	if (!policy_in(who, ACT_LISTENING_MANAGE, in->org)) {
 		rc = programs_refuse(
 		    why, a, 403, "organisation_id",
 		    "you can only record decisions of organisations you coordinate");

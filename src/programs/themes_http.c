@@ -94,7 +94,7 @@ void listening_http_theme_list(struct req *r)
 	int rc = listening_theme_list(&r->app->people, req_db(r), r->arena, &r->actor,
 	                              req_param_id(r, "id"), &rd, &ts, &n, &mine, &why);
 	if (rc) {
-		programs_http_refused(r, rc, &why, "the themes", false);
+		programs_http_refused(r, rc, &why, "the themes");
 		return;
 	}
 	json_t *items = json_array();
@@ -124,7 +124,7 @@ void listening_http_theme_create(struct req *r)
 	    &r->app->people, c, r->arena, &r->actor, req_param_id(r, "id"), v[TC_TITLE].s,
 	    v[TC_DESCRIPTION].present ? v[TC_DESCRIPTION].s : "", &id, &rd, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the theme", true);
+		programs_http_refused(r, rc, &why, "the theme");
 		return;
 	}
 	if (!req_commit(r, rc, "theme.create", resource(r, "theme", id), "the theme"))
@@ -155,7 +155,7 @@ void listening_http_vote_put(struct req *r)
 	rc = listening_vote_put(&r->app->people, c, r->arena, &r->actor, req_param_id(r, "id"),
 	                        v[0].i, &rd, &votes, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "your vote", true);
+		programs_http_refused(r, rc, &why, "your vote");
 		return;
 	}
 	if (!req_commit(r, rc, "theme.vote", resource(r, "listening_round", rd.id), "your vote"))
@@ -177,7 +177,7 @@ void listening_http_vote_delete(struct req *r)
 	}
 	rc = listening_vote_delete(c, r->arena, &r->actor, req_param_id(r, "id"), &rd, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "your vote", true);
+		programs_http_refused(r, rc, &why, "your vote");
 		return;
 	}
 	if (!req_commit(r, rc, "theme.vote.withdraw", resource(r, "listening_round", rd.id),
@@ -204,7 +204,7 @@ void listening_http_theme_update(struct req *r)
 	                                 v[TU_OUTCOME].s,
 	                                 v[TU_REASON].present ? v[TU_REASON].s : NULL, &t, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the theme", true);
+		programs_http_refused(r, rc, &why, "the theme");
 		return;
 	}
 	if (!req_commit(r, rc, "theme.update", resource(r, "theme", id), "the theme"))
@@ -308,7 +308,7 @@ void listening_http_decision_create(struct req *r)
 	}
 	rc = listening_decision_create(c, r->arena, &r->actor, &in, &id, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the decision", true);
+		programs_http_refused(r, rc, &why, "the decision");
 		return;
 	}
 	if (!req_commit(r, rc, "decision.create", resource(r, "decision", id), "the decision"))

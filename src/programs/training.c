@@ -97,7 +97,7 @@ int training_list(struct db_conn *c, struct arena *a, const struct actor *who, i
 	size_t cap = 0;
 	int64_t orgs[MAX_ORGS];
 	bool all;
-	size_t norgs = programs_orgs(who, PM_MANAGE, orgs, MAX_ORGS, &all);
+	size_t norgs = policy_orgs(who, ACT_TRAINING_MANAGE, orgs, MAX_ORGS, &all);
 	*out = NULL;
 	*n = 0;
 	if (!all && norgs == 0) {
@@ -156,7 +156,7 @@ int training_validate(struct arena *a, const struct actor *who, const struct tra
 		                     "expires_on must be after completed_on");
 		goto out;
 	}
-	if (!programs_serves(who, PM_MANAGE, in->organisation_id))
+	if (!policy_in(who, ACT_TRAINING_MANAGE, in->organisation_id))
 		rc = programs_refuse(why, a, 403, "organisation_id",
 		                     "you can record training only for an organisation you "
 		                     "coordinate");
@@ -201,14 +201,14 @@ int training_delete(struct db_conn *c, struct arena *a, const struct actor *who,
 		org = db_col_i64(s, 0);
 	db_finish(s);
 	rc = st < 0 ? st : org ? 0 : -HEARTH_ENOTFOUND;
-	if (rc)
-		goto out;
-	if (!programs_serves(who, PM_MANAGE, org)) {
+	if (!rc)
+		rc = policy_check(who, ACT_TRAINING_MANAGE, org, false);
+	if (rc == -HEARTH_EDENIED)
 		rc = programs_refuse(why, a, 403, NULL,
 		                     "you can remove training records only of an organisation you "
 		                     "coordinate");
+	if (rc)
 		goto out;
-	}
 	s = db_prepare(c, SQL_TRAINING_DELETE);
 	rc = -HEARTH_EDB;
 	if (!s)
@@ -228,7 +228,7 @@ int training_expiring(struct db_conn *c, struct arena *a, const struct actor *wh
 	cal_date_format(cal_from_days(today), now);
 	int64_t orgs[MAX_ORGS];
 	bool all;
-	size_t norgs = programs_orgs(who, PM_MANAGE, orgs, MAX_ORGS, &all);
+	size_t norgs = policy_orgs(who, ACT_TRAINING_MANAGE, orgs, MAX_ORGS, &all);
 	*out = NULL;
 	*n = 0;
 	struct db_stmt *s = db_prepare(c, SQL_TRAINING_EXPIRING);

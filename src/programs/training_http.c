@@ -49,7 +49,7 @@ void programs_http_training_list(struct req *r)
 	struct programs_refusal why = {0};
 	int rc = training_list(req_db(r), r->arena, &r->actor, uid, &ts, &n, &why);
 	if (rc) {
-		programs_http_refused(r, rc, &why, "training records", false);
+		programs_http_refused(r, rc, &why, "training records");
 		return;
 	}
 	json_t *items = json_array();
@@ -74,7 +74,7 @@ void programs_http_training_create(struct req *r)
 	struct programs_refusal why = {0};
 	int rc = training_validate(r->arena, &r->actor, &in, util_now() / DAY, &why);
 	if (rc) {
-		programs_http_refused(r, rc, &why, "the record", false);
+		programs_http_refused(r, rc, &why, "the record");
 		return;
 	}
 	struct db_conn *c = req_db(r);
@@ -90,7 +90,7 @@ void programs_http_training_create(struct req *r)
 	if (!rc)
 		rc = training_create(c, r->arena, &r->actor, &in, &id, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the record", true);
+		programs_http_refused(r, rc, &why, "the record");
 		return;
 	}
 	if (!req_commit(r, rc, "training.create",
@@ -108,7 +108,7 @@ void programs_http_training_delete(struct req *r)
 	if (!rc)
 		rc = training_delete(c, r->arena, &r->actor, id, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the record", true);
+		programs_http_refused(r, rc, &why, "the record");
 		return;
 	}
 	if (!req_commit(r, rc, "training.delete", arena_printf(r->arena, "training:%" PRId64, id),

@@ -90,7 +90,7 @@ int venues_create(struct db_conn *c, struct arena *a, const struct actor *who,
 {
 	int rc;
 	*id = 0;
-	if (!programs_serves(who, PM_MANAGE, in->organisation_id)) {
+	if (!policy_in(who, ACT_PROGRAM_MANAGE, in->organisation_id)) {
 		rc = programs_refuse(why, a, 403, "organisation_id",
 		                     "you can add venues only for an organisation you coordinate");
 		goto out;
@@ -120,7 +120,8 @@ int venues_update(struct db_conn *c, struct arena *a, const struct actor *who, i
 	int rc = venues_get(c, a, id, &v);
 	if (rc)
 		goto out;
-	if (!programs_serves(who, PM_MANAGE, v.organisation_id)) {
+	/* Venues are shown to everyone logged in: 403, never 404. */
+	if (policy_check(who, ACT_PROGRAM_MANAGE, v.organisation_id, true) != 0) {
 		rc =
 		    programs_refuse(why, a, 403, NULL,
 		                    "you can change venues only of an organisation you coordinate");

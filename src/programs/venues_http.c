@@ -126,7 +126,7 @@ void programs_http_venue_create(struct req *r)
 	if (!rc) {
 		rc = venues_create(c, r->arena, &r->actor, &in, &id, &why);
 		if (why.status) {
-			programs_http_refused(r, rc, &why, "the venue", true);
+			programs_http_refused(r, rc, &why, "the venue");
 			return;
 		}
 	}
@@ -157,7 +157,7 @@ void programs_http_venue_update(struct req *r)
 	}
 	rc = venues_update(c, r->arena, &r->actor, id, &in, &why);
 	if (why.status) {
-		programs_http_refused(r, rc, &why, "the venue", true);
+		programs_http_refused(r, rc, &why, "the venue");
 		return;
 	}
 	if (!req_commit(r, rc, "venue.update", arena_printf(r->arena, "venue:%" PRId64, id),

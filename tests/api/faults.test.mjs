@@ -54,4 +54,19 @@ describe('a statement failing mid-list', () => {
     const again = await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`);
     assert.equal(again.status, 200, again.text);
   });
+
+  test('a programme\'s team: 500, not a programme with half its team', async () => {
+    // The demo's therapeutic programme names an artist facilitator and a
+    // mental-health partner; the second row of its team fails.
+    const { as } = await withFault('FROM programme_team t JOIN users u@2');
+    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
+    const p = programmes.find((x) => x.therapeutic);
+    assert.ok(p, 'the demo has a therapeutic programme');
+    const res = await as.coordinator.get(`/api/v1/programmes/${p.id}`);
+    assertProblem(res, 500);
+    assert.ok(!('team' in (res.json || {})), 'no partial team');
+    const again = await as.coordinator.get(`/api/v1/programmes/${p.id}`);
+    assert.equal(again.status, 200, again.text);
+    assert.ok(again.json.team.length >= 2, 'the whole team');
+  });
 });

@@ -192,9 +192,10 @@ describe('enrolment: a fault at each write leaves no half place', () => {
 
 // --- self-registration ---
 
-const REG_TABLES = ['participants', 'participant_orgs', 'consents', 'account_codes', 'login_throttle', 'audit_log'];
+const REG_TABLES = ['participants', 'participant_orgs', 'consents', 'account_codes', 'audit_log'];
+const THROTTLE_FAULT = 'INSERT INTO login_throttle (key';
 const REG_FAULTS = [
-  { step: 'INSERT INTO login_throttle (key', name: 'the registration limit' },
+  { step: THROTTLE_FAULT, name: 'the registration limit' },
   { step: 'INSERT INTO participants (status', name: 'the person' },
   { step: 'INSERT INTO data_keys (subject_id', name: 'the data key (key store)' },
   { step: 'UPDATE participants SET profile = ? WHERE id = ?', name: 'the sealed profile' },
@@ -224,9 +225,14 @@ describe('self-registration: a fault at each write leaves no half person and no 
         const first = await body();
         const before = rows(REG_TABLES);
         const keysBefore = keys();
+        const attemptsBefore = count('SELECT COUNT(*) FROM login_throttle;');
         const res = await client.post('/api/v1/register', first);
         assertProblem(res, 500);
         assert.deepEqual(rows(REG_TABLES), before, 'the database is as before');
+        // The attempt itself counts (committed on its own before the email
+        // is looked at), unless the fault was in counting it.
+        assert.equal(count('SELECT COUNT(*) FROM login_throttle;'), attemptsBefore + (fault.step === THROTTLE_FAULT ? 0 : 1),
+          'the attempt is counted once');
         assert.equal(keys(), keysBefore, 'no key left behind in the key store');
         const again = await client.post('/api/v1/register', { ...(await body()), name: first.name });
         assert.equal(again.status, 201, again.text);

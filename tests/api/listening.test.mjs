@@ -619,8 +619,11 @@ const POLICY = {
   'theme.vote': ['participant'],
 };
 const LISTENING_PATH = /^\/api\/v1\/(listening-rounds|themes|decisions)\b/;
-/** Roles who hold no staff role in Riverside: its rounds are not theirs to see. */
-const NOT_RIVERSIDE_STAFF = { clinician: 404, moderator: 404, funder: 404 };
+/** Roles who hold no staff role in Riverside: its rounds are not theirs to
+ * see. The one rule (docs/api.md): 404 where they hold no role at all
+ * (the Northside clinician, the funder), 403 for the Riverside moderator,
+ * who may know Riverside's things exist. */
+const NOT_RIVERSIDE_STAFF = { clinician: 404, moderator: 403, funder: 404 };
 
 /** A request per route that succeeds for an allowed role; okFor where the
  * organisation rule answers differently (a Riverside round is not found

@@ -504,16 +504,18 @@ describe('programmes: recurrence', () => {
     assertProblem(await as.coordinator.get('/api/v1/training?user_id=me'), 400, { field: 'user_id' });
   });
 
-  test('participants see published programmes only: a draft is 404 to them, with its sessions', async () => {
+  test('participants see published programmes only: a draft is 403 to them (they hold a role in its organisation), 404 to other organisations', async () => {
     const p = await newProgramme({ format: 'online' });
     const [s] = await sessionsOf(p.id);
-    expectStatus(await as.participant.get(`/api/v1/programmes/${p.id}`), 404, 'draft programme');
-    expectStatus(await as.participant.get(`/api/v1/programmes/${p.id}/sessions`), 404, 'sessions of a draft');
-    expectStatus(await as.participant.get(`/api/v1/sessions/${s.id}`), 404, 'session of a draft');
+    // The one rule (docs/api.md): a role in the organisation means they may
+    // know the draft exists, so it is 403, not 404.
+    expectStatus(await as.participant.get(`/api/v1/programmes/${p.id}`), 403, 'draft programme');
+    expectStatus(await as.participant.get(`/api/v1/programmes/${p.id}/sessions`), 403, 'sessions of a draft');
+    expectStatus(await as.participant.get(`/api/v1/sessions/${s.id}`), 403, 'session of a draft');
     const list = expectStatus(await as.participant.get('/api/v1/programmes'), 200, 'list');
     assert.ok(!list.items.some((x) => x.id === p.id), 'the draft is not listed');
     assert.ok(list.items.every((x) => x.status === 'published'), 'participants are shown published programmes only');
-    expectStatus(await as.funder.get(`/api/v1/programmes/${p.id}`), 404, 'a funder does not see drafts either');
+    expectStatus(await as.funder.get(`/api/v1/programmes/${p.id}`), 404, 'a funder (of another organisation) does not see drafts either');
     // Staff of the organisation see the draft.
     expectStatus(await as.facilitator.get(`/api/v1/programmes/${p.id}`), 200, 'facilitator sees the draft');
     assert.ok(expectStatus(await as.facilitator.get('/api/v1/programmes?status=draft'), 200, 'drafts').items.some((x) => x.id === p.id), 'facilitator lists it');
@@ -1016,8 +1018,9 @@ describe('roster and rotation', () => {
     const after2 = expectStatus(await as.coordinator.get(`/api/v1/programmes/${prog.id}/rotation`), 200, 'rotation');
     assert.deepEqual(after2.sessions.map((s) => s.session_id), [sess[0].id, sess[2].id]);
     expectStatus(await as.coordinator.patch(`/api/v1/sessions/${sess[1].id}`, { status: 'published' }), 200, 'reinstate');
-    // Staff of another organisation do not see it.
-    assert.equal((await librarian.get(`/api/v1/programmes/${prog.id}/rotation`)).status, 404);
+    // Staff of another organisation do not see it: the programme is
+    // published (seen by everyone), so 403, not 404.
+    assert.equal((await librarian.get(`/api/v1/programmes/${prog.id}/rotation`)).status, 403);
   });
 
   test('GET /me/duties lists the facilitator\'s upcoming duties, with role and local time', async (t) => {

@@ -396,7 +396,8 @@ describe('enrolment and the waitlist', () => {
     const ea = await enrol(p.id, a.id);
     assertProblem(await librarian.post(`/api/v1/programmes/${p.id}/enrolments`, { participant_id: a.id }), 403);
     assertProblem(await librarian.get(`/api/v1/programmes/${p.id}/enrolments`), 403);
-    assertProblem(await librarian.delete(`/api/v1/enrolments/${ea.id}`), 403);
+    // A place is not shown outside its organisation: 404, as for none (docs/api.md).
+    assertProblem(await librarian.delete(`/api/v1/enrolments/${ea.id}`), 404);
     assertProblem(await as.clinician.get(`/api/v1/programmes/${p.id}/enrolments`), 403);
     assertProblem(await as.clinician.post(`/api/v1/programmes/${p.id}/enrolments`, { participant_id: a.id }), 403, { detail: POLICY_DENIED });
     assertProblem(await as.funder.get(`/api/v1/programmes/${p.id}/enrolments`), 403, { detail: POLICY_DENIED });
@@ -527,13 +528,14 @@ describe('sessions that fit', () => {
     for (const q of ['0', '101', 'x', '']) {
       assertProblem(await as.participant.get(`/api/v1/me/fit?limit=${q}`), 400, { field: 'limit' });
     }
-    // Sam is in Riverside; the Northside clinician is not his staff.
+    // Sam is in Riverside; the Northside clinician holds no role there, so
+    // Sam is answered as nobody by that id is (the one rule, docs/api.md).
     const denied = await as.clinician.get(`/api/v1/participants/${SELF.participant}/fit`);
-    assertProblem(denied, 403);
-    assertProblem(await librarian.get(`/api/v1/participants/${blank.id}/fit`), 403);
+    assertProblem(denied, 404);
+    assertProblem(await librarian.get(`/api/v1/participants/${blank.id}/fit`), 404); // the one rule: as for nobody
     assertProblem(await as.funder.get(`/api/v1/participants/${blank.id}/fit`), 403, { detail: POLICY_DENIED });
     assertProblem(await as.coordinator.get('/api/v1/me/fit'), 403, { detail: POLICY_DENIED });
-    assertProblem(await as.coordinator.get('/api/v1/participants/99999999/fit'), 403); // like another organisation's person
+    assertProblem(await as.coordinator.get('/api/v1/participants/99999999/fit'), 404); // like another organisation's person
   });
 });
 

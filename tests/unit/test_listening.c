@@ -58,7 +58,8 @@ struct staff {
 static void coordinator(struct staff *st, int64_t org)
 {
 	st->m = (struct membership){.organisation_id = org, .role = ROLE_COORDINATOR};
-	st->a = (struct actor){.roles = 1u << ROLE_COORDINATOR,
+	st->a = (struct actor){.kind = AUTH_SESSION,
+	                       .roles = 1u << ROLE_COORDINATOR,
 	                       .organisation_id = org,
 	                       .memberships = &st->m,
 	                       .nmemberships = 1};
@@ -81,7 +82,7 @@ static struct actor participant_login(struct fx *fx, int64_t pid, const char *em
 	db_release(fx->pool, c);
 	if (rc)
 		fail_msg("participant login returned %d", rc);
-	return (struct actor){.user_id = uid, .roles = 1u << ROLE_PARTICIPANT};
+	return (struct actor){.kind = AUTH_SESSION, .user_id = uid, .roles = 1u << ROLE_PARTICIPANT};
 }
 
 /* Opens a round in org as st; returns its id. */
@@ -146,7 +147,7 @@ static void test_round_scope_and_close(void **state)
 	assert_int_equal(listening_round_get(c, fx->arena, &a.a, id, &rd, &why), 0);
 	assert_string_equal(rd.status, "open");
 	assert_int_equal(rd.org, fx->org_a);
-	struct actor someone = {.roles = 1u << ROLE_PARTICIPANT};
+	struct actor someone = {.kind = AUTH_SESSION, .roles = 1u << ROLE_PARTICIPANT};
 	assert_int_equal(listening_round_get(c, fx->arena, &someone, id, &rd, &why), 0);
 	assert_int_equal(listening_round_get(c, fx->arena, &b.a, id, &rd, &why), -HEARTH_ENOTFOUND);
 	assert_int_equal(why.status, 404);

@@ -268,12 +268,14 @@ static int fx_setup(void **state)
 		return -1;
 	fx->m_coord = (struct membership){.organisation_id = fx->org_a, .role = ROLE_COORDINATOR};
 	fx->m_fac = (struct membership){.organisation_id = fx->org_a, .role = ROLE_FACILITATOR};
-	fx->coordinator = (struct actor){.user_id = fx->coord_a,
+	fx->coordinator = (struct actor){.kind = AUTH_SESSION,
+	                                 .user_id = fx->coord_a,
 	                                 .roles = 1u << ROLE_COORDINATOR,
 	                                 .organisation_id = fx->org_a,
 	                                 .memberships = &fx->m_coord,
 	                                 .nmemberships = 1};
-	fx->facilitator = (struct actor){.user_id = fx->staff_a,
+	fx->facilitator = (struct actor){.kind = AUTH_SESSION,
+	                                 .user_id = fx->staff_a,
 	                                 .roles = 1u << ROLE_FACILITATOR,
 	                                 .organisation_id = fx->org_a,
 	                                 .memberships = &fx->m_fac,

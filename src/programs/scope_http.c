@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "people/people.h"
 #include "programs/programs.h"
+#include "programs/programs_http.h"
 #include "programs/scope.h"
 #include "core/banned.h"
 
@@ -27,14 +28,13 @@ static const struct {
 
 static bool refuse(struct req *r, enum scope_kind kind, const char *field)
 {
-	db_rollback(req_db(r)); /* harmless without a transaction */
 	programs_bad(r, refusals[kind].status, field, "%s", refusals[kind].detail);
 	return false;
 }
 
 static bool fail(struct req *r, int rc, const char *what)
 {
-	db_rollback(req_db(r));
+	programs_http_close(r);
 	http_error(r, rc, what);
 	return false;
 }
@@ -113,7 +113,6 @@ bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t
 	if (!known)
 		return refuse(r, SCOPE_USER, field);
 	if (!fits) {
-		db_rollback(c);
 		programs_bad(r, 400, field,
 		             "%s: %s does not hold a fitting role here; %s must be %s in this "
 		             "organisation or a partner organisation under a data-sharing "
@@ -126,15 +125,15 @@ bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t
 	return true;
 }
 
-bool programs_scope_programme(struct req *r, const char *field, int64_t programme, uint32_t mask,
-                              struct prog_ref *ref)
+bool programs_scope_programme(struct req *r, const char *field, int64_t programme,
+                              enum action act, struct prog_ref *ref)
 {
 	int rc = programs_programme_ref(req_db(r), r->arena, programme, ref);
 	if (rc == -HEARTH_ENOTFOUND)
 		return refuse(r, SCOPE_PROGRAMME, field);
 	if (rc)
 		return fail(r, rc, "the programme");
-	bool ok = mask ? programs_serves(&r->actor, mask, ref->organisation_id)
-	               : strcmp(ref->status, "published") == 0;
+	bool ok = act != ACT_PUBLIC ? policy_in(&r->actor, act, ref->organisation_id)
+	                            : strcmp(ref->status, "published") == 0;
 	return ok ? true : refuse(r, SCOPE_PROGRAMME, field);
 }
