@@ -14,7 +14,7 @@
  *                       and the handlers' single exit (programs_http_finish)
  *   scope_http.c        ids in bodies and query strings (scope.h)
  *   taking_part_http.c  fit, enrolment and waitlist, supports, attendance, follow-up
- *   calendar_http.c     iCalendar feeds and their tokens (logic in calendar.c)
+ *   calendar/calendar_http.c  iCalendar feeds and their tokens (logic in calendar/calendar.c)
  */
 #ifndef HEARTH_PROGRAMS_HTTP_H
 #define HEARTH_PROGRAMS_HTTP_H
@@ -126,7 +126,7 @@ void part_http_followup_list(struct req *r);
 void part_http_followup_create(struct req *r);
 void part_http_followup_log(struct req *r);
 
-/* calendar_http.c */
+/* calendar/calendar_http.c */
 void calendar_http_feed(struct req *r);
 void calendar_http_me(struct req *r);
 void calendar_http_duty(struct req *r);

@@ -12,7 +12,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "people/people.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "programs/programs.h"
 #include "programs/roster.h"
 #include "programs/training.h"

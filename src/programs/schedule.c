@@ -8,7 +8,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "programs/programs.h"
 #include "programs/schedule.h"
 #include "core/banned.h"

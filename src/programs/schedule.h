@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 
 struct arena;
 struct programs_refusal;

@@ -10,7 +10,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "programs/programs.h"
 #include "programs/schedule.h"
 #include "programs/sessions.h"

@@ -10,7 +10,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "programs/programmes.h"
 #include "programs/programs.h"
 #include "programs/programs_edge.h"

@@ -24,7 +24,7 @@
 #include "http/http.h"
 #include "http/meta.h"
 #include "people/people.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
 #include "programs/taking_part.h"

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the RRULE subset (src/programs/cal_rrule.c): parsing,
+ * libFuzzer target: the RRULE subset (src/programs/calendar/cal_rrule.c): parsing,
  * the canonical form, and expansion into dates; and cal_date_parse.
  *
  * Input: the rule text (with or without "RRULE:"), cut at the first NUL.
@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "fuzz.h"
 
 static void expand_checked(const struct rrule *r, struct cal_date start, struct cal_date last,

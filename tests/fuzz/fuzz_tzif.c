@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the TZif reader and what is computed from a zone
- * (src/programs/cal_tz.c, and the VTIMEZONE of src/programs/cal_ical.c),
+ * (src/programs/calendar/cal_tz.c, and the VTIMEZONE of src/programs/calendar/cal_ical.c),
  * fed bytes as a zone file through tz_new().
  *
  * Input: the bytes of a TZif file (versions 1 to 4, with its POSIX TZ
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "fuzz.h"
 
 #define YEAR 31556952LL /* seconds in an average Gregorian year */

@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "core/banned.h"
 
 /* --- time zones --- */

@@ -16,7 +16,7 @@
 #include "core/buf.h"
 #include "core/util.h"
 #include "core/xalloc.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "core/banned.h"
 
 #define ICAL_LINE_OCTETS 75

@@ -11,7 +11,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "programs/calendar.h"
+#include "programs/calendar/calendar.h"
 #include "programs/programs.h"
 #include "programs/programs_http.h"
 #include "core/banned.h"

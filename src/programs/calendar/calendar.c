@@ -30,8 +30,8 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
-#include "programs/cal.h"
-#include "programs/calendar.h"
+#include "programs/calendar/cal.h"
+#include "programs/calendar/calendar.h"
 #include "programs/programs.h"
 #include "core/banned.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "core/banned.h"
 
 /* No rule yields more than this many occurrences, whatever it says. */

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "core/xalloc.h"
-#include "programs/cal.h"
+#include "programs/calendar/cal.h"
 #include "core/banned.h"
 
 #define TZ_NAME_MAX 64
