@@ -122,16 +122,21 @@ int attendance_register(const struct part_ctx *x, int64_t session, struct part_s
 	for (size_t i = 0; i < *n; i++)
 		(*items)[i].name = part_person_name(x, (*items)[i].pid, &(*items)[i].erased);
 	qsort(*items, *n, sizeof **items, reg_cmp);
-	/* The session itself, as the register's heading; shown as null when it
-	 * cannot be read. */
-	if ((s = db_prepare(x->c, SQL_SESSION_ONE)) != NULL) {
-		db_bind_i64(s, 1, session);
-		if (db_step(s) == DB_ROW) {
-			part_session_read(s, x->a, sess);
-			*has_session = true;
-		}
-		db_finish(s);
+	/* The session itself, as the register's heading (null when it is gone;
+	 * a failing read is an error, never a missing heading). */
+	if ((s = db_prepare(x->c, SQL_SESSION_ONE)) == NULL) {
+		rc = -HEARTH_EDB;
+		goto out;
 	}
+	db_bind_i64(s, 1, session);
+	int step = db_step(s);
+	if (step == DB_ROW) {
+		part_session_read(s, x->a, sess);
+		*has_session = true;
+	}
+	db_finish(s);
+	if (step < 0)
+		rc = step;
 out:
 	return rc;
 }

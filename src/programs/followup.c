@@ -122,14 +122,16 @@ static int due_load(const struct part_ctx *x, int64_t org, struct due_row **rows
 
 /* The last action about the person in the programme; left unset when there
  * is none (or it cannot be read: the list still shows the person). */
-static void last_action(const struct part_ctx *x, struct followup_due *d)
+/* The latest follow-up action for d; 0 (none is fine) or the error. */
+static int last_action(const struct part_ctx *x, struct followup_due *d)
 {
 	struct db_stmt *s = db_prepare(x->c, SQL_LAST_ACTION);
 	if (!s)
-		return;
+		return -HEARTH_EDB;
 	db_bind_i64(s, 1, d->pid);
 	db_bind_i64(s, 2, d->programme);
-	if (db_step(s) == DB_ROW) {
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
 		d->has_last = true;
 		d->last_id = db_col_i64(s, 0);
 		d->last_action = arena_strdup(x->a, db_col_text(s, 1));
@@ -139,6 +141,7 @@ static void last_action(const struct part_ctx *x, struct followup_due *d)
 		d->last_at = db_col_i64(s, 4);
 	}
 	db_finish(s);
+	return rc < 0 ? rc : 0;
 }
 
 /* The local dates of the programme's last two held sessions, oldest first.
@@ -190,7 +193,8 @@ int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size
 		if ((rc = missed_dates(x, &due[i], d)) != 0)
 			goto out;
 		d->may_contact = consent_allows(x->c, d->pid, PURPOSE_CONTACT);
-		last_action(x, d);
+		if ((rc = last_action(x, d)) != 0)
+			goto out;
 	}
 out:
 	return rc;

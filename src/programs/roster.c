@@ -97,14 +97,16 @@ out:
 }
 
 /* The session's local date ("" when it cannot be read). */
-static void session_day(struct db_conn *c, int64_t session, char day[11])
+/* The session's local date; 0, -HEARTH_ENOTFOUND or the error. */
+static int session_day(struct db_conn *c, int64_t session, char day[11])
 {
 	day[0] = '\0';
 	struct db_stmt *s = db_prepare(c, SQL_SESSION_DAY);
 	if (!s)
-		return;
+		return -HEARTH_EDB;
 	db_bind_i64(s, 1, session);
-	if (db_step(s) == DB_ROW) {
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
 		const struct tz *z = tz_get(db_col_text(s, 1));
 		struct local_time lt;
 		if (z) {
@@ -113,6 +115,7 @@ static void session_day(struct db_conn *c, int64_t session, char day[11])
 		}
 	}
 	db_finish(s);
+	return rc < 0 ? rc : rc == DB_ROW ? 0 : -HEARTH_ENOTFOUND;
 }
 
 int roster_add(struct db_conn *c, struct arena *a, const struct actor *who,
@@ -144,7 +147,8 @@ int roster_add(struct db_conn *c, struct arena *a, const struct actor *who,
 		/* Training must be valid on the day of the session (its local date). */
 		char day[11];
 		const char *reason;
-		session_day(c, ref->session_id, day);
+		if ((rc = session_day(c, ref->session_id, day)) != 0)
+			goto out;
 		if (training_duty_refusal(c, a, person, in->name, day, &reason))
 			reason = "training records could not be read";
 		if (reason) {

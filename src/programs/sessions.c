@@ -271,7 +271,8 @@ int sessions_get(struct db_conn *c, int64_t id, bool staff, const char *programm
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
-	if (db_step(s) == DB_ROW) {
+	int rc = db_step(s);
+	if (rc == DB_ROW) {
 		const char *st = db_col_text(s, 7);
 		bool visible = staff || (strcmp(programme_status, "published") == 0 &&
 		                         (strcmp(st, "published") == 0 || db_col_i64(s, 15)));
@@ -279,6 +280,8 @@ int sessions_get(struct db_conn *c, int64_t id, bool staff, const char *programm
 			*out = session_json(s);
 	}
 	db_finish(s);
+	if (rc < 0)
+		return rc;
 	return *out ? 0 : -HEARTH_ENOTFOUND;
 }
 

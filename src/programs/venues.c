@@ -130,11 +130,18 @@ int venues_update(struct db_conn *c, struct arena *a, const struct actor *who, i
 	if (in->has_capacity) {
 		int64_t need = 0;
 		struct db_stmt *u = db_prepare(c, SQL_VENUE_BIGGEST_USE);
-		if (u) {
-			db_bind_i64(u, 1, id);
-			if (db_step(u) == DB_ROW)
-				need = db_col_i64(u, 0);
-			db_finish(u);
+		if (!u) {
+			rc = -HEARTH_EDB;
+			goto out;
+		}
+		db_bind_i64(u, 1, id);
+		int step = db_step(u);
+		if (step == DB_ROW)
+			need = db_col_i64(u, 0);
+		db_finish(u);
+		if (step < 0) {
+			rc = step;
+			goto out;
 		}
 		if (in->capacity < need) {
 			rc = programs_refuse(why, a, 409, "capacity",

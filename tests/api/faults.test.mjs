@@ -69,4 +69,21 @@ describe('a statement failing mid-list', () => {
     assert.equal(again.status, 200, again.text);
     assert.ok(again.json.team.length >= 2, 'the whole team');
   });
+  test('a session\'s register: 500 when its heading cannot be read, not a register without its session', async () => {
+    // The register's own query runs first; the session heading after it
+    // (PROGRAMS_SESSION_COLUMNS end with s.updated_at).
+    const { as } = await withFault('s.updated_at FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1@1');
+    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
+    let sessionId;
+    for (const p of programmes) {
+      const sessions = (await as.coordinator.get(`/api/v1/programmes/${p.id}/sessions`)).json.items;
+      if (sessions?.length) { sessionId = sessions[0].id; break; }
+    }
+    assert.ok(sessionId, 'the demo has sessions');
+    assertProblem(await as.coordinator.get(`/api/v1/sessions/${sessionId}/attendance`), 500);
+    const again = await as.coordinator.get(`/api/v1/sessions/${sessionId}/attendance`);
+    assert.equal(again.status, 200, again.text);
+    assert.ok(again.json.session, 'the heading is there');
+  });
 });
+
