@@ -126,17 +126,17 @@ static const struct query_param q_staff[] = {
     ENUM("role", staff_roles, "Only people with this role"),
 };
 
-/* taking_part_http.c part_http_me_sessions (query_limit) */
+/* taking_part_http.c programs_http_me_sessions (query_limit) */
 static const struct query_param q_me_sessions[] = {
     INT("limit", 1, 500, 50, "Sessions to list"),
 };
 
-/* taking_part_http.c part_http_fit_me and part_http_fit_person (FIT_MAX) */
+/* taking_part_http.c programs_http_fit_me and programs_http_fit_person (FIT_MAX) */
 static const struct query_param q_fit[] = {
     INT("limit", 1, 100, 20, "Sessions to list, best fit first"),
 };
 
-/* taking_part_http.c part_http_followup_log */
+/* taking_part_http.c programs_http_followup_log */
 static const struct query_param q_followup_log[] = {
     ID("participant_id", "Only follow-ups with this person"),
 };

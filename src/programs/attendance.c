@@ -56,7 +56,7 @@ static int marked_session(const struct part_ctx *x, int64_t session, struct prog
 	if (!rc)
 		rc = programs_check(x->actor, ACT_ATTENDANCE, ref->organisation_id, ref->status);
 	if (rc == -HEARTH_EDENIED)
-		return part_refuse(no, 403, NULL, "this session belongs to another organisation");
+		return programs_part_refuse(no, 403, NULL, "this session belongs to another organisation");
 	if (rc)
 		return rc;
 	struct db_stmt *s = db_prepare(x->c, SQL_SESSION_STATE);
@@ -120,7 +120,7 @@ int attendance_register(const struct part_ctx *x, int64_t session, struct part_s
 		goto out;
 	rc = 0;
 	for (size_t i = 0; i < *n; i++)
-		(*items)[i].name = part_person_name(x, (*items)[i].pid, &(*items)[i].erased);
+		(*items)[i].name = programs_person_name(x, (*items)[i].pid, &(*items)[i].erased);
 	qsort(*items, *n, sizeof **items, reg_cmp);
 	/* The session itself, as the register's heading (null when it is gone;
 	 * a failing read is an error, never a missing heading). */
@@ -131,7 +131,7 @@ int attendance_register(const struct part_ctx *x, int64_t session, struct part_s
 	db_bind_i64(s, 1, session);
 	int step = db_step(s);
 	if (step == DB_ROW) {
-		part_session_read(s, x->a, sess);
+		programs_session_read(s, x->a, sess);
 		*has_session = true;
 	}
 	db_finish(s);
@@ -188,7 +188,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 	memset(no, 0, sizeof *no);
 	no->what = "the attendance";
 	if (n == 0) {
-		rc = part_refuse(
+		rc = programs_part_refuse(
 		    no, 400, "marks",
 		    arena_printf(x->a, "marks must hold 1 to %d marks", PART_MAX_MARKS));
 		goto out;
@@ -199,7 +199,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 		/* Sitting out is recorded only when the person agreed to it being
 		 * recorded; it counts as attending, so only someone who came can. */
 		if (m->sat_out && !m->sat_out_agreed) {
-			rc = part_refuse(
+			rc = programs_part_refuse(
 			    no, 400, arena_printf(x->a, "marks[%zu].sat_out_agreed", i),
 			    arena_printf(
 			        x->a,
@@ -210,7 +210,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 			goto out;
 		}
 		if (m->sat_out && !came) {
-			rc = part_refuse(no, 400, arena_printf(x->a, "marks[%zu].sat_out", i),
+			rc = programs_part_refuse(no, 400, arena_printf(x->a, "marks[%zu].sat_out", i),
 			                 arena_printf(x->a,
 			                              "marks[%zu].sat_out: only someone present or "
 			                              "late can sit out an activity",
@@ -221,7 +221,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 	if ((rc = marked_session(x, session, &ref, &state, no)) != 0)
 		goto out;
 	if (strcmp(state, "published") != 0) {
-		rc = part_refuse(no, 409, NULL,
+		rc = programs_part_refuse(no, 409, NULL,
 		                 strcmp(state, "cancelled") == 0
 		                     ? "this session was cancelled; attendance cannot be marked"
 		                     : "this session is not published yet; attendance cannot be "
@@ -235,7 +235,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 	for (size_t i = 0; i < n; i++)
 		if (!bsearch(&marks[i].pid, ids, nids, sizeof *ids, cmp_i64)) {
 			rc =
-			    part_refuse(no, 400, arena_printf(x->a, "marks[%zu].participant_id", i),
+			    programs_part_refuse(no, 400, arena_printf(x->a, "marks[%zu].participant_id", i),
 			                arena_printf(x->a,
 			                             "marks[%zu].participant_id: person %" PRId64
 			                             " is not enrolled in this programme",

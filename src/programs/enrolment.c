@@ -318,7 +318,7 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 	if ((rc = lock_programme(c, programme)) != 0 ||
 	    (rc = programs_programme_ref(c, x->a, programme, &ref)) != 0) {
 		if (rc == -HEARTH_ENOTFOUND)
-			rc = part_refuse(
+			rc = programs_part_refuse(
 			    no, 404, by_self ? "programme_id" : "id",
 			    arena_printf(x->a, "there is no programme %" PRId64, programme));
 		goto out;
@@ -328,12 +328,12 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 	if (!by_self) {
 		rc = programs_check(x->actor, ACT_ENROL, ref.organisation_id, ref.status);
 		if (rc == -HEARTH_ENOTFOUND) { /* as for a missing programme */
-			rc = part_refuse(no, 404, "id",
+			rc = programs_part_refuse(no, 404, "id",
 			                 arena_printf(x->a, "there is no programme %" PRId64, programme));
 			goto out;
 		}
 		if (rc) {
-			rc = part_refuse(
+			rc = programs_part_refuse(
 			    no, 403, NULL,
 			    "you can enrol people only in programmes of your organisation");
 			goto out;
@@ -341,28 +341,28 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 		/* The person must be the programme's organisation's (or shared
 		 * with it): anyone else is refused like nobody, before their
 		 * erasure or consent is said. */
-		if ((rc = part_participant_scope(x, "participant_id", person, ref.organisation_id,
+		if ((rc = programs_part_scope_participant(x, "participant_id", person, ref.organisation_id,
 		                                 &erased, no)) != 0)
 			goto out;
 		if (erased) {
-			rc = part_refuse(no, 410, "participant_id",
+			rc = programs_part_refuse(no, 410, "participant_id",
 			                 "participant_id: this person's record was erased");
 			goto out;
 		}
 	} else if (!published) {
 		/* A participant sees published programmes only. */
-		rc = part_refuse(no, 404, "programme_id",
+		rc = programs_part_refuse(no, 404, "programme_id",
 		                 arena_printf(x->a, "there is no programme %" PRId64, programme));
 		goto out;
 	}
 	if (!published) {
-		rc = part_refuse(no, 409, NULL,
+		rc = programs_part_refuse(no, 409, NULL,
 		                 "this programme is not open for enrolment (it is not published)");
 		no->programme_status = ref.status;
 		goto out;
 	}
 	if (!consent_allows(c, person, PURPOSE_PARTICIPATION)) {
-		rc = part_refuse(no, 403, NULL,
+		rc = programs_part_refuse(no, 403, NULL,
 		                 by_self
 		                     ? "taking part needs your consent to participation; you can "
 		                       "give it on your consents page"
@@ -379,7 +379,7 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 	if (existing && strcmp(status, "cancelled") != 0) {
 		/* The settling above is kept: it is due whatever happens next. */
 		rc =
-		    part_refuse(no, 409, NULL,
+		    programs_part_refuse(no, 409, NULL,
 		                arena_printf(x->a, "%s already %s in this programme",
 		                             by_self ? "you are" : "this person is",
 		                             strcmp(status, "enrolled") == 0  ? "enrolled"
@@ -445,7 +445,7 @@ int enrolment_reply(const struct part_ctx *x, int64_t id, int64_t me, enum enrol
 		if (me || rc == -HEARTH_ENOTFOUND)
 			rc = -HEARTH_ENOTFOUND;
 		else
-			rc = part_refuse(no, 403, NULL,
+			rc = programs_part_refuse(no, 403, NULL,
 			                 "your role in this programme's organisation does not "
 			                 "allow this");
 		goto out;
@@ -472,7 +472,7 @@ int enrolment_reply(const struct part_ctx *x, int64_t id, int64_t me, enum enrol
 		rc = cancel_row(c, id, "offer_declined");
 	}
 	if (conflict) {
-		rc = part_refuse(no, 409, NULL, conflict);
+		rc = programs_part_refuse(no, 409, NULL, conflict);
 		no->keep = true;
 		no->programme_id = e.programme_id;
 		no->enrolment_status = e.status;
@@ -586,7 +586,7 @@ int enrolment_list(const struct part_ctx *x, int64_t programme, struct enrolment
 	if (!rc)
 		rc = programs_check(x->actor, ACT_ENROL_READ, ref.organisation_id, ref.status);
 	if (rc == -HEARTH_EDENIED)
-		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+		rc = programs_part_refuse(no, 403, NULL, "this programme belongs to another organisation");
 	if (rc)
 		goto out;
 	no->what = "the enrolments";
@@ -602,7 +602,7 @@ int enrolment_list(const struct part_ctx *x, int64_t programme, struct enrolment
 		goto out;
 	for (size_t i = 0; i < *n; i++)
 		(*rows)[i].name =
-		    part_person_name(x, (*rows)[i].participant_id, &(*rows)[i].erased);
+		    programs_person_name(x, (*rows)[i].participant_id, &(*rows)[i].erased);
 out:
 	return rc;
 }
@@ -656,7 +656,7 @@ int enrolment_my_sessions(const struct part_ctx *x, int64_t person, int limit,
 			*rows = more;
 			cap *= 2;
 		}
-		part_session_read(s, x->a, &(*rows)[(*n)++]);
+		programs_session_read(s, x->a, &(*rows)[(*n)++]);
 	}
 	db_finish(s);
 	rc = rc < 0 ? rc : 0;

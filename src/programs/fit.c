@@ -536,7 +536,7 @@ static int fit_verify(struct db_conn *c, struct arena *a, const struct fit_perso
 		it->end_date = db_col_null(s, 19) ? NULL : arena_strdup(a, db_col_text(s, 19));
 		it->start_time = arena_strdup(a, db_col_text(s, 20));
 		it->venue = db_col_null(s, 22) ? NULL : arena_strdup(a, db_col_text(s, 22));
-		part_session_read(s, a, &it->next);
+		programs_session_read(s, a, &it->next);
 		x->item = it;
 	}
 	db_finish(s);
@@ -616,15 +616,15 @@ int fit_for(const struct part_ctx *x, int64_t person, bool self, int limit,
 		 * role in the person's organisation is 403. */
 		if (rc == -HEARTH_ENOTFOUND || !serves_person(x->actor, ACT_FIT_PERSON, &v)) {
 			bool known = !rc && serves_person(x->actor, ACT_ORG_SEE, &v);
-			rc = known ? part_refuse(no, 403, NULL,
+			rc = known ? programs_part_refuse(no, 403, NULL,
 			                         "your role in this person's organisation does not "
 			                         "allow this")
-			           : part_refuse(no, 404, NULL, "there is no such person");
+			           : programs_part_refuse(no, 404, NULL, "there is no such person");
 			no->denied = true;
 			goto out;
 		}
 		if (v.erased) {
-			rc = part_refuse(
+			rc = programs_part_refuse(
 			    no, 410, NULL,
 			    "this person's record was erased; only a tombstone remains");
 			goto out;

@@ -181,7 +181,7 @@ int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size
 	*rows = arena_alloc(x->a, (ndue ? ndue : 1) * sizeof **rows);
 	for (size_t i = 0; i < ndue; i++) {
 		bool erased;
-		const char *name = part_person_name(x, due[i].pid, &erased);
+		const char *name = programs_person_name(x, due[i].pid, &erased);
 		if (erased)
 			continue;
 		struct followup_due *d = &(*rows)[(*n)++];
@@ -216,10 +216,10 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 	int rc = programs_programme_ref(c, x->a, in->programme, &ref);
 	if (rc == -HEARTH_ENOTFOUND ||
 	    (!rc && !policy_in(x->actor, ACT_FOLLOWUP, ref.organisation_id)))
-		rc = part_refuse(no, 404, "programme_id", "there is no such programme");
+		rc = programs_part_refuse(no, 404, "programme_id", "there is no such programme");
 	if (rc)
 		goto out;
-	if ((rc = part_participant_scope(x, "participant_id", in->pid, ref.organisation_id, NULL,
+	if ((rc = programs_part_scope_participant(x, "participant_id", in->pid, ref.organisation_id, NULL,
 	                                 no)) != 0)
 		goto out;
 	no->what = "the follow-up";
@@ -237,7 +237,7 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 		goto out;
 	rc = 0;
 	if (!holds) {
-		rc = part_refuse(no, 409, "participant_id",
+		rc = programs_part_refuse(no, 409, "participant_id",
 		                 "participant_id: this person has no place in this programme");
 		goto out;
 	}
@@ -246,7 +246,7 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 	                  strcmp(in->action, "messaged") == 0 ||
 	                  strcmp(in->action, "no_answer") == 0;
 	if (contacting && !consent_allows(c, in->pid, PURPOSE_CONTACT)) {
-		rc = part_refuse(no, 403, NULL,
+		rc = programs_part_refuse(no, 403, NULL,
 		                 "this person has not consented to being contacted; record a "
 		                 "meeting in person or another action instead");
 		no->consent = "contact";
@@ -256,7 +256,7 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 	    (rc = people_seal(x->px, x->a, in->pid, in->note, strlen(in->note), &sealed,
 	                      &sealed_len)) != 0) {
 		if (rc == -HEARTH_ENOTFOUND)
-			rc = part_refuse(no, 410, NULL, "this person's record was erased");
+			rc = programs_part_refuse(no, 410, NULL, "this person's record was erased");
 		goto out;
 	}
 	if (!(s = db_prepare(c, SQL_FOLLOWUP_INSERT))) {
@@ -327,7 +327,7 @@ int followup_log(const struct part_ctx *x, int64_t only, struct followup_entry *
 	}
 	for (size_t i = 0; i < *n && !rc; i++) {
 		struct followup_entry *e = &(*rows)[i];
-		e->name = part_person_name(x, e->pid, &e->erased);
+		e->name = programs_person_name(x, e->pid, &e->erased);
 		char *plain = NULL;
 		size_t plen = 0;
 		if (e->note && people_open(x->px, x->a, e->pid, (const unsigned char *)e->note,

@@ -105,26 +105,26 @@ void programs_http_me_duties(struct req *r);
 void programs_http_staff_list(struct req *r);
 
 /* taking_part_http.c */
-void part_http_fit_me(struct req *r);
-void part_http_fit_person(struct req *r);
-void part_http_enrol_create(struct req *r);
-void part_http_enrol_list(struct req *r);
-void part_http_me_enrol(struct req *r);
-void part_http_me_enrolments(struct req *r);
-void part_http_enrol_cancel(struct req *r);
-void part_http_enrol_accept(struct req *r);
-void part_http_enrol_decline(struct req *r);
-void part_http_me_sessions(struct req *r);
-void part_http_support_create(struct req *r);
-void part_http_me_support(struct req *r);
-void part_http_support_list(struct req *r);
-void part_http_support_update(struct req *r);
-void part_http_support_ledger(struct req *r);
-void part_http_attendance_get(struct req *r);
-void part_http_attendance_mark(struct req *r);
-void part_http_followup_list(struct req *r);
-void part_http_followup_create(struct req *r);
-void part_http_followup_log(struct req *r);
+void programs_http_fit_me(struct req *r);
+void programs_http_fit_person(struct req *r);
+void programs_http_enrol_create(struct req *r);
+void programs_http_enrol_list(struct req *r);
+void programs_http_me_enrol(struct req *r);
+void programs_http_me_enrolments(struct req *r);
+void programs_http_enrol_cancel(struct req *r);
+void programs_http_enrol_accept(struct req *r);
+void programs_http_enrol_decline(struct req *r);
+void programs_http_me_sessions(struct req *r);
+void programs_http_support_create(struct req *r);
+void programs_http_me_support(struct req *r);
+void programs_http_support_list(struct req *r);
+void programs_http_support_update(struct req *r);
+void programs_http_support_ledger(struct req *r);
+void programs_http_attendance_get(struct req *r);
+void programs_http_attendance_mark(struct req *r);
+void programs_http_followup_list(struct req *r);
+void programs_http_followup_create(struct req *r);
+void programs_http_followup_log(struct req *r);
 
 /* calendar/calendar_http.c */
 void calendar_http_feed(struct req *r);
@@ -152,12 +152,12 @@ extern const struct field_table programs_http_session_create_body;
 extern const struct field_table programs_http_session_update_body;
 extern const struct field_table programs_http_roster_add_body;
 extern const struct field_table programs_http_training_create_body;
-extern const struct field_table part_http_enrol_create_body;
-extern const struct field_table part_http_me_enrol_body;
-extern const struct field_table part_http_support_create_body;
-extern const struct field_table part_http_me_support_body;
-extern const struct field_table part_http_support_update_body;
-extern const struct field_table part_http_attendance_mark_body;
-extern const struct field_table part_http_followup_create_body;
+extern const struct field_table programs_http_enrol_create_body;
+extern const struct field_table programs_http_me_enrol_body;
+extern const struct field_table programs_http_support_create_body;
+extern const struct field_table programs_http_me_support_body;
+extern const struct field_table programs_http_support_update_body;
+extern const struct field_table programs_http_attendance_mark_body;
+extern const struct field_table programs_http_followup_create_body;
 
 #endif

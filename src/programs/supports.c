@@ -124,7 +124,7 @@ static int managed_programme(const struct part_ctx *x, int64_t programme, bool s
 		rc = programs_check(x->actor, ACT_SUPPORT_MANAGE, ref->organisation_id,
 		                    shown ? ref->status : NULL);
 	if (rc == -HEARTH_EDENIED)
-		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+		rc = programs_part_refuse(no, 403, NULL, "this programme belongs to another organisation");
 	return rc;
 }
 
@@ -143,7 +143,7 @@ int support_request(const struct part_ctx *x, const struct support_in *in, struc
 	int rc = programs_programme_ref(c, x->a, in->programme, &ref);
 	if (rc == -HEARTH_ENOTFOUND ||
 	    (!rc && in->by_self && strcmp(ref.status, "published") != 0)) {
-		rc = part_refuse(
+		rc = programs_part_refuse(
 		    no, 404, pfield,
 		    arena_printf(x->a, "there is no programme %" PRId64, in->programme));
 		goto out;
@@ -153,21 +153,21 @@ int support_request(const struct part_ctx *x, const struct support_in *in, struc
 	if (!in->by_self)
 		rc = programs_check(x->actor, ACT_SUPPORT_REQUEST, ref.organisation_id, ref.status);
 	if (rc == -HEARTH_ENOTFOUND) /* as for a missing programme */
-		rc = part_refuse(
+		rc = programs_part_refuse(
 		    no, 404, pfield,
 		    arena_printf(x->a, "there is no programme %" PRId64, in->programme));
 	else if (rc)
-		rc = part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+		rc = programs_part_refuse(no, 403, NULL, "this programme belongs to another organisation");
 	if (rc)
 		goto out;
-	if (!in->by_self && (rc = part_participant_scope(x, "participant_id", in->person,
+	if (!in->by_self && (rc = programs_part_scope_participant(x, "participant_id", in->person,
 	                                                 ref.organisation_id, NULL, no)) != 0)
 		goto out;
 	no->what = "the session";
 	if (in->session &&
 	    ((rc = one_int(c, SQL_SESSION_OF, in->session, 0, &of)) != 0 || of != in->programme)) {
 		if (!rc)
-			rc = part_refuse(no, 400, "session_id",
+			rc = programs_part_refuse(no, 400, "session_id",
 			                 arena_printf(x->a,
 			                              "session_id: session %" PRId64
 			                              " is not a session of this programme",
@@ -178,7 +178,7 @@ int support_request(const struct part_ctx *x, const struct support_in *in, struc
 	if ((rc = one_int(c, SQL_HOLDS_PLACE, in->programme, in->person, &holds)) != 0)
 		goto out;
 	if (!holds) {
-		rc = part_refuse(
+		rc = programs_part_refuse(
 		    no, 409, in->by_self ? "programme_id" : "participant_id",
 		    in->by_self ? "programme_id: you have no place (or waitlist place) in this "
 		                  "programme"
@@ -191,7 +191,7 @@ int support_request(const struct part_ctx *x, const struct support_in *in, struc
 	    (rc = people_seal(x->px, x->a, in->person, in->notes, strlen(in->notes), &sealed,
 	                      &sealed_len)) != 0) {
 		if (rc == -HEARTH_ENOTFOUND)
-			rc = part_refuse(no, 410, NULL, "this person's record was erased");
+			rc = programs_part_refuse(no, 410, NULL, "this person's record was erased");
 		goto out;
 	}
 	struct db_stmt *s = db_prepare(c, SQL_SUPPORT_INSERT);
@@ -253,7 +253,7 @@ int support_list(const struct part_ctx *x, int64_t programme, struct support **r
 	rc = 0;
 	for (size_t i = 0; i < *n; i++)
 		(*rows)[i].name =
-		    part_person_name(x, (*rows)[i].participant_id, &(*rows)[i].erased);
+		    programs_person_name(x, (*rows)[i].participant_id, &(*rows)[i].erased);
 out:
 	return rc;
 }
@@ -280,7 +280,7 @@ int support_decide(const struct part_ctx *x, int64_t id, const char *to, bool ha
 	 * provided supports are settled. */
 	const char *from = cur.status;
 	if (strcmp(from, "requested") != 0 && strcmp(from, "approved") != 0) {
-		rc = part_refuse(
+		rc = programs_part_refuse(
 		    no, 409, "status",
 		    arena_printf(x->a, "status: a %s support cannot become %s", from, to));
 		goto out;

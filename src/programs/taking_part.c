@@ -19,7 +19,7 @@ static const char *text_or_null(struct db_stmt *st, int col, struct arena *a)
 	return db_col_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
 }
 
-void part_session_read(struct db_stmt *st, struct arena *a, struct part_session *out)
+void programs_session_read(struct db_stmt *st, struct arena *a, struct part_session *out)
 {
 	memset(out, 0, sizeof *out);
 	out->id = db_col_i64(st, 0);
@@ -40,7 +40,8 @@ void part_session_read(struct db_stmt *st, struct arena *a, struct part_session 
 	out->sequence = db_col_i64(st, 13);
 }
 
-int part_refuse(struct part_refusal *no, int status, const char *field, const char *message)
+int programs_part_refuse(struct part_refusal *no, int status, const char *field,
+                         const char *message)
 {
 	no->base.status = status;
 	no->base.field = field;
@@ -54,8 +55,8 @@ int part_refuse(struct part_refusal *no, int status, const char *field, const ch
 
 /* The rule and the uniform refusal of programs_scope_participant (scope.h),
  * without a request. */
-int part_participant_scope(const struct part_ctx *x, const char *field, int64_t pid, int64_t org,
-                           bool *erased, struct part_refusal *no)
+int programs_part_scope_participant(const struct part_ctx *x, const char *field, int64_t pid,
+                                    int64_t org, bool *erased, struct part_refusal *no)
 {
 	struct person_view v;
 	memset(&v, 0, sizeof v);
@@ -63,7 +64,7 @@ int part_participant_scope(const struct part_ctx *x, const char *field, int64_t 
 		*erased = false;
 	int rc = people_view(x->px, x->c, x->a, pid, &v);
 	if (rc == -HEARTH_ENOTFOUND) {
-		rc = part_refuse(no, 403, field, "this person is not in your organisation");
+		rc = programs_part_refuse(no, 403, field, "this person is not in your organisation");
 		goto out;
 	}
 	if (rc) {
@@ -73,7 +74,7 @@ int part_participant_scope(const struct part_ctx *x, const char *field, int64_t 
 	struct membership m = {.organisation_id = org, .role = ROLE_COORDINATOR};
 	struct actor as_org = {.memberships = &m, .nmemberships = 1};
 	if (!people_sharing_allows(x->c, &as_org, pid, SHARE_ATTENDANCE)) {
-		rc = part_refuse(no, 403, field, "this person is not in your organisation");
+		rc = programs_part_refuse(no, 403, field, "this person is not in your organisation");
 		goto out;
 	}
 	if (erased)
@@ -83,7 +84,7 @@ out:
 	return rc;
 }
 
-const char *part_person_name(const struct part_ctx *x, int64_t id, bool *erased)
+const char *programs_person_name(const struct part_ctx *x, int64_t id, bool *erased)
 {
 	struct person_view v;
 	*erased = false;

@@ -54,20 +54,21 @@ struct part_refusal {
 /* Fills no->base (status, field, message) and returns the code that goes with
  * the status: -HEARTH_ENOTFOUND for 404, -HEARTH_ECONFLICT for 409,
  * -HEARTH_EDENIED otherwise. */
-int part_refuse(struct part_refusal *no, int status, const char *field, const char *message);
+int programs_part_refuse(struct part_refusal *no, int status, const char *field,
+                         const char *message);
 
 /* Participant pid may be named (as field) in a record of organisation org:
  * the rule and the uniform refusal of programs_scope_participant
  * (scope.h), 403 "<field>: this person is not in your organisation",
  * without a request. *erased (may be NULL): the person, in scope, was
  * erased. A storage error sets no->what to "the person". */
-int part_participant_scope(const struct part_ctx *x, const char *field, int64_t pid, int64_t org,
-                           bool *erased, struct part_refusal *no);
+int programs_part_scope_participant(const struct part_ctx *x, const char *field, int64_t pid,
+                                    int64_t org, bool *erased, struct part_refusal *no);
 
 /* The name to show for person id, in the arena; NULL once erased (then
  * *erased) or unreadable. A read of the person's record: the caller's
  * transaction audits it. */
-const char *part_person_name(const struct part_ctx *x, int64_t id, bool *erased);
+const char *programs_person_name(const struct part_ctx *x, int64_t id, bool *erased);
 
 /* A place in a programme, as an answer shows it. position: 1-based place
  * on the waitlist, 0 when not waiting. status is static. */
@@ -157,7 +158,7 @@ struct part_session {
 struct db_stmt;
 /* Reads the row at the cursor of a statement selecting
  * PROGRAMS_SESSION_COLUMNS (from column 0) into out, strings in a. */
-void part_session_read(struct db_stmt *st, struct arena *a, struct part_session *out);
+void programs_session_read(struct db_stmt *st, struct arena *a, struct part_session *out);
 
 /* ------------------------------------------------------------------ */
 /* Fit ranking (fit.c)                                                 */

@@ -202,25 +202,26 @@ static void enrol(struct req *r, int64_t programme, int64_t person, bool by_self
 	http_json(r, 201, enrolment_json(&e));
 }
 
-static const struct field part_http_enrol_create_fields[] = {
+static const struct field programs_http_enrol_create_fields[] = {
     {"participant_id", FIELD_INT, true, 1}};
-const struct field_table part_http_enrol_create_body = FIELD_TABLE(part_http_enrol_create_fields);
+const struct field_table programs_http_enrol_create_body =
+    FIELD_TABLE(programs_http_enrol_create_fields);
 
-void part_http_enrol_create(struct req *r)
+void programs_http_enrol_create(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_enrol_create_fields)];
-	if (req_body_fields(r, &part_http_enrol_create_body, v))
+	struct field_value v[NFIELDS(programs_http_enrol_create_fields)];
+	if (req_body_fields(r, &programs_http_enrol_create_body, v))
 		enrol(r, req_param_id(r, "id"), v[0].i, false);
 }
 
-static const struct field part_http_me_enrol_fields[] = {{"programme_id", FIELD_INT, true, 1}};
-const struct field_table part_http_me_enrol_body = FIELD_TABLE(part_http_me_enrol_fields);
+static const struct field programs_http_me_enrol_fields[] = {{"programme_id", FIELD_INT, true, 1}};
+const struct field_table programs_http_me_enrol_body = FIELD_TABLE(programs_http_me_enrol_fields);
 
-void part_http_me_enrol(struct req *r)
+void programs_http_me_enrol(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_me_enrol_fields)];
+	struct field_value v[NFIELDS(programs_http_me_enrol_fields)];
 	int64_t me;
-	if (req_body_fields(r, &part_http_me_enrol_body, v) && (me = self_or_404(r)) != 0)
+	if (req_body_fields(r, &programs_http_me_enrol_body, v) && (me = self_or_404(r)) != 0)
 		enrol(r, v[0].i, me, true);
 }
 
@@ -247,17 +248,17 @@ static void enrolment_reply_do(struct req *r, enum enrolment_reply what)
 		http_json(r, 200, enrolment_json(&e));
 }
 
-void part_http_enrol_cancel(struct req *r)
+void programs_http_enrol_cancel(struct req *r)
 {
 	enrolment_reply_do(r, ENROLMENT_CANCEL);
 }
 
-void part_http_enrol_accept(struct req *r)
+void programs_http_enrol_accept(struct req *r)
 {
 	enrolment_reply_do(r, ENROLMENT_ACCEPT);
 }
 
-void part_http_enrol_decline(struct req *r)
+void programs_http_enrol_decline(struct req *r)
 {
 	enrolment_reply_do(r, ENROLMENT_DECLINE);
 }
@@ -289,7 +290,7 @@ static json_t *enrolment_row_json(const struct enrolment_row *e, bool named)
 	return o;
 }
 
-void part_http_enrol_list(struct req *r)
+void programs_http_enrol_list(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
@@ -309,7 +310,7 @@ void part_http_enrol_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-void part_http_me_enrolments(struct req *r)
+void programs_http_me_enrolments(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct enrolment_row *rows;
@@ -327,7 +328,7 @@ void part_http_me_enrolments(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-void part_http_me_sessions(struct req *r)
+void programs_http_me_sessions(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_session *rows;
@@ -411,7 +412,7 @@ static void fit_json(struct req *r, struct fit_item **items, size_t n)
 	http_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 
-void part_http_fit_me(struct req *r)
+void programs_http_fit_me(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
@@ -431,7 +432,7 @@ void part_http_fit_me(struct req *r)
 	fit_json(r, items, n);
 }
 
-void part_http_fit_person(struct req *r)
+void programs_http_fit_person(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
@@ -499,20 +500,20 @@ static void support_request_do(struct req *r, const struct support_in *in)
 	http_json(r, 201, support_json(&out, false));
 }
 
-static const struct field part_http_support_create_fields[] = {
+static const struct field programs_http_support_create_fields[] = {
     {"participant_id", FIELD_INT, true, 1},
     {"session_id", FIELD_INT, false, 1},
     {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
     {"amount_cents", FIELD_INT, false, 0, 100000000},
     {"notes", FIELD_STRING, false, 0, 500},
 };
-const struct field_table part_http_support_create_body =
-    FIELD_TABLE(part_http_support_create_fields);
+const struct field_table programs_http_support_create_body =
+    FIELD_TABLE(programs_http_support_create_fields);
 
-void part_http_support_create(struct req *r)
+void programs_http_support_create(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_support_create_fields)];
-	if (!req_body_fields(r, &part_http_support_create_body, v))
+	struct field_value v[NFIELDS(programs_http_support_create_fields)];
+	if (!req_body_fields(r, &programs_http_support_create_body, v))
 		return;
 	struct support_in in = {
 	    .programme = req_param_id(r, "id"),
@@ -525,19 +526,20 @@ void part_http_support_create(struct req *r)
 	support_request_do(r, &in);
 }
 
-static const struct field part_http_me_support_fields[] = {
+static const struct field programs_http_me_support_fields[] = {
     {"programme_id", FIELD_INT, true, 1},
     {"session_id", FIELD_INT, false, 1},
     {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
     {"notes", FIELD_STRING, false, 0, 500},
 };
-const struct field_table part_http_me_support_body = FIELD_TABLE(part_http_me_support_fields);
+const struct field_table programs_http_me_support_body =
+    FIELD_TABLE(programs_http_me_support_fields);
 
-void part_http_me_support(struct req *r)
+void programs_http_me_support(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_me_support_fields)];
+	struct field_value v[NFIELDS(programs_http_me_support_fields)];
 	int64_t me;
-	if (!req_body_fields(r, &part_http_me_support_body, v) || !(me = self_or_404(r)))
+	if (!req_body_fields(r, &programs_http_me_support_body, v) || !(me = self_or_404(r)))
 		return;
 	struct support_in in = {
 	    .programme = v[0].i,
@@ -550,7 +552,7 @@ void part_http_me_support(struct req *r)
 	support_request_do(r, &in);
 }
 
-void part_http_support_list(struct req *r)
+void programs_http_support_list(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
@@ -570,21 +572,21 @@ void part_http_support_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-static const struct field part_http_support_update_fields[] = {
+static const struct field programs_http_support_update_fields[] = {
     {"status", FIELD_ENUM, true, 0, 0, support_states},
     {"amount_cents", FIELD_INT, false, 0, 100000000},
 };
-const struct field_table part_http_support_update_body =
-    FIELD_TABLE(part_http_support_update_fields);
+const struct field_table programs_http_support_update_body =
+    FIELD_TABLE(programs_http_support_update_fields);
 
-void part_http_support_update(struct req *r)
+void programs_http_support_update(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_support_update_fields)];
+	struct field_value v[NFIELDS(programs_http_support_update_fields)];
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
 	struct support out;
 	int64_t id = req_param_id(r, "id");
-	if (!req_body_fields(r, &part_http_support_update_body, v) ||
+	if (!req_body_fields(r, &programs_http_support_update_body, v) ||
 	    !begin_write(r, "the support"))
 		return;
 	int rc = support_decide(&x, id, v[0].s, v[1].present, v[1].i, &out, &no);
@@ -594,7 +596,7 @@ void part_http_support_update(struct req *r)
 	http_json(r, 200, support_json(&out, false));
 }
 
-void part_http_support_ledger(struct req *r)
+void programs_http_support_ledger(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
@@ -628,7 +630,7 @@ void part_http_support_ledger(struct req *r)
 /* ------------------------------------------------------------------ */
 /* Attendance (the logic is attendance.c)                              */
 
-void part_http_attendance_get(struct req *r)
+void programs_http_attendance_get(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
@@ -658,25 +660,25 @@ void part_http_attendance_get(struct req *r)
 	http_json(r, 200, json_pack("{s:o, s:o}", "session", sj ? sj : json_null(), "items", arr));
 }
 
-static const struct field part_http_attendance_mark_mark_fields[] = {
+static const struct field programs_http_attendance_mark_mark_fields[] = {
     {"participant_id", FIELD_INT, true, 1},
     {"status", FIELD_ENUM, true, 0, 0, mark_states},
     {"sat_out", FIELD_BOOL},
     {"sat_out_agreed", FIELD_BOOL},
 };
-static const struct field part_http_attendance_mark_fields[] = {
-    {"marks", FIELD_OBJECTS, true, 0, 0, NULL, part_http_attendance_mark_mark_fields,
-     NFIELDS(part_http_attendance_mark_mark_fields), PART_MAX_MARKS},
+static const struct field programs_http_attendance_mark_fields[] = {
+    {"marks", FIELD_OBJECTS, true, 0, 0, NULL, programs_http_attendance_mark_mark_fields,
+     NFIELDS(programs_http_attendance_mark_mark_fields), PART_MAX_MARKS},
 };
-const struct field_table part_http_attendance_mark_body =
-    FIELD_TABLE(part_http_attendance_mark_fields);
+const struct field_table programs_http_attendance_mark_body =
+    FIELD_TABLE(programs_http_attendance_mark_fields);
 
-void part_http_attendance_mark(struct req *r)
+void programs_http_attendance_mark(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_attendance_mark_fields)];
+	struct field_value v[NFIELDS(programs_http_attendance_mark_fields)];
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
-	if (!req_body_fields(r, &part_http_attendance_mark_body, v))
+	if (!req_body_fields(r, &programs_http_attendance_mark_body, v))
 		return;
 	size_t n = json_array_size(v[0].j);
 	struct attendance_mark *marks = arena_alloc(r->arena, (n ? n : 1) * sizeof *marks);
@@ -702,7 +704,7 @@ void part_http_attendance_mark(struct req *r)
 /* ------------------------------------------------------------------ */
 /* Follow-up (the logic is followup.c)                                 */
 
-void part_http_followup_list(struct req *r)
+void programs_http_followup_list(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct followup_due *rows;
@@ -736,22 +738,22 @@ void part_http_followup_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-static const struct field part_http_followup_create_fields[] = {
+static const struct field programs_http_followup_create_fields[] = {
     {"participant_id", FIELD_INT, true, 1},
     {"programme_id", FIELD_INT, true, 1},
     {"action", FIELD_ENUM, true, 0, 0, followup_actions},
     {"note", FIELD_STRING, false, 0, 2000},
 };
-const struct field_table part_http_followup_create_body =
-    FIELD_TABLE(part_http_followup_create_fields);
+const struct field_table programs_http_followup_create_body =
+    FIELD_TABLE(programs_http_followup_create_fields);
 
-void part_http_followup_create(struct req *r)
+void programs_http_followup_create(struct req *r)
 {
-	struct field_value v[NFIELDS(part_http_followup_create_fields)];
+	struct field_value v[NFIELDS(programs_http_followup_create_fields)];
 	struct part_ctx x = part_ctx(r);
 	struct part_refusal no;
 	int64_t id, at;
-	if (!req_body_fields(r, &part_http_followup_create_body, v))
+	if (!req_body_fields(r, &programs_http_followup_create_body, v))
 		return;
 	struct followup_in in = {v[0].i, v[1].i, v[2].s, v[3].present ? v[3].s : NULL};
 	if (!begin_write(r, "the follow-up"))
@@ -766,7 +768,7 @@ void part_http_followup_create(struct req *r)
 	                    in.action, "created_at", iso_json(at)));
 }
 
-void part_http_followup_log(struct req *r)
+void programs_http_followup_log(struct req *r)
 {
 	struct part_ctx x = part_ctx(r);
 	struct followup_entry *rows;
