@@ -153,10 +153,19 @@ json_t *openapi_fields_schema(const struct field_table *t)
 
 static const struct openapi_response *response_of(const struct route *rt)
 {
-	for (size_t i = 0; i < openapi_responses_count; i++)
-		if (strcmp(openapi_responses[i].method, rt->method) == 0 &&
-		    strcmp(openapi_responses[i].pattern, rt->pattern) == 0)
-			return &openapi_responses[i];
+	const struct {
+		const struct openapi_response *rows;
+		const size_t *n;
+	} tables[] = {
+	    {openapi_responses, &openapi_responses_count},
+	    {openapi_responses_people, &openapi_responses_people_count},
+	    {openapi_responses_programs, &openapi_responses_programs_count},
+	};
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (size_t i = 0; i < *tables[t].n; i++)
+			if (strcmp(tables[t].rows[i].method, rt->method) == 0 &&
+			    strcmp(tables[t].rows[i].pattern, rt->pattern) == 0)
+				return &tables[t].rows[i];
 	return NULL;
 }
 

@@ -22,8 +22,14 @@ struct openapi_response {
 	const char *errors;
 };
 
+/* One table per part of the API (openapi_schemas.c: core, auth and admin;
+ * openapi_schemas_people.c; openapi_schemas_programs.c). */
 extern const struct openapi_response openapi_responses[];
 extern const size_t openapi_responses_count;
+extern const struct openapi_response openapi_responses_people[];
+extern const size_t openapi_responses_people_count;
+extern const struct openapi_response openapi_responses_programs[];
+extern const size_t openapi_responses_programs_count;
 
 /* The query parameters a route reads (req_query), for the OpenAPI
  * document: one row per route that reads any, in openapi_query.c. The
