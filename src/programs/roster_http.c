@@ -76,10 +76,11 @@ void programs_http_roster_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+enum { RA_USER_ID, RA_PARTICIPANT_ID, RA_ROLE };
 static const struct field programs_http_roster_add_fields[] = {
-    {"user_id", FIELD_INT, false, 1},
-    {"participant_id", FIELD_INT, false, 1},
-    {"role", FIELD_ENUM, true, 0, 0, roster_roles},
+    [RA_USER_ID] = {"user_id", FIELD_INT, false, 1},
+    [RA_PARTICIPANT_ID] = {"participant_id", FIELD_INT, false, 1},
+    [RA_ROLE] = {"role", FIELD_ENUM, true, 0, 0, roster_roles},
 };
 const struct field_table programs_http_roster_add_body =
     FIELD_TABLE(programs_http_roster_add_fields);
@@ -89,14 +90,14 @@ void programs_http_roster_add(struct req *r)
 	struct field_value v[NFIELDS(programs_http_roster_add_fields)];
 	if (!req_body_fields(r, &programs_http_roster_add_body, v))
 		return;
-	bool lead = strcmp(v[2].s, "participant_lead") == 0;
-	if (lead && (!v[1].present || v[0].present)) {
+	bool lead = strcmp(v[RA_ROLE].s, "participant_lead") == 0;
+	if (lead && (!v[RA_PARTICIPANT_ID].present || v[RA_USER_ID].present)) {
 		programs_bad(
 		    r, 400, "participant_id",
 		    "a participant lead is a participant: give participant_id (not user_id)");
 		return;
 	}
-	if (!lead && (!v[0].present || v[1].present)) {
+	if (!lead && (!v[RA_USER_ID].present || v[RA_PARTICIPANT_ID].present)) {
 		programs_bad(r, 400, "user_id",
 		             "give the user_id of the staff member or volunteer");
 		return;
@@ -108,11 +109,12 @@ void programs_http_roster_add(struct req *r)
 	const char *what = "the session";
 	int64_t rid = 0;
 	const char *field = lead ? "participant_id" : "user_id";
-	struct roster_input in = {
-	    .role = v[2].s, .user_id = lead ? 0 : v[0].i, .participant_id = lead ? v[1].i : 0};
-	int rc = programs_http_open_ref(r, true, id, ACT_PROGRAM_MANAGE,
-	                                "you can change the roster only of programmes you coordinate",
-	                                &ref, &why);
+	struct roster_input in = {.role = v[RA_ROLE].s,
+	                          .user_id = lead ? 0 : v[RA_USER_ID].i,
+	                          .participant_id = lead ? v[RA_PARTICIPANT_ID].i : 0};
+	int rc = programs_http_open_ref(
+	    r, true, id, ACT_PROGRAM_MANAGE,
+	    "you can change the roster only of programmes you coordinate", &ref, &why);
 	if (rc)
 		goto out;
 	/* Scope first: a person of another organisation is refused like one
@@ -135,7 +137,7 @@ out:
 		return;
 	http_json(r, 201,
 	          json_pack("{s:I, s:I, s:s}", "id", (json_int_t)rid, "session_id", (json_int_t)id,
-	                    "role", v[2].s));
+	                    "role", v[RA_ROLE].s));
 }
 
 void programs_http_roster_delete(struct req *r)

@@ -106,11 +106,12 @@ static bool session_times_in_window(struct req *r, const struct field_value *sta
 	return true;
 }
 
+enum { SC_STARTS_AT, SC_ENDS_AT, SC_VENUE_ID, SC_ONLINE_LINK };
 static const struct field programs_http_session_create_fields[] = {
-    {"starts_at", FIELD_TIME, true},
-    {"ends_at", FIELD_TIME, true},
-    {"venue_id", FIELD_INT, false, 1},
-    {"online_link", FIELD_STRING, false, 0, 500},
+    [SC_STARTS_AT] = {"starts_at", FIELD_TIME, true},
+    [SC_ENDS_AT] = {"ends_at", FIELD_TIME, true},
+    [SC_VENUE_ID] = {"venue_id", FIELD_INT, false, 1},
+    [SC_ONLINE_LINK] = {"online_link", FIELD_STRING, false, 0, 500},
 };
 const struct field_table programs_http_session_create_body =
     FIELD_TABLE(programs_http_session_create_fields);
@@ -121,9 +122,9 @@ void programs_http_session_create(struct req *r)
 	if (!req_body_fields(r, &programs_http_session_create_body, v))
 		return;
 	int64_t id = req_param_id(r, "id");
-	if (!session_times_in_window(r, &v[0], &v[1]))
+	if (!session_times_in_window(r, &v[SC_STARTS_AT], &v[SC_ENDS_AT]))
 		return;
-	if (v[1].i <= v[0].i || v[1].i - v[0].i > 12 * 3600) {
+	if (v[SC_ENDS_AT].i <= v[SC_STARTS_AT].i || v[SC_ENDS_AT].i - v[SC_STARTS_AT].i > 12 * 3600) {
 		programs_bad(r, 400, "ends_at",
 		             "ends_at must be after starts_at, at most 12 hours");
 		return;
@@ -140,25 +141,28 @@ void programs_http_session_create(struct req *r)
 		                     "the programme is closed; reopen it before adding sessions");
 		goto out;
 	}
-	int64_t venue = v[2].present ? v[2].i : p.venue;
-	const char *link = v[3].present ? (*v[3].s ? v[3].s : NULL) : p.link;
+	int64_t venue = v[SC_VENUE_ID].present ? v[SC_VENUE_ID].i : p.venue;
+	const char *link = v[SC_ONLINE_LINK].present
+	                       ? (*v[SC_ONLINE_LINK].s ? v[SC_ONLINE_LINK].s : NULL)
+	                       : p.link;
 	if (!programs_http_place_valid(r, p.org, p.format, venue, link, p.capacity)) {
 		rc = -HEARTH_EINVAL; /* answered */
 		goto out;
 	}
-	rc = sessions_venue_free(c, r->arena, &r->actor, venue, v[0].i, v[1].i, 0, &why);
+	rc = sessions_venue_free(c, r->arena, &r->actor, venue, v[SC_STARTS_AT].i, v[SC_ENDS_AT].i,
+	                         0, &why);
 	if (rc)
 		goto out;
 	/* In a published programme a new session is public at once, unless it
 	 * is therapeutic: then it waits for someone on duty. */
 	const char *status =
 	    strcmp(p.status, "published") == 0 && !p.therapeutic ? "published" : "draft";
-	rc = sessions_insert(c, id, v[0].i, v[1].i, 0, venue, link, status, &sid);
+	rc = sessions_insert(c, id, v[SC_STARTS_AT].i, v[SC_ENDS_AT].i, 0, venue, link, status, &sid);
 out:
 	if (!programs_http_finish(r, rc, &why, "the session", "session.create",
 	                          programs_http_resource(r, "session", sid)))
 		return;
-	json_t *o = sessions_json(c, sid, v[0].i, p.zone);
+	json_t *o = sessions_json(c, sid, v[SC_STARTS_AT].i, p.zone);
 	http_json(r, 201, o ? o : json_pack("{s:I}", "id", (json_int_t)sid));
 }
 
@@ -178,13 +182,14 @@ int programs_http_open_ref(struct req *r, bool session, int64_t id, enum action 
 }
 
 static const char *const programs_http_session_update_statuses[] = {"published", "cancelled", NULL};
+enum { SU_STARTS_AT, SU_ENDS_AT, SU_VENUE_ID, SU_ONLINE_LINK, SU_STATUS, SU_CANCEL_REASON };
 static const struct field programs_http_session_update_fields[] = {
-    {"starts_at", FIELD_TIME, false},
-    {"ends_at", FIELD_TIME, false},
-    {"venue_id", FIELD_INT, false, 0},
-    {"online_link", FIELD_STRING, false, 0, 500},
-    {"status", FIELD_ENUM, false, 0, 0, programs_http_session_update_statuses},
-    {"cancel_reason", FIELD_STRING, false, 1, 500},
+    [SU_STARTS_AT] = {"starts_at", FIELD_TIME, false},
+    [SU_ENDS_AT] = {"ends_at", FIELD_TIME, false},
+    [SU_VENUE_ID] = {"venue_id", FIELD_INT, false, 0},
+    [SU_ONLINE_LINK] = {"online_link", FIELD_STRING, false, 0, 500},
+    [SU_STATUS] = {"status", FIELD_ENUM, false, 0, 0, programs_http_session_update_statuses},
+    [SU_CANCEL_REASON] = {"cancel_reason", FIELD_STRING, false, 1, 500},
 };
 const struct field_table programs_http_session_update_body =
     FIELD_TABLE(programs_http_session_update_fields);
@@ -194,14 +199,14 @@ void programs_http_session_update(struct req *r)
 	struct field_value v[NFIELDS(programs_http_session_update_fields)];
 	if (!req_body_fields(r, &programs_http_session_update_body, v))
 		return;
-	if (!session_times_in_window(r, &v[0], &v[1]))
+	if (!session_times_in_window(r, &v[SU_STARTS_AT], &v[SU_ENDS_AT]))
 		return;
 	int64_t id = req_param_id(r, "id");
 	struct db_conn *c = req_db(r);
 	struct prog_ref ref;
 	struct programs_refusal why = {0};
 	struct session_state st;
-	bool cancelling = v[4].present && strcmp(v[4].s, "cancelled") == 0;
+	bool cancelling = v[SU_STATUS].present && strcmp(v[SU_STATUS].s, "cancelled") == 0;
 	const char *what = "the session";
 	int rc = programs_http_open_ref(
 	    r, true, id, ACT_SESSION_EDIT,
@@ -216,41 +221,41 @@ void programs_http_session_update(struct req *r)
 	const char *link = st.link, *status = st.status, *reason = st.reason;
 	int64_t was_published = st.was_published, cancelled_at = st.cancelled_at;
 	if (strcmp(status, "cancelled") == 0 && !cancelling &&
-	    !(v[4].present && strcmp(v[4].s, "published") == 0)) {
+	    !(v[SU_STATUS].present && strcmp(v[SU_STATUS].s, "published") == 0)) {
 		rc = programs_refuse(
 		    &why, r->arena, 409, "status",
 		    "the session is cancelled; set status to published to bring it back first");
 		goto out;
 	}
-	if (cancelling && !v[5].present) {
+	if (cancelling && !v[SU_CANCEL_REASON].present) {
 		rc = programs_refuse(
 		    &why, r->arena, 400, "cancel_reason",
 		    "cancel_reason is required: say why, so the people coming are told");
 		goto out;
 	}
 	/* Moving: ends_at follows starts_at unless given. */
-	if (v[0].present) {
+	if (v[SU_STARTS_AT].present) {
 		int64_t len = end - start;
-		start = v[0].i;
-		end = v[1].present ? v[1].i : start + len;
-	} else if (v[1].present) {
-		end = v[1].i;
+		start = v[SU_STARTS_AT].i;
+		end = v[SU_ENDS_AT].present ? v[SU_ENDS_AT].i : start + len;
+	} else if (v[SU_ENDS_AT].present) {
+		end = v[SU_ENDS_AT].i;
 	}
 	if (end <= start || end - start > 12 * 3600) {
 		rc = programs_refuse(&why, r->arena, 400, "ends_at",
 		                     "ends_at must be after starts_at, at most 12 hours");
 		goto out;
 	}
-	if (v[2].present)
-		venue = v[2].i;
-	if (v[3].present)
-		link = *v[3].s ? v[3].s : NULL;
+	if (v[SU_VENUE_ID].present)
+		venue = v[SU_VENUE_ID].i;
+	if (v[SU_ONLINE_LINK].present)
+		link = *v[SU_ONLINE_LINK].s ? v[SU_ONLINE_LINK].s : NULL;
 	if (link && !programmes_link_valid(link)) {
 		rc = programs_refuse(&why, r->arena, 400, "online_link",
 		                     "online_link must start with https://");
 		goto out;
 	}
-	if ((v[2].present || v[3].present) && !cancelling) {
+	if ((v[SU_VENUE_ID].present || v[SU_ONLINE_LINK].present) && !cancelling) {
 		/* The programme's format decides what a session needs. */
 		struct prog_row p = {0};
 		if ((rc = programmes_row_load(c, r->arena, ref.programme_id, &p)) != 0)
@@ -260,13 +265,15 @@ void programs_http_session_update(struct req *r)
 			goto out;
 		}
 	}
-	if (venue && (v[0].present || v[1].present || v[2].present || v[4].present) &&
+	if (venue &&
+	    (v[SU_STARTS_AT].present || v[SU_ENDS_AT].present || v[SU_VENUE_ID].present ||
+	     v[SU_STATUS].present) &&
 	    !cancelling) {
 		rc = sessions_venue_free(c, r->arena, &r->actor, venue, start, end, id, &why);
 		if (rc)
 			goto out;
 	}
-	if (v[0].present && !cancelling) {
+	if (v[SU_STARTS_AT].present && !cancelling) {
 		/* A check that could not run does not pass. */
 		if ((rc = sessions_duty_check(c, r->arena, id, start, ref.timezone, &why)) != 0) {
 			what = "the duty check";
@@ -275,9 +282,9 @@ void programs_http_session_update(struct req *r)
 	}
 	if (cancelling) {
 		status = "cancelled";
-		reason = v[5].s;
+		reason = v[SU_CANCEL_REASON].s;
 		cancelled_at = util_now();
-	} else if (v[4].present) {
+	} else if (v[SU_STATUS].present) {
 		if (ref.therapeutic && duty_count(c, id) == 0) {
 			rc = programs_refuse(
 			    &why, r->arena, 409, "status",

@@ -202,8 +202,10 @@ static void enrol(struct req *r, int64_t programme, int64_t person, bool by_self
 	http_json(r, 201, enrolment_json(&e));
 }
 
+enum { EC_PARTICIPANT_ID };
 static const struct field programs_http_enrol_create_fields[] = {
-    {"participant_id", FIELD_INT, true, 1}};
+    [EC_PARTICIPANT_ID] = {"participant_id", FIELD_INT, true, 1},
+};
 const struct field_table programs_http_enrol_create_body =
     FIELD_TABLE(programs_http_enrol_create_fields);
 
@@ -211,10 +213,13 @@ void programs_http_enrol_create(struct req *r)
 {
 	struct field_value v[NFIELDS(programs_http_enrol_create_fields)];
 	if (req_body_fields(r, &programs_http_enrol_create_body, v))
-		enrol(r, req_param_id(r, "id"), v[0].i, false);
+		enrol(r, req_param_id(r, "id"), v[EC_PARTICIPANT_ID].i, false);
 }
 
-static const struct field programs_http_me_enrol_fields[] = {{"programme_id", FIELD_INT, true, 1}};
+enum { ME_PROGRAMME_ID };
+static const struct field programs_http_me_enrol_fields[] = {
+    [ME_PROGRAMME_ID] = {"programme_id", FIELD_INT, true, 1},
+};
 const struct field_table programs_http_me_enrol_body = FIELD_TABLE(programs_http_me_enrol_fields);
 
 void programs_http_me_enrol(struct req *r)
@@ -222,7 +227,7 @@ void programs_http_me_enrol(struct req *r)
 	struct field_value v[NFIELDS(programs_http_me_enrol_fields)];
 	int64_t me;
 	if (req_body_fields(r, &programs_http_me_enrol_body, v) && (me = self_or_404(r)) != 0)
-		enrol(r, v[0].i, me, true);
+		enrol(r, v[ME_PROGRAMME_ID].i, me, true);
 }
 
 /* Cancel, accept or decline a place: the person themself or staff of the
@@ -500,12 +505,13 @@ static void support_request_do(struct req *r, const struct support_in *in)
 	http_json(r, 201, support_json(&out, false));
 }
 
+enum { SC_PARTICIPANT_ID, SC_SESSION_ID, SC_KIND, SC_AMOUNT_CENTS, SC_NOTES };
 static const struct field programs_http_support_create_fields[] = {
-    {"participant_id", FIELD_INT, true, 1},
-    {"session_id", FIELD_INT, false, 1},
-    {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
-    {"amount_cents", FIELD_INT, false, 0, 100000000},
-    {"notes", FIELD_STRING, false, 0, 500},
+    [SC_PARTICIPANT_ID] = {"participant_id", FIELD_INT, true, 1},
+    [SC_SESSION_ID] = {"session_id", FIELD_INT, false, 1},
+    [SC_KIND] = {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
+    [SC_AMOUNT_CENTS] = {"amount_cents", FIELD_INT, false, 0, 100000000},
+    [SC_NOTES] = {"notes", FIELD_STRING, false, 0, 500},
 };
 const struct field_table programs_http_support_create_body =
     FIELD_TABLE(programs_http_support_create_fields);
@@ -517,20 +523,21 @@ void programs_http_support_create(struct req *r)
 		return;
 	struct support_in in = {
 	    .programme = req_param_id(r, "id"),
-	    .person = v[0].i,
-	    .session = v[1].present ? v[1].i : 0,
-	    .kind = v[2].s,
-	    .amount = v[3].present ? v[3].i : 0,
-	    .notes = v[4].s,
+	    .person = v[SC_PARTICIPANT_ID].i,
+	    .session = v[SC_SESSION_ID].present ? v[SC_SESSION_ID].i : 0,
+	    .kind = v[SC_KIND].s,
+	    .amount = v[SC_AMOUNT_CENTS].present ? v[SC_AMOUNT_CENTS].i : 0,
+	    .notes = v[SC_NOTES].s,
 	};
 	support_request_do(r, &in);
 }
 
+enum { MS_PROGRAMME_ID, MS_SESSION_ID, MS_KIND, MS_NOTES };
 static const struct field programs_http_me_support_fields[] = {
-    {"programme_id", FIELD_INT, true, 1},
-    {"session_id", FIELD_INT, false, 1},
-    {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
-    {"notes", FIELD_STRING, false, 0, 500},
+    [MS_PROGRAMME_ID] = {"programme_id", FIELD_INT, true, 1},
+    [MS_SESSION_ID] = {"session_id", FIELD_INT, false, 1},
+    [MS_KIND] = {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
+    [MS_NOTES] = {"notes", FIELD_STRING, false, 0, 500},
 };
 const struct field_table programs_http_me_support_body =
     FIELD_TABLE(programs_http_me_support_fields);
@@ -542,11 +549,11 @@ void programs_http_me_support(struct req *r)
 	if (!req_body_fields(r, &programs_http_me_support_body, v) || !(me = self_or_404(r)))
 		return;
 	struct support_in in = {
-	    .programme = v[0].i,
+	    .programme = v[MS_PROGRAMME_ID].i,
 	    .person = me,
-	    .session = v[1].present ? v[1].i : 0,
-	    .kind = v[2].s,
-	    .notes = v[3].s,
+	    .session = v[MS_SESSION_ID].present ? v[MS_SESSION_ID].i : 0,
+	    .kind = v[MS_KIND].s,
+	    .notes = v[MS_NOTES].s,
 	    .by_self = true,
 	};
 	support_request_do(r, &in);
@@ -572,9 +579,10 @@ void programs_http_support_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+enum { SU_STATUS, SU_AMOUNT_CENTS };
 static const struct field programs_http_support_update_fields[] = {
-    {"status", FIELD_ENUM, true, 0, 0, support_states},
-    {"amount_cents", FIELD_INT, false, 0, 100000000},
+    [SU_STATUS] = {"status", FIELD_ENUM, true, 0, 0, support_states},
+    [SU_AMOUNT_CENTS] = {"amount_cents", FIELD_INT, false, 0, 100000000},
 };
 const struct field_table programs_http_support_update_body =
     FIELD_TABLE(programs_http_support_update_fields);
@@ -589,9 +597,11 @@ void programs_http_support_update(struct req *r)
 	if (!req_body_fields(r, &programs_http_support_update_body, v) ||
 	    !begin_write(r, "the support"))
 		return;
-	int rc = support_decide(&x, id, v[0].s, v[1].present, v[1].i, &out, &no);
-	if (part_refused(r, &no) || !req_commit(r, rc, arena_printf(r->arena, "support.%s", v[0].s),
-	                                        resource(r, "support", id), no.what))
+	int rc = support_decide(&x, id, v[SU_STATUS].s, v[SU_AMOUNT_CENTS].present,
+	                        v[SU_AMOUNT_CENTS].i, &out, &no);
+	if (part_refused(r, &no) ||
+	    !req_commit(r, rc, arena_printf(r->arena, "support.%s", v[SU_STATUS].s),
+	                resource(r, "support", id), no.what))
 		return;
 	http_json(r, 200, support_json(&out, false));
 }
@@ -666,9 +676,11 @@ static const struct field programs_http_attendance_mark_mark_fields[] = {
     {"sat_out", FIELD_BOOL},
     {"sat_out_agreed", FIELD_BOOL},
 };
+enum { AM_MARKS };
 static const struct field programs_http_attendance_mark_fields[] = {
-    {"marks", FIELD_OBJECTS, true, 0, 0, NULL, programs_http_attendance_mark_mark_fields,
-     NFIELDS(programs_http_attendance_mark_mark_fields), PART_MAX_MARKS},
+    [AM_MARKS] = {"marks", FIELD_OBJECTS, true, 0, 0, NULL,
+                  programs_http_attendance_mark_mark_fields,
+                  NFIELDS(programs_http_attendance_mark_mark_fields), PART_MAX_MARKS},
 };
 const struct field_table programs_http_attendance_mark_body =
     FIELD_TABLE(programs_http_attendance_mark_fields);
@@ -680,10 +692,10 @@ void programs_http_attendance_mark(struct req *r)
 	struct part_refusal no;
 	if (!req_body_fields(r, &programs_http_attendance_mark_body, v))
 		return;
-	size_t n = json_array_size(v[0].j);
+	size_t n = json_array_size(v[AM_MARKS].j);
 	struct attendance_mark *marks = arena_alloc(r->arena, (n ? n : 1) * sizeof *marks);
 	for (size_t i = 0; i < n; i++) {
-		json_t *m = json_array_get(v[0].j, i);
+		json_t *m = json_array_get(v[AM_MARKS].j, i);
 		marks[i] = (struct attendance_mark){
 		    .pid = json_integer_value(json_object_get(m, "participant_id")),
 		    .status = json_string_value(json_object_get(m, "status")),
@@ -738,11 +750,12 @@ void programs_http_followup_list(struct req *r)
 	http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+enum { FC_PARTICIPANT_ID, FC_PROGRAMME_ID, FC_ACTION, FC_NOTE };
 static const struct field programs_http_followup_create_fields[] = {
-    {"participant_id", FIELD_INT, true, 1},
-    {"programme_id", FIELD_INT, true, 1},
-    {"action", FIELD_ENUM, true, 0, 0, followup_actions},
-    {"note", FIELD_STRING, false, 0, 2000},
+    [FC_PARTICIPANT_ID] = {"participant_id", FIELD_INT, true, 1},
+    [FC_PROGRAMME_ID] = {"programme_id", FIELD_INT, true, 1},
+    [FC_ACTION] = {"action", FIELD_ENUM, true, 0, 0, followup_actions},
+    [FC_NOTE] = {"note", FIELD_STRING, false, 0, 2000},
 };
 const struct field_table programs_http_followup_create_body =
     FIELD_TABLE(programs_http_followup_create_fields);
@@ -755,7 +768,8 @@ void programs_http_followup_create(struct req *r)
 	int64_t id, at;
 	if (!req_body_fields(r, &programs_http_followup_create_body, v))
 		return;
-	struct followup_in in = {v[0].i, v[1].i, v[2].s, v[3].present ? v[3].s : NULL};
+	struct followup_in in = {v[FC_PARTICIPANT_ID].i, v[FC_PROGRAMME_ID].i, v[FC_ACTION].s,
+	                         v[FC_NOTE].present ? v[FC_NOTE].s : NULL};
 	if (!begin_write(r, "the follow-up"))
 		return;
 	int rc = followup_create(&x, &in, &id, &at, &no);

@@ -21,8 +21,9 @@ static const struct field theme_create_fields[] = {
     [TC_DESCRIPTION] = {"description", FIELD_STRING, false, 0, 2000},
 };
 
+enum { VO_THEME_ID };
 static const struct field vote_fields[] = {
-    {"theme_id", FIELD_INT, true, 1},
+    [VO_THEME_ID] = {"theme_id", FIELD_INT, true, 1},
 };
 
 enum { TU_OUTCOME, TU_REASON };
@@ -153,7 +154,7 @@ void listening_http_vote_put(struct req *r)
 		return;
 	}
 	rc = listening_vote_put(&r->app->people, c, r->arena, &r->actor, req_param_id(r, "id"),
-	                        v[0].i, &rd, &votes, &why);
+	                        v[VO_THEME_ID].i, &rd, &votes, &why);
 	if (why.status) {
 		programs_http_refused(r, rc, &why, "your vote");
 		return;
@@ -162,7 +163,7 @@ void listening_http_vote_put(struct req *r)
 		return;
 	http_json(r, 200,
 	          json_pack("{s:I, s:I, s:I}", "round_id", (json_int_t)rd.id, "theme_id",
-	                    (json_int_t)v[0].i, "votes", (json_int_t)votes));
+	                    (json_int_t)v[VO_THEME_ID].i, "votes", (json_int_t)votes));
 }
 
 void listening_http_vote_delete(struct req *r)
