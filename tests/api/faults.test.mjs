@@ -19,6 +19,15 @@ async function withFault(spec) {
   return { server, as: await loginAllRoles(server.url) };
 }
 
+/** The id of the first session of the first demo programme that has one. */
+async function firstSession(client) {
+  for (const p of (await client.get('/api/v1/programmes')).json.items) {
+    const sessions = (await client.get(`/api/v1/programmes/${p.id}/sessions`)).json.items;
+    if (sessions?.length) return sessions[0].id;
+  }
+  assert.fail('the demo has sessions');
+}
+
 describe('a statement failing mid-list', () => {
   test('the organisations list: 500, not the first row alone', async () => {
     // The demo has several organisations; the second step (second row) fails.
@@ -43,13 +52,7 @@ describe('a statement failing mid-list', () => {
 
   test('a session\'s roster: 500, not an empty roster', async () => {
     const { as } = await withFault('FROM roster d LEFT JOIN users u@1');
-    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
-    let sessionId;
-    for (const p of programmes) {
-      const sessions = (await as.coordinator.get(`/api/v1/programmes/${p.id}/sessions`)).json.items;
-      if (sessions?.length) { sessionId = sessions[0].id; break; }
-    }
-    assert.ok(sessionId, 'the demo has sessions');
+    const sessionId = await firstSession(as.coordinator);
     assertProblem(await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`), 500);
     const again = await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`);
     assert.equal(again.status, 200, again.text);
@@ -73,13 +76,7 @@ describe('a statement failing mid-list', () => {
     // The register's own query runs first; the session heading after it
     // (PROGRAMS_SESSION_COLUMNS end with s.updated_at).
     const { as } = await withFault('s.updated_at FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1@1');
-    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
-    let sessionId;
-    for (const p of programmes) {
-      const sessions = (await as.coordinator.get(`/api/v1/programmes/${p.id}/sessions`)).json.items;
-      if (sessions?.length) { sessionId = sessions[0].id; break; }
-    }
-    assert.ok(sessionId, 'the demo has sessions');
+    const sessionId = await firstSession(as.coordinator);
     assertProblem(await as.coordinator.get(`/api/v1/sessions/${sessionId}/attendance`), 500);
     const again = await as.coordinator.get(`/api/v1/sessions/${sessionId}/attendance`);
     assert.equal(again.status, 200, again.text);
