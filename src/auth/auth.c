@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/auth.h"
@@ -498,4 +499,138 @@ int auth_membership_delete(struct db_conn *c, int64_t id)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
 	return db_run_one(s);
+}
+
+/* --- what other modules read about users --- */
+
+static const char SQL_USER_NAME[] = "SELECT display_name FROM users WHERE id = ?1";
+static const char SQL_USER_ENABLED[] = "SELECT 1 FROM users WHERE id = ?1 AND disabled = 0";
+static const char SQL_USER_ERASED[] =
+    "SELECT 1 FROM users WHERE id = ?1 AND password_hash IS NULL AND disabled = 1"
+    " AND email LIKE 'erased-user-%@invalid'";
+static const char SQL_USER_HAS_ROLE[] =
+    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role = ?2"
+    " AND (?3 = 0 OR organisation_id = ?3)";
+/* ?2..?9: the role names asked for (NULL for the others). */
+static const char SQL_STAFF_LIST[] =
+    "SELECT u.id, u.display_name, m.organisation_id, o.name, m.role FROM users u"
+    " JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.organisation_id"
+    " WHERE u.disabled = 0 AND m.role IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    " AND (?1 = 0 OR m.organisation_id = ?1) ORDER BY u.display_name, u.id, o.name, m.role";
+_Static_assert(ROLE__MAX == 8, "SQL_STAFF_LIST binds one parameter per role");
+
+static int cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
+}
+
+int auth_user_names(struct db_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                    const char **names)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		names[i] = NULL;
+	if (!n)
+		return 0;
+	/* The distinct ids, sorted, each looked up once. */
+	int64_t *uniq = arena_alloc(a, n * sizeof *uniq);
+	memcpy(uniq, ids, n * sizeof *uniq);
+	qsort(uniq, n, sizeof *uniq, cmp_id);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (uniq[i] > 0 && (!m || uniq[m - 1] != uniq[i]))
+			uniq[m++] = uniq[i];
+	const char **found = arena_calloc(a, m ? m : 1, sizeof *found);
+	for (size_t k = 0; k < m && !rc; k++) {
+		struct db_stmt *s = db_prepare(c, SQL_USER_NAME);
+		if (!s) {
+			rc = -HEARTH_EDB;
+			break;
+		}
+		db_bind_i64(s, 1, uniq[k]);
+		rc = db_step(s);
+		if (rc == DB_ROW)
+			found[k] = arena_strdup(a, db_col_text(s, 0));
+		db_finish(s);
+		rc = rc < 0 ? rc : 0;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		const int64_t *k =
+		    ids[i] > 0 ? bsearch(&ids[i], uniq, m, sizeof *uniq, cmp_id) : NULL;
+		names[i] = k ? found[k - uniq] : NULL;
+	}
+	return rc;
+}
+
+/* *found: the statement sql (?1 = id) has a row. */
+static int user_fact(struct db_conn *c, const char *sql, int64_t id, bool *found)
+{
+	*found = false;
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	*found = rc == DB_ROW;
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_user_enabled(struct db_conn *c, int64_t user, bool *enabled)
+{
+	return user_fact(c, SQL_USER_ENABLED, user, enabled);
+}
+
+int auth_user_erased(struct db_conn *c, int64_t user, bool *erased)
+{
+	return user_fact(c, SQL_USER_ERASED, user, erased);
+}
+
+int auth_user_has_role(struct db_conn *c, int64_t user, int64_t org, enum role role, bool *has)
+{
+	*has = false;
+	if ((int)role < 0 || role >= ROLE__MAX)
+		return -HEARTH_EINVAL;
+	struct db_stmt *s = db_prepare(c, SQL_USER_HAS_ROLE);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, user);
+	db_bind_text(s, 2, role_names[role]);
+	db_bind_i64(s, 3, org);
+	int rc = db_step(s);
+	*has = rc == DB_ROW;
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_staff_list(struct db_conn *c, struct arena *a, int64_t org, uint32_t role_mask,
+                    struct auth_staff_row **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	struct db_stmt *s = db_prepare(c, SQL_STAFF_LIST);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, org);
+	for (int r = 0; r < ROLE__MAX; r++)
+		db_bind_text(s, 2 + r, role_mask & (1u << r) ? role_names[r] : NULL);
+	struct auth_staff_row *v = NULL;
+	size_t cap = 0;
+	int rc;
+	while (db_next(s, &rc)) {
+		v = auth__grow(a, v, *n, &cap, sizeof *v);
+		struct auth_staff_row *r = &v[(*n)++];
+		r->user_id = db_col_i64(s, 0);
+		r->display_name = arena_strdup(a, db_col_text(s, 1));
+		r->organisation_id = db_col_i64(s, 2);
+		r->organisation = arena_strdup(a, db_col_text(s, 3));
+		r->role = arena_strdup(a, db_col_text(s, 4));
+	}
+	db_finish(s);
+	if (rc)
+		*n = 0;
+	else
+		*out = v;
+	return rc;
 }

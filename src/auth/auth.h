@@ -220,6 +220,30 @@ int auth_org_erasure_automatic(struct db_conn *c, int64_t org_id, bool *automati
 /* Finds a user id by email; 0 if none. */
 int auth_user_find(struct db_conn *c, const char *email, int64_t *id);
 
+/* --- what other modules read about users (they never read auth's tables) --- */
+
+/* Display names of users: names[i] is the name of ids[i] (arena memory), or
+ * NULL when ids[i] is 0 or no user has it. Each distinct id is looked up
+ * once. Returns 0 or a negative hearth_err (never a partial answer). */
+int auth_user_names(struct db_conn *c, struct arena *a, const int64_t *ids, size_t n,
+                    const char **names);
+/* *enabled: user exists and is not disabled (erased accounts are disabled). */
+int auth_user_enabled(struct db_conn *c, int64_t user, bool *enabled);
+/* *erased: user's account was erased by auth_user_erase(). */
+int auth_user_erased(struct db_conn *c, int64_t user, bool *erased);
+/* *has: user holds role in organisation org (0: in any organisation). */
+int auth_user_has_role(struct db_conn *c, int64_t user, int64_t org, enum role role, bool *has);
+/* One membership of an enabled user, for lists of staff (strings in arena). */
+struct auth_staff_row {
+	int64_t user_id, organisation_id;
+	const char *display_name, *organisation, *role;
+};
+/* The memberships of enabled users in a role of role_mask (1 << enum role)
+ * in organisation org (0: any), by display name, user id, organisation name
+ * and role: *out is an arena array of *n. */
+int auth_staff_list(struct db_conn *c, struct arena *a, int64_t org, uint32_t role_mask,
+                    struct auth_staff_row **out, size_t *n);
+
 /* Loads memberships and profile into a (strings in arena). */
 int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int64_t user_id);
 

@@ -205,6 +205,12 @@ int people_view(const struct people_ctx *px, struct db_conn *c, struct arena *a,
 const char *people_display_name(const json_t *profile);
 /* The participant linked to a login; 0 when none. */
 int64_t people_of_user(struct db_conn *c, int64_t user_id);
+/* What other modules read about a person (lookup.c; they never read the
+ * people tables). *active: participant pid exists and is not erased. */
+int people_is_active(struct db_conn *c, int64_t pid, bool *active);
+/* *pid: the active participant linked to login user_id, 0 when none. Unlike
+ * people_of_user(), an error is returned, never read as "none". */
+int people_by_user(struct db_conn *c, int64_t user_id, int64_t *pid);
 
 /* Normalisation for blind indexes (exact-match search). Result in arena. */
 char *people_normalise_name(struct arena *a, const char *name);

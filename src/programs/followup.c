@@ -43,8 +43,8 @@ static const char SQL_LAST_HELD[] =
     "AND s.status = 'published' AND s.starts_at <= ?2 ORDER BY s.starts_at DESC, s.id DESC "
     "LIMIT 2";
 static const char SQL_LAST_ACTION[] =
-    "SELECT f.id, f.action, f.user_id, u.display_name, f.created_at FROM followups f "
-    "LEFT JOIN users u ON u.id = f.user_id WHERE f.participant_id = ?1 AND f.programme_id = ?2 "
+    "SELECT f.id, f.action, f.user_id, f.created_at FROM followups f "
+    "WHERE f.participant_id = ?1 AND f.programme_id = ?2 "
     "ORDER BY f.id DESC LIMIT 1";
 static const char SQL_FOLLOWUP_INSERT[] =
     "INSERT INTO followups (participant_id, programme_id, action, note, user_id, created_at) "
@@ -53,8 +53,7 @@ static const char SQL_HAS_ENROLMENT[] =
     "SELECT 1 FROM enrolments WHERE programme_id = ?1 AND participant_id = ?2";
 static const char SQL_FOLLOWUP_LOG[] =
     "SELECT f.id, f.participant_id, f.programme_id, p.title, f.action, f.note, f.user_id, "
-    "u.display_name, f.created_at FROM followups f JOIN programmes p ON p.id = f.programme_id "
-    "LEFT JOIN users u ON u.id = f.user_id "
+    "f.created_at FROM followups f JOIN programmes p ON p.id = f.programme_id "
     "WHERE (?1 = 0 OR p.organisation_id = ?1) AND (?2 = 0 OR f.participant_id = ?2) "
     "ORDER BY f.id DESC LIMIT 500";
 
@@ -120,9 +119,8 @@ static int due_load(const struct part_ctx *x, int64_t org, struct due_row **rows
 	return rc < 0 ? rc : 0;
 }
 
-/* The last action about the person in the programme; left unset when there
- * is none (or it cannot be read: the list still shows the person). */
-/* The latest follow-up action for d; 0 (none is fine) or the error. */
+/* The latest follow-up action for d; 0 (none is fine) or the error. Who
+ * took it (last_by) is filled in by staff_names(). */
 static int last_action(const struct part_ctx *x, struct followup_due *d)
 {
 	struct db_stmt *s = db_prepare(x->c, SQL_LAST_ACTION);
@@ -137,8 +135,7 @@ static int last_action(const struct part_ctx *x, struct followup_due *d)
 		d->last_action = arena_strdup(x->a, db_col_text(s, 1));
 		d->last_has_user = !db_col_null(s, 2);
 		d->last_user_id = db_col_i64(s, 2);
-		d->last_by = db_col_null(s, 3) ? NULL : arena_strdup(x->a, db_col_text(s, 3));
-		d->last_at = db_col_i64(s, 4);
+		d->last_at = db_col_i64(s, 3);
 	}
 	db_finish(s);
 	return rc < 0 ? rc : 0;
@@ -163,6 +160,14 @@ static int missed_dates(const struct part_ctx *x, const struct due_row *r, struc
 		d->missed[i] = dates[n - 1 - i];
 	d->nmissed = n;
 	return rc;
+}
+
+/* The display names of the n users of ids into names (NULL for none), one
+ * lookup per distinct user (auth.h). */
+static int staff_names(const struct part_ctx *x, const int64_t *ids, size_t n, const char ***names)
+{
+	*names = arena_alloc(x->a, (n ? n : 1) * sizeof **names);
+	return auth_user_names(x->c, x->a, ids, n, *names);
 }
 
 int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size_t *n)
@@ -196,6 +201,16 @@ int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size
 		if ((rc = last_action(x, d)) != 0)
 			goto out;
 	}
+	int64_t *ids = arena_alloc(x->a, (*n ? *n : 1) * sizeof *ids);
+	for (size_t i = 0; i < *n; i++) {
+		const struct followup_due *d = &(*rows)[i];
+		ids[i] = d->has_last && d->last_has_user ? d->last_user_id : 0;
+	}
+	const char **names;
+	if ((rc = staff_names(x, ids, *n, &names)) != 0)
+		goto out;
+	for (size_t i = 0; i < *n; i++)
+		(*rows)[i].last_by = names[i];
 out:
 	return rc;
 }
@@ -319,11 +334,19 @@ int followup_log(const struct part_ctx *x, int64_t only, struct followup_entry *
 			}
 			e->has_user = !db_col_null(s, 6);
 			e->user_id = db_col_i64(s, 6);
-			e->by = arena_strdup(x->a, db_col_text(s, 7));
-			e->at = db_col_i64(s, 8);
+			e->at = db_col_i64(s, 7);
 		}
 		db_finish(s);
 		rc = rc < 0 ? rc : 0;
+	}
+	if (!rc) {
+		int64_t *ids = arena_alloc(x->a, (*n ? *n : 1) * sizeof *ids);
+		for (size_t i = 0; i < *n; i++)
+			ids[i] = (*rows)[i].has_user ? (*rows)[i].user_id : 0;
+		const char **names;
+		rc = staff_names(x, ids, *n, &names);
+		for (size_t i = 0; i < *n && !rc; i++)
+			(*rows)[i].by = names[i];
 	}
 	for (size_t i = 0; i < *n && !rc; i++) {
 		struct followup_entry *e = &(*rows)[i];

@@ -5,6 +5,7 @@
  * HTTP edge is programmes_http.c.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -39,8 +40,8 @@ static const char SQL_PROGRAMME_LIST[] =
     "ORDER BY p.start_date DESC, p.id DESC LIMIT 1000";
 
 static const char SQL_TEAM[] =
-    "SELECT t.user_id, t.role, u.display_name FROM programme_team t "
-    "JOIN users u ON u.id = t.user_id WHERE t.programme_id = ?1 ORDER BY t.role, u.display_name";
+    "SELECT t.user_id, t.role FROM programme_team t WHERE t.programme_id = ?1 "
+    "ORDER BY t.role, t.user_id";
 static const char SQL_TEAM_CLEAR[] = "DELETE FROM programme_team WHERE programme_id = ?1";
 static const char SQL_TEAM_ADD[] =
     "INSERT INTO programme_team (programme_id, user_id, role) VALUES (?1, ?2, ?3) "
@@ -249,23 +250,70 @@ int programmes_publish(struct db_conn *c, int64_t id, int64_t now)
 	return rc;
 }
 
+struct team_row {
+	int64_t user_id;
+	const char *role, *name;
+};
+
+/* By role, then display name (as ORDER BY in C collation), then user id. */
+static int team_cmp(const void *x, const void *y)
+{
+	const struct team_row *a = x, *b = y;
+	int d = strcmp(a->role, b->role);
+	if (!d)
+		d = strcmp(a->name, b->name);
+	return d ? d : (a->user_id > b->user_id) - (a->user_id < b->user_id);
+}
+
 json_t *programmes_team_json(struct db_conn *c, int64_t id)
 {
+	struct arena *a = arena_new(1024);
+	json_t *arr = NULL;
+	struct team_row *rows = NULL;
+	int64_t *ids = NULL;
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -HEARTH_EDB;
 	struct db_stmt *s = db_prepare(c, SQL_TEAM);
 	if (!s)
-		return NULL;
-	json_t *arr = json_array();
-	int rc;
+		goto out;
 	db_bind_i64(s, 1, id);
-	while (db_next(s, &rc))
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "user_id",
-		                                     (json_int_t)db_col_i64(s, 0), "role",
-		                                     db_col_text(s, 1), "name", db_col_text(s, 2)));
-	db_finish(s);
-	if (rc) { /* not a short team: none */
-		json_decref(arr);
-		arr = NULL;
+	while (db_next(s, &rc)) {
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 8;
+			struct team_row *more = arena_alloc(a, ncap * sizeof *more);
+			if (n)
+				memcpy(more, rows, n * sizeof *more);
+			rows = more;
+			cap = ncap;
+		}
+		rows[n].user_id = db_col_i64(s, 0);
+		rows[n++].role = arena_strdup(a, db_col_text(s, 1));
 	}
+	db_finish(s);
+	if (rc) /* not a short team: none */
+		goto out;
+	ids = arena_alloc(a, (n ? n : 1) * sizeof *ids);
+	names = arena_alloc(a, (n ? n : 1) * sizeof *names);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = rows[i].user_id;
+	if ((rc = auth_user_names(c, a, ids, n, names)) != 0)
+		goto out;
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (names[i]) { /* a member without a user is not shown */
+			rows[kept] = rows[i];
+			rows[kept++].name = names[i];
+		}
+	if (kept)
+		qsort(rows, kept, sizeof *rows, team_cmp);
+	arr = json_array();
+	for (size_t i = 0; i < kept; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s}", "user_id",
+		                                     (json_int_t)rows[i].user_id, "role",
+		                                     rows[i].role, "name", rows[i].name));
+out:
+	arena_free(a);
 	return arr;
 }
 

@@ -87,16 +87,12 @@ static const char SQL_PLAIN_SUPPORT[] =
 static const char SQL_SEAL_SUPPORT[] =
     "UPDATE supports SET notes = '', notes_sealed = ?2 WHERE id = ?1";
 static const char SQL_PLAIN_THEME[] =
-    "SELECT t.id, p.id, t.title, t.description FROM themes t "
-    "LEFT JOIN participants p ON p.user_id = t.proposed_by AND p.status = 'active' "
+    "SELECT t.id, t.proposed_by, t.title, t.description FROM themes t "
     "WHERE t.proposer_kind = 'participant' AND t.sealed IS NULL AND t.title <> '' AND t.id > ?1 "
     "ORDER BY t.id LIMIT 1";
 static const char SQL_SEAL_THEME[] =
     "UPDATE themes SET title = '', description = '', participant_id = ?2, sealed = ?3 "
     "WHERE id = ?1";
-static const char SQL_ERASED_PROPOSER[] =
-    "SELECT 1 FROM users WHERE id = (SELECT proposed_by FROM themes WHERE id = ?1) "
-    "AND password_hash IS NULL AND disabled = 1 AND email LIKE 'erased-user-%@invalid'";
 
 /* Seals one support note found in the clear; the note is dropped when the
  * person is already erased. */
@@ -120,30 +116,28 @@ static int seal_support(const struct people_ctx *px, struct db_conn *c, struct a
 }
 
 /* Seals one theme a participant proposed in the clear. Its proposer is
- * found through their login; a proposer already erased leaves the theme
- * removed; a login without a participant record (no key) leaves it as it
- * is, and *skip is set. */
+ * found through their login (user, 0 for none); a proposer already erased
+ * leaves the theme removed; a login without a participant record (no key)
+ * leaves it as it is, and *skip is set. */
 static int seal_theme(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
-                      int64_t pid, const char *title, const char *description, bool *skip)
+                      int64_t user, const char *title, const char *description, bool *skip)
 {
 	unsigned char *sealed = NULL;
 	size_t len = 0;
-	int rc = 0;
+	int64_t pid = 0;
 	*skip = false;
+	int rc = people_by_user(c, user, &pid);
+	if (rc)
+		return rc;
 	if (pid) {
 		rc = programs_theme_seal(px, a, pid, title, description, &sealed, &len);
 		if (rc && rc != -HEARTH_ENOTFOUND)
 			return rc;
 	} else {
-		struct db_stmt *q = db_prepare(c, SQL_ERASED_PROPOSER);
-		if (!q)
-			return -HEARTH_EDB;
-		db_bind_i64(q, 1, id);
-		rc = db_step(q);
-		db_finish(q);
-		if (rc < 0)
+		bool erased = false;
+		if (user && (rc = auth_user_erased(c, user, &erased)) != 0)
 			return rc;
-		if (rc != DB_ROW) {
+		if (!erased) {
 			*skip = true;
 			return 0;
 		}
@@ -213,11 +207,11 @@ int programs_seal_leftovers(struct db_pool *pool, const struct people_ctx *px)
 		}
 		db_bind_i64(s, 1, after);
 		rc = db_step(s);
-		int64_t id = 0, pid = 0;
+		int64_t id = 0, user = 0;
 		const char *title = NULL, *description = NULL;
 		if (rc == DB_ROW) {
 			id = db_col_i64(s, 0);
-			pid = db_col_null(s, 1) ? 0 : db_col_i64(s, 1);
+			user = db_col_null(s, 1) ? 0 : db_col_i64(s, 1);
 			title = arena_strdup(a, db_col_text(s, 2));
 			description = arena_strdup(a, db_col_text(s, 3));
 		}
@@ -229,7 +223,7 @@ int programs_seal_leftovers(struct db_pool *pool, const struct people_ctx *px)
 		}
 		after = id;
 		bool skip;
-		if ((rc = seal_theme(px, c, a, id, pid, title, description, &skip)) != 0 ||
+		if ((rc = seal_theme(px, c, a, id, user, title, description, &skip)) != 0 ||
 		    (rc = db_commit(c)) != 0) {
 			db_rollback(c);
 			break;
@@ -286,6 +280,7 @@ struct xctx {
 	struct arena *a;
 	int64_t pid;
 	json_t *out;
+	struct db_conn *c;
 };
 
 static const char SQL_X_ENROLMENTS[] =
@@ -446,9 +441,9 @@ static int x_support(struct db_stmt *s, void *ctx)
 /* Follow-up notes are written by staff about the person; the form tells
  * staff that the person sees them in their export. */
 static const char SQL_X_FOLLOWUPS[] =
-    "SELECT f.programme_id, p.title, f.action, f.note, u.display_name, f.created_at "
+    "SELECT f.programme_id, p.title, f.action, f.note, f.user_id, f.created_at "
     "FROM followups f JOIN programmes p ON p.id = f.programme_id "
-    "LEFT JOIN users u ON u.id = f.user_id WHERE f.participant_id = ?1 ORDER BY f.id";
+    "WHERE f.participant_id = ?1 ORDER BY f.id";
 
 static int x_followup(struct db_stmt *s, void *ctx)
 {
@@ -459,11 +454,16 @@ static int x_followup(struct db_stmt *s, void *ctx)
 	int rc = programs_note_open(x->px, x->a, x->pid, blob, len, NULL, &note);
 	if (rc)
 		return rc;
+	/* Who wrote it: a staff member's name (auth.h), null for none. */
+	int64_t user = db_col_null(s, 4) ? 0 : db_col_i64(s, 4);
+	const char *by = NULL;
+	if ((rc = auth_user_names(x->c, x->a, &user, 1, &by)) != 0)
+		return rc;
 	json_t *o =
 	    json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "programme_id",
 	              (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1), "action",
 	              db_col_text(s, 2), "note", note && *note ? json_string(note) : json_null(),
-	              "by", text_or_null(db_col_text(s, 4)), "at", iso(db_col_i64(s, 5)));
+	              "by", text_or_null(by), "at", iso(db_col_i64(s, 5)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -500,7 +500,7 @@ static int export_part(struct db_conn *c, const struct people_ctx *px, struct ar
                        int64_t pid, json_t *out, const void *arg)
 {
 	const struct export_part *part = arg;
-	struct xctx x = {px, a, pid, out};
+	struct xctx x = {px, a, pid, out, c};
 	return each_row(c, part->sql, pid, part->row, &x);
 }
 

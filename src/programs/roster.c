@@ -23,8 +23,8 @@ const char *const staff_roles[] = {"admin",          "coordinator", "facilitator
 const char *const roster_roles[] = {"lead", "co_facilitator", "participant_lead", "on_duty", NULL};
 
 static const char SQL_ROSTER_LIST[] =
-    "SELECT d.id, d.user_id, d.participant_id, d.role, u.display_name FROM roster d "
-    "LEFT JOIN users u ON u.id = d.user_id WHERE d.session_id = ?1 ORDER BY d.role, d.id";
+    "SELECT d.id, d.user_id, d.participant_id, d.role FROM roster d "
+    "WHERE d.session_id = ?1 ORDER BY d.role, d.id";
 static const char SQL_ROSTER_INSERT[] =
     "INSERT INTO roster (session_id, user_id, participant_id, role, created_by, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
@@ -80,11 +80,23 @@ int roster_list(struct db_conn *c, struct arena *a, const struct people_ctx *px,
 		e->role = arena_strdup(a, db_col_text(s, 3));
 		e->user_id = db_col_null(s, 1) ? 0 : db_col_i64(s, 1);
 		e->participant_id = e->user_id ? 0 : db_col_i64(s, 2);
-		e->name = e->user_id ? arena_strdup(a, db_col_text(s, 4)) : NULL;
+		e->name = NULL;
 	}
 	db_finish(s);
 	if (rc) /* not an empty roster: the roster could not be read */
 		goto out;
+	/* Staff names (auth.h), one lookup per person. */
+	int64_t *ids = arena_alloc(a, (*n ? *n : 1) * sizeof *ids);
+	const char **names = arena_alloc(a, (*n ? *n : 1) * sizeof *names);
+	for (size_t i = 0; i < *n; i++)
+		ids[i] = items[i].user_id;
+	if ((rc = auth_user_names(c, a, ids, *n, names)) != 0) {
+		*n = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (items[i].user_id)
+			items[i].name = names[i];
 	/* Participant leads' names: opened after the statement is done. */
 	for (size_t i = 0; i < *n; i++)
 		if (!items[i].user_id) {
@@ -256,13 +268,6 @@ out:
 	return rc;
 }
 
-static const char SQL_STAFF[] =
-    "SELECT u.id, u.display_name, m.organisation_id, o.name, m.role FROM users u "
-    "JOIN memberships m ON m.user_id = u.id JOIN organisations o ON o.id = m.organisation_id "
-    "WHERE u.disabled = 0 AND m.role IN ('admin', 'coordinator', 'facilitator', 'clinician', "
-    "'peer_supporter', 'moderator') AND (?1 = 0 OR m.organisation_id = ?1) "
-    "AND (COALESCE(?2, '') = '' OR m.role = ?2) ORDER BY u.display_name, u.id, o.name, m.role";
-
 int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
                const char *role, struct staff_member **out, size_t *n, struct programs_refusal *why)
 {
@@ -296,22 +301,26 @@ int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int6
 		}
 		norgs += k;
 	}
-	rc = -HEARTH_EDB;
-	struct db_stmt *s = db_prepare(c, SQL_STAFF);
-	if (!s)
+	/* The enabled users holding a staff role (auth.h). */
+	uint32_t mask = 0;
+	for (int i = 0; staff_roles[i]; i++)
+		if (!role || strcmp(role, staff_roles[i]) == 0)
+			mask |= 1u << role_from_name(staff_roles[i]);
+	struct auth_staff_row *rows;
+	size_t nrows;
+	if ((rc = auth_staff_list(c, a, org, mask, &rows, &nrows)) != 0)
 		goto out;
-	db_bind_i64(s, 1, org);
-	db_bind_text(s, 2, role ? role : "");
 	/* Rows come grouped by user, each with its roles. */
 	size_t cap = 16, rcap = 0;
 	struct staff_member *items = arena_alloc(a, cap * sizeof *items), *cur = NULL;
-	while (db_next(s, &rc)) {
+	for (size_t k = 0; k < nrows; k++) {
+		const struct auth_staff_row *row = &rows[k];
 		bool visible = all;
 		for (size_t i = 0; !visible && i < norgs; i++)
-			visible = orgs[i] == db_col_i64(s, 2);
+			visible = orgs[i] == row->organisation_id;
 		if (!visible)
 			continue;
-		if (!cur || cur->id != db_col_i64(s, 0)) {
+		if (!cur || cur->id != row->user_id) {
 			if (*n == cap) {
 				struct staff_member *more = arena_alloc(a, 2 * cap * sizeof *more);
 				memcpy(more, items, cap * sizeof *items);
@@ -319,8 +328,8 @@ int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int6
 				cap *= 2;
 			}
 			cur = &items[(*n)++];
-			cur->id = db_col_i64(s, 0);
-			cur->display_name = arena_strdup(a, db_col_text(s, 1));
+			cur->id = row->user_id;
+			cur->display_name = row->display_name;
 			cur->roles = NULL;
 			cur->nroles = 0;
 			rcap = 0;
@@ -334,23 +343,19 @@ int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int6
 			rcap = ncap;
 		}
 		struct staff_role *sr = &cur->roles[cur->nroles++];
-		sr->organisation_id = db_col_i64(s, 2);
-		sr->organisation = arena_strdup(a, db_col_text(s, 3));
-		sr->role = arena_strdup(a, db_col_text(s, 4));
+		sr->organisation_id = row->organisation_id;
+		sr->organisation = row->organisation;
+		sr->role = row->role;
 	}
-	db_finish(s);
-	if (!rc)
-		*out = items;
-	else
-		*n = 0;
+	*out = items;
 out:
 	return rc;
 }
 
 static const char SQL_ROTATION[] =
-    "SELECT s.id, s.starts_at, d.role, d.user_id, d.participant_id, u.display_name "
+    "SELECT s.id, s.starts_at, d.role, d.user_id, d.participant_id "
     "FROM programme_sessions s LEFT JOIN roster d ON d.session_id = s.id "
-    "LEFT JOIN users u ON u.id = d.user_id WHERE s.programme_id = ?1 "
+    "WHERE s.programme_id = ?1 "
     "AND s.status <> 'cancelled' ORDER BY s.starts_at, s.id, d.role, d.id";
 
 int roster_rotation(struct db_conn *c, struct arena *a, const struct people_ctx *px,
@@ -380,16 +385,24 @@ int roster_rotation(struct db_conn *c, struct arena *a, const struct people_ctx 
 		if (db_col_null(s, 2))
 			continue;
 		x->role = arena_strdup(a, db_col_text(s, 2));
-		if (!db_col_null(s, 3)) {
+		if (!db_col_null(s, 3))
 			x->user_id = db_col_i64(s, 3);
-			x->name = arena_strdup(a, db_col_text(s, 5));
-		} else {
+		else
 			x->participant_id = db_col_i64(s, 4);
-		}
 	}
 	db_finish(s);
 	if (rc)
 		goto out;
+	/* Staff names (auth.h), one lookup per person. */
+	int64_t *ids = arena_alloc(a, (*n ? *n : 1) * sizeof *ids);
+	const char **names = arena_alloc(a, (*n ? *n : 1) * sizeof *names);
+	for (size_t i = 0; i < *n; i++)
+		ids[i] = items[i].user_id;
+	if ((rc = auth_user_names(c, a, ids, *n, names)) != 0)
+		goto out;
+	for (size_t i = 0; i < *n; i++)
+		if (items[i].user_id)
+			items[i].name = names[i];
 	/* Participant names are opened after the statement finishes. */
 	for (size_t i = 0; i < *n; i++)
 		if (items[i].role && !items[i].user_id) {

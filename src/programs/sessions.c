@@ -33,8 +33,8 @@ static const char SQL_SESSION_PLACE[] =
     "UPDATE programme_sessions SET venue_id = ?2, online_link = ?3, sequence = sequence + 1, "
     "updated_at = ?4 WHERE id = ?1";
 static const char SQL_ON_DUTY[] =
-    "SELECT d.user_id, u.display_name FROM roster d JOIN users u ON u.id = d.user_id "
-    "WHERE d.session_id = ?1 AND d.role = 'on_duty'";
+    "SELECT d.user_id FROM roster d "
+    "WHERE d.session_id = ?1 AND d.role = 'on_duty' AND d.user_id IS NOT NULL";
 static const char SQL_SESSION_LIST[] =
     "SELECT " PROGRAMS_SESSION_COLUMNS " FROM programme_sessions s "
     "JOIN programmes p ON p.id = s.programme_id WHERE s.programme_id = ?1 "
@@ -222,15 +222,15 @@ int sessions_duty_check(struct db_conn *c, struct arena *a, int64_t session, int
 	int rc = s ? 0 : -HEARTH_EDB;
 	if (s)
 		db_bind_i64(s, 1, session);
-	while (s && n < 16 && db_next(s, &rc)) {
-		ids[n] = db_col_i64(s, 0);
-		names[n++] = arena_strdup(a, db_col_text(s, 1));
-	}
+	while (s && n < 16 && db_next(s, &rc))
+		ids[n++] = db_col_i64(s, 0);
 	db_finish(s);
-	if (rc)
+	if (rc || (rc = auth_user_names(c, a, ids, n, names)) != 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const char *no;
+		if (!names[i]) /* no such user: nobody to check */
+			continue;
 		if (training_duty_refusal(c, a, ids[i], names[i], day, &no))
 			no = "training records could not be read";
 		if (no)

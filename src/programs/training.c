@@ -4,6 +4,7 @@
  * safeguarding training, and a clinician's role or valid first aid
  * training, on the day). The HTTP edge is training_http.c.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -26,11 +27,10 @@ const char *const training_kinds[] = {"safeguarding",
                                       NULL};
 
 #define TRAINING_COLUMNS                                                                        \
-	"t.id, t.organisation_id, t.user_id, u.display_name, t.kind, t.title, t.completed_on, " \
-	"t.expires_on"
+	"t.id, t.organisation_id, t.user_id, t.kind, t.title, t.completed_on, t.expires_on"
 static const char SQL_TRAINING_LIST[] =
-    "SELECT " TRAINING_COLUMNS " FROM training_records t JOIN users u ON u.id = t.user_id "
-    "WHERE (?1 = 0 OR t.user_id = ?1) ORDER BY u.display_name, t.kind, t.completed_on DESC";
+    "SELECT " TRAINING_COLUMNS " FROM training_records t "
+    "WHERE (?1 = 0 OR t.user_id = ?1) ORDER BY t.kind, t.completed_on DESC, t.id";
 static const char SQL_TRAINING_INSERT[] =
     "INSERT INTO training_records (organisation_id, user_id, kind, title, completed_on, "
     "expires_on, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id";
@@ -38,16 +38,14 @@ static const char SQL_TRAINING_ORG[] = "SELECT organisation_id FROM training_rec
 static const char SQL_TRAINING_DELETE[] = "DELETE FROM training_records WHERE id = ?1";
 /* Records expiring by ?1 that no later record of the same kind outlasts. */
 static const char SQL_TRAINING_EXPIRING[] =
-    "SELECT " TRAINING_COLUMNS " FROM training_records t JOIN users u ON u.id = t.user_id "
+    "SELECT " TRAINING_COLUMNS " FROM training_records t "
     "WHERE t.expires_on IS NOT NULL AND t.expires_on <= ?1 AND NOT EXISTS ("
     " SELECT 1 FROM training_records n WHERE n.user_id = t.user_id AND n.kind = t.kind"
     " AND n.id <> t.id AND (n.expires_on IS NULL OR n.expires_on > t.expires_on)) "
-    "ORDER BY t.expires_on, u.display_name";
+    "ORDER BY t.expires_on, t.id";
 static const char SQL_TRAINING_OF[] =
     "SELECT kind, completed_on, expires_on FROM training_records WHERE user_id = ?1 "
     "AND kind IN ('safeguarding', 'mental_health_first_aid', 'psychological_first_aid')";
-static const char SQL_IS_CLINICIAN[] =
-    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role = 'clinician'";
 
 static const char *dup_or_null(struct arena *a, const char *s)
 {
@@ -59,12 +57,60 @@ static void record_read(struct db_stmt *s, struct arena *a, struct training_reco
 	t->id = db_col_i64(s, 0);
 	t->organisation_id = db_col_i64(s, 1);
 	t->user_id = db_col_i64(s, 2);
-	t->name = arena_strdup(a, db_col_text(s, 3));
-	t->kind = arena_strdup(a, db_col_text(s, 4));
-	t->title = arena_strdup(a, db_col_text(s, 5));
-	t->completed_on = arena_strdup(a, db_col_text(s, 6));
-	t->expires_on = dup_or_null(a, db_col_text(s, 7));
+	t->name = NULL; /* named_sorted() */
+	t->kind = arena_strdup(a, db_col_text(s, 3));
+	t->title = arena_strdup(a, db_col_text(s, 4));
+	t->completed_on = arena_strdup(a, db_col_text(s, 5));
+	t->expires_on = dup_or_null(a, db_col_text(s, 6));
 	t->days_left = 0;
+}
+
+/* The list by display name, then kind and newest completion first. */
+static int by_name(const void *x, const void *y)
+{
+	const struct training_record *a = x, *b = y;
+	int d = strcmp(a->name, b->name);
+	if (!d)
+		d = strcmp(a->kind, b->kind);
+	if (!d)
+		d = -strcmp(a->completed_on, b->completed_on);
+	return d ? d : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Expiring records: soonest first, then by display name. */
+static int by_expiry(const void *x, const void *y)
+{
+	const struct training_record *a = x, *b = y;
+	int d = strcmp(a->expires_on, b->expires_on);
+	if (!d)
+		d = strcmp(a->name, b->name);
+	return d ? d : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Fills in the users' display names (auth.h), drops records of a user who
+ * no longer exists, and sorts the list with cmp. */
+static int named_sorted(struct db_conn *c, struct arena *a, struct training_record *items,
+                        size_t *n, int (*cmp)(const void *, const void *))
+{
+	int64_t *ids = arena_alloc(a, (*n ? *n : 1) * sizeof *ids);
+	const char **names = arena_alloc(a, (*n ? *n : 1) * sizeof *names);
+	for (size_t i = 0; i < *n; i++)
+		ids[i] = items[i].user_id;
+	int rc = auth_user_names(c, a, ids, *n, names);
+	if (rc) {
+		*n = 0;
+		return rc;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (names[i]) {
+			items[kept] = items[i];
+			items[kept++].name = names[i];
+		}
+	*n = kept;
+	if (kept)
+		qsort(items, kept, sizeof *items, cmp);
+	return 0;
 }
 
 /* Appends a slot to a growing arena array; returns it. */
@@ -120,6 +166,8 @@ int training_list(struct db_conn *c, struct arena *a, const struct actor *who, i
 			record_read(s, a, record_push(a, out, n, &cap));
 	}
 	db_finish(s);
+	if (!rc)
+		rc = named_sorted(c, a, *out, n, by_name);
 out:
 	return rc;
 }
@@ -245,6 +293,8 @@ int training_expiring(struct db_conn *c, struct arena *a, const struct actor *wh
 		t->days_left = cal_days(e) - today;
 	}
 	db_finish(s);
+	if (!rc)
+		rc = named_sorted(c, a, *out, n, by_expiry);
 out:
 	return rc;
 }
@@ -280,12 +330,8 @@ int training_duty_refusal(struct db_conn *c, struct arena *a, int64_t user, cons
 	db_finish(s);
 	if (rc)
 		goto out;
-	s = db_prepare(c, SQL_IS_CLINICIAN);
-	if (s) {
-		db_bind_i64(s, 1, user);
-		clinician = db_step(s) == DB_ROW;
-		db_finish(s);
-	}
+	if ((rc = auth_user_has_role(c, user, 0, ROLE_CLINICIAN, &clinician)) != 0)
+		goto out;
 	if (!safe)
 		*reason = safe_expired ? arena_printf(a,
 		                                      "%s's safeguarding training expired on %s; "

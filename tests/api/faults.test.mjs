@@ -51,7 +51,7 @@ describe('a statement failing mid-list', () => {
   });
 
   test('a session\'s roster: 500, not an empty roster', async () => {
-    const { as } = await withFault('FROM roster d LEFT JOIN users u@1');
+    const { as } = await withFault('d.role FROM roster d WHERE d.session_id = ?1@1');
     const sessionId = await firstSession(as.coordinator);
     assertProblem(await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`), 500);
     const again = await as.coordinator.get(`/api/v1/sessions/${sessionId}/roster`);
@@ -61,7 +61,7 @@ describe('a statement failing mid-list', () => {
   test('a programme\'s team: 500, not a programme with half its team', async () => {
     // The demo's therapeutic programme names an artist facilitator and a
     // mental-health partner; the second row of its team fails.
-    const { as } = await withFault('FROM programme_team t JOIN users u@2');
+    const { as } = await withFault('FROM programme_team t WHERE t.programme_id = ?1@2');
     const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
     const p = programmes.find((x) => x.therapeutic);
     assert.ok(p, 'the demo has a therapeutic programme');
@@ -72,6 +72,30 @@ describe('a statement failing mid-list', () => {
     assert.equal(again.status, 200, again.text);
     assert.ok(again.json.team.length >= 2, 'the whole team');
   });
+  test('a team member\'s name: 500, not a team with a name missing', async () => {
+    // Programmes read staff names through auth.h (auth_user_names), one
+    // lookup per person; the second lookup fails.
+    const { as } = await withFault('SELECT display_name FROM users WHERE id = ?1@2');
+    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
+    const p = programmes.find((x) => x.therapeutic);
+    assert.ok(p, 'the demo has a therapeutic programme');
+    const res = await as.coordinator.get(`/api/v1/programmes/${p.id}`);
+    assertProblem(res, 500);
+    assert.ok(!('team' in (res.json || {})), 'no team without names');
+    const again = await as.coordinator.get(`/api/v1/programmes/${p.id}`);
+    assert.equal(again.status, 200, again.text);
+    assert.ok(again.json.team.length >= 2 && again.json.team.every((m) => m.name), 'the whole team, named');
+  });
+
+  test('the staff list: 500, not a short list', async () => {
+    // The staff list is read through auth.h (auth_staff_list); its second row fails.
+    const { as } = await withFault('m.role IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)@2');
+    assertProblem(await as.coordinator.get('/api/v1/staff'), 500);
+    const again = await as.coordinator.get('/api/v1/staff');
+    assert.equal(again.status, 200, again.text);
+    assert.ok(again.json.items.length >= 2, 'the demo has staff');
+  });
+
   test('a session\'s register: 500 when its heading cannot be read, not a register without its session', async () => {
     // The register's own query runs first; the session heading after it
     // (PROGRAMS_SESSION_COLUMNS end with s.updated_at).

@@ -37,25 +37,6 @@ const ALLOWED = {
   'db -> auth.organisations': [1, 'db/restore.c: is this a Hearth database? (table names only)'],
   'db -> audit.audit_log': [1, 'db/restore.c: is this a Hearth database? (table names only)'],
   'db -> people.participants': [1, 'db/restore.c: is this a Hearth database? (table names only)'],
-
-  // Programmes show who is on a team, a roster, a follow-up or an expiring
-  // training record by joining users for display_name. Remove by loading
-  // names through auth.h (auth_user_names(ids) -> id/name pairs) when the
-  // programmes storage moves out of the *_http.c files (issue 11).
-  'programs -> auth.users': [11,
-    'display names joined in programmes.c (1: team), sessions.c (1: on duty after a move), training.c (2: '
-    + 'training list, expiring training), roster.c (3: roster, rotation, staff list), followup.c (2: follow-ups), programs_privacy.c (2: follow-up export, '
-    + 'a proposer without a login); calendar.c (1: a feed stops when its user is disabled)'],
-  // The staff list (roster.c) and "is this user a clinician" (training.c)
-  // read memberships; auth_actor_load() or an auth_staff_list(org, role)
-  // would do.
-  'programs -> auth.memberships': [2, 'roster.c: staff list; training.c: clinician check'],
-  'programs -> auth.organisations': [1, 'roster.c: staff list names the organisation'],
-  // A participant's calendar feed stops when they are erased, and a theme's
-  // proposer is matched to their participant record for the data export.
-  // Remove with people_status(id) / people_by_user(user_id) in people.h.
-  'programs -> people.participants': [2, 'calendar.c: feed owner erased; programs_privacy.c: '
-    + 'theme proposer in the export'],
 };
 
 /** String literals of C source, adjacent ones joined: [{line, text}]. */

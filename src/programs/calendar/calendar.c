@@ -31,6 +31,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "programs/calendar/cal.h"
+#include "people/people.h"
 #include "programs/calendar/calendar.h"
 #include "programs/programs.h"
 #include "core/banned.h"
@@ -65,12 +66,10 @@ static const char SQL_SESSIONS[] =
     "FROM programme_sessions s LEFT JOIN venues v ON v.id = s.venue_id "
     "WHERE s.programme_id = ?1 AND (s.status = 'published' OR "
     "(s.status = 'cancelled' AND s.was_published = 1)) ORDER BY s.starts_at, s.id";
-static const char SQL_PARTICIPANT[] = "SELECT status FROM participants WHERE id = ?1";
 static const char SQL_ENROLLED[] =
     "SELECT e.programme_id FROM enrolments e JOIN programmes p ON p.id = e.programme_id "
     "WHERE e.participant_id = ?1 AND e.status = 'enrolled' AND p.status = 'published' "
     "ORDER BY e.programme_id";
-static const char SQL_USER[] = "SELECT disabled FROM users WHERE id = ?1";
 static const char SQL_DUTIES[] =
     "SELECT s.id, s.starts_at, s.ends_at, s.status, s.sequence, s.updated_at, p.title, "
     "p.timezone, COALESCE(v.name, pv.name), COALESCE(v.address, pv.address), "
@@ -490,21 +489,17 @@ static int feed_programme(struct db_conn *c, struct arena *a, int64_t id, struct
 static int feed_participant(struct db_conn *c, struct arena *a, int64_t pid, struct events *ev,
                             const struct tz **zone)
 {
-	struct db_stmt *s = db_prepare(c, SQL_PARTICIPANT);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_i64(s, 1, pid);
-	int rc = db_step(s);
-	bool active = rc == DB_ROW && strcmp(db_col_text(s, 0), "active") == 0;
-	db_finish(s);
-	if (rc < 0)
+	bool active;
+	int rc = people_is_active(c, pid, &active);
+	if (rc)
 		return rc;
 	if (!active) /* an erased person has no feed */
 		return -HEARTH_ENOTFOUND;
 
 	size_t n = 0, cap = 16;
 	int64_t *ids = arena_alloc(a, cap * sizeof *ids);
-	if (!(s = db_prepare(c, SQL_ENROLLED)))
+	struct db_stmt *s = db_prepare(c, SQL_ENROLLED);
+	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, pid);
 	while (db_next(s, &rc)) {
@@ -540,19 +535,15 @@ static const char *role_label(const char *role)
 static int feed_duties(struct db_conn *c, struct arena *a, int64_t uid, struct events *ev,
                        const struct tz **zone)
 {
-	struct db_stmt *s = db_prepare(c, SQL_USER);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_i64(s, 1, uid);
-	int rc = db_step(s);
-	bool ok = rc == DB_ROW && db_col_i64(s, 0) == 0;
-	db_finish(s);
-	if (rc < 0)
+	bool ok;
+	int rc = auth_user_enabled(c, uid, &ok);
+	if (rc)
 		return rc;
 	if (!ok) /* a disabled login's feed ends with it */
 		return -HEARTH_ENOTFOUND;
 
-	if (!(s = db_prepare(c, SQL_DUTIES)))
+	struct db_stmt *s = db_prepare(c, SQL_DUTIES);
+	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, uid);
 	int64_t last = 0;
