@@ -1,10 +1,12 @@
 /*
- * Inside the people module: storage functions shared by people.c and
- * people_http.c. Other modules include people.h only.
+ * Inside the people module: storage functions shared by its logic files
+ * (people.c, consent.c, agreement.c, code.c, erasure.c, export.c, scope.c)
+ * and its edge (the _http.c files). Other modules include people.h only.
  */
 #ifndef HEARTH_PEOPLE_INTERNAL_H
 #define HEARTH_PEOPLE_INTERNAL_H
 
+#include "auth/auth.h"
 #include "people/people.h"
 
 struct person_new {
@@ -74,6 +76,16 @@ int people__list_for_orgs(struct db_conn *c, const int64_t *orgs, size_t norgs, 
 int people__touch(struct db_conn *c, int64_t id);
 int people__link_user(struct db_conn *c, int64_t id, int64_t user_id);
 int people__by_user(struct db_conn *c, int64_t user_id, int64_t *id);
+/* A participant's change of their own email (user_id their login), counted
+ * against the day's limit (EMAIL_CHANGES_PER_DAY) inside the caller's
+ * transaction: -HEARTH_ELOCKED with *retry when it is one too many. */
+int people__email_change_hit(struct db_conn *c, const struct keyring *kr, int64_t user_id,
+                             int64_t *retry);
+/* The same for a change refused (the address taken): the caller's
+ * transaction, which failed, is rolled back, and the change is counted in
+ * a transaction of its own, so that the refusal counts too. */
+int people__email_change_refused(struct db_conn *c, const struct keyring *kr, int64_t user_id,
+                                  int64_t *retry);
 
 int people__consent_record(const struct people_ctx *px, struct db_conn *c, struct arena *a,
                            int64_t id, const struct consent_in *in, int64_t *consent_id,
@@ -82,15 +94,42 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
                      struct consent_row **rows, size_t *n);
 int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose, int64_t version,
                          const char *lang, int64_t *current_version, const char **body);
+/* Whether the person's latest decision for purpose grants it, into
+ * *granted (false when they never decided or are erased). Unlike
+ * consent_allows, a database error is returned, not read as "no". */
+int people__consent_granted(struct db_conn *c, int64_t participant_id,
+                            enum consent_purpose purpose, bool *granted);
+/* Tells every listener registered with people_on_consent_withdrawn that
+ * the person withdrew purpose (or was erased: PURPOSE_PARTICIPATION), in
+ * the caller's transaction. Returns 0 or the first listener's error. */
+int people__consent_withdrawn(struct db_conn *c, int64_t id, enum consent_purpose purpose);
+/* people_sharing_allows with the error told apart: *allowed is set only
+ * when the answer is known; returns 0 or a negative hearth_err. */
+int people__sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
+                    enum share_category cat, bool *allowed);
 
 int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[16]);
 int people__code_claim(struct db_conn *c, const char *code, int64_t *id);
+/* The person of an open code, looked at in a transaction of its own that
+ * is rolled back (the code is not used up). -HEARTH_ENOTFOUND if none. */
+int people__code_peek(struct db_conn *c, const char *code, int64_t *id);
+/* Counts an attempt from addr (register, claim: prefix) against limit an
+ * hour, in a transaction of its own committed at once, so that an attempt
+ * rolled back later still counts. -HEARTH_ELOCKED with *retry when it was
+ * one too many (counted too). */
+int people__count_attempt(struct db_conn *c, const struct keyring *kr, const char *prefix,
+                          const char *addr, int limit, int64_t *retry);
 
 int people__agreement_create(struct db_conn *c, int64_t from, int64_t to, const char *categories,
                              int64_t starts, int64_t ends, int64_t actor, int64_t *id);
 int people__agreement_revoke(struct db_conn *c, int64_t id);
 
 int people__erasure_request(struct db_conn *c, int64_t id, int64_t *request_id, bool *automatic);
+/* Begins a write transaction and files the person's erasure request (see
+ * people__erasure_request). Asked twice at once, the other request stands:
+ * the transaction is begun again and its id returned. On 0 the transaction
+ * is open for the caller to audit and commit; otherwise nothing is open. */
+int people__erasure_ask(struct db_conn *c, int64_t id, int64_t *request_id, bool *automatic);
 
 /* Rows for listings; fn is called per row (strings valid during the call). */
 struct erasure_row {
@@ -127,10 +166,50 @@ int people__agreement_get(struct db_conn *c, int64_t id, struct agreement_row *r
 int people__export_own(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
                        json_t *codes, json_t *requests);
 
+/* --- the person as JSON and the export (export.c) --- */
+
+/* The person's latest decision per purpose, as an object. */
+json_t *people__consent_state(struct consent_row *rows, size_t n);
+/* Every decision, oldest first. */
+json_t *people__consent_history(struct consent_row *rows, size_t n);
+/* The JSON for a person: profile fields (staff notes only when notes),
+ * then what is not sealed; consents when rows is not NULL. */
+json_t *people__person_json(struct person_row *p, struct consent_row *rows, size_t n, bool notes);
+/* Only the fields of the contact category, for a partner organisation. */
+json_t *people__contact_json(struct person_row *p);
+/* Everything Hearth holds about the person, as one JSON document into *out
+ * (the caller owns it): the people module's parts, then every registered
+ * module's sections, and "covers", which names the tables behind each
+ * section. Reads in a read-only transaction of its own. Returns 0 or a
+ * negative hearth_err (then *out is NULL) when a section cannot be read. */
+int people__export_doc(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t id,
+                       struct person_row *p, struct consent_row *rows, size_t n, json_t **out);
+
+/* --- who may act on a person (scope.c) --- */
+
+/* The one decision for a person's record (docs/api.md, "Who may do
+ * what"): policy_check() over the person's organisations, the most
+ * permissive answer winning. For SCOPE_SHARED actions (reads) a person
+ * shared with the caller's organisation under an agreement covering
+ * contact is allowed with *contact_only set; for the others such a person
+ * counts as known (403, not 404). Erased people keep their organisations,
+ * so their own staff are told they are gone (410) and others 404.
+ * contact_only may be NULL. Returns 0, -HEARTH_EDENIED, -HEARTH_ENOTFOUND
+ * or -HEARTH_EAUTH, or another negative hearth_err when the agreements or
+ * consents cannot be read. */
+int people__check(struct db_conn *c, const struct actor *a, enum action act,
+                  const struct person_row *p, bool *contact_only);
+/* The roles the caller holds in the person's organisations (for what a
+ * reader may see: policy_person_hidden). A person's record is never
+ * platform-wide: an admin's role counts only where they hold it. */
+uint32_t people__roles_for(const struct actor *a, const struct person_row *p);
+
 /* Active people whose last activity is before cutoff, oldest first. */
 int people__expired(struct db_conn *c, int64_t cutoff, int limit,
                     void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx);
-bool people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);
+/* 0 when the person is active and their last activity is before cutoff,
+ * -HEARTH_ENOTFOUND when not, or another negative hearth_err. */
+int people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);
 
 /* Every subject id that has a data key in the key store, ascending. *ids is
  * malloc'd (the caller frees it; NULL on error). Returns 0 or a negative

@@ -289,7 +289,7 @@ int people__key_subjects(const struct people_ctx *px, int64_t **ids, size_t *n)
 	struct db_stmt *s = db_prepare(c, SQL_SUBJECTS);
 	if (!s)
 		goto out;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap)
 			out = xrealloc(out, (cap *= 2) * sizeof *out);
 		out[(*n)++] = db_col_i64(s, 0);
@@ -327,7 +327,7 @@ int people_keys_rewrap(const struct people_ctx *px, long crash_after, size_t *re
 	struct db_stmt *s = db_prepare(c, SQL_ALL_WRAPPED);
 	if (!s)
 		goto out;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		size_t n;
 		const unsigned char *w = db_col_blob(s, 1, &n);
 		if (hc_wrapped_key_id(w, n) == px->kr->id || n > HC_WRAPPED_MAX_BYTES)
@@ -387,7 +387,7 @@ int people_keys_count(const struct people_ctx *px, uint32_t key_id, size_t *unde
 	struct db_stmt *s = db_prepare(c, SQL_ALL_WRAPPED);
 	if (!s)
 		goto out;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		size_t n;
 		const unsigned char *w = db_col_blob(s, 1, &n);
 		(*total)++;
@@ -411,7 +411,7 @@ static int load_ids(struct db_stmt *s, int64_t **ids, size_t *n)
 	int64_t *out = xmalloc(cap * sizeof *out);
 	int rc;
 	*n = 0;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap)
 			out = xrealloc(out, (cap *= 2) * sizeof *out);
 		out[(*n)++] = db_col_i64(s, 0);
@@ -436,7 +436,7 @@ int people_keys_sweep(const struct people_ctx *px, struct db_pool *pool, int64_t
 	struct db_stmt *s = db_prepare(kc, SQL_SUBJECTS_AGES);
 	if (s) {
 		keyed = xmalloc(cap * sizeof *keyed);
-		while ((rc = db_step(s)) == DB_ROW) {
+		while (db_next(s, &rc)) {
 			if (nkeyed == cap)
 				keyed = xrealloc(keyed, (cap *= 2) * sizeof *keyed);
 			int64_t id = db_col_i64(s, 0);

@@ -275,12 +275,31 @@ describe('erasure proof: a backup taken before the erasure cannot bring the pers
 });
 
 describe('erasure: who may, and what happens to a login', () => {
-  test('a facilitator may not erase; a coordinator of another organisation may not; an unknown id → 404', async () => {
+  test('a facilitator may not erase; a coordinator of another organisation gets the same 404 as an unknown id', async () => {
     const id = await create({ name: unique('Not Erased'), email: `${unique('ne')}@example.org` });
     const facilitator = await loginAs(server.url, DEMO_USERS.find((u) => u.role === 'facilitator'));
     assertProblem(await facilitator.delete(`/api/v1/participants/${id}`), 403, { detail: /your role does not allow participant.erase/ });
-    const root = await loginAs(server.url, ROOT_ADMIN); // admin of "Hearth", not of Riverside
-    assertProblem(await root.delete(`/api/v1/participants/${id}`), 403);
+    // A coordinator of "Hearth", not of Riverside, cannot know the person
+    // exists: exactly the answer of a missing id.
+    const root = await loginAs(server.url, ROOT_ADMIN);
+    const hearth = (await root.get('/api/v1/organisations')).json.items.find((o) => o.name === 'Hearth').id;
+    const other = { email: `${unique('othercoord')}@example.org`.toLowerCase(), password: 'another-coordinator-1' };
+    const u = await root.post('/api/v1/users', { email: other.email, display_name: unique('Other Coordinator'), password: other.password });
+    assert.equal(u.status, 201, u.text);
+    assert.equal((await root.post('/api/v1/memberships', { user_id: u.json.id, organisation_id: hearth, role: 'coordinator' })).status, 201);
+    const outsider = await loginAs(server.url, other);
+    const missing = await outsider.delete('/api/v1/participants/987654');
+    assertProblem(missing, 404);
+    const res = await outsider.delete(`/api/v1/participants/${id}`);
+    assertProblem(res, 404);
+    assert.equal(res.json.detail, missing.json.detail);
+    // Nor the root admin (an admin of "Hearth" only): a person's record is
+    // never platform-wide, so the answer is again that of a missing id.
+    const rootMissing = await root.delete('/api/v1/participants/987654');
+    assertProblem(rootMissing, 404);
+    const rootRes = await root.delete(`/api/v1/participants/${id}`);
+    assertProblem(rootRes, 404);
+    assert.equal(rootRes.json.detail, rootMissing.json.detail);
     assert.equal((await coordinator.get(`/api/v1/participants/${id}`)).status, 200, 'still there');
     assertProblem(await coordinator.delete('/api/v1/participants/987654'), 404);
   });

@@ -377,12 +377,62 @@ describe('participants: bad input is refused, naming the field, with nothing hal
 
   test('nobody outside the person\'s organisation may correct or erase them', async () => {
     const { id } = await createPerson({}, root); // in "Hearth", not Riverside
-    assertProblem(await as.coordinator.patch(`/api/v1/participants/${id}`, { pronouns: 'she/her' }), 403);
-    assertProblem(await as.coordinator.delete(`/api/v1/participants/${id}`), 403);
-    assertProblem(await as.coordinator.get(`/api/v1/participants/${id}`), 403);
+    // They cannot know the person exists: exactly the answer of a missing id.
+    const missing = await as.coordinator.get('/api/v1/participants/987654321');
+    assertProblem(missing, 404);
+    for (const res of [
+      await as.coordinator.patch(`/api/v1/participants/${id}`, { pronouns: 'she/her' }),
+      await as.coordinator.delete(`/api/v1/participants/${id}`),
+      await as.coordinator.get(`/api/v1/participants/${id}`),
+    ]) {
+      assertProblem(res, 404);
+      assert.equal(res.json.detail, missing.json.detail);
+    }
     const p = await root.get(`/api/v1/participants/${id}`);
     assert.equal(p.status, 200);
     assert.ok(!('pronouns' in p.json));
+  });
+
+  test('a person\'s record is never platform-wide: the root admin (of "Hearth" only) cannot read, correct, erase or find a Riverside person; Riverside\'s admin can read them', async () => {
+    const { id, body } = await createPerson(); // in Riverside
+    const missing = await root.get('/api/v1/participants/987654321');
+    assertProblem(missing, 404);
+    for (const [what, res] of [
+      ['read', await root.get(`/api/v1/participants/${id}`)],
+      ['correct', await root.patch(`/api/v1/participants/${id}`, { pronouns: 'they/them' })],
+      ['erase', await root.delete(`/api/v1/participants/${id}`)],
+    ]) {
+      assertProblem(res, 404, { context: what });
+      assert.equal(res.json.detail, missing.json.detail, `${what}: as if there were no such person`);
+    }
+    assert.deepEqual(await search(root, { email: body.email }), [], 'not found by email');
+    assert.deepEqual(await search(root, { name: body.name }), [], 'not found by name');
+    const listed = [];
+    for (let after = 0; ;) {
+      const page = await search(root, { after, limit: 100 });
+      if (!page.length) break;
+      listed.push(...page.map((x) => x.id));
+      after = page[page.length - 1].id;
+    }
+    assert.ok(!listed.includes(id), 'not in the root admin\'s list');
+    const seen = await as.admin.get(`/api/v1/participants/${id}`);
+    assert.equal(seen.status, 200, seen.text);
+    assert.equal(seen.json.name, body.name);
+    assert.ok(!('pronouns' in seen.json), 'the refused correction wrote nothing');
+    assert.deepEqual((await search(as.admin, { email: body.email })).map((x) => x.id), [id]);
+  });
+
+  test('the list\'s paging parameters are checked: ?after and ?limit must be whole numbers, naming the parameter', async () => {
+    for (const [query, field] of [
+      ['after=abc', 'after'], ['after=-1', 'after'], ['after=5x', 'after'], ['after=', 'after'],
+      ['limit=5x', 'limit'], ['limit=abc', 'limit'], ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=', 'limit'],
+    ]) {
+      assertFieldProblem(await as.coordinator.get(`/api/v1/participants?${query}`), 400, field, query);
+    }
+    const all = await search(as.coordinator, { limit: 100 });
+    assert.ok(all.length >= 2, 'the demo has people');
+    assert.deepEqual((await search(as.coordinator, { limit: 1 })).map((x) => x.id), [all[0].id]);
+    assert.deepEqual((await search(as.coordinator, { after: all[0].id, limit: 1 })).map((x) => x.id), [all[1].id]);
   });
 });
 
@@ -658,7 +708,7 @@ describe('the person\'s own page', () => {
       assert.equal(w.status, 201, w.text);
       assert.deepEqual([w.json.purpose, w.json.granted], ['contact', false]);
       const denied = await read();
-      assertProblem(denied, 403, { context: 'right after withdrawal' });
+      assertProblem(denied, 404, { context: 'right after withdrawal: as if there were no such person' });
       const e = (await auditFor('participant:1')).find((x) => x.request_id === denied.headers.get('x-request-id'));
       assert.deepEqual([e?.action, e?.outcome, e?.actor_id], ['participant.read', 'denied', as.clinician.user.id], 'the refused read is audited');
       assert.deepEqual(await search(as.clinician, { email: 'participant@example.org' }), []);
@@ -870,7 +920,10 @@ describe('self-registration', () => {
     const { id } = await createPerson();
     assertProblem(await as.facilitator.post(`/api/v1/participants/${id}/account-code`), 403, { detail: POLICY_DENIED });
     const other = await createPerson({}, root);
-    assertProblem(await as.coordinator.post(`/api/v1/participants/${other.id}/account-code`), 403);
+    // Another organisation's person: exactly the answer of a missing id.
+    const res = await as.coordinator.post(`/api/v1/participants/${other.id}/account-code`);
+    assertProblem(res, 404);
+    assert.equal(res.json.detail, (await as.coordinator.post('/api/v1/participants/987654321/account-code')).json.detail);
   });
 });
 
@@ -944,7 +997,7 @@ describe('data-sharing agreements', () => {
   });
 
   test('no contact consent → 403; the consent history is for the person\'s own organisation only', async () => {
-    assertProblem(await as.clinician.get('/api/v1/participants/3'), 403, { context: 'Teo did not consent to contact' });
+    assertProblem(await as.clinician.get('/api/v1/participants/3'), 404, { context: 'Teo did not consent to contact: as if there were no such person' });
     assertProblem(await as.clinician.get('/api/v1/participants/1/consents'), 403, { context: 'consent history' });
     assertProblem(await as.clinician.patch('/api/v1/participants/1', { pronouns: 'x' }), 403, { detail: POLICY_DENIED });
   });
@@ -952,7 +1005,7 @@ describe('data-sharing agreements', () => {
   test('every read by a partner, allowed or denied, is in the audit log with its outcome', async () => {
     const reads = [
       ['/api/v1/participants/1', 'participant:1', 'participant.read', 200, 'success'],
-      ['/api/v1/participants/3', 'participant:3', 'participant.read', 403, 'denied'],
+      ['/api/v1/participants/3', 'participant:3', 'participant.read', 404, 'denied'],
     ];
     for (const [url, resource, action, status, outcome] of reads) {
       const res = await as.clinician.get(url);
@@ -1006,7 +1059,7 @@ describe('data-sharing agreements', () => {
       assert.equal(del.status, 204, del.text);
     }
     try {
-      assertProblem(await as.clinician.get('/api/v1/participants/1'), 403, { context: 'after revocation' });
+      assertProblem(await as.clinician.get('/api/v1/participants/1'), 404, { context: 'after revocation' });
       assert.deepEqual(await search(as.clinician, { email: 'participant@example.org' }), []);
       const after_ = (await as.coordinator.get('/api/v1/sharing-agreements')).json.items;
       for (const a of active) assert.equal(after_.find((x) => x.id === a.id).revoked, true);
@@ -1031,7 +1084,7 @@ describe('data-sharing agreements', () => {
     });
     assert.equal(a.status, 201, a.text);
     try {
-      assertProblem(await librarian.get('/api/v1/participants/1'), 403);
+      assertProblem(await librarian.get('/api/v1/participants/1'), 404);
     } finally {
       assert.equal((await as.coordinator.delete(`/api/v1/sharing-agreements/${a.json.id}`)).status, 204);
     }
@@ -1317,5 +1370,50 @@ describe('policy matrix of the people routes', () => {
       const res = await anon.request(r.method, url, ['POST', 'PATCH'].includes(r.method) ? { body: {} } : {});
       assertProblem(res, 401, { context: `${r.method} ${url}` });
     }
+  });
+});
+
+// --- a database error deciding who may see a person ---
+
+describe('a database error deciding who may see a person is an error, never "not shared"', () => {
+  // The partner's agreements cannot be read (HEARTH_TEST_FAULT_STEP: the
+  // first step of the statement fails, src/db/db.c): a 500 problem, not
+  // the 404 of a person nobody shares, nor a search that finds nobody.
+  const FAULT = 'SELECT a.categories FROM sharing_agreements a@1';
+  const faulty = [];
+  after(async () => {
+    await Promise.allSettled(faulty.map((s) => s.stop()));
+  });
+
+  test('a partner\'s read of a shared person and a partner\'s search: 500, then the answer once the fault is spent', async () => {
+    const [readServer, searchServer] = await Promise.all([
+      serve({ env: { HEARTH_TEST_FAULT_STEP: FAULT } }),
+      serve({ env: { HEARTH_TEST_FAULT_STEP: FAULT } }),
+    ]);
+    faulty.push(readServer, searchServer);
+    const clinicianOf = async (s) => (await loginAllRoles(s.url)).clinician;
+    const [reader, searcher] = await Promise.all([clinicianOf(readServer), clinicianOf(searchServer)]);
+    const read = await reader.get('/api/v1/participants/1');
+    assertProblem(read, 500, { context: 'read while the agreements cannot be read' });
+    const again = await reader.get('/api/v1/participants/1');
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json.shared_categories, ['contact']);
+    const q = `/api/v1/participants?${new URLSearchParams({ email: 'participant@example.org' })}`;
+    const found = await searcher.get(q);
+    assertProblem(found, 500, { context: 'search while the agreements cannot be read' });
+    assert.ok(!('items' in (found.json || {})), 'no short list');
+    const retry = await searcher.get(q);
+    assert.equal(retry.status, 200, retry.text);
+    assert.equal(retry.json.items.length, 1);
+  });
+
+  test('a person\'s page whose erasure request cannot be read: 500, not a page saying they never asked', async () => {
+    const s = await serve({ env: { HEARTH_TEST_FAULT_STEP: "THEN 0 ELSE 1 END, id DESC LIMIT 1@1" } });
+    faulty.push(s);
+    const { coordinator } = await loginAllRoles(s.url);
+    assertProblem(await coordinator.get('/api/v1/participants/1'), 500, { context: 'the erasure request unreadable' });
+    const again = await coordinator.get('/api/v1/participants/1');
+    assert.equal(again.status, 200, again.text);
+    assert.ok('erasure_request' in again.json);
   });
 });

@@ -58,9 +58,9 @@ function programmeBody(org, venueId, fields = {}) {
   };
 }
 
-async function programme(client, org, { publish = true, venueId } = {}) {
+async function programme(client, org, { publish = true, venueId, fields } = {}) {
   const v = venueId ?? await venue(client, org);
-  const p = ok(await client.post('/api/v1/programmes', programmeBody(org, v)), 201, 'programme');
+  const p = ok(await client.post('/api/v1/programmes', programmeBody(org, v, fields)), 201, 'programme');
   if (publish) ok(await client.post(`/api/v1/programmes/${p.id}/publish`), 200, 'publish');
   const sessions = ok(await client.get(`/api/v1/programmes/${p.id}/sessions`), 200, 'sessions').items;
   return { ...p, venue_id: v, sessions };
@@ -150,7 +150,7 @@ after(async () => {
 // Every route: its cases (the id of the other organisation, and the
 // client), or why it takes no id in its body or query string.
 const ADMIN_ONLY = 'admins only; an admin is platform-wide (policy.c)';
-const PATH_ONLY = 'ids in its path only (checked by the handler)';
+const PATH_ONLY = 'ids in its path only (PATHS below)';
 const NO_IDS = 'takes no id in its body or query';
 const ROUTES = {
   'GET /api/v1/health': NO_IDS,
@@ -373,6 +373,221 @@ describe('ids in bodies and query strings are checked against the caller\'s scop
     const roster = ok(await east.get(`/api/v1/sessions/${E.session}/roster`), 200, 'roster').items;
     assert.deepEqual(roster, []);
   });
+});
+
+// Ids in PATHS (issue 11, "Scope in the policy"; docs/api.md, "Who may do
+// what: one rule for 401, 403 and 404"). Members of one organisation (A)
+// name a thing of another (B) in the path of every route that takes one:
+// Riverside's staff, participant, Northside's clinician and the fund's
+// funder name Eastgate's things, Eastgate's coordinator and facilitator name
+// Riverside's. Each caller whose role the route's action allows (GET /meta)
+// sends the same request with B's id and with an id nothing has:
+// - B's thing that is not shown to them: byte for byte the missing one's
+//   answer (status, detail, field; not the request id), and that is 404;
+// - B's thing shown to them though they hold no role there (to everyone
+//   logged in: a published programme, its sessions, a venue; to
+//   participants: every organisation's listening rounds, docs/programs.md):
+//   the actions open to all who see it go ahead, any other is 403;
+// - a route no such caller's role allows (the platform's, admins only): 403
+//   for both, the same, before any id is looked up.
+// Every route of `hearth routes` with a parameter in its path must be in
+// PATHS, with the kind of thing it names (KINDS says how to get B's).
+// A kind's variants: [what, B's id, to whom it is shown (role -> bool;
+// none: only to B's members), the actions open to everyone it is shown to].
+const EVERYONE = () => true;
+const READ = ['programme.read'];
+const KINDS = {
+  organisation: [['the organisation', (b) => b.org]],
+  user: [['a staff member', (b) => b.staffUid]],
+  membership: [['a membership', (b) => b.membership]],
+  token: [['an API token', (b) => b.token]],
+  erasure: [['an erasure request', (b) => b.erasure]],
+  person: [['a person', (b) => b.person]],
+  erasable: [['a person (a second one, for erasure)', (b) => b.erasable]],
+  agreement: [['a data-sharing agreement', (b) => b.agreement]],
+  round: [['a listening round', (b) => b.round, (role) => role === 'participant', ['programme.read', 'listening.respond', 'theme.propose', 'theme.vote']]],
+  theme: [['a theme', (b) => b.theme]],
+  venue: [['a venue (listed to everyone logged in)', (b) => b.venue, EVERYONE, READ]],
+  programme: [['a draft programme', (b) => b.draft.id], ['a published programme', (b) => b.pub.id, EVERYONE, READ]],
+  session: [['a session of a draft', (b) => b.draftSession], ['a session of a published programme', (b) => b.pubSession, EVERYONE, READ]],
+  roster: [['a roster entry', (b) => b.roster]],
+  training: [['a training record', (b) => b.training]],
+  enrolment: [['an enrolment', (b) => b.enrolment]],
+  offer: [['an enrolment offered a place', (b) => b.offer]],
+  support: [['a support request', (b) => b.support]],
+};
+
+// Route -> the kind its path id names, and a body the handler would accept
+// from B's own staff (own: the caller's side, b: B's side). The same body
+// goes with B's id and with the missing one.
+const at = (days, hh) => `${dateStr(Date.now() + days * DAY)}T${hh}:00:00Z`;
+const PATHS = {
+  'PATCH /api/v1/organisations/{id}': { kind: 'organisation', body: () => ({ country: 'GB' }) },
+  'PATCH /api/v1/users/{id}': { kind: 'user', body: () => ({ display_name: 'Renamed' }) },
+  'DELETE /api/v1/memberships/{id}': { kind: 'membership' },
+  'DELETE /api/v1/tokens/{id}': { kind: 'token' },
+  'GET /api/v1/participants/{id}': { kind: 'person' },
+  'PATCH /api/v1/participants/{id}': { kind: 'person', body: () => ({ pronouns: 'they/them' }) },
+  'DELETE /api/v1/participants/{id}': { kind: 'erasable' },
+  'GET /api/v1/participants/{id}/consents': { kind: 'person' },
+  'POST /api/v1/participants/{id}/consents': { kind: 'person', body: () => ({ purpose: 'contact', granted: true }) },
+  'POST /api/v1/participants/{id}/account-code': { kind: 'person' },
+  'GET /api/v1/participants/{id}/fit': { kind: 'person' },
+  'POST /api/v1/erasure-requests/{id}/approve': { kind: 'erasure' },
+  'POST /api/v1/erasure-requests/{id}/reject': { kind: 'erasure', body: () => ({ reason: 'Not now' }) },
+  'DELETE /api/v1/sharing-agreements/{id}': { kind: 'agreement' },
+  'GET /api/v1/listening-rounds/{id}': { kind: 'round' },
+  'PATCH /api/v1/listening-rounds/{id}': { kind: 'round', body: () => ({ title: 'Renamed round' }) },
+  'POST /api/v1/listening-rounds/{id}/responses': {
+    kind: 'round',
+    body: (own, b, role) => (role === 'participant' ? { lang: 'en', answers: { social: 'x' } } : { participant_id: own.person, lang: 'en', answers: { social: 'x' } }),
+  },
+  'GET /api/v1/listening-rounds/{id}/responses': { kind: 'round' },
+  'GET /api/v1/listening-rounds/{id}/themes': { kind: 'round' },
+  'POST /api/v1/listening-rounds/{id}/themes': { kind: 'round', body: () => ({ title: 'A theme' }) },
+  'PUT /api/v1/listening-rounds/{id}/vote': { kind: 'round', body: (own, b) => ({ theme_id: b.theme }) },
+  'DELETE /api/v1/listening-rounds/{id}/vote': { kind: 'round' },
+  'PATCH /api/v1/themes/{id}': { kind: 'theme', body: () => ({ outcome: 'pending' }) },
+  'GET /api/v1/venues/{id}': { kind: 'venue' },
+  'PATCH /api/v1/venues/{id}': { kind: 'venue', body: () => ({ capacity: 12 }) },
+  'GET /api/v1/programmes/{id}': { kind: 'programme' },
+  'PATCH /api/v1/programmes/{id}': { kind: 'programme', body: () => ({ description: 'Changed.' }) },
+  'POST /api/v1/programmes/{id}/publish': { kind: 'programme' },
+  'GET /api/v1/programmes/{id}/sessions': { kind: 'programme' },
+  'POST /api/v1/programmes/{id}/sessions': { kind: 'programme', body: () => ({ starts_at: at(60, '09'), ends_at: at(60, '10') }) },
+  'GET /api/v1/programmes/{id}/rotation': { kind: 'programme' },
+  'POST /api/v1/programmes/{id}/enrolments': { kind: 'programme', body: (own) => ({ participant_id: own.person }) },
+  'GET /api/v1/programmes/{id}/enrolments': { kind: 'programme' },
+  'POST /api/v1/programmes/{id}/supports': { kind: 'programme', body: (own) => ({ participant_id: own.person, kind: 'equipment' }) },
+  'GET /api/v1/programmes/{id}/supports': { kind: 'programme' },
+  'GET /api/v1/programmes/{id}/supports/ledger': { kind: 'programme' },
+  'POST /api/v1/programmes/{id}/calendar': { kind: 'programme' },
+  'GET /api/v1/sessions/{id}': { kind: 'session' },
+  'PATCH /api/v1/sessions/{id}': { kind: 'session', body: () => ({ online_link: 'https://meet.example.org/other' }) },
+  'GET /api/v1/sessions/{id}/roster': { kind: 'session' },
+  'POST /api/v1/sessions/{id}/roster': { kind: 'session', body: (own) => ({ user_id: own.staffUid, role: 'co_facilitator' }) },
+  'GET /api/v1/sessions/{id}/attendance': { kind: 'session' },
+  'POST /api/v1/sessions/{id}/attendance': { kind: 'session', body: (own) => ({ marks: [{ participant_id: own.person, status: 'present' }] }) },
+  'DELETE /api/v1/roster/{id}': { kind: 'roster' },
+  'DELETE /api/v1/training/{id}': { kind: 'training' },
+  'DELETE /api/v1/enrolments/{id}': { kind: 'enrolment' },
+  'POST /api/v1/enrolments/{id}/accept': { kind: 'offer' },
+  'POST /api/v1/enrolments/{id}/decline': { kind: 'offer' },
+  'PATCH /api/v1/supports/{id}': { kind: 'support', body: () => ({ status: 'approved', amount_cents: 100 }) },
+  'GET /api/v1/calendar/{token}': 'a secret feed token, not an id: a wrong one and a stranger\'s are both 404 (calendar.test.mjs)',
+};
+
+describe('ids in paths: another organisation\'s thing is answered like a missing one (docs/api.md)', () => {
+  const PR = {}; // Riverside's things, named by Eastgate's members
+  const PE = {}; // Eastgate's things, named by Riverside's, Northside's and the fund's
+  let roles; // role -> actions (GET /meta)
+  let callers;
+  const routes = Object.fromEntries(hearthRoutes().map((r) => [`${r.method} ${r.path}`, r]));
+
+  /** A thing of every kind in KINDS, made through the API by org's staff. */
+  async function thingsOf(s, client, org, { staffUid, partner }) {
+    Object.assign(s, { org, staffUid });
+    s.person = await person(client, org);
+    s.erasable = await person(client, org);
+    s.pub = await programme(client, org);
+    s.draft = await programme(client, org, { publish: false });
+    s.venue = s.pub.venue_id;
+    s.pubSession = s.pub.sessions[0].id;
+    s.draftSession = s.draft.sessions[0].id;
+    s.enrolment = ok(await client.post(`/api/v1/programmes/${s.pub.id}/enrolments`, { participant_id: s.person }), 201, 'enrolment').id;
+    // An offer: one place, two enrolled, the first place given up.
+    const small = await programme(client, org, { fields: { capacity: 1 } });
+    const first = ok(await client.post(`/api/v1/programmes/${small.id}/enrolments`, { participant_id: await person(client, org) }), 201, 'first').id;
+    s.offer = ok(await client.post(`/api/v1/programmes/${small.id}/enrolments`, { participant_id: await person(client, org) }), 201, 'second').id;
+    ok(await client.delete(`/api/v1/enrolments/${first}`), 204, 'give up');
+    const offered = ok(await client.get(`/api/v1/programmes/${small.id}/enrolments`), 200, 'offered').items.find((e) => e.id === s.offer);
+    assert.equal(offered?.status, 'offered', JSON.stringify(offered));
+    s.support = ok(await client.post(`/api/v1/programmes/${s.pub.id}/supports`, { participant_id: s.person, kind: 'equipment' }), 201, 'support').id;
+    s.roster = ok(await client.post(`/api/v1/sessions/${s.pubSession}/roster`, { user_id: staffUid, role: 'lead' }), 201, 'roster').id;
+    s.training = ok(await client.post('/api/v1/training', { organisation_id: org, user_id: staffUid, kind: 'safeguarding', completed_on: '2026-01-05' }), 201, 'training').id;
+    s.round = ok(await client.post('/api/v1/listening-rounds', { organisation_id: org, title: unique('Round') }), 201, 'round').id;
+    s.theme = ok(await client.post(`/api/v1/listening-rounds/${s.round}/themes`, { title: unique('Theme') }), 201, 'theme').id;
+    s.agreement = ok(await client.post('/api/v1/sharing-agreements', {
+      from_organisation_id: org, to_organisation_id: partner, categories: ['attendance'], starts_on: dateStr(Date.now()), ends_on: dateStr(Date.now() + 300 * DAY),
+    }), 201, 'agreement').id;
+    // The platform's things (admins only), tied to org where they can be.
+    const u = ok(await as.admin.post('/api/v1/users', { email: `${unique('member')}@example.org`.toLowerCase(), display_name: unique('Member'), password: 'a-member-password-1' }), 201, 'user');
+    s.membership = ok(await as.admin.post('/api/v1/memberships', { user_id: u.id, organisation_id: org, role: 'peer_supporter' }), 201, 'membership').id;
+    s.token = ok(await as.admin.post('/api/v1/tokens', { name: unique('token'), role: 'coordinator', organisation_id: org }), 201, 'token').id;
+  }
+
+  before(async () => {
+    roles = ok(await as.admin.get('/api/v1/meta'), 200, 'meta').roles;
+    const civic = ORG['Civic Wellbeing Fund'];
+    await thingsOf(PR, as.coordinator, ORG.riverside, { staffUid: UID.facilitator, partner: civic });
+    await thingsOf(PE, east, ORG.eastgate, { staffUid: UID.librarian, partner: civic });
+    // A pending erasure request (a person of Riverside asks).
+    const teo = await loginAs(server.url, { email: 'participant3@example.org', password: DEMO_PASSWORD });
+    PR.erasure = ok(await teo.post('/api/v1/me/erasure-request'), 202, 'erasure request').request_id;
+    PE.erasure = PR.erasure;
+    callers = [
+      ['Riverside coordinator', 'coordinator', as.coordinator, PR, PE],
+      ['Riverside facilitator', 'facilitator', as.facilitator, PR, PE],
+      ['Riverside peer supporter', 'peer_supporter', as.peer_supporter, PR, PE],
+      ['Riverside moderator', 'moderator', as.moderator, PR, PE],
+      ['Riverside participant', 'participant', as.participant, PR, PE],
+      ['Northside clinician', 'clinician', as.clinician, PR, PE],
+      ['the fund\'s funder', 'funder', as.funder, PR, PE],
+      ['Eastgate coordinator', 'coordinator', east, PE, PR],
+      ['Eastgate facilitator', 'facilitator', librarian, PE, PR],
+    ].map(([name, role, client, own, b]) => ({ name, role, client, own, b }));
+  });
+
+  test('every route with a parameter in its path is in PATHS (a new one must say what it names)', () => {
+    const withParam = Object.keys(routes).filter((k) => k.includes('{'));
+    const missing = withParam.filter((k) => !(k in PATHS));
+    assert.deepEqual(missing, [], `routes with a path id not in scope.test.mjs PATHS: ${missing.join(', ')}`);
+    assert.deepEqual(Object.keys(PATHS).filter((k) => !withParam.includes(k)), [], 'PATHS names routes that no longer exist');
+    for (const [k, spec] of Object.entries(PATHS)) if (typeof spec === 'object') assert.ok(KINDS[spec.kind], `${k}: no kind ${spec.kind}`);
+  });
+
+  for (const [route, spec] of Object.entries(PATHS)) {
+    if (typeof spec !== 'object') continue;
+    test(`${route}: another organisation's ${spec.kind} is answered by the one rule`, async () => {
+      const [method, path] = route.split(' ');
+      const { action } = routes[route] ?? {};
+      assert.ok(action, `${route} is not a route`);
+      const allowed = callers.filter((c) => roles[c.role]?.includes(action));
+      // Nobody here may do it at all: rule 2, before any id is looked up.
+      const rule2 = allowed.length === 0;
+      const who = rule2 ? callers : allowed;
+      const wrong = [];
+      for (const c of who) {
+        for (const [what, idOf, shownTo, open] of KINDS[spec.kind]) {
+          const visible = shownTo?.(c.role) ?? false;
+          const theirs = idOf(c.b);
+          const body = spec.body?.(c.own, c.b, c.role);
+          const send = (id) => c.client.request(method, path.replace(/\{[a-z_]+\}/, String(id)), { body });
+          const mine = await send(theirs);
+          const none = await send(NONE);
+          const x = answer(mine, [theirs, NONE]);
+          const y = answer(none, [theirs, NONE]);
+          const say = (why) => wrong.push(`${c.name} (${c.role}), ${what} of the other organisation: ${why}\n    theirs:  ${mine.status} ${x.body}\n    missing: ${none.status} ${y.body}`);
+          if (rule2) {
+            if (mine.status !== 403 || none.status !== 403) say('the action is never theirs: 403 for both expected');
+            else if (JSON.stringify(x) !== JSON.stringify(y)) say('two different 403s');
+            continue;
+          }
+          if (none.status !== 404) say('a missing id must be 404');
+          if (!visible) {
+            if (mine.status !== 404) say('a thing they cannot know exists must be 404');
+            else if (JSON.stringify(x) !== JSON.stringify(y)) say('not byte for byte the missing one\'s answer');
+          } else if (open.includes(action)) {
+            if (mine.status < 200 || mine.status > 299) say('shown to them, and the action is open to all who see it');
+          } else if (mine.status !== 403) {
+            say('they can know it exists but the action is not theirs there: 403');
+          }
+        }
+      }
+      assert.ok(who.length > 0, `${route}: no caller`);
+      assert.equal(wrong.length, 0, `${route} (${action}):\n  ${wrong.join('\n  ')}`);
+    });
+  }
 });
 
 describe('finding 1: the chain from another organisation\'s enrolment', () => {

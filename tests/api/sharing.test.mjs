@@ -87,7 +87,7 @@ function assertSharedContact(p, { read, found }) {
 }
 
 function assertNothingShared({ read, found }, why) {
-  assertProblem(read, 403, { context: why });
+  assertProblem(read, 404, { context: `${why}: as if there were no such person` });
   assert.deepEqual(found, [], `${why}: search finds nothing`);
   // The refusal does not show a single field of the person.
   for (const k of CONTACT_FIELDS) assert.ok(!(k in (read.json || {})), `${why}: ${k} in the refusal`);

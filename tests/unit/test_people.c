@@ -1934,12 +1934,13 @@ static void people__expired_by_cutoff(void **state)
 	assert_int_equal(erase(fx, gone), 0);
 	struct db_conn *c = db_acquire(fx->pool);
 	/* Not yet. */
-	assert_false(people__is_expired(c, id, util_now() - 365 * DAY));
+	assert_int_equal(people__is_expired(c, id, util_now() - 365 * DAY), -HEARTH_ENOTFOUND);
 	shift(fx, 400 * DAY);
 	int64_t now = util_now();
-	assert_true(people__is_expired(c, id, now - 365 * DAY));
-	assert_false(people__is_expired(c, id, now - 500 * DAY));
-	assert_false(people__is_expired(c, gone, now - 365 * DAY)); /* erased: not active */
+	assert_int_equal(people__is_expired(c, id, now - 365 * DAY), 0);
+	assert_int_equal(people__is_expired(c, id, now - 500 * DAY), -HEARTH_ENOTFOUND);
+	/* erased: not active */
+	assert_int_equal(people__is_expired(c, gone, now - 365 * DAY), -HEARTH_ENOTFOUND);
 	struct expired_list l365 = {0}, l500 = {0};
 	assert_int_equal(people__expired(c, now - 365 * DAY, 10, expired_collect, &l365), 0);
 	assert_int_equal(people__expired(c, now - 500 * DAY, 10, expired_collect, &l500), 0);
@@ -1950,7 +1951,7 @@ static void people__expired_by_cutoff(void **state)
 	assert_int_equal(db_begin(c, true), 0);
 	assert_int_equal(people__touch(c, id), 0);
 	assert_int_equal(db_commit(c), 0);
-	assert_false(people__is_expired(c, id, now - 365 * DAY));
+	assert_int_equal(people__is_expired(c, id, now - 365 * DAY), -HEARTH_ENOTFOUND);
 	db_release(fx->pool, c);
 }
 

@@ -1,0 +1,194 @@
+/*
+ * HTTP edge of the people module, erasure requests (admins) and retention.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "people/edge.h"
+#include "people/people_http.h"
+#include "core/banned.h"
+
+/* --- erasure requests (admins) --- */
+
+static void add_erasure(const struct erasure_row *row, void *ctx)
+{
+	char at[32];
+	util_iso8601(at, sizeof at, row->requested_at);
+	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)row->id,
+	                                     "participant_id", (json_int_t)row->participant_id,
+	                                     "status", row->status, "requested_at", at));
+}
+
+void people_http_erasure_list(struct req *r)
+{
+	const char *status = req_query(r, "status");
+	if (status && strcmp(status, "pending") != 0 && strcmp(status, "approved") != 0 &&
+	    strcmp(status, "rejected") != 0) {
+		bad_field(r, 400, "status", "status must be pending, approved or rejected");
+		return;
+	}
+	json_t *items = json_array();
+	int rc = people__erasure_list(req_db(r), status, add_erasure, items);
+	/* The organisations of each person, so the queue can say whose it is
+	 * and link to the record; the record itself is read (and audited)
+	 * on the person's page. */
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item)
+	{
+		if (rc)
+			break;
+		struct person_view v;
+		rc = people_view(px(r), req_db(r), r->arena,
+		                 json_integer_value(json_object_get(item, "participant_id")), &v);
+		if (rc == -HEARTH_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		json_decref(v.profile);
+		json_t *orgs = json_array();
+		for (size_t k = 0; k < v.norgs; k++)
+			json_array_append_new(orgs, json_integer(v.org_ids[k]));
+		json_object_set_new(item, "organisation_ids", orgs);
+		json_object_set_new(item, "erased", json_boolean(v.erased));
+	}
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "erasure requests");
+		return;
+	}
+	http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void people_http_erasure_approve(struct req *r)
+{
+	int64_t rid = req_param_id(r, "id"), pid = 0;
+	int rc = people__erasure_pending(req_db(r), rid, &pid);
+	if (!rc)
+		rc = people_erase(px(r), req_db(r), pid, r->actor.user_id, r->request_id);
+	if (rc == -HEARTH_ENOTFOUND) {
+		http_problem(r, 404, "there is no pending erasure request %" PRId64, rid);
+		return;
+	}
+	if (rc) {
+		http_error(r, rc, "the erasure");
+		return;
+	}
+	http_no_content(r);
+}
+
+enum { RJ_REASON };
+static const struct field people_http_erasure_reject_fields[] = {
+    {"reason", FIELD_STRING, true, 3, 500},
+};
+const struct field_table people_http_erasure_reject_body =
+    FIELD_TABLE(people_http_erasure_reject_fields);
+
+void people_http_erasure_reject(struct req *r)
+{
+	struct field_value v[RJ_REASON + 1];
+	int64_t rid = req_param_id(r, "id");
+	if (!req_body_fields(r, &people_http_erasure_reject_body, v))
+		return;
+	struct db_conn *c = req_db(r);
+	int rc = db_begin(c, true);
+	if (!rc)
+		rc = people__erasure_reject(px(r), c, r->arena, rid, r->actor.user_id, v[RJ_REASON].s);
+	if (!people_edge_finish(r, rc, NULL, "erasure.reject",
+	                arena_printf(r->arena, "erasure_request:%" PRId64, rid),
+	                "the pending request"))
+		return;
+	http_no_content(r);
+}
+
+/* --- retention --- */
+
+static void add_expired(int64_t id, int64_t last, void *ctx)
+{
+	char at[32];
+	util_iso8601(at, sizeof at, last);
+	json_array_append_new(
+	    ctx, json_pack("{s:I, s:s}", "id", (json_int_t)id, "last_activity_at", at));
+}
+
+static bool retention_days(struct req *r, const char *s, int64_t *days)
+{
+	*days = r->app->retention_days;
+	if (!s)
+		return true;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 30 || v > 36500) {
+		bad_field(r, 400, "inactive_days",
+		          "inactive_days must be a number of days from 30 to 36500");
+		return false;
+	}
+	*days = v;
+	return true;
+}
+
+void people_http_retention_list(struct req *r)
+{
+	int64_t days;
+	if (!retention_days(r, req_query(r, "inactive_days"), &days))
+		return;
+	int64_t cutoff = util_now() - days * 86400;
+	json_t *items = json_array();
+	int rc = people__expired(req_db(r), cutoff, 1000, add_expired, items);
+	if (rc) {
+		json_decref(items);
+		http_error(r, rc, "retention");
+		return;
+	}
+	char at[32];
+	util_iso8601(at, sizeof at, cutoff);
+	http_json(r, 200,
+	          json_pack("{s:I, s:s, s:o}", "inactive_days", (json_int_t)days, "inactive_since",
+	                    at, "items", items));
+}
+
+enum { RE_DAYS, RE_IDS, RE_CONFIRM };
+static const struct field people_http_retention_erase_fields[] = {
+    {"inactive_days", FIELD_INT, true, 30, 36500},
+    {"ids", FIELD_INTS, true, 1, 0, NULL, NULL, 0, 1000},
+    {"confirm", FIELD_BOOL, true},
+};
+const struct field_table people_http_retention_erase_body =
+    FIELD_TABLE(people_http_retention_erase_fields);
+
+void people_http_retention_erase(struct req *r)
+{
+	struct field_value v[NFIELDS(people_http_retention_erase_fields)];
+	if (!req_body_fields(r, &people_http_retention_erase_body, v))
+		return;
+	if (!v[RE_CONFIRM].i) {
+		bad_field(r, 400, "confirm", "confirm must be true: erasure cannot be undone");
+		return;
+	}
+	int64_t cutoff = util_now() - v[RE_DAYS].i * 86400;
+	json_t *erased = json_array(), *skipped = json_array();
+	size_t i;
+	json_t *x;
+	json_array_foreach(v[RE_IDS].j, i, x)
+	{
+		int64_t id = json_integer_value(x);
+		/* Checked again now: someone may have come back since the list. */
+		if (people__is_expired(req_db(r), id, cutoff) != 0 ||
+		    people_erase(px(r), req_db(r), id, r->actor.user_id, r->request_id) != 0)
+			json_array_append_new(skipped, json_integer(id));
+		else
+			json_array_append_new(erased, json_integer(id));
+	}
+	http_json(r, 200, json_pack("{s:o, s:o}", "erased", erased, "skipped", skipped));
+}

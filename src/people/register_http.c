@@ -1,0 +1,256 @@
+/*
+ * HTTP edge of the people module, self-registration: the form, the
+ * registration (with its account code) and claiming a code for a login.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "people/edge.h"
+#include "people/people_http.h"
+#include "core/banned.h"
+
+#define FORM_MAX_AGE 7200
+
+static void form_token(struct req *r, int64_t ts, char *out, size_t size)
+{
+	char msg[48], mac[65];
+	snprintf(msg, sizeof msg, "register:%" PRId64, ts);
+	hc_hash_hex(mac, r->app->kr.csrf, msg, strlen(msg));
+	snprintf(out, size, "%" PRId64 ".%s", ts, mac);
+}
+
+/* Organisations people may register themselves with: arts organisations
+ * and partners (a mental-health service registers its own patients). */
+static bool takes_registrations(const char *kind)
+{
+	return strcmp(kind, "arts") == 0 || strcmp(kind, "partner") == 0;
+}
+
+/* 429 for too many attempts from one address. */
+static const struct people_refusal *too_many(struct req *r, int64_t retry, const char *what)
+{
+	struct people_refusal *ref = arena_alloc(r->arena, sizeof *ref);
+	memset(ref, 0, sizeof *ref);
+	ref->status = 429;
+	ref->retry = retry;
+	ref->detail = arena_printf(r->arena, "%s; try again in %" PRId64 " seconds", what, retry);
+	return ref;
+}
+
+void people_http_register_form(struct req *r)
+{
+	char token[96];
+	form_token(r, util_now(), token, sizeof token);
+	struct auth_org *all;
+	size_t n;
+	int rc = auth_org_list(req_db(r), r->arena, &all, &n);
+	if (rc) {
+		/* No organisations to choose would look like "nobody takes
+		 * registrations": say it failed instead. */
+		http_error(r, rc, "the registration form");
+		return;
+	}
+	json_t *orgs = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (takes_registrations(all[i].kind))
+			json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
+			                                      (json_int_t)all[i].id, "name", all[i].name,
+			                                      "kind", all[i].kind));
+	http_json(r, 200,
+	          json_pack("{s:s, s:o, s:I}", "form_token", token, "organisations", orgs,
+	                    "min_seconds", (json_int_t)r->app->register_min_seconds));
+}
+
+void people_http_register(struct req *r)
+{
+	struct field_value v[R__MAX];
+	const char *age_band, *bad = NULL;
+	bool is_minor;
+	char err[400] = "";
+	int64_t retry = 0, id = 0;
+	if (!req_body_fields(r, &people_http_register_body, v))
+		return;
+	if (v[R_WEBSITE].present && *v[R_WEBSITE].s) {
+		bad_field(r, 400, "website", "leave the website field empty");
+		return;
+	}
+	/* The form token proves a person spent a moment on the form. */
+	const char *tok = v[R_TOKEN].s;
+	const char *dot = strchr(tok, '.');
+	int64_t ts = dot ? strtoll(tok, NULL, 10) : 0;
+	char expect[96];
+	form_token(r, ts, expect, sizeof expect);
+	int64_t age = util_now() - ts;
+	if (!dot || !hc_streq(tok, expect) || age > FORM_MAX_AGE) {
+		bad_field(r, 400, "form_token",
+		          "the form has expired; reload the page and try again");
+		return;
+	}
+	if (age < r->app->register_min_seconds) {
+		bad_field(r, 429, "form_token",
+		          "that was very fast; please check the form and send it again");
+		return;
+	}
+	/* Participation consent is what registration is for. */
+	bool participation = false;
+	size_t i;
+	json_t *x;
+	json_array_foreach(v[R_CONSENTS].j, i, x) participation |=
+	    strcmp(json_string_value(json_object_get(x, "purpose")), "participation") == 0 &&
+	    json_is_true(json_object_get(x, "granted"));
+	if (!participation) {
+		bad_field(r, 400, "consents", "consents must include participation, granted");
+		return;
+	}
+	json_t *doc = people_edge_profile_doc(r->body, NULL);
+	const struct people_refusal *bad_profile =
+	    people_edge_profile_rules(r, doc, &age_band, &is_minor);
+	if (bad_profile) {
+		json_decref(doc);
+		people_edge_finish(r, 0, bad_profile, NULL, NULL, "the registration");
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	struct auth_org chosen;
+	int org_rc = auth_org_get(c, r->arena, v[R_ORG].i, &chosen);
+	if (org_rc && org_rc != -HEARTH_ENOTFOUND) {
+		json_decref(doc);
+		http_error(r, org_rc, "the registration");
+		return;
+	}
+	if (org_rc || !takes_registrations(chosen.kind)) {
+		json_decref(doc);
+		bad_field(r, 400, "organisation_id",
+		          "organisation_id: no such organisation takes registrations");
+		return;
+	}
+	int64_t org = v[R_ORG].i;
+	struct person_new in = {
+	    .profile = people_edge_dumps(r, doc),
+	    .name = v[P_NAME].s,
+	    .email = v[P_EMAIL].s,
+	    .phone = v[P_PHONE].s,
+	    .age_band = age_band ? arena_strdup(r->arena, age_band) : NULL,
+	    .is_minor = is_minor,
+	    .self_registered = true,
+	    .org_ids = &org,
+	    .norgs = 1,
+	};
+	json_decref(doc);
+	/* Every attempt counts, committed on its own before the address is
+	 * looked at: an attempt that finds the email taken (and rolls back)
+	 * counts like any other, so the answer cannot be asked for freely. */
+	static const struct people_refusal taken = {
+	    409, "email", "this email is already registered; ask the team for a code to log in"};
+	const struct people_refusal *ref = NULL;
+	char code[16] = "";
+	int rc = people__count_attempt(c, &r->app->kr, "reg", r->client_addr,
+	                               r->app->register_per_hour, &retry);
+	if (rc == -HEARTH_ELOCKED)
+		ref = too_many(r, retry, "too many registrations from here");
+	else if (!rc)
+		rc = db_begin(c, true);
+	if (!rc && !ref)
+		rc = people__create(px(r), c, r->arena, &in, &id);
+	if (rc == -HEARTH_ECONFLICT && !ref)
+		ref = &taken;
+	else if (!rc && !ref)
+		rc = people_edge_record_consents(r, id, v[R_CONSENTS].j,
+		                                 is_minor ? "guardian" : "self", "online", &bad, err,
+		                                 sizeof err);
+	if (!rc && !ref)
+		rc = people__code_create(c, id, 0, code);
+	if (rc && !ref)
+		ref = people_edge_refusal(r, rc, bad, err);
+	if (!people_edge_finish(r, rc, ref, "participant.register", people_edge_res(r, id),
+	                        "the registration")) {
+		if (id)
+			people_key_destroy(px(r), id);
+		return;
+	}
+	http_json(r, 201,
+	          json_pack("{s:I, s:s, s:i}", "id", (json_int_t)id, "account_code", code,
+	                    "valid_days", 14));
+	sodium_memzero(code, sizeof code);
+}
+
+enum { CL_CODE, CL_PASSWORD };
+static const struct field people_http_register_claim_fields[] = {
+    {"code", FIELD_STRING, true, 8, 40},
+    {"password", FIELD_STRING, true, 12, 1024},
+};
+const struct field_table people_http_register_claim_body =
+    FIELD_TABLE(people_http_register_claim_fields);
+
+void people_http_register_claim(struct req *r)
+{
+	static const struct people_refusal bad_code = {
+	    400, "code", "this code is not valid or has expired; ask the team for a new one"};
+	static const struct people_refusal has_login = {
+	    409, "code", "a login with this person's email already exists"};
+	struct field_value v[NFIELDS(people_http_register_claim_fields)];
+	const struct people_refusal *ref = NULL;
+	char hash[128];
+	int64_t id = 0, uid = 0, mid, retry = 0;
+	struct person_row p;
+	if (!req_body_fields(r, &people_http_register_claim_body, v))
+		return;
+	struct db_conn *c = req_db(r);
+	/* The attempt counts even if the code is wrong. Look at the code
+	 * before the slow password hash, without using it up yet. */
+	int rc = people__count_attempt(c, &r->app->kr, "claim", r->client_addr, 20, &retry);
+	if (rc == -HEARTH_ELOCKED)
+		ref = too_many(r, retry, "too many attempts");
+	else if (!rc)
+		rc = people__code_peek(c, v[CL_CODE].s, &id);
+	if (rc == -HEARTH_ENOTFOUND)
+		ref = &bad_code;
+	if (ref || rc) {
+		people_edge_finish(r, rc, ref, NULL, NULL, "the code");
+		return;
+	}
+	if ((rc = auth_password_hash(r->app->limits, hash, v[CL_PASSWORD].s)) != 0) {
+		http_error(r, rc, "password");
+		return;
+	}
+	rc = db_begin(c, true);
+	if (!rc)
+		rc = people__code_claim(c, v[CL_CODE].s, &id);
+	if (rc == -HEARTH_ENOTFOUND)
+		ref = &bad_code;
+	if (!rc)
+		rc = people__get(px(r), c, r->arena, id, &p);
+	if (!rc && (p.erased || p.user_id))
+		rc = -HEARTH_ECONFLICT;
+	if (!rc) {
+		/* The login is stored under a keyed hash of the email and a generic
+		 * display name: the users table holds no participant's details. */
+		json_t *doc = json_loads(p.profile, 0, NULL);
+		char login[80];
+		auth_login_key(&r->app->kr, json_string_value(json_object_get(doc, "email")),
+		               login);
+		json_decref(doc);
+		rc = auth_user_create(c, login, "Participant", hash, &uid);
+		if (rc == -HEARTH_ECONFLICT)
+			ref = &has_login;
+	}
+	if (!rc)
+		rc = auth_membership_add(c, uid, p.org_ids[0], ROLE_PARTICIPANT, &mid);
+	if (!rc)
+		rc = people__link_user(c, id, uid);
+	if (!people_edge_finish(r, rc, ref, "participant.account_create", people_edge_res(r, id),
+	                        "the login"))
+		return;
+	http_json(r, 201, json_pack("{s:I}", "user_id", (json_int_t)uid));
+}
