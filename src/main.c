@@ -308,7 +308,7 @@ int main(int argc, char **argv)
 		printf("hearth %s\n", HEARTH_VERSION);
 		return 0;
 	}
-	if (hc_init() != 0) {
+	if (crypto_init() != 0) {
 		fprintf(stderr, "hearth: libsodium failed to initialise\n");
 		return 1;
 	}

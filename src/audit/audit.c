@@ -84,7 +84,7 @@ static void head_mac(char out[65], const unsigned char *key, int64_t last_id, co
 {
 	char msg[128];
 	snprintf(msg, sizeof msg, "head %" PRId64 " %s", last_id, last_hash);
-	hc_hash_hex(out, key, msg, strlen(msg));
+	crypto_hash_hex(out, key, msg, strlen(msg));
 }
 
 int audit_append(struct db_conn *c, const struct keyring *kr, const struct audit_entry *e)
@@ -288,7 +288,7 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 			break;
 		}
 		const unsigned char *key =
-		    hc_keyring_audit_key(kr, (uint32_t)db_col_i64(s, 11), id);
+		    crypto_keyring_audit_key(kr, (uint32_t)db_col_i64(s, 11), id);
 		if (!key) {
 			res->first_bad_id = id;
 			snprintf(res->reason, sizeof res->reason,
@@ -301,7 +301,7 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 		entry_hash(hash, key, id, db_col_i64(s, 1), db_col_i64(s, 2), db_col_i64(s, 3),
 		           db_col_i64(s, 10), text_or_empty(s, 4), text_or_empty(s, 5),
 		           text_or_empty(s, 6), text_or_empty(s, 7), prev);
-		if (!hc_streq(hash, stored)) {
+		if (!crypto_streq(hash, stored)) {
 			res->first_bad_id = id;
 			snprintf(res->reason, sizeof res->reason,
 			         "entry %" PRId64
@@ -325,10 +325,10 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 	}
 	char mac[65] = "";
 	const unsigned char *hkey =
-	    hc_keyring_audit_key(kr, (uint32_t)db_col_i64(s, 3), db_col_i64(s, 0));
+	    crypto_keyring_audit_key(kr, (uint32_t)db_col_i64(s, 3), db_col_i64(s, 0));
 	if (hkey)
 		head_mac(mac, hkey, db_col_i64(s, 0), text_or_empty(s, 1));
-	if (db_col_i64(s, 0) != 0 && (!hkey || !hc_streq(mac, text_or_empty(s, 2)))) {
+	if (db_col_i64(s, 0) != 0 && (!hkey || !crypto_streq(mac, text_or_empty(s, 2)))) {
 		res->first_bad_id = last_id + 1;
 		snprintf(res->reason, sizeof res->reason,
 		         "the chain's head was rewritten without the key (entries were removed "

@@ -265,7 +265,7 @@ void auth_login_key(const struct keyring *kr, const char *email, char out[80])
 {
 	char h[65], msg[300];
 	snprintf(msg, sizeof msg, "login:%s", email);
-	hc_hash_hex(h, kr->blind, msg, strlen(msg));
+	crypto_hash_hex(h, kr->blind, msg, strlen(msg));
 	snprintf(out, 80, "pbi:%s", h);
 }
 

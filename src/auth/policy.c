@@ -138,11 +138,13 @@ static const struct {
     {ACT_CONSENT_RECORD, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_FACILITATOR), false, false,
      SCOPE_MEMBER},
     {ACT_SELF_PERSON, R(ROLE_PARTICIPANT), false, false, SCOPE_SELF},
-    {ACT_ERASURE_REVIEW, R(ROLE_ADMIN), false, false, SCOPE_PLATFORM},
+    /* Reviewing erasure requests and the retention sweep act on people
+     * too: only the admins of the person's organisations. */
+    {ACT_ERASURE_REVIEW, R(ROLE_ADMIN), false, false, SCOPE_MEMBER},
     {ACT_AGREEMENT_LIST, R(ROLE_ADMIN) | R(ROLE_COORDINATOR) | R(ROLE_CLINICIAN), false, false,
      SCOPE_ORG},
     {ACT_AGREEMENT_MANAGE, R(ROLE_ADMIN) | R(ROLE_COORDINATOR), false, false, SCOPE_MEMBER},
-    {ACT_RETENTION, R(ROLE_ADMIN), false, false, SCOPE_PLATFORM},
+    {ACT_RETENTION, R(ROLE_ADMIN), false, false, SCOPE_MEMBER},
     /* Programmes: the things of the organisations where the caller holds
      * one of the roles. A published programme and its sessions are seen
      * by anyone logged in (programme.read), so acting on one without the

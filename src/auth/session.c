@@ -116,7 +116,7 @@ int auth_password_hash(struct auth_limits *l, char out[128], const char *passwor
 	int rc = gate_enter(l);
 	if (rc)
 		return rc;
-	rc = hc_password_hash(out, password);
+	rc = crypto_password_hash(out, password);
 	gate_leave(l);
 	return rc;
 }
@@ -127,7 +127,7 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[128];
 static void make_dummy(void)
 {
-	if (hc_password_hash(dummy_hash, "not a real password, only for timing") != 0)
+	if (crypto_password_hash(dummy_hash, "not a real password, only for timing") != 0)
 		dummy_hash[0] = '\0';
 }
 
@@ -138,10 +138,10 @@ static int verify_gated(struct auth_limits *l, const char *stored, const char *p
 		return rc;
 	if (!stored) {
 		pthread_once(&dummy_once, make_dummy);
-		(void)hc_password_verify(dummy_hash, password);
+		(void)crypto_password_verify(dummy_hash, password);
 		*ok = 0;
 	} else {
-		*ok = hc_password_verify(stored, password);
+		*ok = crypto_password_verify(stored, password);
 	}
 	gate_leave(l);
 	return 0;
@@ -152,12 +152,12 @@ static int verify_gated(struct auth_limits *l, const char *stored, const char *p
 /* The stored form of a secret (session cookie, API token): BLAKE2b, hex. */
 void auth__secret_hash(char out[65], const char *secret)
 {
-	hc_hash_hex(out, NULL, secret, strlen(secret));
+	crypto_hash_hex(out, NULL, secret, strlen(secret));
 }
 
 void auth_csrf_token(const struct keyring *kr, const char *session_token, char out[65])
 {
-	hc_hash_hex(out, kr->csrf, session_token, strlen(session_token));
+	crypto_hash_hex(out, kr->csrf, session_token, strlen(session_token));
 }
 
 int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *token,
@@ -322,7 +322,7 @@ static void throttle_key(char out[80], const struct keyring *kr, const char *pre
 {
 	char h[65];
 	/* Keyed so the table never holds a recoverable email or address. */
-	hc_hash_hex(h, kr->csrf, value, strlen(value));
+	crypto_hash_hex(h, kr->csrf, value, strlen(value));
 	snprintf(out, 80, "%s:%s", prefix, h);
 }
 
@@ -433,7 +433,7 @@ int auth_login(struct db_pool *p, const struct keyring *kr, struct auth_limits *
 		if ((rc = db_run(s)) != 0)
 			goto rollback;
 	}
-	hc_token(res->token, sizeof res->token);
+	crypto_token(res->token, sizeof res->token);
 	auth__secret_hash(h, res->token);
 	s = db_prepare(c, SQL_SESSION_INSERT);
 	if (!s) {

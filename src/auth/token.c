@@ -36,7 +36,7 @@ int auth_token_create(struct db_conn *c, const char *name, enum role role, int64
                       int64_t created_by, char secret_out[64], int64_t *id)
 {
 	char raw[48], h[65];
-	hc_token(raw, sizeof raw);
+	crypto_token(raw, sizeof raw);
 	snprintf(secret_out, 64, TOKEN_PREFIX "%s", raw);
 	auth__secret_hash(h, secret_out);
 	struct db_stmt *s = db_prepare(c, SQL_TOKEN_INSERT);

@@ -44,7 +44,7 @@ void cli_ensure_parent_dir(const char *path);
  * caller closes it with db_pool_close(). */
 struct db_pool *cli_open_db(const struct cli_opts *o, int size);
 /* Loads the key file --key-file into kr; exits 1 on failure. The caller
- * wipes kr with hc_keyring_wipe(). */
+ * wipes kr with crypto_keyring_wipe(). */
 void cli_load_keys(const struct cli_opts *o, struct keyring *kr);
 /* Opens the key store named by --key-store, or the default beside the key
  * file; exits 1 on failure. The caller closes it with keystore_close(). */

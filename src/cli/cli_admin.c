@@ -36,7 +36,7 @@ void cli_get_password(bool from_stdin, char *out, size_t size, bool *generated)
 		return;
 	}
 	unsigned char raw[15];
-	hc_random(raw, sizeof raw);
+	crypto_random(raw, sizeof raw);
 	sodium_bin2base64(out, size, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	*generated = true;
 }
@@ -118,7 +118,7 @@ int cli_user_add(const struct cli_opts *o)
 	                  pw, &existed);
 	auth_limits_free(lim);
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	if (rc == -HEARTH_ECONFLICT) {
 		fprintf(stderr, "hearth: %s already has the role %s in \"%s\"\n", email, o->role,
 		        o->org);
@@ -152,7 +152,7 @@ int cli_demo(const struct cli_opts *o)
 	auth_limits_free(lim);
 	keystore_close(px.ks);
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	if (rc) {
 		fprintf(stderr, "hearth: loading demo data failed: %s\n", hearth_strerror(rc));
 		return 1;
@@ -168,7 +168,7 @@ int cli_audit_verify(const struct cli_opts *o)
 	struct db_pool *p = cli_open_db(o, 1);
 	int rc = audit_verify(p, &kr, &res);
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	if (rc == -HEARTH_ETAMPER) {
 		printf("audit chain BROKEN at entry %lld: %s\n", (long long)res.first_bad_id,
 		       res.reason);

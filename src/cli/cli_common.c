@@ -44,7 +44,7 @@ struct db_pool *cli_open_db(const struct cli_opts *o, int size)
 
 void cli_load_keys(const struct cli_opts *o, struct keyring *kr)
 {
-	int rc = hc_keyring_load(kr, o->key_file);
+	int rc = crypto_keyring_load(kr, o->key_file);
 	if (rc == -HEARTH_ENOTFOUND) {
 		fprintf(stderr, "hearth: key file %s does not exist; run `hearth init` first\n",
 		        o->key_file);

@@ -169,7 +169,7 @@ int cli_init(const struct cli_opts *o)
 			return 1;
 		}
 	}
-	int rc = hc_keyfile_create(o->key_file);
+	int rc = crypto_keyfile_create(o->key_file);
 	if (rc == -HEARTH_ECONFLICT) {
 		fprintf(stderr,
 		        "hearth: key file %s already exists; refusing to overwrite it "
@@ -221,7 +221,7 @@ int cli_init(const struct cli_opts *o)
 		printf("No admin created (use --admin-email, or `hearth user add`).\n");
 	}
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ int cli_migrate(const struct cli_opts *o)
 		       country);
 	}
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	return 0;
 }
 
@@ -274,7 +274,7 @@ int cli_backup(const struct cli_opts *o, const char *out)
 	struct db_pool *p = cli_open_db(o, 1);
 	int rc = db_backup(p, out, msg, sizeof msg);
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	if (rc) {
 		fprintf(stderr, "hearth: %s\n", msg);
 		unlink(out);
@@ -430,7 +430,7 @@ out:
 	if (*tmp)
 		unlink_sqlite(tmp);
 	keystore_close(ks);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	return ret;
 }
 

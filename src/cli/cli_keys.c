@@ -48,16 +48,16 @@ int cli_keys_rotate(const struct cli_opts *o)
 	cli_migrate_or_die(p);
 	struct keystore *ks = cli_open_keystore(o);
 	struct people_ctx px = {ks, &kr};
-	if (!hc_keyring_has_previous(&kr)) {
+	if (!crypto_keyring_has_previous(&kr)) {
 		resumed = false;
-		if (hc_keyring_rotate(&kr) != 0) {
+		if (crypto_keyring_rotate(&kr) != 0) {
 			fprintf(stderr,
 			        "hearth: the key file already keeps the audit keys of %d "
 			        "destroyed master keys, the most it holds\n",
 			        HC_KEYRING_MAX_OLD);
 			goto out;
 		}
-		if ((rc = hc_keyfile_write(o->key_file, &kr)) != 0) {
+		if ((rc = crypto_keyfile_write(o->key_file, &kr)) != 0) {
 			fprintf(stderr,
 			        "hearth: cannot write the key file %s: %s; nothing changed\n",
 			        o->key_file, hearth_strerror(rc));
@@ -95,7 +95,7 @@ int cli_keys_rotate(const struct cli_opts *o)
 out:
 	keystore_close(ks);
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	return ret;
 }
 
@@ -123,9 +123,9 @@ int cli_keys_destroy_old(const struct cli_opts *o)
 	struct keyring kr;
 	int ret = 1, rc;
 	cli_load_keys(o, &kr);
-	if (!hc_keyring_has_previous(&kr)) {
+	if (!crypto_keyring_has_previous(&kr)) {
 		printf("No previous master key in %s: nothing to destroy.\n", o->key_file);
-		hc_keyring_wipe(&kr);
+		crypto_keyring_wipe(&kr);
 		return 0;
 	}
 	struct db_pool *p = cli_open_db(o, 1);
@@ -160,13 +160,13 @@ int cli_keys_destroy_old(const struct cli_opts *o)
 	 * the verifier refuses an entry after it that names the key. Nodes still
 	 * running on the old key would write such entries: restart them first. */
 	struct last_entry_ctx lc = {p, 0};
-	size_t dropped = hc_keyring_drop_previous(&kr, last_entry_of, &lc);
+	size_t dropped = crypto_keyring_drop_previous(&kr, last_entry_of, &lc);
 	if (lc.rc) {
 		fprintf(stderr, "hearth: cannot read the audit log: %s; nothing destroyed\n",
 		        hearth_strerror(lc.rc));
 		goto out;
 	}
-	if ((rc = hc_keyfile_write(o->key_file, &kr)) != 0) {
+	if ((rc = crypto_keyfile_write(o->key_file, &kr)) != 0) {
 		fprintf(stderr, "hearth: cannot write the key file %s: %s; nothing destroyed\n",
 		        o->key_file, hearth_strerror(rc));
 		goto out;
@@ -182,6 +182,6 @@ int cli_keys_destroy_old(const struct cli_opts *o)
 out:
 	keystore_close(ks);
 	db_pool_close(p);
-	hc_keyring_wipe(&kr);
+	crypto_keyring_wipe(&kr);
 	return ret;
 }

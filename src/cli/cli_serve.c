@@ -145,7 +145,7 @@ int cli_serve(const struct cli_opts *o)
 	keystore_close(app.people.ks);
 	auth_limits_free(app.limits);
 	db_pool_close(app.db);
-	hc_keyring_wipe(&app.kr);
+	crypto_keyring_wipe(&app.kr);
 	return rc ? 1 : 0;
 }
 

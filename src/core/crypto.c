@@ -18,12 +18,12 @@
 #define KEYFILE_MAGIC "hearth-key-v1 "
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = {'h', 'e', 'a', 'r', 't', 'h', 'k', '1'};
 
-int hc_init(void)
+int crypto_init(void)
 {
 	return sodium_init() < 0 ? -HEARTH_ECRYPTO : 0;
 }
 
-int hc_keyfile_create(const char *path)
+int crypto_keyfile_create(const char *path)
 {
 	unsigned char key[HC_KEY_BYTES];
 	char hex[2 * HC_KEY_BYTES + 1];
@@ -50,7 +50,7 @@ out:
 	return rc;
 }
 
-void hc_keyring_from_master(struct keyring *kr, const unsigned char master[HC_KEY_BYTES])
+void crypto_keyring_from_master(struct keyring *kr, const unsigned char master[HC_KEY_BYTES])
 {
 	/* Whole struct zeroed: keyrings from the same master compare equal. */
 	sodium_memzero(kr, sizeof *kr);
@@ -140,7 +140,7 @@ static int load_v2(struct keyring *kr, FILE *f)
 			}
 			if (kr->nold == HC_KEYRING_MAX_OLD)
 				goto out;
-			struct hc_oldkey *o = &kr->old[kr->nold++];
+			struct crypto_oldkey *o = &kr->old[kr->nold++];
 			o->id = id;
 			o->last_entry = n == 4 ? (int64_t)last : -1;
 			if (strcmp(w1, "master") == 0) {
@@ -177,7 +177,7 @@ out:
 	return rc;
 }
 
-int hc_keyring_load(struct keyring *kr, const char *path)
+int crypto_keyring_load(struct keyring *kr, const char *path)
 {
 	char line[256];
 	unsigned char key[HC_KEY_BYTES];
@@ -199,7 +199,7 @@ int hc_keyring_load(struct keyring *kr, const char *path)
 	        0 ||
 	    keylen != HC_KEY_BYTES)
 		goto out;
-	hc_keyring_from_master(kr, key);
+	crypto_keyring_from_master(kr, key);
 	rc = 0;
 out:
 	sodium_memzero(line, sizeof line);
@@ -208,7 +208,7 @@ out:
 	return rc;
 }
 
-int hc_keyring_rotate(struct keyring *kr)
+int crypto_keyring_rotate(struct keyring *kr)
 {
 	unsigned char key[HC_KEY_BYTES];
 	uint32_t next = kr->id;
@@ -219,7 +219,7 @@ int hc_keyring_rotate(struct keyring *kr)
 			next = kr->old[i].id;
 	memmove(&kr->old[1], &kr->old[0], kr->nold * sizeof kr->old[0]);
 	kr->nold++;
-	struct hc_oldkey *o = &kr->old[0];
+	struct crypto_oldkey *o = &kr->old[0];
 	o->id = kr->id;
 	o->has_master = 1;
 	o->last_entry = -1;
@@ -232,8 +232,8 @@ int hc_keyring_rotate(struct keyring *kr)
 	return 0;
 }
 
-size_t hc_keyring_drop_previous(struct keyring *kr, int64_t (*last_entry)(uint32_t id, void *ctx),
-                                void *ctx)
+size_t crypto_keyring_drop_previous(struct keyring *kr,
+                                    int64_t (*last_entry)(uint32_t id, void *ctx), void *ctx)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < kr->nold; i++) {
@@ -248,7 +248,7 @@ size_t hc_keyring_drop_previous(struct keyring *kr, int64_t (*last_entry)(uint32
 	return n;
 }
 
-int hc_keyring_has_previous(const struct keyring *kr)
+int crypto_keyring_has_previous(const struct keyring *kr)
 {
 	for (size_t i = 0; i < kr->nold; i++)
 		if (kr->old[i].has_master)
@@ -256,7 +256,8 @@ int hc_keyring_has_previous(const struct keyring *kr)
 	return 0;
 }
 
-const unsigned char *hc_keyring_audit_key(const struct keyring *kr, uint32_t id, int64_t entry_id)
+const unsigned char *crypto_keyring_audit_key(const struct keyring *kr, uint32_t id,
+                                              int64_t entry_id)
 {
 	if (id == kr->id)
 		return kr->audit;
@@ -278,7 +279,7 @@ static const unsigned char *wrap_key(const struct keyring *kr, uint32_t id)
 	return NULL;
 }
 
-int hc_keyring_has_wrap_key(const struct keyring *kr, uint32_t id)
+int crypto_keyring_has_wrap_key(const struct keyring *kr, uint32_t id)
 {
 	return id != 0 && wrap_key(kr, id) != NULL;
 }
@@ -305,7 +306,7 @@ static int put_line(char *buf, size_t size, size_t *at, const char *word, uint32
 	return 0;
 }
 
-int hc_keyfile_write(const char *path, const struct keyring *kr)
+int crypto_keyfile_write(const char *path, const struct keyring *kr)
 {
 	char buf[4096], tmp[4096], dir[4096];
 	size_t at = 0;
@@ -362,17 +363,17 @@ out:
 	return rc;
 }
 
-void hc_keyring_wipe(struct keyring *kr)
+void crypto_keyring_wipe(struct keyring *kr)
 {
 	sodium_memzero(kr, sizeof *kr);
 }
 
-void hc_random(void *buf, size_t n)
+void crypto_random(void *buf, size_t n)
 {
 	randombytes_buf(buf, n);
 }
 
-void hc_token(char *out, size_t size)
+void crypto_token(char *out, size_t size)
 {
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof raw);
@@ -380,19 +381,19 @@ void hc_token(char *out, size_t size)
 	sodium_memzero(raw, sizeof raw);
 }
 
-void hc_hash_hex(char *out, const unsigned char *key, const void *data, size_t n)
+void crypto_hash_hex(char *out, const unsigned char *key, const void *data, size_t n)
 {
 	unsigned char h[32];
 	crypto_generichash(h, sizeof h, data, n, key, key ? HC_KEY_BYTES : 0);
 	util_hex(out, h, sizeof h);
 }
 
-void hc_blind_index(const struct keyring *kr, char out[65], const char *normalised)
+void crypto_blind_index(const struct keyring *kr, char out[65], const char *normalised)
 {
-	hc_hash_hex(out, kr->blind, normalised, strlen(normalised));
+	crypto_hash_hex(out, kr->blind, normalised, strlen(normalised));
 }
 
-int hc_streq(const char *a, const char *b)
+int crypto_streq(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la != lb)
@@ -400,7 +401,7 @@ int hc_streq(const char *a, const char *b)
 	return sodium_memcmp(a, b, la) == 0;
 }
 
-int hc_password_hash(char out[128], const char *password)
+int crypto_password_hash(char out[128], const char *password)
 {
 	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -408,12 +409,12 @@ int hc_password_hash(char out[128], const char *password)
 	return 0;
 }
 
-int hc_password_verify(const char *stored, const char *password)
+int crypto_password_verify(const char *stored, const char *password)
 {
 	return crypto_pwhash_str_verify(stored, password, strlen(password)) == 0;
 }
 
-void hc_datakey_new(unsigned char dk[HC_KEY_BYTES])
+void crypto_datakey_new(unsigned char dk[HC_KEY_BYTES])
 {
 	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
 }
@@ -426,7 +427,7 @@ static void subject_ad(unsigned char ad[16], int64_t subject)
 		ad[8 + i] = (unsigned char)(s >> (8 * i));
 }
 
-uint32_t hc_wrapped_key_id(const unsigned char *w, size_t n)
+uint32_t crypto_wrapped_key_id(const unsigned char *w, size_t n)
 {
 	if (n == HC_WRAPPED_V1_BYTES)
 		return 1;
@@ -438,27 +439,27 @@ uint32_t hc_wrapped_key_id(const unsigned char *w, size_t n)
 	return 0;
 }
 
-size_t hc_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
+size_t crypto_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
                        const unsigned char dk[HC_KEY_BYTES])
 {
 	unsigned char ad[16];
 	subject_ad(ad, subject);
 	if (kr->id <= 1) {
-		hc_seal(out, kr->wrap, dk, HC_KEY_BYTES, ad, sizeof ad);
+		crypto_seal(out, kr->wrap, dk, HC_KEY_BYTES, ad, sizeof ad);
 		return HC_WRAPPED_V1_BYTES;
 	}
 	out[0] = 'W';
 	for (int i = 0; i < 4; i++)
 		out[1 + i] = (unsigned char)(kr->id >> (8 * i));
-	hc_seal(out + 5, kr->wrap, dk, HC_KEY_BYTES, ad, sizeof ad);
+	crypto_seal(out + 5, kr->wrap, dk, HC_KEY_BYTES, ad, sizeof ad);
 	return HC_WRAPPED_V2_BYTES;
 }
 
-int hc_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
+int crypto_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
                       const unsigned char *wrapped, size_t wrapped_len)
 {
 	unsigned char ad[16];
-	uint32_t id = hc_wrapped_key_id(wrapped, wrapped_len);
+	uint32_t id = crypto_wrapped_key_id(wrapped, wrapped_len);
 	const unsigned char *key = id ? wrap_key(kr, id) : NULL;
 	if (!key)
 		return -HEARTH_ECRYPTO;
@@ -467,11 +468,11 @@ int hc_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], 
 		wrapped_len -= 5;
 	}
 	subject_ad(ad, subject);
-	return hc_open(dk, key, wrapped, wrapped_len, ad, sizeof ad);
+	return crypto_open(dk, key, wrapped, wrapped_len, ad, sizeof ad);
 }
 
-void hc_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const void *plain, size_t n,
-             const void *ad, size_t adlen)
+void crypto_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const void *plain,
+                 size_t n, const void *ad, size_t adlen)
 {
 	unsigned char *nonce = out;
 	randombytes_buf(nonce, HC_NONCE_BYTES);
@@ -479,8 +480,8 @@ void hc_seal(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const vo
 	                                           NULL, nonce, key);
 }
 
-int hc_open(unsigned char *out, const unsigned char key[HC_KEY_BYTES], const unsigned char *sealed,
-            size_t n, const void *ad, size_t adlen)
+int crypto_open(unsigned char *out, const unsigned char key[HC_KEY_BYTES],
+                const unsigned char *sealed, size_t n, const void *ad, size_t adlen)
 {
 	if (n < HC_SEAL_OVERHEAD)
 		return -HEARTH_ECRYPTO;

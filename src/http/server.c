@@ -491,7 +491,7 @@ static void dispatch_route(struct req *r)
 		char expect[65];
 		const char *got = req_header(r, "X-CSRF-Token");
 		auth_csrf_token(&r->app->kr, r->actor.session_token, expect);
-		if (!got || !hc_streq(got, expect)) {
+		if (!got || !crypto_streq(got, expect)) {
 			http_problem(r, 403, "missing or wrong X-CSRF-Token header");
 			return;
 		}
@@ -626,7 +626,7 @@ static int begin_request(struct mg_connection *conn)
 	/* Random, not counted: a request left out of the access log (an
 	 * anonymous answer) must leave no gap in a sequence. */
 	uint32_t rid;
-	hc_random(&rid, sizeof rid);
+	crypto_random(&rid, sizeof rid);
 	snprintf(r.request_id, sizeof r.request_id, "%s%08" PRIx32, request_prefix, rid);
 	atomic_fetch_add(&in_flight, 1);
 	const char *label = "static";
@@ -751,7 +751,7 @@ int server_run(struct app *app)
 {
 	char threads[16];
 	unsigned char rnd[4];
-	hc_random(rnd, sizeof rnd);
+	crypto_random(rnd, sizeof rnd);
 	util_hex(request_prefix, rnd, sizeof rnd);
 	snprintf(threads, sizeof threads, "%d", app->cfg.threads);
 	const char *options[] = {

@@ -32,7 +32,7 @@ static const char SQL_CODE_DELETE[] = "DELETE FROM account_codes WHERE code_hash
 
 static void code_hash(char out[65], const char *code)
 {
-	hc_hash_hex(out, NULL, code, strlen(code));
+	crypto_hash_hex(out, NULL, code, strlen(code));
 }
 
 int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[16])
@@ -42,7 +42,7 @@ int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[
 	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	unsigned char raw[12];
 	char h[65];
-	hc_random(raw, sizeof raw);
+	crypto_random(raw, sizeof raw);
 	for (int i = 0; i < 12; i++)
 		code[i] = alphabet[raw[i] % 32];
 	code[12] = '\0';

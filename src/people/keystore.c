@@ -108,7 +108,7 @@ void keystore_close(struct keystore *ks)
 		return;
 	db_pool_close(ks->db);
 	if (ks->fresh) {
-		hc_keyring_wipe(ks->fresh);
+		crypto_keyring_wipe(ks->fresh);
 		free(ks->fresh);
 	}
 	free(ks->key_file);
@@ -133,21 +133,21 @@ static int unwrap_fresh(struct keystore *ks, unsigned char dk[32], int64_t subje
 		return rc;
 	pthread_mutex_lock(&ks->mu);
 	if (ks->fresh)
-		rc = hc_datakey_unwrap(ks->fresh, dk, subject, w, n);
+		rc = crypto_datakey_unwrap(ks->fresh, dk, subject, w, n);
 	if (rc && ks->fresh_tried_at != util_now()) {
 		struct keyring *kr = xmalloc(sizeof *kr);
 		ks->fresh_tried_at = util_now();
-		if (hc_keyring_load(kr, ks->key_file) == 0) {
+		if (crypto_keyring_load(kr, ks->key_file) == 0) {
 			if (ks->fresh) {
-				hc_keyring_wipe(ks->fresh);
+				crypto_keyring_wipe(ks->fresh);
 				free(ks->fresh);
 			}
 			ks->fresh = kr;
 			kr = NULL;
-			rc = hc_datakey_unwrap(ks->fresh, dk, subject, w, n);
+			rc = crypto_datakey_unwrap(ks->fresh, dk, subject, w, n);
 		}
 		if (kr) {
-			hc_keyring_wipe(kr);
+			crypto_keyring_wipe(kr);
 			free(kr);
 		}
 	}
@@ -158,8 +158,8 @@ static int unwrap_fresh(struct keystore *ks, unsigned char dk[32], int64_t subje
 int people_key_create(const struct people_ctx *px, int64_t subject, unsigned char dk[32])
 {
 	unsigned char wrapped[HC_WRAPPED_MAX_BYTES];
-	hc_datakey_new(dk);
-	size_t wn = hc_datakey_wrap(px->kr, wrapped, subject, dk);
+	crypto_datakey_new(dk);
+	size_t wn = crypto_datakey_wrap(px->kr, wrapped, subject, dk);
 	struct db_conn *c = db_acquire(px->ks->db);
 	struct db_stmt *s = db_prepare(c, SQL_INSERT);
 	int rc = -HEARTH_EDB;
@@ -178,8 +178,8 @@ int people_key_create(const struct people_ctx *px, int64_t subject, unsigned cha
 int people__key_replace_orphan(const struct people_ctx *px, int64_t subject, unsigned char dk[32])
 {
 	unsigned char wrapped[HC_WRAPPED_MAX_BYTES];
-	hc_datakey_new(dk);
-	size_t wn = hc_datakey_wrap(px->kr, wrapped, subject, dk);
+	crypto_datakey_new(dk);
+	size_t wn = crypto_datakey_wrap(px->kr, wrapped, subject, dk);
 	struct db_conn *c = db_acquire(px->ks->db);
 	struct db_stmt *s = db_prepare(c, SQL_REPLACE);
 	int rc = -HEARTH_EDB;
@@ -211,9 +211,9 @@ int people_key_load(const struct people_ctx *px, int64_t subject, unsigned char 
 		if (rc == DB_ROW) {
 			size_t n;
 			const void *w = db_col_blob(s, 0, &n);
-			rc = hc_datakey_unwrap(px->kr, dk, subject, w, n);
+			rc = crypto_datakey_unwrap(px->kr, dk, subject, w, n);
 			if (rc == -HEARTH_ECRYPTO &&
-			    !hc_keyring_has_wrap_key(px->kr, hc_wrapped_key_id(w, n)))
+			    !crypto_keyring_has_wrap_key(px->kr, crypto_wrapped_key_id(w, n)))
 				rc = unwrap_fresh(px->ks, dk, subject, w, n);
 		} else if (rc == DB_DONE) {
 			rc = -HEARTH_ENOTFOUND;
@@ -254,7 +254,7 @@ int people_seal(const struct people_ctx *px, struct arena *a, int64_t participan
 		ad[i] = (unsigned char)((uint64_t)participant_id >> (8 * i));
 	*outlen = n + HC_SEAL_OVERHEAD;
 	*out = arena_alloc(a, *outlen);
-	hc_seal(*out, dk, plain, n, ad, sizeof ad);
+	crypto_seal(*out, dk, plain, n, ad, sizeof ad);
 	sodium_memzero(dk, sizeof dk);
 	return 0;
 }
@@ -273,7 +273,7 @@ int people_open(const struct people_ctx *px, struct arena *a, int64_t participan
 		ad[i] = (unsigned char)((uint64_t)participant_id >> (8 * i));
 	*outlen = n - HC_SEAL_OVERHEAD;
 	*out = arena_alloc(a, *outlen + 1);
-	rc = hc_open((unsigned char *)*out, dk, sealed, n, ad, sizeof ad);
+	rc = crypto_open((unsigned char *)*out, dk, sealed, n, ad, sizeof ad);
 	(*out)[*outlen] = '\0';
 	sodium_memzero(dk, sizeof dk);
 	return rc;
@@ -330,7 +330,7 @@ int people_keys_rewrap(const struct people_ctx *px, long crash_after, size_t *re
 	while (db_next(s, &rc)) {
 		size_t n;
 		const unsigned char *w = db_col_blob(s, 1, &n);
-		if (hc_wrapped_key_id(w, n) == px->kr->id || n > HC_WRAPPED_MAX_BYTES)
+		if (crypto_wrapped_key_id(w, n) == px->kr->id || n > HC_WRAPPED_MAX_BYTES)
 			continue;
 		if (nrows == cap)
 			rows = xrealloc(rows, (cap *= 2) * sizeof *rows);
@@ -346,11 +346,11 @@ int people_keys_rewrap(const struct people_ctx *px, long crash_after, size_t *re
 	/* 2. One row at a time, each its own commit: a crash leaves every row
 	 * under the old key or the new one, both in the key file. */
 	for (size_t i = 0; i < nrows; i++) {
-		if (hc_datakey_unwrap(px->kr, dk, rows[i].subject, rows[i].w, rows[i].n) != 0) {
+		if (crypto_datakey_unwrap(px->kr, dk, rows[i].subject, rows[i].w, rows[i].n) != 0) {
 			(*failed)++; /* a key the key file does not open: left as it is */
 			continue;
 		}
-		size_t wn = hc_datakey_wrap(px->kr, neww, rows[i].subject, dk);
+		size_t wn = crypto_datakey_wrap(px->kr, neww, rows[i].subject, dk);
 		sodium_memzero(dk, sizeof dk);
 		s = db_prepare(c, SQL_REWRAP);
 		if (!s) {
@@ -391,7 +391,7 @@ int people_keys_count(const struct people_ctx *px, uint32_t key_id, size_t *unde
 		size_t n;
 		const unsigned char *w = db_col_blob(s, 1, &n);
 		(*total)++;
-		if (hc_wrapped_key_id(w, n) == key_id)
+		if (crypto_wrapped_key_id(w, n) == key_id)
 			(*under)++;
 	}
 	db_finish(s);

@@ -159,7 +159,7 @@ static void blind(const struct people_ctx *px, struct arena *a, const char *pref
 	/* The prefix keeps equal strings in different fields apart. */
 	char *msg = arena_printf(a, "%s:%s", prefix, normalised);
 	char *h = arena_alloc(a, 65);
-	hc_blind_index(px->kr, h, msg);
+	crypto_blind_index(px->kr, h, msg);
 	*out = h;
 }
 
@@ -187,7 +187,7 @@ static int seal_profile(struct db_conn *c, struct arena *a, int64_t id, const un
 	size_t n = strlen(profile) + HC_SEAL_OVERHEAD;
 	unsigned char *sealed = arena_alloc(a, n);
 	person_ad(ad, id);
-	hc_seal(sealed, dk, profile, strlen(profile), ad, sizeof ad);
+	crypto_seal(sealed, dk, profile, strlen(profile), ad, sizeof ad);
 	struct db_stmt *s = db_prepare(c, SQL_SET_PROFILE);
 	if (!s)
 		return -HEARTH_EDB;
@@ -343,7 +343,7 @@ int people__find(const struct people_ctx *px, struct db_conn *c, const char *fie
 	                                                : SQL_FIND_PHONE;
 	char msg[600], h[65];
 	snprintf(msg, sizeof msg, "%s:%s", field, normalised);
-	hc_blind_index(px->kr, h, msg);
+	crypto_blind_index(px->kr, h, msg);
 	struct db_stmt *s = db_prepare(c, sql);
 	if (!s)
 		return -HEARTH_EDB;

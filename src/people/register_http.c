@@ -26,7 +26,7 @@ static void form_token(struct req *r, int64_t ts, char *out, size_t size)
 {
 	char msg[48], mac[65];
 	snprintf(msg, sizeof msg, "register:%" PRId64, ts);
-	hc_hash_hex(mac, r->app->kr.csrf, msg, strlen(msg));
+	crypto_hash_hex(mac, r->app->kr.csrf, msg, strlen(msg));
 	snprintf(out, size, "%" PRId64 ".%s", ts, mac);
 }
 
@@ -92,7 +92,7 @@ void people_http_register(struct req *r)
 	char expect[96];
 	form_token(r, ts, expect, sizeof expect);
 	int64_t age = util_now() - ts;
-	if (!dot || !hc_streq(tok, expect) || age > FORM_MAX_AGE) {
+	if (!dot || !crypto_streq(tok, expect) || age > FORM_MAX_AGE) {
 		bad_field(r, 400, "form_token",
 		          "the form has expired; reload the page and try again");
 		return;

@@ -52,9 +52,9 @@ static inline int fx_open(void **state, const char *name)
 	if (!fx)
 		return -1;
 	memset(master, 0x5A, sizeof master);
-	hc_keyring_from_master(&fx->kr, master);
+	crypto_keyring_from_master(&fx->kr, master);
 	memset(master, 0xA5, sizeof master);
-	hc_keyring_from_master(&fx->other, master);
+	crypto_keyring_from_master(&fx->other, master);
 	/* tmpfs when there is one: SQLite's fsyncs on a disk cost seconds. */
 	snprintf(fx->dir, sizeof fx->dir, "/dev/shm/hearth-unit-%s-XXXXXX", name);
 	if (!mkdtemp(fx->dir)) {

@@ -80,8 +80,8 @@ static int fx_setup(void **state)
 	snprintf(fx->db, sizeof fx->db, "%s/audit.db", fx->dir);
 	snprintf(fx->key_a, sizeof fx->key_a, "%s/a.key", fx->dir);
 	snprintf(fx->key_b, sizeof fx->key_b, "%s/b.key", fx->dir);
-	if (hc_keyfile_create(fx->key_a) || hc_keyfile_create(fx->key_b) ||
-	    hc_keyring_load(&fx->kr, fx->key_a) || hc_keyring_load(&fx->other, fx->key_b))
+	if (crypto_keyfile_create(fx->key_a) || crypto_keyfile_create(fx->key_b) ||
+	    crypto_keyring_load(&fx->kr, fx->key_a) || crypto_keyring_load(&fx->other, fx->key_b))
 		return -1;
 	fx->pool = db_pool_open(fx->db, 2, &err, msg, sizeof msg);
 	if (!fx->pool)
@@ -180,7 +180,7 @@ static void audit_verify_empty_log(void **state)
 	log_set_level(LOG_INFO);
 	struct keyring kr;
 	unsigned char master[HC_KEY_BYTES] = {1};
-	hc_keyring_from_master(&kr, master);
+	crypto_keyring_from_master(&kr, master);
 	struct audit_verify_result res;
 	assert_int_equal(audit_verify(p, &kr, &res), 0);
 	assert_int_equal(res.checked, 0);
@@ -348,7 +348,7 @@ static void audit_verify_across_key_rotation(void **state)
 	struct fx *fx = *state;
 	struct audit_verify_result res;
 	struct keyring rotated = fx->kr;
-	assert_int_equal(hc_keyring_rotate(&rotated), 0);
+	assert_int_equal(crypto_keyring_rotate(&rotated), 0);
 	/* A node on the new key file and one still on the old one append. */
 	assert_int_equal(append_with(fx, &rotated, &seed[0]), 0);
 	assert_int_equal(append_with(fx, &fx->kr, &seed[1]), 0);
@@ -362,7 +362,7 @@ static void audit_verify_across_key_rotation(void **state)
 	int64_t last = 0;
 	assert_int_equal(audit_key_last_entry(fx->pool, 1, &last), 0);
 	assert_int_equal(last, N + 2);
-	assert_int_equal(hc_keyring_drop_previous(&rotated, last_entry_cb, fx), 1);
+	assert_int_equal(crypto_keyring_drop_previous(&rotated, last_entry_cb, fx), 1);
 	assert_int_equal(audit_verify(fx->pool, &rotated, &res), 0);
 	assert_int_equal(res.checked, N + 3);
 	/* Someone holding the destroyed key cannot add an entry after that. */
@@ -557,7 +557,7 @@ static void audit_list_respects_limit(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	return hc_init();
+	return crypto_init();
 }
 
 /* --- deferred, aggregate entries --- */

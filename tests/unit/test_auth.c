@@ -62,7 +62,7 @@ static int fx_setup(void **state)
 	int err;
 	unsigned char master[HC_KEY_BYTES];
 	memset(master, 0x5A, sizeof master);
-	hc_keyring_from_master(&fx->kr, master);
+	crypto_keyring_from_master(&fx->kr, master);
 	snprintf(fx->dir, sizeof fx->dir, "/tmp/hearth-unit-auth-XXXXXX");
 	if (!mkdtemp(fx->dir))
 		return -1;
@@ -634,7 +634,7 @@ static void auth_session_resolve_rejects_bad_tokens(void **state)
 	struct fx *fx = *state;
 	struct actor a;
 	char random[48], longer[200];
-	hc_token(random, sizeof random);
+	crypto_token(random, sizeof random);
 	memset(longer, 'A', sizeof longer - 1);
 	longer[sizeof longer - 1] = '\0';
 	assert_int_equal(resolve(fx, random, DAY, &a), -HEARTH_EAUTH);
@@ -699,7 +699,7 @@ static void auth_token_resolve_rejects_unknown(void **state)
 	assert_int_equal(db_begin(c, true), 0);
 	assert_int_equal(auth_token_create(c, "t", ROLE_ADMIN, fx->org, 0, secret, NULL), 0);
 	assert_int_equal(db_commit(c), 0);
-	hc_token(random, sizeof random);
+	crypto_token(random, sizeof random);
 	snprintf(forged, sizeof forged, "hth_%s", random);
 	memset(&a, 0, sizeof a);
 	assert_int_equal(auth_token_resolve(c, fx->arena, forged, &a), -HEARTH_EAUTH);
@@ -730,7 +730,7 @@ static void auth_csrf_token_per_session_and_keyring(void **state)
 	struct keyring kr2;
 	unsigned char master[HC_KEY_BYTES];
 	memset(master, 0x5B, sizeof master);
-	hc_keyring_from_master(&kr2, master);
+	crypto_keyring_from_master(&kr2, master);
 	auth_csrf_token(&fx->kr, "session-token-a", a1);
 	auth_csrf_token(&fx->kr, "session-token-a", a2);
 	auth_csrf_token(&fx->kr, "session-token-b", b);
@@ -742,7 +742,7 @@ static void auth_csrf_token_per_session_and_keyring(void **state)
 	assert_string_not_equal(a1, other);
 	/* Not derivable without the key. */
 	char unkeyed[65];
-	hc_hash_hex(unkeyed, NULL, "session-token-a", strlen("session-token-a"));
+	crypto_hash_hex(unkeyed, NULL, "session-token-a", strlen("session-token-a"));
 	assert_string_not_equal(a1, unkeyed);
 }
 
@@ -825,7 +825,7 @@ static void auth_password_hash_queue_waits(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (hc_init() != 0 || hc_password_hash(g_hash, PASSWORD) != 0)
+	if (crypto_init() != 0 || crypto_password_hash(g_hash, PASSWORD) != 0)
 		return -1;
 	g_throttle = auth_throttle;
 	return 0;

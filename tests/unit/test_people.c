@@ -507,7 +507,7 @@ static void people_open_other_participant_fails(void **state)
 	 * (no associated data): refused, so the binding is really checked. */
 	unsigned char dk[32], unbound[6 + HC_SEAL_OVERHEAD];
 	assert_int_equal(people_key_load(&fx->px, 10, dk), 0);
-	hc_seal(unbound, dk, "secret", 6, NULL, 0);
+	crypto_seal(unbound, dk, "secret", 6, NULL, 0);
 	assert_int_equal(
 	    people_open(&fx->px, fx->arena, 10, unbound, sizeof unbound, &out, &outlen),
 	    -HEARTH_ECRYPTO);
@@ -618,7 +618,7 @@ static void people_keys_rewrap_under_new_master(void **state)
 	assert_int_equal(people_key_create(&fx->px, 50, k1), 0);
 	assert_int_equal(people_key_create(&fx->px, 51, k2), 0);
 	struct keyring kr = fx->kr;
-	assert_int_equal(hc_keyring_rotate(&kr), 0);
+	assert_int_equal(crypto_keyring_rotate(&kr), 0);
 	struct people_ctx px = {fx->ks, &kr};
 	/* Before the re-wrap both keys open, under key 1. */
 	assert_int_equal(people_keys_count(&px, 1, &under, &total), 0);
@@ -636,7 +636,7 @@ static void people_keys_rewrap_under_new_master(void **state)
 	assert_memory_equal(back, k2, 32);
 	assert_int_equal(people_key_load(&fx->px, 51, back), -HEARTH_ECRYPTO);
 	/* After the previous master key is dropped: still open, data intact. */
-	hc_keyring_drop_previous(&kr, NULL, NULL);
+	crypto_keyring_drop_previous(&kr, NULL, NULL);
 	struct person_row row;
 	struct db_conn *c = db_acquire(fx->pool);
 	assert_int_equal(people__get(&px, c, fx->arena, id, &row), 0);
@@ -673,7 +673,7 @@ static void people__create_seals_profile_and_indexes(void **state)
 	assert_string_not_equal(r.name_bi, r.email_bi);
 	/* The indexes are keyed: not a plain hash of the value. */
 	char plain[65];
-	hc_hash_hex(plain, NULL, "name:ada lovelace", strlen("name:ada lovelace"));
+	crypto_hash_hex(plain, NULL, "name:ada lovelace", strlen("name:ada lovelace"));
 	assert_string_not_equal(r.name_bi, plain);
 
 	/* No phone: NULL index, not an index of "". */
@@ -909,7 +909,7 @@ static void people__find_value_finds_legacy_index(void **state)
 	char msg[200], h[65];
 	snprintf(msg, sizeof msg, "name:%s", people__legacy_form(fx->arena, "name", name));
 	assert_string_equal(msg + 5, "\xd0\x94\xd0\x98\xd0\x9c\xd0\x90 petrov");
-	hc_blind_index(fx->px.kr, h, msg);
+	crypto_blind_index(fx->px.kr, h, msg);
 	struct db_conn *c = db_acquire(fx->pool);
 	struct db_stmt *s = db_prepare(c, "UPDATE participants SET name_bi = ? WHERE id = ?");
 	assert_non_null(s);
@@ -1958,7 +1958,7 @@ static void people__expired_by_cutoff(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	return hc_init();
+	return crypto_init();
 }
 
 /* --- people_reconcile_erasures: the key store's record wins --- */
