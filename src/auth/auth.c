@@ -284,7 +284,7 @@ static const char SQL_ADMIN_USER_SET_NAME[] = "UPDATE users SET display_name = ?
 static const char SQL_ADMIN_USER_SET_DISABLED[] = "UPDATE users SET disabled = ? WHERE id = ?";
 static const char SQL_ADMIN_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char SQL_ADMIN_USER_DROP_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
-static const char SQL_ADMIN_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?";
+static const char SQL_ADMIN_USER_EXISTS[] = "SELECT id FROM users WHERE id = ?";
 static const char SQL_ADMIN_ORG_EXISTS[] = "SELECT 1 FROM organisations WHERE id = ?";
 static const char SQL_ADMIN_MEMBERSHIP_DELETE[] = "DELETE FROM memberships WHERE id = ?";
 

@@ -313,7 +313,7 @@ describe('admin writes whose checks fail in the database', () => {
   }
 
   test('membership: the user check fails -> 500 and nothing written, not 400 "no such user"', async () => {
-    const { a, userId, orgId } = await withFault('SELECT 1 FROM users WHERE id = ?@1');
+    const { a, userId, orgId } = await withFault('SELECT id FROM users WHERE id = ?@1');
     const res = await a.post('/api/v1/memberships', { user_id: userId, organisation_id: orgId, role: 'funder' });
     assertProblem(res, 500);
     // The fault is spent: the same request is then answered on its merits.
