@@ -231,7 +231,7 @@ int audit_flush(struct db_conn *c, const struct keyring *kr, int64_t now)
 		}
 		db_bind_i64(s, 1, now - now % 86400);
 		n = 0;
-		while ((rc = db_step(s)) == DB_ROW && n < sizeof due / sizeof due[0]) {
+		while (n < sizeof due / sizeof due[0] && db_next(s, &rc)) {
 			snprintf(due[n].action, PENDING_TEXT_MAX, "%s", text_or_empty(s, 0));
 			snprintf(due[n].resource, PENDING_TEXT_MAX, "%s", text_or_empty(s, 1));
 			due[n].day = db_col_i64(s, 2);
@@ -274,7 +274,7 @@ int audit_verify(struct db_pool *p, const struct keyring *kr, struct audit_verif
 		rc = -HEARTH_EDB;
 		goto out;
 	}
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		int64_t id = db_col_i64(s, 0);
 		const char *prev = text_or_empty(s, 8);
 		const char *stored = text_or_empty(s, 9);
@@ -364,7 +364,7 @@ int audit_list(struct db_conn *c, const struct audit_filter *f,
 	db_bind_i64(s, 5, f->after_id);
 	db_bind_i64(s, 6, f->limit);
 	int n = 0, rc;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		struct audit_row r = {
 		    .id = db_col_i64(s, 0),
 		    .at = db_col_i64(s, 1),

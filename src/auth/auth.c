@@ -234,7 +234,7 @@ int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int
 	int cap = 4, n = 0;
 	struct membership *m = arena_alloc(arena, (size_t)cap * sizeof *m);
 	a->roles = 0;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		int role = role_from_name(db_col_text(s, 2));
 		if (role < 0)
 			continue;

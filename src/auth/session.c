@@ -210,7 +210,7 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 		    .kind = arena_strdup(arena, db_col_text(s, 11)),
 		};
 		a->roles |= 1u << role;
-	} while ((rc = db_step(s)) == DB_ROW);
+	} while (db_next(s, &rc));
 	db_finish(s);
 	if (rc < 0)
 		return rc;

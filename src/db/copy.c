@@ -259,7 +259,7 @@ static int verify_table(struct db_conn *dst, struct table *t, int64_t *count)
 		return -HEARTH_EDB;
 	int rc;
 	*count = 0;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		for (int c = 0; c < t->ncols; c++) {
 			if (db_col_null(s, c)) {
 				sum_value(&h, 'n', NULL, 0);

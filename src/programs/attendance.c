@@ -100,7 +100,7 @@ int attendance_register(const struct part_ctx *x, int64_t session, struct part_s
 	db_bind_i64(s, 1, session);
 	db_bind_i64(s, 2, ref.programme_id);
 	*items = arena_alloc(x->a, cap * sizeof **items);
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap) {
 			struct reg_item *more = arena_alloc(x->a, 2 * cap * sizeof *more);
 			memcpy(more, *items, cap * sizeof *more);
@@ -161,7 +161,7 @@ static int markable(const struct part_ctx *x, int64_t session, int64_t programme
 	*ids = arena_alloc(x->a, cap * sizeof **ids);
 	*n = 0;
 	int rc;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap) {
 			int64_t *more = arena_alloc(x->a, 2 * cap * sizeof *more);
 			memcpy(more, *ids, cap * sizeof *more);

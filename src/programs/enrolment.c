@@ -546,7 +546,7 @@ static int enrolment_rows(const struct part_ctx *x, struct db_stmt *s, struct en
 	int rc;
 	*rows = arena_alloc(x->a, cap * sizeof **rows);
 	*n = 0;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap) {
 			struct enrolment_row *more = arena_alloc(x->a, 2 * cap * sizeof *more);
 			memcpy(more, *rows, cap * sizeof *more);
@@ -649,7 +649,7 @@ int enrolment_my_sessions(const struct part_ctx *x, int64_t person, int limit,
 	db_bind_i64(s, 2, util_now());
 	db_bind_i64(s, 3, limit);
 	*rows = arena_alloc(x->a, cap * sizeof **rows);
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap) {
 			struct part_session *more = arena_alloc(x->a, 2 * cap * sizeof *more);
 			memcpy(more, *rows, cap * sizeof *more);

@@ -425,7 +425,7 @@ static int fit_mine(struct db_conn *c, struct arena *a, int64_t person, struct m
 	*out = arena_alloc(a, cap * sizeof **out);
 	*n = 0;
 	int rc;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap) {
 			struct mine *more = arena_alloc(a, 2 * cap * sizeof *more);
 			memcpy(more, *out, cap * sizeof *more);
@@ -456,7 +456,7 @@ static int fit_load(struct db_conn *c, struct arena *a, const struct fit_person 
 	size_t cap = 256;
 	*rows = arena_alloc(a, cap * sizeof **rows);
 	*n = 0;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (db_col_null(s, 11))
 			continue; /* no session still to come */
 		if (*n == cap) {

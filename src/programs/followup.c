@@ -100,7 +100,7 @@ static int due_load(const struct part_ctx *x, int64_t org, struct due_row **rows
 	db_bind_i64(s, 1, util_now());
 	db_bind_i64(s, 2, org);
 	int rc;
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == *cap) {
 			size_t bigger = *cap ? 2 * *cap : 32;
 			struct due_row *more = arena_alloc(x->a, bigger * sizeof *more);
@@ -308,7 +308,7 @@ int followup_log(const struct part_ctx *x, int64_t only, struct followup_entry *
 		}
 		db_bind_i64(s, 1, orgs[k]);
 		db_bind_i64(s, 2, only);
-		while ((rc = db_step(s)) == DB_ROW) {
+		while (db_next(s, &rc)) {
 			if (*n == cap) {
 				struct followup_entry *more =
 				    arena_alloc(x->a, 2 * cap * sizeof *more);

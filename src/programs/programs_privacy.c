@@ -268,7 +268,7 @@ static int each_row(struct db_conn *c, const char *sql, int64_t pid,
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, pid);
 	int rc;
-	while ((rc = db_step(s)) == DB_ROW)
+	while (db_next(s, &rc))
 		if ((rc = row(s, ctx)) != 0)
 			break;
 	db_finish(s);

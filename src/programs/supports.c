@@ -238,7 +238,7 @@ int support_list(const struct part_ctx *x, int64_t programme, struct support **r
 	}
 	db_bind_i64(s, 1, programme);
 	*rows = arena_alloc(x->a, cap * sizeof **rows);
-	while ((rc = db_step(s)) == DB_ROW) {
+	while (db_next(s, &rc)) {
 		if (*n == cap) {
 			struct support *more = arena_alloc(x->a, 2 * cap * sizeof *more);
 			memcpy(more, *rows, cap * sizeof *more);
@@ -335,7 +335,7 @@ int support_ledger(const struct part_ctx *x, int64_t programme, struct support_l
 		goto out;
 	}
 	db_bind_i64(s, 1, programme);
-	while ((rc = db_step(s)) == DB_ROW)
+	while (db_next(s, &rc))
 		for (int k = 0; support_kinds[k]; k++)
 			if (strcmp(db_col_text(s, 0), support_kinds[k]) == 0)
 				for (int j = 0; j < 7; j++)
