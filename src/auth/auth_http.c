@@ -136,13 +136,11 @@ void auth_http_me(struct req *r)
 
 /* Answers a write that names a user or organisation that does not exist:
  * its transaction is rolled back (nothing was written) and the 400 names
- * the field. The one rollback of this file: req_commit answers only
- * http_error's generic words. */
+ * the field. */
 static void refuse_missing(struct req *r, const char *field)
 {
-	db_rollback(req_db(r));
-	http_problem_ext(r, 400, json_pack("{s:s}", "field", field), "%s: no such %s", field,
-	                 strcmp(field, "user_id") == 0 ? "user" : "organisation");
+	req_refuse(r, 400, field, "%s: no such %s", field,
+	           strcmp(field, "user_id") == 0 ? "user" : "organisation");
 }
 
 void auth_http_admin_org_list(struct req *r)

@@ -166,6 +166,14 @@ bool req_body_fields(struct req *r, const struct field_table *t, struct field_va
  * fails, rolls back and answers the error (what names the thing). Returns
  * true when committed. */
 bool req_commit(struct req *r, int rc, const char *action, const char *resource, const char *what);
+/* Ends the request's transaction without saving anything, when one is
+ * open (before answering a refusal). Edge code never calls db_rollback:
+ * this, req_commit, req_refuse or its module's one exit do. */
+void req_rollback(struct req *r);
+/* Rolls back the request's open transaction (nothing was written) and
+ * answers like http_field_problem. */
+void req_refuse(struct req *r, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Appends an audit entry for this request inside the current transaction. */
 int req_audit(struct req *r, const char *action, const char *resource, const char *outcome);

@@ -321,6 +321,23 @@ bool req_commit(struct req *r, int rc, const char *action, const char *resource,
 	return true;
 }
 
+void req_rollback(struct req *r)
+{
+	if (r->db && db_in_transaction(r->db))
+		db_rollback(r->db);
+}
+
+void req_refuse(struct req *r, int status, const char *field, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	req_rollback(r);
+	http_field_problem(r, status, field, "%s", msg);
+}
+
 /* --- the pipeline --- */
 
 static bool is_state_changing(const char *m)

@@ -376,9 +376,9 @@ bool people_edge_finish(struct req *r, int rc, const struct people_refusal *ref,
 		if (ref->audited && db_in_transaction(c)) {
 			/* Refusals of a person's record are audited too. */
 			if (req_audit(r, action, resource, "denied") != 0 || db_commit(c) != 0)
-				db_rollback(c);
+				req_rollback(r);
 		} else if (db_in_transaction(c)) {
-			db_rollback(c);
+			req_rollback(r);
 		}
 		if (ref->error) {
 			http_error(r, ref->error, what); /* as if there were no such thing */
@@ -400,7 +400,7 @@ bool people_edge_finish(struct req *r, int rc, const struct people_refusal *ref,
 	if (!rc && db_in_transaction(c))
 		rc = db_commit(c);
 	if (rc) {
-		db_rollback(c);
+		req_rollback(r);
 		http_error(r, rc, what);
 		return false;
 	}

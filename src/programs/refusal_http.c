@@ -16,10 +16,7 @@
 
 void programs_http_close(struct req *r)
 {
-	/* r->db, not req_db(): a handler that never borrowed a connection has
-	 * nothing to roll back. The one rollback of the module's edge. */
-	if (r->db && db_in_transaction(r->db))
-		db_rollback(r->db);
+	req_rollback(r); /* nothing to roll back when no connection was borrowed */
 }
 
 void programs_bad(struct req *r, int status, const char *field, const char *fmt, ...)
