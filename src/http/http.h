@@ -240,5 +240,7 @@ const struct static_asset *static_find(const char *path);
 
 /* Security headers sent on every response. */
 extern const char http_security_headers[];
+/* The Date header value (RFC 9110), formatted once a second per thread. */
+const char *http_date(void);
 
 #endif
