@@ -268,7 +268,7 @@ out:
 	return rc;
 }
 
-int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
+int roster_staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
                const char *role, struct staff_member **out, size_t *n, struct programs_refusal *why)
 {
 	int rc = 0;

@@ -76,7 +76,7 @@ struct staff_member {
  * staff_roles; another value is a 400 naming role) that who may see:
  * staff of who's own organisations and of the partners those share data
  * with, everyone for admins. By display name; arena memory. */
-int staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
+int roster_staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
                const char *role, struct staff_member **out, size_t *n,
                struct programs_refusal *why);
 

@@ -244,7 +244,7 @@ void programs_http_staff_list(struct req *r)
 	struct staff_member *ms;
 	size_t n;
 	struct programs_refusal why = {0};
-	int rc = staff_list(req_db(r), r->arena, &r->actor, org_id, role, &ms, &n, &why);
+	int rc = roster_staff_list(req_db(r), r->arena, &r->actor, org_id, role, &ms, &n, &why);
 	if (rc) {
 		programs_http_refused(r, why.status ? rc : -HEARTH_EDB, &why, "staff");
 		return;

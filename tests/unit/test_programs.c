@@ -488,13 +488,13 @@ static void staff_list_by_role_and_scope(void **state)
 	size_t n;
 	struct programs_refusal why = {0};
 	assert_int_equal(
-	    staff_list(fx->c, fx->arena, &fx->facilitator, 0, "participant", &ms, &n, &why),
+	    roster_staff_list(fx->c, fx->arena, &fx->facilitator, 0, "participant", &ms, &n, &why),
 	    -HEARTH_EINVAL);
 	assert_int_equal(why.status, 400);
 	assert_string_equal(why.field, "role");
 	why = (struct programs_refusal){0};
 	/* Both staff of the facilitator's organisation, by display name. */
-	assert_int_equal(staff_list(fx->c, fx->arena, &fx->facilitator, 0, NULL, &ms, &n, &why), 0);
+	assert_int_equal(roster_staff_list(fx->c, fx->arena, &fx->facilitator, 0, NULL, &ms, &n, &why), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(ms[0].display_name, "Cora Ordin");
 	assert_int_equal(ms[0].nroles, 1);
@@ -502,15 +502,15 @@ static void staff_list_by_role_and_scope(void **state)
 	assert_string_equal(ms[0].roles[0].organisation, "Northside Arts");
 	assert_string_equal(ms[1].display_name, "Fay Cilitator");
 	assert_int_equal(
-	    staff_list(fx->c, fx->arena, &fx->facilitator, 0, "facilitator", &ms, &n, &why), 0);
+	    roster_staff_list(fx->c, fx->arena, &fx->facilitator, 0, "facilitator", &ms, &n, &why), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(ms[0].id, fx->staff_a);
 	/* Another organisation's staff are not listed, as if it had none. */
 	assert_int_equal(
-	    staff_list(fx->c, fx->arena, &fx->facilitator, fx->org_b, NULL, &ms, &n, &why), 0);
+	    roster_staff_list(fx->c, fx->arena, &fx->facilitator, fx->org_b, NULL, &ms, &n, &why), 0);
 	assert_int_equal(n, 0);
 	struct actor nobody = {.user_id = 999};
-	assert_int_equal(staff_list(fx->c, fx->arena, &nobody, 0, NULL, &ms, &n, &why), 0);
+	assert_int_equal(roster_staff_list(fx->c, fx->arena, &nobody, 0, NULL, &ms, &n, &why), 0);
 	assert_int_equal(n, 0);
 }
 
