@@ -57,8 +57,10 @@ static const char SQL_ERASURE_REJECT[] =
 static const char SQL_ERASURE_PENDING[] =
     "SELECT participant_id FROM erasure_requests WHERE id = ? AND status = 'pending'";
 static const char SQL_EXPIRED[] =
-    "SELECT id, last_activity_at FROM participants WHERE status = 'active'"
-    " AND last_activity_at < ? ORDER BY last_activity_at, id LIMIT ?";
+    "SELECT DISTINCT p.id, p.last_activity_at FROM participants p"
+    " JOIN participant_orgs po ON po.participant_id = p.id WHERE po.organisation_id = ?"
+    " AND p.status = 'active' AND p.last_activity_at < ?"
+    " ORDER BY p.last_activity_at, p.id LIMIT ?";
 static const char SQL_IS_EXPIRED[] =
     "SELECT 1 FROM participants WHERE id = ? AND status = 'active' AND last_activity_at < ?";
 
@@ -312,18 +314,53 @@ int people__erasure_ask(struct db_conn *c, int64_t id, int64_t *request_id, bool
 	return rc;
 }
 
-int people__expired(struct db_conn *c, int64_t cutoff, int limit,
-                    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx)
+struct expired {
+	int64_t id, last;
+};
+
+static int expired_cmp(const void *x, const void *y)
 {
-	struct db_stmt *s = db_prepare(c, SQL_EXPIRED);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_i64(s, 1, cutoff);
-	db_bind_i64(s, 2, limit);
-	int rc;
-	while (db_next(s, &rc))
-		fn(db_col_i64(s, 0), db_col_i64(s, 1), ctx);
-	db_finish(s);
+	const struct expired *a = x, *b = y;
+	if (a->last != b->last)
+		return a->last < b->last ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int people__expired(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t cutoff,
+                    int limit, void (*fn)(int64_t id, int64_t last_activity_at, void *ctx),
+                    void *ctx)
+{
+	/* Per organisation, merged: a person in two of them is listed once,
+	 * oldest first, at most limit in all. */
+	size_t cap = (size_t)(limit > 0 ? limit : 0) * norgs, n = 0;
+	struct expired *rows = xmalloc((cap ? cap : 1) * sizeof *rows);
+	int rc = 0;
+	for (size_t o = 0; o < norgs && !rc; o++) {
+		struct db_stmt *s = db_prepare(c, SQL_EXPIRED);
+		if (!s) {
+			rc = -HEARTH_EDB;
+			break;
+		}
+		db_bind_i64(s, 1, orgs[o]);
+		db_bind_i64(s, 2, cutoff);
+		db_bind_i64(s, 3, limit);
+		while (db_next(s, &rc)) {
+			int64_t id = db_col_i64(s, 0);
+			size_t k;
+			for (k = 0; k < n; k++)
+				if (rows[k].id == id)
+					break;
+			if (k == n && n < cap)
+				rows[n++] = (struct expired){id, db_col_i64(s, 1)};
+		}
+		db_finish(s);
+	}
+	if (!rc) {
+		qsort(rows, n, sizeof *rows, expired_cmp);
+		for (size_t k = 0; k < n && k < (size_t)limit; k++)
+			fn(rows[k].id, rows[k].last, ctx);
+	}
+	free(rows);
 	return rc;
 }
 

@@ -21,6 +21,41 @@
 
 /* --- erasure requests (admins) --- */
 
+/* The organisations where the caller may do act (policy_orgs; for these
+ * people's actions, those where they are an admin), in the request's arena. */
+static size_t my_orgs(struct req *r, enum action act, int64_t **out)
+{
+	size_t max = r->actor.nmemberships > 0 ? (size_t)r->actor.nmemberships : 1;
+	bool all;
+	*out = arena_alloc(r->arena, max * sizeof **out);
+	return policy_orgs(&r->actor, act, *out, max, &all);
+}
+
+/* Whether one of orgs (a person's organisations) is among mine. */
+static bool among(const int64_t *mine, size_t nmine, const int64_t *orgs, size_t norgs)
+{
+	for (size_t i = 0; i < norgs; i++)
+		for (size_t k = 0; k < nmine; k++)
+			if (orgs[i] == mine[k])
+				return true;
+	return false;
+}
+
+/* The one rule for the person pid (people__check): 0 when the caller may do
+ * act to them; -HEARTH_ENOTFOUND, answered as for a missing id, when they
+ * cannot know the person exists; -HEARTH_EDENIED when they can. */
+static int person_scope(struct req *r, enum action act, int64_t pid)
+{
+	struct person_row p;
+	int rc = people__get(px(r), req_db(r), r->arena, pid, &p);
+	if (!rc)
+		rc = people__check(req_db(r), &r->actor, act, &p, NULL);
+	return rc;
+}
+
+static const char review_denied[] =
+    "only an admin of this person's organisation may review their erasure request";
+
 static void add_erasure(const struct erasure_row *row, void *ctx)
 {
 	char at[32];
@@ -38,14 +73,18 @@ void people_http_erasure_list(struct req *r)
 		bad_field(r, 400, "status", "status must be pending, approved or rejected");
 		return;
 	}
-	json_t *items = json_array();
-	int rc = people__erasure_list(req_db(r), status, add_erasure, items);
-	/* The organisations of each person, so the queue can say whose it is
-	 * and link to the record; the record itself is read (and audited)
-	 * on the person's page. */
+	json_t *all = json_array(), *items = json_array();
+	int rc = people__erasure_list(req_db(r), status, add_erasure, all);
+	/* Only the requests of people in an organisation where the caller is
+	 * an admin (a person's record is never platform-wide: policy.c). The
+	 * organisations of each person, so the queue can say whose it is and
+	 * link to the record; the record itself is read (and audited) on the
+	 * person's page. */
+	int64_t *mine;
+	size_t nmine = my_orgs(r, ACT_ERASURE_REVIEW, &mine);
 	size_t i;
 	json_t *item;
-	json_array_foreach(items, i, item)
+	json_array_foreach(all, i, item)
 	{
 		if (rc)
 			break;
@@ -56,13 +95,19 @@ void people_http_erasure_list(struct req *r)
 			rc = 0;
 			continue;
 		}
+		if (rc)
+			break;
 		json_decref(v.profile);
+		if (!among(mine, nmine, v.org_ids, v.norgs))
+			continue;
 		json_t *orgs = json_array();
 		for (size_t k = 0; k < v.norgs; k++)
 			json_array_append_new(orgs, json_integer(v.org_ids[k]));
 		json_object_set_new(item, "organisation_ids", orgs);
 		json_object_set_new(item, "erased", json_boolean(v.erased));
+		json_array_append(items, item);
 	}
+	json_decref(all);
 	if (rc) {
 		json_decref(items);
 		http_error(r, rc, "erasure requests");
@@ -75,6 +120,13 @@ void people_http_erasure_approve(struct req *r)
 {
 	int64_t rid = req_param_id(r, "id"), pid = 0;
 	int rc = people__erasure_pending(req_db(r), rid, &pid);
+	/* Another organisation's request is answered as a missing one. */
+	if (!rc)
+		rc = person_scope(r, ACT_ERASURE_REVIEW, pid);
+	if (rc == -HEARTH_EDENIED) {
+		http_problem(r, 403, review_denied);
+		return;
+	}
 	if (!rc)
 		rc = people_erase(px(r), req_db(r), pid, r->actor.user_id, r->request_id);
 	if (rc == -HEARTH_ENOTFOUND) {
@@ -102,10 +154,19 @@ void people_http_erasure_reject(struct req *r)
 	if (!req_body_fields(r, &people_http_erasure_reject_body, v))
 		return;
 	struct db_conn *c = req_db(r);
+	const struct people_refusal *ref = NULL;
+	int64_t pid = 0;
 	int rc = db_begin(c, true);
 	if (!rc)
+		rc = people__erasure_pending(c, rid, &pid);
+	/* Another organisation's request is answered as a missing one. */
+	if (!rc)
+		rc = person_scope(r, ACT_ERASURE_REVIEW, pid);
+	if (rc == -HEARTH_EDENIED)
+		ref = people_edge_refuse(r, 403, NULL, "%s", review_denied);
+	else if (!rc)
 		rc = people__erasure_reject(px(r), c, r->arena, rid, r->actor.user_id, v[RJ_REASON].s);
-	if (!people_edge_finish(r, rc, NULL, "erasure.reject",
+	if (!people_edge_finish(r, rc, ref, "erasure.reject",
 	                arena_printf(r->arena, "erasure_request:%" PRId64, rid),
 	                "the pending request"))
 		return;
@@ -145,7 +206,10 @@ void people_http_retention_list(struct req *r)
 		return;
 	int64_t cutoff = util_now() - days * 86400;
 	json_t *items = json_array();
-	int rc = people__expired(req_db(r), cutoff, 1000, add_expired, items);
+	/* Only the people of the organisations where the caller is an admin. */
+	int64_t *mine;
+	size_t nmine = my_orgs(r, ACT_RETENTION, &mine);
+	int rc = people__expired(req_db(r), mine, nmine, cutoff, 1000, add_expired, items);
 	if (rc) {
 		json_decref(items);
 		http_error(r, rc, "retention");
@@ -183,8 +247,11 @@ void people_http_retention_erase(struct req *r)
 	json_array_foreach(v[RE_IDS].j, i, x)
 	{
 		int64_t id = json_integer_value(x);
-		/* Checked again now: someone may have come back since the list. */
-		if (people__is_expired(req_db(r), id, cutoff) != 0 ||
+		/* Another organisation's person is skipped like an id nobody has;
+		 * expiry is checked again now: someone may have come back since
+		 * the list. */
+		if (person_scope(r, ACT_RETENTION, id) != 0 ||
+		    people__is_expired(req_db(r), id, cutoff) != 0 ||
 		    people_erase(px(r), req_db(r), id, r->actor.user_id, r->request_id) != 0)
 			json_array_append_new(skipped, json_integer(id));
 		else

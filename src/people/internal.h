@@ -204,9 +204,12 @@ int people__check(struct db_conn *c, const struct actor *a, enum action act,
  * platform-wide: an admin's role counts only where they hold it. */
 uint32_t people__roles_for(const struct actor *a, const struct person_row *p);
 
-/* Active people whose last activity is before cutoff, oldest first. */
-int people__expired(struct db_conn *c, int64_t cutoff, int limit,
-                    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx);
+/* Active people of the organisations orgs (norgs of them; a person of
+ * several is listed once) whose last activity is before cutoff, oldest
+ * first, at most limit. */
+int people__expired(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t cutoff,
+                    int limit, void (*fn)(int64_t id, int64_t last_activity_at, void *ctx),
+                    void *ctx);
 /* 0 when the person is active and their last activity is before cutoff,
  * -HEARTH_ENOTFOUND when not, or another negative hearth_err. */
 int people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);

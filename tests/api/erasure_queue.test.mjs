@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { DEMO_PASSWORD, assertProblem, dbQuery, loginAllRoles, loginAs, startServer, unique } from './harness.mjs';
+import { DEMO_PASSWORD, ROOT_ADMIN, assertProblem, dbQuery, loginAllRoles, loginAs, startServer, unique } from './harness.mjs';
 
 let server;
 let as;
@@ -80,6 +80,39 @@ describe('an erasure request the person, their staff and the admins can follow',
     for (const role of ['coordinator', 'facilitator', 'clinician', 'participant']) {
       assertProblem(await as[role].get('/api/v1/erasure-requests'), 403, { context: role });
     }
+  });
+
+  test('an admin of another organisation (the first admin, of "Hearth" only) sees none of Riverside\'s requests; approving or refusing one is answered as a missing id', async () => {
+    const root = await loginAs(server.url, ROOT_ADMIN);
+    const orgs = (await as.admin.get('/api/v1/organisations')).json.items;
+    const riverside = orgs.find((o) => o.name === 'Riverside Community Arts').id;
+    assert.deepEqual([...new Set(root.user.memberships.map((m) => `${m.organisation}:${m.role}`))], ['Hearth:admin'], 'root is an admin of "Hearth" only');
+    for (const status of ['', 'pending', 'approved', 'rejected']) {
+      const res = await root.get(`/api/v1/erasure-requests${status ? `?status=${status}` : ''}`);
+      assert.equal(res.status, 200, res.text);
+      assert.ok(!res.json.items.some((x) => x.participant_id === teoId || x.organisation_ids?.includes(riverside)),
+        `Riverside's requests listed to another organisation's admin (${status || 'all'}): ${res.text.slice(0, 300)}`);
+    }
+    // Status and body, without the request id, with the id blanked: the
+    // same as for a request that does not exist.
+    const NONE = 987654321;
+    const answer = (res) => {
+      const body = { ...res.json };
+      delete body.request_id;
+      delete body.instance;
+      return { status: res.status, body: JSON.stringify(body).replace(new RegExp(`\\b(${first}|${NONE})\\b`, 'g'), '<id>') };
+    };
+    for (const [verb, body] of [['approve', undefined], ['reject', { reason: 'Not from another organisation' }]]) {
+      const theirs = await root.post(`/api/v1/erasure-requests/${first}/${verb}`, body);
+      const none = await root.post(`/api/v1/erasure-requests/${NONE}/${verb}`, body);
+      assertProblem(none, 404, { context: `${verb} a missing request` });
+      assert.deepEqual(answer(theirs), answer(none), `${verb}: another organisation's request is not answered as a missing one`);
+    }
+    // Nothing happened: still pending, for the person and for Riverside's admin.
+    assert.equal((await teo.get('/api/v1/me/profile')).json.erasure_request.status, 'pending');
+    const [item] = await queue('pending');
+    assert.equal(item?.id, first);
+    assert.equal(item.erased, false);
   });
 
   test('a refusal carries a reason the person reads; it is sealed, never in the database in the clear', async () => {

@@ -1177,9 +1177,19 @@ describe('erasure requests', () => {
 // --- retention ---
 
 describe('retention', () => {
-  let admin;
+  let admin; // the first admin: of "Hearth" only
   let old;
   let fresh;
+  // Another organisation ("Riverside" here), its admin and a person of it
+  // (theirs); and an admin of both with a person of both (both). A
+  // person's record is never platform-wide: each admin sees and erases
+  // only the people of their own organisations.
+  const riv = {};
+  const loginRiv = async () => {
+    [riv.admin, riv.both] = await Promise.all([loginAs(rs.url, riv.adminUser), loginAs(rs.url, riv.bothUser)]);
+  };
+  let theirs;
+  let both;
   before(async () => {
     admin = await loginAs(rs.url, ROOT_ADMIN);
     for (const label of ['old', 'fresh']) {
@@ -1187,6 +1197,28 @@ describe('retention', () => {
       assert.equal(r.status, 201, r.text);
       if (label === 'old') old = r.json.id; else fresh = r.json.id;
     }
+    const orgs = (await admin.get('/api/v1/organisations')).json.items;
+    const hearth = orgs.find((o) => o.name === 'Hearth').id;
+    const org = await admin.post('/api/v1/organisations', { name: unique('Riverside'), kind: 'arts' });
+    assert.equal(org.status, 201, org.text);
+    riv.org = org.json.id;
+    for (const [k, memberOf] of [['adminUser', [riv.org]], ['bothUser', [riv.org, hearth]]]) {
+      const u = { email: `${unique(k)}@example.org`.toLowerCase(), password: `pw-${unique(k)}` };
+      const made = await admin.post('/api/v1/users', { ...u, display_name: unique('Admin') });
+      assert.equal(made.status, 201, made.text);
+      for (const o of memberOf) {
+        const m = await admin.post('/api/v1/memberships', { user_id: made.json.id, organisation_id: o, role: 'admin' });
+        assert.equal(m.status, 201, m.text);
+      }
+      riv[k] = u;
+    }
+    await loginRiv();
+    const t = await riv.admin.post('/api/v1/participants', { name: unique('Retention theirs'), email: emailOf('theirs'), organisation_ids: [riv.org] });
+    assert.equal(t.status, 201, t.text);
+    theirs = t.json.id;
+    const b = await riv.both.post('/api/v1/participants', { name: unique('Retention both'), email: emailOf('both'), organisation_ids: [riv.org, hearth] });
+    assert.equal(b.status, 201, b.text);
+    both = b.json.id;
   });
 
   test('nobody freshly active is listed; inactive_days below 30 → 400', async () => {
@@ -1203,9 +1235,35 @@ describe('retention', () => {
 
   test('a record inactive for 100 days is listed and erased on confirmation; fresh ones are skipped', async () => {
     await rs.stop();
-    dbQuery(rs, `UPDATE participants SET last_activity_at = last_activity_at - 100*86400 WHERE id = ${old};`);
+    dbQuery(rs, `UPDATE participants SET last_activity_at = last_activity_at - 100*86400 WHERE id IN (${old}, ${theirs}, ${both});`);
     rs = await restart(rs);
     admin = await loginAs(rs.url, ROOT_ADMIN);
+    await loginRiv();
+    const ids = async (client) => {
+      const res = await client.get('/api/v1/retention?inactive_days=30');
+      assert.equal(res.status, 200, res.text);
+      return res.json.items.map((x) => x.id).sort((x, y) => x - y);
+    };
+    // Each admin sees the people of their own organisations only; a person
+    // of two organisations is seen by the admins of either, listed once.
+    assert.deepEqual(await ids(riv.admin), [theirs, both].sort((x, y) => x - y), 'Riverside\'s admin');
+    assert.deepEqual(await ids(riv.both), [old, theirs, both].sort((x, y) => x - y), 'the admin of both');
+    assert.deepEqual(await ids(admin), [old, both].sort((x, y) => x - y), 'the first admin sees none of Riverside\'s own people');
+    // Erasing another organisation's person is skipped exactly like an id
+    // nobody has, and does nothing to them.
+    const NONE = 987654321;
+    const tried = await admin.post('/api/v1/retention/erase', { inactive_days: 30, ids: [theirs, NONE], confirm: true });
+    assert.equal(tried.status, 200, tried.text);
+    assert.deepEqual(tried.json, { erased: [], skipped: [theirs, NONE] });
+    assert.equal((await riv.admin.get(`/api/v1/participants/${theirs}`)).status, 200, 'not erased by the first admin');
+    assert.ok((await ids(riv.admin)).includes(theirs), 'still listed for Riverside\'s admin');
+    // Riverside's admin erases their own (and the shared person) as before.
+    const rivErase = await riv.admin.post('/api/v1/retention/erase', { inactive_days: 30, ids: [theirs, both, old], confirm: true });
+    assert.equal(rivErase.status, 200, rivErase.text);
+    assert.deepEqual(rivErase.json, { erased: [theirs, both], skipped: [old] });
+    assertProblem(await riv.admin.get(`/api/v1/participants/${theirs}`), 410);
+    assert.deepEqual(await ids(riv.admin), []);
+
     const list = await admin.get('/api/v1/retention?inactive_days=30');
     assert.equal(list.status, 200, list.text);
     assert.deepEqual(list.json.items.map((x) => x.id), [old]);

@@ -150,6 +150,7 @@ after(async () => {
 // Every route: its cases (the id of the other organisation, and the
 // client), or why it takes no id in its body or query string.
 const ADMIN_ONLY = 'admins only; an admin is platform-wide (policy.c)';
+const OWN_ADMINS = 'admins of the person\'s organisations only, none of the callers here: another organisation\'s admin is tested in erasure_queue.test.mjs and the retention tests of people.test.mjs';
 const PATH_ONLY = 'ids in its path only (PATHS below)';
 const NO_IDS = 'takes no id in its body or query';
 const ROUTES = {
@@ -194,9 +195,9 @@ const ROUTES = {
   'GET /api/v1/me/export': NO_IDS,
   'GET /api/v1/me/export.html': NO_IDS,
   'POST /api/v1/me/erasure-request': NO_IDS,
-  'GET /api/v1/erasure-requests': ADMIN_ONLY,
-  'POST /api/v1/erasure-requests/{id}/approve': ADMIN_ONLY,
-  'POST /api/v1/erasure-requests/{id}/reject': ADMIN_ONLY,
+  'GET /api/v1/erasure-requests': OWN_ADMINS,
+  'POST /api/v1/erasure-requests/{id}/approve': OWN_ADMINS,
+  'POST /api/v1/erasure-requests/{id}/reject': OWN_ADMINS,
   'GET /api/v1/sharing-agreements': NO_IDS,
   'POST /api/v1/sharing-agreements': [
     ['from_organisation_id', () => ORG.riverside, (id) => east.post('/api/v1/sharing-agreements', {
@@ -204,8 +205,8 @@ const ROUTES = {
     })],
   ],
   'DELETE /api/v1/sharing-agreements/{id}': PATH_ONLY,
-  'GET /api/v1/retention': ADMIN_ONLY,
-  'POST /api/v1/retention/erase': ADMIN_ONLY,
+  'GET /api/v1/retention': OWN_ADMINS,
+  'POST /api/v1/retention/erase': OWN_ADMINS,
 
   'GET /api/v1/listening-rounds': [
     ['?organisation_id', () => ORG.riverside, (id) => east.get(`/api/v1/listening-rounds?organisation_id=${id}`), { list: true }],

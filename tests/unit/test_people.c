@@ -1942,11 +1942,18 @@ static void people__expired_by_cutoff(void **state)
 	/* erased: not active */
 	assert_int_equal(people__is_expired(c, gone, now - 365 * DAY), -HEARTH_ENOTFOUND);
 	struct expired_list l365 = {0}, l500 = {0};
-	assert_int_equal(people__expired(c, now - 365 * DAY, 10, expired_collect, &l365), 0);
-	assert_int_equal(people__expired(c, now - 500 * DAY, 10, expired_collect, &l500), 0);
+	assert_int_equal(people__expired(c, &fx->org_a, 1, now - 365 * DAY, 10, expired_collect, &l365),
+	                 0);
+	assert_int_equal(people__expired(c, &fx->org_a, 1, now - 500 * DAY, 10, expired_collect, &l500),
+	                 0);
 	assert_int_equal(l365.n, 1);
 	assert_true(listed(&l365, id));
 	assert_int_equal(l500.n, 0);
+	/* Only the organisations asked about. */
+	struct expired_list none = {0};
+	assert_int_equal(people__expired(c, &fx->org_b, 1, now - 365 * DAY, 10, expired_collect, &none),
+	                 0);
+	assert_int_equal(none.n, 0);
 	/* Activity resets the clock. */
 	assert_int_equal(db_begin(c, true), 0);
 	assert_int_equal(people__touch(c, id), 0);

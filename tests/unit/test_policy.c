@@ -304,6 +304,15 @@ static void policy_check_admin_everywhere_platform_by_role(void **state)
 	struct actor a = member_of(ms, 1);
 	assert_int_equal(policy_check(&a, ACT_PROGRAM_MANAGE, 99, false), 0);
 	assert_int_equal(policy_check(&a, ACT_USER_LIST, 0, false), 0);
+	/* Reviewing erasure and the retention sweep act on people: only in
+	 * the admin's own organisations, never platform-wide. */
+	static const enum action people_admin[] = {ACT_ERASURE_REVIEW, ACT_RETENTION};
+	for (size_t i = 0; i < sizeof people_admin / sizeof people_admin[0]; i++) {
+		assert_int_equal(policy_scope(people_admin[i]), SCOPE_MEMBER);
+		assert_int_equal(policy_check(&a, people_admin[i], 10, false), 0);
+		assert_int_equal(policy_check(&a, people_admin[i], 99, false), -HEARTH_ENOTFOUND);
+		assert_false(policy_everywhere(people_admin[i]));
+	}
 	struct membership cs[] = {{.id = 1, .organisation_id = 10, .role = ROLE_COORDINATOR}};
 	struct actor c = member_of(cs, 1);
 	/* Platform actions: the role decides, whatever the organisation. */
