@@ -235,7 +235,7 @@ int auth_actor_load(struct db_conn *c, struct arena *arena, struct actor *a, int
 	struct membership *m = arena_alloc(arena, (size_t)cap * sizeof *m);
 	a->roles = 0;
 	while (db_next(s, &rc)) {
-		int role = role_from_name(db_col_text(s, 2));
+		int role = auth_role_from_name(db_col_text(s, 2));
 		if (role < 0)
 			continue;
 		if (n == cap) {
@@ -395,7 +395,7 @@ int auth_user_list(struct db_conn *c, struct arena *a, int64_t limit, int64_t of
 		struct auth_user_entry *e = user_entry(v, *n, db_col_i64(s, 1));
 		if (!e)
 			continue;
-		int role = role_from_name(db_col_text(s, 5));
+		int role = auth_role_from_name(db_col_text(s, 5));
 		size_t k = (size_t)e->nmemberships, *ec = &mcap[e - v];
 		e->memberships = auth__grow(a, e->memberships, k, ec, sizeof *e->memberships);
 		struct membership *m = &e->memberships[k];

@@ -30,7 +30,7 @@ enum role {
 /* "admin", "coordinator", ...; NULL-terminated, indexed by enum role. */
 extern const char *const role_names[ROLE__MAX + 1];
 /* Returns the role for name or -1. */
-int role_from_name(const char *name);
+int auth_role_from_name(const char *name);
 
 extern const char *const org_kinds[]; /* "arts", "mental_health", "partner", NULL */
 

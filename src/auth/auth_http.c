@@ -409,7 +409,7 @@ void auth_http_admin_membership_create(struct req *r)
 	if (!rc)
 		rc = auth_membership_create(
 		    c, v[F_MEMBERSHIP_USER_ID].i, v[F_MEMBERSHIP_ORGANISATION_ID].i,
-		    (enum role)role_from_name(v[F_MEMBERSHIP_ROLE].s), &id, &missing);
+		    (enum role)auth_role_from_name(v[F_MEMBERSHIP_ROLE].s), &id, &missing);
 	if (missing)
 		refuse_missing(r, missing);
 	else if (req_commit(r, rc, "membership.create",
@@ -476,7 +476,7 @@ void auth_http_admin_token_create(struct req *r)
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = auth_token_issue(
-		    c, v[F_TOKEN_NAME].s, (enum role)role_from_name(v[F_TOKEN_ROLE].s),
+		    c, v[F_TOKEN_NAME].s, (enum role)auth_role_from_name(v[F_TOKEN_ROLE].s),
 		    v[F_TOKEN_ORGANISATION_ID].i, r->actor.user_id, secret, &id, &missing);
 	if (missing)
 		refuse_missing(r, missing);

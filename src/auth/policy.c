@@ -182,7 +182,7 @@ const char *const *policy_person_hidden(uint32_t roles)
 	return volunteer;
 }
 
-int role_from_name(const char *name)
+int auth_role_from_name(const char *name)
 {
 	for (int i = 0; i < ROLE__MAX; i++)
 		if (strcmp(role_names[i], name) == 0)

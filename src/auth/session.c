@@ -193,7 +193,7 @@ int auth_session_resolve(struct db_conn *c, struct arena *arena, const char *tok
 	do {
 		if (db_col_null(s, 7))
 			continue;
-		int role = role_from_name(db_col_text(s, 9));
+		int role = auth_role_from_name(db_col_text(s, 9));
 		if (role < 0)
 			continue;
 		if (n == cap) {

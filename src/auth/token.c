@@ -77,7 +77,7 @@ int auth_token_resolve(struct db_conn *c, struct arena *arena, const char *token
 		db_finish(s);
 		return rc < 0 ? rc : -HEARTH_EAUTH;
 	}
-	int role = role_from_name(db_col_text(s, 1));
+	int role = auth_role_from_name(db_col_text(s, 1));
 	if (role < 0) {
 		db_finish(s);
 		return -HEARTH_EAUTH;

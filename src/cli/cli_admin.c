@@ -106,7 +106,7 @@ int cli_user_add(const struct cli_opts *o)
 		fprintf(stderr, "hearth: --email: \"%s\" is not a valid email address\n", o->email);
 		return 2;
 	}
-	int role = role_from_name(o->role);
+	int role = auth_role_from_name(o->role);
 	if (role < 0)
 		cli_usage_error("--role: unknown role \"%s\"", o->role);
 	cli_load_keys(o, &kr);

@@ -114,7 +114,7 @@ static int demo_people(struct db_conn *c, const struct people_ctx *px, const int
 			if (next)
 				*next++ = '\0';
 			struct consent_in ci = {
-			    .purpose = (enum consent_purpose)purpose_from_name(p),
+			    .purpose = (enum consent_purpose)people_purpose_from_name(p),
 			    .granted = true,
 			    .given_by = residents[i].minor ? "guardian" : "self",
 			    .method = "paper",

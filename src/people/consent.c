@@ -43,7 +43,7 @@ static const char SQL_TEXT[] =
     " AND (? = 0 OR version = ?) ORDER BY version DESC LIMIT 1";
 static const char SQL_STATUS_MINOR[] = "SELECT status, is_minor FROM participants WHERE id = ?";
 
-int purpose_from_name(const char *name)
+int people_purpose_from_name(const char *name)
 {
 	for (int i = 0; i < PURPOSE__MAX; i++)
 		if (strcmp(purpose_names[i], name) == 0)

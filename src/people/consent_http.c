@@ -49,7 +49,7 @@ void people_http_consent_record(struct req *r)
 	if (!req_body_fields(r, &people_http_consent_record_body, v))
 		return;
 	struct consent_in in = {
-	    .purpose = (enum consent_purpose)purpose_from_name(v[C_PURPOSE].s),
+	    .purpose = (enum consent_purpose)people_purpose_from_name(v[C_PURPOSE].s),
 	    .granted = v[C_GRANTED].i != 0,
 	    .given_by = v[C_GIVEN_BY].present ? v[C_GIVEN_BY].s : "staff",
 	    .method = v[C_METHOD].present ? v[C_METHOD].s : "paper",
@@ -134,7 +134,7 @@ void people_http_me_consent(struct req *r)
 	if (!req_body_fields(r, &people_http_me_consent_body, v) || !(id = people_edge_my_id(r)))
 		return;
 	struct consent_in in = {
-	    .purpose = (enum consent_purpose)purpose_from_name(v[MC_PURPOSE].s),
+	    .purpose = (enum consent_purpose)people_purpose_from_name(v[MC_PURPOSE].s),
 	    .granted = v[MC_GRANTED].i != 0,
 	    .given_by = "self",
 	    .method = "online",

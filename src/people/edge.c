@@ -322,7 +322,7 @@ int people_edge_record_consents(struct req *r, int64_t id, json_t *list, const c
 	json_array_foreach(list, i, c)
 	{
 		struct consent_in in = {
-		    .purpose = (enum consent_purpose)purpose_from_name(
+		    .purpose = (enum consent_purpose)people_purpose_from_name(
 		        json_string_value(json_object_get(c, "purpose"))),
 		    .granted = json_is_true(json_object_get(c, "granted")),
 		    .given_by = json_string_value(json_object_get(c, "given_by")),

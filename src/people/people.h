@@ -32,7 +32,7 @@ enum consent_purpose {
 	PURPOSE__MAX
 };
 extern const char *const purpose_names[PURPOSE__MAX + 1];
-int purpose_from_name(const char *name);
+int people_purpose_from_name(const char *name);
 
 enum share_category {
 	SHARE_CONTACT,

@@ -305,7 +305,7 @@ int roster_staff_list(struct db_conn *c, struct arena *a, const struct actor *wh
 	uint32_t mask = 0;
 	for (int i = 0; staff_roles[i]; i++)
 		if (!role || strcmp(role, staff_roles[i]) == 0)
-			mask |= 1u << role_from_name(staff_roles[i]);
+			mask |= 1u << auth_role_from_name(staff_roles[i]);
 	struct auth_staff_row *rows;
 	size_t nrows;
 	if ((rc = auth_staff_list(c, a, org, mask, &rows, &nrows)) != 0)

@@ -244,11 +244,11 @@ static void role_from_name_round_trips(void **state)
 	(void)state;
 	for (int r = 0; r < ROLE__MAX; r++) {
 		assert_non_null(role_names[r]);
-		assert_int_equal(role_from_name(role_names[r]), r);
+		assert_int_equal(auth_role_from_name(role_names[r]), r);
 	}
 	assert_null(role_names[ROLE__MAX]);
-	assert_int_equal(role_from_name("admin"), ROLE_ADMIN);
-	assert_int_equal(role_from_name("participant"), ROLE_PARTICIPANT);
+	assert_int_equal(auth_role_from_name("admin"), ROLE_ADMIN);
+	assert_int_equal(auth_role_from_name("participant"), ROLE_PARTICIPANT);
 }
 
 static void role_from_name_rejects_unknown(void **state)
@@ -258,7 +258,7 @@ static void role_from_name_rejects_unknown(void **state)
 	    "",    "Admin",         "ADMIN", "admin ",         " admin",
 	    "adm", "administrator", "root",  "peer supporter", "guest"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (role_from_name(bad[i]) != -1)
+		if (auth_role_from_name(bad[i]) != -1)
 			fail_msg("\"%s\" was accepted as a role", bad[i]);
 }
 
