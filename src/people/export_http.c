@@ -17,7 +17,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "people/edge.h"
+#include "people/edge_http.h"
 #include "people/people_http.h"
 #include "core/banned.h"
 

@@ -3,7 +3,7 @@
  * correct, erase, and the one-time code for a person's login. The other
  * sub-domains have their own edge files: consent_http.c, register_http.c,
  * me_http.c, export_http.c, erasure_http.c, agreement_http.c; the helpers
- * they share are in edge.c.
+ * they share are in edge_http.c.
  *
  * Who may act on which person is the policy's one rule (people__check,
  * scope.c): a person the caller cannot know exists is answered exactly as a
@@ -25,7 +25,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/http.h"
-#include "people/edge.h"
+#include "people/edge_http.h"
 #include "people/people_http.h"
 #include "core/banned.h"
 

@@ -20,7 +20,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "http/meta.h"
-#include "people/edge.h"
+#include "people/edge_http.h"
 #include "people/people_http.h"
 #include "programs/programs.h" /* art_form_names: a person's interests are programmes' art forms */
 #include "core/banned.h"
