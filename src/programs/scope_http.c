@@ -12,6 +12,7 @@
 #include "programs/programs.h"
 #include "programs/programs_http.h"
 #include "programs/scope.h"
+#include "programs/venues.h"
 #include "core/banned.h"
 
 /* The uniform refusals, one per kind of id. */
@@ -68,25 +69,17 @@ bool programs_scope_participant(struct req *r, const char *field, int64_t pid, i
 	return true;
 }
 
-static const char SQL_VENUE_OWNER[] = "SELECT organisation_id, capacity FROM venues WHERE id = ?1";
-
 bool programs_scope_venue(struct req *r, const char *field, int64_t venue, int64_t org,
                           int64_t *capacity)
 {
-	struct db_stmt *s = db_prepare(req_db(r), SQL_VENUE_OWNER);
-	if (!s)
-		return fail(r, -HEARTH_EDB, "the venue");
-	db_bind_i64(s, 1, venue);
-	int rc = db_step(s);
-	bool ours = rc == DB_ROW && db_col_i64(s, 0) == org;
-	int64_t cap = rc == DB_ROW ? db_col_i64(s, 1) : 0;
-	db_finish(s);
-	if (rc < 0)
-		return fail(r, rc, "the venue");
-	if (!ours)
+	struct venue v;
+	int rc = venues_get(req_db(r), r->arena, venue, &v);
+	if (rc == -HEARTH_ENOTFOUND || (!rc && v.organisation_id != org))
 		return refuse(r, SCOPE_VENUE, field);
+	if (rc)
+		return fail(r, rc, "the venue");
 	if (capacity)
-		*capacity = cap;
+		*capacity = v.capacity;
 	return true;
 }
 
