@@ -113,6 +113,24 @@ describe('modules meet only through headers', () => {
     assert.deepEqual(lits, [{ line: 3, text: 'SELECT a FROM x JOIN users u' }, { line: 6, text: 'hi' }]);
   });
 
+  test('the HTTP edge holds no SQL and no hand-written rollback; no logic file includes http.h', () => {
+    const problems = [];
+    for (const file of sourceFiles(path.join(ROOT, 'src'))) {
+      const rel = path.relative(ROOT, file);
+      const src = fs.readFileSync(file, 'utf8');
+      const edge = /_http\.[ch]$/.test(file) || /^src\/http\//.test(rel);
+      if (/_http\.c$/.test(file)) {
+        for (const { line, text } of stringLiterals(src)) {
+          if (/^\s*(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|WITH)\b/.test(text)) problems.push(`${rel}:${line}: SQL in the edge: ${text.slice(0, 80)}`);
+        }
+        if (/\bdb_rollback\s*\(/.test(src.replace(/\/\*[\s\S]*?\*\//g, ''))) problems.push(`${rel}: db_rollback in the edge (use its module's one exit or req_rollback)`);
+      }
+      const logic = /^src\/(people|programs|auth|audit)\//.test(rel) && !edge;
+      if (logic && /#include "http\/http\.h"/.test(src)) problems.push(`${rel}: logic includes http/http.h`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
   test("no module's SQL names another module's table beyond the allow-list, and the list has no stale entry", () => {
     const found = crossings();
     const problems = [];
