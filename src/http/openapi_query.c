@@ -69,7 +69,7 @@ static const struct query_param q_export_html[] = {
     STR("lang", 0, 0, "en or es; anything else means the browser's language"),
 };
 
-/* people_http.c people_http_erasure_list */
+/* erasure_http.c people_http_erasure_list */
 static const struct query_param q_erasure[] = {
     ENUM("status", erasure_statuses, "Only requests in this state"),
 };

@@ -44,9 +44,6 @@ static const char SQL_PERSON_ORGS[] =
     "SELECT organisation_id FROM participant_orgs WHERE participant_id = ?"
     " ORDER BY organisation_id";
 
-static const char SQL_ERASURE_LIST[] =
-    "SELECT id, participant_id, status, requested_at, decided_at, reason_sealed"
-    " FROM erasure_requests WHERE (COALESCE(?1, '') = '' OR status = ?1) ORDER BY id";
 static const char SQL_ERASURE_LATEST[] =
     "SELECT id, participant_id, status, requested_at, decided_at, reason_sealed"
     " FROM erasure_requests WHERE participant_id = ?1"
@@ -208,25 +205,63 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 	return rc;
 }
 
-int people__erasure_list(struct db_conn *c, const char *status,
-                         void (*fn)(const struct erasure_row *row, void *ctx), void *ctx)
+static const char SQL_ERASURE_QUEUE[] =
+    "SELECT r.id, r.participant_id, r.status, r.requested_at, r.decided_at, p.status"
+    " FROM erasure_requests r JOIN participants p ON p.id = r.participant_id"
+    " WHERE (COALESCE(?1, '') = '' OR r.status = ?1) AND EXISTS (SELECT 1 FROM"
+    " participant_orgs o WHERE o.participant_id = r.participant_id AND o.organisation_id = ?2)";
+
+static int queued_cmp(const void *a, const void *b)
 {
-	struct db_stmt *s = db_prepare(c, SQL_ERASURE_LIST);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_text(s, 1, status);
-	int rc;
-	while (db_next(s, &rc)) {
-		struct erasure_row row = {
-		    .id = db_col_i64(s, 0),
-		    .participant_id = db_col_i64(s, 1),
-		    .status = db_col_text(s, 2),
-		    .requested_at = db_col_i64(s, 3),
-		    .decided_at = db_col_i64(s, 4),
-		};
-		fn(&row, ctx);
+	const struct erasure_queued *x = a, *y = b;
+	return (x->row.id > y->row.id) - (x->row.id < y->row.id);
+}
+
+int people__erasure_queue(struct db_conn *c, struct arena *a, const char *status,
+                          const int64_t *orgs, size_t norgs,
+                          void (*fn)(const struct erasure_queued *q, void *ctx), void *ctx)
+{
+	int rc = 0;
+	size_t n = 0, cap = 16;
+	struct erasure_queued *q = arena_alloc(a, cap * sizeof *q);
+	for (size_t k = 0; k < norgs && !rc; k++) {
+		struct db_stmt *s = db_prepare(c, SQL_ERASURE_QUEUE);
+		if (!s)
+			return -HEARTH_EDB;
+		db_bind_text(s, 1, status);
+		db_bind_i64(s, 2, orgs[k]);
+		while (db_next(s, &rc)) {
+			int64_t id = db_col_i64(s, 0);
+			bool seen = false;
+			for (size_t i = 0; i < n && !seen; i++)
+				seen = q[i].row.id == id;
+			if (seen)
+				continue; /* a person of two of the reviewer's organisations */
+			if (n == cap) {
+				struct erasure_queued *more = arena_alloc(a, 2 * cap * sizeof *more);
+				memcpy(more, q, cap * sizeof *more);
+				q = more;
+				cap *= 2;
+			}
+			q[n++] = (struct erasure_queued){
+			    .row = {.id = id,
+			            .participant_id = db_col_i64(s, 1),
+			            .status = arena_strdup(a, db_col_text(s, 2)),
+			            .requested_at = db_col_i64(s, 3),
+			            .decided_at = db_col_i64(s, 4)},
+			    .erased = strcmp(db_col_text(s, 5), "erased") == 0,
+			};
+		}
+		db_finish(s);
 	}
-	db_finish(s);
+	qsort(q, n, sizeof *q, queued_cmp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		int64_t *ids;
+		rc = people__orgs_of(c, a, q[i].row.participant_id, &ids, &q[i].norgs);
+		q[i].org_ids = ids;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		fn(&q[i], ctx);
 	return rc;
 }
 

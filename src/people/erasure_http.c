@@ -31,16 +31,6 @@ static size_t my_orgs(struct req *r, enum action act, int64_t **out)
 	return policy_orgs(&r->actor, act, *out, max, &all);
 }
 
-/* Whether one of orgs (a person's organisations) is among mine. */
-static bool among(const int64_t *mine, size_t nmine, const int64_t *orgs, size_t norgs)
-{
-	for (size_t i = 0; i < norgs; i++)
-		for (size_t k = 0; k < nmine; k++)
-			if (orgs[i] == mine[k])
-				return true;
-	return false;
-}
-
 /* The one rule for the person pid (people__check): 0 when the caller may do
  * act to them; -HEARTH_ENOTFOUND, answered as for a missing id, when they
  * cannot know the person exists; -HEARTH_EDENIED when they can. */
@@ -56,13 +46,18 @@ static int person_scope(struct req *r, enum action act, int64_t pid)
 static const char review_denied[] =
     "only an admin of this person's organisation may review their erasure request";
 
-static void add_erasure(const struct erasure_row *row, void *ctx)
+static void add_queued(const struct erasure_queued *q, void *ctx)
 {
 	char at[32];
-	util_iso8601(at, sizeof at, row->requested_at);
-	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)row->id,
-	                                     "participant_id", (json_int_t)row->participant_id,
-	                                     "status", row->status, "requested_at", at));
+	util_iso8601(at, sizeof at, q->row.requested_at);
+	json_t *orgs = json_array();
+	for (size_t k = 0; k < q->norgs; k++)
+		json_array_append_new(orgs, json_integer(q->org_ids[k]));
+	json_array_append_new(
+	    ctx, json_pack("{s:I, s:I, s:s, s:s, s:o, s:b}", "id", (json_int_t)q->row.id,
+	                   "participant_id", (json_int_t)q->row.participant_id, "status",
+	                   q->row.status, "requested_at", at, "organisation_ids", orgs, "erased",
+	                   q->erased));
 }
 
 void people_http_erasure_list(struct req *r)
@@ -73,41 +68,14 @@ void people_http_erasure_list(struct req *r)
 		bad_field(r, 400, "status", "status must be pending, approved or rejected");
 		return;
 	}
-	json_t *all = json_array(), *items = json_array();
-	int rc = people__erasure_list(req_db(r), status, add_erasure, all);
 	/* Only the requests of people in an organisation where the caller is
-	 * an admin (a person's record is never platform-wide: policy.c). The
-	 * organisations of each person, so the queue can say whose it is and
-	 * link to the record; the record itself is read (and audited) on the
-	 * person's page. */
+	 * an admin (a person's record is never platform-wide: policy.c), with
+	 * their organisations, so the queue can say whose it is and link to the
+	 * record; the record itself is read (and audited) on the person's page. */
 	int64_t *mine;
 	size_t nmine = my_orgs(r, ACT_ERASURE_REVIEW, &mine);
-	size_t i;
-	json_t *item;
-	json_array_foreach(all, i, item)
-	{
-		if (rc)
-			break;
-		struct person_view v;
-		rc = people_view(px(r), req_db(r), r->arena,
-		                 json_integer_value(json_object_get(item, "participant_id")), &v);
-		if (rc == -HEARTH_ENOTFOUND) {
-			rc = 0;
-			continue;
-		}
-		if (rc)
-			break;
-		json_decref(v.profile);
-		if (!among(mine, nmine, v.org_ids, v.norgs))
-			continue;
-		json_t *orgs = json_array();
-		for (size_t k = 0; k < v.norgs; k++)
-			json_array_append_new(orgs, json_integer(v.org_ids[k]));
-		json_object_set_new(item, "organisation_ids", orgs);
-		json_object_set_new(item, "erased", json_boolean(v.erased));
-		json_array_append(items, item);
-	}
-	json_decref(all);
+	json_t *items = json_array();
+	int rc = people__erasure_queue(req_db(r), r->arena, status, mine, nmine, add_queued, items);
 	if (rc) {
 		json_decref(items);
 		http_error(r, rc, "erasure requests");

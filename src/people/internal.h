@@ -141,8 +141,21 @@ struct erasure_row {
  * into *out, strings in arena; -HEARTH_ENOTFOUND when they never asked. */
 int people__erasure_latest(const struct people_ctx *px, struct db_conn *c, struct arena *a,
                            int64_t participant_id, struct erasure_row *out);
-int people__erasure_list(struct db_conn *c, const char *status,
-                         void (*fn)(const struct erasure_row *row, void *ctx), void *ctx);
+/* The erasure queue as one reviewer sees it: the requests (status NULL or
+ * "": every status) of people in one of organisations orgs[0..norgs), each
+ * once, oldest first, with the person's organisations and whether they are
+ * erased. Reads no sealed data. fn is called once per request. */
+struct erasure_queued {
+	struct erasure_row row;
+	const int64_t *org_ids;
+	size_t norgs;
+	bool erased;
+};
+int people__erasure_queue(struct db_conn *c, struct arena *a, const char *status,
+                          const int64_t *orgs, size_t norgs,
+                          void (*fn)(const struct erasure_queued *q, void *ctx), void *ctx);
+/* The organisations of participant id (arena array, by id). */
+int people__orgs_of(struct db_conn *c, struct arena *a, int64_t id, int64_t **ids, size_t *n);
 /* Marks a pending request rejected, the reason sealed with the person's
  * data key (it is written about them); -HEARTH_ENOTFOUND if none pending. */
 int people__erasure_reject(const struct people_ctx *px, struct db_conn *c, struct arena *a,

@@ -289,20 +289,27 @@ int people__get(const struct people_ctx *px, struct db_conn *c, struct arena *a,
 			return rc;
 		}
 	}
-	s = db_prepare(c, SQL_ORGS_OF);
+	return people__orgs_of(c, a, id, &out->org_ids, &out->norgs);
+}
+
+int people__orgs_of(struct db_conn *c, struct arena *a, int64_t id, int64_t **ids, size_t *n)
+{
+	int rc;
+	struct db_stmt *s = db_prepare(c, SQL_ORGS_OF);
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, id);
 	size_t cap = 4;
-	out->org_ids = arena_alloc(a, cap * sizeof *out->org_ids);
+	*n = 0;
+	*ids = arena_alloc(a, cap * sizeof **ids);
 	while (db_next(s, &rc)) {
-		if (out->norgs == cap) {
+		if (*n == cap) {
 			int64_t *bigger = arena_alloc(a, cap * 2 * sizeof *bigger);
-			memcpy(bigger, out->org_ids, cap * sizeof *bigger);
-			out->org_ids = bigger;
+			memcpy(bigger, *ids, cap * sizeof *bigger);
+			*ids = bigger;
 			cap *= 2;
 		}
-		out->org_ids[out->norgs++] = db_col_i64(s, 0);
+		(*ids)[(*n)++] = db_col_i64(s, 0);
 	}
 	db_finish(s);
 	return rc;

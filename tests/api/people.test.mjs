@@ -1153,11 +1153,12 @@ describe('erasure requests', () => {
   });
 
   test('the unfiltered list works as the first use of the query on a fresh server', async () => {
-    // Fails on PostgreSQL (500, "could not determine data type of parameter
-    // $1"): SQL_ERASURE_LIST has "(? IS NULL OR status = ?)", and a pooled
-    // connection prepares it with the types of its first bindings; with no
-    // filter that is an untyped NULL. It works on a connection that first
-    // ran it with ?status=..., so on a busy server the 500 comes and goes.
+    // Failed on PostgreSQL (500, "could not determine data type of parameter
+    // $1") when the list's SQL had "(? IS NULL OR status = ?)": a pooled
+    // connection prepares it with the types of its first bindings, and with
+    // no filter that is an untyped NULL (SQL_ERASURE_QUEUE uses COALESCE).
+    // It worked on a connection that first ran it with ?status=..., so on a
+    // busy server the 500 came and went.
     const admin = await loginAs(limited.url, ROOT_ADMIN);
     for (let i = 0; i < 3; i++) {
       const res = await admin.get('/api/v1/erasure-requests');
