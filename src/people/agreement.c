@@ -88,7 +88,7 @@ static bool has_category(const char *list, const char *cat)
 	((1u << ROLE_ADMIN) | (1u << ROLE_COORDINATOR) | (1u << ROLE_FACILITATOR) | \
 	 (1u << ROLE_CLINICIAN) | (1u << ROLE_PEER_SUPPORTER))
 
-int people__sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
+int people_sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
                     enum share_category cat, bool *allowed)
 {
 	int64_t now = util_now();
@@ -127,10 +127,10 @@ int people__sharing(struct db_conn *c, const struct actor *a, int64_t participan
 		 * contact them; it never opens their record to another one. */
 		bool sharing = false, purpose = false;
 		if (covered)
-			rc = people__consent_granted(c, participant_id, PURPOSE_CLINICAL_SHARING,
+			rc = people_consent_granted(c, participant_id, PURPOSE_CLINICAL_SHARING,
 			                             &sharing);
 		if (!rc && sharing)
-			rc = people__consent_granted(c, participant_id, share_purpose[cat],
+			rc = people_consent_granted(c, participant_id, share_purpose[cat],
 			                             &purpose);
 		if (rc)
 			return rc;
@@ -142,30 +142,38 @@ int people__sharing(struct db_conn *c, const struct actor *a, int64_t participan
 bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
                            enum share_category cat)
 {
-	/* An error never shares (people__sharing tells it apart). */
+	/* An error never shares (people_sharing tells it apart). */
 	bool allowed = false;
-	return people__sharing(c, a, participant_id, cat, &allowed) == 0 && allowed;
+	return people_sharing(c, a, participant_id, cat, &allowed) == 0 && allowed;
 }
 
 static const char SQL_ORGS_SHARE[] =
     "SELECT 1 FROM sharing_agreements WHERE from_organisation_id = ? AND to_organisation_id = ?"
     " AND revoked_at IS NULL AND starts_at <= ? AND ends_at > ?";
 
-bool people_orgs_share(struct db_conn *c, int64_t from, int64_t to)
+int people_orgs_shared(struct db_conn *c, int64_t from, int64_t to, bool *shared)
 {
 	int64_t now = util_now();
+	*shared = false;
 	struct db_stmt *s = db_prepare(c, SQL_ORGS_SHARE);
 	if (!s)
-		return false;
+		return -HEARTH_EDB;
 	db_bind_i64(s, 1, from);
 	db_bind_i64(s, 2, to);
 	db_bind_i64(s, 3, now);
 	db_bind_i64(s, 4, now);
-	/* An error never shares: no agreement is assumed. */
 	int rc;
 	bool found = db_next(s, &rc);
 	db_finish(s);
-	return found && !rc;
+	*shared = found && !rc;
+	return rc;
+}
+
+bool people_orgs_share(struct db_conn *c, int64_t from, int64_t to)
+{
+	bool shared;
+	/* An error never shares: no agreement is assumed. */
+	return people_orgs_shared(c, from, to, &shared) == 0 && shared;
 }
 
 static const char SQL_PARTNER_ORGS[] =

@@ -51,7 +51,7 @@ int people_purpose_from_name(const char *name)
 	return -1;
 }
 
-int people__consent_granted(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose,
+int people_consent_granted(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose,
                             bool *granted)
 {
 	*granted = false;
@@ -72,9 +72,9 @@ int people__consent_granted(struct db_conn *c, int64_t participant_id, enum cons
 bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose)
 {
 	/* Deny when in doubt: a database error never grants (callers that must
-	 * tell the error apart use people__consent_granted). */
+	 * tell the error apart use people_consent_granted). */
 	bool granted = false;
-	return people__consent_granted(c, participant_id, purpose, &granted) == 0 && granted;
+	return people_consent_granted(c, participant_id, purpose, &granted) == 0 && granted;
 }
 
 static consent_withdrawn_fn listeners[16];

@@ -94,19 +94,10 @@ int people__consents(const struct people_ctx *px, struct db_conn *c, struct aren
                      struct consent_row **rows, size_t *n);
 int people__consent_text(struct db_conn *c, struct arena *a, const char *purpose, int64_t version,
                          const char *lang, int64_t *current_version, const char **body);
-/* Whether the person's latest decision for purpose grants it, into
- * *granted (false when they never decided or are erased). Unlike
- * consent_allows, a database error is returned, not read as "no". */
-int people__consent_granted(struct db_conn *c, int64_t participant_id,
-                            enum consent_purpose purpose, bool *granted);
 /* Tells every listener registered with people_on_consent_withdrawn that
  * the person withdrew purpose (or was erased: PURPOSE_PARTICIPATION), in
  * the caller's transaction. Returns 0 or the first listener's error. */
 int people__consent_withdrawn(struct db_conn *c, int64_t id, enum consent_purpose purpose);
-/* people_sharing_allows with the error told apart: *allowed is set only
- * when the answer is known; returns 0 or a negative hearth_err. */
-int people__sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
-                    enum share_category cat, bool *allowed);
 
 int people__code_create(struct db_conn *c, int64_t id, int64_t actor, char code[16]);
 int people__code_claim(struct db_conn *c, const char *code, int64_t *id);

@@ -113,6 +113,11 @@ int people_open(const struct people_ctx *px, struct arena *a, int64_t participan
 /* True when the person's latest decision for purpose is a grant (and the
  * person is not erased). Asked at the moment of use; never cache it. */
 bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose);
+/* Whether the person's latest decision for purpose grants it, into
+ * *granted (false when they never decided or are erased). Unlike
+ * consent_allows, a database error is returned, not read as "no". */
+int people_consent_granted(struct db_conn *c, int64_t participant_id,
+                            enum consent_purpose purpose, bool *granted);
 
 /* True when actor may see category of the person's data: staff of one of
  * the person's organisations, or staff of an organisation that an active
@@ -121,11 +126,19 @@ bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purp
  * service (clinical_sharing) AND to the category's own purpose. */
 bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t participant_id,
                            enum share_category cat);
+/* people_sharing_allows with the error told apart, for a caller that
+ * answers 500 on it: *allowed is set only when the answer is known;
+ * returns 0 or a negative hearth_err. */
+int people_sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
+                    enum share_category cat, bool *allowed);
 
 /* True when an active data-sharing agreement (any category, within its
  * dates, not revoked) runs from organisation from to organisation to: the
  * two work together, so staff of to may be named in from's programmes. */
 bool people_orgs_share(struct db_conn *c, int64_t from, int64_t to);
+/* The same, with a database error returned (0 or a negative hearth_err)
+ * instead of read as "no agreement". */
+int people_orgs_shared(struct db_conn *c, int64_t from, int64_t to, bool *shared);
 
 /* The organisations linked to org by an active data-sharing agreement, in
  * either direction (partners who may work together on a programme). Fills

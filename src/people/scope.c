@@ -24,7 +24,7 @@ int people__check(struct db_conn *c, const struct actor *a, enum action act,
 	/* Shared with one of the caller's organisations: a read sees the
 	 * contact category; anything else is known but refused. */
 	bool shared = false;
-	if (!p->erased && (rc = people__sharing(c, a, p->id, SHARE_CONTACT, &shared)) != 0)
+	if (!p->erased && (rc = people_sharing(c, a, p->id, SHARE_CONTACT, &shared)) != 0)
 		return rc;
 	if (shared) {
 		if (contact_only && policy_scope(act) == SCOPE_SHARED) {

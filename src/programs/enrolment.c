@@ -361,7 +361,10 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 		no->programme_status = ref.status;
 		goto out;
 	}
-	if (!consent_allows(c, person, PURPOSE_PARTICIPATION)) {
+	bool consented;
+	if ((rc = people_consent_granted(c, person, PURPOSE_PARTICIPATION, &consented)) != 0)
+		goto out;
+	if (!consented) {
 		rc = programs_part_refuse(no, 403, NULL,
 		                 by_self
 		                     ? "taking part needs your consent to participation; you can "

@@ -197,7 +197,8 @@ int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size
 		d->title = due[i].title;
 		if ((rc = missed_dates(x, &due[i], d)) != 0)
 			goto out;
-		d->may_contact = consent_allows(x->c, d->pid, PURPOSE_CONTACT);
+		if ((rc = people_consent_granted(x->c, d->pid, PURPOSE_CONTACT, &d->may_contact)) != 0)
+			goto out;
 		if ((rc = last_action(x, d)) != 0)
 			goto out;
 	}
@@ -260,7 +261,10 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 	bool contacting = strcmp(in->action, "called") == 0 ||
 	                  strcmp(in->action, "messaged") == 0 ||
 	                  strcmp(in->action, "no_answer") == 0;
-	if (contacting && !consent_allows(c, in->pid, PURPOSE_CONTACT)) {
+	bool may_contact = false;
+	if (contacting && (rc = people_consent_granted(c, in->pid, PURPOSE_CONTACT, &may_contact)) != 0)
+		goto out;
+	if (contacting && !may_contact) {
 		rc = programs_part_refuse(no, 403, NULL,
 		                 "this person has not consented to being contacted; record a "
 		                 "meeting in person or another action instead");

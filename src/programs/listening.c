@@ -364,7 +364,10 @@ static int answerer_for(struct db_conn *c, const struct people_ctx *px, struct a
 	json_decref(pv.profile);
 	struct membership m = {.organisation_id = rd->org, .role = ROLE_COORDINATOR};
 	struct actor as_org = {.memberships = &m, .nmemberships = 1};
-	if (!people_sharing_allows(c, &as_org, given, SHARE_ATTENDANCE)) {
+	bool shared;
+	if ((rc = people_sharing(c, &as_org, given, SHARE_ATTENDANCE, &shared)) != 0)
+		goto out;
+	if (!shared) {
 		rc = programs_refuse(why, a, 403, "participant_id",
 		                     "this person is not in your organisation");
 		goto out;

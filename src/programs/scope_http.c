@@ -58,7 +58,12 @@ bool programs_scope_participant(struct req *r, const char *field, int64_t pid, i
 	 * or covered by an agreement and the person's consent. */
 	struct membership m = {.organisation_id = org, .role = ROLE_COORDINATOR};
 	struct actor as_org = {.memberships = &m, .nmemberships = 1};
-	if (!people_sharing_allows(c, &as_org, pid, SHARE_ATTENDANCE)) {
+	bool shared;
+	if ((rc = people_sharing(c, &as_org, pid, SHARE_ATTENDANCE, &shared)) != 0) {
+		json_decref(v.profile);
+		return fail(r, rc, "the person");
+	}
+	if (!shared) {
 		json_decref(v.profile);
 		return refuse(r, SCOPE_PARTICIPANT, field);
 	}
@@ -97,7 +102,9 @@ bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t
 	bool known = false, fits = false;
 	for (int i = 0; i < a.nmemberships && !fits; i++) {
 		const struct membership *m = &a.memberships[i];
-		bool here = m->organisation_id == org || people_orgs_share(c, org, m->organisation_id);
+		bool here = m->organisation_id == org;
+		if (!here && (rc = people_orgs_shared(c, org, m->organisation_id, &here)) != 0)
+			return fail(r, rc, "the staff member");
 		if (!here)
 			continue;
 		known = true;

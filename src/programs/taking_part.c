@@ -73,7 +73,12 @@ int programs_part_scope_participant(const struct part_ctx *x, const char *field,
 	}
 	struct membership m = {.organisation_id = org, .role = ROLE_COORDINATOR};
 	struct actor as_org = {.memberships = &m, .nmemberships = 1};
-	if (!people_sharing_allows(x->c, &as_org, pid, SHARE_ATTENDANCE)) {
+	bool shared;
+	if ((rc = people_sharing(x->c, &as_org, pid, SHARE_ATTENDANCE, &shared)) != 0) {
+		no->what = "the person";
+		goto out;
+	}
+	if (!shared) {
 		rc = programs_part_refuse(no, 403, field, "this person is not in your organisation");
 		goto out;
 	}

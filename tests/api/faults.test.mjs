@@ -108,3 +108,28 @@ describe('a statement failing mid-list', () => {
   });
 });
 
+describe('a consent or sharing check that cannot run does not read as "no"', () => {
+  test('enrolling a person whose consent cannot be read: 500, not 403 "has not consented"', async () => {
+    // Set up on a server without the fault, then start the same data again
+    // with it, so that the first consent read is the enrolment's.
+    const setup = await startServer();
+    const as = await loginAllRoles(setup.url);
+    const person = await as.coordinator.post('/api/v1/participants', {
+      name: 'Consent Fault Person', email: `consent-fault-${Date.now()}@example.org`,
+      consents: [{ purpose: 'participation', granted: true }],
+    });
+    assert.equal(person.status, 201, person.text);
+    const programmes = (await as.coordinator.get('/api/v1/programmes')).json.items;
+    const open = programmes.filter((p) => p.status === 'published');
+    assert.ok(open.length, 'the demo has a published programme');
+    const dir = setup.dir;
+    await setup.stop();
+    const server = await startServer({ dir, env: { HEARTH_TEST_FAULT_STEP: 'SELECT c.granted FROM consents c@1' } });
+    servers.push(server);
+    const coordinator = (await loginAllRoles(server.url)).coordinator;
+    const res = await coordinator.post(`/api/v1/programmes/${open[0].id}/enrolments`, { participant_id: person.json.id });
+    assertProblem(res, 500);
+    const again = await coordinator.post(`/api/v1/programmes/${open[0].id}/enrolments`, { participant_id: person.json.id });
+    assert.equal(again.status, 201, again.text);
+  });
+});
