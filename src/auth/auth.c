@@ -563,28 +563,15 @@ int auth_user_names(struct db_conn *c, struct arena *a, const int64_t *ids, size
 	return rc;
 }
 
-/* *found: the statement sql (?1 = id) has a row. */
-static int user_fact(struct db_conn *c, const char *sql, int64_t id, bool *found)
-{
-	*found = false;
-	struct db_stmt *s = db_prepare(c, sql);
-	if (!s)
-		return -HEARTH_EDB;
-	db_bind_i64(s, 1, id);
-	int rc = db_step(s);
-	*found = rc == DB_ROW;
-	db_finish(s);
-	return rc < 0 ? rc : 0;
-}
 
 int auth_user_enabled(struct db_conn *c, int64_t user, bool *enabled)
 {
-	return user_fact(c, SQL_USER_ENABLED, user, enabled);
+	return id_exists(c, SQL_USER_ENABLED, user, enabled);
 }
 
 int auth_user_erased(struct db_conn *c, int64_t user, bool *erased)
 {
-	return user_fact(c, SQL_USER_ERASED, user, erased);
+	return id_exists(c, SQL_USER_ERASED, user, erased);
 }
 
 int auth_user_has_role(struct db_conn *c, int64_t user, int64_t org, enum role role, bool *has)

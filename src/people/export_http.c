@@ -21,21 +21,30 @@
 #include "people/people_http.h"
 #include "core/banned.h"
 
-void people_http_me_export(struct req *r)
+/* The caller's own export document, the read audited; NULL when it has
+ * answered (no record of theirs, or an error). */
+static json_t *export_of_me(struct req *r)
 {
 	int64_t id = people_edge_my_id(r);
 	struct person_row p;
 	struct consent_row *rows;
 	size_t n;
-	int rc;
 	if (!id || !people_edge_load_self(r, id, &p, &rows, &n, "self.participant.export"))
-		return;
+		return NULL;
 	json_t *doc;
-	rc = people__export_doc(px(r), req_db(r), r->arena, id, &p, rows, n, &doc);
+	int rc = people__export_doc(px(r), req_db(r), r->arena, id, &p, rows, n, &doc);
 	if (rc) {
 		http_error(r, rc, "your data");
-		return;
+		return NULL;
 	}
+	return doc;
+}
+
+void people_http_me_export(struct req *r)
+{
+	json_t *doc = export_of_me(r);
+	if (!doc)
+		return;
 	http_add_header(r, "Content-Disposition: attachment; filename=\"my-hearth-data.json\"");
 	http_json(r, 200, doc);
 }
@@ -221,19 +230,9 @@ static const char *page_lang(struct req *r)
 
 void people_http_me_export_html(struct req *r)
 {
-	int64_t id = people_edge_my_id(r);
-	struct person_row p;
-	struct consent_row *rows;
-	size_t n;
-	int rc;
-	if (!id || !people_edge_load_self(r, id, &p, &rows, &n, "self.participant.export"))
+	json_t *doc = export_of_me(r);
+	if (!doc)
 		return;
-	json_t *doc;
-	rc = people__export_doc(px(r), req_db(r), r->arena, id, &p, rows, n, &doc);
-	if (rc) {
-		http_error(r, rc, "your data");
-		return;
-	}
 	const char *lang = page_lang(r);
 	struct words w = {catalog_load(lang), catalog_load("en")};
 	struct buf b = BUF_INIT;

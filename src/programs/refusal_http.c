@@ -26,8 +26,7 @@ void programs_bad(struct req *r, int status, const char *field, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	programs_http_close(r);
-	http_field_problem(r, status, field, "%s", msg);
+	req_refuse(r, status, field, "%s", msg);
 }
 
 bool programs_http_finish(struct req *r, int rc, const struct programs_refusal *why,
