@@ -88,18 +88,21 @@ int programs_session_ref(struct db_conn *c, struct arena *a, int64_t session_id,
 	return rc;
 }
 
-static json_t *iso_or_null(int64_t t, bool null)
+json_t *programs_json_time(int64_t t)
 {
-	if (null)
-		return json_null();
 	char s[32];
 	util_iso8601(s, sizeof s, t);
 	return json_string(s);
 }
 
-static json_t *text_or_null(const char *s)
+json_t *programs_json_text(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+static json_t *iso_or_null(int64_t t, bool null)
+{
+	return null ? json_null() : programs_json_time(t);
 }
 
 json_t *programs_session_row(struct db_stmt *st)
@@ -112,8 +115,8 @@ json_t *programs_session_row(struct db_stmt *st)
 	                      "ends_at", iso_or_null(db_col_i64(st, 3), false), "original_start",
 	                      iso_or_null(db_col_i64(st, 4), db_col_null(st, 4)), "venue_id",
 	                      db_col_null(st, 5) ? json_null() : json_integer(db_col_i64(st, 5)),
-	                      "online_link", text_or_null(db_col_text(st, 6)), "status",
-	                      db_col_text(st, 7), "cancel_reason", text_or_null(db_col_text(st, 8)),
+	                      "online_link", programs_json_text(db_col_text(st, 6)), "status",
+	                      db_col_text(st, 7), "cancel_reason", programs_json_text(db_col_text(st, 8)),
 	                      "edited", db_col_i64(st, 9) != 0, "timezone", zone, "programme",
 	                      db_col_text(st, 11), "on_duty", db_col_i64(st, 12) > 0);
 	if (!o)

@@ -59,6 +59,10 @@ int programs_programme_ref(struct db_conn *c, struct arena *a, int64_t programme
 int programs_session_ref(struct db_conn *c, struct arena *a, int64_t session_id,
                          struct prog_ref *out);
 
+/* An instant as ISO 8601 UTC text; a string or JSON null. */
+json_t *programs_json_time(int64_t t);
+json_t *programs_json_text(const char *s);
+
 /* A session row as the API shows it. */
 json_t *programs_session_json(struct db_conn *c, int64_t session_id);
 /* The row at the cursor of a statement selecting PROGRAMS_SESSION_COLUMNS. */

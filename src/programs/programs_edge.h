@@ -1,6 +1,7 @@
 /*
  * Inside the programmes edge only (programmes_http.c, sessions_http.c,
- * roster_http.c): the helpers their handlers share. Those returning bool
+ * roster_http.c, taking_part_http.c, supports_http.c): the helpers their
+ * handlers share. Those returning bool
  * answer the refusal themselves (after rolling back: programs_bad) and
  * return false, true meaning go on; those returning int leave answering to
  * the handler's single exit (programs_http_finish).
@@ -17,6 +18,23 @@ struct prog_row;
 
 /* "kind:id" in the request's arena, for the audit log. */
 const char *programs_http_resource(struct req *r, const char *kind, int64_t id);
+
+/* taking_part_http.c: what the taking-part edges (enrolment, fit,
+ * supports, attendance, follow-up) share. */
+#include "programs/taking_part.h"
+const struct people_ctx *programs_http_px(struct req *r);
+/* The logic's context for this request. */
+struct part_ctx programs_http_part_ctx(struct req *r);
+/* The participant record of the logged-in participant; answers 404 and
+ * returns 0 when the login has none. */
+int64_t programs_http_self_or_404(struct req *r);
+/* Begins the request's write transaction; answers and returns false on
+ * failure. */
+bool programs_http_begin_write(struct req *r, const char *what);
+/* Answers a refusal of the logic (no->base.status set) and returns true:
+ * the transaction is committed first when the settling it did is kept
+ * (audited as enrolment.settle), else rolled back. False: no refusal. */
+bool programs_http_part_refused(struct req *r, const struct part_refusal *no);
 
 /* sessions_http.c: begins a write transaction and loads the session (or
  * programme) id for someone allowed act in its organisation

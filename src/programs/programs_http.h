@@ -13,7 +13,9 @@
  *   refusal_http.c      answers the refusals logic files return (programs.h)
  *                       and the handlers' single exit (programs_http_finish)
  *   scope_http.c        ids in bodies and query strings (scope.h)
- *   taking_part_http.c  fit, enrolment and waitlist, supports, attendance, follow-up
+ *   taking_part_http.c  fit, enrolment and waitlist, attendance, follow-up (and the
+ *                       helpers of these edges: programs_edge.h)
+ *   supports_http.c     supports and their ledger
  *   calendar/calendar_http.c  iCalendar feeds and their tokens (logic in calendar/calendar.c)
  */
 #ifndef HEARTH_PROGRAMS_HTTP_H

@@ -241,21 +241,9 @@ int programs_seal_leftovers(struct db_pool *pool, const struct people_ctx *px)
 
 /* --- the person's export --- */
 
-static json_t *iso(int64_t t)
-{
-	char s[32];
-	util_iso8601(s, sizeof s, t);
-	return json_string(s);
-}
-
 static json_t *iso_or_null(struct db_stmt *s, int col)
 {
-	return db_col_null(s, col) ? json_null() : iso(db_col_i64(s, col));
-}
-
-static json_t *text_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
+	return db_col_null(s, col) ? json_null() : programs_json_time(db_col_i64(s, col));
 }
 
 /* Runs sql with the person's id as ?1 and calls row() per row; stops at the
@@ -294,8 +282,8 @@ static int x_enrolment(struct db_stmt *s, void *ctx)
 	json_t *o = json_pack(
 	    "{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "programme_id", (json_int_t)db_col_i64(s, 0),
 	    "programme", db_col_text(s, 1), "status", db_col_text(s, 2), "cancel_reason",
-	    text_or_null(db_col_text(s, 3)), "created_at", iso(db_col_i64(s, 4)), "updated_at",
-	    iso(db_col_i64(s, 5)), "offer_expires_at", iso_or_null(s, 6));
+	    programs_json_text(db_col_text(s, 3)), "created_at", programs_json_time(db_col_i64(s, 4)), "updated_at",
+	    programs_json_time(db_col_i64(s, 5)), "offer_expires_at", iso_or_null(s, 6));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -310,8 +298,8 @@ static int x_attendance(struct db_stmt *s, void *ctx)
 	struct xctx *x = ctx;
 	json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:b, s:o}", "programme_id",
 	                      (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1),
-	                      "session_start", iso(db_col_i64(s, 2)), "status", db_col_text(s, 3),
-	                      "sat_out", db_col_i64(s, 4) != 0, "marked_at", iso(db_col_i64(s, 5)));
+	                      "session_start", programs_json_time(db_col_i64(s, 2)), "status", db_col_text(s, 3),
+	                      "sat_out", db_col_i64(s, 4) != 0, "marked_at", programs_json_time(db_col_i64(s, 5)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -325,7 +313,7 @@ static int x_roster(struct db_stmt *s, void *ctx)
 	struct xctx *x = ctx;
 	json_t *o = json_pack("{s:I, s:s, s:o, s:s}", "programme_id", (json_int_t)db_col_i64(s, 0),
 	                      "programme", db_col_text(s, 1), "session_start",
-	                      iso(db_col_i64(s, 2)), "role", db_col_text(s, 3));
+	                      programs_json_time(db_col_i64(s, 2)), "role", db_col_text(s, 3));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -354,7 +342,7 @@ static int x_answer(struct db_stmt *s, void *ctx)
 	}
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o}", "round_id", (json_int_t)db_col_i64(s, 0),
 	                      "round", db_col_text(s, 1), "channel", db_col_text(s, 2), "lang",
-	                      db_col_text(s, 3), "given_at", iso(db_col_i64(s, 6)));
+	                      db_col_text(s, 3), "given_at", programs_json_time(db_col_i64(s, 6)));
 	json_t *answers = json_object_get(doc, "answers"),
 	       *tags = json_object_get(doc, "barrier_tags");
 	json_object_set_new(o, "answers", answers ? json_incref(answers) : json_object());
@@ -383,9 +371,9 @@ static int x_theme(struct db_stmt *s, void *ctx)
 	json_t *o =
 	    json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:I, s:o}", "round_id",
 	              (json_int_t)db_col_i64(s, 0), "round", db_col_text(s, 1), "title",
-	              text_or_null(title), "description", text_or_null(description), "outcome",
-	              db_col_text(s, 5), "outcome_reason", text_or_null(db_col_text(s, 6)), "votes",
-	              (json_int_t)db_col_i64(s, 8), "proposed_at", iso(db_col_i64(s, 7)));
+	              programs_json_text(title), "description", programs_json_text(description), "outcome",
+	              db_col_text(s, 5), "outcome_reason", programs_json_text(db_col_text(s, 6)), "votes",
+	              (json_int_t)db_col_i64(s, 8), "proposed_at", programs_json_time(db_col_i64(s, 7)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -409,8 +397,8 @@ static int x_vote(struct db_stmt *s, void *ctx)
 			return rc;
 	}
 	json_t *o = json_pack("{s:I, s:s, s:o, s:o}", "round_id", (json_int_t)db_col_i64(s, 0),
-	                      "round", db_col_text(s, 1), "theme", text_or_null(title), "voted_at",
-	                      iso(db_col_i64(s, 5)));
+	                      "round", db_col_text(s, 1), "theme", programs_json_text(title), "voted_at",
+	                      programs_json_time(db_col_i64(s, 5)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -432,8 +420,8 @@ static int x_support(struct db_stmt *s, void *ctx)
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "programme_id",
 	                      (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1), "kind",
 	                      db_col_text(s, 2), "status", db_col_text(s, 3), "amount_cents",
-	                      (json_int_t)db_col_i64(s, 4), "notes", text_or_null(notes),
-	                      "requested_at", iso(db_col_i64(s, 7)), "decided_at",
+	                      (json_int_t)db_col_i64(s, 4), "notes", programs_json_text(notes),
+	                      "requested_at", programs_json_time(db_col_i64(s, 7)), "decided_at",
 	                      iso_or_null(s, 8), "provided_at", iso_or_null(s, 9));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
@@ -463,7 +451,7 @@ static int x_followup(struct db_stmt *s, void *ctx)
 	    json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "programme_id",
 	              (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1), "action",
 	              db_col_text(s, 2), "note", note && *note ? json_string(note) : json_null(),
-	              "by", text_or_null(by), "at", iso(db_col_i64(s, 5)));
+	              "by", programs_json_text(by), "at", programs_json_time(db_col_i64(s, 5)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -475,7 +463,7 @@ static const char SQL_X_CALENDAR[] =
 static int x_calendar(struct db_stmt *s, void *ctx)
 {
 	struct xctx *x = ctx;
-	json_t *o = json_pack("{s:o}", "created_at", iso(db_col_i64(s, 0)));
+	json_t *o = json_pack("{s:o}", "created_at", programs_json_time(db_col_i64(s, 0)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * The HTTP edge of taking part in programmes: sessions that fit a person,
- * enrolment with its waitlist and offers, practical supports and their
- * ledger, attendance and follow-up. Each handler parses its input with a
+ * enrolment with its waitlist and offers, attendance and follow-up (supports
+ * are supports_http.c), and the helpers these edges share. Each handler parses its input with a
  * field table, calls one logic function (enrolment.c, fit.c, supports.c,
  * attendance.c, followup.c; declared in taking_part.h) inside the request's
  * transaction, and turns the typed result, or the refusal the logic gives
@@ -26,6 +26,7 @@
 #include "people/people.h"
 #include "programs/calendar/cal.h"
 #include "programs/programs.h"
+#include "programs/programs_edge.h"
 #include "programs/programs_http.h"
 #include "programs/taking_part.h"
 #include "core/banned.h"
@@ -36,26 +37,9 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 
-static const struct people_ctx *px(struct req *r)
+const struct people_ctx *programs_http_px(struct req *r)
 {
 	return &r->app->people;
-}
-
-static const char *resource(struct req *r, const char *kind, int64_t id)
-{
-	return arena_printf(r->arena, "%s:%" PRId64, kind, id);
-}
-
-static json_t *iso_json(int64_t t)
-{
-	char s[32];
-	util_iso8601(s, sizeof s, t);
-	return json_string(s);
-}
-
-static json_t *text_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
 
 /* A session as the API shows it (programs_session_row's members), with its
@@ -65,11 +49,11 @@ static json_t *session_json(const struct part_session *x)
 	json_t *o =
 	    json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:b, s:s, s:s, s:b}", "id",
 	              (json_int_t)x->id, "programme_id", (json_int_t)x->programme_id, "starts_at",
-	              iso_json(x->starts_at), "ends_at", iso_json(x->ends_at), "original_start",
-	              x->has_original_start ? iso_json(x->original_start) : json_null(), "venue_id",
+	              programs_json_time(x->starts_at), "ends_at", programs_json_time(x->ends_at), "original_start",
+	              x->has_original_start ? programs_json_time(x->original_start) : json_null(), "venue_id",
 	              x->has_venue ? json_integer(x->venue_id) : json_null(), "online_link",
-	              text_or_null(x->online_link), "status", x->status, "cancel_reason",
-	              text_or_null(x->cancel_reason), "edited", x->edited, "timezone", x->timezone,
+	              programs_json_text(x->online_link), "status", x->status, "cancel_reason",
+	              programs_json_text(x->cancel_reason), "edited", x->edited, "timezone", x->timezone,
 	              "programme", x->title, "on_duty", x->on_duty);
 	if (!o)
 		return NULL;
@@ -88,7 +72,7 @@ static json_t *session_json(const struct part_session *x)
 
 /* The participant record of the logged-in participant; answers 404 and
  * returns 0 when the login has none. */
-static int64_t self_or_404(struct req *r)
+int64_t programs_http_self_or_404(struct req *r)
 {
 	int64_t id = programs_self_participant(req_db(r), &r->actor);
 	if (!id)
@@ -116,7 +100,7 @@ static bool query_limit(struct req *r, int def, int max, int *out)
 
 /* Begins the request's write transaction; answers and returns false on
  * failure. */
-static bool begin_write(struct req *r, const char *what)
+bool programs_http_begin_write(struct req *r, const char *what)
 {
 	int rc = db_begin(req_db(r), true);
 	if (rc)
@@ -138,21 +122,21 @@ void programs_init(void)
 	programs_export_register(); /* the person's export: enrolments, supports, ... */
 }
 
-static struct part_ctx part_ctx(struct req *r)
+struct part_ctx programs_http_part_ctx(struct req *r)
 {
-	return (struct part_ctx){req_db(r), r->arena, px(r), &r->actor};
+	return (struct part_ctx){req_db(r), r->arena, programs_http_px(r), &r->actor};
 }
 
 /* Answers a refusal of the logic (no->base.status set) and returns true: the
  * transaction is committed first when the settling it did is kept
  * (audited as enrolment.settle), else rolled back. */
-static bool part_refused(struct req *r, const struct part_refusal *no)
+bool programs_http_part_refused(struct req *r, const struct part_refusal *no)
 {
 	if (!no->base.status)
 		return false;
 	if (no->keep) {
 		if (!req_commit(r, 0, "enrolment.settle",
-		                resource(r, "programme", no->programme_id), "the enrolment"))
+		                programs_http_resource(r, "programme", no->programme_id), "the enrolment"))
 			return true;
 	} else {
 		programs_http_close(r);
@@ -189,15 +173,15 @@ static json_t *enrolment_json(const struct enrolment_out *e)
 /* Enrols person in programme (or on its waitlist) and answers. */
 static void enrol(struct req *r, int64_t programme, int64_t person, bool by_self)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	struct enrolment_out e;
-	if (!begin_write(r, "the enrolment"))
+	if (!programs_http_begin_write(r, "the enrolment"))
 		return;
 	int rc = enrolment_enrol(&x, programme, person, by_self, &e, &no);
-	if (part_refused(r, &no) ||
+	if (programs_http_part_refused(r, &no) ||
 	    !req_commit(r, rc, by_self ? "self.enrolment.create" : "enrolment.create",
-	                resource(r, "enrolment", e.id), no.what))
+	                programs_http_resource(r, "enrolment", e.id), no.what))
 		return;
 	http_json(r, 201, enrolment_json(&e));
 }
@@ -226,7 +210,7 @@ void programs_http_me_enrol(struct req *r)
 {
 	struct field_value v[NFIELDS(programs_http_me_enrol_fields)];
 	int64_t me;
-	if (req_body_fields(r, &programs_http_me_enrol_body, v) && (me = self_or_404(r)) != 0)
+	if (req_body_fields(r, &programs_http_me_enrol_body, v) && (me = programs_http_self_or_404(r)) != 0)
 		enrol(r, v[ME_PROGRAMME_ID].i, me, true);
 }
 
@@ -236,16 +220,16 @@ static void enrolment_reply_do(struct req *r, enum enrolment_reply what)
 {
 	static const char *const actions[] = {"enrolment.cancel", "enrolment.accept",
 	                                      "enrolment.decline"};
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	struct enrolment_out e;
 	int64_t id = req_param_id(r, "id");
 	int64_t me = programs_self_participant(x.c, &r->actor);
-	if (!begin_write(r, "the enrolment"))
+	if (!programs_http_begin_write(r, "the enrolment"))
 		return;
 	int rc = enrolment_reply(&x, id, me, what, &e, &no);
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, actions[what], resource(r, "enrolment", id), no.what))
+	if (programs_http_part_refused(r, &no) ||
+	    !req_commit(r, rc, actions[what], programs_http_resource(r, "enrolment", id), no.what))
 		return;
 	if (what == ENROLMENT_CANCEL)
 		http_no_content(r);
@@ -280,15 +264,15 @@ static json_t *enrolment_row_json(const struct enrolment_row *e, bool named)
 	                      (json_int_t)e->programme_id, "programme", e->programme,
 	                      "participant_id", (json_int_t)e->participant_id, "status", e->status);
 	json_object_set_new(o, "position", e->position ? json_integer(e->position) : json_null());
-	json_object_set_new(o, "cancel_reason", text_or_null(e->cancel_reason));
+	json_object_set_new(o, "cancel_reason", programs_json_text(e->cancel_reason));
 	json_object_set_new(o, "offered_at",
-	                    e->has_offered_at ? iso_json(e->offered_at) : json_null());
+	                    e->has_offered_at ? programs_json_time(e->offered_at) : json_null());
 	json_object_set_new(o, "offer_expires_at",
-	                    e->has_offer_expires_at ? iso_json(e->offer_expires_at) : json_null());
-	json_object_set_new(o, "created_at", iso_json(e->created_at));
-	json_object_set_new(o, "updated_at", iso_json(e->updated_at));
+	                    e->has_offer_expires_at ? programs_json_time(e->offer_expires_at) : json_null());
+	json_object_set_new(o, "created_at", programs_json_time(e->created_at));
+	json_object_set_new(o, "updated_at", programs_json_time(e->updated_at));
 	if (named) {
-		json_object_set_new(o, "name", text_or_null(e->name));
+		json_object_set_new(o, "name", programs_json_text(e->name));
 		if (e->erased)
 			json_object_set_new(o, "erased", json_true());
 	}
@@ -297,17 +281,17 @@ static json_t *enrolment_row_json(const struct enrolment_row *e, bool named)
 
 void programs_http_enrol_list(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	struct enrolment_row *rows;
 	size_t n;
 	int64_t programme = req_param_id(r, "id");
-	if (!begin_write(r, "the enrolments"))
+	if (!programs_http_begin_write(r, "the enrolments"))
 		return;
 	int rc = enrolment_list(&x, programme, &rows, &n, &no);
 	/* Names shown are reads of those people's records. */
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, "enrolment.read", resource(r, "programme", programme), no.what))
+	if (programs_http_part_refused(r, &no) ||
+	    !req_commit(r, rc, "enrolment.read", programs_http_resource(r, "programme", programme), no.what))
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -317,14 +301,14 @@ void programs_http_enrol_list(struct req *r)
 
 void programs_http_me_enrolments(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct enrolment_row *rows;
 	size_t n;
-	int64_t me = self_or_404(r);
-	if (!me || !begin_write(r, "your enrolments"))
+	int64_t me = programs_http_self_or_404(r);
+	if (!me || !programs_http_begin_write(r, "your enrolments"))
 		return;
 	int rc = enrolment_list_mine(&x, me, &rows, &n);
-	if (!req_commit(r, rc, "self.enrolment.read", resource(r, "participant", me),
+	if (!req_commit(r, rc, "self.enrolment.read", programs_http_resource(r, "participant", me),
 	                "your enrolments"))
 		return;
 	json_t *items = json_array();
@@ -335,12 +319,12 @@ void programs_http_me_enrolments(struct req *r)
 
 void programs_http_me_sessions(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_session *rows;
 	size_t n;
 	int limit;
 	int64_t me;
-	if (!query_limit(r, 50, 500, &limit) || !(me = self_or_404(r)))
+	if (!query_limit(r, 50, 500, &limit) || !(me = programs_http_self_or_404(r)))
 		return;
 	int rc = enrolment_my_sessions(&x, me, limit, &rows, &n);
 	if (rc) {
@@ -381,11 +365,11 @@ static json_t *fit_programme_json(const struct fit_item *x)
 	    x->title, "art_form", x->art_form, "languages", langs, "format",
 	    fit_format_name(x->format), "capacity", (json_int_t)x->capacity, "therapeutic",
 	    x->therapeutic, "timezone", x->timezone, "start_date", x->start_date, "end_date",
-	    text_or_null(x->end_date), "start_time", x->start_time, "duration_minutes",
+	    programs_json_text(x->end_date), "start_time", x->start_time, "duration_minutes",
 	    (json_int_t)x->duration, "enrolled", (json_int_t)x->taken, "waitlisted",
 	    (json_int_t)x->waiting, "places_left", (json_int_t)(left > 0 ? left : 0));
 	json_object_set_new(o, "venue_id", x->venue_id ? json_integer(x->venue_id) : json_null());
-	json_object_set_new(o, "venue", text_or_null(x->venue));
+	json_object_set_new(o, "venue", programs_json_text(x->venue));
 	return o;
 }
 
@@ -419,13 +403,13 @@ static void fit_json(struct req *r, struct fit_item **items, size_t n)
 
 void programs_http_fit_me(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	struct fit_item **items;
 	size_t n;
 	int limit;
 	int64_t me;
-	if (!query_limit(r, FIT_DEFAULT, FIT_MAX, &limit) || !(me = self_or_404(r)))
+	if (!query_limit(r, FIT_DEFAULT, FIT_MAX, &limit) || !(me = programs_http_self_or_404(r)))
 		return;
 	/* Not audited: the person's own needs, read to rank (it must stay
 	 * fast); so no transaction either. */
@@ -439,202 +423,26 @@ void programs_http_fit_me(struct req *r)
 
 void programs_http_fit_person(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	struct fit_item **items;
 	size_t n;
 	int limit;
 	int64_t id = req_param_id(r, "id");
-	if (!query_limit(r, FIT_DEFAULT, FIT_MAX, &limit) || !begin_write(r, "the person"))
+	if (!query_limit(r, FIT_DEFAULT, FIT_MAX, &limit) || !programs_http_begin_write(r, "the person"))
 		return;
 	int rc = fit_for(&x, id, false, limit, &items, &n, &no);
 	if (no.denied) {
 		/* A denied read of a person is audited too. */
-		(void)req_audit(r, "participant.fit", resource(r, "participant", id), "denied");
+		(void)req_audit(r, "participant.fit", programs_http_resource(r, "participant", id), "denied");
 		db_commit(x.c);
 		http_problem(r, no.base.status, "%s", no.base.message);
 		return;
 	}
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, "participant.fit", resource(r, "participant", id), no.what))
+	if (programs_http_part_refused(r, &no) ||
+	    !req_commit(r, rc, "participant.fit", programs_http_resource(r, "participant", id), no.what))
 		return;
 	fit_json(r, items, n);
-}
-
-/* ------------------------------------------------------------------ */
-/* Supports (the logic is supports.c)                                  */
-
-static json_t *support_json(const struct support *x, bool named)
-{
-	json_t *o =
-	    json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)x->id,
-	              "programme_id", (json_int_t)x->programme_id, "session_id",
-	              x->session_id ? json_integer(x->session_id) : json_null(), "participant_id",
-	              (json_int_t)x->participant_id, "kind", x->kind, "status", x->status,
-	              "amount_cents", (json_int_t)x->amount_cents, "notes", text_or_null(x->notes));
-	json_object_set_new(o, "requested_by",
-	                    x->requested_by ? json_integer(x->requested_by) : json_null());
-	json_object_set_new(o, "requested_at", iso_json(x->requested_at));
-	json_object_set_new(o, "decided_by",
-	                    x->decided_by ? json_integer(x->decided_by) : json_null());
-	json_object_set_new(o, "decided_at",
-	                    x->has_decided_at ? iso_json(x->decided_at) : json_null());
-	json_object_set_new(o, "provided_at",
-	                    x->has_provided_at ? iso_json(x->provided_at) : json_null());
-	if (named) {
-		json_object_set_new(o, "name", text_or_null(x->name));
-		if (x->erased)
-			json_object_set_new(o, "erased", json_true());
-	}
-	return o;
-}
-
-/* Records a support request and answers. */
-static void support_request_do(struct req *r, const struct support_in *in)
-{
-	struct part_ctx x = part_ctx(r);
-	struct part_refusal no;
-	struct support out;
-	if (!begin_write(r, "the support"))
-		return;
-	int rc = support_request(&x, in, &out, &no);
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, in->by_self ? "self.support.request" : "support.request",
-	                resource(r, "support", out.id), no.what))
-		return;
-	http_json(r, 201, support_json(&out, false));
-}
-
-enum { SC_PARTICIPANT_ID, SC_SESSION_ID, SC_KIND, SC_AMOUNT_CENTS, SC_NOTES };
-static const struct field programs_http_support_create_fields[] = {
-    [SC_PARTICIPANT_ID] = {"participant_id", FIELD_INT, true, 1},
-    [SC_SESSION_ID] = {"session_id", FIELD_INT, false, 1},
-    [SC_KIND] = {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
-    [SC_AMOUNT_CENTS] = {"amount_cents", FIELD_INT, false, 0, 100000000},
-    [SC_NOTES] = {"notes", FIELD_STRING, false, 0, 500},
-};
-const struct field_table programs_http_support_create_body =
-    FIELD_TABLE(programs_http_support_create_fields);
-
-void programs_http_support_create(struct req *r)
-{
-	struct field_value v[NFIELDS(programs_http_support_create_fields)];
-	if (!req_body_fields(r, &programs_http_support_create_body, v))
-		return;
-	struct support_in in = {
-	    .programme = req_param_id(r, "id"),
-	    .person = v[SC_PARTICIPANT_ID].i,
-	    .session = v[SC_SESSION_ID].present ? v[SC_SESSION_ID].i : 0,
-	    .kind = v[SC_KIND].s,
-	    .amount = v[SC_AMOUNT_CENTS].present ? v[SC_AMOUNT_CENTS].i : 0,
-	    .notes = v[SC_NOTES].s,
-	};
-	support_request_do(r, &in);
-}
-
-enum { MS_PROGRAMME_ID, MS_SESSION_ID, MS_KIND, MS_NOTES };
-static const struct field programs_http_me_support_fields[] = {
-    [MS_PROGRAMME_ID] = {"programme_id", FIELD_INT, true, 1},
-    [MS_SESSION_ID] = {"session_id", FIELD_INT, false, 1},
-    [MS_KIND] = {"kind", FIELD_ENUM, true, 0, 0, support_kinds},
-    [MS_NOTES] = {"notes", FIELD_STRING, false, 0, 500},
-};
-const struct field_table programs_http_me_support_body =
-    FIELD_TABLE(programs_http_me_support_fields);
-
-void programs_http_me_support(struct req *r)
-{
-	struct field_value v[NFIELDS(programs_http_me_support_fields)];
-	int64_t me;
-	if (!req_body_fields(r, &programs_http_me_support_body, v) || !(me = self_or_404(r)))
-		return;
-	struct support_in in = {
-	    .programme = v[MS_PROGRAMME_ID].i,
-	    .person = me,
-	    .session = v[MS_SESSION_ID].present ? v[MS_SESSION_ID].i : 0,
-	    .kind = v[MS_KIND].s,
-	    .notes = v[MS_NOTES].s,
-	    .by_self = true,
-	};
-	support_request_do(r, &in);
-}
-
-void programs_http_support_list(struct req *r)
-{
-	struct part_ctx x = part_ctx(r);
-	struct part_refusal no;
-	struct support *rows;
-	size_t n;
-	int64_t programme = req_param_id(r, "id");
-	if (!begin_write(r, "the supports"))
-		return;
-	int rc = support_list(&x, programme, &rows, &n, &no);
-	/* Names shown are reads of those people's records. */
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, "support.read", resource(r, "programme", programme), no.what))
-		return;
-	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, support_json(&rows[i], true));
-	http_json(r, 200, json_pack("{s:o}", "items", items));
-}
-
-enum { SU_STATUS, SU_AMOUNT_CENTS };
-static const struct field programs_http_support_update_fields[] = {
-    [SU_STATUS] = {"status", FIELD_ENUM, true, 0, 0, support_states},
-    [SU_AMOUNT_CENTS] = {"amount_cents", FIELD_INT, false, 0, 100000000},
-};
-const struct field_table programs_http_support_update_body =
-    FIELD_TABLE(programs_http_support_update_fields);
-
-void programs_http_support_update(struct req *r)
-{
-	struct field_value v[NFIELDS(programs_http_support_update_fields)];
-	struct part_ctx x = part_ctx(r);
-	struct part_refusal no;
-	struct support out;
-	int64_t id = req_param_id(r, "id");
-	if (!req_body_fields(r, &programs_http_support_update_body, v) ||
-	    !begin_write(r, "the support"))
-		return;
-	int rc = support_decide(&x, id, v[SU_STATUS].s, v[SU_AMOUNT_CENTS].present,
-	                        v[SU_AMOUNT_CENTS].i, &out, &no);
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, arena_printf(r->arena, "support.%s", v[SU_STATUS].s),
-	                resource(r, "support", id), no.what))
-		return;
-	http_json(r, 200, support_json(&out, false));
-}
-
-void programs_http_support_ledger(struct req *r)
-{
-	struct part_ctx x = part_ctx(r);
-	struct part_refusal no;
-	struct support_ledger l;
-	int64_t programme = req_param_id(r, "id");
-	int rc = support_ledger(&x, programme, &l, &no);
-	if (part_refused(r, &no))
-		return;
-	if (rc) {
-		http_error(r, rc, no.what);
-		return;
-	}
-	json_t *by = json_array();
-	for (int k = 0; support_kinds[k]; k++) {
-		const int64_t *v = l.by_kind[k];
-		json_array_append_new(by, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		                                    "kind", support_kinds[k], "requested",
-		                                    (json_int_t)v[0], "approved", (json_int_t)v[1],
-		                                    "provided", (json_int_t)v[2], "declined",
-		                                    (json_int_t)v[3], "pending", (json_int_t)v[4],
-		                                    "amount_cents_approved", (json_int_t)v[5],
-		                                    "amount_cents_provided", (json_int_t)v[6]));
-	}
-	http_json(r, 200,
-	          json_pack("{s:I, s:s, s:o, s:I, s:I}", "programme_id", (json_int_t)programme,
-	                    "currency_unit", "cents", "by_kind", by, "total_cents_approved",
-	                    (json_int_t)l.cents_approved, "total_cents_provided",
-	                    (json_int_t)l.cents_provided));
 }
 
 /* ------------------------------------------------------------------ */
@@ -642,26 +450,26 @@ void programs_http_support_ledger(struct req *r)
 
 void programs_http_attendance_get(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	struct part_session sess;
 	struct reg_item *items;
 	size_t n;
 	bool has_sess;
 	int64_t session = req_param_id(r, "id");
-	if (!begin_write(r, "the register"))
+	if (!programs_http_begin_write(r, "the register"))
 		return;
 	int rc = attendance_register(&x, session, &sess, &has_sess, &items, &n, &no);
 	/* Names shown are reads of those people's records. */
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, "attendance.read", resource(r, "session", session), no.what))
+	if (programs_http_part_refused(r, &no) ||
+	    !req_commit(r, rc, "attendance.read", programs_http_resource(r, "session", session), no.what))
 		return;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_pack(
 		    "{s:I, s:o, s:o, s:b, s:o}", "participant_id", (json_int_t)items[i].pid, "name",
-		    text_or_null(items[i].name), "status", text_or_null(items[i].status), "sat_out",
-		    items[i].sat_out, "enrolment", text_or_null(items[i].enrolment));
+		    programs_json_text(items[i].name), "status", programs_json_text(items[i].status), "sat_out",
+		    items[i].sat_out, "enrolment", programs_json_text(items[i].enrolment));
 		if (items[i].erased)
 			json_object_set_new(o, "erased", json_true());
 		json_array_append_new(arr, o);
@@ -688,7 +496,7 @@ const struct field_table programs_http_attendance_mark_body =
 void programs_http_attendance_mark(struct req *r)
 {
 	struct field_value v[NFIELDS(programs_http_attendance_mark_fields)];
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	if (!req_body_fields(r, &programs_http_attendance_mark_body, v))
 		return;
@@ -704,11 +512,11 @@ void programs_http_attendance_mark(struct req *r)
 		};
 	}
 	int64_t session = req_param_id(r, "id");
-	if (!begin_write(r, "the attendance"))
+	if (!programs_http_begin_write(r, "the attendance"))
 		return;
 	int rc = attendance_mark(&x, session, marks, n, &no);
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, "attendance.mark", resource(r, "session", session), no.what))
+	if (programs_http_part_refused(r, &no) ||
+	    !req_commit(r, rc, "attendance.mark", programs_http_resource(r, "session", session), no.what))
 		return;
 	http_json(r, 200, json_pack("{s:I}", "marked", (json_int_t)n));
 }
@@ -718,10 +526,10 @@ void programs_http_attendance_mark(struct req *r)
 
 void programs_http_followup_list(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct followup_due *rows;
 	size_t n;
-	if (!begin_write(r, "the follow-ups"))
+	if (!programs_http_begin_write(r, "the follow-ups"))
 		return;
 	int rc = followup_due_list(&x, &rows, &n);
 	/* The names shown are reads of those people's records. */
@@ -738,11 +546,11 @@ void programs_http_followup_list(struct req *r)
 		        ? json_pack("{s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)d->last_id,
 		                    "action", d->last_action, "user_id",
 		                    d->last_has_user ? json_integer(d->last_user_id) : json_null(),
-		                    "by", text_or_null(d->last_by), "at", iso_json(d->last_at))
+		                    "by", programs_json_text(d->last_by), "at", programs_json_time(d->last_at))
 		        : json_null();
 		json_array_append_new(items, json_pack("{s:I, s:o, s:I, s:s, s:o, s:b, s:o}",
 		                                       "participant_id", (json_int_t)d->pid, "name",
-		                                       text_or_null(d->name), "programme_id",
+		                                       programs_json_text(d->name), "programme_id",
 		                                       (json_int_t)d->programme, "programme",
 		                                       d->title, "missed", missed, "may_contact",
 		                                       d->may_contact, "last_action", last));
@@ -763,36 +571,36 @@ const struct field_table programs_http_followup_create_body =
 void programs_http_followup_create(struct req *r)
 {
 	struct field_value v[NFIELDS(programs_http_followup_create_fields)];
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct part_refusal no;
 	int64_t id, at;
 	if (!req_body_fields(r, &programs_http_followup_create_body, v))
 		return;
 	struct followup_in in = {v[FC_PARTICIPANT_ID].i, v[FC_PROGRAMME_ID].i, v[FC_ACTION].s,
 	                         v[FC_NOTE].present ? v[FC_NOTE].s : NULL};
-	if (!begin_write(r, "the follow-up"))
+	if (!programs_http_begin_write(r, "the follow-up"))
 		return;
 	int rc = followup_create(&x, &in, &id, &at, &no);
-	if (part_refused(r, &no) ||
-	    !req_commit(r, rc, "followup.create", resource(r, "participant", in.pid), no.what))
+	if (programs_http_part_refused(r, &no) ||
+	    !req_commit(r, rc, "followup.create", programs_http_resource(r, "participant", in.pid), no.what))
 		return;
 	http_json(r, 201,
 	          json_pack("{s:I, s:I, s:I, s:s, s:o}", "id", (json_int_t)id, "participant_id",
 	                    (json_int_t)in.pid, "programme_id", (json_int_t)in.programme, "action",
-	                    in.action, "created_at", iso_json(at)));
+	                    in.action, "created_at", programs_json_time(at)));
 }
 
 void programs_http_followup_log(struct req *r)
 {
-	struct part_ctx x = part_ctx(r);
+	struct part_ctx x = programs_http_part_ctx(r);
 	struct followup_entry *rows;
 	size_t n;
 	int64_t only;
-	if (!programs_query_id(r, "participant_id", &only) || !begin_write(r, "the follow-up log"))
+	if (!programs_query_id(r, "participant_id", &only) || !programs_http_begin_write(r, "the follow-up log"))
 		return;
 	int rc = followup_log(&x, only, &rows, &n);
 	if (!req_commit(r, rc, "followup.log.read",
-	                only ? resource(r, "participant", only) : "followups", "the follow-up log"))
+	                only ? programs_http_resource(r, "participant", only) : "followups", "the follow-up log"))
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -802,8 +610,8 @@ void programs_http_followup_log(struct req *r)
 		              "participant_id", (json_int_t)e->pid, "programme_id",
 		              (json_int_t)e->programme, "programme", e->title, "action", e->action,
 		              "user_id", e->has_user ? json_integer(e->user_id) : json_null(), "by",
-		              text_or_null(e->by), "created_at", iso_json(e->at));
-		json_object_set_new(o, "name", text_or_null(e->name));
+		              programs_json_text(e->by), "created_at", programs_json_time(e->at));
+		json_object_set_new(o, "name", programs_json_text(e->name));
 		if (e->erased)
 			json_object_set_new(o, "erased", json_true());
 		json_object_set_new(o, "note",
