@@ -279,11 +279,12 @@ static const char SQL_X_ENROLMENTS[] =
 static int x_enrolment(struct db_stmt *s, void *ctx)
 {
 	struct xctx *x = ctx;
-	json_t *o = json_pack(
-	    "{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "programme_id", (json_int_t)db_col_i64(s, 0),
-	    "programme", db_col_text(s, 1), "status", db_col_text(s, 2), "cancel_reason",
-	    programs_json_text(db_col_text(s, 3)), "created_at", programs_json_time(db_col_i64(s, 4)), "updated_at",
-	    programs_json_time(db_col_i64(s, 5)), "offer_expires_at", iso_or_null(s, 6));
+	json_t *o =
+	    json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "programme_id",
+	              (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1), "status",
+	              db_col_text(s, 2), "cancel_reason", programs_json_text(db_col_text(s, 3)),
+	              "created_at", programs_json_time(db_col_i64(s, 4)), "updated_at",
+	              programs_json_time(db_col_i64(s, 5)), "offer_expires_at", iso_or_null(s, 6));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -296,10 +297,11 @@ static const char SQL_X_ATTENDANCE[] =
 static int x_attendance(struct db_stmt *s, void *ctx)
 {
 	struct xctx *x = ctx;
-	json_t *o = json_pack("{s:I, s:s, s:o, s:s, s:b, s:o}", "programme_id",
-	                      (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1),
-	                      "session_start", programs_json_time(db_col_i64(s, 2)), "status", db_col_text(s, 3),
-	                      "sat_out", db_col_i64(s, 4) != 0, "marked_at", programs_json_time(db_col_i64(s, 5)));
+	json_t *o =
+	    json_pack("{s:I, s:s, s:o, s:s, s:b, s:o}", "programme_id",
+	              (json_int_t)db_col_i64(s, 0), "programme", db_col_text(s, 1), "session_start",
+	              programs_json_time(db_col_i64(s, 2)), "status", db_col_text(s, 3), "sat_out",
+	              db_col_i64(s, 4) != 0, "marked_at", programs_json_time(db_col_i64(s, 5)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 

@@ -49,12 +49,13 @@ static json_t *session_json(const struct part_session *x)
 	json_t *o =
 	    json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:b, s:s, s:s, s:b}", "id",
 	              (json_int_t)x->id, "programme_id", (json_int_t)x->programme_id, "starts_at",
-	              programs_json_time(x->starts_at), "ends_at", programs_json_time(x->ends_at), "original_start",
-	              x->has_original_start ? programs_json_time(x->original_start) : json_null(), "venue_id",
-	              x->has_venue ? json_integer(x->venue_id) : json_null(), "online_link",
-	              programs_json_text(x->online_link), "status", x->status, "cancel_reason",
-	              programs_json_text(x->cancel_reason), "edited", x->edited, "timezone", x->timezone,
-	              "programme", x->title, "on_duty", x->on_duty);
+	              programs_json_time(x->starts_at), "ends_at", programs_json_time(x->ends_at),
+	              "original_start",
+	              x->has_original_start ? programs_json_time(x->original_start) : json_null(),
+	              "venue_id", x->has_venue ? json_integer(x->venue_id) : json_null(),
+	              "online_link", programs_json_text(x->online_link), "status", x->status,
+	              "cancel_reason", programs_json_text(x->cancel_reason), "edited", x->edited,
+	              "timezone", x->timezone, "programme", x->title, "on_duty", x->on_duty);
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "sequence", json_integer(x->sequence));
@@ -210,7 +211,8 @@ void programs_http_me_enrol(struct req *r)
 {
 	struct field_value v[NFIELDS(programs_http_me_enrol_fields)];
 	int64_t me;
-	if (req_body_fields(r, &programs_http_me_enrol_body, v) && (me = programs_http_self_or_404(r)) != 0)
+	if (req_body_fields(r, &programs_http_me_enrol_body, v) &&
+	    (me = programs_http_self_or_404(r)) != 0)
 		enrol(r, v[ME_PROGRAMME_ID].i, me, true);
 }
 
@@ -268,7 +270,8 @@ static json_t *enrolment_row_json(const struct enrolment_row *e, bool named)
 	json_object_set_new(o, "offered_at",
 	                    e->has_offered_at ? programs_json_time(e->offered_at) : json_null());
 	json_object_set_new(o, "offer_expires_at",
-	                    e->has_offer_expires_at ? programs_json_time(e->offer_expires_at) : json_null());
+	                    e->has_offer_expires_at ? programs_json_time(e->offer_expires_at)
+	                                            : json_null());
 	json_object_set_new(o, "created_at", programs_json_time(e->created_at));
 	json_object_set_new(o, "updated_at", programs_json_time(e->updated_at));
 	if (named) {
@@ -291,7 +294,8 @@ void programs_http_enrol_list(struct req *r)
 	int rc = enrolment_list(&x, programme, &rows, &n, &no);
 	/* Names shown are reads of those people's records. */
 	if (programs_http_part_refused(r, &no) ||
-	    !req_commit(r, rc, "enrolment.read", programs_http_resource(r, "programme", programme), no.what))
+	    !req_commit(r, rc, "enrolment.read", programs_http_resource(r, "programme", programme),
+	                no.what))
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -582,7 +586,8 @@ void programs_http_followup_create(struct req *r)
 		return;
 	int rc = followup_create(&x, &in, &id, &at, &no);
 	if (programs_http_part_refused(r, &no) ||
-	    !req_commit(r, rc, "followup.create", programs_http_resource(r, "participant", in.pid), no.what))
+	    !req_commit(r, rc, "followup.create", programs_http_resource(r, "participant", in.pid),
+	                no.what))
 		return;
 	http_json(r, 201,
 	          json_pack("{s:I, s:I, s:I, s:s, s:o}", "id", (json_int_t)id, "participant_id",
@@ -596,11 +601,13 @@ void programs_http_followup_log(struct req *r)
 	struct followup_entry *rows;
 	size_t n;
 	int64_t only;
-	if (!programs_query_id(r, "participant_id", &only) || !programs_http_begin_write(r, "the follow-up log"))
+	if (!programs_query_id(r, "participant_id", &only) ||
+	    !programs_http_begin_write(r, "the follow-up log"))
 		return;
 	int rc = followup_log(&x, only, &rows, &n);
 	if (!req_commit(r, rc, "followup.log.read",
-	                only ? programs_http_resource(r, "participant", only) : "followups", "the follow-up log"))
+	                only ? programs_http_resource(r, "participant", only) : "followups",
+	                "the follow-up log"))
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
