@@ -225,19 +225,21 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	                             1024, 64L * 1024 * 1024);
 	o->secure_cookies = strcmp(cli_env_or("HEARTH_SECURE_COOKIES", "0"), "1") == 0;
 	o->no_access_log = strcmp(cli_env_or("HEARTH_ACCESS_LOG", "on"), "off") == 0;
-	o->db_pool = (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
-	o->db_wait =
-	    (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL_WAIT", "5"), "HEARTH_DB_POOL_WAIT", 1, 600);
+	o->db_pool =
+	    (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL", "0"), "HEARTH_DB_POOL", 0, 1024);
+	o->db_wait = (int)cli_parse_long(cli_env_or("HEARTH_DB_POOL_WAIT", "5"),
+	                                 "HEARTH_DB_POOL_WAIT", 1, 600);
 	o->dbo = *db_get_options();
 	o->dbo.connect_timeout_s = (int)cli_parse_long(cli_env_or("HEARTH_DB_CONNECT_TIMEOUT", "5"),
-	                                           "HEARTH_DB_CONNECT_TIMEOUT", 0, 3600);
+	                                               "HEARTH_DB_CONNECT_TIMEOUT", 0, 3600);
 	/* `copy` moves whole tables in one statement each: no statement
 	 * timeout unless one is asked for. */
 	bool copying = argc > 0 && strcmp(argv[0], "copy") == 0; /* argv[0]: the command */
 	o->dbo.statement_timeout_s =
 	    (int)cli_parse_long(cli_env_or("HEARTH_DB_STATEMENT_TIMEOUT", copying ? "0" : "30"),
-	                    "HEARTH_DB_STATEMENT_TIMEOUT", 0, 86400);
-	parse_keepalive(cli_env_or("HEARTH_DB_KEEPALIVE", "10,5,3"), "HEARTH_DB_KEEPALIVE", &o->dbo);
+	                        "HEARTH_DB_STATEMENT_TIMEOUT", 0, 86400);
+	parse_keepalive(cli_env_or("HEARTH_DB_KEEPALIVE", "10,5,3"), "HEARTH_DB_KEEPALIVE",
+	                &o->dbo);
 	o->default_country = cli_env_or("HEARTH_DEFAULT_COUNTRY", NULL);
 	o->trusted_proxies = cli_env_or("HEARTH_TRUSTED_PROXIES", "");
 	o->org = "Hearth";
@@ -249,7 +251,9 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_KEY: o->key_file = optarg; break;
 		case OPT_LISTEN: o->listen = optarg; break;
-		case OPT_THREADS: o->threads = (int)cli_parse_long(optarg, "--threads", 1, 4096); break;
+		case OPT_THREADS:
+			o->threads = (int)cli_parse_long(optarg, "--threads", 1, 4096);
+			break;
 		case OPT_BODY_TIMEOUT:
 			o->body_timeout = (int)cli_parse_long(optarg, "--body-timeout", 1, 600);
 			break;
@@ -266,7 +270,9 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		case OPT_NO_ACCESS_LOG: o->no_access_log = true; break;
 		case OPT_FROM: o->from = optarg; break;
 		case OPT_KEY_STORE: o->key_store = optarg; break;
-		case OPT_DB_POOL: o->db_pool = (int)cli_parse_long(optarg, "--db-pool", 1, 1024); break;
+		case OPT_DB_POOL:
+			o->db_pool = (int)cli_parse_long(optarg, "--db-pool", 1, 1024);
+			break;
 		case OPT_DB_POOL_WAIT:
 			o->db_wait = (int)cli_parse_long(optarg, "--db-pool-wait", 1, 600);
 			break;

@@ -508,9 +508,8 @@ static const char SQL_USER_ENABLED[] = "SELECT 1 FROM users WHERE id = ?1 AND di
 static const char SQL_USER_ERASED[] =
     "SELECT 1 FROM users WHERE id = ?1 AND password_hash IS NULL AND disabled = 1"
     " AND email LIKE 'erased-user-%@invalid'";
-static const char SQL_USER_HAS_ROLE[] =
-    "SELECT 1 FROM memberships WHERE user_id = ?1 AND role = ?2"
-    " AND (?3 = 0 OR organisation_id = ?3)";
+static const char SQL_USER_HAS_ROLE[] = "SELECT 1 FROM memberships WHERE user_id = ?1 AND role = ?2"
+                                        " AND (?3 = 0 OR organisation_id = ?3)";
 /* ?2..?9: the role names asked for (NULL for the others). */
 static const char SQL_STAFF_LIST[] =
     "SELECT u.id, u.display_name, m.organisation_id, o.name, m.role FROM users u"
@@ -562,7 +561,6 @@ int auth_user_names(struct db_conn *c, struct arena *a, const int64_t *ids, size
 	}
 	return rc;
 }
-
 
 int auth_user_enabled(struct db_conn *c, int64_t user, bool *enabled)
 {

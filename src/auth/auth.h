@@ -50,7 +50,7 @@ enum action {
 	ACT_TOKEN_CREATE,
 	ACT_TOKEN_REVOKE,
 	ACT_AUDIT_READ,
-	ACT_ORG_SEE, /* know that an organisation's things exist (any role there) */
+	ACT_ORG_SEE,       /* know that an organisation's things exist (any role there) */
 	ACT_PERSON_CREATE, /* register a participant */
 	ACT_PERSON_SEARCH, /* list and exact-search participants */
 	ACT_PERSON_READ,   /* read a record (scoped by organisation and sharing) */
@@ -63,27 +63,27 @@ enum action {
 	ACT_AGREEMENT_MANAGE,
 	ACT_RETENTION,
 	/* programmes (src/programs) */
-	ACT_PROGRAM_READ,      /* programmes, sessions, venues, rounds, themes, decisions */
-	ACT_PROGRAM_MANAGE,    /* venues, programmes, publishing, roster, programme feeds */
-	ACT_SESSION_EDIT,      /* move, cancel, change venue or link of a session */
-	ACT_ROSTER_READ,       /* roster and leadership rotation */
-	ACT_TRAINING_READ,     /* training records (others than one's own: managers) */
+	ACT_PROGRAM_READ,   /* programmes, sessions, venues, rounds, themes, decisions */
+	ACT_PROGRAM_MANAGE, /* venues, programmes, publishing, roster, programme feeds */
+	ACT_SESSION_EDIT,   /* move, cancel, change venue or link of a session */
+	ACT_ROSTER_READ,    /* roster and leadership rotation */
+	ACT_TRAINING_READ,  /* training records (others than one's own: managers) */
 	ACT_TRAINING_MANAGE,
 	ACT_LISTENING_MANAGE,  /* rounds, reading responses, theme outcomes, decisions */
 	ACT_LISTENING_RESPOND, /* answer a round (staff entering in person, or online) */
 	ACT_THEME_PROPOSE,
 	ACT_VOTE,
-	ACT_ENROL,             /* enrol a person (staff) */
-	ACT_ENROL_READ,        /* enrolment lists */
-	ACT_ENROL_ANSWER,      /* cancel, accept or decline a place (own check) */
-	ACT_SELF_PROGRAM,      /* a participant's fit, enrolments, sessions, supports, feed */
-	ACT_FIT_PERSON,        /* sessions that fit a person, for staff */
+	ACT_ENROL,        /* enrol a person (staff) */
+	ACT_ENROL_READ,   /* enrolment lists */
+	ACT_ENROL_ANSWER, /* cancel, accept or decline a place (own check) */
+	ACT_SELF_PROGRAM, /* a participant's fit, enrolments, sessions, supports, feed */
+	ACT_FIT_PERSON,   /* sessions that fit a person, for staff */
 	ACT_SUPPORT_REQUEST,
 	ACT_SUPPORT_MANAGE,
 	ACT_ATTENDANCE,
 	ACT_FOLLOWUP,
 	ACT_FOLLOWUP_LOG,
-	ACT_DUTY_SELF,         /* my duties and duty feed */
+	ACT_DUTY_SELF, /* my duties and duty feed */
 	ACT__MAX
 };
 

@@ -187,17 +187,18 @@ static bool country_from_body(struct req *r, const struct field_value *v, char o
 static json_t *org_json(int64_t id, const char *name, const char *kind, const char *country)
 {
 	bool lines = country && *country && help_country_has_lines(country);
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s?, s:b}", "id", (json_int_t)id, "name", name,
-	                      "kind", kind, "country", country && *country ? country : NULL,
-	                      "crisis_lines", lines);
+	json_t *o =
+	    json_pack("{s:I, s:s, s:s, s:s?, s:b}", "id", (json_int_t)id, "name", name, "kind",
+	              kind, "country", country && *country ? country : NULL, "crisis_lines", lines);
 	if (country && *country && !lines)
 		json_object_set_new(
 		    o, "warning",
-		    json_sprintf("Hearth has no crisis lines for %s yet, so \"Get help now\" will show "
-		                 "this organisation's people a country chooser and international "
-		                 "guidance. Add resources/crisis/%s.json (see its README) to list "
-		                 "that country's lines.",
-		                 country, country));
+		    json_sprintf(
+		        "Hearth has no crisis lines for %s yet, so \"Get help now\" will show "
+		        "this organisation's people a country chooser and international "
+		        "guidance. Add resources/crisis/%s.json (see its README) to list "
+		        "that country's lines.",
+		        country, country));
 	return o;
 }
 

@@ -19,7 +19,6 @@ void auth_http_admin_token_list(struct req *r);
 void auth_http_admin_token_create(struct req *r);
 void auth_http_admin_token_revoke(struct req *r);
 
-
 /* The field tables the handlers above validate their bodies with; each
  * route row in routes.c names its table, and the OpenAPI request schemas
  * are generated from them (http/openapi.c). */

@@ -66,8 +66,8 @@ void cli_get_password(bool from_stdin, char *out, size_t size, bool *generated);
  * (created if missing) inside one audited transaction; *existed tells
  * which. Returns 0 or a negative hearth_err. */
 int cli_add_user(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
-             const char *email, const char *name, enum role role, const char *org,
-             const char *password, bool *existed);
+                 const char *email, const char *name, enum role role, const char *org,
+                 const char *password, bool *existed);
 /* hearth user add. */
 int cli_user_add(const struct cli_opts *o);
 /* hearth demo: loads the synthetic demo data and prints the demo logins. */

@@ -43,8 +43,8 @@ void cli_get_password(bool from_stdin, char *out, size_t size, bool *generated)
 
 /* Creates or extends a user inside one audited transaction. */
 int cli_add_user(struct db_pool *p, const struct keyring *kr, struct auth_limits *lim,
-             const char *email, const char *name, enum role role, const char *org,
-             const char *password, bool *existed)
+                 const char *email, const char *name, enum role role, const char *org,
+                 const char *password, bool *existed)
 {
 	char hash[128];
 	int64_t org_id = 0, uid = 0, mid = 0;
@@ -114,8 +114,8 @@ int cli_user_add(const struct cli_opts *o)
 	cli_migrate_or_die(p);
 	cli_get_password(o->password_stdin, pw, sizeof pw, &generated);
 	struct auth_limits *lim = auth_limits_new(1, 0);
-	int rc = cli_add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role, o->org,
-	                  pw, &existed);
+	int rc = cli_add_user(p, &kr, lim, email, o->name ? o->name : email, (enum role)role,
+	                      o->org, pw, &existed);
 	auth_limits_free(lim);
 	db_pool_close(p);
 	crypto_keyring_wipe(&kr);

@@ -204,8 +204,8 @@ int cli_init(const struct cli_opts *o)
 		char *norm = util_normalise_email(NULL, o->admin_email);
 		snprintf(email, sizeof email, "%s", norm);
 		free(norm);
-		rc =
-		    cli_add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw, &existed);
+		rc = cli_add_user(p, &kr, lim, email, "Administrator", ROLE_ADMIN, o->org, pw,
+		                  &existed);
 		auth_limits_free(lim);
 		if (rc) {
 			fprintf(stderr, "hearth: cannot create the admin: %s\n",

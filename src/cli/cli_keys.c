@@ -65,7 +65,7 @@ int cli_keys_rotate(const struct cli_opts *o)
 		}
 	}
 	long crash_after = cli_parse_long(cli_env_or("HEARTH_TEST_ROTATE_CRASH_AFTER", "0"),
-	                              "HEARTH_TEST_ROTATE_CRASH_AFTER", 0, 1000000000);
+	                                  "HEARTH_TEST_ROTATE_CRASH_AFTER", 0, 1000000000);
 	size_t done = 0, failed = 0;
 	if ((rc = people_keys_rewrap(&px, crash_after, &done, &failed)) != 0) {
 		fprintf(stderr,

@@ -50,21 +50,21 @@ int cli_serve(const struct cli_opts *o)
 	if (o->no_access_log)
 		log_set_access(0);
 	auth_throttle.slow_after = (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_SLOW_AFTER", "3"),
-	                                           "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
+	                                               "HEARTH_LOGIN_SLOW_AFTER", 1, 1000);
 	auth_throttle.lock_after = (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_LOCK_AFTER", "10"),
-	                                           "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
+	                                               "HEARTH_LOGIN_LOCK_AFTER", 1, 1000);
 	auth_throttle.addr_slow_after =
 	    (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_ADDR_SLOW_AFTER", "10"),
-	                    "HEARTH_LOGIN_ADDR_SLOW_AFTER", 1, 100000);
+	                        "HEARTH_LOGIN_ADDR_SLOW_AFTER", 1, 100000);
 	auth_throttle.addr_lock_after =
 	    (int)cli_parse_long(cli_env_or("HEARTH_LOGIN_ADDR_LOCK_AFTER", "50"),
-	                    "HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
+	                        "HEARTH_LOGIN_ADDR_LOCK_AFTER", 1, 100000);
 	auth_throttle.lock_seconds = cli_parse_long(cli_env_or("HEARTH_LOGIN_LOCK_SECONDS", "900"),
-	                                        "HEARTH_LOGIN_LOCK_SECONDS", 1, 86400);
+	                                            "HEARTH_LOGIN_LOCK_SECONDS", 1, 86400);
 	app.cfg.session_idle = cli_parse_long(cli_env_or("HEARTH_SESSION_IDLE", "1800"),
-	                                  "HEARTH_SESSION_IDLE", 60, 86400 * 30);
+	                                      "HEARTH_SESSION_IDLE", 60, 86400 * 30);
 	app.cfg.session_absolute = cli_parse_long(cli_env_or("HEARTH_SESSION_ABSOLUTE", "43200"),
-	                                      "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
+	                                          "HEARTH_SESSION_ABSOLUTE", 60, 86400 * 90);
 	help_init();
 	if (o->default_country && !cli_check_country(o->default_country, app.cfg.default_country))
 		exit(2);
@@ -93,7 +93,7 @@ int cli_serve(const struct cli_opts *o)
 	app.register_min_seconds = cli_parse_long(cli_env_or("HEARTH_REGISTER_MIN_SECONDS", "3"),
 	                                          "HEARTH_REGISTER_MIN_SECONDS", 0, 3600);
 	app.register_per_hour = (int)cli_parse_long(cli_env_or("HEARTH_REGISTER_PER_HOUR", "10"),
-	                                        "HEARTH_REGISTER_PER_HOUR", 1, 100000);
+	                                            "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
 	programs_init(); /* consent withdrawal cancels future places */
 	/* The key store's erasure record wins over a restored backup: finish

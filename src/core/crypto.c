@@ -440,7 +440,7 @@ uint32_t crypto_wrapped_key_id(const unsigned char *w, size_t n)
 }
 
 size_t crypto_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
-                       const unsigned char dk[HC_KEY_BYTES])
+                           const unsigned char dk[HC_KEY_BYTES])
 {
 	unsigned char ad[16];
 	subject_ad(ad, subject);
@@ -456,7 +456,7 @@ size_t crypto_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t
 }
 
 int crypto_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
-                      const unsigned char *wrapped, size_t wrapped_len)
+                          const unsigned char *wrapped, size_t wrapped_len)
 {
 	unsigned char ad[16];
 	uint32_t id = crypto_wrapped_key_id(wrapped, wrapped_len);

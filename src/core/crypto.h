@@ -163,14 +163,14 @@ void crypto_datakey_new(unsigned char dk[HC_KEY_BYTES]);
  * key 1 (the format versions before key rotation read), HC_WRAPPED_V2_BYTES
  * (naming the key) under a later key. */
 size_t crypto_datakey_wrap(const struct keyring *kr, unsigned char *out, int64_t subject,
-                       const unsigned char dk[HC_KEY_BYTES]);
+                           const unsigned char dk[HC_KEY_BYTES]);
 
 /* Unwraps a data key with the master key it names (the current or a
  * previous one); returns 0 or -HEARTH_ECRYPTO if the wrapped key was
  * altered, belongs to another subject, or a master key kr does not hold
  * made it. */
 int crypto_datakey_unwrap(const struct keyring *kr, unsigned char dk[HC_KEY_BYTES], int64_t subject,
-                      const unsigned char *wrapped, size_t wrapped_len);
+                          const unsigned char *wrapped, size_t wrapped_len);
 
 /* Seals plaintext with key; ad (may be NULL) is authenticated, not stored.
  * out must hold n + HC_SEAL_OVERHEAD bytes. */

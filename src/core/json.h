@@ -58,7 +58,10 @@ struct field_table {
 	size_t n;
 };
 
-#define FIELD_TABLE(arr) {(arr), sizeof(arr) / sizeof((arr)[0])}
+#define FIELD_TABLE(arr)                              \
+	{                                             \
+		(arr), sizeof(arr) / sizeof((arr)[0]) \
+	}
 
 struct field_value {
 	bool present;

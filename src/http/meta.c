@@ -32,8 +32,8 @@ static const struct meta_enum core_enums[] = {
 };
 
 static const struct meta_enum *const enum_tables[] = {
-    core_enums, people_http_enums, programs_http_enums, listening_http_enums,
-    taking_part_http_enums,
+    core_enums,           people_http_enums,      programs_http_enums,
+    listening_http_enums, taking_part_http_enums,
 };
 
 static json_t *strings_json(const char *const *values)
@@ -85,10 +85,10 @@ static json_t *organisations_json(const struct actor *a)
 			mask |= 1u << n->role;
 			json_array_append_new(roles, json_string(role_names[n->role]));
 		}
-		json_array_append_new(
-		    arr, json_pack("{s:I, s:s?, s:s?, s:o, s:o}", "id", (json_int_t)m->organisation_id,
-		                   "name", m->organisation, "kind", m->kind, "roles", roles, "actions",
-		                   actions_json(mask)));
+		json_array_append_new(arr, json_pack("{s:I, s:s?, s:s?, s:o, s:o}", "id",
+		                                     (json_int_t)m->organisation_id, "name",
+		                                     m->organisation, "kind", m->kind, "roles",
+		                                     roles, "actions", actions_json(mask)));
 	}
 	return arr;
 }

@@ -285,11 +285,11 @@ static void query_params(const struct route *rt, json_t *params)
 		if (strcmp(t->method, rt->method) != 0 || strcmp(t->pattern, rt->pattern) != 0)
 			continue;
 		for (size_t k = 0; k < t->n; k++)
-			json_array_append_new(
-			    params, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", t->params[k].name,
-			                      "in", "query", "required", 0, "description",
-			                      t->params[k].description, "schema",
-			                      query_schema(&t->params[k])));
+			json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name",
+			                                        t->params[k].name, "in", "query",
+			                                        "required", 0, "description",
+			                                        t->params[k].description, "schema",
+			                                        query_schema(&t->params[k])));
 	}
 }
 
@@ -318,9 +318,10 @@ json_t *openapi_document(void)
 			/* The pipeline refuses an id that is not positive (400). */
 			if (is_id)
 				json_object_set_new(schema, "minimum", json_integer(1));
-			json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:o}", "name", p + 1,
-			                                        (size_t)(e - p - 1), "in", "path",
-			                                        "required", 1, "schema", schema));
+			json_array_append_new(params,
+			                      json_pack("{s:s%, s:s, s:b, s:o}", "name", p + 1,
+			                                (size_t)(e - p - 1), "in", "path",
+			                                "required", 1, "schema", schema));
 		}
 		query_params(rt, params);
 		if (json_array_size(params))

@@ -48,9 +48,9 @@ enum query_type {
 struct query_param {
 	const char *name;
 	enum query_type type;
-	long long min, max;          /* QUERY_INT bounds; QUERY_STRING: minLength, maxLength */
-	long long def;               /* QUERY_INT: the value when absent (0: none stated) */
-	const char *const *choices;  /* QUERY_ENUM, NULL-terminated */
+	long long min, max;         /* QUERY_INT bounds; QUERY_STRING: minLength, maxLength */
+	long long def;              /* QUERY_INT: the value when absent (0: none stated) */
+	const char *const *choices; /* QUERY_ENUM, NULL-terminated */
 	const char *description;
 };
 

@@ -68,8 +68,8 @@ int proxy_parse(const char *spec, struct proxy_list *out, char *err, size_t errl
 				if (ok) {
 					memcpy(num, slash + 1, nlen);
 					long b = strtol(num, &end, 10);
-					ok = *end == '\0' && isdigit((unsigned char)num[0]) && b >= 0 &&
-					     b <= max;
+					ok = *end == '\0' && isdigit((unsigned char)num[0]) &&
+					     b >= 0 && b <= max;
 					net.bits = (int)b;
 				}
 			}

@@ -360,8 +360,9 @@ static int begin_request(struct mg_connection *conn)
 	 * socket's peer (proxy.h). Per-address limits count this address. */
 	if (app->cfg.trusted_proxies.n)
 		proxy_client_addr(&app->cfg.trusted_proxies, ri->remote_addr,
-		                  joined_header(&r, "X-Forwarded-For"), joined_header(&r, "Forwarded"),
-		                  r.client_buf, sizeof r.client_buf);
+		                  joined_header(&r, "X-Forwarded-For"),
+		                  joined_header(&r, "Forwarded"), r.client_buf,
+		                  sizeof r.client_buf);
 	else
 		snprintf(r.client_buf, sizeof r.client_buf, "%s", ri->remote_addr);
 	r.client_addr = r.client_buf;

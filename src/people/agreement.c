@@ -89,7 +89,7 @@ static bool has_category(const char *list, const char *cat)
 	 (1u << ROLE_CLINICIAN) | (1u << ROLE_PEER_SUPPORTER))
 
 int people_sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
-                    enum share_category cat, bool *allowed)
+                   enum share_category cat, bool *allowed)
 {
 	int64_t now = util_now();
 	int rc = 0;
@@ -128,10 +128,10 @@ int people_sharing(struct db_conn *c, const struct actor *a, int64_t participant
 		bool sharing = false, purpose = false;
 		if (covered)
 			rc = people_consent_granted(c, participant_id, PURPOSE_CLINICAL_SHARING,
-			                             &sharing);
+			                            &sharing);
 		if (!rc && sharing)
-			rc = people_consent_granted(c, participant_id, share_purpose[cat],
-			                             &purpose);
+			rc =
+			    people_consent_granted(c, participant_id, share_purpose[cat], &purpose);
 		if (rc)
 			return rc;
 		*allowed = covered && sharing && purpose;

@@ -138,9 +138,9 @@ void people_http_agreement_revoke(struct req *r)
 	 * know it exists (404, as a missing id). */
 	int from = policy_check(&r->actor, ACT_AGREEMENT_MANAGE, row.from_org, false);
 	int to = policy_check(&r->actor, ACT_AGREEMENT_MANAGE, row.to_org, false);
-	rc = !from || !to                                      ? 0
+	rc = !from || !to                                       ? 0
 	     : from == -HEARTH_EDENIED || to == -HEARTH_EDENIED ? -HEARTH_EDENIED
-	                                                          : from;
+	                                                        : from;
 	if (rc == -HEARTH_EDENIED) {
 		http_problem(r, 403, "only the two organisations of this agreement may end it");
 		return;
@@ -152,8 +152,8 @@ void people_http_agreement_revoke(struct req *r)
 	rc = db_begin(c, true);
 	if (!rc)
 		rc = people__agreement_revoke(c, id);
-	if (!people_edge_finish(r, rc, NULL, "agreement.revoke", arena_printf(r->arena, "agreement:%" PRId64, id),
-	                "the agreement"))
+	if (!people_edge_finish(r, rc, NULL, "agreement.revoke",
+	                        arena_printf(r->arena, "agreement:%" PRId64, id), "the agreement"))
 		return;
 	http_no_content(r);
 }

@@ -52,7 +52,7 @@ int people_purpose_from_name(const char *name)
 }
 
 int people_consent_granted(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose,
-                            bool *granted)
+                           bool *granted)
 {
 	*granted = false;
 	if (purpose < 0 || purpose >= PURPOSE__MAX)

@@ -69,9 +69,11 @@ void people_http_consent_record(struct req *r)
 		rc = people__check(c, &r->actor, ACT_CONSENT_RECORD, &p, NULL);
 	if (rc == -HEARTH_EDENIED)
 		ref = people_edge_refuse(
-		    r, 403, NULL, "only staff of this person's organisation may record their consent");
+		    r, 403, NULL,
+		    "only staff of this person's organisation may record their consent");
 	else if (!rc)
-		rc = people__consent_record(px(r), c, r->arena, id, &in, &cid, &bad, err, sizeof err);
+		rc = people__consent_record(px(r), c, r->arena, id, &in, &cid, &bad, err,
+		                            sizeof err);
 	if (rc && !ref)
 		ref = people_edge_refusal(r, rc, bad, err);
 	if (!people_edge_finish(r, rc, ref, in.granted ? "consent.grant" : "consent.withdraw",
@@ -152,6 +154,6 @@ void people_http_me_consent(struct req *r)
 	                        people_edge_res(r, id), "your consent"))
 		return;
 	http_json(r, 201,
-	          json_pack("{s:I, s:s, s:b}", "id", (json_int_t)cid, "purpose", v[MC_PURPOSE].s, "granted",
-	                    in.granted));
+	          json_pack("{s:I, s:s, s:b}", "id", (json_int_t)cid, "purpose", v[MC_PURPOSE].s,
+	                    "granted", in.granted));
 }

@@ -152,7 +152,6 @@ const struct field_table people_http_register_body = FIELD_TABLE(register_fields
 
 /* --- helpers --- */
 
-
 /* Whole years between dob and now (both epoch seconds, UTC). */
 static int age_years(int64_t dob, int64_t now)
 {
@@ -194,13 +193,15 @@ const struct people_refusal *people_edge_profile_rules(struct req *r, json_t *do
 {
 	const char *phone = json_string_value(json_object_get(doc, "phone"));
 	if (phone && !people_phone_valid(phone)) {
-		return people_edge_refuse(r, 400, "phone", "phone must be a phone number (7 to 15 digits)");
+		return people_edge_refuse(r, 400, "phone",
+		                          "phone must be a phone number (7 to 15 digits)");
 	}
 	json_t *ec = json_object_get(doc, "emergency_contact");
 	const char *ecp = json_string_value(json_object_get(ec, "phone"));
 	if (ecp && !people_phone_valid(ecp)) {
-		return people_edge_refuse(r, 400, "emergency_contact.phone",
-		          "emergency_contact.phone must be a phone number (7 to 15 digits)");
+		return people_edge_refuse(
+		    r, 400, "emergency_contact.phone",
+		    "emergency_contact.phone must be a phone number (7 to 15 digits)");
 	}
 	size_t i;
 	json_t *slot;
@@ -209,10 +210,11 @@ const struct people_refusal *people_edge_profile_rules(struct req *r, json_t *do
 		const char *st = json_string_value(json_object_get(slot, "start"));
 		const char *en = json_string_value(json_object_get(slot, "end"));
 		if (!st || !en || !hhmm_valid(st) || !hhmm_valid(en) || strcmp(st, en) >= 0) {
-			return people_edge_refuse(r, 400, arena_printf(r->arena, "availability[%zu]", i),
-			                          "availability[%zu]: start and end must be times like "
-			                          "09:30, start before end",
-			                          i);
+			return people_edge_refuse(
+			    r, 400, arena_printf(r->arena, "availability[%zu]", i),
+			    "availability[%zu]: start and end must be times like "
+			    "09:30, start before end",
+			    i);
 		}
 	}
 	*age_band = json_string_value(json_object_get(doc, "age_band"));
@@ -224,20 +226,24 @@ const struct people_refusal *people_edge_profile_rules(struct req *r, json_t *do
 		int age = age_years(t, util_now());
 		if (t > util_now() || age > 120) {
 			return people_edge_refuse(r, 400, "date_of_birth",
-			          "date_of_birth is not a plausible date of birth");
+			                          "date_of_birth is not a plausible date of birth");
 		}
 		*is_minor = age < 18;
 		if (*is_minor)
 			*age_band = "under_18";
 		else if (!*age_band)
 			/* Derived, so those who may not see the date still see the band. */
-			*age_band = age <= 25 ? "18_25" : age <= 40 ? "26_40" : age <= 64 ? "41_64" : "65_plus";
+			*age_band = age <= 25   ? "18_25"
+			            : age <= 40 ? "26_40"
+			            : age <= 64 ? "41_64"
+			                        : "65_plus";
 		else if (*age_band && strcmp(*age_band, "under_18") == 0) {
 			return people_edge_refuse(r, 400, "age_band",
-			          "age_band under_18 does not match date_of_birth");
+			                          "age_band under_18 does not match date_of_birth");
 		}
 	} else if (*is_minor) {
-		return people_edge_refuse(r, 400, "date_of_birth", "date_of_birth is needed for a person under 18");
+		return people_edge_refuse(r, 400, "date_of_birth",
+		                          "date_of_birth is needed for a person under 18");
 	}
 	return NULL;
 }
@@ -315,7 +321,8 @@ const struct people_refusal people_edge_gone = {
 
 /* Records a list of consents (validated by consent_fields) for id. */
 int people_edge_record_consents(struct req *r, int64_t id, json_t *list, const char *default_giver,
-                           const char *default_method, const char **bad, char *err, size_t errlen)
+                                const char *default_method, const char **bad, char *err,
+                                size_t errlen)
 {
 	size_t i;
 	json_t *c;
@@ -452,8 +459,8 @@ int64_t people_edge_my_id(struct req *r)
 }
 
 /* Reads the person's own record, audited as a self-read. */
-bool people_edge_load_self(struct req *r, int64_t id, struct person_row *p, struct consent_row **rows,
-                      size_t *n, const char *action)
+bool people_edge_load_self(struct req *r, int64_t id, struct person_row *p,
+                           struct consent_row **rows, size_t *n, const char *action)
 {
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);

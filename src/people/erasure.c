@@ -238,7 +238,8 @@ int people__erasure_queue(struct db_conn *c, struct arena *a, const char *status
 			if (seen)
 				continue; /* a person of two of the reviewer's organisations */
 			if (n == cap) {
-				struct erasure_queued *more = arena_alloc(a, 2 * cap * sizeof *more);
+				struct erasure_queued *more =
+				    arena_alloc(a, 2 * cap * sizeof *more);
 				memcpy(more, q, cap * sizeof *more);
 				q = more;
 				cap *= 2;
@@ -361,9 +362,8 @@ static int expired_cmp(const void *x, const void *y)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-int people__expired(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t cutoff,
-                    int limit, void (*fn)(int64_t id, int64_t last_activity_at, void *ctx),
-                    void *ctx)
+int people__expired(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t cutoff, int limit,
+                    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx)
 {
 	/* Per organisation, merged: a person in two of them is listed once,
 	 * oldest first, at most limit in all. */

@@ -53,11 +53,11 @@ static void add_queued(const struct erasure_queued *q, void *ctx)
 	json_t *orgs = json_array();
 	for (size_t k = 0; k < q->norgs; k++)
 		json_array_append_new(orgs, json_integer(q->org_ids[k]));
-	json_array_append_new(
-	    ctx, json_pack("{s:I, s:I, s:s, s:s, s:o, s:b}", "id", (json_int_t)q->row.id,
-	                   "participant_id", (json_int_t)q->row.participant_id, "status",
-	                   q->row.status, "requested_at", at, "organisation_ids", orgs, "erased",
-	                   q->erased));
+	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s, s:o, s:b}", "id",
+	                                     (json_int_t)q->row.id, "participant_id",
+	                                     (json_int_t)q->row.participant_id, "status",
+	                                     q->row.status, "requested_at", at, "organisation_ids",
+	                                     orgs, "erased", q->erased));
 }
 
 void people_http_erasure_list(struct req *r)
@@ -133,10 +133,11 @@ void people_http_erasure_reject(struct req *r)
 	if (rc == -HEARTH_EDENIED)
 		ref = people_edge_refuse(r, 403, NULL, "%s", review_denied);
 	else if (!rc)
-		rc = people__erasure_reject(px(r), c, r->arena, rid, r->actor.user_id, v[RJ_REASON].s);
+		rc = people__erasure_reject(px(r), c, r->arena, rid, r->actor.user_id,
+		                            v[RJ_REASON].s);
 	if (!people_edge_finish(r, rc, ref, "erasure.reject",
-	                arena_printf(r->arena, "erasure_request:%" PRId64, rid),
-	                "the pending request"))
+	                        arena_printf(r->arena, "erasure_request:%" PRId64, rid),
+	                        "the pending request"))
 		return;
 	http_no_content(r);
 }

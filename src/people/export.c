@@ -154,14 +154,13 @@ int people__export_doc(const struct people_ctx *px, struct db_conn *c, struct ar
 	struct audit_filter f = {.resource = res, .limit = 1000};
 	int rc = audit_list(c, &f, add_audit_row, access); /* how many, or an error */
 	rc = rc < 0 ? rc : 0;
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:b, s:o}, s:o}", "generated_at",
-	                        now, "about",
-	                        "Everything Hearth holds about you. Questions: ask your programme "
-	                        "team.",
-	                        "person", person, "consent_history", people__consent_history(rows, n),
-	                        "record_history", access, "account", "login",
-	                        "the email address in your details", "has_login", p->user_id != 0,
-	                        "account_codes", codes, "erasure_requests", requests);
+	json_t *doc = json_pack(
+	    "{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:b, s:o}, s:o}", "generated_at", now, "about",
+	    "Everything Hearth holds about you. Questions: ask your programme "
+	    "team.",
+	    "person", person, "consent_history", people__consent_history(rows, n), "record_history",
+	    access, "account", "login", "the email address in your details", "has_login",
+	    p->user_id != 0, "account_codes", codes, "erasure_requests", requests);
 	for (size_t i = 0; i < sizeof own_sections / sizeof own_sections[0]; i++)
 		json_object_set_new(covers, own_sections[i].section,
 		                    tables_json(own_sections[i].tables));
@@ -223,11 +222,10 @@ int people__export_own(const struct people_ctx *px, struct db_conn *c, struct ar
 		const void *sealed = db_col_null(s, 3) ? NULL : db_col_blob(s, 3, &len);
 		if (sealed && people_open(px, a, id, sealed, len, &reason, &rlen) != 0)
 			reason = NULL;
-		json_array_append_new(requests,
-		                      json_pack("{s:s, s:s, s:s?, s:s?}", "status", db_col_text(s, 0),
-		                                "requested_at", at, "decided_at",
-		                                db_col_null(s, 2) ? NULL : decided, "reason",
-		                                reason));
+		json_array_append_new(
+		    requests, json_pack("{s:s, s:s, s:s?, s:s?}", "status", db_col_text(s, 0),
+		                        "requested_at", at, "decided_at",
+		                        db_col_null(s, 2) ? NULL : decided, "reason", reason));
 	}
 	db_finish(s);
 	return rc;
@@ -238,8 +236,7 @@ int people__export_own(const struct people_ctx *px, struct db_conn *c, struct ar
 static struct people_export_section export_sections[PEOPLE_EXPORT_MAX];
 static size_t nexport_sections;
 
-void people_on_export(const char *section, const char *tables, people_export_fn fn,
-                      const void *arg)
+void people_on_export(const char *section, const char *tables, people_export_fn fn, const void *arg)
 {
 	for (size_t i = 0; i < nexport_sections; i++)
 		if (strcmp(export_sections[i].section, section) == 0)

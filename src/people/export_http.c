@@ -73,8 +73,7 @@ static const char *word(const struct words *w, const char *key)
 	return s ? s : json_string_value(json_object_get(w->en, key));
 }
 
-static const char *wordf(struct req *r, const struct words *w, const char *prefix,
-                         const char *key)
+static const char *wordf(struct req *r, const struct words *w, const char *prefix, const char *key)
 {
 	return word(w, arena_printf(r->arena, "%s%s", prefix, key));
 }
@@ -250,8 +249,9 @@ void people_http_me_export_html(struct req *r)
 	buf_html(&b, word(&w, "help.link"));
 	buf_puts(&b, "</a></p>\n<nav><a href=\"/#/me/data\">");
 	buf_html(&b, word(&w, "export.back"));
-	buf_printf(&b, "</a> · <a href=\"/api/v1/me/export.html?lang=%s\" lang=\"%s\">%s</a></nav>"
-	               "</header>\n<main id=\"main\">\n<h1>",
+	buf_printf(&b,
+	           "</a> · <a href=\"/api/v1/me/export.html?lang=%s\" lang=\"%s\">%s</a></nav>"
+	           "</header>\n<main id=\"main\">\n<h1>",
 	           strcmp(lang, "es") == 0 ? "en" : "es", strcmp(lang, "es") == 0 ? "en" : "es",
 	           strcmp(lang, "es") == 0 ? "English" : "Español");
 	buf_html(&b, word(&w, "export.title"));
@@ -268,7 +268,7 @@ void people_http_me_export_html(struct req *r)
 	const struct people_export_section *sec;
 	size_t nsec = people_export_sections(&sec);
 	for (size_t i = 0; i < NFIELDS(first) + nsec + 1; i++) {
-		const char *name = i < NFIELDS(first) ? first[i]
+		const char *name = i < NFIELDS(first)          ? first[i]
 		                   : i < NFIELDS(first) + nsec ? sec[i - NFIELDS(first)].section
 		                                               : "record_history";
 		json_t *v = json_object_get(doc, name);

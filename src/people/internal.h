@@ -85,7 +85,7 @@ int people__email_change_hit(struct db_conn *c, const struct keyring *kr, int64_
  * transaction, which failed, is rolled back, and the change is counted in
  * a transaction of its own, so that the refusal counts too. */
 int people__email_change_refused(struct db_conn *c, const struct keyring *kr, int64_t user_id,
-                                  int64_t *retry);
+                                 int64_t *retry);
 
 int people__consent_record(const struct people_ctx *px, struct db_conn *c, struct arena *a,
                            int64_t id, const struct consent_in *in, int64_t *consent_id,
@@ -211,9 +211,8 @@ uint32_t people__roles_for(const struct actor *a, const struct person_row *p);
 /* Active people of the organisations orgs (norgs of them; a person of
  * several is listed once) whose last activity is before cutoff, oldest
  * first, at most limit. */
-int people__expired(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t cutoff,
-                    int limit, void (*fn)(int64_t id, int64_t last_activity_at, void *ctx),
-                    void *ctx);
+int people__expired(struct db_conn *c, const int64_t *orgs, size_t norgs, int64_t cutoff, int limit,
+                    void (*fn)(int64_t id, int64_t last_activity_at, void *ctx), void *ctx);
 /* 0 when the person is active and their last activity is before cutoff,
  * -HEARTH_ENOTFOUND when not, or another negative hearth_err. */
 int people__is_expired(struct db_conn *c, int64_t id, int64_t cutoff);

@@ -116,8 +116,8 @@ bool consent_allows(struct db_conn *c, int64_t participant_id, enum consent_purp
 /* Whether the person's latest decision for purpose grants it, into
  * *granted (false when they never decided or are erased). Unlike
  * consent_allows, a database error is returned, not read as "no". */
-int people_consent_granted(struct db_conn *c, int64_t participant_id,
-                            enum consent_purpose purpose, bool *granted);
+int people_consent_granted(struct db_conn *c, int64_t participant_id, enum consent_purpose purpose,
+                           bool *granted);
 
 /* True when actor may see category of the person's data: staff of one of
  * the person's organisations, or staff of an organisation that an active
@@ -130,7 +130,7 @@ bool people_sharing_allows(struct db_conn *c, const struct actor *a, int64_t par
  * answers 500 on it: *allowed is set only when the answer is known;
  * returns 0 or a negative hearth_err. */
 int people_sharing(struct db_conn *c, const struct actor *a, int64_t participant_id,
-                    enum share_category cat, bool *allowed);
+                   enum share_category cat, bool *allowed);
 
 /* True when an active data-sharing agreement (any category, within its
  * dates, not revoked) runs from organisation from to organisation to: the
@@ -188,18 +188,16 @@ int people_erase(const struct people_ctx *px, struct db_conn *c, int64_t partici
 /* The key store's erasure record wins over the main database: finishes the
  * erasure (as people_erase, audited with no actor) of every participant who
  * is not erased in the main database, has a sealed profile (so had a key),
- * but whose data key is gone from the key store, as after restoring a backup taken before an erasure, or when
- * an erasure stopped between its two steps. Run at start, before serving.
- * One scan of each side: the main database's ids first, then the key
- * store's (a person being registered gets their key before their row is
- * committed, so a row seen first has its key by the second scan).
+ * but whose data key is gone from the key store, as after restoring a backup taken before an
+ * erasure, or when an erasure stopped between its two steps. Run at start, before serving. One scan
+ * of each side: the main database's ids first, then the key store's (a person being registered gets
+ * their key before their row is committed, so a row seen first has its key by the second scan).
  * Refuses (-HEARTH_ECRYPTO, erasing nothing) when people would be erased
  * but the key store holds no key that this key file opens: a key store of
  * another deployment, or an empty one, is a configuration mistake, not an
  * erasure record. *finished gets how many erasures were finished. Returns 0
  * or a negative hearth_err. */
-int people_reconcile_erasures(const struct people_ctx *px, struct db_pool *pool,
-                              size_t *finished);
+int people_reconcile_erasures(const struct people_ctx *px, struct db_pool *pool, size_t *finished);
 
 /* What another module may read of a person, for its own purpose (fit
  * ranking, registers). The caller decides whether the actor may see it and

@@ -105,16 +105,16 @@ void people_http_create(struct req *r)
 	json_decref(doc);
 	struct db_conn *c = req_db(r);
 	int64_t id = 0;
-	static const struct people_refusal taken = {409, "email",
-	                                            "a person with this email is already registered"};
+	static const struct people_refusal taken = {
+	    409, "email", "a person with this email is already registered"};
 	int rc = db_begin(c, true);
 	if (!rc)
 		rc = people__create(px(r), c, r->arena, &in, &id);
 	if (rc == -HEARTH_ECONFLICT)
 		ref = &taken;
 	else if (!rc && v[P_CONSENTS].present)
-		rc = people_edge_record_consents(r, id, v[P_CONSENTS].j, "staff", "paper", &bad, err,
-		                                 sizeof err);
+		rc = people_edge_record_consents(r, id, v[P_CONSENTS].j, "staff", "paper", &bad,
+		                                 err, sizeof err);
 	if (rc && !ref)
 		ref = people_edge_refusal(r, rc, bad, err);
 	if (!people_edge_finish(r, rc, ref, "participant.create", people_edge_res(r, id),
@@ -142,8 +142,9 @@ bool people_edge_load_person(struct req *r, int64_t id, struct person_row *p, bo
 		 * cannot know exists is answered as a missing id. */
 		if (rc == -HEARTH_EDENIED) {
 			denied.status = 403;
-			denied.detail = "this person is not in your organisation and no data-sharing "
-			                "agreement with their consent covers you";
+			denied.detail =
+			    "this person is not in your organisation and no data-sharing "
+			    "agreement with their consent covers you";
 		} else {
 			denied.error = rc;
 		}
@@ -254,11 +255,10 @@ void people_http_list(struct req *r)
 	struct db_conn *c = req_db(r);
 	int rc;
 	if (field) {
-		const char *norm = strcmp(field, "email") == 0
-		                       ? util_normalise_email(r->arena, value)
-		                   : strcmp(field, "phone") == 0
-		                       ? people_normalise_phone(r->arena, value)
-		                       : people_normalise_name(r->arena, value);
+		const char *norm =
+		    strcmp(field, "email") == 0   ? util_normalise_email(r->arena, value)
+		    : strcmp(field, "phone") == 0 ? people_normalise_phone(r->arena, value)
+		                                  : people_normalise_name(r->arena, value);
 		if (!*norm || strlen(norm) > 254) {
 			bad_field(r, 400, field, "%s must not be empty", field);
 			return;
@@ -313,8 +313,9 @@ static bool same_email(struct req *r, const char *profile, const char *email)
 {
 	json_t *doc = json_loads(profile ? profile : "{}", 0, NULL);
 	const char *old = json_string_value(json_object_get(doc, "email"));
-	bool same = old && email &&
-	            strcmp(util_normalise_email(r->arena, old), util_normalise_email(r->arena, email)) == 0;
+	bool same =
+	    old && email &&
+	    strcmp(util_normalise_email(r->arena, old), util_normalise_email(r->arena, email)) == 0;
 	json_decref(doc);
 	return same || (!old && !email);
 }
@@ -326,10 +327,9 @@ static const struct people_refusal *too_many_changes(struct req *r, int64_t retr
 	ref->status = 429;
 	ref->field = "email";
 	ref->retry = retry;
-	ref->detail = arena_printf(r->arena,
-	                           "email: too many changes of email today; try again in %" PRId64
-	                           " seconds",
-	                           retry);
+	ref->detail = arena_printf(
+	    r->arena, "email: too many changes of email today; try again in %" PRId64 " seconds",
+	    retry);
 	return ref;
 }
 
@@ -347,7 +347,8 @@ static const struct people_refusal *merged_profile(struct req *r, const struct p
 	json_t *base = json_loads(p->profile ? p->profile : "{}", 0, NULL);
 	json_t *doc = people_edge_profile_doc(r->body, base);
 	json_decref(base);
-	const struct people_refusal *ref = people_edge_profile_rules(r, doc, &age_band, &o->is_minor);
+	const struct people_refusal *ref =
+	    people_edge_profile_rules(r, doc, &age_band, &o->is_minor);
 	if (!ref) {
 		o->text = people_edge_dumps(r, doc);
 		o->name = arena_strdup(r->arena, json_string_value(json_object_get(doc, "name")));
@@ -388,7 +389,8 @@ static void update_person(struct req *r, int64_t id, bool self)
 	if (!rc && !self)
 		rc = people__check(c, &r->actor, ACT_PERSON_UPDATE, &p, NULL);
 	if (rc == -HEARTH_EDENIED)
-		ref = refused(r, rc, "only staff of this person's organisation may change the record");
+		ref = refused(r, rc,
+		              "only staff of this person's organisation may change the record");
 	else if (!rc && p.erased)
 		ref = &people_edge_gone;
 	else if (!rc)
@@ -398,14 +400,13 @@ static void update_person(struct req *r, int64_t id, bool self)
 	 * the answer cannot be used to test addresses one after another. */
 	if (!rc && !ref) {
 		email_change = self && !same_email(r, p.profile, o.email);
-		if (email_change &&
-		    (rc = people__email_change_hit(c, &r->app->kr, p.user_id, &retry)) ==
-		        -HEARTH_ELOCKED)
+		if (email_change && (rc = people__email_change_hit(c, &r->app->kr, p.user_id,
+		                                                   &retry)) == -HEARTH_ELOCKED)
 			ref = too_many_changes(r, retry);
 	}
 	if (!rc && !ref)
-		rc = people__update(px(r), c, r->arena, id, o.text, o.name, o.email, o.phone, o.band,
-		                    o.is_minor);
+		rc = people__update(px(r), c, r->arena, id, o.text, o.name, o.email, o.phone,
+		                    o.band, o.is_minor);
 	if (!rc && !ref && p.user_id) {
 		/* Their login follows their email (stored as a keyed hash). */
 		char login[80];
@@ -468,7 +469,8 @@ void people_http_erase(struct req *r)
 
 void people_http_account_code(struct req *r)
 {
-	static const struct people_refusal has_login = {409, NULL, "this person already has a login"};
+	static const struct people_refusal has_login = {409, NULL,
+	                                                "this person already has a login"};
 	int64_t id = req_param_id(r, "id");
 	struct person_row p;
 	char code[16];

@@ -32,7 +32,6 @@ void people_http_agreement_revoke(struct req *r);
 void people_http_retention_list(struct req *r);
 void people_http_retention_erase(struct req *r);
 
-
 /* The field tables the handlers above validate their bodies with; each
  * route row in routes.c names its table, and the OpenAPI request schemas
  * are generated from them (http/openapi.c). */

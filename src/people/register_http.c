@@ -65,8 +65,8 @@ void people_http_register_form(struct req *r)
 	for (size_t i = 0; i < n; i++)
 		if (takes_registrations(all[i].kind))
 			json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
-			                                      (json_int_t)all[i].id, "name", all[i].name,
-			                                      "kind", all[i].kind));
+			                                      (json_int_t)all[i].id, "name",
+			                                      all[i].name, "kind", all[i].kind));
 	http_json(r, 200,
 	          json_pack("{s:s, s:o, s:I}", "form_token", token, "organisations", orgs,
 	                    "min_seconds", (json_int_t)r->app->register_min_seconds));
@@ -167,8 +167,8 @@ void people_http_register(struct req *r)
 		ref = &taken;
 	else if (!rc && !ref)
 		rc = people_edge_record_consents(r, id, v[R_CONSENTS].j,
-		                                 is_minor ? "guardian" : "self", "online", &bad, err,
-		                                 sizeof err);
+		                                 is_minor ? "guardian" : "self", "online", &bad,
+		                                 err, sizeof err);
 	if (!rc && !ref)
 		rc = people__code_create(c, id, 0, code);
 	if (rc && !ref)

@@ -56,7 +56,8 @@ static int marked_session(const struct part_ctx *x, int64_t session, struct prog
 	if (!rc)
 		rc = programs_check(x->actor, ACT_ATTENDANCE, ref->organisation_id, ref->status);
 	if (rc == -HEARTH_EDENIED)
-		return programs_part_refuse(no, 403, NULL, "this session belongs to another organisation");
+		return programs_part_refuse(no, 403, NULL,
+		                            "this session belongs to another organisation");
 	if (rc)
 		return rc;
 	struct db_stmt *s = db_prepare(x->c, SQL_SESSION_STATE);
@@ -210,22 +211,24 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 			goto out;
 		}
 		if (m->sat_out && !came) {
-			rc = programs_part_refuse(no, 400, arena_printf(x->a, "marks[%zu].sat_out", i),
-			                 arena_printf(x->a,
-			                              "marks[%zu].sat_out: only someone present or "
-			                              "late can sit out an activity",
-			                              i));
+			rc = programs_part_refuse(
+			    no, 400, arena_printf(x->a, "marks[%zu].sat_out", i),
+			    arena_printf(x->a,
+			                 "marks[%zu].sat_out: only someone present or "
+			                 "late can sit out an activity",
+			                 i));
 			goto out;
 		}
 	}
 	if ((rc = marked_session(x, session, &ref, &state, no)) != 0)
 		goto out;
 	if (strcmp(state, "published") != 0) {
-		rc = programs_part_refuse(no, 409, NULL,
-		                 strcmp(state, "cancelled") == 0
-		                     ? "this session was cancelled; attendance cannot be marked"
-		                     : "this session is not published yet; attendance cannot be "
-		                       "marked");
+		rc = programs_part_refuse(
+		    no, 409, NULL,
+		    strcmp(state, "cancelled") == 0
+		        ? "this session was cancelled; attendance cannot be marked"
+		        : "this session is not published yet; attendance cannot be "
+		          "marked");
 		no->session_status = state;
 		goto out;
 	}
@@ -234,12 +237,12 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!bsearch(&marks[i].pid, ids, nids, sizeof *ids, cmp_i64)) {
-			rc =
-			    programs_part_refuse(no, 400, arena_printf(x->a, "marks[%zu].participant_id", i),
-			                arena_printf(x->a,
-			                             "marks[%zu].participant_id: person %" PRId64
-			                             " is not enrolled in this programme",
-			                             i, marks[i].pid));
+			rc = programs_part_refuse(
+			    no, 400, arena_printf(x->a, "marks[%zu].participant_id", i),
+			    arena_printf(x->a,
+			                 "marks[%zu].participant_id: person %" PRId64
+			                 " is not enrolled in this programme",
+			                 i, marks[i].pid));
 			goto out;
 		}
 	/* One statement, prepared once, run for every mark in one transaction. */

@@ -328,8 +328,9 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 	if (!by_self) {
 		rc = programs_check(x->actor, ACT_ENROL, ref.organisation_id, ref.status);
 		if (rc == -HEARTH_ENOTFOUND) { /* as for a missing programme */
-			rc = programs_part_refuse(no, 404, "id",
-			                 arena_printf(x->a, "there is no programme %" PRId64, programme));
+			rc = programs_part_refuse(
+			    no, 404, "id",
+			    arena_printf(x->a, "there is no programme %" PRId64, programme));
 			goto out;
 		}
 		if (rc) {
@@ -341,23 +342,26 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 		/* The person must be the programme's organisation's (or shared
 		 * with it): anyone else is refused like nobody, before their
 		 * erasure or consent is said. */
-		if ((rc = programs_part_scope_participant(x, "participant_id", person, ref.organisation_id,
-		                                 &erased, no)) != 0)
+		if ((rc = programs_part_scope_participant(x, "participant_id", person,
+		                                          ref.organisation_id, &erased, no)) != 0)
 			goto out;
 		if (erased) {
-			rc = programs_part_refuse(no, 410, "participant_id",
-			                 "participant_id: this person's record was erased");
+			rc =
+			    programs_part_refuse(no, 410, "participant_id",
+			                         "participant_id: this person's record was erased");
 			goto out;
 		}
 	} else if (!published) {
 		/* A participant sees published programmes only. */
-		rc = programs_part_refuse(no, 404, "programme_id",
-		                 arena_printf(x->a, "there is no programme %" PRId64, programme));
+		rc = programs_part_refuse(
+		    no, 404, "programme_id",
+		    arena_printf(x->a, "there is no programme %" PRId64, programme));
 		goto out;
 	}
 	if (!published) {
-		rc = programs_part_refuse(no, 409, NULL,
-		                 "this programme is not open for enrolment (it is not published)");
+		rc = programs_part_refuse(
+		    no, 409, NULL,
+		    "this programme is not open for enrolment (it is not published)");
 		no->programme_status = ref.status;
 		goto out;
 	}
@@ -365,12 +369,12 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 	if ((rc = people_consent_granted(c, person, PURPOSE_PARTICIPATION, &consented)) != 0)
 		goto out;
 	if (!consented) {
-		rc = programs_part_refuse(no, 403, NULL,
-		                 by_self
-		                     ? "taking part needs your consent to participation; you can "
-		                       "give it on your consents page"
-		                     : "this person has not consented to participation; record "
-		                       "their consent first");
+		rc = programs_part_refuse(
+		    no, 403, NULL,
+		    by_self ? "taking part needs your consent to participation; you can "
+		              "give it on your consents page"
+		            : "this person has not consented to participation; record "
+		              "their consent first");
 		no->consent = "participation";
 		goto out;
 	}
@@ -381,13 +385,13 @@ int enrolment_enrol(const struct part_ctx *x, int64_t programme, int64_t person,
 		goto out;
 	if (existing && strcmp(status, "cancelled") != 0) {
 		/* The settling above is kept: it is due whatever happens next. */
-		rc =
-		    programs_part_refuse(no, 409, NULL,
-		                arena_printf(x->a, "%s already %s in this programme",
-		                             by_self ? "you are" : "this person is",
-		                             strcmp(status, "enrolled") == 0  ? "enrolled"
-		                             : strcmp(status, "offered") == 0 ? "offered a place"
-		                                                              : "on the waitlist"));
+		rc = programs_part_refuse(no, 409, NULL,
+		                          arena_printf(x->a, "%s already %s in this programme",
+		                                       by_self ? "you are" : "this person is",
+		                                       strcmp(status, "enrolled") == 0 ? "enrolled"
+		                                       : strcmp(status, "offered") == 0
+		                                           ? "offered a place"
+		                                           : "on the waitlist"));
 		no->keep = true;
 		no->enrolment_id = existing;
 		no->enrolment_status = status;
@@ -448,9 +452,10 @@ int enrolment_reply(const struct part_ctx *x, int64_t id, int64_t me, enum enrol
 		if (me || rc == -HEARTH_ENOTFOUND)
 			rc = -HEARTH_ENOTFOUND;
 		else
-			rc = programs_part_refuse(no, 403, NULL,
-			                 "your role in this programme's organisation does not "
-			                 "allow this");
+			rc = programs_part_refuse(
+			    no, 403, NULL,
+			    "your role in this programme's organisation does not "
+			    "allow this");
 		goto out;
 	}
 	if ((rc = programs_offer_next(c, e.programme_id)) != 0 ||
@@ -589,7 +594,8 @@ int enrolment_list(const struct part_ctx *x, int64_t programme, struct enrolment
 	if (!rc)
 		rc = programs_check(x->actor, ACT_ENROL_READ, ref.organisation_id, ref.status);
 	if (rc == -HEARTH_EDENIED)
-		rc = programs_part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+		rc = programs_part_refuse(no, 403, NULL,
+		                          "this programme belongs to another organisation");
 	if (rc)
 		goto out;
 	no->what = "the enrolments";

@@ -616,9 +616,10 @@ int fit_for(const struct part_ctx *x, int64_t person, bool self, int limit,
 		 * role in the person's organisation is 403. */
 		if (rc == -HEARTH_ENOTFOUND || !serves_person(x->actor, ACT_FIT_PERSON, &v)) {
 			bool known = !rc && serves_person(x->actor, ACT_ORG_SEE, &v);
-			rc = known ? programs_part_refuse(no, 403, NULL,
-			                         "your role in this person's organisation does not "
-			                         "allow this")
+			rc = known ? programs_part_refuse(
+			                 no, 403, NULL,
+			                 "your role in this person's organisation does not "
+			                 "allow this")
 			           : programs_part_refuse(no, 404, NULL, "there is no such person");
 			no->denied = true;
 			goto out;

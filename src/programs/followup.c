@@ -197,7 +197,8 @@ int followup_due_list(const struct part_ctx *x, struct followup_due **rows, size
 		d->title = due[i].title;
 		if ((rc = missed_dates(x, &due[i], d)) != 0)
 			goto out;
-		if ((rc = people_consent_granted(x->c, d->pid, PURPOSE_CONTACT, &d->may_contact)) != 0)
+		if ((rc = people_consent_granted(x->c, d->pid, PURPOSE_CONTACT, &d->may_contact)) !=
+		    0)
 			goto out;
 		if ((rc = last_action(x, d)) != 0)
 			goto out;
@@ -235,8 +236,8 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 		rc = programs_part_refuse(no, 404, "programme_id", "there is no such programme");
 	if (rc)
 		goto out;
-	if ((rc = programs_part_scope_participant(x, "participant_id", in->pid, ref.organisation_id, NULL,
-	                                 no)) != 0)
+	if ((rc = programs_part_scope_participant(x, "participant_id", in->pid, ref.organisation_id,
+	                                          NULL, no)) != 0)
 		goto out;
 	no->what = "the follow-up";
 	struct db_stmt *s = db_prepare(c, SQL_HAS_ENROLMENT);
@@ -253,8 +254,9 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 		goto out;
 	rc = 0;
 	if (!holds) {
-		rc = programs_part_refuse(no, 409, "participant_id",
-		                 "participant_id: this person has no place in this programme");
+		rc = programs_part_refuse(
+		    no, 409, "participant_id",
+		    "participant_id: this person has no place in this programme");
 		goto out;
 	}
 	/* Reaching out needs the person's consent to be contacted, asked now. */
@@ -262,12 +264,14 @@ int followup_create(const struct part_ctx *x, const struct followup_in *in, int6
 	                  strcmp(in->action, "messaged") == 0 ||
 	                  strcmp(in->action, "no_answer") == 0;
 	bool may_contact = false;
-	if (contacting && (rc = people_consent_granted(c, in->pid, PURPOSE_CONTACT, &may_contact)) != 0)
+	if (contacting &&
+	    (rc = people_consent_granted(c, in->pid, PURPOSE_CONTACT, &may_contact)) != 0)
 		goto out;
 	if (contacting && !may_contact) {
-		rc = programs_part_refuse(no, 403, NULL,
-		                 "this person has not consented to being contacted; record a "
-		                 "meeting in person or another action instead");
+		rc = programs_part_refuse(
+		    no, 403, NULL,
+		    "this person has not consented to being contacted; record a "
+		    "meeting in person or another action instead");
 		no->consent = "contact";
 		goto out;
 	}

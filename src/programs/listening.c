@@ -129,8 +129,9 @@ int listening_round_get(struct db_conn *c, struct arena *a, const struct actor *
 		goto out;
 	/* Someone with another role in its organisation knows it is there. */
 	if (!rc && policy_in(who, ACT_ORG_SEE, out->org)) {
-		rc = programs_refuse(why, a, 403, NULL,
-		                     "your role does not show this organisation's listening rounds");
+		rc =
+		    programs_refuse(why, a, 403, NULL,
+		                    "your role does not show this organisation's listening rounds");
 		goto out;
 	}
 	if (!rc || rc == -HEARTH_ENOTFOUND)

@@ -428,7 +428,8 @@ void programs_http_programme_update(struct req *r)
 			continue;
 		if (strcmp(p.status, "draft") != 0 || p.rostered || p.held) {
 			rc = programs_refuse(
-			    &why, r->arena, 409, programs_http_programme_update_fields[recurrence[k]].name,
+			    &why, r->arena, 409,
+			    programs_http_programme_update_fields[recurrence[k]].name,
 			    "%s cannot change once the programme is published or its sessions "
 			    "have people on the roster or enrolled; move, add or cancel "
 			    "sessions one by one instead",

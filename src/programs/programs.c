@@ -109,16 +109,16 @@ json_t *programs_session_row(struct db_stmt *st)
 {
 	int64_t start = db_col_i64(st, 2);
 	const char *zone = db_col_text(st, 10);
-	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:b, s:s, s:s, s:b}",
-	                      "id", (json_int_t)db_col_i64(st, 0), "programme_id",
-	                      (json_int_t)db_col_i64(st, 1), "starts_at", iso_or_null(start, false),
-	                      "ends_at", iso_or_null(db_col_i64(st, 3), false), "original_start",
-	                      iso_or_null(db_col_i64(st, 4), db_col_null(st, 4)), "venue_id",
-	                      db_col_null(st, 5) ? json_null() : json_integer(db_col_i64(st, 5)),
-	                      "online_link", programs_json_text(db_col_text(st, 6)), "status",
-	                      db_col_text(st, 7), "cancel_reason", programs_json_text(db_col_text(st, 8)),
-	                      "edited", db_col_i64(st, 9) != 0, "timezone", zone, "programme",
-	                      db_col_text(st, 11), "on_duty", db_col_i64(st, 12) > 0);
+	json_t *o = json_pack(
+	    "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:b, s:s, s:s, s:b}", "id",
+	    (json_int_t)db_col_i64(st, 0), "programme_id", (json_int_t)db_col_i64(st, 1),
+	    "starts_at", iso_or_null(start, false), "ends_at",
+	    iso_or_null(db_col_i64(st, 3), false), "original_start",
+	    iso_or_null(db_col_i64(st, 4), db_col_null(st, 4)), "venue_id",
+	    db_col_null(st, 5) ? json_null() : json_integer(db_col_i64(st, 5)), "online_link",
+	    programs_json_text(db_col_text(st, 6)), "status", db_col_text(st, 7), "cancel_reason",
+	    programs_json_text(db_col_text(st, 8)), "edited", db_col_i64(st, 9) != 0, "timezone",
+	    zone, "programme", db_col_text(st, 11), "on_duty", db_col_i64(st, 12) > 0);
 	if (!o)
 		return NULL;
 	/* local_start is added by the caller that has the zone loaded (cal.h). */

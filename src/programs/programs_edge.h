@@ -45,7 +45,7 @@ bool programs_http_part_refused(struct req *r, const struct part_refusal *no);
 #include "auth/auth.h"
 struct programs_refusal;
 int programs_http_open_ref(struct req *r, bool session, int64_t id, enum action act,
-                          const char *denied, struct prog_ref *ref, struct programs_refusal *why);
+                           const char *denied, struct prog_ref *ref, struct programs_refusal *why);
 
 /* programmes_http.c: user may take part (a team or roster role: part) in
  * a programme of organisation org; answers 400 naming field otherwise.

@@ -134,7 +134,6 @@ void calendar_http_me(struct req *r);
 void calendar_http_duty(struct req *r);
 void calendar_http_programme(struct req *r);
 
-
 /* The field tables the handlers above validate their bodies with; each
  * route row in routes.c names its table, and the OpenAPI request schemas
  * are generated from them (http/openapi.c). */

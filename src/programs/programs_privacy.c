@@ -370,12 +370,12 @@ static int x_theme(struct db_stmt *s, void *ctx)
 		if (rc)
 			return rc;
 	}
-	json_t *o =
-	    json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:I, s:o}", "round_id",
-	              (json_int_t)db_col_i64(s, 0), "round", db_col_text(s, 1), "title",
-	              programs_json_text(title), "description", programs_json_text(description), "outcome",
-	              db_col_text(s, 5), "outcome_reason", programs_json_text(db_col_text(s, 6)), "votes",
-	              (json_int_t)db_col_i64(s, 8), "proposed_at", programs_json_time(db_col_i64(s, 7)));
+	json_t *o = json_pack(
+	    "{s:I, s:s, s:o, s:o, s:s, s:o, s:I, s:o}", "round_id", (json_int_t)db_col_i64(s, 0),
+	    "round", db_col_text(s, 1), "title", programs_json_text(title), "description",
+	    programs_json_text(description), "outcome", db_col_text(s, 5), "outcome_reason",
+	    programs_json_text(db_col_text(s, 6)), "votes", (json_int_t)db_col_i64(s, 8),
+	    "proposed_at", programs_json_time(db_col_i64(s, 7)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -399,8 +399,8 @@ static int x_vote(struct db_stmt *s, void *ctx)
 			return rc;
 	}
 	json_t *o = json_pack("{s:I, s:s, s:o, s:o}", "round_id", (json_int_t)db_col_i64(s, 0),
-	                      "round", db_col_text(s, 1), "theme", programs_json_text(title), "voted_at",
-	                      programs_json_time(db_col_i64(s, 5)));
+	                      "round", db_col_text(s, 1), "theme", programs_json_text(title),
+	                      "voted_at", programs_json_time(db_col_i64(s, 5)));
 	return json_array_append_new(x->out, o) ? -HEARTH_ENOMEM : 0;
 }
 
@@ -486,8 +486,8 @@ static const struct export_part {
     {"calendar_feed", "calendar_tokens", SQL_X_CALENDAR, x_calendar},
 };
 
-static int export_part(struct db_conn *c, const struct people_ctx *px, struct arena *a,
-                       int64_t pid, json_t *out, const void *arg)
+static int export_part(struct db_conn *c, const struct people_ctx *px, struct arena *a, int64_t pid,
+                       json_t *out, const void *arg)
 {
 	const struct export_part *part = arg;
 	struct xctx x = {px, a, pid, out, c};

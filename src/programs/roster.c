@@ -241,7 +241,8 @@ int roster_remove(struct db_conn *c, struct arena *a, const struct actor *who, i
 	if (!rc)
 		rc = programs_session_ref(c, a, *session, &ref);
 	if (!rc)
-		rc = policy_check(who, ACT_PROGRAM_MANAGE, ref.organisation_id, false); /* rosters are staff's */
+		rc = policy_check(who, ACT_PROGRAM_MANAGE, ref.organisation_id,
+		                  false); /* rosters are staff's */
 	if (rc == -HEARTH_EDENIED)
 		rc = programs_refuse(why, a, 403, NULL,
 		                     "you can change the roster only of programmes you coordinate");
@@ -269,7 +270,8 @@ out:
 }
 
 int roster_staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
-               const char *role, struct staff_member **out, size_t *n, struct programs_refusal *why)
+                      const char *role, struct staff_member **out, size_t *n,
+                      struct programs_refusal *why)
 {
 	int rc = 0;
 	*out = NULL;

@@ -77,8 +77,8 @@ struct staff_member {
  * staff of who's own organisations and of the partners those share data
  * with, everyone for admins. By display name; arena memory. */
 int roster_staff_list(struct db_conn *c, struct arena *a, const struct actor *who, int64_t org,
-               const char *role, struct staff_member **out, size_t *n,
-               struct programs_refusal *why);
+                      const char *role, struct staff_member **out, size_t *n,
+                      struct programs_refusal *why);
 
 /* A programme's rotation: one slot per roster entry of each session not
  * cancelled (a session with nobody on its roster has one slot with role

@@ -124,8 +124,8 @@ void programs_http_roster_add(struct req *r)
 		rc = -HEARTH_EINVAL; /* answered */
 		goto out;
 	}
-	if (!lead &&
-	    !programs_http_part_fits(r, field, in.user_id, ref.organisation_id, in.role, &in.name)) {
+	if (!lead && !programs_http_part_fits(r, field, in.user_id, ref.organisation_id, in.role,
+	                                      &in.name)) {
 		rc = -HEARTH_EINVAL; /* answered */
 		goto out;
 	}
@@ -190,9 +190,9 @@ void programs_http_rotation(struct req *r)
 	size_t n;
 	bool people;
 	const char *what = "the programme";
-	int rc = programs_http_open_ref(r, false, id, ACT_ROSTER_READ,
-	                                "only staff of the programme's organisation see its rotation",
-	                                &ref, &why);
+	int rc = programs_http_open_ref(
+	    r, false, id, ACT_ROSTER_READ,
+	    "only staff of the programme's organisation see its rotation", &ref, &why);
 	if (!rc && (rc = roster_rotation(c, r->arena, &r->app->people, id, &xs, &n, &people)) != 0)
 		what = "the rotation";
 	if (rc) {

@@ -62,14 +62,14 @@ bool programs_scope_venue(struct req *r, const char *field, int64_t venue, int64
  * a fitting role is refused naming what the part needs (part, e.g.
  * "an artist_facilitator", and needs, e.g. "a facilitator or coordinator").
  * *name (may be NULL) gets the display name, in the request's arena. */
-bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t org,
-                         uint32_t fit, const char *part, const char *needs, const char **name);
+bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t org, uint32_t fit,
+                         const char *part, const char *needs, const char **name);
 
 /* Programme programme is one of an organisation where the caller may do
  * act (policy_in), or, with ACT_PUBLIC, a published one (what
  * participants see). Fills ref. */
 #include "auth/auth.h"
-bool programs_scope_programme(struct req *r, const char *field, int64_t programme,
-                              enum action act, struct prog_ref *ref);
+bool programs_scope_programme(struct req *r, const char *field, int64_t programme, enum action act,
+                              struct prog_ref *ref);
 
 #endif

@@ -88,8 +88,8 @@ bool programs_scope_venue(struct req *r, const char *field, int64_t venue, int64
 	return true;
 }
 
-bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t org,
-                         uint32_t fit, const char *part, const char *needs, const char **name)
+bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t org, uint32_t fit,
+                         const char *part, const char *needs, const char **name)
 {
 	struct db_conn *c = req_db(r);
 	struct actor a;
@@ -125,8 +125,8 @@ bool programs_scope_user(struct req *r, const char *field, int64_t user, int64_t
 	return true;
 }
 
-bool programs_scope_programme(struct req *r, const char *field, int64_t programme,
-                              enum action act, struct prog_ref *ref)
+bool programs_scope_programme(struct req *r, const char *field, int64_t programme, enum action act,
+                              struct prog_ref *ref)
 {
 	int rc = programs_programme_ref(req_db(r), r->arena, programme, ref);
 	if (rc == -HEARTH_ENOTFOUND)

@@ -124,7 +124,8 @@ void programs_http_session_create(struct req *r)
 	int64_t id = req_param_id(r, "id");
 	if (!session_times_in_window(r, &v[SC_STARTS_AT], &v[SC_ENDS_AT]))
 		return;
-	if (v[SC_ENDS_AT].i <= v[SC_STARTS_AT].i || v[SC_ENDS_AT].i - v[SC_STARTS_AT].i > 12 * 3600) {
+	if (v[SC_ENDS_AT].i <= v[SC_STARTS_AT].i ||
+	    v[SC_ENDS_AT].i - v[SC_STARTS_AT].i > 12 * 3600) {
 		programs_bad(r, 400, "ends_at",
 		             "ends_at must be after starts_at, at most 12 hours");
 		return;
@@ -157,7 +158,8 @@ void programs_http_session_create(struct req *r)
 	 * is therapeutic: then it waits for someone on duty. */
 	const char *status =
 	    strcmp(p.status, "published") == 0 && !p.therapeutic ? "published" : "draft";
-	rc = sessions_insert(c, id, v[SC_STARTS_AT].i, v[SC_ENDS_AT].i, 0, venue, link, status, &sid);
+	rc = sessions_insert(c, id, v[SC_STARTS_AT].i, v[SC_ENDS_AT].i, 0, venue, link, status,
+	                     &sid);
 out:
 	if (!programs_http_finish(r, rc, &why, "the session", "session.create",
 	                          programs_http_resource(r, "session", sid)))
@@ -167,7 +169,7 @@ out:
 }
 
 int programs_http_open_ref(struct req *r, bool session, int64_t id, enum action act,
-                          const char *denied, struct prog_ref *ref, struct programs_refusal *why)
+                           const char *denied, struct prog_ref *ref, struct programs_refusal *why)
 {
 	struct db_conn *c = req_db(r);
 	int rc = db_begin(c, true);
@@ -307,7 +309,8 @@ void programs_http_session_update(struct req *r)
 	                            .cancelled_at = cancelled_at};
 	rc = sessions_state_put(c, id, &st);
 out:
-	if (!programs_http_finish(r, rc, &why, what, cancelling ? "session.cancel" : "session.update",
+	if (!programs_http_finish(r, rc, &why, what,
+	                          cancelling ? "session.cancel" : "session.update",
 	                          programs_http_resource(r, "session", id)))
 		return;
 	programs_http_session_get(r);

@@ -124,7 +124,8 @@ static int managed_programme(const struct part_ctx *x, int64_t programme, bool s
 		rc = programs_check(x->actor, ACT_SUPPORT_MANAGE, ref->organisation_id,
 		                    shown ? ref->status : NULL);
 	if (rc == -HEARTH_EDENIED)
-		rc = programs_part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+		rc = programs_part_refuse(no, 403, NULL,
+		                          "this programme belongs to another organisation");
 	return rc;
 }
 
@@ -157,21 +158,24 @@ int support_request(const struct part_ctx *x, const struct support_in *in, struc
 		    no, 404, pfield,
 		    arena_printf(x->a, "there is no programme %" PRId64, in->programme));
 	else if (rc)
-		rc = programs_part_refuse(no, 403, NULL, "this programme belongs to another organisation");
+		rc = programs_part_refuse(no, 403, NULL,
+		                          "this programme belongs to another organisation");
 	if (rc)
 		goto out;
-	if (!in->by_self && (rc = programs_part_scope_participant(x, "participant_id", in->person,
-	                                                 ref.organisation_id, NULL, no)) != 0)
+	if (!in->by_self &&
+	    (rc = programs_part_scope_participant(x, "participant_id", in->person,
+	                                          ref.organisation_id, NULL, no)) != 0)
 		goto out;
 	no->what = "the session";
 	if (in->session &&
 	    ((rc = one_int(c, SQL_SESSION_OF, in->session, 0, &of)) != 0 || of != in->programme)) {
 		if (!rc)
-			rc = programs_part_refuse(no, 400, "session_id",
-			                 arena_printf(x->a,
-			                              "session_id: session %" PRId64
-			                              " is not a session of this programme",
-			                              in->session));
+			rc =
+			    programs_part_refuse(no, 400, "session_id",
+			                         arena_printf(x->a,
+			                                      "session_id: session %" PRId64
+			                                      " is not a session of this programme",
+			                                      in->session));
 		goto out;
 	}
 	no->what = "the support";

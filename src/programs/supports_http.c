@@ -21,15 +21,14 @@
 #include "programs/taking_part.h"
 #include "core/banned.h"
 
-
 static json_t *support_json(const struct support *x, bool named)
 {
-	json_t *o =
-	    json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)x->id,
-	              "programme_id", (json_int_t)x->programme_id, "session_id",
-	              x->session_id ? json_integer(x->session_id) : json_null(), "participant_id",
-	              (json_int_t)x->participant_id, "kind", x->kind, "status", x->status,
-	              "amount_cents", (json_int_t)x->amount_cents, "notes", programs_json_text(x->notes));
+	json_t *o = json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)x->id,
+	                      "programme_id", (json_int_t)x->programme_id, "session_id",
+	                      x->session_id ? json_integer(x->session_id) : json_null(),
+	                      "participant_id", (json_int_t)x->participant_id, "kind", x->kind,
+	                      "status", x->status, "amount_cents", (json_int_t)x->amount_cents,
+	                      "notes", programs_json_text(x->notes));
 	json_object_set_new(o, "requested_by",
 	                    x->requested_by ? json_integer(x->requested_by) : json_null());
 	json_object_set_new(o, "requested_at", programs_json_time(x->requested_at));
@@ -104,7 +103,8 @@ void programs_http_me_support(struct req *r)
 {
 	struct field_value v[NFIELDS(programs_http_me_support_fields)];
 	int64_t me;
-	if (!req_body_fields(r, &programs_http_me_support_body, v) || !(me = programs_http_self_or_404(r)))
+	if (!req_body_fields(r, &programs_http_me_support_body, v) ||
+	    !(me = programs_http_self_or_404(r)))
 		return;
 	struct support_in in = {
 	    .programme = v[MS_PROGRAMME_ID].i,
@@ -129,7 +129,8 @@ void programs_http_support_list(struct req *r)
 	int rc = support_list(&x, programme, &rows, &n, &no);
 	/* Names shown are reads of those people's records. */
 	if (programs_http_part_refused(r, &no) ||
-	    !req_commit(r, rc, "support.read", programs_http_resource(r, "programme", programme), no.what))
+	    !req_commit(r, rc, "support.read", programs_http_resource(r, "programme", programme),
+	                no.what))
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)

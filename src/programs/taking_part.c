@@ -64,7 +64,8 @@ int programs_part_scope_participant(const struct part_ctx *x, const char *field,
 		*erased = false;
 	int rc = people_view(x->px, x->c, x->a, pid, &v);
 	if (rc == -HEARTH_ENOTFOUND) {
-		rc = programs_part_refuse(no, 403, field, "this person is not in your organisation");
+		rc =
+		    programs_part_refuse(no, 403, field, "this person is not in your organisation");
 		goto out;
 	}
 	if (rc) {
@@ -79,7 +80,8 @@ int programs_part_scope_participant(const struct part_ctx *x, const char *field,
 		goto out;
 	}
 	if (!shared) {
-		rc = programs_part_refuse(no, 403, field, "this person is not in your organisation");
+		rc =
+		    programs_part_refuse(no, 403, field, "this person is not in your organisation");
 		goto out;
 	}
 	if (erased)

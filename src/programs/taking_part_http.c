@@ -137,7 +137,8 @@ bool programs_http_part_refused(struct req *r, const struct part_refusal *no)
 		return false;
 	if (no->keep) {
 		if (!req_commit(r, 0, "enrolment.settle",
-		                programs_http_resource(r, "programme", no->programme_id), "the enrolment"))
+		                programs_http_resource(r, "programme", no->programme_id),
+		                "the enrolment"))
 			return true;
 	} else {
 		programs_http_close(r);
@@ -433,18 +434,21 @@ void programs_http_fit_person(struct req *r)
 	size_t n;
 	int limit;
 	int64_t id = req_param_id(r, "id");
-	if (!query_limit(r, FIT_DEFAULT, FIT_MAX, &limit) || !programs_http_begin_write(r, "the person"))
+	if (!query_limit(r, FIT_DEFAULT, FIT_MAX, &limit) ||
+	    !programs_http_begin_write(r, "the person"))
 		return;
 	int rc = fit_for(&x, id, false, limit, &items, &n, &no);
 	if (no.denied) {
 		/* A denied read of a person is audited too. */
-		(void)req_audit(r, "participant.fit", programs_http_resource(r, "participant", id), "denied");
+		(void)req_audit(r, "participant.fit", programs_http_resource(r, "participant", id),
+		                "denied");
 		db_commit(x.c);
 		http_problem(r, no.base.status, "%s", no.base.message);
 		return;
 	}
 	if (programs_http_part_refused(r, &no) ||
-	    !req_commit(r, rc, "participant.fit", programs_http_resource(r, "participant", id), no.what))
+	    !req_commit(r, rc, "participant.fit", programs_http_resource(r, "participant", id),
+	                no.what))
 		return;
 	fit_json(r, items, n);
 }
@@ -466,14 +470,16 @@ void programs_http_attendance_get(struct req *r)
 	int rc = attendance_register(&x, session, &sess, &has_sess, &items, &n, &no);
 	/* Names shown are reads of those people's records. */
 	if (programs_http_part_refused(r, &no) ||
-	    !req_commit(r, rc, "attendance.read", programs_http_resource(r, "session", session), no.what))
+	    !req_commit(r, rc, "attendance.read", programs_http_resource(r, "session", session),
+	                no.what))
 		return;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_pack(
 		    "{s:I, s:o, s:o, s:b, s:o}", "participant_id", (json_int_t)items[i].pid, "name",
-		    programs_json_text(items[i].name), "status", programs_json_text(items[i].status), "sat_out",
-		    items[i].sat_out, "enrolment", programs_json_text(items[i].enrolment));
+		    programs_json_text(items[i].name), "status",
+		    programs_json_text(items[i].status), "sat_out", items[i].sat_out, "enrolment",
+		    programs_json_text(items[i].enrolment));
 		if (items[i].erased)
 			json_object_set_new(o, "erased", json_true());
 		json_array_append_new(arr, o);
@@ -520,7 +526,8 @@ void programs_http_attendance_mark(struct req *r)
 		return;
 	int rc = attendance_mark(&x, session, marks, n, &no);
 	if (programs_http_part_refused(r, &no) ||
-	    !req_commit(r, rc, "attendance.mark", programs_http_resource(r, "session", session), no.what))
+	    !req_commit(r, rc, "attendance.mark", programs_http_resource(r, "session", session),
+	                no.what))
 		return;
 	http_json(r, 200, json_pack("{s:I}", "marked", (json_int_t)n));
 }
@@ -550,7 +557,8 @@ void programs_http_followup_list(struct req *r)
 		        ? json_pack("{s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)d->last_id,
 		                    "action", d->last_action, "user_id",
 		                    d->last_has_user ? json_integer(d->last_user_id) : json_null(),
-		                    "by", programs_json_text(d->last_by), "at", programs_json_time(d->last_at))
+		                    "by", programs_json_text(d->last_by), "at",
+		                    programs_json_time(d->last_at))
 		        : json_null();
 		json_array_append_new(items, json_pack("{s:I, s:o, s:I, s:s, s:o, s:b, s:o}",
 		                                       "participant_id", (json_int_t)d->pid, "name",

@@ -279,7 +279,8 @@ int listening_theme_set_outcome(const struct people_ctx *px, struct db_conn *c, 
 	}
 	rc = listening_theme_load(px, c, a, id, t);
 	if (!rc)
-		rc = policy_check(who, ACT_LISTENING_MANAGE, t->org, listening_sees_round(who, t->org));
+		rc = policy_check(who, ACT_LISTENING_MANAGE, t->org,
+		                  listening_sees_round(who, t->org));
 	if (rc == -HEARTH_ENOTFOUND) {
 		rc = programs_refuse(why, a, 404, NULL, "there is no theme %" PRId64, id);
 		goto out;

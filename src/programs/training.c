@@ -26,7 +26,7 @@ const char *const training_kinds[] = {"safeguarding",
                                       "other",
                                       NULL};
 
-#define TRAINING_COLUMNS                                                                        \
+#define TRAINING_COLUMNS \
 	"t.id, t.organisation_id, t.user_id, t.kind, t.title, t.completed_on, t.expires_on"
 static const char SQL_TRAINING_LIST[] =
     "SELECT " TRAINING_COLUMNS " FROM training_records t "

@@ -123,7 +123,8 @@ static int feed_owner(struct db_conn *c, struct arena *a, const struct actor *wh
 	case CALENDAR_PROGRAMME:
 		rc = programs_programme_ref(c, a, *owner, &ref);
 		if (!rc)
-			rc = programs_check(who, ACT_PROGRAM_MANAGE, ref.organisation_id, ref.status);
+			rc = programs_check(who, ACT_PROGRAM_MANAGE, ref.organisation_id,
+			                    ref.status);
 		if (rc == -HEARTH_ENOTFOUND)
 			rc = programs_refuse(why, a, 404, NULL, "the programme was not found");
 		else if (rc == -HEARTH_EDENIED)
