@@ -65,10 +65,14 @@ int db_pool_default_size(const char *url, int threads)
 	return threads;
 }
 
+/* How many of the most recently used idle connections keep their caches. */
+#define POOL_KEEP_WARM 8
+
 static void *upkeep_main(void *arg)
 {
 	struct db_pool *p = arg;
 	struct timespec ts;
+	unsigned ticks = 0;
 	pthread_mutex_lock(&p->mu);
 	while (!p->stopping) {
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -80,6 +84,14 @@ static void *upkeep_main(void *arg)
 		pthread_cond_timedwait(&p->upkeep_cv, &p->mu, &ts);
 		if (p->stopping)
 			break;
+		/* Every ~10 s, the connections idle at the bottom of the free
+		 * list (the least recently used: it is a stack) give their caches
+		 * back, so a burst that warmed every connection does not keep
+		 * that memory for ever; the most recently used stay warm. They
+		 * are in the free list, so no request holds them meanwhile. */
+		if (p->be->trim && ++ticks % 40 == 0)
+			for (int i = 0; i + POOL_KEEP_WARM < p->nfree; i++)
+				p->be->trim(p->freelist[i]);
 		pthread_mutex_unlock(&p->mu);
 		p->be->maintain(p->upkeep_conn);
 		pthread_mutex_lock(&p->mu);

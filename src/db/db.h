@@ -203,6 +203,9 @@ struct db_backend {
 	/* Optional: gives up on any answer after timeout_ms on this connection
 	 * (PostgreSQL: the health check's own connection). */
 	void (*set_timeout)(struct db_conn *c, int timeout_ms);
+	/* Optional: gives back the memory an idle connection's caches hold
+	 * (SQLite: its page cache, which otherwise only grows). */
+	void (*trim)(struct db_conn *c);
 };
 
 /* Every backend's connection and statement begin with these headers. */

@@ -589,6 +589,12 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
+static void sq_trim(struct db_conn *bc)
+{
+	struct sq_conn *c = (struct sq_conn *)bc;
+	sqlite3_db_release_memory(c->own.db);
+}
+
 static void sq_maintained(struct db_conn *bc)
 {
 	/* A request that commits must not pay for a checkpoint (copying pages
@@ -639,4 +645,5 @@ const struct db_backend db_sqlite_backend = {
     .lock_migrations = sq_lock_migrations,
     .maintain = sq_maintain,
     .maintained = sq_maintained,
+    .trim = sq_trim,
 };
