@@ -10,11 +10,12 @@
 #ifndef HEARTH_TEST_FIXTURE_H
 #define HEARTH_TEST_FIXTURE_H
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "tmpdir.h"
 
 #include "auth/auth.h"
 #include "core/arena.h"
@@ -102,19 +103,7 @@ static inline int fx_teardown(void **state)
 	arena_free(fx->arena);
 	keystore_close(fx->ks);
 	db_pool_close(fx->pool);
-	DIR *d = opendir(fx->dir);
-	if (d) {
-		struct dirent *e;
-		char path[384];
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", fx->dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	test_tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -18,12 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 
 #include "auth/auth.h"
 #include "core/arena.h"
@@ -290,19 +291,7 @@ static int fx_teardown(void **state)
 	db_release(fx->pool, fx->c);
 	arena_free(fx->arena);
 	db_pool_close(fx->pool);
-	DIR *d = opendir(fx->dir);
-	if (d) {
-		struct dirent *e;
-		char path[384];
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", fx->dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	test_tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }
