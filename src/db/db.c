@@ -295,9 +295,22 @@ int db_commit(struct db_conn *c)
 		db_rollback(c);
 		return -HEARTH_EDB;
 	}
+	unsigned notify = c->notify;
+	c->notify = 0;
+	if (notify && c->be->notify) {
+		/* Other nodes hear it when (and only if) the transaction commits. */
+		int nrc = c->be->notify(c, notify);
+		if (nrc) {
+			db_rollback(c);
+			return nrc;
+		}
+	}
 	int rc = c->be->commit(c);
-	if (rc == 0)
+	if (rc == 0) {
 		c->in_tx = false;
+		if (notify)
+			db__notify_local(notify);
+	}
 	c->fault_armed = false;
 	return rc;
 }
@@ -307,6 +320,7 @@ void db_rollback(struct db_conn *c)
 	if (c->in_tx)
 		c->be->rollback(c);
 	c->in_tx = false;
+	c->notify = 0;
 	c->fault_armed = false;
 }
 
@@ -471,4 +485,14 @@ int db_backup(struct db_pool *p, const char *out, char *errmsg, size_t errlen)
 	int rc = c->be->backup(c, out, errmsg, errlen);
 	db_release(p, c);
 	return rc;
+}
+
+struct db_conn *db__pool_open_own(struct db_pool *p, char *errmsg, size_t errlen)
+{
+	return p->be->open(p->target, errmsg, errlen);
+}
+
+const struct db_backend *db__pool_backend(const struct db_pool *p)
+{
+	return p->be;
 }

@@ -22,6 +22,13 @@
 
 enum db_kind { DB_SQLITE, DB_POSTGRES };
 
+/* Put after the SELECT of rows a worker claims (the outbox's sender): on
+ * PostgreSQL it becomes FOR UPDATE SKIP LOCKED, so that nodes claiming at
+ * once never take the same row and never wait for each other; SQLite reads
+ * it as a comment (its write transaction already excludes every other). */
+#define DB_SKIP_LOCKED "/*skip-locked*/"
+
+
 enum { DB_DONE = 0, DB_ROW = 1 };
 
 struct db_pool;
@@ -128,6 +135,36 @@ int db_run_one(struct db_stmt *s);
 /* Runs an INSERT ... RETURNING id, stores the id and finishes it. */
 int db_insert_id(struct db_stmt *s, int64_t *id);
 
+/* Notifications (notify.c): a commit wakes whoever waits for it, on every
+ * node. Only a channel's name travels (PostgreSQL NOTIFY without a
+ * payload); what changed stays in the tables, where the woken reader looks.
+ * A rolled-back transaction notifies nobody. */
+enum db_channel {
+	DB_CH_OUTBOX = 1u << 0, /* messages to send (src/messages/sender.c) */
+	DB_CH_EVENTS = 1u << 1, /* events for streams (src/messages/events.c) */
+	DB_CH__ALL = (1u << 2) - 1,
+};
+/* Inside a transaction on c: when it commits, every db_wait_notify() for
+ * one of channels wakes, in this process and (PostgreSQL) on every node. */
+void db_notify(struct db_conn *c, unsigned channels);
+/* Starts hearing other nodes' notifications (PostgreSQL: LISTEN on a
+ * connection of its own, made again when lost; nothing to do on SQLite,
+ * whose writers are this process). Returns 0 or a negative hearth_err. */
+int db_listen_start(struct db_pool *p);
+void db_listen_stop(void);
+/* The notification counters, one per channel bit, for db_wait_notify. */
+struct db_notify_seen {
+	uint64_t gen[2];
+};
+/* Takes the current counters into *seen, so that a later wait returns at
+ * once for anything committed after this call. */
+void db_notify_snapshot(struct db_notify_seen *seen);
+/* Waits until a channel of mask was notified since *seen, or timeout_ms
+ * passed. Returns the channels notified (0 on timeout) and moves *seen on.
+ * A lost PostgreSQL listener counts as a notification of every channel
+ * once it is back (something may have been missed meanwhile). */
+unsigned db_wait_notify(unsigned mask, struct db_notify_seen *seen, int timeout_ms);
+
 /* Copies the database to out consistently while it is in use (SQLite online
  * backup). Returns 0 or a negative hearth_err. */
 int db_backup(struct db_pool *p, const char *out, char *errmsg, size_t errlen);
@@ -206,6 +243,13 @@ struct db_backend {
 	/* Optional: gives back the memory an idle connection's caches hold
 	 * (SQLite: its page cache, which otherwise only grows). */
 	void (*trim)(struct db_conn *c);
+	/* Optional (PostgreSQL): sends NOTIFY for each channel inside the
+	 * open transaction; listen() subscribes a connection of its own, and
+	 * wait_notify() waits up to timeout_ms on it, returning the channels
+	 * heard (0 on timeout) or a negative hearth_err when it is lost. */
+	int (*notify)(struct db_conn *c, unsigned channels);
+	int (*listen)(struct db_conn *c);
+	int (*wait_notify)(struct db_conn *c, int timeout_ms);
 };
 
 /* Every backend's connection and statement begin with these headers. */
@@ -213,7 +257,14 @@ struct db_conn {
 	const struct db_backend *be;
 	bool in_tx;
 	bool fault_armed; /* tests only: this transaction stepped the commit fault's SQL */
+	unsigned notify;  /* db_notify channels to wake when this transaction commits */
 };
+/* notify.c: called by db_commit once a transaction committed. */
+void db__notify_local(unsigned channels);
+/* A connection of the pool's database outside the pool (closed with
+ * c->be->close), or NULL with errmsg. */
+struct db_conn *db__pool_open_own(struct db_pool *p, char *errmsg, size_t errlen);
+const struct db_backend *db__pool_backend(const struct db_pool *p);
 struct db_stmt {
 	const struct db_backend *be;
 	struct db_conn *conn;

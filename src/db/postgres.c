@@ -195,6 +195,10 @@ static char *rewrite_placeholders(const char *sql, int *nparams)
 		if (*p == '\'') {
 			in_str = !in_str;
 			buf_append(&b, p, 1);
+		} else if (!in_str && strncmp(p, DB_SKIP_LOCKED, strlen(DB_SKIP_LOCKED)) == 0) {
+			/* Row claims (db.h): SQLite takes the whole write lock anyway. */
+			buf_puts(&b, "FOR UPDATE SKIP LOCKED");
+			p += strlen(DB_SKIP_LOCKED) - 1;
 		} else if (*p == '?' && !in_str) {
 			int n;
 			if (isdigit((unsigned char)p[1])) {
@@ -692,6 +696,53 @@ static int pg_lock_migrations(struct db_conn *bc)
 	return simple((struct pg_conn *)bc, "SELECT pg_advisory_xact_lock(4242424242)");
 }
 
+/* Notifications (db.h, notify.c). Channel names only, no payload. */
+static const char *const pg_channels[] = {"hearth_outbox", "hearth_events"};
+
+static int pg_notify(struct db_conn *bc, unsigned channels)
+{
+	static const char *const sql[] = {"NOTIFY hearth_outbox", "NOTIFY hearth_events"};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		if (!(channels & (1u << i)))
+			continue;
+		int rc = simple((struct pg_conn *)bc, sql[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int pg_listen(struct db_conn *bc)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	int rc = simple(c, "LISTEN hearth_outbox");
+	return rc ? rc : simple(c, "LISTEN hearth_events");
+}
+
+static int pg_wait_notify(struct db_conn *bc, int timeout_ms)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return -HEARTH_EUNAVAILABLE;
+	struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+	if (pfd.fd < 0)
+		return -HEARTH_EUNAVAILABLE;
+	int n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -HEARTH_EUNAVAILABLE;
+	if (n > 0 && (!PQconsumeInput(c->pg) || (pfd.revents & (POLLHUP | POLLERR))))
+		return -HEARTH_EUNAVAILABLE;
+	int got = 0;
+	PGnotify *nt;
+	while ((nt = PQnotifies(c->pg)) != NULL) {
+		for (size_t i = 0; i < sizeof pg_channels / sizeof pg_channels[0]; i++)
+			if (strcmp(nt->relname, pg_channels[i]) == 0)
+				got |= 1 << i;
+		PQfreemem(nt);
+	}
+	return got;
+}
+
 const struct db_backend db_postgres_backend = {
     .name = "postgres",
     .kind = DB_POSTGRES,
@@ -716,4 +767,7 @@ const struct db_backend db_postgres_backend = {
     .backup = pg_backup,
     .lock_migrations = pg_lock_migrations,
     .set_timeout = pg_set_timeout,
+    .notify = pg_notify,
+    .listen = pg_listen,
+    .wait_notify = pg_wait_notify,
 };

@@ -12,6 +12,8 @@
 #include "core/banned.h"
 
 static const char SQL_ACTIVE[] = "SELECT 1 FROM participants WHERE id = ?1 AND status = 'active'";
+static const char SQL_USER_OF[] =
+    "SELECT user_id FROM participants WHERE id = ?1 AND status = 'active'";
 static const char SQL_OF_USER[] =
     "SELECT id FROM participants WHERE user_id = ?1 AND status = 'active' ORDER BY id LIMIT 1";
 
@@ -40,6 +42,20 @@ int people_by_user(struct db_conn *c, int64_t user_id, int64_t *pid)
 	int rc = db_step(s);
 	if (rc == DB_ROW)
 		*pid = db_col_i64(s, 0);
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
+int people_user_of(struct db_conn *c, int64_t pid, int64_t *user_id)
+{
+	*user_id = 0;
+	struct db_stmt *s = db_prepare(c, SQL_USER_OF);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, pid);
+	int rc = db_step(s);
+	if (rc == DB_ROW && !db_col_null(s, 0))
+		*user_id = db_col_i64(s, 0);
 	db_finish(s);
 	return rc < 0 ? rc : 0;
 }

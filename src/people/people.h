@@ -222,6 +222,9 @@ int people_is_active(struct db_conn *c, int64_t pid, bool *active);
 /* *pid: the active participant linked to login user_id, 0 when none. Unlike
  * people_of_user(), an error is returned, never read as "none". */
 int people_by_user(struct db_conn *c, int64_t user_id, int64_t *pid);
+/* The login of active participant pid; 0 when they have none (or the
+ * record is erased or missing). */
+int people_user_of(struct db_conn *c, int64_t pid, int64_t *user_id);
 
 /* Normalisation for blind indexes (exact-match search). Result in arena. */
 char *people_normalise_name(struct arena *a, const char *name);

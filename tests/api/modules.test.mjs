@@ -25,6 +25,7 @@ const OWNERS = {
   programs: ['programmes', 'programme_sessions', 'programme_team', 'venues', 'roster', 'training_records',
     'enrolments', 'attendance', 'supports', 'followups', 'calendar_tokens', 'listening_rounds',
     'listening_responses', 'themes', 'theme_votes', 'decisions', 'decision_links'],
+  messages: ['messages', 'events', 'message_prefs'],
 };
 
 /** Statements of one module (the first folder under src/, or a file such as
