@@ -59,10 +59,10 @@ static const char usage_text2[] =
     "serve:\n"
     "  --listen ADDR:PORT     (env HEARTH_LISTEN, default 127.0.0.1:8080)\n"
     "  --threads N            worker threads = concurrent connections (env HEARTH_THREADS,\n"
-    "                         default 384, so hundreds of slow clients leave room)\n"
+    "                         default 1200: 1,000 open event streams leave room)\n"
     "  --body-timeout S       a request body must arrive within S seconds, else 408 (env\n"
     "                         HEARTH_BODY_TIMEOUT, default 10)\n"
-    "  --db-pool N            database connections (env HEARTH_DB_POOL, default threads on\n"
+    "  --db-pool N            database connections (env HEARTH_DB_POOL, default 32 on\n"
     "                         SQLite, 20 on PostgreSQL); --db-pool-wait S (5) for one\n"
     "  --max-body BYTES       request body limit (env HEARTH_MAX_BODY, default 1048576)\n"
     "  --secure-cookies       mark cookies Secure even on loopback (behind a TLS proxy;\n"
@@ -81,6 +81,19 @@ static const char usage_text2[] =
     "  sessions (env): HEARTH_SESSION_IDLE (1800 s), HEARTH_SESSION_ABSOLUTE (43200 s)\n"
     "  people (env): HEARTH_RETENTION_DAYS (2190), HEARTH_REGISTER_MIN_SECONDS (3),\n"
     "                         HEARTH_REGISTER_PER_HOUR (10)\n"
+    "  --smtp-url URL         send email through smtp://host[:port] (STARTTLS required but on\n"
+    "                         loopback) or smtps://host[:port] (env HEARTH_SMTP_URL); without\n"
+    "                         it emails are written as .eml files to --mail-dir\n"
+    "  --smtp-user NAME       SMTP login (env HEARTH_SMTP_USER); --smtp-password-file PATH\n"
+    "                         holds its password (env HEARTH_SMTP_PASSWORD_FILE)\n"
+    "  --mail-from ADDR       the From of every email (env HEARTH_MAIL_FROM, default\n"
+    "                         \"Hearth <hearth@localhost>\")\n"
+    "  --mail-dir DIR         .eml files without SMTP (env HEARTH_MAIL_DIR; default \"mail\"\n"
+    "                         beside a SQLite database, ./data/mail otherwise)\n"
+    "  --public-url URL       the address links in emails start with (env HEARTH_PUBLIC_URL,\n"
+    "                         default http://LISTEN)\n"
+    "  outbox (env): HEARTH_SMTP_MAX_TRIES (8), HEARTH_SMTP_RETRY_BASE (30 s),\n"
+    "                         HEARTH_OUTBOX_LEASE (120 s)\n"
     "init:\n"
     "  --admin-email EMAIL    create the first admin with this email\n"
     "  --org NAME             the admin's organisation (default \"Hearth\")\n"
@@ -135,6 +148,12 @@ enum {
 	OPT_DEFAULT_COUNTRY,
 	OPT_TRUSTED_PROXY,
 	OPT_BODY_TIMEOUT,
+	OPT_SMTP_URL,
+	OPT_SMTP_USER,
+	OPT_SMTP_PASSWORD_FILE,
+	OPT_MAIL_FROM,
+	OPT_MAIL_DIR,
+	OPT_PUBLIC_URL,
 };
 
 const char *cli_env_or(const char *name, const char *def)
@@ -210,6 +229,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	    {"default-country", required_argument, NULL, OPT_DEFAULT_COUNTRY},
 	    {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
 	    {"body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT},
+	    {"smtp-url", required_argument, NULL, OPT_SMTP_URL},
+	    {"smtp-user", required_argument, NULL, OPT_SMTP_USER},
+	    {"smtp-password-file", required_argument, NULL, OPT_SMTP_PASSWORD_FILE},
+	    {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+	    {"mail-dir", required_argument, NULL, OPT_MAIL_DIR},
+	    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -218,7 +243,7 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	o->key_store = cli_env_or("HEARTH_KEY_STORE", NULL);
 	o->listen = cli_env_or("HEARTH_LISTEN", "127.0.0.1:8080");
 	o->threads =
-	    (int)cli_parse_long(cli_env_or("HEARTH_THREADS", "384"), "HEARTH_THREADS", 1, 4096);
+	    (int)cli_parse_long(cli_env_or("HEARTH_THREADS", "1200"), "HEARTH_THREADS", 1, 4096);
 	o->body_timeout = (int)cli_parse_long(cli_env_or("HEARTH_BODY_TIMEOUT", "10"),
 	                                      "HEARTH_BODY_TIMEOUT", 1, 600);
 	o->max_body = cli_parse_long(cli_env_or("HEARTH_MAX_BODY", "1048576"), "HEARTH_MAX_BODY",
@@ -242,6 +267,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 	                &o->dbo);
 	o->default_country = cli_env_or("HEARTH_DEFAULT_COUNTRY", NULL);
 	o->trusted_proxies = cli_env_or("HEARTH_TRUSTED_PROXIES", "");
+	o->smtp_url = cli_env_or("HEARTH_SMTP_URL", NULL);
+	o->smtp_user = cli_env_or("HEARTH_SMTP_USER", NULL);
+	o->smtp_password_file = cli_env_or("HEARTH_SMTP_PASSWORD_FILE", NULL);
+	o->mail_from = cli_env_or("HEARTH_MAIL_FROM", NULL);
+	o->mail_dir = cli_env_or("HEARTH_MAIL_DIR", NULL);
+	o->public_url = cli_env_or("HEARTH_PUBLIC_URL", NULL);
 	o->org = "Hearth";
 	opterr = 0;
 	optind = 1;
@@ -288,6 +319,12 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		case OPT_TO: o->to = optarg; break;
 		case OPT_DEFAULT_COUNTRY: o->default_country = optarg; break;
 		case OPT_TRUSTED_PROXY: o->trusted_proxies = optarg; break;
+		case OPT_SMTP_URL: o->smtp_url = optarg; break;
+		case OPT_SMTP_USER: o->smtp_user = optarg; break;
+		case OPT_SMTP_PASSWORD_FILE: o->smtp_password_file = optarg; break;
+		case OPT_MAIL_FROM: o->mail_from = optarg; break;
+		case OPT_MAIL_DIR: o->mail_dir = optarg; break;
+		case OPT_PUBLIC_URL: o->public_url = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(usage_text2, stdout);

@@ -13,11 +13,16 @@ import { auditView, erasureRequestsView, organisationsView, tokensView, usersVie
 import { editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
 import { myConsentsView, myDataView, myDetailsView, myNeedsView } from './views/me.js';
 import { claimView, joinView } from './views/join.js';
+import { forgotPasswordView, resetPasswordView, setPasswordView } from './views/account-links.js';
 import { programmeEditView, programmeNewView, programmeView, programmesView } from './views/programmes.js';
 import { attendanceView, dutiesView, sessionView } from './views/sessions.js';
 import { followupsView, trainingView, venueView, venuesView } from './views/staff.js';
 import { fitView, mySessionsView } from './views/taking-part.js';
 import { listeningView, roundView, youSaidView } from './views/listening.js';
+import { inboxView } from './views/inbox.js';
+import { messagePrefsView, outboxView, unsubscribeView } from './views/mail.js';
+import { onEvent, startEvents, stopEvents } from './lib/events.js';
+import { eventsUrl, myUnreadCount } from './endpoints/messages.js';
 
 // path: "/people/:id" matches "/people/12" and passes {id: "12"} to the view.
 // public: shown without signing in; guest: only when signed out (signed-in
@@ -29,7 +34,15 @@ const ROUTES = [
   { path: '/login', view: loginView, public: true, guest: true },
   { path: '/join', view: joinView, public: true, guest: true },
   { path: '/claim', view: claimView, public: true, guest: true },
+  // From the login page, and the one-time links Hearth emails (?t=token).
+  { path: '/forgot-password', view: forgotPasswordView, public: true, guest: true },
+  { path: '/reset-password', view: resetPasswordView, public: true, guest: true },
+  { path: '/set-password', view: setPasswordView, public: true, guest: true },
+  // The page an emailed unsubscribe link opens, signed in or not.
+  { path: '/unsubscribe', view: unsubscribeView, public: true },
   { path: '/dashboard', view: dashboardView, nav: 'nav.dashboard' },
+  // Linked from the header with the unread count, not from the navigation.
+  { path: '/inbox', view: inboxView },
   { path: '/people', view: peopleListView, can: 'participant.search', nav: 'nav.people' },
   { path: '/people/new', view: registerView, can: 'participant.create' },
   { path: '/people/:id', view: personView, can: 'participant.read' },
@@ -61,10 +74,13 @@ const ROUTES = [
   { path: '/admin/audit', view: auditView, can: 'audit.read', nav: 'nav.audit' },
   { path: '/admin/tokens', view: tokensView, can: 'token.list', nav: 'nav.tokens' },
   { path: '/admin/erasure-requests', view: erasureRequestsView, can: 'erasure.review', nav: 'nav.erasureRequests' },
+  { path: '/admin/outbox', view: outboxView, can: 'outbox.manage', nav: 'nav.outbox' },
+  { path: '/me/messages', view: messagePrefsView, nav: 'nav.messagePrefs' },
 ];
 for (const route of ROUTES) {
   const pattern = route.path.replace(/:(\w+)/g, '(?<$1>\\d+)');
-  route.match = new RegExp(`^${pattern}$`);
+  // A query after the path ("?t=..." in an emailed link) is the view's to read.
+  route.match = new RegExp(`^${pattern}(?:\\?.*)?$`);
 }
 
 function findRoute(path) {
@@ -91,6 +107,8 @@ const viewBox = document.getElementById('view');
 let renderCount = 0;
 let pendingStatus = ''; // shown once the next view is in place
 let lastFocused = null; // id of the last element focused in the view
+let viewTitle = ''; // the current view's title, for document.title
+let unread = 0; // my unread messages, in the header and the page title
 
 // What views get: the session and a few actions on the shell.
 const ctx = {
@@ -102,6 +120,7 @@ const ctx = {
     session.user = data.user;
     session.metaLoaded = false;
     setCsrfToken(data.csrf_token);
+    startLive();
     navigate('/dashboard');
   },
   // A request answered 401: the session ended on the server.
@@ -156,13 +175,53 @@ function endSession(messageKey) {
   session.user = null;
   session.metaLoaded = false;
   setCsrfToken(null);
+  stopEvents();
+  unread = 0;
   announceAfterNavigation(t(messageKey));
   navigate('/login');
+}
+
+// "(3) " before the view's title while I have unread messages.
+function showTitle() {
+  document.title = `${unread ? `(${unread}) ` : ''}${viewTitle} – ${t('app.name')}`;
+}
+
+// The header's link to the inbox: "Messages (3)", read out as "Messages (3 unread)".
+function showUnread() {
+  const link = document.getElementById('inbox-link');
+  link.hidden = !session.user;
+  const count = unread ? [' (', String(unread), h('span', { class: 'visually-hidden' }, ` ${t('inbox.unreadWord')}`), ')'] : [];
+  link.replaceChildren(t('inbox.link'), ...count);
+  link.setAttribute('aria-current', currentPath() === '/inbox' ? 'page' : 'false');
+  showTitle();
+}
+
+let unreadTimer = null;
+// Asks the server for the count again (after an event, a reconnect, a sign-in).
+function refreshUnread() {
+  clearTimeout(unreadTimer);
+  unreadTimer = setTimeout(async () => {
+    if (!session.user) return;
+    try {
+      unread = (await myUnreadCount()).unread;
+    } catch (err) {
+      if (!(err instanceof ApiError)) console.error(err);
+      return;
+    }
+    showUnread();
+  }, 100);
+}
+
+// The tab's live events: opened once while someone is signed in.
+function startLive() {
+  startEvents(eventsUrl);
+  refreshUnread();
 }
 
 function updateHeader(path) {
   const user = session.user;
   document.getElementById('account').hidden = !user;
+  showUnread();
   document.getElementById('account-name').textContent = user ? user.display_name || user.email : '';
   const nav = document.getElementById('site-nav');
   nav.hidden = !user;
@@ -233,7 +292,8 @@ async function render({ focus = true, keep = null } = {}) {
   viewBox.removeAttribute('aria-busy');
   statusBox.textContent = pendingStatus;
   pendingStatus = '';
-  document.title = `${result.title} – ${t('app.name')}`;
+  viewTitle = result.title;
+  showTitle();
   let kept = keep ? document.getElementById(keep) : null;
   if (kept && (!viewBox.contains(kept) || kept.closest('[hidden]'))) kept = null;
   // A control inside a closed <details>: its summary is the way back to it.
@@ -274,6 +334,7 @@ function wireShell() {
   viewBox.addEventListener('focusin', (event) => {
     lastFocused = event.target.id || null;
   });
+  for (const kind of ['message', 'message_read', 'open']) onEvent(kind, refreshUnread);
   window.addEventListener('hashchange', () => {
     if (location.hash.startsWith('#/') || location.hash === '') render();
   });
@@ -288,6 +349,7 @@ async function boot() {
     const me = await currentUser();
     session.user = me.user;
     setCsrfToken(me.csrf_token);
+    startLive();
   } catch (err) {
     // 401 just means nobody is signed in; anything else is worth a note.
     if (!(err instanceof ApiError && err.status === 401)) announceAfterNavigation(t('error.network'));

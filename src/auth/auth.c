@@ -572,6 +572,25 @@ int auth_user_erased(struct db_conn *c, int64_t user, bool *erased)
 	return id_exists(c, SQL_USER_ERASED, user, erased);
 }
 
+int auth_user_email(struct db_conn *c, struct arena *a, int64_t user, const char **email)
+{
+	*email = NULL;
+	struct db_stmt *s = db_prepare(c, SQL_USER_GET);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, user);
+	int rc = db_step(s);
+	/* Disabled and erased accounts are not written to. A participant's
+	 * login is a keyed hash ("pbi:..."), not an address. */
+	if (rc == DB_ROW && db_col_i64(s, 2) == 0) {
+		const char *e = db_col_text(s, 0);
+		if (e && strncmp(e, "pbi:", 4) != 0 && strchr(e, '@'))
+			*email = arena_strdup(a, e);
+	}
+	db_finish(s);
+	return rc < 0 ? rc : 0;
+}
+
 int auth_user_has_role(struct db_conn *c, int64_t user, int64_t org, enum role role, bool *has)
 {
 	*has = false;

@@ -84,6 +84,7 @@ enum action {
 	ACT_FOLLOWUP,
 	ACT_FOLLOWUP_LOG,
 	ACT_DUTY_SELF, /* my duties and duty feed */
+	ACT_OUTBOX,    /* the outbox: list, view an email, retry, send a test (admins) */
 	ACT__MAX
 };
 
@@ -231,6 +232,11 @@ int auth_user_names(struct db_conn *c, struct arena *a, const int64_t *ids, size
 int auth_user_enabled(struct db_conn *c, int64_t user, bool *enabled);
 /* *erased: user's account was erased by auth_user_erase(). */
 int auth_user_erased(struct db_conn *c, int64_t user, bool *erased);
+/* *email: the login email of an enabled user (arena memory), or NULL when
+ * the user does not exist, is disabled or logs in with a participant's
+ * keyed hash (their address is in their record: people_contact_email()).
+ * For email the messages module sends. Returns 0 or a negative hearth_err. */
+int auth_user_email(struct db_conn *c, struct arena *a, int64_t user, const char **email);
 /* *has: user holds role in organisation org (0: in any organisation). */
 int auth_user_has_role(struct db_conn *c, int64_t user, int64_t org, enum role role, bool *has);
 /* One membership of an enabled user, for lists of staff (strings in arena). */

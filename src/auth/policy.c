@@ -89,6 +89,7 @@ const char *const action_names[ACT__MAX] = {
     [ACT_FOLLOWUP] = "followup.act",
     [ACT_FOLLOWUP_LOG] = "followup.log",
     [ACT_DUTY_SELF] = "self.duty",
+    [ACT_OUTBOX] = "outbox.manage",
 };
 
 /* Which roles may do what, and to which organisations' things. Admin rights
@@ -120,6 +121,7 @@ static const struct {
     {ACT_TOKEN_CREATE, R(ROLE_ADMIN), false, false, SCOPE_PLATFORM},
     {ACT_TOKEN_REVOKE, R(ROLE_ADMIN), false, false, SCOPE_PLATFORM},
     {ACT_AUDIT_READ, R(ROLE_ADMIN), false, false, SCOPE_PLATFORM},
+    {ACT_OUTBOX, R(ROLE_ADMIN), false, false, SCOPE_ORG},
     /* Who may see that an organisation's thing exists at all: anyone
      * holding any role there. */
     {ACT_ORG_SEE, ANY_ROLE, false, false, SCOPE_ORG},

@@ -19,6 +19,8 @@ struct keystore;
 struct cli_opts {
 	const char *db, *key_file, *key_store, *listen, *admin_email, *org, *email, *role, *name,
 	    *from, *to, *default_country, *trusted_proxies;
+	/* serve: email (src/messages/messages.h) */
+	const char *smtp_url, *smtp_user, *smtp_password_file, *mail_from, *mail_dir, *public_url;
 	int threads, body_timeout, db_pool, db_wait;
 	struct db_options dbo;
 	long max_body;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "auth/auth.h"
 #include "cli/cli.h"
@@ -14,6 +15,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "messages/messages.h"
 #include "programs/programs.h"
 #include "core/banned.h"
 
@@ -21,6 +23,60 @@ static bool is_loopback(const char *listen)
 {
 	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "localhost:", 10) == 0 ||
 	       strncmp(listen, "[::1]", 5) == 0;
+}
+
+/* The sender's settings from the options and environment (messages.h).
+ * Exits 2 naming the flag when one is wrong, before anything starts. */
+static void mail_config(const struct cli_opts *o, struct messages_config *mc, char *password,
+                        size_t pwlen, char *dir, size_t dirlen, char *url, size_t urllen)
+{
+	*mc = (struct messages_config){
+	    .smtp_url = o->smtp_url,
+	    .smtp_user = o->smtp_user,
+	    .mail_from = o->mail_from,
+	    .public_url = o->public_url,
+	    .mail_dir = o->mail_dir,
+	};
+	mc->max_tries = (int)cli_parse_long(cli_env_or("HEARTH_SMTP_MAX_TRIES", "8"),
+	                                    "HEARTH_SMTP_MAX_TRIES", 1, 100);
+	mc->retry_base_s = (int)cli_parse_long(cli_env_or("HEARTH_SMTP_RETRY_BASE", "30"),
+	                                       "HEARTH_SMTP_RETRY_BASE", 1, 3600);
+	mc->lease_s = (int)cli_parse_long(cli_env_or("HEARTH_OUTBOX_LEASE", "120"),
+	                                  "HEARTH_OUTBOX_LEASE", 1, 86400);
+	if (o->smtp_password_file) {
+		FILE *f = fopen(o->smtp_password_file, "r");
+		if (!f || !fgets(password, (int)pwlen, f)) {
+			fprintf(stderr, "hearth: --smtp-password-file: cannot read %s\n",
+			        o->smtp_password_file);
+			if (f)
+				fclose(f);
+			exit(2);
+		}
+		fclose(f);
+		password[strcspn(password, "\r\n")] = '\0';
+		mc->smtp_password = password;
+	}
+	/* "mail" beside a SQLite database file; ./data/mail for PostgreSQL. */
+	if (!mc->mail_dir) {
+		const char *db = strncmp(o->db, "sqlite:", 7) == 0 ? o->db + 7 : o->db;
+		const char *slash = strrchr(db, '/');
+		if (strstr(o->db, "://"))
+			snprintf(dir, dirlen, "./data/mail");
+		else if (slash)
+			snprintf(dir, dirlen, "%.*smail", (int)(slash - db + 1), db);
+		else
+			snprintf(dir, dirlen, "mail");
+		mc->mail_dir = dir;
+	}
+	if (!mc->public_url) {
+		snprintf(url, urllen, "http://%s", o->listen);
+		mc->public_url = url;
+	}
+	char err[400];
+	if (messages_config_check(mc, err, sizeof err) != 0) {
+		fprintf(stderr, "hearth: %s\n", err);
+		exit(2);
+	}
 }
 
 int cli_serve(const struct cli_opts *o)
@@ -31,6 +87,10 @@ int cli_serve(const struct cli_opts *o)
 	char proxy_err[200];
 	if (proxy_parse(o->trusted_proxies, &proxies, proxy_err, sizeof proxy_err) != 0)
 		cli_usage_error("--trusted-proxy: %s", proxy_err);
+	struct messages_config mail;
+	static char smtp_password[512], mail_dir[4096], public_url[300];
+	mail_config(o, &mail, smtp_password, sizeof smtp_password, mail_dir, sizeof mail_dir,
+	            public_url, sizeof public_url);
 	server_block_signals();
 	cli_load_keys(o, &app.kr);
 	app.cfg = (struct app_config){
@@ -96,6 +156,7 @@ int cli_serve(const struct cli_opts *o)
 	                                            "HEARTH_REGISTER_PER_HOUR", 1, 100000);
 	static_init();
 	programs_init(); /* consent withdrawal cancels future places */
+	messages_init(); /* the person's export: their messages and preferences */
 	/* The key store's erasure record wins over a restored backup: finish
 	 * every erasure whose key is gone (after programs_init, so that their
 	 * places are released too). */
@@ -141,7 +202,14 @@ int cli_serve(const struct cli_opts *o)
 		                  "they are sealed at the next start");
 	if (help_init() != 0)
 		log_msg(LOG_WARN, "no crisis resources loaded; /help will be empty");
+	int mrc = messages_start(app.db, &app.kr, &app.people, &mail);
+	if (mrc) {
+		log_msg(LOG_ERROR, "could not start the outbox's sender: %s", hearth_strerror(mrc));
+		exit(1);
+	}
 	int rc = server_run(&app);
+	messages_stop();
+	sodium_memzero(smtp_password, sizeof smtp_password);
 	keystore_close(app.people.ks);
 	auth_limits_free(app.limits);
 	db_pool_close(app.db);

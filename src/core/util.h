@@ -15,6 +15,9 @@ void util_time_shift(int64_t delta);
 uint64_t util_mono_ns(void);
 /* Writes 2*n lowercase hex characters and a NUL into out (size >= 2n+1). */
 void util_hex(char *out, const unsigned char *in, size_t n);
+/* A wall-clock time "HH:MM" (00:00 to 23:59) as minutes after midnight,
+ * or -1. */
+int util_parse_hhmm(const char *s);
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out (size >= 21). */
 void util_iso8601(char *out, size_t size, int64_t t);
 /* The years any date or time Hearth takes in may fall in (dates of birth,

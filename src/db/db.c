@@ -60,9 +60,8 @@ static bool is_postgres_url(const char *url)
 
 int db_pool_default_size(const char *url, int threads)
 {
-	if (is_postgres_url(url) && threads > DB_POOL_DEFAULT_PG)
-		return DB_POOL_DEFAULT_PG;
-	return threads;
+	int most = is_postgres_url(url) ? DB_POOL_DEFAULT_PG : DB_POOL_DEFAULT_SQLITE;
+	return threads < most ? threads : most;
 }
 
 /* How many of the most recently used idle connections keep their caches. */

@@ -61,10 +61,14 @@ void db_set_options(const struct db_options *o);
 /* The settings in force (the defaults until db_set_options). */
 const struct db_options *db_get_options(void);
 /* How many connections `hearth serve` opens when --db-pool is not given:
- * one per worker thread on SQLite (a file: connections are cheap), at most
+ * sized apart from the worker threads (most of which may be holding open
+ * event streams, which take a connection only for a moment): at most
+ * DB_POOL_DEFAULT_SQLITE on SQLite (each keeps a page cache) and
  * DB_POOL_DEFAULT_PG on PostgreSQL, so that two nodes fit in a stock
- * server's max_connections (100, 3 of them reserved). */
-#define DB_POOL_DEFAULT_PG 20
+ * server's max_connections (100, 3 of them reserved); never more than the
+ * threads. */
+#define DB_POOL_DEFAULT_PG     20
+#define DB_POOL_DEFAULT_SQLITE 32
 int db_pool_default_size(const char *url, int threads);
 
 /* Borrows a connection, waiting if all are in use. Never NULL. */

@@ -109,10 +109,11 @@ static void *listen_main(void *arg)
 			}
 			if (!c) {
 				if (!warned)
-					log_msg(LOG_WARN,
-					        "notifications: cannot listen (%s); other nodes' "
-					        "messages and events are noticed within a few seconds",
-					        err);
+					log_msg(
+					    LOG_WARN,
+					    "notifications: cannot listen (%s); other nodes' "
+					    "messages and events are noticed within a few seconds",
+					    err);
 				warned = true;
 				struct timespec ts = {1, 0};
 				nanosleep(&ts, NULL);

@@ -79,6 +79,7 @@ struct req {
 	int status;         /* what was sent, for logs and metrics */
 	bool anonymous;     /* left out of the access log and metrics (anonymous answers) */
 	bool close_conn;    /* the body was not read to its end: close, do not drain */
+	bool streamed;      /* answered in parts (an event stream): no latency to record */
 	long long bytes;
 	struct buf headers; /* extra response headers, each ending in \r\n */
 };
@@ -134,6 +135,12 @@ const char *req_header(struct req *r, const char *name);
 void http_add_header(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sends a complete response. */
 void http_send(struct req *r, int status, const char *content_type, const void *body, size_t len);
+/* A response sent in parts (text/event-stream): http_stream_begin writes
+ * the status line and headers without a length (the connection closes at
+ * the end); http_stream_write sends a part, returning 0 or -1 when the
+ * client is gone. */
+void http_stream_begin(struct req *r, int status, const char *content_type);
+int http_stream_write(struct req *r, const char *data, size_t len);
 /* Sends a JSON response; steals v. */
 void http_json(struct req *r, int status, json_t *v);
 /* Sends 204 No Content. */
@@ -180,12 +187,18 @@ int req_audit(struct req *r, const char *action, const char *resource, const cha
 
 /* server.c */
 int server_run(struct app *app); /* blocks until SIGTERM/SIGINT */
+/* True once SIGTERM/SIGINT came: long answers (event streams) end so that
+ * the requests in flight finish before the server stops. */
+bool server_draining(void);
 /* Blocks SIGTERM/SIGINT in the calling thread; call before starting any
  * thread (pools start some) so that only server_run receives them. */
 void server_block_signals(void);
 
 /* metrics.c */
 void metrics_init(void);
+/* ns is the request's duration, or METRICS_NO_DURATION for one whose
+ * length is not a latency (an event stream open for hours). */
+#define METRICS_NO_DURATION UINT64_MAX
 void metrics_record(const struct route *rt, const char *label, int status, uint64_t ns);
 void metrics_render(struct buf *out);
 

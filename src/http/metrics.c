@@ -52,6 +52,8 @@ void metrics_record(const struct route *rt, const char *label, int status, uint6
 			row = 0;
 	}
 	atomic_fetch_add_explicit(&counts[row][status_slot(status)], 1, memory_order_relaxed);
+	if (ns == METRICS_NO_DURATION)
+		return;
 	double s = (double)ns / 1e9;
 	size_t b = 0;
 	while (b < NBUCKETS && s > bucket_le[b])

@@ -160,6 +160,8 @@ static const struct openapi_response *response_of(const struct route *rt)
 	    {openapi_responses, &openapi_responses_count},
 	    {openapi_responses_people, &openapi_responses_people_count},
 	    {openapi_responses_programs, &openapi_responses_programs_count},
+	    {openapi_responses_live, &openapi_responses_live_count},
+	    {openapi_responses_mail, &openapi_responses_mail_count},
 	};
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 		for (size_t i = 0; i < *tables[t].n; i++)

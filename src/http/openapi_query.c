@@ -141,6 +141,32 @@ static const struct query_param q_followup_log[] = {
     ID("participant_id", "Only follow-ups with this person"),
 };
 
+/* messages/events_http.c events_http_stream (the Last-Event-ID header wins) */
+static const struct query_param q_events[] = {
+    INT("last_event_id", 0, 0, 0,
+        "Resume after this event id, for clients that cannot send Last-Event-ID"),
+};
+
+/* messages/inbox_http.c inbox_http_list */
+static const struct query_param q_inbox[] = {
+    INT("limit", 1, 100, 50, "Messages per page"),
+    ID("cursor", "The next_cursor of the previous page"),
+};
+
+/* messages/messages_http.c messages_http_unsubscribe_get and _post */
+static const struct query_param q_unsubscribe[] = {
+    STR("t", 1, 64, "The token of the email's unsubscribe link"),
+};
+
+/* messages/messages_http.c messages_http_outbox_list */
+static const char *const outbox_states[] = {"queued", "sending", "sent", "failed",
+                                            "none",   "cancelled", NULL};
+static const struct query_param q_outbox[] = {
+    ENUM("state", outbox_states, "Only messages whose email is in this state"),
+    INT("limit", 1, 200, 50, "Messages per page"),
+    ID("cursor", "The next_cursor of the previous page"),
+};
+
 #define ROW(m, p, t) {(m), (p), (t), N(t)}
 
 const struct openapi_query openapi_queries[] = {
@@ -164,6 +190,11 @@ const struct openapi_query openapi_queries[] = {
     ROW("GET", "/api/v1/me/fit", q_fit),
     ROW("GET", "/api/v1/participants/{id}/fit", q_fit),
     ROW("GET", "/api/v1/followups/log", q_followup_log),
+    ROW("GET", "/api/v1/events", q_events),
+    ROW("GET", "/api/v1/me/messages", q_inbox),
+    ROW("GET", "/api/v1/unsubscribe", q_unsubscribe),
+    ROW("POST", "/api/v1/unsubscribe", q_unsubscribe),
+    ROW("GET", "/api/v1/outbox", q_outbox),
 };
 
 const size_t openapi_queries_count = N(openapi_queries);

@@ -35,6 +35,10 @@ const struct openapi_response openapi_responses[] = {
      "'memberships']},'csrf_token':{'type':'string'}},'required':['user','csrf_token']}",
      ""},
     {"POST", "/api/v1/auth/logout", 204, NULL, NULL, ""},
+    {"POST", "/api/v1/auth/password-reset", 202, "application/json",
+     "{'type':'object','properties':{'status':{'const':'check_email'}},'required':['status']}",
+     "429"},
+    {"POST", "/api/v1/auth/password-reset/complete", 204, NULL, NULL, ""},
     {"GET", "/api/v1/auth/me", 200, "application/json",
      "{'type':'object','properties':{'user':{'type':'object',"
      "'properties':{'id':{'type':'integer'},'email':{'type':['null','string']},"

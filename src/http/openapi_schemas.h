@@ -30,6 +30,10 @@ extern const struct openapi_response openapi_responses_people[];
 extern const size_t openapi_responses_people_count;
 extern const struct openapi_response openapi_responses_programs[];
 extern const size_t openapi_responses_programs_count;
+extern const struct openapi_response openapi_responses_live[];
+extern const size_t openapi_responses_live_count;
+extern const struct openapi_response openapi_responses_mail[];
+extern const size_t openapi_responses_mail_count;
 
 /* The query parameters a route reads (req_query), for the OpenAPI
  * document: one row per route that reads any, in openapi_query.c. The

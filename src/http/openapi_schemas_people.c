@@ -100,6 +100,10 @@ const struct openapi_response openapi_responses_people[] = {
      "{'type':'object','properties':{'code':{'type':'string'},"
      "'valid_days':{'type':'integer'}},'required':['code','valid_days']}",
      "409"},
+    {"POST", "/api/v1/participants/{id}/invite", 202, "application/json",
+     "{'type':'object','properties':{'status':{'const':'sent'},"
+     "'valid_days':{'type':'integer'}},'required':['status','valid_days']}",
+     "404 409 410"},
     {"GET", "/api/v1/consent-texts", 200, "application/json",
      "{'type':'object','properties':{'items':{'type':'array','items':{'type':'object',"
      "'properties':{'purpose':{'type':'string'},'version':{'type':'integer'},"
@@ -114,14 +118,20 @@ const struct openapi_response openapi_responses_people[] = {
      "'min_seconds':{'type':'integer'}},'required':['form_token','organisations',"
      "'min_seconds']}",
      ""},
-    {"POST", "/api/v1/register", 201, "application/json",
-     "{'type':'object','required':['id','account_code','valid_days'],"
-     "'properties':{'id':{'type':'integer'},'account_code':{'type':'string',"
+    {"POST", "/api/v1/register", 202, "application/json",
+     "{'type':'object','required':['status'],"
+     "'properties':{'status':{'enum':['check_email','account_code'],'description':"
+     "'check_email: with an email, the same answer whether it was known or not (the way in "
+     "is emailed); account_code: without one, the code is shown here'},"
+     "'id':{'type':'integer'},'account_code':{'type':'string',"
      "'description':'shown once: the person creates a login with it'},"
      "'valid_days':{'type':'integer'}}}",
-     "409 429"},
+     "429"},
     {"POST", "/api/v1/register/claim", 201, "application/json",
      "{'type':'object','properties':{'user_id':{'type':'integer'}},'required':['user_id']}", ""},
+    {"POST", "/api/v1/register/invite", 201, "application/json",
+     "{'type':'object','properties':{'user_id':{'type':'integer'}},'required':['user_id']}",
+     "409"},
     {"GET", "/api/v1/me/profile", 200, "application/json",
      "{'type':'object','properties':{'name':{'type':'string'},"
      "'preferred_name':{'type':['null','string']},'pronouns':{'type':'string'},"

@@ -134,6 +134,37 @@ void http_send(struct req *r, int status, const char *content_type, const void *
 	r->bytes = (long long)len;
 }
 
+void http_stream_begin(struct req *r, int status, const char *content_type)
+{
+	struct buf h = BUF_INIT;
+	if (r->status) {
+		log_msg(LOG_ERROR, "second response for request %s ignored", r->request_id);
+		return;
+	}
+	buf_printf(&h,
+	           "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
+	           "Connection: close\r\nX-Accel-Buffering: no\r\nX-Request-Id: %s\r\n",
+	           status, status_text(status), http_date(), content_type, r->request_id);
+	buf_puts(&h, http_security_headers);
+	if (r->headers.len)
+		buf_append(&h, r->headers.data, r->headers.len);
+	buf_puts(&h, "\r\n");
+	mg_write(r->conn, h.data, h.len);
+	buf_release(&h);
+	r->status = status;
+	/* No length: the connection ends with the answer. */
+	r->close_conn = true;
+	r->streamed = true;
+}
+
+int http_stream_write(struct req *r, const char *data, size_t len)
+{
+	if (mg_write(r->conn, data, len) != (int)len)
+		return -1;
+	r->bytes += (long long)len;
+	return 0;
+}
+
 void http_field_problem(struct req *r, int status, const char *field, const char *fmt, ...)
 {
 	char msg[400];

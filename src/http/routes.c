@@ -7,6 +7,8 @@
 #include "auth/auth_http.h"
 #include "http/http.h"
 #include "http/meta.h"
+#include "messages/messages_http.h"
+#include "messages/live_http.h"
 #include "people/people_http.h"
 #include "programs/programs_http.h"
 #include "core/banned.h"
@@ -25,7 +27,26 @@ const struct route routes[] = {
      ROUTE_PUBLIC | ROUTE_BODY | ROUTE_NO_CSRF, "Log in with email and password", "auth",
      &auth_http_login_body},
     {"POST", "/api/v1/auth/logout", auth_http_logout, ACT_SELF, 0, "Log out", "auth"},
+    {"POST", "/api/v1/auth/password-reset", people_http_password_reset, ACT_PUBLIC,
+     ROUTE_PUBLIC | ROUTE_BODY | ROUTE_NO_CSRF,
+     "Forgot password: email a one-time link (30 minutes) if an account uses the address; "
+     "the same answer either way",
+     "auth", &people_http_reset_body},
+    {"POST", "/api/v1/auth/password-reset/complete", people_http_password_reset_complete,
+     ACT_PUBLIC, ROUTE_PUBLIC | ROUTE_BODY | ROUTE_NO_CSRF,
+     "Set a new password with a reset link's token; ends every session of the account", "auth",
+     &people_http_reset_complete_body},
     {"GET", "/api/v1/auth/me", auth_http_me, ACT_SELF, 0, "The current user", "auth"},
+    {"GET", "/api/v1/events", events_http_stream, ACT_SELF, ROUTE_NO_TOUCH,
+     "My live events (Server-Sent Events; resume with Last-Event-ID)", "messages"},
+    {"GET", "/api/v1/me/messages", inbox_http_list, ACT_SELF, 0, "My inbox, newest first",
+     "messages"},
+    {"GET", "/api/v1/me/messages/unread", inbox_http_unread, ACT_SELF, 0,
+     "How many of my messages are unread", "messages"},
+    {"POST", "/api/v1/me/messages/{id}/read", inbox_http_read, ACT_SELF, 0,
+     "Mark one of my messages read", "messages"},
+    {"POST", "/api/v1/me/messages/read-all", inbox_http_read_all, ACT_SELF, 0,
+     "Mark all my messages read", "messages"},
     {"GET", "/api/v1/meta", meta_http_get, ACT_PUBLIC, ROUTE_PUBLIC,
      "Roles and their actions, mine per organisation, and the value lists the server accepts",
      "core"},
@@ -73,6 +94,9 @@ const struct route routes[] = {
      &people_http_consent_record_body},
     {"POST", "/api/v1/participants/{id}/account-code", people_http_account_code, ACT_PERSON_UPDATE,
      0, "A one-time code the person uses to create a login", "people"},
+    {"POST", "/api/v1/participants/{id}/invite", people_http_invite, ACT_PERSON_UPDATE, 0,
+     "Email the person a one-time link (7 days) to set a password and get their login",
+     "people"},
     {"GET", "/api/v1/consent-texts", people_http_consent_texts, ACT_PUBLIC, ROUTE_PUBLIC,
      "Current plain-language consent texts (?lang=en|es)", "people"},
     {"GET", "/api/v1/register/form", people_http_register_form, ACT_PUBLIC, ROUTE_PUBLIC,
@@ -83,6 +107,10 @@ const struct route routes[] = {
     {"POST", "/api/v1/register/claim", people_http_register_claim, ACT_PUBLIC,
      ROUTE_PUBLIC | ROUTE_BODY | ROUTE_NO_CSRF, "Create your login with a code", "people",
      &people_http_register_claim_body},
+    {"POST", "/api/v1/register/invite", people_http_invite_accept, ACT_PUBLIC,
+     ROUTE_PUBLIC | ROUTE_BODY | ROUTE_NO_CSRF,
+     "Create your login with the one-time link you were emailed", "people",
+     &people_http_invite_accept_body},
     {"GET", "/api/v1/me/profile", people_http_me, ACT_SELF_PERSON, 0,
      "My details, needs and consents", "me"},
     {"PATCH", "/api/v1/me/profile", people_http_me_update, ACT_SELF_PERSON, ROUTE_BODY,
@@ -245,6 +273,25 @@ const struct route routes[] = {
      "New address for my duties feed", "me"},
     {"POST", "/api/v1/programmes/{id}/calendar", calendar_http_programme, ACT_PROGRAM_MANAGE, 0,
      "New address for a programme's public feed", "calendar"},
+
+    {"GET", "/api/v1/me/message-preferences", messages_http_prefs_get, ACT_SELF, 0,
+     "My message preferences: language, quiet hours, which kinds by email", "me"},
+    {"PUT", "/api/v1/me/message-preferences", messages_http_prefs_put, ACT_SELF, ROUTE_BODY,
+     "Set my message preferences", "me", &messages_http_prefs_body},
+    {"GET", "/api/v1/unsubscribe", messages_http_unsubscribe_get, ACT_PUBLIC, ROUTE_PUBLIC,
+     "What an unsubscribe link would do (its kind of message)", "messages"},
+    {"POST", "/api/v1/unsubscribe", messages_http_unsubscribe_post, ACT_PUBLIC,
+     ROUTE_PUBLIC | ROUTE_NO_CSRF,
+     "One-click unsubscribe (RFC 8058): that kind of message goes to the inbox only",
+     "messages"},
+    {"GET", "/api/v1/outbox", messages_http_outbox_list, ACT_OUTBOX, 0,
+     "The outbox: messages and their email state, newest first", "admin"},
+    {"POST", "/api/v1/outbox/test", messages_http_outbox_test, ACT_OUTBOX, 0,
+     "Send myself a test message (checks the email setup)", "admin"},
+    {"GET", "/api/v1/outbox/{id}/email", messages_http_outbox_email, ACT_OUTBOX, 0,
+     "The email a message sends (one-time links masked, no address)", "admin"},
+    {"POST", "/api/v1/outbox/{id}/retry", messages_http_outbox_retry, ACT_OUTBOX, 0,
+     "Queue a failed message again", "admin"},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <civetweb.h>
 
@@ -47,6 +48,11 @@ const char http_security_headers[] =
 static _Atomic int in_flight;
 static _Atomic bool draining;
 static char request_prefix[9];
+
+bool server_draining(void)
+{
+	return atomic_load(&draining);
+}
 
 /* The Date header (RFC 9110), formatted once a second per thread. */
 const char *http_date(void)
@@ -409,7 +415,7 @@ done:
 	 * without a user) would sit between its sender's own lines, and a
 	 * counter scraped every few seconds would date it. */
 	if (!r.anonymous) {
-		metrics_record(r.route, label, r.status, ns);
+		metrics_record(r.route, label, r.status, r.streamed ? METRICS_NO_DURATION : ns);
 		log_access(r.request_id, r.method, label, r.status, (double)ns / 1e6, r.bytes,
 		           (long long)r.actor.user_id);
 	}
@@ -481,6 +487,27 @@ static void *housekeeping(void *arg)
 	return NULL;
 }
 
+/* Each connection (an open event stream too) is a file descriptor: with
+ * --threads 1200 the common soft limit of 1024 would refuse connections
+ * long before the threads run out. Raises the soft limit towards the hard
+ * one, and says so when even that is too low. */
+static void raise_fd_limit(int threads)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)threads + 256; /* the pool, the database files, logs */
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rlim_t to = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	if (to > rl.rlim_cur) {
+		rl.rlim_cur = to;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (to < want)
+		log_msg(LOG_WARN,
+		        "open files are limited to %llu; %d threads want %llu (raise LimitNOFILE)",
+		        (unsigned long long)to, threads, (unsigned long long)want);
+}
+
 void server_block_signals(void)
 {
 	sigset_t set;
@@ -531,6 +558,7 @@ int server_run(struct app *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	raise_fd_limit(app->cfg.threads);
 	mg_init_library(0);
 	struct mg_callbacks cb = {0};
 	cb.begin_request = begin_request;

@@ -110,6 +110,10 @@ struct messages_config {
  * -HEARTH_EINVAL with a message naming the flag in err. */
 int messages_config_check(const struct messages_config *cfg, char *err, size_t errlen);
 
+/* Registers the module's part of a person's export (once at start-up,
+ * before any thread runs). */
+void messages_init(void);
+
 /* Starts the sender and the events dispatcher on pool. Returns 0 or a
  * negative hearth_err. messages_stop() ends both (at shutdown). */
 int messages_start(struct db_pool *pool, const struct keyring *kr, const struct people_ctx *px,

@@ -18,10 +18,11 @@
 
 static const char SQL_INSERT[] =
     "INSERT INTO messages (organisation_id, user_id, participant_id, kind, in_inbox, params,"
-    " secret, email_state, next_at, cancel_key, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id";
+    " secret, email_state, next_at, cancel_key, created_at, shown_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?10, ?8) RETURNING id";
+/* A withdrawn reminder leaves the inbox too (its reason went away). */
 static const char SQL_CANCEL[] =
-    "UPDATE messages SET email_state = 'cancelled', secret = NULL"
+    "UPDATE messages SET email_state = 'cancelled', secret = NULL, in_inbox = 0"
     " WHERE cancel_key = ?1 AND email_state = 'queued'";
 
 static const char SECRET_AD[] = "hearth.outbox.secret";
@@ -48,8 +49,7 @@ int messages__secret_open(const struct keyring *kr, const void *sealed, size_t n
 	return 0;
 }
 
-int messages_send(struct db_conn *c, const struct keyring *kr, const struct message *m,
-                  int64_t *id)
+int messages_send(struct db_conn *c, const struct keyring *kr, const struct message *m, int64_t *id)
 {
 	if (m->kind < 0 || m->kind >= MSG__MAX || (!m->user_id && !m->participant_id))
 		return -HEARTH_EINVAL;
@@ -103,8 +103,11 @@ int messages_send(struct db_conn *c, const struct keyring *kr, const struct mess
 	if (id)
 		*id = mid;
 	/* The recipient's open pages learn of it (their unread count); the
-	 * sender is woken when the transaction commits. */
-	if (user && !k->email_only && (rc = events_publish(c, user, m->org, "message", mid)) != 0)
+	 * sender is woken when the transaction commits. A message for later
+	 * (a reminder) is shown, and its event published, by the sender when
+	 * it comes due. */
+	if (user && !k->email_only && m->not_before <= now &&
+	    (rc = events_publish(c, user, m->org, "message", mid)) != 0)
 		return rc;
 	messages__wake_sender(c);
 	return 0;

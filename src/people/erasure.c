@@ -30,6 +30,7 @@ static const char SQL_ERASE[] =
 static const char SQL_ERASE_CONSENT_NAMES[] =
     "UPDATE consents SET guardian_name = NULL WHERE participant_id = ?";
 static const char SQL_ERASE_CODES[] = "DELETE FROM account_codes WHERE participant_id = ?";
+static const char SQL_ERASE_LINKS[] = "DELETE FROM account_links WHERE participant_id = ?";
 static const char SQL_ERASE_REQUESTS[] =
     "UPDATE erasure_requests SET status = 'approved', decided_at = ?, decided_by = ?"
     " WHERE participant_id = ? AND status = 'pending'";
@@ -133,7 +134,8 @@ static int erase_rows(const struct people_ctx *px, struct db_conn *c, int64_t pa
 	db_bind_i64(s, 3, participant_id);
 	if ((rc = db_run(s)) != 0 ||
 	    (rc = run_id(c, SQL_ERASE_CONSENT_NAMES, participant_id)) != 0 ||
-	    (rc = run_id(c, SQL_ERASE_CODES, participant_id)) != 0)
+	    (rc = run_id(c, SQL_ERASE_CODES, participant_id)) != 0 ||
+	    (rc = run_id(c, SQL_ERASE_LINKS, participant_id)) != 0)
 		goto fail;
 	/* Their account, if they had one, is auth's to wipe. */
 	if (user_id && (rc = auth_user_erase(c, user_id)) != 0)

@@ -124,7 +124,7 @@ static const struct people_export_section own_sections[] = {
     {"person", "participants,participant_orgs", NULL},
     {"consent_history", "consents", NULL},
     {"record_history", "audit_log", NULL},
-    {"account", "users,account_codes", NULL},
+    {"account", "users,account_codes,account_links", NULL},
     {"erasure_requests", "erasure_requests", NULL},
 };
 
@@ -187,8 +187,13 @@ int people__export_doc(const struct people_ctx *px, struct db_conn *c, struct ar
 	return 0;
 }
 
+/* Codes and one-time links that give the person a login (never the code
+ * or the token: when each expires, and whether a link was used). */
 static const char SQL_EXPORT_CODES[] =
-    "SELECT expires_at FROM account_codes WHERE participant_id = ? ORDER BY expires_at";
+    "SELECT expires_at, 'code', NULL, NULL FROM account_codes WHERE participant_id = ?1"
+    " UNION ALL SELECT expires_at, purpose, created_at, used_at FROM account_links"
+    " WHERE participant_id = ?1 OR user_id = (SELECT user_id FROM participants WHERE id = ?1)"
+    " ORDER BY 1";
 static const char SQL_EXPORT_REQUESTS[] =
     "SELECT status, requested_at, decided_at, reason_sealed FROM erasure_requests"
     " WHERE participant_id = ? ORDER BY id";
@@ -204,7 +209,13 @@ int people__export_own(const struct people_ctx *px, struct db_conn *c, struct ar
 	int rc;
 	while (db_next(s, &rc)) {
 		util_iso8601(at, sizeof at, db_col_i64(s, 0));
-		json_array_append_new(codes, json_pack("{s:s}", "expires_at", at));
+		json_t *row = json_pack("{s:s, s:s}", "expires_at", at, "kind", db_col_text(s, 1));
+		if (!db_col_null(s, 2)) {
+			util_iso8601(decided, sizeof decided, db_col_i64(s, 2));
+			json_object_set_new(row, "created_at", json_string(decided));
+			json_object_set_new(row, "used", json_boolean(!db_col_null(s, 3)));
+		}
+		json_array_append_new(codes, row);
 	}
 	db_finish(s);
 	if (rc)

@@ -104,6 +104,48 @@ int people__code_claim(struct db_conn *c, const char *code, int64_t *id);
 /* The person of an open code, looked at in a transaction of its own that
  * is rolled back (the code is not used up). -HEARTH_ENOTFOUND if none. */
 int people__code_peek(struct db_conn *c, const char *code, int64_t *id);
+
+/* --- one-time account links (links.c), inside the caller's write
+ * transaction --- */
+
+#define PEOPLE_INVITE_SECONDS (7 * 86400)
+#define PEOPLE_RESET_SECONDS  (30 * 60)
+/* A new link for purpose ("reset" or "invite") of a login or a participant,
+ * valid ttl seconds; an earlier unused one of the same purpose is void from
+ * now. token (64 hex) goes only into the message. */
+int people__link_create(struct db_conn *c, const struct keyring *kr, const char *purpose,
+                        int64_t user_id, int64_t pid, int64_t ttl, char token[65]);
+/* Uses a link once: its login and participant, or -HEARTH_ENOTFOUND when the
+ * token is unknown, of another purpose, used or expired. */
+int people__link_use(struct db_conn *c, const struct keyring *kr, const char *purpose,
+                     const char *token, int64_t *user_id, int64_t *pid);
+/* Sends participant pid (of organisation org) an invitation link
+ * (MSG_ACCOUNT_INVITE). *no_email, and nothing sent, when their record has
+ * no email. The caller checks they have no login yet. */
+int people__invite(const struct people_ctx *px, struct db_conn *c, struct arena *a, int64_t pid,
+                   int64_t org, bool *no_email);
+/* Creates participant pid's login with password_hash (their email's keyed
+ * hash as login name, a participant membership in their first
+ * organisation). -HEARTH_ECONFLICT when they have one, are erased, or the
+ * login name is taken; -HEARTH_EINVAL when their record has no email. */
+int people__login_create(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                         int64_t pid, const char *password_hash, int64_t *uid);
+/* Uses an invitation link and creates the login (people__login_create). */
+int people__invite_accept(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                          const char *token, const char *password_hash, int64_t *pid, int64_t *uid);
+/* A forgotten password: when email opens an enabled login, a reset link
+ * (MSG_PASSWORD_RESET) and *uid; otherwise nothing and *uid 0. */
+int people__reset_request(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                          const char *email, int64_t *uid);
+/* Uses a reset link: sets the password and ends every session of its
+ * login (*uid). -HEARTH_ENOTFOUND for a bad, used or expired token. */
+int people__reset_complete(const struct people_ctx *px, struct db_conn *c, const char *token,
+                           const char *password_hash, int64_t *uid);
+/* Tells the active participant whose email this is that someone tried to
+ * register with it or move their record to it (MSG_REGISTER_ATTEMPT);
+ * *owner their id, 0 (nothing sent) when nobody has it. */
+int people__address_owner_tell(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                               const char *email, int64_t *owner);
 /* Counts an attempt from addr (register, claim: prefix) against limit an
  * hour, in a transaction of its own committed at once, so that an attempt
  * rolled back later still counts. -HEARTH_ELOCKED with *retry when it was

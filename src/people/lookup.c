@@ -6,8 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+#include <string.h>
+
+#include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "people/internal.h"
 #include "people/people.h"
 #include "core/banned.h"
 
@@ -58,4 +63,24 @@ int people_user_of(struct db_conn *c, int64_t pid, int64_t *user_id)
 		*user_id = db_col_i64(s, 0);
 	db_finish(s);
 	return rc < 0 ? rc : 0;
+}
+
+int people_contact_email(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                         int64_t pid, const char **email)
+{
+	*email = NULL;
+	struct person_row row;
+	int rc = people__get(px, c, a, pid, &row);
+	if (rc == -HEARTH_ENOTFOUND)
+		return 0;
+	if (rc || row.erased || !row.profile)
+		return rc;
+	json_t *doc = json_loads(row.profile, 0, NULL);
+	if (!doc)
+		return -HEARTH_EINVAL;
+	const char *e = json_string_value(json_object_get(doc, "email"));
+	if (e && *e && strchr(e, '@'))
+		*email = arena_strdup(a, e);
+	json_decref(doc);
+	return 0;
 }

@@ -225,6 +225,12 @@ int people_by_user(struct db_conn *c, int64_t user_id, int64_t *pid);
 /* The login of active participant pid; 0 when they have none (or the
  * record is erased or missing). */
 int people_user_of(struct db_conn *c, int64_t pid, int64_t *user_id);
+/* *email: the contact email in participant pid's sealed record (arena
+ * memory), or NULL when they gave none or are erased or missing. For the
+ * messages module, which asks consent_allows(PURPOSE_CONTACT) first.
+ * Returns 0 or a negative hearth_err. */
+int people_contact_email(const struct people_ctx *px, struct db_conn *c, struct arena *a,
+                         int64_t pid, const char **email);
 
 /* Normalisation for blind indexes (exact-match search). Result in arena. */
 char *people_normalise_name(struct arena *a, const char *name);

@@ -413,6 +413,25 @@ static void update_person(struct req *r, int64_t id, bool self)
 		auth_login_key(&r->app->kr, o.email, login);
 		rc = auth_user_set_login(c, p.user_id, login);
 	}
+	if (rc == -HEARTH_ECONFLICT && self && email_change) {
+		/* Another person's address: a participant gets the answer a free
+		 * one gives (docs/security.md, "Whether an email is registered"),
+		 * nothing of the change is kept, the change counts, and the owner
+		 * of the address is told. */
+		int64_t owner = 0;
+		rc = people__email_change_refused(c, &r->app->kr, p.user_id, &retry);
+		if (rc == -HEARTH_ELOCKED) {
+			ref = too_many_changes(r, retry);
+			rc = 0;
+		} else if (!rc && (rc = db_begin(c, true)) == 0) {
+			rc = people__address_owner_tell(px(r), c, r->arena, o.email, &owner);
+		}
+		if (!people_edge_finish(r, rc, ref, "self.participant.update",
+		                        people_edge_res(r, id), "the person"))
+			return;
+		http_no_content(r);
+		return;
+	}
 	if (rc == -HEARTH_ECONFLICT) {
 		ref = &taken;
 		/* The refused change counts too (its count rolls back with it). */

@@ -149,39 +149,58 @@ void people_http_register(struct req *r)
 	};
 	json_decref(doc);
 	/* Every attempt counts, committed on its own before the address is
-	 * looked at: an attempt that finds the email taken (and rolls back)
-	 * counts like any other, so the answer cannot be asked for freely. */
-	static const struct people_refusal taken = {
-	    409, "email", "this email is already registered; ask the team for a code to log in"};
+	 * looked at, so the registration cannot be used to test addresses
+	 * freely. With an email, the answer is the same whether the address is
+	 * known or not (docs/security.md, "Whether an email is registered"):
+	 * a new person's way in (an invitation link) is emailed to them, and
+	 * the owner of a known address is told someone tried. Without an email
+	 * there is nothing to find out, and the account code is shown. */
 	const struct people_refusal *ref = NULL;
 	char code[16] = "";
+	bool has_email = in.email && *in.email, missing = false;
+	int64_t owner = 0;
 	int rc = people__count_attempt(c, &r->app->kr, "reg", r->client_addr,
 	                               r->app->register_per_hour, &retry);
 	if (rc == -HEARTH_ELOCKED)
 		ref = too_many(r, retry, "too many registrations from here");
 	else if (!rc)
 		rc = db_begin(c, true);
-	if (!rc && !ref)
+	if (!rc && !ref && has_email)
+		rc = people__address_owner_tell(px(r), c, r->arena, in.email, &owner);
+	if (!rc && !ref && !owner)
 		rc = people__create(px(r), c, r->arena, &in, &id);
-	if (rc == -HEARTH_ECONFLICT && !ref)
-		ref = &taken;
-	else if (!rc && !ref)
+	if (rc == -HEARTH_ECONFLICT && !ref && has_email) {
+		/* Registered at the same moment by someone else: told as above. */
+		req_rollback(r);
+		id = 0;
+		rc = db_begin(c, true);
+		if (!rc)
+			rc = people__address_owner_tell(px(r), c, r->arena, in.email, &owner);
+		if (!rc && !owner)
+			rc = -HEARTH_ECONFLICT;
+	}
+	if (!rc && !ref && !owner)
 		rc = people_edge_record_consents(r, id, v[R_CONSENTS].j,
 		                                 is_minor ? "guardian" : "self", "online", &bad,
 		                                 err, sizeof err);
-	if (!rc && !ref)
-		rc = people__code_create(c, id, 0, code);
+	if (!rc && !ref && !owner)
+		rc = has_email ? people__invite(px(r), c, r->arena, id, org, &missing)
+		               : people__code_create(c, id, 0, code);
 	if (rc && !ref)
 		ref = people_edge_refusal(r, rc, bad, err);
-	if (!people_edge_finish(r, rc, ref, "participant.register", people_edge_res(r, id),
-	                        "the registration")) {
+	if (!people_edge_finish(r, rc, ref,
+	                        owner ? "participant.register_attempt" : "participant.register",
+	                        people_edge_res(r, owner ? owner : id), "the registration")) {
 		if (id)
 			people_key_destroy(px(r), id);
 		return;
 	}
-	http_json(r, 201,
-	          json_pack("{s:I, s:s, s:i}", "id", (json_int_t)id, "account_code", code,
-	                    "valid_days", 14));
+	if (has_email)
+		http_json(r, 202, json_pack("{s:s}", "status", "check_email"));
+	else
+		http_json(r, 202,
+		          json_pack("{s:s, s:I, s:s, s:i}", "status", "account_code", "id",
+		                    (json_int_t)id, "account_code", code, "valid_days", 14));
 	sodium_memzero(code, sizeof code);
 }
 
@@ -199,11 +218,13 @@ void people_http_register_claim(struct req *r)
 	    400, "code", "this code is not valid or has expired; ask the team for a new one"};
 	static const struct people_refusal has_login = {
 	    409, "code", "a login with this person's email already exists"};
+	static const struct people_refusal no_email = {
+	    409, "code",
+	    "this person's record has no email to log in with; ask the team to add one"};
 	struct field_value v[NFIELDS(people_http_register_claim_fields)];
 	const struct people_refusal *ref = NULL;
 	char hash[128];
-	int64_t id = 0, uid = 0, mid, retry = 0;
-	struct person_row p;
+	int64_t id = 0, uid = 0, retry = 0;
 	if (!req_body_fields(r, &people_http_register_claim_body, v))
 		return;
 	struct db_conn *c = req_db(r);
@@ -229,26 +250,14 @@ void people_http_register_claim(struct req *r)
 		rc = people__code_claim(c, v[CL_CODE].s, &id);
 	if (rc == -HEARTH_ENOTFOUND)
 		ref = &bad_code;
+	/* The login itself (links.c, shared with invitation links). */
 	if (!rc)
-		rc = people__get(px(r), c, r->arena, id, &p);
-	if (!rc && (p.erased || p.user_id))
-		rc = -HEARTH_ECONFLICT;
-	if (!rc) {
-		/* The login is stored under a keyed hash of the email and a generic
-		 * display name: the users table holds no participant's details. */
-		json_t *doc = json_loads(p.profile, 0, NULL);
-		char login[80];
-		auth_login_key(&r->app->kr, json_string_value(json_object_get(doc, "email")),
-		               login);
-		json_decref(doc);
-		rc = auth_user_create(c, login, "Participant", hash, &uid);
-		if (rc == -HEARTH_ECONFLICT)
-			ref = &has_login;
-	}
-	if (!rc)
-		rc = auth_membership_add(c, uid, p.org_ids[0], ROLE_PARTICIPANT, &mid);
-	if (!rc)
-		rc = people__link_user(c, id, uid);
+		rc = people__login_create(px(r), c, r->arena, id, hash, &uid);
+	sodium_memzero(hash, sizeof hash);
+	if (rc == -HEARTH_ECONFLICT)
+		ref = &has_login;
+	else if (rc == -HEARTH_EINVAL)
+		ref = &no_email;
 	if (!people_edge_finish(r, rc, ref, "participant.account_create", people_edge_res(r, id),
 	                        "the login"))
 		return;

@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "messages/messages.h"
 #include "people/people.h"
 #include "programs/programs.h"
 #include "programs/taking_part.h"
@@ -35,9 +36,14 @@ static const char SQL_LOCK_PROGRAMME[] =
 static const char SQL_PLACES[] =
     "SELECT p.capacity, p.status, (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id "
     "AND e.status IN ('enrolled', 'offered')) FROM programmes p WHERE p.id = ?1";
+static const char SQL_EXPIRED_AFTER[] =
+    "SELECT id FROM enrolments WHERE programme_id = ?1 AND status = 'offered' "
+    "AND offer_expires_at <= ?2 AND id > ?3 ORDER BY id LIMIT 64";
 static const char SQL_EXPIRE_OFFERS[] =
     "UPDATE enrolments SET status = 'cancelled', cancel_reason = 'offer_expired', updated_at = ?2 "
     "WHERE programme_id = ?1 AND status = 'offered' AND offer_expires_at <= ?2";
+static const char SQL_OFFER_WHO[] = "SELECT e.participant_id, p.organisation_id FROM enrolments e "
+                                    "JOIN programmes p ON p.id = e.programme_id WHERE e.id = ?1";
 static const char SQL_FIRST_WAITING[] =
     "SELECT id FROM enrolments WHERE programme_id = ?1 AND status = 'waitlisted' "
     "ORDER BY id LIMIT 1";
@@ -91,8 +97,61 @@ static int first_waiting(struct db_conn *c, int64_t programme_id, int64_t *id)
 	return rc < 0 ? rc : 0;
 }
 
-/* Settles expired offers (cancelled, offer_expired), then offers every free
- * place to the first on the waitlist. Places are offered only while the
+/* The key that withdraws an offer's queued reminder. */
+static void offer_cancel_key(int64_t enrolment_id, char key[40])
+{
+	snprintf(key, 40, "offer:%" PRId64, enrolment_id);
+}
+
+/* The offer's reminder is no longer due: the offer was answered, cancelled
+ * or expired. Inside the caller's transaction. */
+static int offer_withdraw_reminder(struct db_conn *c, int64_t enrolment_id)
+{
+	char key[40];
+	offer_cancel_key(enrolment_id, key);
+	return messages_cancel(c, key);
+}
+
+/* Tells the person offered a place (MSG_WAITLIST_OFFER) and queues the
+ * reminder before the offer expires: a day before, or half-way through an
+ * offer shorter than two days. Params are ids and times only. */
+static int offer_tell(struct db_conn *c, int64_t programme_id, int64_t enrolment_id, int64_t now,
+                      int64_t expires)
+{
+	struct db_stmt *s = db_prepare(c, SQL_OFFER_WHO);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, enrolment_id);
+	int rc = db_step(s);
+	int64_t person = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	int64_t org = rc == DB_ROW ? db_col_i64(s, 1) : 0;
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_EDB;
+	json_t *params =
+	    json_pack("{s:I,s:I,s:o}", "programme_id", (json_int_t)programme_id, "enrolment_id",
+	              (json_int_t)enrolment_id, "expires_at", programs_json_time(expires));
+	if (!params)
+		return -HEARTH_ENOMEM;
+	char key[40];
+	offer_cancel_key(enrolment_id, key);
+	int64_t remind = expires - now >= 2 * 86400 ? expires - 86400 : now + (expires - now) / 2;
+	struct message m = {
+	    .kind = MSG_WAITLIST_OFFER, .org = org, .participant_id = person, .params = params};
+	rc = messages_send(c, NULL, &m, NULL);
+	if (!rc) {
+		m.kind = MSG_WAITLIST_REMINDER;
+		m.not_before = remind;
+		m.cancel_key = key;
+		rc = messages_send(c, NULL, &m, NULL);
+	}
+	json_decref(params);
+	return rc;
+}
+
+/* Settles expired offers (cancelled, offer_expired, their reminders
+ * withdrawn), then offers every free place to the first on the waitlist and
+ * tells them (offer_tell). Places are offered only while the
  * programme is published. Runs inside the caller's write transaction and
  * locks the programme for the rest of it. */
 int programs_offer_next(struct db_conn *c, int64_t programme_id)
@@ -102,8 +161,30 @@ int programs_offer_next(struct db_conn *c, int64_t programme_id)
 	int rc = lock_programme(c, programme_id);
 	if (rc)
 		return rc;
-	struct db_stmt *s = db_prepare(c, SQL_EXPIRE_OFFERS);
-	if (!s)
+	/* The reminders of expiring offers are withdrawn first, a batch of ids
+	 * at a time (read before any is written), then the offers expire. */
+	struct db_stmt *s;
+	for (int64_t last = 0;;) {
+		int64_t ids[64];
+		size_t n = 0;
+		if (!(s = db_prepare(c, SQL_EXPIRED_AFTER)))
+			return -HEARTH_EDB;
+		db_bind_i64(s, 1, programme_id);
+		db_bind_i64(s, 2, now);
+		db_bind_i64(s, 3, last);
+		while (n < 64 && db_next(s, &rc))
+			ids[n++] = db_col_i64(s, 0);
+		db_finish(s);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if ((rc = offer_withdraw_reminder(c, ids[i])) != 0)
+				return rc;
+		if (n < 64)
+			break;
+		last = ids[n - 1];
+	}
+	if (!(s = db_prepare(c, SQL_EXPIRE_OFFERS)))
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, programme_id);
 	db_bind_i64(s, 2, now);
@@ -119,7 +200,8 @@ int programs_offer_next(struct db_conn *c, int64_t programme_id)
 		db_bind_i64(s, 1, next);
 		db_bind_i64(s, 2, now);
 		db_bind_i64(s, 3, now + PART_OFFER_SECONDS);
-		if ((rc = db_run_one(s)) != 0)
+		if ((rc = db_run_one(s)) != 0 ||
+		    (rc = offer_tell(c, programme_id, next, now, now + PART_OFFER_SECONDS)) != 0)
 			return rc;
 		taken++;
 	}
@@ -161,7 +243,9 @@ static int cancel_row(struct db_conn *c, int64_t id, const char *reason)
 	db_bind_i64(s, 1, id);
 	db_bind_text(s, 2, reason);
 	db_bind_i64(s, 3, util_now());
-	return db_run_one(s);
+	int rc = db_run_one(s);
+	/* An offer's reminder goes with the offer (nothing queued otherwise). */
+	return rc ? rc : offer_withdraw_reminder(c, id);
 }
 
 /* The status of a place as it is now: *held when it takes one of the
@@ -475,6 +559,8 @@ int enrolment_reply(const struct part_ctx *x, int64_t id, int64_t me, enum enrol
 		struct db_stmt *s = db_prepare(c, SQL_ENROL_ACCEPT);
 		rc = s ? (db_bind_i64(s, 1, id), db_bind_i64(s, 2, util_now()), db_run_one(s))
 		       : -HEARTH_EDB;
+		if (!rc)
+			rc = offer_withdraw_reminder(c, id);
 	} else {
 		frees = true;
 		rc = cancel_row(c, id, "offer_declined");

@@ -62,16 +62,6 @@ static const struct {
     {"neurodivergence", "quiet_room", VF_QUIET_ROOM},
 };
 
-static int hhmm(const char *s)
-{
-	if (!s || strlen(s) != 5 || s[2] != ':')
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-	return h < 24 && m < 60 ? h * 60 + m : -1;
-}
 
 static bool json_has(const json_t *arr, const char *s)
 {
@@ -115,8 +105,8 @@ void fit_person_load(const json_t *profile, struct fit_person *p)
 		for (int k = 0; day && fit_day_names[k]; k++)
 			if (strcmp(day, fit_day_names[k]) == 0)
 				d = k;
-		int st = hhmm(json_string_value(json_object_get(slot, "start")));
-		int en = hhmm(json_string_value(json_object_get(slot, "end")));
+		int st = util_parse_hhmm(json_string_value(json_object_get(slot, "start")));
+		int en = util_parse_hhmm(json_string_value(json_object_get(slot, "end")));
 		if (d < 0 || st < 0 || en <= st)
 			continue;
 		p->slots[p->nslots].day = d;

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "messages/messages.h"
 #include "people/people.h"
 #include "programs/calendar/cal.h"
 #include "programs/programs.h"
@@ -31,7 +32,7 @@ static const char SQL_ROSTER_INSERT[] =
 static const char SQL_ROSTER_DUP[] = "SELECT 1 FROM roster WHERE session_id = ?1 AND role = ?2 AND "
                                      "(user_id = ?3 OR participant_id = ?4)";
 static const char SQL_ROSTER_ROW[] =
-    "SELECT d.session_id, d.role, s.status FROM roster d "
+    "SELECT d.session_id, d.role, s.status, d.user_id FROM roster d "
     "JOIN programme_sessions s ON s.id = d.session_id WHERE d.id = ?1";
 static const char SQL_ROSTER_DELETE[] = "DELETE FROM roster WHERE id = ?1";
 static const char SQL_ENROLLED[] =
@@ -130,6 +131,33 @@ static int session_day(struct db_conn *c, int64_t session, char day[11])
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : -HEARTH_ENOTFOUND;
 }
 
+/* Tells a member of staff they were put on a session's roster or taken off
+ * it (MSG_DUTY_ON, MSG_DUTY_OFF), inside the caller's transaction. Params
+ * are ids, the role and the session's start. */
+static int duty_tell(struct db_conn *c, const struct prog_ref *ref, int64_t user, const char *role,
+                     enum message_kind kind)
+{
+	struct db_stmt *s = db_prepare(c, SQL_SESSION_DAY);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, ref->session_id);
+	int rc = db_step(s);
+	int64_t start = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_EDB;
+	json_t *params = json_pack("{s:I,s:I,s:o,s:s}", "session_id", (json_int_t)ref->session_id,
+	                           "programme_id", (json_int_t)ref->programme_id, "starts_at",
+	                           programs_json_time(start), "role", role);
+	if (!params)
+		return -HEARTH_ENOMEM;
+	struct message m = {
+	    .kind = kind, .org = ref->organisation_id, .user_id = user, .params = params};
+	rc = messages_send(c, NULL, &m, NULL);
+	json_decref(params);
+	return rc;
+}
+
 int roster_add(struct db_conn *c, struct arena *a, const struct actor *who,
                const struct prog_ref *ref, const struct roster_input *in, int64_t *id,
                struct programs_refusal *why)
@@ -198,6 +226,8 @@ int roster_add(struct db_conn *c, struct arena *a, const struct actor *who,
 	db_bind_id(s, 5, who->user_id);
 	db_bind_i64(s, 6, util_now());
 	rc = db_insert_id(s, id);
+	if (!rc && !lead)
+		rc = duty_tell(c, ref, person, in->role, MSG_DUTY_ON);
 out:
 	return rc;
 }
@@ -224,6 +254,7 @@ int roster_remove(struct db_conn *c, struct arena *a, const struct actor *who, i
 {
 	int rc = -HEARTH_EDB;
 	const char *role = NULL, *status = NULL;
+	int64_t user = 0;
 	*session = 0;
 	struct db_stmt *s = db_prepare(c, SQL_ROSTER_ROW);
 	if (!s)
@@ -234,6 +265,7 @@ int roster_remove(struct db_conn *c, struct arena *a, const struct actor *who, i
 		*session = db_col_i64(s, 0);
 		role = arena_strdup(a, db_col_text(s, 1));
 		status = arena_strdup(a, db_col_text(s, 2));
+		user = db_col_null(s, 3) ? 0 : db_col_i64(s, 3);
 	}
 	db_finish(s);
 	rc = st < 0 ? st : *session ? 0 : -HEARTH_ENOTFOUND;
@@ -265,6 +297,8 @@ int roster_remove(struct db_conn *c, struct arena *a, const struct actor *who, i
 		goto out;
 	db_bind_i64(s, 1, id);
 	rc = db_run(s);
+	if (!rc && user)
+		rc = duty_tell(c, &ref, user, role, MSG_DUTY_OFF);
 out:
 	return rc;
 }

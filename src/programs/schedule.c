@@ -11,17 +11,12 @@
 #include "programs/calendar/cal.h"
 #include "programs/programs.h"
 #include "programs/schedule.h"
+#include "core/util.h"
 #include "core/banned.h"
 
 int schedule_parse_hhmm(const char *s)
 {
-	if (!s || strlen(s) != 5 || s[2] != ':')
-		return -1;
-	for (int i = 0; i < 5; i++)
-		if (i != 2 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-	return h < 24 && m < 60 ? h * 60 + m : -1;
+	return util_parse_hhmm(s);
 }
 
 /* ',a,b,' from n strings (',' when n is 0). */

@@ -4,12 +4,14 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "messages/messages.h"
 #include "programs/calendar/cal.h"
 #include "programs/programs.h"
 #include "programs/schedule.h"
@@ -54,6 +56,18 @@ static const char SQL_SESSION_UPDATE[] =
     "UPDATE programme_sessions SET starts_at = ?2, ends_at = ?3, venue_id = ?4, online_link = ?5, "
     "status = ?6, was_published = ?7, cancel_reason = ?8, cancelled_at = ?9, edited = 1, "
     "sequence = sequence + 1, updated_at = ?10 WHERE id = ?1";
+
+static const char SQL_SESSION_WHO[] =
+    "SELECT s.programme_id, p.organisation_id FROM programme_sessions s "
+    "JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1";
+/* Those told of a change: who holds a place (enrolled or offered), then
+ * staff on the session's roster, each once (a row's user_id is 0 for a
+ * participant and the other way round). */
+static const char SQL_SESSION_PEOPLE[] =
+    "SELECT e.participant_id, 0 FROM enrolments e WHERE e.programme_id = ?1 "
+    "AND e.status IN ('enrolled', 'offered') "
+    "UNION SELECT 0, d.user_id FROM roster d WHERE d.session_id = ?2 AND d.user_id IS NOT NULL "
+    "ORDER BY 1, 2";
 
 /* The session's local start in its programme's zone, "YYYY-MM-DDTHH:MM". */
 static void add_local_start(json_t *o, int64_t start, const char *zone)
@@ -336,8 +350,85 @@ int sessions_state_get(struct db_conn *c, struct arena *a, int64_t id, struct se
 	return 0;
 }
 
+/* Tells everyone who holds a place in the session's programme and the staff
+ * on its roster that a published session was cancelled or moved
+ * (MSG_SESSION_CANCELLED, MSG_SESSION_MOVED), inside the caller's
+ * transaction. Params are ids and times only. */
+static int session_tell(struct db_conn *c, int64_t id, enum message_kind kind, int64_t start,
+                        int64_t was_start)
+{
+	struct db_stmt *s = db_prepare(c, SQL_SESSION_WHO);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, id);
+	int rc = db_step(s);
+	int64_t programme = rc == DB_ROW ? db_col_i64(s, 0) : 0;
+	int64_t org = rc == DB_ROW ? db_col_i64(s, 1) : 0;
+	db_finish(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -HEARTH_EDB;
+	/* The recipients are read first: no message is written while the
+	 * statement runs. */
+	size_t n = 0, cap = 0;
+	int64_t(*who)[2] = NULL;
+	if (!(s = db_prepare(c, SQL_SESSION_PEOPLE)))
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, programme);
+	db_bind_i64(s, 2, id);
+	while (db_next(s, &rc)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			int64_t(*more)[2] = realloc(who, cap * sizeof *who);
+			if (!more) {
+				rc = -HEARTH_ENOMEM;
+				break;
+			}
+			who = more;
+		}
+		who[n][0] = db_col_i64(s, 0);
+		who[n][1] = db_col_i64(s, 1);
+		n++;
+	}
+	db_finish(s);
+	json_t *params = NULL;
+	if (!rc) {
+		params = json_pack("{s:I,s:I,s:o}", "session_id", (json_int_t)id, "programme_id",
+		                   (json_int_t)programme, "starts_at", programs_json_time(start));
+		if (params && kind == MSG_SESSION_MOVED)
+			json_object_set_new(params, "was_starts_at", programs_json_time(was_start));
+		if (!params)
+			rc = -HEARTH_ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct message m = {.kind = kind,
+		                    .org = org,
+		                    .participant_id = who[i][0],
+		                    .user_id = who[i][1],
+		                    .params = params};
+		rc = messages_send(c, NULL, &m, NULL);
+	}
+	json_decref(params);
+	free(who);
+	return rc;
+}
+
 int sessions_state_put(struct db_conn *c, int64_t id, const struct session_state *st)
 {
+	/* What people were told before: a published session's cancellation or
+	 * new time is news to them; a draft's is not. */
+	struct session_state was;
+	struct arena *a = arena_new(1024);
+	int rc = a ? sessions_state_get(c, a, id, &was) : -HEARTH_ENOMEM;
+	if (rc) {
+		arena_free(a);
+		return rc;
+	}
+	bool shown = strcmp(was.status, "published") == 0;
+	bool cancelled = shown && strcmp(st->status, "cancelled") == 0;
+	bool moved =
+	    shown && !cancelled && strcmp(st->status, "published") == 0 && st->start != was.start;
+	int64_t was_start = was.start;
+	arena_free(a);
 	struct db_stmt *s = db_prepare(c, SQL_SESSION_UPDATE);
 	if (!s)
 		return -HEARTH_EDB;
@@ -351,5 +442,11 @@ int sessions_state_put(struct db_conn *c, int64_t id, const struct session_state
 	db_bind_text(s, 8, st->reason);
 	db_bind_id(s, 9, st->cancelled_at);
 	db_bind_i64(s, 10, util_now());
-	return db_run(s);
+	if ((rc = db_run(s)) != 0)
+		return rc;
+	if (cancelled)
+		rc = session_tell(c, id, MSG_SESSION_CANCELLED, st->start, was_start);
+	else if (moved)
+		rc = session_tell(c, id, MSG_SESSION_MOVED, st->start, was_start);
+	return rc;
 }

@@ -192,7 +192,9 @@ describe('enrolment: a fault at each write leaves no half place', () => {
 
 // --- self-registration ---
 
-const REG_TABLES = ['participants', 'participant_orgs', 'consents', 'account_codes', 'audit_log'];
+const REG_TABLES = ['participants', 'participant_orgs', 'consents', 'account_codes', 'account_links', 'audit_log'];
+// Messages are counted, not compared: the sender updates earlier ones meanwhile.
+const INVITES = "SELECT COUNT(*) FROM messages WHERE kind = 'account_invite';";
 const THROTTLE_FAULT = 'INSERT INTO login_throttle (key';
 const REG_FAULTS = [
   { step: THROTTLE_FAULT, name: 'the registration limit' },
@@ -201,7 +203,8 @@ const REG_FAULTS = [
   { step: 'UPDATE participants SET profile = ? WHERE id = ?', name: 'the sealed profile' },
   { step: 'INSERT INTO participant_orgs (participant_id', name: 'the organisation' },
   { step: 'INSERT INTO consents (participant_id', name: 'the first consent' },
-  { step: 'INSERT INTO account_codes (code_hash', name: 'the account code' },
+  { step: 'INSERT INTO account_links (user_id', name: 'the invitation link' },
+  { step: 'INSERT INTO messages (organisation_id', name: 'the invitation message' },
   AUDIT,
   { commit: 'INSERT INTO participants (status', name: 'the commit' },
 ];
@@ -226,19 +229,24 @@ describe('self-registration: a fault at each write leaves no half person and no 
         const before = rows(REG_TABLES);
         const keysBefore = keys();
         const attemptsBefore = count('SELECT COUNT(*) FROM login_throttle;');
+        const invitesBefore = count(INVITES);
         const res = await client.post('/api/v1/register', first);
         assertProblem(res, 500);
         assert.deepEqual(rows(REG_TABLES), before, 'the database is as before');
+        assert.equal(count(INVITES), invitesBefore, 'no invitation written');
         // The attempt itself counts (committed on its own before the email
         // is looked at), unless the fault was in counting it.
         assert.equal(count('SELECT COUNT(*) FROM login_throttle;'), attemptsBefore + (fault.step === THROTTLE_FAULT ? 0 : 1),
           'the attempt is counted once');
         assert.equal(keys(), keysBefore, 'no key left behind in the key store');
         const again = await client.post('/api/v1/register', { ...(await body()), name: first.name });
-        assert.equal(again.status, 201, again.text);
-        assert.match(again.json.account_code, /\S/);
-        assert.equal(count(`SELECT COUNT(*) FROM consents WHERE participant_id = ${again.json.id};`), 2);
-        assert.match(keys(), new RegExp(`^${again.json.id}\\|`, 'm'), 'the new person has a key');
+        assert.equal(again.status, 202, again.text);
+        assert.deepEqual(again.json, { status: 'check_email' });
+        const id = count('SELECT MAX(id) FROM participants;');
+        assert.equal(count(`SELECT COUNT(*) FROM consents WHERE participant_id = ${id};`), 2);
+        assert.equal(count(`SELECT COUNT(*) FROM account_links WHERE participant_id = ${id} AND purpose = 'invite';`), 1);
+        assert.equal(count(`SELECT COUNT(*) FROM messages WHERE participant_id = ${id} AND kind = 'account_invite';`), 1);
+        assert.match(keys(), new RegExp(`^${id}\\|`, 'm'), 'the new person has a key');
       } finally {
         await stop();
       }
@@ -279,6 +287,7 @@ const ERASE_FAULTS = [
   { step: "UPDATE participants SET status = 'erased'", name: 'the tombstone' },
   { step: 'UPDATE consents SET guardian_name = NULL', name: 'the guardian names' },
   { step: 'DELETE FROM account_codes WHERE participant_id', name: 'the account codes' },
+  { step: 'DELETE FROM account_links WHERE participant_id', name: 'the account links' },
   { step: "UPDATE users SET email = ?, display_name = 'Erased person'", name: 'the account' },
   { step: 'DELETE FROM memberships WHERE user_id', name: 'the memberships' },
   { step: 'DELETE FROM sessions WHERE user_id = ?', name: 'the sessions' },

@@ -416,7 +416,9 @@ async function spawnServer({ dir, db, keyFile, port, env, args, threads, startTi
   const argv = ['serve', '--db', db, '--key-file', keyFile, '--listen', listen,
     ...(threads ? ['--threads', String(threads)] : []), ...args];
   const proc = spawn(HEARTH_BIN, argv, {
-    env: { ...process.env, ...env },
+    // Emails without SMTP go to the test's own directory (on PostgreSQL the
+    // default would be ./data/mail under the current directory).
+    env: { ...process.env, HEARTH_MAIL_DIR: path.join(dir, 'mail'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   liveProcs.add(proc);

@@ -21,7 +21,7 @@ const OWNERS = {
   auth: ['users', 'sessions', 'api_tokens', 'organisations', 'memberships', 'login_throttle', 'settings'],
   audit: ['audit_log', 'audit_head', 'audit_pending'],
   people: ['participants', 'participant_orgs', 'consents', 'consent_texts', 'account_codes',
-    'sharing_agreements', 'erasure_requests'],
+    'sharing_agreements', 'erasure_requests', 'account_links'],
   programs: ['programmes', 'programme_sessions', 'programme_team', 'venues', 'roster', 'training_records',
     'enrolments', 'attendance', 'supports', 'followups', 'calendar_tokens', 'listening_rounds',
     'listening_responses', 'themes', 'theme_votes', 'decisions', 'decision_links'],

@@ -192,6 +192,11 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/me/fit': ['limit'],
       'GET /api/v1/participants/{id}/fit': ['limit'],
       'GET /api/v1/followups/log': ['participant_id'],
+      'GET /api/v1/events': ['last_event_id'],
+      'GET /api/v1/me/messages': ['limit', 'cursor'],
+      'GET /api/v1/unsubscribe': ['t'],
+      'POST /api/v1/unsubscribe': ['t'],
+      'GET /api/v1/outbox': ['state', 'limit', 'cursor'],
     };
     const found = {};
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -272,7 +277,9 @@ describe('the OpenAPI document', () => {
         }
         assert.ok(refused, `${key}=${bad} is refused with 400 (got ${answers})`);
         assertProblem(refused.res, 400, { field: p.name, context: key });
-        if (good !== null) {
+        // An event stream does not end: its accepted values are tested in events.test.mjs.
+        const stream = Object.keys(op.responses?.['200']?.content || {}).includes('text/event-stream');
+        if (good !== null && !stream) {
           const ok = await refused.c.get(`${path}?${p.name}=${encodeURIComponent(good)}`);
           assert.notEqual(ok.status, 400, `${key}=${good} is accepted: ${ok.text.slice(0, 200)}`);
         }

@@ -765,7 +765,7 @@ describe('the person\'s own page', () => {
     assert.match(res.text, /<h1>My data<\/h1>/);
   });
 
-  test('a participant changes their own email at most 5 times a day: changes to a taken address count, saving the same address does not', async () => {
+  test('a participant changes their own email at most 5 times a day: changes to a taken address count (and answer as a free one), saving the same address does not', async () => {
     const p = await personWithLogin({});
     const other = await createPerson();
     const mine = (await p.client.get('/api/v1/me/profile')).json.email;
@@ -774,8 +774,12 @@ describe('the person\'s own page', () => {
       const same = await p.client.patch('/api/v1/me/profile', { email: i % 2 ? mine.toUpperCase() : mine, pronouns: `p${i}` });
       assert.equal(same.status, 204, same.text);
     }
-    assertFieldProblem(await p.client.patch('/api/v1/me/profile', { email: other.body.email }), 409, 'email', 'taken 1');
-    assertFieldProblem(await p.client.patch('/api/v1/me/profile', { email: other.body.email.toUpperCase() }), 409, 'email', 'taken 2');
+    // A taken address answers as a free one (issue 10); nothing changes.
+    for (const taken of [other.body.email, other.body.email.toUpperCase()]) {
+      const res = await p.client.patch('/api/v1/me/profile', { email: taken });
+      assert.equal(res.status, 204, res.text);
+      assert.equal((await p.client.get('/api/v1/me/profile')).json.email, mine, 'the taken address is not taken over');
+    }
     let last;
     for (const n of [1, 2, 3]) {
       last = emailOf(`changed${n}`);
@@ -832,15 +836,19 @@ describe('self-registration', () => {
     assert.ok(!names.includes('Northside Mental Health Service'), 'a mental-health service takes no self-registration');
   });
 
-  test('register → 201 with an account code; claim → 201; the person logs in and sees their profile', async () => {
+  test('register → 202 check_email (the way in goes by email, no code shown); a code → claim → 201; the person logs in and sees their profile', async () => {
     const body = await validBody({ consents: [{ purpose: 'participation', granted: true }, { purpose: 'contact', granted: true, lang: 'es' }], pronouns: 'he/him' });
     const res = await register(body);
-    assert.equal(res.status, 201, res.text);
-    assert.equal(typeof res.json.id, 'number');
-    assert.match(res.json.account_code, /^[A-Z2-9]{12}$/);
+    assert.equal(res.status, 202, res.text);
+    assert.deepEqual(res.json, { status: 'check_email' });
+    const [found] = await search(as.coordinator, { email: body.email });
+    res.json.id = found.id;
+    // The code from the team stays the fallback to the emailed link.
+    const issued = await as.coordinator.post(`/api/v1/participants/${found.id}/account-code`);
+    assert.equal(issued.status, 201, issued.text);
     const password = 'a long enough password';
     // Codes are read out over the phone: case and dashes do not matter.
-    const spaced = res.json.account_code.toLowerCase().replace(/(....)(....)(....)/, '$1-$2-$3');
+    const spaced = issued.json.code.toLowerCase().replace(/(....)(....)(....)/, '$1-$2-$3');
     const c = await claim(spaced, password);
     assert.equal(c.status, 201, c.text);
     assert.equal(typeof c.json.user_id, 'number');
@@ -858,7 +866,7 @@ describe('self-registration', () => {
     const staff = await as.coordinator.get(`/api/v1/participants/${res.json.id}`);
     assert.equal(staff.status, 200);
     assert.equal(staff.json.has_account, true);
-    assertFieldProblem(await claim(res.json.account_code, password), 400, 'code', 'the code is used up');
+    assertFieldProblem(await claim(issued.json.code, password), 400, 'code', 'the code is used up');
   });
 
   const refusals = [
@@ -888,16 +896,22 @@ describe('self-registration', () => {
       consents: [{ purpose: 'participation', granted: true, guardian_name: 'Morgan Parent' }],
     });
     const res = await register(body);
-    assert.equal(res.status, 201, res.text);
+    assert.equal(res.status, 202, res.text);
+    res.json.id = (await search(as.coordinator, { email: body.email }))[0].id;
     const p = (await as.coordinator.get(`/api/v1/participants/${res.json.id}`)).json;
     assert.equal(p.is_minor, true);
     const h = (await as.coordinator.get(`/api/v1/participants/${res.json.id}/consents`)).json.history;
     assert.deepEqual(h.map((x) => [x.given_by, x.guardian_name, x.method]), [['guardian', 'Morgan Parent', 'online']]);
   });
 
-  test('registering an email that is already registered → 409 field email', async () => {
-    const res = await register(await validBody({ email: 'PARTICIPANT2@example.org' }));
-    assertFieldProblem(res, 409, 'email', 'duplicate self-registration');
+  test('registering an email that is already registered → the same 202 as a free one (issue 10), nobody new registered', async () => {
+    const known = await register(await validBody({ email: 'PARTICIPANT2@example.org' }));
+    const free = await register(await validBody());
+    assert.equal(known.status, 202, known.text);
+    assert.equal(free.status, 202, free.text);
+    assert.equal(known.text, free.text, 'the answers differ');
+    assert.equal(known.headers.get('content-type'), free.headers.get('content-type'));
+    assert.equal((await search(as.coordinator, { email: 'participant2@example.org' })).length, 1);
   });
 
   test('a staff-issued code works once; a second claim → 400; a person with a login gets no new code', async () => {
@@ -945,17 +959,17 @@ describe('self-registration limits (default 3 s minimum, HEARTH_REGISTER_PER_HOU
     await sleep(Math.max(0, 3200 - (Date.now() - f.at)));
     for (const n of [1, 2]) {
       const r = await client.post('/api/v1/register', body(n));
-      assert.equal(r.status, 201, `registration ${n}: ${r.text}`);
+      assert.equal(r.status, 202, `registration ${n}: ${r.text}`);
     }
     const third = await client.post('/api/v1/register', body(3));
     assertProblem(third, 429, { context: 'third registration' });
     assert.ok(Number(third.headers.get('retry-after')) > 0, 'Retry-After');
     assert.ok(third.json.retry_after > 0);
     const elsewhere = await new Client(limited.url, { localAddress: freshAddress() }).post('/api/v1/register', body(4));
-    assert.equal(elsewhere.status, 201, `another address is not limited: ${elsewhere.text}`);
+    assert.equal(elsewhere.status, 202, `another address is not limited: ${elsewhere.text}`);
   });
 
-  test('attempts with an email already registered count too: the "taken" answer cannot be asked for freely', async () => {
+  test('attempts with an email already registered count too, and answer as a free one', async () => {
     const f = (await new Client(limited.url).get('/api/v1/register/form')).json;
     const org = f.organisations.find((o) => o.name === 'Hearth').id;
     const taken = emailOf('taken-probe');
@@ -965,10 +979,12 @@ describe('self-registration limits (default 3 s minimum, HEARTH_REGISTER_PER_HOU
     });
     await sleep(3200);
     const first = await new Client(limited.url, { localAddress: freshAddress() }).post('/api/v1/register', body(taken, 0));
-    assert.equal(first.status, 201, first.text);
+    assert.equal(first.status, 202, first.text);
     const prober = new Client(limited.url, { localAddress: freshAddress() });
     for (const n of [1, 2]) {
-      assertFieldProblem(await prober.post('/api/v1/register', body(taken, n)), 409, 'email', `probe ${n}`);
+      const probe = await prober.post('/api/v1/register', body(taken, n));
+      assert.equal(probe.status, 202, `probe ${n}: ${probe.text}`);
+      assert.equal(probe.text, first.text, `probe ${n} answers as a free address`);
     }
     // The limit is reached by refused attempts alone: the next answer
     // says nothing about the address, taken or not.
@@ -1317,6 +1333,7 @@ const ROUTES = {
   'DELETE /api/v1/participants/{id}': { ok: 204, req: (f) => ({ params: { id: f.erasable } }) },
   'POST /api/v1/participants/{id}/consents': { ok: 201, req: (f) => ({ params: { id: f.person }, body: { purpose: 'media', granted: true } }) },
   'POST /api/v1/participants/{id}/account-code': { ok: 201, req: (f) => ({ params: { id: f.person } }) },
+  'POST /api/v1/participants/{id}/invite': { ok: 202, req: (f) => ({ params: { id: f.person } }) },
   'GET /api/v1/me/profile': { ok: 200, req: () => ({}) },
   'PATCH /api/v1/me/profile': { ok: 204, req: () => ({ body: { pronouns: 'they/them' } }) },
   'GET /api/v1/me/consents': { ok: 200, req: () => ({}) },

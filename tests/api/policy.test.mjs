@@ -67,6 +67,7 @@ const ELSEWHERE = {
     'enrolment.answer', 'self.programme', 'participant.fit', 'support.request', 'support.manage', 'attendance.mark',
     'followup.act', 'followup.log', 'self.duty',
   ],
+  'messages-email.test.mjs': ['outbox.manage'],
 };
 
 let server;

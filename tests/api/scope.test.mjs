@@ -21,6 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   DEMO_PASSWORD, assertProblem, dbQuery, hearthRoutes, loginAllRoles, loginAs, startServer, unique,
 } from './harness.mjs';
+import { insertMessage } from './live.mjs';
 
 const NONE = 987654321; // an id nothing has
 const DAY = 86400_000;
@@ -160,7 +161,14 @@ const ROUTES = {
   'GET /help': NO_IDS,
   'POST /api/v1/auth/login': NO_IDS,
   'POST /api/v1/auth/logout': NO_IDS,
+  'POST /api/v1/auth/password-reset': NO_IDS,
+  'POST /api/v1/auth/password-reset/complete': NO_IDS,
   'GET /api/v1/auth/me': NO_IDS,
+  'GET /api/v1/events': 'Last-Event-ID / last_event_id: a position in my own stream, not a thing (events.test.mjs: another user\'s events never arrive)',
+  'GET /api/v1/me/messages': 'cursor: a position in my own inbox, not a thing (inbox.test.mjs)',
+  'GET /api/v1/me/messages/unread': NO_IDS,
+  'POST /api/v1/me/messages/{id}/read': PATH_ONLY,
+  'POST /api/v1/me/messages/read-all': NO_IDS,
   'GET /api/v1/meta': NO_IDS,
   'GET /api/v1/organisations': NO_IDS,
   'POST /api/v1/organisations': ADMIN_ONLY,
@@ -174,6 +182,14 @@ const ROUTES = {
   'POST /api/v1/tokens': ADMIN_ONLY,
   'DELETE /api/v1/tokens/{id}': ADMIN_ONLY,
   'GET /api/v1/audit': ADMIN_ONLY,
+  'GET /api/v1/me/message-preferences': NO_IDS,
+  'PUT /api/v1/me/message-preferences': NO_IDS,
+  'GET /api/v1/unsubscribe': 't: a token with a keyed MAC, not an id (messages-email.test.mjs: a tampered one is 400)',
+  'POST /api/v1/unsubscribe': 't: a token with a keyed MAC, not an id (messages-email.test.mjs: a tampered one is 400)',
+  'GET /api/v1/outbox': ADMIN_ONLY,
+  'POST /api/v1/outbox/test': ADMIN_ONLY,
+  'GET /api/v1/outbox/{id}/email': ADMIN_ONLY,
+  'POST /api/v1/outbox/{id}/retry': ADMIN_ONLY,
   'POST /api/v1/participants': [
     ['organisation_ids', () => ORG.riverside, (id) => east.post('/api/v1/participants', { name: unique('P'), organisation_ids: [id] })],
   ],
@@ -184,10 +200,12 @@ const ROUTES = {
   'GET /api/v1/participants/{id}/consents': PATH_ONLY,
   'POST /api/v1/participants/{id}/consents': PATH_ONLY,
   'POST /api/v1/participants/{id}/account-code': PATH_ONLY,
+  'POST /api/v1/participants/{id}/invite': PATH_ONLY,
   'GET /api/v1/consent-texts': NO_IDS,
   'GET /api/v1/register/form': NO_IDS,
   'POST /api/v1/register': 'public: the organisations taking registrations are listed by /register/form',
   'POST /api/v1/register/claim': NO_IDS,
+  'POST /api/v1/register/invite': NO_IDS,
   'GET /api/v1/me/profile': NO_IDS,
   'PATCH /api/v1/me/profile': NO_IDS,
   'GET /api/v1/me/consents': NO_IDS,
@@ -416,6 +434,7 @@ const KINDS = {
   enrolment: [['an enrolment', (b) => b.enrolment]],
   offer: [['an enrolment offered a place', (b) => b.offer]],
   support: [['a support request', (b) => b.support]],
+  message: [["a message in a staff member's inbox", (b) => b.message]],
 };
 
 // Route -> the kind its path id names, and a body the handler would accept
@@ -433,6 +452,7 @@ const PATHS = {
   'GET /api/v1/participants/{id}/consents': { kind: 'person' },
   'POST /api/v1/participants/{id}/consents': { kind: 'person', body: () => ({ purpose: 'contact', granted: true }) },
   'POST /api/v1/participants/{id}/account-code': { kind: 'person' },
+  'POST /api/v1/participants/{id}/invite': { kind: 'person' },
   'GET /api/v1/participants/{id}/fit': { kind: 'person' },
   'POST /api/v1/erasure-requests/{id}/approve': { kind: 'erasure' },
   'POST /api/v1/erasure-requests/{id}/reject': { kind: 'erasure', body: () => ({ reason: 'Not now' }) },
@@ -475,6 +495,9 @@ const PATHS = {
   'POST /api/v1/enrolments/{id}/accept': { kind: 'offer' },
   'POST /api/v1/enrolments/{id}/decline': { kind: 'offer' },
   'PATCH /api/v1/supports/{id}': { kind: 'support', body: () => ({ status: 'approved', amount_cents: 100 }) },
+  'POST /api/v1/me/messages/{id}/read': { kind: 'message' },
+  'GET /api/v1/outbox/{id}/email': ADMIN_ONLY,
+  'POST /api/v1/outbox/{id}/retry': ADMIN_ONLY,
   'GET /api/v1/calendar/{token}': 'a secret feed token, not an id: a wrong one and a stranger\'s are both 404 (calendar.test.mjs)',
 };
 
@@ -515,6 +538,8 @@ describe('ids in paths: another organisation\'s thing is answered like a missing
     const u = ok(await as.admin.post('/api/v1/users', { email: `${unique('member')}@example.org`.toLowerCase(), display_name: unique('Member'), password: 'a-member-password-1' }), 201, 'user');
     s.membership = ok(await as.admin.post('/api/v1/memberships', { user_id: u.id, organisation_id: org, role: 'peer_supporter' }), 201, 'membership').id;
     s.token = ok(await as.admin.post('/api/v1/tokens', { name: unique('token'), role: 'coordinator', organisation_id: org }), 201, 'token').id;
+    // A message in the inbox of org's staff member (written as the outbox does).
+    s.message = insertMessage(server, staffUid, { org });
   }
 
   before(async () => {

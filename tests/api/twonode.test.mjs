@@ -229,7 +229,7 @@ describe('read-then-write checks hold under concurrency through two nodes', () =
       })));
       rounds.push(statusCounts(responses));
     }
-    assert.deepEqual(rounds, [{ 201: 5, 429: 55 }, { 201: 5, 429: 55 }],
+    assert.deepEqual(rounds, [{ 202: 5, 429: 55 }, { 202: 5, 429: 55 }],
       'the per-hour limit is checked and counted atomically (as on SQLite, where the write transaction serialises it)');
   });
 

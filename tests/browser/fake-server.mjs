@@ -111,6 +111,17 @@ async function apiRoute(req, res, path) {
     res.writeHead(204, { 'Content-Security-Policy': CSP });
     return res.end();
   }
+  // The shell asks every signed-in page for these: an empty inbox and a
+  // stream that only says it is alive.
+  if (path === '/api/v1/me/messages/unread') return send(res, 200, { unread: 0 });
+  if (path === '/api/v1/me/messages') return send(res, 200, { items: [], next_cursor: null });
+  if (path === '/api/v1/events') {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'Content-Security-Policy': CSP });
+    res.write('retry: 3000\n\n');
+    const hb = setInterval(() => res.write(': hb\n\n'), 15000);
+    req.on('close', () => clearInterval(hb));
+    return undefined;
+  }
   if (!s.user.memberships.some((m) => m.role === 'admin')) return problem(res, 403, 'Forbidden', 'Administrators only.');
   if (path === '/api/v1/users') return send(res, 200, { items: USERS });
   if (path === '/api/v1/organisations') return send(res, 200, { items: ORGS });

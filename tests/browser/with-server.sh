@@ -55,7 +55,9 @@ done
 	{ cat "$T/server.log" >&2; fail_setup "no answer from $URL/api/v1/health within 20 s"; }
 
 status=0
-HEARTH_URL="$URL" node tests/browser/run.mjs || status=$?
+# Without SMTP the server writes its emails into $T/mail (beside the
+# database); the account-link tests read their one-time links there.
+HEARTH_URL="$URL" HEARTH_MAIL_DIR="$T/mail" node tests/browser/run.mjs || status=$?
 # A clean shutdown is part of the test: SIGTERM must end the server with
 # status 0, and a sanitizer report anywhere in its log fails the run.
 kill -TERM "$SERVER_PID"

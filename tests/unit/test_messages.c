@@ -84,8 +84,9 @@ static void send_commits_with_the_change_or_not_at_all(void **state)
 	/* Its event tells the recipient's open pages. */
 	assert_int_equal(count(fx, SQL_EVENTS, u), 1);
 	assert_int_equal(
-	    count(fx, "SELECT COUNT(*) FROM messages WHERE id = ? AND email_state = 'queued'"
-	              " AND params = '{\"session_id\":7}' AND kind = 'duty_on' AND in_inbox = 1",
+	    count(fx,
+	          "SELECT COUNT(*) FROM messages WHERE id = ? AND email_state = 'queued'"
+	          " AND params = '{\"session_id\":7}' AND kind = 'duty_on' AND in_inbox = 1",
 	          id),
 	    1);
 }
@@ -141,13 +142,15 @@ static void cancel_withdraws_only_queued(void **state)
 	assert_int_equal(db_commit(c), 0);
 	db_release(fx->pool, c);
 	assert_int_equal(
-	    count(fx, "SELECT COUNT(*) FROM messages WHERE id = ? AND email_state = 'cancelled'", id1),
+	    count(fx, "SELECT COUNT(*) FROM messages WHERE id = ? AND email_state = 'cancelled'",
+	          id1),
 	    1);
 	assert_int_equal(
 	    count(fx, "SELECT COUNT(*) FROM messages WHERE id = ? AND email_state = 'queued'", id2),
 	    1);
 	assert_int_equal(
-	    count(fx, "SELECT COUNT(*) FROM messages WHERE id = ? AND next_at > created_at", id2), 1);
+	    count(fx, "SELECT COUNT(*) FROM messages WHERE id = ? AND next_at > created_at", id2),
+	    1);
 }
 
 static void refuses_a_message_without_recipient(void **state)

@@ -2033,6 +2033,46 @@ static void people_reconcile_erasures_refuses_foreign_key_store(void **state)
 	assert_string_equal(status_of(fx, b), "active");
 }
 
+/* A one-time link (links.c) works once, only for its purpose, until it
+ * expires; a newer link of the same purpose voids the older one; the
+ * table holds a hash, never the token. */
+static void people__link_use_once_purpose_expiry(void **state)
+{
+	struct fx *fx = *state;
+	int64_t id = person(fx, "Link Person", "link@example.org", NULL, false);
+	char t1[65], t2[65], t3[65];
+	int64_t uid = -1, pid = -1;
+	struct db_conn *c = db_acquire(fx->pool);
+	assert_int_equal(db_begin(c, true), 0);
+	assert_int_equal(people__link_create(c, &fx->kr, "invite", 0, id, 3600, t1), 0);
+	assert_int_equal(people__link_create(c, &fx->kr, "invite", 0, id, 3600, t2), 0);
+	assert_int_equal(people__link_create(c, &fx->kr, "reset", 0, id, 1800, t3), 0);
+	assert_int_equal(db_commit(c), 0);
+	assert_int_equal(strlen(t1), 64);
+	assert_string_not_equal(t1, t2);
+	struct db_stmt *s =
+	    db_prepare(c, "SELECT COUNT(*) FROM account_links WHERE token_hash = ?1");
+	db_bind_text(s, 1, t2);
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_int_equal(db_col_i64(s, 0), 0); /* only a hash is stored */
+	db_finish(s);
+	assert_int_equal(db_begin(c, true), 0);
+	assert_int_equal(people__link_use(c, &fx->kr, "invite", t1, &uid, &pid), -HEARTH_ENOTFOUND);
+	assert_int_equal(people__link_use(c, &fx->kr, "reset", t2, &uid, &pid), -HEARTH_ENOTFOUND);
+	assert_int_equal(people__link_use(c, &fx->kr, "invite", t2, &uid, &pid), 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(pid, id);
+	assert_int_equal(people__link_use(c, &fx->kr, "invite", t2, &uid, &pid), -HEARTH_ENOTFOUND);
+	assert_int_equal(people__link_use(c, &fx->kr, "invite", "short", &uid, &pid),
+	                 -HEARTH_ENOTFOUND);
+	assert_int_equal(db_commit(c), 0);
+	shift(fx, 1801);
+	assert_int_equal(db_begin(c, true), 0);
+	assert_int_equal(people__link_use(c, &fx->kr, "reset", t3, &uid, &pid), -HEARTH_ENOTFOUND);
+	db_rollback(c);
+	db_release(fx->pool, c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
@@ -2099,6 +2139,7 @@ int main(void)
 	    T(people__erasure_reject_without_user_actor),
 	    T(people__erasure_request_automatic_policy),
 	    T(people__expired_by_cutoff),
+	    T(people__link_use_once_purpose_expiry),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -82,6 +82,7 @@ static const struct {
                                 R(ROLE_PEER_SUPPORTER)},
     [ACT_FOLLOWUP_LOG] = {true, R(ROLE_ADMIN) | R(ROLE_COORDINATOR)},
     [ACT_DUTY_SELF] = {true, STAFF_ROLES},
+    [ACT_OUTBOX] = {true, R(ROLE_ADMIN)},
 };
 
 /* Actions that exist only for a participant's own record (and a
@@ -151,6 +152,7 @@ static void policy_allows_coordinator_org_list_not_admin(void **state)
 	    ACT_ORG_CREATE,        ACT_ORG_UPDATE,        ACT_USER_LIST,         ACT_USER_CREATE,    ACT_USER_UPDATE,
 	    ACT_MEMBERSHIP_CREATE, ACT_MEMBERSHIP_DELETE, ACT_TOKEN_LIST,     ACT_TOKEN_CREATE,
 	    ACT_TOKEN_REVOKE,      ACT_AUDIT_READ,        ACT_ERASURE_REVIEW, ACT_RETENTION,
+	    ACT_OUTBOX,
 	};
 	for (size_t i = 0; i < sizeof admin_only / sizeof admin_only[0]; i++)
 		if (policy_allows(&a, admin_only[i]))

@@ -114,6 +114,8 @@ const KNOWN = {
   '400 form_token': 'form.error.expired',
   '400 code': 'form.error.badCode',
   '409 code': 'form.error.codeUsed',
+  '400 token': 'link.error.bad',
+  '409 token': 'link.error.hasLogin',
 };
 
 // Shows errors for one form. register(path, element, label) names the

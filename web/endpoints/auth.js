@@ -11,6 +11,16 @@ export function logOut() {
   return api('/auth/logout', { method: 'POST' });
 }
 
+// Forgot password: the same answer whether an account uses email or not.
+export function requestPasswordReset(email) {
+  return api('/auth/password-reset', { method: 'POST', body: { email } });
+}
+
+// A reset link's token and the new password.
+export function resetPassword(token, password) {
+  return api('/auth/password-reset/complete', { method: 'POST', body: { token, password } });
+}
+
 export function currentUser() {
   return api('/auth/me');
 }

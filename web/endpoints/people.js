@@ -37,6 +37,11 @@ export function newAccountCode(id) {
   return api(`/participants/${id}/account-code`, { method: 'POST' });
 }
 
+// Emails the person a one-time link to set a password (the code stays the fallback).
+export function inviteByEmail(id) {
+  return api(`/participants/${id}/invite`, { method: 'POST' });
+}
+
 export function participantConsents(id) {
   return api(`/participants/${id}/consents`);
 }

@@ -90,6 +90,18 @@ export async function joinView(ctx) {
   const box = h('div', { id: 'join-box' });
 
   function done(data, body) {
+    if (data.status === 'check_email') {
+      // The same answer whether the address was known or not: the way in
+      // (or, for a known address, a note to its owner) goes by email.
+      const sent = h('h2', { tabindex: '-1', id: 'join-done' }, t('join.checkTitle'));
+      box.replaceChildren(
+        sent,
+        h('p', { id: 'join-check' }, t('join.checkText', { email: body.email })),
+        h('p', { class: 'hint' }, t('join.checkHint')),
+        h('p', {}, h('a', { href: '#/login' }, t('forgot.back'))));
+      sent.focus();
+      return;
+    }
     const heading = h('h2', { tabindex: '-1', id: 'join-done' }, t('join.doneTitle', { name: body.preferred_name || body.name }));
     box.replaceChildren(
       heading,

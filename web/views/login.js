@@ -78,6 +78,7 @@ export async function loginView(ctx) {
       h('div', { class: 'field' }, h('label', { for: 'login-email' }, t('login.email')), email),
       h('div', { class: 'field' }, h('label', { for: 'login-password' }, t('login.password')), password),
       submit),
+    h('p', {}, h('a', { href: '#/forgot-password', id: 'forgot-link' }, t('login.forgot'))),
     h('div', { class: 'join-box' },
       h('h2', {}, t('login.newHere')),
       h('p', {}, h('a', { href: '#/join', id: 'join-link', class: 'button button-quiet' }, t('login.join'))),

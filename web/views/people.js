@@ -6,7 +6,7 @@
 
 import { ApiError } from '../lib/api.js';
 import {
-  createParticipant, eraseParticipant, findParticipants, getParticipant, listParticipants, newAccountCode,
+  createParticipant, eraseParticipant, findParticipants, getParticipant, inviteByEmail, listParticipants, newAccountCode,
   participantConsents, recordParticipantConsent, updateParticipant,
 } from '../endpoints/people.js';
 import { dataTable, h, tableRow, uid } from '../lib/dom.js';
@@ -248,6 +248,25 @@ function codeSection(ctx, person) {
   return { button, box, errors };
 }
 
+// Emails the person a one-time link to set a password and get their login.
+function inviteSection(ctx, person) {
+  const errors = new FormErrors('invite');
+  const done = h('p', { id: 'invite-sent', class: 'notice', tabindex: '-1', hidden: true });
+  const button = h('button', { type: 'button', class: 'button button-quiet', id: 'invite-send' }, t('invite.send'));
+  button.addEventListener('click', () => busy(button, t('invite.sending'), async () => {
+    errors.clear();
+    try {
+      const data = await inviteByEmail(person.id);
+      done.textContent = t('invite.sent', { days: data.valid_days });
+      done.hidden = false;
+      done.focus();
+    } catch (err) {
+      if (!errors.showApiError(err)) ctx.sessionExpired();
+    }
+  }));
+  return { button, done, errors };
+}
+
 // "ABCD2345WXYZ" -> "ABCD 2345 WXYZ", easier to read and copy.
 export function grouped(code) {
   return String(code).replace(/(.{4})(?=.)/g, '$1 ');
@@ -287,6 +306,11 @@ export async function personView(ctx, { id }) {
   if (can('participant.update')) actions.push(h('a', { class: 'button', href: `#/people/${id}/edit`, id: 'person-edit' }, t('person.edit')));
   if (can('consent.record')) actions.push(h('a', { class: 'button button-quiet', href: `#/people/${id}/consent`, id: 'person-consent' }, t('person.recordConsent')));
   if (can('participant.update') && !person.has_account) {
+    if (person.email) {
+      const invite = inviteSection(ctx, person);
+      actions.push(invite.button);
+      extras.push(invite.errors.box, invite.done);
+    }
     const code = codeSection(ctx, person);
     actions.push(code.button);
     extras.push(code.errors.box, code.box);

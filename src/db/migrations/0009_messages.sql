@@ -37,6 +37,7 @@ CREATE TABLE messages (
   message_id TEXT,              -- the email's Message-ID, the same on every try
   cancel_key TEXT,              -- cancels a queued reminder whose reason went away
   created_at INTEGER NOT NULL,
+  shown_at INTEGER NOT NULL,    -- when the inbox shows it: a reminder, once it is due
   read_at INTEGER               -- read in the inbox
 );
 CREATE INDEX messages_due ON messages (email_state, next_at);
