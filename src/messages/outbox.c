@@ -105,9 +105,11 @@ int messages_send(struct db_conn *c, const struct keyring *kr, const struct mess
 	/* The recipient's open pages learn of it (their unread count); the
 	 * sender is woken when the transaction commits. A message for later
 	 * (a reminder) is shown, and its event published, by the sender when
-	 * it comes due. */
+	 * it comes due. A message is the recipient's own whatever organisation
+	 * it is about (a participant offered a place in another organisation's
+	 * programme holds no role there), so its event names none. */
 	if (user && !k->email_only && m->not_before <= now &&
-	    (rc = events_publish(c, user, m->org, "message", mid)) != 0)
+	    (rc = events_publish(c, user, 0, "message", mid)) != 0)
 		return rc;
 	messages__wake_sender(c);
 	return 0;

@@ -43,7 +43,7 @@
 #define CLAIM_BATCH 16
 
 static const char SQL_DUE[] =
-    "SELECT id, user_id, organisation_id, in_inbox,"
+    "SELECT id, user_id, in_inbox,"
     " CASE WHEN shown_at > created_at AND attempts = 0 THEN 1 ELSE 0 END"
     " FROM messages WHERE (email_state = 'queued' AND next_at <= ?1)"
     " OR (email_state = 'sending' AND claimed_until < ?1) ORDER BY next_at, id LIMIT "
@@ -404,15 +404,14 @@ static int claim(struct db_conn *c, int64_t *ids)
 	 * now. (A claim taken again after a crash may publish it twice; a
 	 * page only counts its unread messages again.) */
 	struct {
-		int64_t id, user, org;
+		int64_t id, user;
 	} due[CLAIM_BATCH];
 	int ndue = 0;
 	while (n < CLAIM_BATCH && db_next(s, &rc)) {
 		ids[n] = db_col_i64(s, 0);
-		if (!db_col_null(s, 1) && db_col_i64(s, 3) == 1 && db_col_i64(s, 4) != 0) {
+		if (!db_col_null(s, 1) && db_col_i64(s, 2) == 1 && db_col_i64(s, 3) != 0) {
 			due[ndue].id = ids[n];
-			due[ndue].user = db_col_i64(s, 1);
-			due[ndue++].org = db_col_null(s, 2) ? 0 : db_col_i64(s, 2);
+			due[ndue++].user = db_col_i64(s, 1);
 		}
 		n++;
 	}
@@ -420,7 +419,7 @@ static int claim(struct db_conn *c, int64_t *ids)
 	if (rc)
 		goto fail;
 	for (int i = 0; i < ndue; i++)
-		if (events_publish(c, due[i].user, due[i].org, "message", due[i].id) != 0)
+		if (events_publish(c, due[i].user, 0, "message", due[i].id) != 0)
 			goto fail;
 	for (int i = 0; i < n; i++) {
 		s = db_prepare(c, SQL_CLAIM);
