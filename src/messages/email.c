@@ -159,7 +159,8 @@ static void kind_link(const struct mail_input *in, const char *base, struct buf 
 		break;
 	}
 	case MSG_SESSION_CANCELLED:
-	case MSG_SESSION_MOVED: buf_puts(out, "/#/me/sessions"); break;
+	case MSG_SESSION_MOVED:
+	case MSG_SESSION_CHANGED: buf_puts(out, "/#/me/sessions"); break;
 	case MSG_DUTY_ON:
 	case MSG_DUTY_OFF: buf_puts(out, "/#/me/duties"); break;
 	case MSG_ACCOUNT_INVITE:

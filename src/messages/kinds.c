@@ -13,6 +13,7 @@ const struct message_kind_info message_kinds[MSG__MAX] = {
     [MSG_WAITLIST_REMINDER] = {"waitlist_reminder", false, true, false},
     [MSG_SESSION_CANCELLED] = {"session_cancelled", false, true, false},
     [MSG_SESSION_MOVED] = {"session_moved", false, false, false},
+    [MSG_SESSION_CHANGED] = {"session_changed", false, false, false},
     [MSG_DUTY_ON] = {"duty_on", false, false, false},
     [MSG_DUTY_OFF] = {"duty_off", false, false, false},
     [MSG_ACCOUNT_INVITE] = {"account_invite", true, true, true},

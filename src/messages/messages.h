@@ -41,6 +41,7 @@ enum message_kind {
 	MSG_WAITLIST_REMINDER, /* the offer expires soon: params programme_id, expires_at */
 	MSG_SESSION_CANCELLED, /* params session_id, starts_at */
 	MSG_SESSION_MOVED,     /* params session_id, starts_at, was_starts_at */
+	MSG_SESSION_CHANGED,   /* its venue or online link changed: params session_id, starts_at */
 	MSG_DUTY_ON,           /* a facilitator put on duty: params session_id, starts_at */
 	MSG_DUTY_OFF,          /* taken off duty: params session_id, starts_at */
 	MSG_ACCOUNT_INVITE,    /* staff invite a person: a one-time link (secret) */

@@ -352,7 +352,8 @@ int sessions_state_get(struct db_conn *c, struct arena *a, int64_t id, struct se
 
 /* Tells everyone who holds a place in the session's programme and the staff
  * on its roster that a published session was cancelled or moved
- * (MSG_SESSION_CANCELLED, MSG_SESSION_MOVED), inside the caller's
+ * (MSG_SESSION_CANCELLED, MSG_SESSION_MOVED) or takes place elsewhere
+ * (MSG_SESSION_CHANGED), inside the caller's
  * transaction. Params are ids and times only. */
 static int session_tell(struct db_conn *c, int64_t id, enum message_kind kind, int64_t start,
                         int64_t was_start)
@@ -427,6 +428,10 @@ int sessions_state_put(struct db_conn *c, int64_t id, const struct session_state
 	bool cancelled = shown && strcmp(st->status, "cancelled") == 0;
 	bool moved =
 	    shown && !cancelled && strcmp(st->status, "published") == 0 && st->start != was.start;
+	/* Somewhere else (another venue, another online link) at the same time. */
+	bool place = shown && !cancelled && !moved && strcmp(st->status, "published") == 0 &&
+	             (st->venue != was.venue || strcmp(st->link ? st->link : "",
+	                                               was.link ? was.link : "") != 0);
 	int64_t was_start = was.start;
 	arena_free(a);
 	struct db_stmt *s = db_prepare(c, SQL_SESSION_UPDATE);
@@ -448,5 +453,7 @@ int sessions_state_put(struct db_conn *c, int64_t id, const struct session_state
 		rc = session_tell(c, id, MSG_SESSION_CANCELLED, st->start, was_start);
 	else if (moved)
 		rc = session_tell(c, id, MSG_SESSION_MOVED, st->start, was_start);
+	else if (place)
+		rc = session_tell(c, id, MSG_SESSION_CHANGED, st->start, was_start);
 	return rc;
 }

@@ -125,6 +125,15 @@ describe('no sensitive personal data in any email', () => {
     assert.equal(add.status, 201, add.text);
     const moveTo = new Date(Date.parse(sessions[0].starts_at) + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     assert.equal((await as.coordinator.patch(`/api/v1/sessions/${sessions[0].id}`, { starts_at: moveTo })).status, 200);
+    // Then to another venue at the same time.
+    const annex = `Crisis House Annex ${unique('v')}`;
+    secrets.push(annex, 'Crisis House');
+    const v2 = await as.coordinator.post('/api/v1/venues', {
+      organisation_id: riverside, name: annex, address: '11 Quiet Lane', capacity: 20, features: [],
+    });
+    assert.equal(v2.status, 201, v2.text);
+    const place = await as.coordinator.patch(`/api/v1/sessions/${sessions[0].id}`, { venue_id: v2.json.id });
+    assert.equal(place.status, 200, place.text);
     const reason = `${b.name} was sectioned last night`;
     secrets.push(reason, 'sectioned');
     const cx = await as.coordinator.patch(`/api/v1/sessions/${sessions[1].id}`, { status: 'cancelled', cancel_reason: reason });

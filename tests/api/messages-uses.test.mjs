@@ -209,6 +209,18 @@ describe('sessions and the roster', () => {
     // A change that is no move (the same time) tells nobody.
     assert.equal((await as.coordinator.patch(`/api/v1/sessions/${s1.id}`, { starts_at: moveTo })).status, 200);
     assert.equal(stored(`kind = 'session_moved' AND params LIKE '%"session_id":${s1.id},%'`).length, 3);
+    assert.equal(stored(`kind = 'session_changed' AND params LIKE '%"session_id":${s1.id},%'`).length, 0);
+    // Somewhere else at the same time: session_changed, to the same people.
+    const other = await as.coordinator.post('/api/v1/venues', {
+      organisation_id: ORG.riverside, name: unique('Other room'), address: '2 Test Street', capacity: 60, features: [],
+    });
+    assert.equal(other.status, 201, other.text);
+    const elsewhere = await as.coordinator.patch(`/api/v1/sessions/${s1.id}`, { venue_id: other.json.id });
+    assert.equal(elsewhere.status, 200, elsewhere.text);
+    const ch = stored(`kind = 'session_changed' AND params LIKE '%"session_id":${s1.id},%'`);
+    assert.deepEqual(who(ch), { people: [a, SELF.p2].sort((x, y) => x - y), staff: [facilitatorId] });
+    assert.equal(ch[0].params.starts_at, moveTo);
+    assert.ok((await inbox(p2)).some((m) => m.kind === 'session_changed' && m.params.session_id === s1.id));
 
     const cancel = await as.coordinator.patch(`/api/v1/sessions/${s2.id}`, { status: 'cancelled', cancel_reason: 'The room flooded' });
     assert.equal(cancel.status, 200, cancel.text);
