@@ -4,7 +4,8 @@
 # when something is missing.
 set -euo pipefail
 need_build=(build-essential cmake pkg-config libcivetweb-dev libjansson-dev libsodium-dev
-  libsqlite3-dev libcmocka-dev libpq-dev libicu-dev libcurl4-openssl-dev curl)
+  libsqlite3-dev libcmocka-dev libpq-dev libicu-dev libcurl4-openssl-dev curl
+  zlib1g-dev libbrotli-dev)
 # tzdata: programmes read time zones from /usr/share/zoneinfo at run time.
 need_run=(tzdata)
 # clang + libclang-rt-14-dev: the libFuzzer targets of tests/fuzz/ (the

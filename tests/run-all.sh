@@ -75,7 +75,7 @@ else
 	summary+=("api-pg   could not start PostgreSQL")
 fi
 stage browser tests/browser/with-server.sh
-stage bench bash -c 'ok=0; for b in bench/http.sh bench/people.sh bench/programs.sh bench/events.sh bench/outbox.sh; do [ -x "$b" ] || continue; if "$b" --quick; then ok=$((ok+1)); else echo "not ok - $b"; fi; done; n=$(ls bench/http.sh bench/people.sh bench/programs.sh bench/events.sh bench/outbox.sh 2>/dev/null | wc -l); echo "$ok passed, $((n-ok)) failed"; [ "$ok" -eq "$n" ]'
+stage bench bash -c 'ok=0; for b in bench/http.sh bench/people.sh bench/programs.sh bench/events.sh bench/outbox.sh bench/pageload.sh; do [ -x "$b" ] || continue; if "$b" --quick; then ok=$((ok+1)); else echo "not ok - $b"; fi; done; n=$(ls bench/http.sh bench/people.sh bench/programs.sh bench/events.sh bench/outbox.sh bench/pageload.sh 2>/dev/null | wc -l); echo "$ok passed, $((n-ok)) failed"; [ "$ok" -eq "$n" ]'
 
 echo
 echo "=== summary ==="

@@ -3,26 +3,43 @@
 // Views are functions (ctx, params) => Promise<{title, node}>; see views/.
 
 import { ApiError, setCsrfToken } from './lib/api.js';
-import { currentUser, logOut } from './endpoints/auth.js';
+import { currentSession, logOut } from './endpoints/auth.js';
 import { h } from './lib/dom.js';
 import { preferredLanguage, setLanguage, t } from './lib/i18n.js';
 import { can, loadMeta } from './lib/meta.js';
 import { loginView } from './views/login.js';
-import { dashboardView } from './views/dashboard.js';
-import { auditView, erasureRequestsView, organisationsView, tokensView, usersView } from './views/admin.js';
-import { editView, peopleListView, personView, recordConsentView, registerView } from './views/people.js';
-import { myConsentsView, myDataView, myDetailsView, myNeedsView } from './views/me.js';
-import { claimView, joinView } from './views/join.js';
-import { forgotPasswordView, resetPasswordView, setPasswordView } from './views/account-links.js';
-import { programmeEditView, programmeNewView, programmeView, programmesView } from './views/programmes.js';
-import { attendanceView, dutiesView, sessionView } from './views/sessions.js';
-import { followupsView, trainingView, venueView, venuesView } from './views/staff.js';
-import { fitView, mySessionsView } from './views/taking-part.js';
-import { listeningView, roundView, youSaidView } from './views/listening.js';
-import { inboxView } from './views/inbox.js';
-import { messagePrefsView, outboxView, unsubscribeView } from './views/mail.js';
+// Every view but sign-in is loaded when its route is first opened: lazy()
+// gives a view function that imports its module then (once; the browser
+// keeps it), so a phone fetches only the shell first. index.html preloads
+// the shell's static imports (tools/embed.c); a failed load is the route's
+// error, as a failed API call is.
+const lazy = (load, ...names) => Object.fromEntries(names.map((name) =>
+  [name, (ctx, params) => load().then((m) => m[name](ctx, params))]));
+const { dashboardView } = lazy(() => import('./views/dashboard.js'), 'dashboardView');
+const { auditView, erasureRequestsView, organisationsView, tokensView, usersView } = lazy(() => import('./views/admin.js'),
+  'auditView', 'erasureRequestsView', 'organisationsView', 'tokensView', 'usersView');
+const { editView, peopleListView, personView, recordConsentView, registerView } = lazy(() => import('./views/people.js'),
+  'editView', 'peopleListView', 'personView', 'recordConsentView', 'registerView');
+const { myConsentsView, myDataView, myDetailsView, myNeedsView } = lazy(() => import('./views/me.js'),
+  'myConsentsView', 'myDataView', 'myDetailsView', 'myNeedsView');
+const { claimView, joinView } = lazy(() => import('./views/join.js'), 'claimView', 'joinView');
+const { forgotPasswordView, resetPasswordView, setPasswordView } = lazy(() => import('./views/account-links.js'),
+  'forgotPasswordView', 'resetPasswordView', 'setPasswordView');
+const { programmeEditView, programmeNewView, programmeView, programmesView } = lazy(() => import('./views/programmes.js'),
+  'programmeEditView', 'programmeNewView', 'programmeView', 'programmesView');
+const { attendanceView, dutiesView, sessionView } = lazy(() => import('./views/sessions.js'),
+  'attendanceView', 'dutiesView', 'sessionView');
+const { followupsView, trainingView, venueView, venuesView } = lazy(() => import('./views/staff.js'),
+  'followupsView', 'trainingView', 'venueView', 'venuesView');
+const { fitView, mySessionsView } = lazy(() => import('./views/taking-part.js'), 'fitView', 'mySessionsView');
+const { listeningView, roundView, youSaidView } = lazy(() => import('./views/listening.js'),
+  'listeningView', 'roundView', 'youSaidView');
+const { inboxView } = lazy(() => import('./views/inbox.js'), 'inboxView');
+const { messagePrefsView, outboxView, unsubscribeView } = lazy(() => import('./views/mail.js'),
+  'messagePrefsView', 'outboxView', 'unsubscribeView');
 import { onEvent, startEvents, stopEvents } from './lib/events.js';
 import { eventsUrl, myUnreadCount } from './endpoints/messages.js';
+import { focusBack, followOn, hasUnsaved, mayLeave, putTyping, shownRoute, takeTyping, watchTyping } from './lib/keep.js';
 
 // path: "/people/:id" matches "/people/12" and passes {id: "12"} to the view.
 // public: shown without signing in; guest: only when signed out (signed-in
@@ -133,7 +150,9 @@ const ctx = {
   },
   // Shows the current page again with fresh data after a change made on
   // it, announcing message. Focus stays on the control that has the same
-  // id in the new page (the button just pressed), else goes to the heading.
+  // id in the new page (the button just pressed), else on the one marked
+  // data-after with that id, else goes to the heading. What the person
+  // typed and has not sent stays (lib/keep.js).
   refresh(message = '') {
     pendingStatus = message;
     // A button disabled while it worked has lost focus; lastFocused has it.
@@ -288,18 +307,23 @@ async function render({ focus = true, keep = null } = {}) {
     result = errorView(err);
   }
   if (count !== renderCount) return; // a newer navigation won
+  // What the person typed on this page stays in the page drawn again.
+  const typed = takeTyping(viewBox);
   viewBox.replaceChildren(result.node);
+  const typedFocus = putTyping(viewBox, typed, path);
   viewBox.removeAttribute('aria-busy');
   statusBox.textContent = pendingStatus;
   pendingStatus = '';
   viewTitle = result.title;
   showTitle();
   let kept = keep ? document.getElementById(keep) : null;
+  if (!kept || !viewBox.contains(kept)) kept = followOn(viewBox, keep);
   if (kept && (!viewBox.contains(kept) || kept.closest('[hidden]'))) kept = null;
   // A control inside a closed <details>: its summary is the way back to it.
   const closed = kept?.closest('details:not([open])');
   if (closed) kept = closed.querySelector('summary');
-  if (kept) kept.focus();
+  if (typedFocus && (!kept || kept === typedFocus.el)) focusBack(typedFocus);
+  else if (kept) kept.focus();
   else if (focus) viewBox.querySelector('h1')?.focus();
 }
 
@@ -313,7 +337,42 @@ async function logout(messageKey = 'status.signedOut') {
   endSession(messageKey);
 }
 
+// The header's menu, a <details> that opens and closes without JavaScript.
+// On a wide screen it stays open and sits inline (its button hidden by
+// .menu-inline); on a phone Escape closes it and gives focus back to its
+// button, and choosing a link or button in it, or a click or focus
+// outside it, closes it.
+const WIDE_SCREEN = window.matchMedia('(min-width: 48rem)');
+
+function wireMenu() {
+  const header = document.getElementById('site-header');
+  const menu = document.getElementById('site-menu');
+  const button = document.getElementById('menu-button');
+  const fit = () => {
+    header.classList.toggle('menu-inline', WIDE_SCREEN.matches);
+    menu.open = WIDE_SCREEN.matches;
+  };
+  fit();
+  WIDE_SCREEN.addEventListener('change', fit);
+  menu.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || WIDE_SCREEN.matches || !menu.open) return;
+    event.preventDefault();
+    menu.open = false;
+    button.focus();
+  });
+  menu.addEventListener('click', (event) => {
+    if (!WIDE_SCREEN.matches && event.target.closest('#menu-panel a, #menu-panel button')) menu.open = false;
+  });
+  // On a phone the open menu covers the page: leaving it closes it.
+  const leave = (target) => {
+    if (!WIDE_SCREEN.matches && menu.open && target instanceof Node && !menu.contains(target)) menu.open = false;
+  };
+  document.addEventListener('click', (event) => leave(event.target));
+  menu.addEventListener('focusout', (event) => leave(event.relatedTarget));
+}
+
 function wireShell() {
+  wireMenu();
   const select = document.getElementById('lang-select');
   select.addEventListener('change', async () => {
     try {
@@ -335,25 +394,46 @@ function wireShell() {
     lastFocused = event.target.id || null;
   });
   for (const kind of ['message', 'message_read', 'open']) onEvent(kind, refreshUnread);
+  watchTyping(viewBox);
   window.addEventListener('hashchange', () => {
-    if (location.hash.startsWith('#/') || location.hash === '') render();
+    if (!(location.hash.startsWith('#/') || location.hash === '')) return;
+    // Unsaved changes: ask before leaving the page; staying puts its address back.
+    if (session.user && !mayLeave(currentPath(), t('leave.confirm'))) {
+      history.replaceState(null, '', `#${shownRoute()}`);
+      return;
+    }
+    render();
+  });
+  window.addEventListener('beforeunload', (event) => {
+    if (session.user && hasUnsaved()) event.preventDefault();
   });
 }
 
 async function boot() {
   const lang = preferredLanguage();
   document.getElementById('lang-select').value = lang;
+  // On a poor signal every request costs a round trip: the words, who is
+  // signed in and what they may do (GET /meta, with the same cookie) are
+  // asked for together. Each answer is awaited below.
+  const [sessionAnswer, metaAnswer] = [currentSession(), loadMeta()];
+  sessionAnswer.catch(() => {});
+  metaAnswer.catch(() => {});
   await setLanguage(lang);
   wireShell();
   try {
-    const me = await currentUser();
-    session.user = me.user;
-    setCsrfToken(me.csrf_token);
-    startLive();
+    // 200 either way: a visitor's page load makes no failed request.
+    const me = await sessionAnswer;
+    if (me.authenticated) {
+      session.user = me.user;
+      setCsrfToken(me.csrf_token);
+      startLive();
+    }
   } catch (err) {
-    // 401 just means nobody is signed in; anything else is worth a note.
-    if (!(err instanceof ApiError && err.status === 401)) announceAfterNavigation(t('error.network'));
+    if (!(err instanceof ApiError)) console.error(err);
+    announceAfterNavigation(t('error.network'));
   }
+  // render() asks again when this failed, and shows why.
+  session.metaLoaded = await metaAnswer.then(() => true, () => false);
   await render({ focus: false });
 }
 

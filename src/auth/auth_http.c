@@ -132,6 +132,22 @@ void auth_http_me(struct req *r)
 	    me_json(r, &r->actor, r->actor.kind == AUTH_SESSION ? r->actor.session_token : NULL));
 }
 
+/* Whether anyone is signed in, answered 200 either way, so that a page
+ * loaded by a visitor asks without a failed request (the browser logs a
+ * 401 as an error): {"authenticated": false}, or true with what GET
+ * /auth/me says. A stale cookie counts as nobody (it is cleared). */
+void auth_http_session(struct req *r)
+{
+	if (r->actor.kind == AUTH_NONE) {
+		http_json(r, 200, json_pack("{s:b}", "authenticated", 0));
+		return;
+	}
+	json_t *o =
+	    me_json(r, &r->actor, r->actor.kind == AUTH_SESSION ? r->actor.session_token : NULL);
+	json_object_set_new(o, "authenticated", json_true());
+	http_json(r, 200, o);
+}
+
 /* --- administration --- */
 
 /* Answers a write that names a user or organisation that does not exist:

@@ -7,6 +7,7 @@ struct req;
 void auth_http_login(struct req *r);
 void auth_http_logout(struct req *r);
 void auth_http_me(struct req *r);
+void auth_http_session(struct req *r);
 void auth_http_admin_org_list(struct req *r);
 void auth_http_admin_org_create(struct req *r);
 void auth_http_admin_org_update(struct req *r);

@@ -9,6 +9,14 @@ struct embedded_file {
 	const char *name;          /* path relative to its root, e.g. "app.js" */
 	const unsigned char *data; /* NUL-terminated for convenience */
 	unsigned long len;         /* length without the terminator */
+	/* The web UI only (tools/embed.c --web), else 0: the content-hashed
+	 * name ("lib/api.3f9c2a1b.js"; none for index.html), and the gzip and
+	 * Brotli encodings of data, each only when smaller. */
+	const char *hashed;
+	const unsigned char *gz;
+	unsigned long gzlen;
+	const unsigned char *br;
+	unsigned long brlen;
 };
 
 extern const struct embedded_file web_assets[];

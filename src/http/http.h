@@ -239,17 +239,31 @@ json_t *openapi_document(void);
 json_t *openapi_fields_schema(const struct field_table *t);
 
 /* static.c */
-struct static_asset {
-	const char *path; /* "/app.js" */
-	const char *type;
-	const unsigned char *data;
+/* One encoding of an asset: identity, gzip or Brotli (src/http/static.c). */
+struct static_variant {
+	const unsigned char *data; /* NULL: the asset has no such encoding */
 	size_t len;
-	char etag[24];
-	char *head; /* status line and headers but Date, each ending \r\n */
+	char etag[32]; /* one per encoding */
+	char *head;    /* status line and headers but Date, each ending \r\n */
 	size_t headlen;
+	char *head304; /* the same for 304 Not Modified: the same CSP (a 304's
+	                * headers replace the cached ones) */
+	size_t head304len;
+};
+struct static_asset {
+	const char *path; /* "/app.js", or the hashed "/app.3f9c2a1b.js" */
+	const char *type;
+	const char *cache_control; /* "no-cache", or immutable for hashed paths */
+	const unsigned char *data; /* the identity bytes */
+	size_t len;
+	struct static_variant plain, gzip, br;
 };
 void static_init(void);
 const struct static_asset *static_find(const char *path);
+/* The variant to send for a request's Accept-Encoding (NULL: identity). */
+const struct static_variant *static_pick(const struct static_asset *a, const char *accept_encoding);
+/* Whether an If-None-Match value matches etag. */
+bool static_etag_match(const char *if_none_match, const char *etag);
 
 /* Security headers sent on every response. */
 extern const char http_security_headers[];

@@ -50,6 +50,13 @@ const struct openapi_response openapi_responses[] = {
      "'memberships']},'csrf_token':{'type':'string'},'token_id':{'type':'integer'}},"
      "'required':['user']}",
      ""},
+    {"GET", "/api/v1/auth/session", 200, "application/json",
+     "{'type':'object','properties':{'authenticated':{'type':'boolean'},'user':{'type':'object',"
+     "'properties':{'id':{'type':'integer'},'email':{'type':['null','string']},"
+     "'display_name':{'type':'string'},'memberships':{'type':'array'}},"
+     "'required':['id','email','display_name','memberships']},'csrf_token':{'type':'string'},"
+     "'token_id':{'type':'integer'}},'required':['authenticated']}",
+     ""},
     {"GET", "/api/v1/meta", 200, "application/json",
      "{'type':'object','required':['roles','scopes','organisations','everywhere','enums'],"
      "'properties':{'roles':{'type':'object','description':'each role,"

@@ -37,6 +37,8 @@ const struct route routes[] = {
      "Set a new password with a reset link's token; ends every session of the account", "auth",
      &people_http_reset_complete_body},
     {"GET", "/api/v1/auth/me", auth_http_me, ACT_SELF, 0, "The current user", "auth"},
+    {"GET", "/api/v1/auth/session", auth_http_session, ACT_PUBLIC, ROUTE_PUBLIC,
+     "Whether anyone is signed in (200 either way), and if so who, as /auth/me says", "auth"},
     {"GET", "/api/v1/events", events_http_stream, ACT_SELF, ROUTE_NO_TOUCH,
      "My live events (Server-Sent Events; resume with Last-Event-ID)", "messages"},
     {"GET", "/api/v1/me/messages", inbox_http_list, ACT_SELF, 0, "My inbox, newest first",

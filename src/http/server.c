@@ -296,21 +296,25 @@ static bool serve_static(struct req *r)
 	}
 	if (!a)
 		return false;
+	/* The encoding the client takes (static.c), each with its own ETag. */
+	const struct static_variant *v = static_pick(a, req_header(r, "Accept-Encoding"));
 	const char *inm = req_header(r, "If-None-Match");
-	if (inm && strcmp(inm, a->etag) == 0) {
-		http_add_header(r, "ETag: %s", a->etag);
-		http_send(r, 304, NULL, NULL, 0);
-		return true;
-	}
+	bool fresh = inm && static_etag_match(inm, v->etag);
 	/* The headers were formatted once at start-up; only Date changes. One
-	 * write of headers and body together, from the request's arena. */
-	bool head = strcmp(r->method, "HEAD") == 0;
+	 * write of headers and body together, from the request's arena. The
+	 * body is written as is: CivetWeb compresses only the files it serves
+	 * itself, never what a handler writes. A 304 has the 200's headers
+	 * (index.html's CSP allows its import map), so a cache that merges
+	 * them keeps them. */
+	bool head = fresh || strcmp(r->method, "HEAD") == 0;
 	const char *date = http_date();
+	const char *h = fresh ? v->head304 : v->head;
+	size_t hlen = fresh ? v->head304len : v->headlen;
 	size_t dlen = strlen(date), n = 0;
-	size_t total = a->headlen + 6 + dlen + 4 + (head ? 0 : a->len);
+	size_t total = hlen + 6 + dlen + 4 + (head ? 0 : v->len);
 	char *out = arena_alloc(r->arena, total);
-	memcpy(out, a->head, a->headlen);
-	n = a->headlen;
+	memcpy(out, h, hlen);
+	n = hlen;
 	memcpy(out + n, "Date: ", 6);
 	n += 6;
 	memcpy(out + n, date, dlen);
@@ -318,12 +322,12 @@ static bool serve_static(struct req *r)
 	memcpy(out + n, "\r\n\r\n", 4);
 	n += 4;
 	if (!head) {
-		memcpy(out + n, a->data, a->len);
-		n += a->len;
+		memcpy(out + n, v->data, v->len);
+		n += v->len;
 	}
 	mg_write(r->conn, out, n);
-	r->status = 200;
-	r->bytes = (long long)a->len;
+	r->status = fresh ? 304 : 200;
+	r->bytes = fresh ? 0 : (long long)v->len;
 	return true;
 }
 

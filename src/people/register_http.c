@@ -31,10 +31,28 @@ static void form_token(struct req *r, int64_t ts, char *out, size_t size)
 }
 
 /* Organisations people may register themselves with: arts organisations
- * and partners (a mental-health service registers its own patients). */
-static bool takes_registrations(const char *kind)
+ * and partners (a mental-health service registers its own patients), and
+ * of those only the ones where someone could look after a new
+ * participant: an enabled member in a role the policy lets register one
+ * (admin, coordinator, facilitator). A funder, or a partner with no such
+ * team, takes nobody. staff is the answer of auth_staff_list() for those
+ * roles; an organisation with a row there qualifies. */
+static bool takes_registrations(const struct auth_org *org, const struct auth_staff_row *staff,
+                                size_t nstaff)
 {
-	return strcmp(kind, "arts") == 0 || strcmp(kind, "partner") == 0;
+	if (strcmp(org->kind, "arts") != 0 && strcmp(org->kind, "partner") != 0)
+		return false;
+	for (size_t i = 0; i < nstaff; i++)
+		if (staff[i].organisation_id == org->id)
+			return true;
+	return false;
+}
+
+/* The memberships that make an organisation take registrations (in org,
+ * or 0: everywhere), into an arena array. */
+static int registration_staff(struct req *r, int64_t org, struct auth_staff_row **staff, size_t *n)
+{
+	return auth_staff_list(req_db(r), r->arena, org, policy_roles(ACT_PERSON_CREATE), staff, n);
 }
 
 /* 429 for too many attempts from one address. */
@@ -53,8 +71,11 @@ void people_http_register_form(struct req *r)
 	char token[96];
 	form_token(r, util_now(), token, sizeof token);
 	struct auth_org *all;
-	size_t n;
+	struct auth_staff_row *staff;
+	size_t n, nstaff;
 	int rc = auth_org_list(req_db(r), r->arena, &all, &n);
+	if (!rc)
+		rc = registration_staff(r, 0, &staff, &nstaff);
 	if (rc) {
 		/* No organisations to choose would look like "nobody takes
 		 * registrations": say it failed instead. */
@@ -63,7 +84,7 @@ void people_http_register_form(struct req *r)
 	}
 	json_t *orgs = json_array();
 	for (size_t i = 0; i < n; i++)
-		if (takes_registrations(all[i].kind))
+		if (takes_registrations(&all[i], staff, nstaff))
 			json_array_append_new(orgs, json_pack("{s:I, s:s, s:s}", "id",
 			                                      (json_int_t)all[i].id, "name",
 			                                      all[i].name, "kind", all[i].kind));
@@ -123,13 +144,17 @@ void people_http_register(struct req *r)
 	}
 	struct db_conn *c = req_db(r);
 	struct auth_org chosen;
+	struct auth_staff_row *staff = NULL;
+	size_t nstaff = 0;
 	int org_rc = auth_org_get(c, r->arena, v[R_ORG].i, &chosen);
+	if (!org_rc)
+		org_rc = registration_staff(r, chosen.id, &staff, &nstaff);
 	if (org_rc && org_rc != -HEARTH_ENOTFOUND) {
 		json_decref(doc);
 		http_error(r, org_rc, "the registration");
 		return;
 	}
-	if (org_rc || !takes_registrations(chosen.kind)) {
+	if (org_rc || !takes_registrations(&chosen, staff, nstaff)) {
 		json_decref(doc);
 		bad_field(r, 400, "organisation_id",
 		          "organisation_id: no such organisation takes registrations");

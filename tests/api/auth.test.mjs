@@ -107,6 +107,22 @@ describe('the current user and logout', () => {
     assert.equal(me.json.csrf_token, admin.csrf);
   });
 
+  test('GET /api/v1/auth/session: 200 {authenticated: false} for a visitor and a stale cookie, the user with one', async () => {
+    const anon = await new Client(server.url).get('/api/v1/auth/session');
+    assert.equal(anon.status, 200, anon.text);
+    assert.deepEqual(anon.json, { authenticated: false });
+    const mine = await admin.get('/api/v1/auth/session');
+    assert.equal(mine.status, 200, mine.text);
+    assert.equal(mine.json.authenticated, true);
+    assert.equal(mine.json.user.email, ADMIN.email);
+    assert.equal(mine.json.csrf_token, admin.csrf);
+    const c = await loginAs(server.url, COORDINATOR);
+    assert.equal((await c.request('POST', '/api/v1/auth/logout')).status, 204);
+    const stale = await c.get('/api/v1/auth/session');
+    assert.equal(stale.status, 200, stale.text);
+    assert.deepEqual(stale.json, { authenticated: false }, 'a signed-out cookie is nobody');
+  });
+
   test('logout needs X-CSRF-Token (403 without, 204 with); the old cookie then gets 401', async () => {
     const c = await loginAs(server.url, COORDINATOR);
     const other = await loginAs(server.url, COORDINATOR); // a second session of the same person

@@ -316,6 +316,7 @@ describe('the OpenAPI document', () => {
     await call(anon, 'GET', '/api/v1/consent-texts?lang=es');
     await call(anon, 'GET', '/api/v1/register/form');
     await call(anon, 'GET', '/api/v1/auth/me'); // 401 problem
+    await call(anon, 'GET', '/api/v1/auth/session'); // 200, nobody
     await call(anon, 'GET', '/help');
     await call(participant, 'GET', '/api/v1/users'); // 403 problem
     for (const p of ['/api/v1/auth/me', '/api/v1/organisations', '/api/v1/users', '/api/v1/tokens',
@@ -324,6 +325,7 @@ describe('the OpenAPI document', () => {
       await call(admin, 'GET', p);
     }
     const me = (await call(coordinator, 'GET', '/api/v1/auth/me')).json.user;
+    await call(coordinator, 'GET', '/api/v1/auth/session');
     const org = me.memberships.find((m) => m.role === 'coordinator').organisation_id;
     for (const p of ['/api/v1/listening-rounds', '/api/v1/decisions', '/api/v1/venues', '/api/v1/programmes',
       '/api/v1/training', '/api/v1/training/expiring', '/api/v1/staff', '/api/v1/followups', '/api/v1/followups/log',

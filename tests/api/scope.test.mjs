@@ -164,6 +164,7 @@ const ROUTES = {
   'POST /api/v1/auth/password-reset': NO_IDS,
   'POST /api/v1/auth/password-reset/complete': NO_IDS,
   'GET /api/v1/auth/me': NO_IDS,
+  'GET /api/v1/auth/session': NO_IDS,
   'GET /api/v1/events': 'Last-Event-ID / last_event_id: a position in my own stream, not a thing (events.test.mjs: another user\'s events never arrive)',
   'GET /api/v1/me/messages': 'cursor: a position in my own inbox, not a thing (inbox.test.mjs)',
   'GET /api/v1/me/messages/unread': NO_IDS,

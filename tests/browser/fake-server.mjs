@@ -103,6 +103,9 @@ async function apiRoute(req, res, path) {
     return send(res, 200, { user, csrf_token: csrf });
   }
   if (path === '/api/v1/meta') return send(res, 200, fakeMeta(s?.user));
+  if (path === '/api/v1/auth/session') {
+    return send(res, 200, s ? { authenticated: true, user: s.user, csrf_token: s.csrf } : { authenticated: false });
+  }
   if (!s) return problem(res, 401, 'Unauthorized', 'Please sign in.');
   if (unsafe && req.headers['x-csrf-token'] !== s.csrf) return problem(res, 403, 'Forbidden', 'Missing or wrong CSRF token.');
   if (path === '/api/v1/auth/me') return send(res, 200, { user: s.user, csrf_token: s.csrf });

@@ -62,6 +62,13 @@ async function axeCheck(page, label) {
     `${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
 }
 
+// On a phone the header's language switch, account and navigation are in
+// the menu (a <details>): opens it when its button shows and it is closed.
+async function openMenu(page) {
+  if (!(await page.isVisible('#menu-button'))) return;
+  if (!(await page.evaluate(() => document.getElementById('site-menu').open))) await page.click('#menu-button');
+}
+
 async function login(page, email, password = DEMO_PASSWORD) {
   await page.goto(`${BASE}/#/login`);
   await page.fill('#login-email', email);
@@ -421,7 +428,7 @@ const tests = [
     check((await page.textContent('#get-help')).trim() === ES['help.link'], '"Get help now" was not translated');
     check((await page.textContent('#logout')).trim() === ES['nav.logout'], 'sign-out button was not translated');
     await page.reload();
-    await expectDashboard(page, ES); // still signed in (via /auth/me) and still in Spanish
+    await expectDashboard(page, ES); // still signed in (via /auth/session) and still in Spanish
     check(await page.getAttribute('html', 'lang') === 'es', '<html lang> is not "es" after a reload');
     await axeCheck(page, 'Spanish dashboard');
   }],
@@ -1035,6 +1042,8 @@ const tests = [
     check(await page.getAttribute('#roster-new-user', 'aria-invalid') === 'true', 'the person picker is not marked invalid');
     check((await page.textContent('#roster-new-error')).includes('expired'), 'the refusal does not say the training expired');
     await axeCheck(page, 'roster with a refusal');
+    // The refused choice is unsaved: going on from the page asks, and the test leaves it.
+    page.on('dialog', (d) => d.accept());
     for (const href of links) {
       await openHash(page, href.slice(1), '#roster-new');
       await page.selectOption('#roster-new-role', 'on_duty');
@@ -1179,6 +1188,7 @@ const tests = [
     await page.setViewportSize({ width: 375, height: 740 });
     await login(page, FACILITATOR);
     await expectDashboard(page);
+    await openMenu(page);
     await page.click('#site-nav a[href="#/me/duties"]');
     await page.waitForSelector('#duties');
     await axeCheck(page, 'my duties');
@@ -1510,6 +1520,8 @@ const tests = [
       check(await pageWidth(page) <= 320, `${hash} is ${await pageWidth(page)}px wide`);
     }
     // Long "Name — Role, Organisation" choices stay inside the screen.
+    // They are not saved: going on from the form asks, and the test leaves them.
+    page.on('dialog', (d) => d.accept());
     await openHash(page, '/programmes/new', '#pn-form');
     await page.click('#pn-team-add');
     const roleId = await page.evaluate(() => document.activeElement?.id);
@@ -1519,6 +1531,7 @@ const tests = [
     await openHash(page, `/sessions/${sessionId}`, '#roster-new-user');
     await page.selectOption('#roster-new-user', { label: staffOption(EN, 'Frankie Moreno', 'facilitator', RIVERSIDE) });
     check(await pageWidth(page) <= 320, `the roster picker makes the session page ${await pageWidth(page)}px wide`);
+    await openMenu(page);
     await page.click('#logout');
     await page.waitForSelector('#login-form');
     await login(page, PARTICIPANT);
@@ -1587,8 +1600,558 @@ const tests = [
   }],
 ];
 
+// --- issue 13, "Nothing typed is lost": what is typed stays when the page
+// is drawn again, leaving a page with unsaved changes asks, and focus stays
+// where the person is after marking attendance and enrolling ---
+
+// Types into each field: {sel, text} fills a box, {sel, option} chooses
+// in a <select>, {sel, check: true} ticks a box.
+async function typeInto(page, fields) {
+  for (const f of fields) {
+    if (f.check) await page.check(f.sel);
+    else if (f.option !== undefined) await page.selectOption(f.sel, f.option);
+    else await page.fill(f.sel, f.text);
+  }
+}
+
+// Fails unless every field still has what typeInto put there.
+async function expectKept(page, fields, when) {
+  for (const f of fields) {
+    if (f.check) {
+      check(await page.isChecked(f.sel), `${f.sel} is no longer ticked ${when}`);
+    } else {
+      const want = f.option ?? f.text;
+      const got = await page.inputValue(f.sel);
+      check(got === want, `${f.sel} has "${got}" ${when}, not "${want}"`);
+    }
+  }
+}
+
+// The shell draws the page shown now again, as after an action on it or a
+// live event (the same route rendered again, without a navigation).
+async function redraw(page) {
+  await page.evaluate(() => document.querySelector('#view > *')?.setAttribute('data-old', ''));
+  await page.evaluate(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+  await page.waitForSelector('#view > :not([data-old]) h1');
+}
+
+// Switches the UI language (the page is drawn again) and waits for word.
+async function switchLanguage(page, lang, selector, word) {
+  await page.selectOption('#lang-select', lang);
+  await waitForText(page, selector, word);
+}
+
+// Follows a navigation link, answering the leave question with accept;
+// returns the question asked (null when none was).
+async function leaveBy(page, selector, accept) {
+  let asked = null;
+  const onDialog = (d) => {
+    asked = d.message();
+    if (accept) d.accept();
+    else d.dismiss();
+  };
+  page.on('dialog', onDialog);
+  try {
+    const before = page.url();
+    await page.click(selector);
+    // The question is asked at once; a page that does not ask moves on.
+    for (let i = 0; i < 40 && asked === null && page.url() === before; i += 1) await page.waitForTimeout(50);
+    await page.waitForTimeout(200);
+  } finally {
+    page.off('dialog', onDialog);
+  }
+  return asked;
+}
+
+async function activeId(page) {
+  return page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+}
+
+tests.push(
+  ['nothing typed is lost: a participant\'s answers, theme, details and message settings stay through a vote, a redraw and Spanish; leaving asks, sending does not', async (page) => {
+    const api = await apiAs(COORDINATOR);
+    const round = await api.post('/listening-rounds', { organisation_id: api.org, title: `Kept listening ${Date.now()}` });
+    const theme = await api.post(`/listening-rounds/${round.id}/themes`, { title: `Kept clay ${Date.now()}` });
+    await login(page, PARTICIPANT);
+    await expectDashboard(page);
+    await openHash(page, `/listening/${round.id}`, '#answer-form');
+    const answer = [
+      { sel: '#answer-creative', text: 'Pottery, and a choir on Sundays.' },
+      { sel: '#answer-form input[type="checkbox"][value="childcare"]', check: true },
+      { sel: '#answer-lang', option: 'es' },
+    ];
+    const proposal = [
+      { sel: '#theme-new-title', text: 'A choir' },
+      { sel: '#theme-new-description', text: 'On Sunday afternoons.' },
+    ];
+    await typeInto(page, [...answer, ...proposal]);
+
+    // An action on the page draws it again: voting.
+    await page.click(`#vote-${theme.id}`);
+    await waitForText(page, '#status', fill(EN, 'theme.voted', { title: theme.title }));
+    await expectKept(page, [...answer, ...proposal], 'after voting');
+    check(await activeId(page) === `vote-${theme.id}`, `focus is on ${await activeId(page)} after voting`);
+
+    // Drawn again while typing: the text, the focus and the caret stay.
+    await page.focus('#theme-new-description');
+    await page.evaluate(() => document.getElementById('theme-new-description').setSelectionRange(3, 3));
+    await redraw(page);
+    await expectKept(page, [...answer, ...proposal], 'after the page was drawn again');
+    check(await activeId(page) === 'theme-new-description', `focus is on ${await activeId(page)} after the redraw`);
+    check(await page.evaluate(() => document.getElementById('theme-new-description').selectionStart) === 3, 'the caret moved');
+    await axeCheck(page, 'a round with answers typed and kept');
+
+    // Leaving asks; staying keeps everything.
+    let asked = await leaveBy(page, '#site-nav a[href="#/dashboard"]', false);
+    check(asked === EN['leave.confirm'], `leaving asked ${JSON.stringify(asked)}`);
+    check(new URL(page.url()).hash === `#/listening/${round.id}`, `staying went to ${page.url()}`);
+    await expectKept(page, [...answer, ...proposal], 'after choosing to stay');
+
+    // In Spanish: drawn again in the other language, still there; the question is in Spanish.
+    await switchLanguage(page, 'es', '#answer-form-submit', ES['answer.submit']);
+    await expectKept(page, [...answer, ...proposal], 'after switching to Spanish');
+    await axeCheck(page, 'a round with answers kept, in Spanish');
+    asked = await leaveBy(page, '#site-nav a[href="#/dashboard"]', false);
+    check(asked === ES['leave.confirm'], `leaving asked ${JSON.stringify(asked)} in Spanish`);
+
+    // Sending: the sent form starts empty, the other keeps its text.
+    await page.click('#answer-form-submit');
+    await waitForText(page, '#status', ES['answer.thanks']);
+    check(await page.inputValue('#answer-creative') === '', 'the sent answer is still in the box');
+    await expectKept(page, proposal, 'after sending the answers');
+    await page.click('#theme-new-submit');
+    await waitForText(page, '#status', fill(ES, 'theme.proposed', { title: 'A choir' }));
+    check(await page.inputValue('#theme-new-title') === '', 'the proposed theme is still in the box');
+    asked = await leaveBy(page, '#site-nav a[href="#/dashboard"]', false);
+    check(asked === null, `leaving after sending asked ${JSON.stringify(asked)}`);
+    await page.waitForSelector('#dashboard h1');
+    await switchLanguage(page, 'en', '#dashboard h1', EN['dashboard.title']);
+
+    // My details: kept through a redraw, not asked after saving.
+    await openHash(page, '/me/details', '#me-form');
+    const details = [{ sel: '#me-preferred-name', text: `Kit ${Date.now() % 1000}` }, { sel: '#me-pronouns', text: 'they/them' }];
+    await typeInto(page, details);
+    await redraw(page);
+    await expectKept(page, details, 'on My details after a redraw');
+    await switchLanguage(page, 'es', '#me-submit', ES['form.save']);
+    await expectKept(page, details, 'on My details in Spanish');
+    await page.click('#me-submit');
+    await waitForText(page, '#me-status', ES['me.saved']);
+    check(await activeId(page) === 'me-submit', `focus is on ${await activeId(page)} after saving, not the button`);
+    await switchLanguage(page, 'en', '#me-submit', EN['form.save']);
+
+    // Message settings: a choice and quiet hours stay; a tab close asks too.
+    await openHash(page, '/me/messages', '#mailprefs-form');
+    const prefs = [{ sel: '#mailprefs-quiet-start', text: '21:30' }, { sel: '#mailprefs-quiet-end', text: '07:15' }];
+    await typeInto(page, prefs);
+    await redraw(page);
+    await expectKept(page, prefs, 'on the message settings after a redraw');
+    await axeCheck(page, 'message settings with changes kept');
+    let unloadAsked = null;
+    page.once('dialog', (d) => {
+      unloadAsked = d.type();
+      d.accept();
+    });
+    await page.goto(`${BASE}/help`);
+    check(unloadAsked === 'beforeunload', `leaving the app with unsaved changes asked ${JSON.stringify(unloadAsked)}`);
+  }],
+
+  ['nothing typed is lost: a coordinator\'s decision, programme and person forms stay through a redraw and Spanish; leaving asks', async (page) => {
+    const api = await apiAs(COORDINATOR);
+    const round = await api.post('/listening-rounds', { organisation_id: api.org, title: `Kept decisions ${Date.now()}` });
+    const theme = await api.post(`/listening-rounds/${round.id}/themes`, { title: `Kept theme ${Date.now()}` });
+    const other = await api.post(`/listening-rounds/${round.id}/themes`, { title: `Kept other ${Date.now()}` });
+    await login(page, COORDINATOR);
+    await expectDashboard(page);
+    await openHash(page, `/listening/${round.id}`, '#decision-new');
+    const decision = [
+      { sel: '#decision-new-kind', option: 'new_programme' },
+      { sel: '#decision-new-title', text: 'Open studio on Wednesdays' },
+      { sel: '#decision-new-body', text: 'Half of you asked for a daytime slot.' },
+      { sel: `#decision-new input[type="checkbox"][value="${theme.id}"]`, check: true },
+    ];
+    await typeInto(page, decision);
+    // Another action on the page draws it again.
+    await page.click(`#theme-na-box-${other.id} summary`);
+    await page.fill(`#theme-na-${other.id}-reason`, 'Not this year.');
+    await redraw(page);
+    await expectKept(page, [...decision, { sel: `#theme-na-${other.id}-reason`, text: 'Not this year.' }], 'after a redraw');
+    check(await page.getAttribute(`#theme-na-box-${other.id}`, 'open') !== null, 'the disclosure with a half-typed reason closed');
+    await switchLanguage(page, 'es', '#decision-new-submit', ES['decision.record']);
+    await expectKept(page, decision, 'after switching to Spanish');
+    await axeCheck(page, 'a half-typed decision, in Spanish');
+    await page.click('#decision-new-submit');
+    await waitForText(page, '#status', fill(ES, 'decision.recorded', { title: 'Open studio on Wednesdays' }));
+    check(await page.inputValue('#decision-new-title') === '', 'the recorded decision is still in the box');
+    await expectKept(page, [{ sel: `#theme-na-${other.id}-reason`, text: 'Not this year.' }], 'after recording the decision');
+    // The reason for the theme was not sent: still there, so leaving asks.
+    let asked = await leaveBy(page, '#site-nav a[href="#/dashboard"]', false);
+    check(asked === ES['leave.confirm'], `leaving with a half-typed reason asked ${JSON.stringify(asked)}`);
+    await switchLanguage(page, 'en', '#decision-new-submit', EN['decision.record']);
+
+    // A new programme: kept through a redraw; leaving asks, and leaving anyway goes.
+    page.once('dialog', (d) => d.accept()); // the half-typed reason is given up
+    await openHash(page, '/programmes/new', '#pn-title');
+    const programme = [{ sel: '#pn-title', text: 'Saturday ceramics' }];
+    await typeInto(page, programme);
+    await redraw(page);
+    await expectKept(page, programme, 'on the new programme form after a redraw');
+    asked = await leaveBy(page, '#site-nav a[href="#/dashboard"]', true);
+    check(asked === EN['leave.confirm'], `leaving the programme form asked ${JSON.stringify(asked)}`);
+    await page.waitForSelector('#dashboard h1');
+
+    // A new person: kept through Spanish.
+    await openHash(page, '/people/new', '#reg-name');
+    const person = [{ sel: '#reg-name', text: 'Rowan Kept' }, { sel: '#reg-notes', text: 'Prefers the afternoon group.' }];
+    await typeInto(page, person);
+    await switchLanguage(page, 'es', '#view h1', ES['register.title']);
+    await expectKept(page, person, 'on the person form in Spanish');
+    await axeCheck(page, 'a half-filled person form, in Spanish');
+    asked = await leaveBy(page, '#site-nav a[href="#/dashboard"]', false);
+    check(asked === ES['leave.confirm'], `leaving the person form asked ${JSON.stringify(asked)}`);
+  }],
+
+  ['nothing typed is lost: a message arriving while an admin types in the message settings leaves the text and the focus alone', async (page) => {
+    const ADMIN = 'admin@riverside-arts.example';
+    const api = await apiAs(ADMIN);
+    await login(page, ADMIN);
+    await expectDashboard(page);
+    await openHash(page, '/me/messages', '#mailprefs-form');
+    const before = (await page.textContent('#inbox-link')).trim();
+    const prefs = [{ sel: '#mailprefs-quiet-start', text: '22:00' }, { sel: '#mailprefs-quiet-end', text: '06:45' }];
+    await typeInto(page, prefs);
+    await page.focus('#mailprefs-quiet-end');
+    await api.post('/outbox/test'); // a new message for me: a live event reaches the open tab
+    await page.waitForFunction((was) => document.getElementById('inbox-link').textContent.trim() !== was, before);
+    await expectKept(page, prefs, 'after a message arrived');
+    check(await activeId(page) === 'mailprefs-quiet-end', `focus is on ${await activeId(page)} after a message arrived`);
+    await redraw(page);
+    await expectKept(page, prefs, 'after the page was drawn again');
+    check(await activeId(page) === 'mailprefs-quiet-end', `focus is on ${await activeId(page)} after the redraw`);
+    await axeCheck(page, 'message settings with a new message');
+  }],
+
+  ['focus stays on the control after marking attendance and after enrolling, and the live region says what happened (English and Spanish, axe)', async (page) => {
+    const { sessionId, participantId: pid } = await attendanceSetup();
+    await login(page, FACILITATOR);
+    await expectDashboard(page);
+    await openHash(page, `/sessions/${sessionId}/attendance`, '#attendance');
+    const row = `#att-person-${pid}`;
+    const present = await page.getAttribute(`${row} .mark-present`, 'id');
+    await page.focus(`#${present}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#${present}[aria-pressed="true"]:not([aria-disabled])`);
+    const name = (await page.textContent(`${row} h2`)).trim();
+    await waitForText(page, '#att-live', fill(EN, 'att.announce', { name, mark: EN['mark.present'] }));
+    check(await activeId(page) === present, `focus is on ${await activeId(page)} after marking, not the button pressed`);
+    await axeCheck(page, 'attendance just marked');
+    // The next mark ("Late") by keyboard from there.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    const late = await page.evaluate(() => document.activeElement.id);
+    await page.waitForSelector(`#${late}[aria-pressed="true"]:not([aria-disabled])`);
+    check(await activeId(page) === late, `focus is on ${await activeId(page)} after the second mark`);
+
+    const api = await apiAs(COORDINATOR);
+    const venue = await api.post('/venues', { organisation_id: api.org, name: `Focus venue ${Date.now()}`, address: '9 Test Road', capacity: 20 });
+    const p = await api.post('/programmes', programmeBody({ title: `Focus drawing ${Date.now()}`, venue_id: venue.id, org: api.org }));
+    await api.post(`/programmes/${p.id}/publish`);
+    await page.click('#logout');
+    await page.waitForSelector('#login-email');
+    await login(page, PARTICIPANT);
+    await expectDashboard(page);
+    await switchLanguage(page, 'es', '#dashboard h1', ES['dashboard.title']);
+    await openHash(page, `/programmes/${p.id}`, `#place-enrol-${p.id}`);
+    await page.focus(`#place-enrol-${p.id}`);
+    await page.keyboard.press('Enter');
+    await waitForText(page, '#status', fill(ES, 'enrol.done', { title: p.title }));
+    await page.waitForFunction((id) => document.activeElement?.id === id, `place-cancel-${p.id}`);
+    await axeCheck(page, 'just enrolled, in Spanish');
+    // Cancelling (two steps) brings focus back to "Enrol".
+    await page.keyboard.press('Enter');
+    check(await activeId(page) === `place-cancel-${p.id}-yes`, `focus is on ${await activeId(page)} when asked to confirm`);
+    await page.keyboard.press('Enter');
+    await waitForText(page, '#status', fill(ES, 'enrol.cancelledMine', { title: p.title }));
+    await page.waitForFunction((id) => document.activeElement?.id === id, `place-enrol-${p.id}`);
+    await axeCheck(page, 'just cancelled, in Spanish');
+  }],
+);
+
+// --- the shell on a phone and a desktop, signed out and without JavaScript ---
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+// The element that has focus, as "#id" or "tag.class".
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el?.id ? `#${el.id}` : `${el?.tagName.toLowerCase()}.${el?.className}`;
+  });
+}
+
+async function menuOpen(page) {
+  return page.evaluate(() => document.getElementById('site-menu').open);
+}
+
+// Chooses a language with the switch (opening the menu on a phone) and
+// waits for the page to be in it.
+async function chooseLanguage(page, lang) {
+  await openMenu(page);
+  await page.selectOption('#lang-select', lang);
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: TIMEOUT_MS });
+}
+
+// The header's height and where the view's heading starts, in pixels.
+function headerBox(page) {
+  return page.evaluate(() => ({
+    header: document.getElementById('site-header').getBoundingClientRect().height,
+    h1: document.querySelector('#view h1')?.getBoundingClientRect().top ?? Infinity,
+  }));
+}
+
+const shellTests = [
+  ['phone header: compact, "Get help now" outside the menu, the menu opens with Enter and Space and Escape gives focus back (English and Spanish, axe)', async (page) => {
+    await page.setViewportSize(PHONE);
+    await page.goto(`${BASE}/#/login`);
+    await page.waitForSelector('#login-form');
+    for (const [strings, lang] of [[EN, 'en'], [ES, 'es']]) {
+      if (lang === 'es') {
+        await chooseLanguage(page, 'es');
+        await page.keyboard.press('Escape'); // from the switch: closes the menu
+        check(!(await menuOpen(page)), `${lang}: Escape in the menu left it open`);
+        check(await focused(page) === '#menu-button', `${lang}: Escape left focus on ${await focused(page)}`);
+        await expectHeading(page, strings['login.title']);
+      }
+      const box = await headerBox(page);
+      check(box.header <= PHONE.height * 0.15, `${lang}: the header is ${box.header}px, over 15% of ${PHONE.height}px`);
+      check(box.h1 <= PHONE.height * 0.2, `${lang}: the heading starts at ${box.h1}px`);
+      check(await page.isVisible('#get-help'), `${lang}: "Get help now" is not visible with the menu closed`);
+      check((await page.textContent('#get-help')).trim() === strings['help.link'], `${lang}: "Get help now" is not in the language`);
+      check(await page.isVisible('#menu-button'), `${lang}: no menu button on a phone`);
+      check((await page.textContent('#menu-button')).trim() === strings['menu.button'], `${lang}: the menu button says "${(await page.textContent('#menu-button')).trim()}"`);
+      check(!(await page.isVisible('#lang-select')), `${lang}: the language switch shows with the menu closed`);
+      check(await pageWidth(page) <= PHONE.width, `${lang}: the page is ${await pageWidth(page)}px wide`);
+      await axeCheck(page, `${lang} phone sign-in page, menu closed`);
+
+      // Keyboard only, from the top of the page: skip link, "Get help now", the name, the menu button.
+      await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+      await page.focus('#skip-link');
+      const order = [await focused(page)];
+      for (let i = 0; i < 3; i++) {
+        await page.keyboard.press('Tab');
+        order.push(await focused(page));
+      }
+      check(order.join(' ') === '#skip-link #get-help a.brand #menu-button', `${lang}: focus order is ${order.join(' ')}`);
+      await page.keyboard.press('Enter');
+      check(await menuOpen(page), `${lang}: Enter did not open the menu`);
+      check(await page.isVisible('#lang-select'), `${lang}: the language switch is not in the open menu`);
+      check(await page.isVisible('#get-help'), `${lang}: "Get help now" is hidden by the open menu`);
+      await axeCheck(page, `${lang} phone sign-in page, menu open`);
+      await page.keyboard.press('Tab');
+      check(await focused(page) === '#lang-select', `${lang}: Tab from the open menu's button went to ${await focused(page)}`);
+      await page.keyboard.press('Escape');
+      check(!(await menuOpen(page)), `${lang}: Escape did not close the menu`);
+      check(await focused(page) === '#menu-button', `${lang}: Escape left focus on ${await focused(page)}`);
+      await page.keyboard.press('Space');
+      check(await menuOpen(page), `${lang}: Space did not open the menu`);
+      await page.keyboard.press('Space');
+      check(!(await menuOpen(page)), `${lang}: Space did not close the menu`);
+      // Tabbing past the closed menu reaches the page.
+      await page.keyboard.press('Tab');
+      check(await page.evaluate(() => document.getElementById('main').contains(document.activeElement)),
+        `${lang}: Tab after the closed menu went to ${await focused(page)}`);
+    }
+  }],
+
+  ['phone header signed in: the inbox link beside the menu, the navigation in it, a link closes it (English and Spanish, axe)', async (page) => {
+    await page.setViewportSize(PHONE);
+    await login(page, COORDINATOR);
+    await expectDashboard(page);
+    for (const [strings, lang] of [[EN, 'en'], [ES, 'es']]) {
+      if (lang === 'es') {
+        await chooseLanguage(page, 'es');
+        await page.keyboard.press('Escape');
+        await expectDashboard(page, ES);
+      }
+      await page.waitForSelector('#inbox-link:not([hidden])');
+      check(await page.isVisible('#inbox-link'), `${lang}: the inbox link is not visible with the menu closed`);
+      check((await page.textContent('#inbox-link')).includes(strings['inbox.link']), `${lang}: the inbox link is not in the language`);
+      check(!(await page.isVisible('#site-nav')), `${lang}: the navigation shows with the menu closed`);
+      const box = await headerBox(page);
+      check(box.header <= PHONE.height * 0.15, `${lang}: the signed-in header is ${box.header}px`);
+      await axeCheck(page, `${lang} phone dashboard, menu closed`);
+      await page.focus('#menu-button');
+      await page.keyboard.press('Enter');
+      check(await page.isVisible(`#site-nav a[href="#/people"]`), `${lang}: the open menu has no People link`);
+      check(await page.isVisible('#logout'), `${lang}: the open menu has no sign-out button`);
+      check((await page.textContent('#logout')).trim() === strings['nav.logout'], `${lang}: sign-out is not in the language`);
+      await axeCheck(page, `${lang} phone dashboard, menu open`);
+      // Keyboard: to the People link and Enter.
+      for (let i = 0; i < 40 && await page.evaluate(() => document.activeElement?.getAttribute('href')) !== '#/people'; i++) {
+        await page.keyboard.press('Tab');
+      }
+      check(await page.evaluate(() => document.activeElement?.getAttribute('href')) === '#/people', `${lang}: Tab never reached People`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#people-table');
+      await expectHeading(page, strings['people.title']);
+      check(!(await menuOpen(page)), `${lang}: the menu stayed open after following a link`);
+      check(await page.evaluate(() => document.activeElement?.tagName) === 'H1', `${lang}: focus is not on the new page's heading`);
+      await page.goto(`${BASE}/#/dashboard`);
+      await expectDashboard(page, strings);
+    }
+    // A click outside the open menu closes it.
+    await page.click('#menu-button');
+    check(await menuOpen(page), 'the menu did not open on a click');
+    await page.click('#view h1', { position: { x: 5, y: 5 } }).catch(() => {}); // the open menu may cover the heading
+    await page.mouse.click(5, PHONE.height - 5);
+    check(!(await menuOpen(page)), 'a click outside the menu left it open');
+  }],
+
+  ['desktop header: no menu button, language, account and navigation inline (English and Spanish, axe)', async (page) => {
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${BASE}/#/login`);
+    await page.waitForSelector('#login-form');
+    check(!(await page.isVisible('#menu-button')), 'a menu button on a desktop screen');
+    check(await page.isVisible('#lang-select'), 'the language switch is hidden on a desktop screen');
+    await axeCheck(page, 'desktop sign-in page');
+    await login(page, COORDINATOR);
+    await expectDashboard(page);
+    for (const [strings, lang] of [[EN, 'en'], [ES, 'es']]) {
+      if (lang === 'es') {
+        await chooseLanguage(page, 'es');
+        await expectDashboard(page, ES);
+      }
+      check(await page.isVisible('#site-nav a[href="#/people"]'), `${lang}: the navigation is not inline`);
+      check(await page.isVisible('#logout'), `${lang}: sign-out is not visible`);
+      check(await page.isVisible('#inbox-link'), `${lang}: the inbox link is not visible`);
+      const box = await headerBox(page);
+      check(box.header <= 200, `${lang}: the desktop header is ${box.header}px`);
+      // Escape does not hide a navigation that has no button to bring it back.
+      await page.focus('#lang-select');
+      await page.keyboard.press('Escape');
+      check(await page.isVisible('#site-nav'), `${lang}: Escape hid the desktop navigation`);
+      check((await page.textContent('#site-nav')).includes(strings['nav.people']), `${lang}: the navigation is not in the language`);
+      await axeCheck(page, `${lang} desktop dashboard`);
+    }
+    // Narrowed to a phone, the menu closes behind its button; widened, it is inline again.
+    await page.setViewportSize(PHONE);
+    await page.waitForFunction(() => !document.getElementById('site-menu').open, null, { timeout: TIMEOUT_MS });
+    check(await page.isVisible('#menu-button'), 'no menu button after narrowing to a phone');
+    await page.setViewportSize(DESKTOP);
+    await page.waitForFunction(() => document.getElementById('site-menu').open, null, { timeout: TIMEOUT_MS });
+    check(await page.isVisible('#site-nav'), 'the navigation is not back after widening');
+  }],
+
+  ['a signed-out page load makes no failed request and logs no console error (phone and desktop, English and Spanish)', async (page) => {
+    const errors = [];
+    const failed = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+    page.on('response', (res) => { if (res.status() >= 400) failed.push(`${res.status()} ${new URL(res.url()).pathname}`); });
+    page.on('requestfailed', (req) => failed.push(`failed ${new URL(req.url()).pathname}`));
+    for (const size of [PHONE, DESKTOP]) {
+      for (const lang of ['en', 'es']) {
+        await page.setViewportSize(size);
+        await page.goto(`${BASE}/`);
+        await page.waitForSelector('#login-form');
+        if (lang === 'es') {
+          await chooseLanguage(page, 'es');
+          await page.reload();
+          await page.waitForSelector('#login-form');
+          await expectHeading(page, ES['login.title']);
+        }
+        await page.waitForTimeout(200);
+        const where = `${size.width}px ${lang}`;
+        check(errors.length === 0, `${where}: console errors: ${errors.join('; ')}`);
+        check(failed.length === 0, `${where}: failed requests: ${failed.join(', ')}`);
+        await page.evaluate(() => localStorage.clear());
+      }
+    }
+  }],
+
+  ['the sign-in page says what Hearth is and for whom before the form; "Forgot your password?" stays (phone and desktop, English and Spanish, axe)', async (page) => {
+    for (const size of [PHONE, DESKTOP]) {
+      await page.setViewportSize(size);
+      await page.goto(`${BASE}/#/login`);
+      await page.waitForSelector('#login-form');
+      for (const [strings, lang] of [[EN, 'en'], [ES, 'es']]) {
+        await chooseLanguage(page, lang);
+        if (await menuOpen(page) && await page.isVisible('#menu-button')) await page.click('#menu-button');
+        await expectHeading(page, strings['login.title']);
+        const about = (await page.textContent('#login-about')).replace(/\s+/g, ' ');
+        check(about.includes(strings['login.about']) && about.includes(strings['login.forWhom']), `${lang}: the page does not say what Hearth is and for whom: ${about}`);
+        check(await page.evaluate(() => Boolean(document.getElementById('login-about')
+          .compareDocumentPosition(document.getElementById('login-form')) & Node.DOCUMENT_POSITION_FOLLOWING)), `${lang}: the words come after the form`);
+        check(await page.isVisible('#login-about'), `${lang}: the words are not visible`);
+        check((await page.textContent('#forgot-link')).trim() === strings['login.forgot'], `${lang}: no "Forgot your password?"`);
+        check(await pageWidth(page) <= size.width, `${lang}: the page is ${await pageWidth(page)}px wide`);
+        await axeCheck(page, `${lang} sign-in page at ${size.width}px`);
+      }
+    }
+  }],
+
+  ['the join form offers only organisations that take participants (phone, English and Spanish, axe)', async (page) => {
+    await page.setViewportSize(PHONE);
+    await page.goto(`${BASE}/#/join`);
+    await page.waitForSelector('#join-form');
+    const offered = await page.$$eval('#join-org option', (os) => os.map((o) => o.textContent.trim()));
+    check(offered.includes(RIVERSIDE), `the join form does not offer ${RIVERSIDE}: ${offered.join(', ')}`);
+    check(offered.includes('Eastgate Library'), `the join form does not offer the library: ${offered.join(', ')}`);
+    check(!offered.includes('Civic Wellbeing Fund'), 'the join form offers a funder');
+    check(!offered.includes(NORTHSIDE), 'the join form offers the mental-health service');
+    check(await pageWidth(page) <= PHONE.width, `Join is ${await pageWidth(page)}px wide`);
+    await axeCheck(page, 'phone Join page');
+    await chooseLanguage(page, 'es');
+    await page.keyboard.press('Escape');
+    await expectHeading(page, ES['join.title']);
+    await axeCheck(page, 'Spanish phone Join page');
+  }],
+
+  ['without JavaScript, / says it needs JavaScript in English and Spanish, links to /help, shows no "Loading…" and its menu still opens (phone and desktop, axe)', async (page) => {
+    const context = await page.context().browser().newContext({ javaScriptEnabled: false, locale: 'en-US' });
+    try {
+      const off = await context.newPage();
+      for (const size of [PHONE, DESKTOP]) {
+        await off.setViewportSize(size);
+        const res = await off.goto(`${BASE}/`);
+        check(res.status() === 200, `/ answered ${res.status()}`);
+        check(await off.isVisible('#noscript'), `${size.width}px: the no-JavaScript words are not shown`);
+        const text = (await off.textContent('#noscript')).replace(/\s+/g, ' ');
+        check(text.includes('This page needs JavaScript'), `${size.width}px: no English words: ${text}`);
+        check(text.includes('Esta página necesita JavaScript'), `${size.width}px: no Spanish words: ${text}`);
+        check(await off.locator('#noscript [lang="es"]').count() === 1, 'the Spanish words are not marked lang="es"');
+        const help = off.locator('#noscript a[href="/help"]');
+        check(await help.count() === 2, `${size.width}px: ${await help.count()} links to /help in the words`);
+        check(await off.isVisible('#get-help'), `${size.width}px: "Get help now" is not visible`);
+        check(!(await off.isVisible('.loading')), `${size.width}px: "Loading…" shows without JavaScript`);
+        // The menu is a <details>: it opens without JavaScript.
+        check(await off.isVisible('#menu-button'), `${size.width}px: no menu button without JavaScript`);
+        await off.click('#menu-button');
+        check(await off.isVisible('#lang-select'), `${size.width}px: the menu did not open without JavaScript`);
+        await off.click('#menu-button');
+        // axe needs scripts (its timers do not run with JavaScript off): it
+        // checks the same markup, the <noscript> words in place and the
+        // scripts left out, in the JavaScript page at the same size.
+        const html = (await off.content()).replace(/<script\b[^>]*>[^<]*<\/script>/g, '')
+          .replace(/<link rel="modulepreload"[^>]*>/g, '').replace(/<\/?noscript>/g, '');
+        await page.setViewportSize(size);
+        await page.route(`${BASE}/noscript-copy`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+        await page.goto(`${BASE}/noscript-copy`);
+        check(await page.isVisible('#noscript'), 'the copied markup lost the words');
+        await axeCheck(page, `no-JavaScript / at ${size.width}px`);
+        await help.first().click();
+        await off.waitForURL(`${BASE}/help`);
+        check(await off.isVisible('h1'), 'the /help page has no heading');
+      }
+    } finally {
+      await context.close();
+    }
+  }],
+];
+tests.push(...shellTests);
+
 // Collects console errors, uncaught exceptions and CSP violations. A 401
-// from /api/v1/auth/ is expected (signed out, wrong password) and the
+// from /api/v1/auth/ is expected (a wrong password, a signed-out cookie) and the
 // browser logs it as a failed resource load; that one message is allowed,
 // and so are the ones a test provokes on purpose (allowFailed: ["409 /api/v1/register"],
 // or a RegExp for paths with ids).

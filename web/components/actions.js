@@ -3,7 +3,7 @@
 
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { FormErrors } from './forms.js';
+import { FormErrors, giveFocusBack } from './forms.js';
 
 // A small form inside a page: its own FormErrors, a submit button and a
 // handler that shows API errors next to the named field.
@@ -19,6 +19,7 @@ export function miniForm(ctx, { id, submitText, workingText = t('form.saving'), 
     const body = collect(errs);
     if (body === false || body === null || body === undefined) return;
     const label = submit.textContent;
+    const hadFocus = document.activeElement === submit;
     submit.disabled = true;
     submit.textContent = workingText;
     try {
@@ -28,6 +29,7 @@ export function miniForm(ctx, { id, submitText, workingText = t('form.saving'), 
     } finally {
       submit.disabled = false;
       if (submit.textContent === workingText) submit.textContent = label;
+      giveFocusBack(submit, hadFocus);
     }
   });
   return { form, errors: errs, submit };
@@ -54,6 +56,7 @@ export function actionButton(ctx, { id, text, working = t('form.saving'), quiet 
   button.addEventListener('click', async () => {
     errors.clear();
     const label = button.textContent;
+    const hadFocus = document.activeElement === button;
     button.disabled = true;
     button.textContent = working;
     try {
@@ -63,6 +66,7 @@ export function actionButton(ctx, { id, text, working = t('form.saving'), quiet 
     } finally {
       button.disabled = false;
       if (button.textContent === working) button.textContent = label;
+      giveFocusBack(button, hadFocus);
     }
   });
   return { button, errors };

@@ -6,6 +6,7 @@
 import { ApiError } from '../lib/api.js';
 import { h, uid } from '../lib/dom.js';
 import { language, t } from '../lib/i18n.js';
+import { formNotSent } from '../lib/keep.js';
 
 // Adds an id to an element's aria-describedby list (once).
 export function describe(el, id) {
@@ -162,6 +163,8 @@ export class FormErrors {
   show({ message, detail = null, path = null }) {
     this.clear();
     const target = this.find(path);
+    // Not sent after all: what is typed there is unsaved again (lib/keep.js).
+    formNotSent(this.box.closest('form') || target?.el.form);
     const msgId = `${this.id}-msg`;
     const lines = [h('p', { id: msgId, class: 'alert-lead' }, message,
       detail && h('span', { class: 'alert-detail', lang: 'en' }, ` ${detail}`))];
@@ -208,9 +211,17 @@ export class FormErrors {
   }
 }
 
+// A disabled button loses the focus to the page; give it back when nothing
+// else took it meanwhile (an error box, a new page).
+export function giveFocusBack(button, hadFocus) {
+  const active = document.activeElement;
+  if (hadFocus && button.isConnected && !button.disabled && (!active || active === document.body)) button.focus();
+}
+
 // Disables a submit button while work runs, with a "Saving…" label.
 export async function busy(button, busyText, work) {
   const label = button.textContent;
+  const hadFocus = document.activeElement === button;
   button.disabled = true;
   button.textContent = busyText;
   try {
@@ -219,5 +230,6 @@ export async function busy(button, busyText, work) {
     button.disabled = false;
     // The work may have relabelled the button (a toggle); keep that.
     if (button.textContent === busyText) button.textContent = label;
+    giveFocusBack(button, hadFocus);
   }
 }

@@ -25,6 +25,12 @@ export function currentUser() {
   return api('/auth/me');
 }
 
+// Who is signed in, if anyone: 200 either way ({authenticated: false} for a
+// visitor), so a signed-out page load makes no failed request.
+export function currentSession() {
+  return api('/auth/session');
+}
+
 export function getMeta() {
   return api('/meta');
 }

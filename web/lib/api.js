@@ -4,7 +4,7 @@
 const BASE = '/api/v1';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-// The token lives in memory only; after a reload /auth/me hands out a new one.
+// The token lives in memory only; after a reload /auth/session hands out a new one.
 let csrfToken = null;
 
 export function setCsrfToken(token) {

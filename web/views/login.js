@@ -72,7 +72,11 @@ export async function loginView(ctx) {
 
   const node = h('div', { class: 'narrow' },
     h('h1', { tabindex: '-1' }, t('login.title')),
-    h('p', { class: 'lede' }, t('login.intro')),
+    // What Hearth is and for whom, before anything is asked of a visitor.
+    h('div', { class: 'about', id: 'login-about' },
+      h('p', { class: 'lede' }, t('login.about')),
+      h('p', {}, t('login.forWhom'))),
+    h('p', {}, t('login.intro')),
     alertBox,
     h('form', { id: 'login-form', class: 'form', novalidate: true, onsubmit: onSubmit },
       h('div', { class: 'field' }, h('label', { for: 'login-email' }, t('login.email')), email),

@@ -258,10 +258,16 @@ function markRow(ctx, sessionId, item, i, announce) {
       ? t(state.satOut ? 'att.savedSatOut' : 'att.saved', { mark: label('mark', state.status) }) : t('att.notMarked');
   }
 
+  // While a mark is saved the row's buttons say so (aria-disabled) and
+  // ignore taps, but stay focusable: disabling them would drop the focus
+  // of the button just pressed to the page.
+  let saving = false;
   async function send(mark, busyButton) {
+    if (saving) return false;
+    saving = true;
     errors.clear();
     const all = [...buttons, satOut, yes, no];
-    for (const b of all) b.disabled = true;
+    for (const b of all) b.setAttribute('aria-disabled', 'true');
     busyButton?.setAttribute('aria-busy', 'true');
     try {
       await markAttendance(sessionId, [{ participant_id: item.participant_id, ...mark }]);
@@ -274,18 +280,21 @@ function markRow(ctx, sessionId, item, i, announce) {
       if (!errors.showApiError(err)) ctx.sessionExpired();
       return false;
     } finally {
-      for (const b of all) b.disabled = false;
+      for (const b of all) b.removeAttribute('aria-disabled');
       busyButton?.removeAttribute('aria-busy');
+      saving = false;
     }
   }
 
   buttons.forEach((b, k) => b.addEventListener('click', () => {
+    if (saving) return;
     const status = values('attendance_marks')[k];
     const keepSatOut = state.satOut && (status === 'present' || status === 'late');
     ask.hidden = true;
     send(keepSatOut ? { status, sat_out: true, sat_out_agreed: true } : { status, sat_out: false }, b);
   }));
   satOut.addEventListener('click', () => {
+    if (saving) return;
     if (state.satOut) {
       send({ status: state.status, sat_out: false }, satOut).then(() => satOut.focus());
     } else {
@@ -302,6 +311,7 @@ function markRow(ctx, sessionId, item, i, announce) {
     }
   });
   no.addEventListener('click', () => {
+    if (saving) return;
     ask.hidden = true;
     announce(t('att.notRecorded', { name }));
     satOut.focus();

@@ -32,9 +32,11 @@ function showEnrolError(ctx, errors, err) {
 }
 
 // A button that asks once more before doing something the person may regret.
-function confirmed(ctx, { id, text, question, yesText, noText, work }) {
+// after: the id of the control that had focus before this one was drawn
+// in its place ("Enrol"); focus comes here after that refresh.
+function confirmed(ctx, { id, text, question, yesText, noText, work, after = null }) {
   const errors = new FormErrors(id);
-  const start = h('button', { type: 'button', class: 'button button-quiet', id }, text);
+  const start = h('button', { type: 'button', class: 'button button-quiet', id, 'data-after': after }, text);
   const questionId = `${id}-question`;
   const yes = h('button', { type: 'button', class: 'button button-danger', id: `${id}-yes`, 'aria-describedby': questionId }, yesText);
   const no = h('button', { type: 'button', class: 'button button-quiet', id: `${id}-no` }, noText);
@@ -89,12 +91,14 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
       },
     });
     button.setAttribute('aria-label', `${button.textContent}: ${title}`);
+    // Focus comes back here after cancelling a place or leaving the waitlist.
+    button.setAttribute('data-after', `${id('cancel')}-yes ${id('leave')}-yes ${id('decline')}`);
     parts.push(errors.box, button);
   } else if (e.status === 'enrolled') {
     status.textContent = t('enrol.youHavePlace');
     parts.push(confirmed(ctx, {
       id: id('cancel'), text: t('enrol.cancelMine'), question: t('enrol.cancelQuestion', { title }),
-      yesText: t('enrol.cancelYes'), noText: t('enrol.cancelNo'),
+      yesText: t('enrol.cancelYes'), noText: t('enrol.cancelNo'), after: `${id('enrol')} ${id('accept')}`,
       work: async () => {
         await cancelEnrolment(e.id);
         ctx.refresh(t('enrol.cancelledMine', { title }));
@@ -104,7 +108,7 @@ export function enrolPanel(ctx, programme, enrolment, prefix) {
     status.textContent = e.position ? t('enrol.waitlistYouN', { n: e.position }) : t('enrol.waitlistYou');
     parts.push(confirmed(ctx, {
       id: id('leave'), text: t('enrol.leaveWaitlist'), question: t('enrol.leaveQuestion', { title }),
-      yesText: t('enrol.leaveYes'), noText: t('enrol.cancelNo'),
+      yesText: t('enrol.leaveYes'), noText: t('enrol.cancelNo'), after: id('enrol'),
       work: async () => {
         await cancelEnrolment(e.id);
         ctx.refresh(t('enrol.leftWaitlist', { title }));
