@@ -155,6 +155,12 @@ extern const char *const scope_names[]; /* "platform", "self", "organisation", .
  * Routes check policy_allows() first, so a caller whose roles never allow
  * the action is refused (403) before any id is looked up. */
 int policy_check(const struct actor *a, enum action act, int64_t org, bool seen);
+/* policy_check for a thing the caller is assigned to or not (assigned:
+ * they lead the session or are on its roster). Roles the table allows act
+ * only where assigned (a facilitator editing a session) count only when
+ * assigned is true; policy_check counts them never. */
+int policy_check_assigned(const struct actor *a, enum action act, int64_t org, bool seen,
+                          bool assigned);
 /* True when an admin may do act in every organisation (scope platform or
  * organisation): what GET /meta lists as "everywhere". */
 bool policy_everywhere(enum action act);

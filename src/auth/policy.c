@@ -104,6 +104,10 @@ static const struct {
 	bool anonymous;     /* allowed without logging in */
 	bool any_logged_in; /* allowed to anyone logged in, whatever their roles */
 	enum scope scope;   /* which things: see enum scope in auth.h */
+	/* Of roles, those allowed act only on a thing they are assigned to (a
+	 * session they lead or are on the roster of: policy_check_assigned);
+	 * elsewhere in the organisation they are refused (403). */
+	uint32_t assigned;
 } table[] = {
     {ACT_PUBLIC, ANY_ROLE, true, false, SCOPE_PLATFORM},
     /* Seeing yourself and logging out never depend on having a role. */
@@ -153,7 +157,9 @@ static const struct {
      * role is 403, not 404. */
     {ACT_PROGRAM_READ, ANY_ROLE, false, false, SCOPE_ORG},
     {ACT_PROGRAM_MANAGE, MANAGE, false, false, SCOPE_ORG},
-    {ACT_SESSION_EDIT, MANAGE | R(ROLE_FACILITATOR), false, false, SCOPE_ORG},
+    /* A facilitator moves or cancels only the sessions they run (the
+     * programme's team) or are on the roster of. */
+    {ACT_SESSION_EDIT, MANAGE | R(ROLE_FACILITATOR), false, false, SCOPE_ORG, R(ROLE_FACILITATOR)},
     {ACT_ROSTER_READ, STAFF, false, false, SCOPE_ORG},
     {ACT_TRAINING_READ, STAFF | R(ROLE_MODERATOR), false, false, SCOPE_ORG},
     {ACT_TRAINING_MANAGE, MANAGE, false, false, SCOPE_ORG},
@@ -242,6 +248,12 @@ static bool is_admin(const struct actor *a)
 
 int policy_check(const struct actor *a, enum action act, int64_t org, bool seen)
 {
+	return policy_check_assigned(a, act, org, seen, false);
+}
+
+int policy_check_assigned(const struct actor *a, enum action act, int64_t org, bool seen,
+                          bool assigned)
+{
 	int i = find(act);
 	if (i < 0)
 		return -HEARTH_EDENIED;
@@ -259,7 +271,8 @@ int policy_check(const struct actor *a, enum action act, int64_t org, bool seen)
 		if (m->organisation_id != org)
 			continue;
 		member = true;
-		if ((R(m->role) & table[i].roles) != 0)
+		uint32_t roles = assigned ? table[i].roles : table[i].roles & ~table[i].assigned;
+		if ((R(m->role) & roles) != 0)
 			return 0;
 	}
 	return member || seen ? -HEARTH_EDENIED : -HEARTH_ENOTFOUND;

@@ -65,8 +65,9 @@ static json_t *roles_json(void)
 }
 
 /* The caller's organisations in the order of their memberships, each with
- * the roles held there and the actions those roles allow. */
-static json_t *organisations_json(const struct actor *a)
+ * the roles held there, the actions those roles allow and its country (an
+ * ISO 3166-1 code or null: the UI's date and time formats follow it). */
+static json_t *organisations_json(struct req *r, const struct actor *a)
 {
 	json_t *arr = json_array();
 	for (int i = 0; i < a->nmemberships; i++) {
@@ -85,10 +86,14 @@ static json_t *organisations_json(const struct actor *a)
 			mask |= 1u << n->role;
 			json_array_append_new(roles, json_string(role_names[n->role]));
 		}
-		json_array_append_new(arr, json_pack("{s:I, s:s?, s:s?, s:o, s:o}", "id",
+		char country[3] = "";
+		if (auth_org_country(req_db(r), m->organisation_id, country) != 0)
+			country[0] = '\0';
+		json_array_append_new(arr, json_pack("{s:I, s:s?, s:s?, s:o, s:o, s:s?}", "id",
 		                                     (json_int_t)m->organisation_id, "name",
 		                                     m->organisation, "kind", m->kind, "roles",
-		                                     roles, "actions", actions_json(mask)));
+		                                     roles, "actions", actions_json(mask),
+		                                     "country", country[0] ? country : NULL));
 	}
 	return arr;
 }
@@ -118,7 +123,7 @@ void meta_http_get(struct req *r)
 		json_object_set_new(scopes, action_names[act],
 		                    json_string(scope_names[policy_scope((enum action)act)]));
 	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o}", "roles", roles_json(), "scopes", scopes,
-	                      "organisations", organisations_json(a), "everywhere", everywhere,
+	                      "organisations", organisations_json(r, a), "everywhere", everywhere,
 	                      "enums", enums_json());
 	http_json(r, 200, o);
 }

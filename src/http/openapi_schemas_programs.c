@@ -320,10 +320,11 @@ const struct openapi_response openapi_responses_programs[] = {
      "'status':{'type':['null','string']},'cancel_reason':{'type':['null','string']},"
      "'edited':{'type':'boolean'},'timezone':{'type':'string'},"
      "'programme':{'type':'string'},'on_duty':{'type':'boolean'},"
-     "'sequence':{'type':'integer'},'local_start':{'type':'string'}},'required':['id',"
+     "'sequence':{'type':'integer'},'local_start':{'type':'string'},"
+     "'may_edit':{'type':'boolean'}},'required':['id',"
      "'programme_id','starts_at','ends_at','original_start','venue_id','online_link',"
      "'status','cancel_reason','edited','timezone','programme','on_duty','sequence',"
-     "'local_start']}",
+     "'local_start','may_edit']}",
      "404"},
     {"PATCH", "/api/v1/sessions/{id}", 200, "application/json",
      "{'type':'object','properties':{'id':{'type':'integer'},"
@@ -333,10 +334,11 @@ const struct openapi_response openapi_responses_programs[] = {
      "'status':{'type':['null','string']},'cancel_reason':{'type':['null','string']},"
      "'edited':{'type':'boolean'},'timezone':{'type':'string'},"
      "'programme':{'type':'string'},'on_duty':{'type':'boolean'},"
-     "'sequence':{'type':'integer'},'local_start':{'type':'string'}},'required':['id',"
+     "'sequence':{'type':'integer'},'local_start':{'type':'string'},"
+     "'may_edit':{'type':'boolean'}},'required':['id',"
      "'programme_id','starts_at','ends_at','original_start','venue_id','online_link',"
      "'status','cancel_reason','edited','timezone','programme','on_duty','sequence',"
-     "'local_start']}",
+     "'local_start','may_edit']}",
      "404 409"},
     {"GET", "/api/v1/sessions/{id}/roster", 200, "application/json",
      "{'type':'object','properties':{'items':{'type':'array','items':{'type':'object',"
@@ -412,8 +414,13 @@ const struct openapi_response openapi_responses_programs[] = {
      "'end_date','start_time','duration_minutes','enrolled','waitlisted','places_left',"
      "'venue_id','venue']},'score':{'type':'integer'},'reasons':{'type':'array',"
      "'items':{'type':'object','properties':{'code':{'type':'string'},"
-     "'ok':{'type':'boolean'},'detail':{'type':'string'}},'required':['code','ok',"
-     "'detail']}},'next_session':{'type':'object','properties':{'id':{'type':'integer'},"
+     "'ok':{'type':'boolean'},'reason':{'type':'object','properties':{"
+     "'code':{'type':'string'},'features':{'type':'array','items':{'type':'string'}},"
+     "'lang':{'type':'string'},'format':{'type':'string'},"
+     "'days':{'type':'array','items':{'type':'string'}},'start':{'type':'string'},"
+     "'end':{'type':'string'},'art_form':{'type':'string'},'n':{'type':'integer'}},"
+     "'required':['code']},'detail':{'type':'string'}},'required':['code','ok',"
+     "'reason','detail']}},'next_session':{'type':'object','properties':{'id':{'type':'integer'},"
      "'programme_id':{'type':['integer','null']},'starts_at':{'type':'string'},"
      "'ends_at':{'type':'string'},'original_start':{'type':['null','string']},"
      "'venue_id':{'type':['integer','null']},'online_link':{'type':['null','string']},"
@@ -442,8 +449,13 @@ const struct openapi_response openapi_responses_programs[] = {
      "'end_date','start_time','duration_minutes','enrolled','waitlisted','places_left',"
      "'venue_id','venue']},'score':{'type':'integer'},'reasons':{'type':'array',"
      "'items':{'type':'object','properties':{'code':{'type':'string'},"
-     "'ok':{'type':'boolean'},'detail':{'type':'string'}},'required':['code','ok',"
-     "'detail']}},'next_session':{'type':'object','properties':{'id':{'type':'integer'},"
+     "'ok':{'type':'boolean'},'reason':{'type':'object','properties':{"
+     "'code':{'type':'string'},'features':{'type':'array','items':{'type':'string'}},"
+     "'lang':{'type':'string'},'format':{'type':'string'},"
+     "'days':{'type':'array','items':{'type':'string'}},'start':{'type':'string'},"
+     "'end':{'type':'string'},'art_form':{'type':'string'},'n':{'type':'integer'}},"
+     "'required':['code']},'detail':{'type':'string'}},'required':['code','ok',"
+     "'reason','detail']}},'next_session':{'type':'object','properties':{'id':{'type':'integer'},"
      "'programme_id':{'type':['integer','null']},'starts_at':{'type':'string'},"
      "'ends_at':{'type':'string'},'original_start':{'type':['null','string']},"
      "'venue_id':{'type':['integer','null']},'online_link':{'type':['null','string']},"
@@ -620,6 +632,10 @@ const struct openapi_response openapi_responses_programs[] = {
      "'required':['id','participant_id','programme_id','programme','action','user_id','by',"
      "'created_at','name','note']}}},'required':['items']}",
      ""},
+    {"GET", "/api/v1/programmes/{id}/enrolments.csv", 200, "text/csv",
+     "{'type':'string','description':'CSV (RFC 4180), UTF-8 with a header row'}", "404"},
+    {"GET", "/api/v1/sessions/{id}/attendance.csv", 200, "text/csv",
+     "{'type':'string','description':'CSV (RFC 4180), UTF-8 with a header row'}", "404"},
     {"GET", "/api/v1/calendar/{token}", 200, "text/calendar",
      "{'type':'string','description':'iCalendar (RFC 5545)'}", "404"},
     {"POST", "/api/v1/me/calendar", 201, "application/json",

@@ -25,7 +25,11 @@
 const char *const mark_states[] = {"present", "late", "absent", "excused", NULL};
 
 static const char SQL_SESSION_STATE[] =
-    "SELECT status, programme_id FROM programme_sessions WHERE id = ?1";
+    "SELECT status, programme_id, starts_at FROM programme_sessions WHERE id = ?1";
+
+/* Attendance is taken from this long before a session starts (people
+ * arrive early and are welcomed at the door), never earlier. */
+#define MARK_EARLY_SECONDS (15 * 60)
 static const char SQL_SESSION_ONE[] =
     "SELECT " PROGRAMS_SESSION_COLUMNS " FROM programme_sessions s JOIN programmes p ON p.id = "
     "s.programme_id WHERE s.id = ?1";
@@ -49,7 +53,7 @@ static const char SQL_MARK[] =
  * attendance in its organisation; otherwise the policy's refusal (404
  * through the error, as for a missing session, or 403). */
 static int marked_session(const struct part_ctx *x, int64_t session, struct prog_ref *ref,
-                          const char **status, struct part_refusal *no)
+                          const char **status, int64_t *starts_at, struct part_refusal *no)
 {
 	no->what = "the session";
 	int rc = programs_session_ref(x->c, x->a, session, ref);
@@ -64,9 +68,11 @@ static int marked_session(const struct part_ctx *x, int64_t session, struct prog
 	if (!s)
 		return -HEARTH_EDB;
 	db_bind_i64(s, 1, session);
-	*status = db_step(s) == DB_ROW ? arena_strdup(x->a, db_col_text(s, 0)) : "";
+	int step = db_step(s);
+	*status = step == DB_ROW ? arena_strdup(x->a, db_col_text(s, 0)) : "";
+	*starts_at = step == DB_ROW ? db_col_i64(s, 2) : 0;
 	db_finish(s);
-	return 0;
+	return step < 0 ? step : 0;
 }
 
 static int reg_cmp(const void *a, const void *b)
@@ -84,12 +90,13 @@ int attendance_register(const struct part_ctx *x, int64_t session, struct part_s
 {
 	struct prog_ref ref;
 	const char *state;
+	int64_t starts_at;
 	size_t cap = 32;
 	memset(no, 0, sizeof *no);
 	*has_session = false;
 	*items = NULL;
 	*n = 0;
-	int rc = marked_session(x, session, &ref, &state, no);
+	int rc = marked_session(x, session, &ref, &state, &starts_at, no);
 	if (rc)
 		goto out;
 	no->what = "the register";
@@ -183,6 +190,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 {
 	struct prog_ref ref;
 	const char *state;
+	int64_t starts_at;
 	int64_t *ids;
 	size_t nids;
 	int rc = 0;
@@ -220,7 +228,7 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 			goto out;
 		}
 	}
-	if ((rc = marked_session(x, session, &ref, &state, no)) != 0)
+	if ((rc = marked_session(x, session, &ref, &state, &starts_at, no)) != 0)
 		goto out;
 	if (strcmp(state, "published") != 0) {
 		rc = programs_part_refuse(
@@ -229,6 +237,14 @@ int attendance_mark(const struct part_ctx *x, int64_t session, const struct atte
 		        ? "this session was cancelled; attendance cannot be marked"
 		        : "this session is not published yet; attendance cannot be "
 		          "marked");
+		no->session_status = state;
+		goto out;
+	}
+	if (util_now() < starts_at - MARK_EARLY_SECONDS) {
+		rc = programs_part_refuse(
+		    no, 409, "starts_at",
+		    "starts_at: this session has not started yet; attendance can be marked "
+		    "from 15 minutes before it starts");
 		no->session_status = state;
 		goto out;
 	}

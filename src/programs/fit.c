@@ -199,22 +199,30 @@ static void rate_access(const struct fit_person *p, const struct fit_row *row, s
 	const char *d = NULL;
 	if (!p->features) {
 		x->neutral = x->ok = true;
+		x->says = "no_needs";
 		d = "no access needs recorded";
 	} else if (row->format == FMT_ONLINE) {
 		x->ok = true;
+		x->says = "online";
 		d = "online: no venue to reach";
 	} else if (!missing) {
 		x->ok = true;
+		x->says = "venue_has";
+		x->features = p->features;
 		if (t)
 			d = arena_printf(t->a, "the venue has %s", feature_text(t->a, p->features));
 	} else if (row->format == FMT_HYBRID && online_ok) {
 		x->ok = true;
+		x->says = "venue_lacks_online";
+		x->features = missing;
 		if (t)
 			d = arena_printf(t->a, "the venue lacks %s, but you can join online",
 			                 feature_text(t->a, missing));
 	} else {
 		int needed = __builtin_popcount(p->features), lacking = __builtin_popcount(missing);
 		x->points = fit_weight[FIT_ACCESS] * (needed - lacking) / needed;
+		x->says = "venue_lacks";
+		x->features = missing;
 		if (t)
 			d = arena_printf(t->a, "the venue lacks %s", feature_text(t->a, missing));
 	}
@@ -228,6 +236,7 @@ static void rate_time(const struct fit_person *p, const struct fit_row *row, str
 	int end = row->start_minute + (int)row->duration;
 	if (!p->nslots || !days) {
 		x->neutral = x->ok = true;
+		x->says = !p->nslots ? "no_availability" : "no_weekday";
 		if (t)
 			x->detail = !p->nslots ? "no availability recorded" : "no regular weekday";
 		return;
@@ -240,6 +249,10 @@ static void rate_time(const struct fit_person *p, const struct fit_row *row, str
 	int n = __builtin_popcount(days), m = __builtin_popcount(fits);
 	x->ok = m == n;
 	x->points = fit_weight[FIT_TIME] * m / n;
+	x->says = x->ok ? "time_inside" : m ? "time_partly" : "time_outside";
+	x->days = days;
+	x->start = row->start_minute;
+	x->end = end % (24 * 60);
 	if (t)
 		x->detail = arena_printf(t->a, "%s %02d:%02d-%02d:%02d is %s your availability",
 		                         days_text(t->a, days), row->start_minute / 60,
@@ -259,16 +272,23 @@ static void rate_places(const struct fit_row *row, struct fit_reason *x, const s
 	const char *d = NULL;
 	if (row->enrol == ENR_ENROLLED || row->enrol == ENR_OFFERED) {
 		x->ok = true;
+		x->says = row->enrol == ENR_ENROLLED ? "have_place" : "offered";
 		d = row->enrol == ENR_ENROLLED ? "you have a place" : "a place is offered to you";
 	} else if (row->enrol == ENR_WAITLISTED) {
+		x->says = "waitlisted";
 		d = "you are on the waitlist";
 	} else if (!row->waitlist && (!row->counted || left > 0)) {
 		x->ok = true;
+		x->says = "places_left";
+		x->n = left;
 		if (t)
 			d = arena_printf(t->a, "%" PRId64 " place%s left", left,
 			                 left == 1 ? "" : "s");
-	} else if (t) {
-		d = arena_printf(t->a, "full; %" PRId64 " on the waitlist", row->waiting);
+	} else {
+		x->says = "full";
+		x->n = row->waiting;
+		if (t)
+			d = arena_printf(t->a, "full; %" PRId64 " on the waitlist", row->waiting);
 	}
 	x->detail = t ? d : NULL;
 }
@@ -284,9 +304,12 @@ static int fit_rate(const struct fit_person *p, const struct fit_row *row, struc
 	struct fit_reason *x = &why[FIT_LANGUAGE];
 	if (!p->languages) {
 		x->neutral = x->ok = true;
+		x->says = "no_languages";
 		x->detail = t ? "no languages recorded" : NULL;
 	} else {
 		x->ok = row->lang_ok;
+		x->says = x->ok && t && t->spoken ? "spoken" : "held_in";
+		x->lang = x->ok && t && t->spoken ? arena_strdup(a, t->spoken) : NULL;
 		if (t)
 			x->detail =
 			    x->ok && t->spoken
@@ -296,11 +319,13 @@ static int fit_rate(const struct fit_person *p, const struct fit_row *row, struc
 	x = &why[FIT_FORMAT];
 	if (!p->formats) {
 		x->neutral = x->ok = true;
+		x->says = "no_format";
 		if (t)
 			x->detail =
 			    arena_printf(a, "%s; no preference recorded", format_text(row->format));
 	} else {
 		x->ok = row->format == FMT_HYBRID || (p->formats & row->format);
+		x->says = x->ok ? "format_ok" : "format_no";
 		if (t)
 			x->detail =
 			    arena_printf(a,
@@ -312,9 +337,11 @@ static int fit_rate(const struct fit_person *p, const struct fit_row *row, struc
 	x = &why[FIT_ART_FORM];
 	if (!p->interests) {
 		x->neutral = x->ok = true;
+		x->says = "no_interests";
 		x->detail = t ? "no interests recorded" : NULL;
 	} else {
 		x->ok = row->art_ok;
+		x->says = x->ok ? "interest" : "not_interest";
 		if (t)
 			x->detail = arena_printf(a,
 			                         x->ok ? "%s is one of your interests"

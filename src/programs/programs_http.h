@@ -128,6 +128,10 @@ void programs_http_followup_list(struct req *r);
 void programs_http_followup_create(struct req *r);
 void programs_http_followup_log(struct req *r);
 
+/* exports_http.c */
+void programs_http_enrol_csv(struct req *r);
+void programs_http_attendance_csv(struct req *r);
+
 /* calendar/calendar_http.c */
 void calendar_http_feed(struct req *r);
 void calendar_http_me(struct req *r);

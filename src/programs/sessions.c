@@ -17,6 +17,7 @@
 #include "programs/schedule.h"
 #include "programs/sessions.h"
 #include "programs/training.h"
+#include "auth/auth.h"
 #include "core/banned.h"
 
 static const char SQL_OVERLAP[] =
@@ -24,6 +25,11 @@ static const char SQL_OVERLAP[] =
     "JOIN programmes p ON p.id = s.programme_id "
     "WHERE s.venue_id = ?1 AND s.status <> 'cancelled' AND s.starts_at < ?3 AND s.ends_at > ?2 "
     "AND s.id <> ?4 LIMIT 1";
+/* The user runs the session: on its roster, or in its programme's team. */
+static const char SQL_ASSIGNED[] =
+    "SELECT 1 FROM roster WHERE session_id = ?1 AND user_id = ?2 UNION ALL "
+    "SELECT 1 FROM programme_team t JOIN programme_sessions s ON s.programme_id = "
+    "t.programme_id WHERE s.id = ?1 AND t.user_id = ?2";
 static const char SQL_SESSION_INSERT[] =
     "INSERT INTO programme_sessions (programme_id, starts_at, ends_at, original_start, venue_id, "
     "online_link, status, was_published, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
@@ -456,4 +462,30 @@ int sessions_state_put(struct db_conn *c, int64_t id, const struct session_state
 	else if (place)
 		rc = session_tell(c, id, MSG_SESSION_CHANGED, st->start, was_start);
 	return rc;
+}
+
+int sessions_check(struct db_conn *c, const struct actor *a, enum action act,
+                   const struct prog_ref *ref, bool *only_assigned)
+{
+	bool seen = ref->status && strcmp(ref->status, "published") == 0;
+	bool assigned = false;
+	if (only_assigned)
+		*only_assigned = false;
+	int rc = policy_check(a, act, ref->organisation_id, seen);
+	if (rc != -HEARTH_EDENIED || a->user_id <= 0)
+		return rc;
+	struct db_stmt *s = db_prepare(c, SQL_ASSIGNED);
+	if (!s)
+		return -HEARTH_EDB;
+	db_bind_i64(s, 1, ref->session_id);
+	db_bind_i64(s, 2, a->user_id);
+	int step = db_step(s);
+	db_finish(s);
+	if (step < 0)
+		return step;
+	assigned = step == DB_ROW;
+	int with = policy_check_assigned(a, act, ref->organisation_id, seen, true);
+	if (with == 0 && only_assigned)
+		*only_assigned = !assigned;
+	return assigned ? with : rc;
 }

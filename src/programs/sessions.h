@@ -26,6 +26,16 @@ struct schedule;
 int sessions_venue_free(struct db_conn *c, struct arena *a, const struct actor *who, int64_t venue,
                         int64_t start, int64_t end, int64_t self, struct programs_refusal *why);
 
+/* The policy's decision (policy_check_assigned) on act for session ref
+ * (programs_session_ref) by a: whether a is assigned to it (on its roster,
+ * or in its programme's team) is read here, the rest is the policy's.
+ * *only_assigned (may be NULL) is set when a was refused only because
+ * they are not assigned (their role may act on the sessions they run). */
+struct prog_ref;
+#include "auth/auth.h"
+int sessions_check(struct db_conn *c, const struct actor *a, enum action act,
+                   const struct prog_ref *ref, bool *only_assigned);
+
 /* Adds one session of programme; *id gets its id. */
 int sessions_insert(struct db_conn *c, int64_t programme, int64_t start, int64_t end,
                     int64_t original, int64_t venue, const char *link, const char *status,

@@ -75,8 +75,21 @@ void programs_http_session_get(struct req *r)
 {
 	struct prog_ref ref;
 	json_t *o = session_load(r, req_param_id(r, "id"), &ref);
-	if (o)
-		http_json(r, 200, o);
+	if (!o)
+		return;
+	/* Whether the caller may move or cancel it: the policy's answer, so a
+	 * page offers only what will work (a facilitator: the sessions they
+	 * run). A check that could not run is an error, never "no". */
+	int rc = policy_allows(&r->actor, ACT_SESSION_EDIT)
+	             ? sessions_check(req_db(r), &r->actor, ACT_SESSION_EDIT, &ref, NULL)
+	             : -HEARTH_EDENIED;
+	if (rc && rc != -HEARTH_EDENIED && rc != -HEARTH_ENOTFOUND) {
+		json_decref(o);
+		http_error(r, rc, "the session");
+		return;
+	}
+	json_object_set_new(o, "may_edit", json_boolean(rc == 0));
+	http_json(r, 200, o);
 }
 
 /* How many are on duty at session (0 when it cannot be read). */
@@ -176,10 +189,15 @@ int programs_http_open_ref(struct req *r, bool session, int64_t id, enum action 
 	if (!rc)
 		rc = session ? programs_session_ref(c, r->arena, id, ref)
 		             : programs_programme_ref(c, r->arena, id, ref);
+	bool only_assigned = false;
 	if (!rc)
-		rc = programs_check(&r->actor, act, ref->organisation_id, ref->status);
+		rc = session ? sessions_check(c, &r->actor, act, ref, &only_assigned)
+		             : programs_check(&r->actor, act, ref->organisation_id, ref->status);
 	if (rc == -HEARTH_EDENIED)
-		rc = programs_refuse(why, r->arena, 403, NULL, "%s", denied);
+		rc = programs_refuse(why, r->arena, 403, NULL, "%s",
+		                     only_assigned ? "you can change only the sessions you run or "
+		                                     "are on the roster of"
+		                                   : denied);
 	return rc;
 }
 

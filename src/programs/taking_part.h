@@ -197,11 +197,24 @@ struct fit_person {
  * profile (people_view's); what is malformed is left out. */
 void fit_person_load(const json_t *profile, struct fit_person *p);
 
-/* One criterion of a ranked programme. detail is set for items shown. */
+/* One criterion of a ranked programme. detail (English, for API clients
+ * that read text) is set for items shown. says is the reason's code
+ * ("venue_has", "time_inside", ...; docs/programs.md), with its parameters:
+ * features (1 << enum venue_feature) for the access codes; lang (the
+ * language shared) for "spoken"; days (bit 0 = Monday), start and end
+ * (minutes after midnight) for the time codes; n (places left, or waiting)
+ * for "places_left" and "full". The programme's languages, format and art
+ * form are the item's own. */
 struct fit_reason {
 	bool ok, neutral;
 	int points;
 	const char *detail;
+	const char *says;
+	uint32_t features;
+	unsigned days;
+	int start, end;
+	int64_t n;
+	const char *lang;
 };
 
 /* A programme as a fit answer shows it. Strings are in the arena; end_date

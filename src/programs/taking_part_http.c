@@ -378,13 +378,56 @@ static json_t *fit_programme_json(const struct fit_item *x)
 	return o;
 }
 
+/* "17:30" for minutes after midnight. */
+static json_t *fit_clock_json(int minutes)
+{
+	char buf[8];
+	snprintf(buf, sizeof buf, "%02d:%02d", (minutes / 60) % 24, minutes % 60);
+	return json_string(buf);
+}
+
+/* A criterion's reason as a code with its parameters, for the UI to word
+ * in the reader's language: {"code":"venue_has","features":["quiet_room"]},
+ * {"code":"time_inside","days":["tue"],"start":"17:30","end":"19:00"}, ... */
+static json_t *fit_says_json(const struct fit_item *x, int k)
+{
+	const struct fit_reason *w = &x->why[k];
+	json_t *o = json_pack("{s:s}", "code", w->says ? w->says : "none");
+	if (k == FIT_ACCESS && w->features) {
+		json_t *f = json_array();
+		for (int i = 0; i < VF__MAX; i++)
+			if (w->features & (1u << i))
+				json_array_append_new(f, json_string(venue_feature_names[i]));
+		json_object_set_new(o, "features", f);
+	} else if (k == FIT_LANGUAGE && w->lang) {
+		json_object_set_new(o, "lang", json_string(w->lang));
+	} else if (k == FIT_FORMAT) {
+		json_object_set_new(o, "format", json_string(fit_format_name(x->format)));
+	} else if (k == FIT_TIME && w->days) {
+		json_t *d = json_array();
+		for (int i = 0; i < 7; i++)
+			if (w->days & (1u << i))
+				json_array_append_new(d, json_string(fit_day_names[i]));
+		json_object_set_new(o, "days", d);
+		json_object_set_new(o, "start", fit_clock_json(w->start));
+		json_object_set_new(o, "end", fit_clock_json(w->end));
+	} else if (k == FIT_ART_FORM && w->says && strcmp(w->says, "no_interests") != 0) {
+		json_object_set_new(o, "art_form", json_string(x->art_form));
+	} else if (k == FIT_PLACES && w->says &&
+	           (!strcmp(w->says, "places_left") || !strcmp(w->says, "full"))) {
+		json_object_set_new(o, "n", json_integer(w->n > 0 ? w->n : 0));
+	}
+	return o;
+}
+
 static json_t *fit_item_json(const struct fit_item *x)
 {
 	json_t *reasons = json_array();
 	for (int k = 0; k < FIT__MAX; k++)
 		json_array_append_new(reasons,
-		                      json_pack("{s:s, s:b, s:s}", "code", fit_codes[k], "ok",
-		                                x->why[k].ok, "detail", x->why[k].detail));
+		                      json_pack("{s:s, s:b, s:o, s:s}", "code", fit_codes[k], "ok",
+		                                x->why[k].ok, "reason", fit_says_json(x, k),
+		                                "detail", x->why[k].detail));
 	json_t *o = json_pack("{s:o, s:i, s:o, s:o}", "programme", fit_programme_json(x), "score",
 	                      x->score, "reasons", reasons, "next_session", session_json(&x->next));
 	json_object_set_new(o, "enrolment",

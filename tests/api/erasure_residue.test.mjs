@@ -104,6 +104,8 @@ before(async () => {
   prog = { id: p.json.id, sessions };
   const enrol = await as.coordinator.post(`/api/v1/programmes/${prog.id}/enrolments`, { participant_id: id });
   assert.equal(enrol.status, 201, enrol.text);
+  // Attendance is taken once a session has started: move the first into the past.
+  dbQuery(server, `UPDATE programme_sessions SET starts_at = ${Math.floor(Date.now() / 1000) - 3600}, ends_at = ${Math.floor(Date.now() / 1000)} WHERE id = ${sessions[0].id}`);
   const mark = await as.facilitator.post(`/api/v1/sessions/${sessions[0].id}/attendance`, { marks: [{ participant_id: id, status: 'absent' }] });
   assert.equal(mark.status, 200, mark.text);
 

@@ -48,6 +48,8 @@ before(async () => {
   prog = { id: p.json.id, title: p.json.title, sessions: (await as.coordinator.get(`/api/v1/programmes/${p.json.id}/sessions`)).json.items };
   const ok = (r, what) => assert.ok(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${r.text}`);
   ok(await me.client.post('/api/v1/me/enrolments', { programme_id: prog.id }), 'enrol');
+  // Attendance is taken once a session has started: move the first into the past.
+  dbQuery(server, `UPDATE programme_sessions SET starts_at = ${Math.floor(Date.now() / 1000) - 3600}, ends_at = ${Math.floor(Date.now() / 1000)} WHERE id = ${prog.sessions[0].id}`);
   ok(await as.facilitator.post(`/api/v1/sessions/${prog.sessions[0].id}/attendance`, { marks: [{ participant_id: me.id, status: 'late' }] }), 'attendance');
   ok(await as.coordinator.post(`/api/v1/sessions/${prog.sessions[2].id}/roster`, { participant_id: me.id, role: 'participant_lead' }), 'roster');
   ok(await me.client.post('/api/v1/me/supports', { programme_id: prog.id, kind: 'transport_stipend', notes: 'Bus fare from Hill Street' }), 'support');

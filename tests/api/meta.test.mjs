@@ -65,6 +65,24 @@ describe('GET /api/v1/meta: roles and actions', () => {
     }
   });
 
+  test('each of my organisations carries its country (the UI formats dates for it), null when it has none', async () => {
+    const org = (await metaOf(as.coordinator)).organisations[0];
+    const list = await as.admin.get('/api/v1/organisations');
+    assert.equal(list.status, 200, list.text);
+    const before = list.json.items.find((o) => o.id === org.id).country ?? null;
+    assert.equal(org.country ?? null, before);
+    try {
+      for (const [sent, seen] of [['gb', 'GB'], ['', null]]) {
+        const res = await as.admin.patch(`/api/v1/organisations/${org.id}`, { country: sent });
+        assert.equal(res.status, 200, res.text);
+        const again = (await metaOf(as.coordinator)).organisations.find((o) => o.id === org.id);
+        assert.equal(again.country, seen);
+      }
+    } finally {
+      await as.admin.patch(`/api/v1/organisations/${org.id}`, { country: before ?? '' });
+    }
+  });
+
   for (const user of DEMO_USERS) {
     test(`${user.role}: my organisations carry my role and its actions, and the server refuses exactly the others`, async () => {
       const client = as[user.role];

@@ -927,7 +927,7 @@ describe('sessions', () => {
     assert.equal(moved.venue_id, other.id);
   });
 
-  test('a facilitator may edit sessions of their organisation; a peer supporter may not; nor a facilitator elsewhere', async () => {
+  test('a facilitator may edit the sessions they run; a peer supporter may not; nor a facilitator elsewhere', async () => {
     const s = sess[3];
     const later = iso(Date.parse(s.starts_at) + 30 * 60_000);
     const res = await as.peer_supporter.patch(`/api/v1/sessions/${s.id}`, { starts_at: later });
@@ -936,6 +936,9 @@ describe('sessions', () => {
     assert.equal(foreign.status, 403, foreign.text);
     assert.doesNotMatch(foreign.json.detail, POLICY_DENIED, 'refused by organisation, not by role');
     assert.equal(expectStatus(await as.coordinator.get(`/api/v1/sessions/${s.id}`), 200, 'get').starts_at, s.starts_at, 'unchanged');
+    // Not on its roster nor in the team: refused (facilitator-limits.test.mjs has the rest).
+    assertProblem(await as.facilitator.patch(`/api/v1/sessions/${s.id}`, { starts_at: later }), 403, { detail: 'you can change only the sessions you run or are on the roster of' });
+    expectStatus(await as.coordinator.post(`/api/v1/sessions/${s.id}/roster`, { user_id: UID.facilitator, role: 'co_facilitator' }), 201, 'roster the facilitator');
     const ok = expectStatus(await as.facilitator.patch(`/api/v1/sessions/${s.id}`, { starts_at: later }), 200, 'facilitator');
     assert.equal(ok.starts_at, later);
   });

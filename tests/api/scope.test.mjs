@@ -139,6 +139,8 @@ before(async () => {
   E.programme = await programme(east, ORG.eastgate);
   E.draft = await programme(east, ORG.eastgate, { publish: false });
   E.session = E.programme.sessions[0].id;
+  // Attendance is taken once a session has started: the first one has.
+  dbQuery(server, `UPDATE programme_sessions SET starts_at = ${Math.floor(Date.now() / 1000) - 3600}, ends_at = ${Math.floor(Date.now() / 1000)} WHERE id = ${E.session}`);
   E.person = await person(east, ORG.eastgate);
   ok(await east.post(`/api/v1/programmes/${E.programme.id}/enrolments`, { participant_id: E.person }), 201, 'enrol E');
   E.round = ok(await east.post('/api/v1/listening-rounds', { organisation_id: ORG.eastgate, title: unique('Round') }), 201, 'round E').id;
@@ -325,6 +327,7 @@ const ROUTES = {
     ['participant_id (a login)', () => R.sam, (id) => librarian.post(`/api/v1/programmes/${E.programme.id}/enrolments`, { participant_id: id })],
   ],
   'GET /api/v1/programmes/{id}/enrolments': PATH_ONLY,
+  'GET /api/v1/programmes/{id}/enrolments.csv': PATH_ONLY,
   'POST /api/v1/me/enrolments': [
     // Participants may join any organisation's published programmes; a draft is nobody's to see.
     ['programme_id (a draft)', () => E.draft.id, (id) => as.participant.post('/api/v1/me/enrolments', { programme_id: id })],
@@ -346,6 +349,7 @@ const ROUTES = {
   'PATCH /api/v1/supports/{id}': PATH_ONLY,
   'GET /api/v1/programmes/{id}/supports/ledger': PATH_ONLY,
   'GET /api/v1/sessions/{id}/attendance': PATH_ONLY,
+  'GET /api/v1/sessions/{id}/attendance.csv': PATH_ONLY,
   'POST /api/v1/sessions/{id}/attendance': [
     ['marks[0].participant_id', () => R.person, (id) => east.post(`/api/v1/sessions/${E.session}/attendance`, { marks: [{ participant_id: id, status: 'present' }] })],
   ],
@@ -480,6 +484,7 @@ const PATHS = {
   'GET /api/v1/programmes/{id}/rotation': { kind: 'programme' },
   'POST /api/v1/programmes/{id}/enrolments': { kind: 'programme', body: (own) => ({ participant_id: own.person }) },
   'GET /api/v1/programmes/{id}/enrolments': { kind: 'programme' },
+  'GET /api/v1/programmes/{id}/enrolments.csv': { kind: 'programme' },
   'POST /api/v1/programmes/{id}/supports': { kind: 'programme', body: (own) => ({ participant_id: own.person, kind: 'equipment' }) },
   'GET /api/v1/programmes/{id}/supports': { kind: 'programme' },
   'GET /api/v1/programmes/{id}/supports/ledger': { kind: 'programme' },
@@ -489,6 +494,7 @@ const PATHS = {
   'GET /api/v1/sessions/{id}/roster': { kind: 'session' },
   'POST /api/v1/sessions/{id}/roster': { kind: 'session', body: (own) => ({ user_id: own.staffUid, role: 'co_facilitator' }) },
   'GET /api/v1/sessions/{id}/attendance': { kind: 'session' },
+  'GET /api/v1/sessions/{id}/attendance.csv': { kind: 'session' },
   'POST /api/v1/sessions/{id}/attendance': { kind: 'session', body: (own) => ({ marks: [{ participant_id: own.person, status: 'present' }] }) },
   'DELETE /api/v1/roster/{id}': { kind: 'roster' },
   'DELETE /api/v1/training/{id}': { kind: 'training' },

@@ -127,6 +127,13 @@ function stored(enrolmentId) {
   return { status, reason };
 }
 
+/** Moves a session to have started an hour ago (attendance is taken from
+ * 15 minutes before a session starts; the server's clock cannot be moved). */
+function started(sessionId) {
+  const now = Math.floor(Date.now() / 1000);
+  dbQuery(server, `UPDATE programme_sessions SET starts_at = ${now - 3600}, ends_at = ${now + 1800} WHERE id = ${sessionId}`);
+}
+
 async function auditActions(resource) {
   const res = await as.admin.get(`/api/v1/audit?resource=${encodeURIComponent(resource)}&limit=500`);
   assert.equal(res.status, 200, res.text);
@@ -494,6 +501,59 @@ describe('sessions that fit', () => {
     assert.ok(actions.filter((a) => a === 'participant.fit').length >= 2, actions.join(','));
   });
 
+  test('each reason carries a code with its parameters, for the UI to word', async () => {
+    const tuesday = onWeekday(Date.now() + 2 * DAY, 2);
+    const who = await person({
+      profile: {
+        languages: ['pl'], interests: ['music'],
+        availability: [{ day: 'tue', start: '17:00', end: '20:00' }],
+        needs: { mobility: ['wheelchair_user'], formats: ['in_person'] },
+      },
+    });
+    const fits = await programme({ art: 'music', languages: ['en', 'pl'], start: tuesday, time: '17:30', duration: 90,
+      features: ['step_free_access', 'quiet_room'], capacity: 3 });
+    const misses = await programme({ art: 'dance', languages: ['en'], start: tuesday, time: '21:00', duration: 60,
+      features: ['quiet_room'], capacity: 1 });
+    await enrol(misses.id, (await person()).id);
+    const blank = await person();
+    const [res, none] = await Promise.all([
+      as.coordinator.get(`/api/v1/participants/${who.id}/fit?limit=100`),
+      as.coordinator.get(`/api/v1/participants/${blank.id}/fit?limit=100`),
+    ]);
+    assert.equal(res.status, 200, res.text);
+    const why = (items, p) => Object.fromEntries(items.find((i) => i.programme.id === p.id).reasons.map((r) => [r.code, r.reason]));
+    const f = why(res.json.items, fits);
+    assert.deepEqual(f, {
+      access: { code: 'venue_has', features: ['step_free_access'] },
+      language: { code: 'spoken', lang: 'pl' },
+      format: { code: 'format_ok', format: 'in_person' },
+      time: { code: 'time_inside', days: ['tue'], start: '17:30', end: '19:00' },
+      art_form: { code: 'interest', art_form: 'music' },
+      places: { code: 'places_left', n: 3 },
+    });
+    const m = why(res.json.items, misses);
+    assert.deepEqual(m, {
+      access: { code: 'venue_lacks', features: ['step_free_access'] },
+      language: { code: 'held_in' },
+      format: { code: 'format_ok', format: 'in_person' },
+      time: { code: 'time_outside', days: ['tue'], start: '21:00', end: '22:00' },
+      art_form: { code: 'not_interest', art_form: 'dance' },
+      places: { code: 'full', n: 0 },
+    });
+    // Nothing recorded: each criterion says so, with no parameters but the format.
+    assert.equal(none.status, 200, none.text);
+    assert.deepEqual(why(none.json.items, fits), {
+      access: { code: 'no_needs' },
+      language: { code: 'no_languages' },
+      format: { code: 'no_format', format: 'in_person' },
+      time: { code: 'no_availability' },
+      art_form: { code: 'no_interests' },
+      places: { code: 'places_left', n: 3 },
+    });
+    // The English detail stays for API clients that read text.
+    assert.ok(res.json.items.every((i) => i.reasons.every((r) => typeof r.detail === 'string')));
+  });
+
   test('a cancelled next session is skipped; a programme with nothing left to come is not offered', async () => {
     const who = await person({ profile: { interests: ['photography'], languages: ['pl'] } });
     const moved = await programme({ art: 'photography', languages: ['pl'], weeks: 3 });
@@ -618,6 +678,7 @@ describe('attendance', () => {
     const people = await Promise.all([person(), person(), person(), person()]);
     for (const x of people) await enrol(p.id, x.id);
     const s = p.sessions[0].id;
+    started(s);
 
     let reg = await as.facilitator.get(`/api/v1/sessions/${s}/attendance`);
     assert.equal(reg.status, 200, reg.text);
@@ -672,6 +733,7 @@ describe('attendance', () => {
     await enrol(p.id, a.id);
     await enrol(p.id, b.id);
     const url = `/api/v1/sessions/${p.sessions[0].id}/attendance`;
+    started(p.sessions[0].id);
     const mark = (marks, client = as.facilitator) => client.post(url, { marks });
     assertProblem(await mark([{ participant_id: a.id, status: 'present' }, { participant_id: b.id, status: 'present', sat_out: true }]), 400, { field: 'marks[1].sat_out_agreed' });
     assertProblem(await mark([{ participant_id: a.id, status: 'present', sat_out: true, sat_out_agreed: false }]), 400, { field: 'marks[0].sat_out_agreed' });
@@ -747,8 +809,9 @@ describe('follow-up', () => {
       { participant_id: x.id, status: 'absent' }, { participant_id: y.id, status: 'absent' },
       { participant_id: z.id, status: 'absent' }, { participant_id: w.id, status: 'present', sat_out: true, sat_out_agreed: true },
     ]);
-    // A future session marked absent does not count (it has not been held).
-    await mark(p.sessions[4].id, [{ participant_id: y.id, status: 'absent' }]);
+    // A session that has not started cannot be marked (from 15 minutes before it starts).
+    const early = await as.facilitator.post(`/api/v1/sessions/${p.sessions[4].id}/attendance`, { marks: [{ participant_id: y.id, status: 'absent' }] });
+    assertProblem(early, 409, { field: 'starts_at', detail: 'has not started yet' });
 
     let list = await as.peer_supporter.get('/api/v1/followups');
     assert.equal(list.status, 200, list.text);

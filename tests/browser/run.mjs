@@ -190,6 +190,10 @@ async function attendanceSetup({ startIn = 3 } = {}) {
   await api.post(`/programmes/${programme.id}/publish`);
   const { items } = await api.get(`/programmes/${programme.id}/sessions`);
   const sessionId = items[0].id;
+  // Attendance is taken from 15 minutes before a session starts: the first one began half an hour ago.
+  const began = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+  const utc = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  items[0] = await api.patch(`/sessions/${sessionId}`, { starts_at: utc(began), ends_at: utc(began + 90 * 60_000) });
   await api.post(`/sessions/${sessionId}/roster`, { user_id: facilitator.me.id, role: 'lead' });
   const pid = await participantId(api);
   await api.post(`/programmes/${programme.id}/enrolments`, { participant_id: pid });
@@ -932,7 +936,8 @@ const tests = [
     await expectHeading(page, title);
     await waitForText(page, '#status', fill(EN, 'pf.created', { title, n: 3 }));
     check(await page.locator('#sessions-table tbody tr').count() === 3, 'the programme does not show 3 sessions (4 minus the skipped date)');
-    check((await page.textContent('#programme-schedule')).includes(fill(EN, 'rule.count', { n: 4 })), 'the schedule is not in words');
+    check((await page.textContent('#programme-schedule')).includes(`${fill(EN, 'rule.sessions.other', { n: 3 })} ${fill(EN, 'rule.skipped.one', { n: 1 })}`),
+      'the schedule does not say "3 sessions (1 skipped)"');
     const teamText = await page.textContent('#team');
     check(teamText.includes('Frankie Moreno') && teamText.includes('Robin Adeyemi'), `the team reads "${teamText}"`);
     await axeCheck(page, 'programme page (draft)');
@@ -1238,6 +1243,33 @@ const tests = [
     check(mine?.status === 'absent' && !mine.sat_out, `the server has ${JSON.stringify(mine)}`);
     check(await pageWidth(page) <= 375, `attendance is ${await pageWidth(page)}px wide after marking`);
   }],
+  ['CSV downloads of enrolments and a register, and a facilitator offered moving only the sessions they run (axe)', async (page) => {
+    const { programme, sessionId, sessions } = await attendanceSetup();
+    await login(page, FACILITATOR);
+    await expectDashboard(page);
+    await openHash(page, `/sessions/${sessionId}/attendance`, '#attendance');
+    const href = await page.getAttribute('#attendance-csv', 'href');
+    check(href === `/api/v1/sessions/${sessionId}/attendance.csv`, `register link is ${href}`);
+    check((await page.textContent('#attendance-csv')).trim() === EN['att.csv'], 'register link words');
+    const got = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    }, href);
+    check(got.status === 200 && got.type === 'text/csv; charset=utf-8' && got.text.startsWith('session_id,'),
+      `register CSV answered ${got.status} ${got.type}`);
+    // The session they lead offers moving and cancelling; the next one (not theirs) does not.
+    await openHash(page, `/sessions/${sessionId}`, '#session-details');
+    check(await page.$('#session-move') !== null, 'no move form on the session the facilitator leads');
+    await openHash(page, `/sessions/${sessions[1].id}`, '#session-details');
+    check(await page.$('#session-move') === null && await page.$('#session-cancel') === null,
+      'a move form on a session the facilitator does not run');
+    await axeCheck(page, 'a session the facilitator does not run');
+    await openHash(page, `/programmes/${programme.id}`, '#enrolments-table');
+    const enrolHref = await page.getAttribute('#enrolments-csv', 'href');
+    check(enrolHref === `/api/v1/programmes/${programme.id}/enrolments.csv`, `enrolments link is ${enrolHref}`);
+    check((await page.textContent('#enrolments-csv')).trim() === EN['enrol.csv'], 'enrolments link words');
+    await axeCheck(page, 'a programme with the enrolments download');
+  }],
 
   ['participant sees sessions that fit them, with reasons in words, enrols, gets a calendar link and cancels', async (page) => {
     const api = await apiAs(COORDINATOR);
@@ -1449,6 +1481,74 @@ const tests = [
     const list = await (await apiAs(COORDINATOR)).get('/followups');
     const item = list.items.find((i) => i.programme_id === programme.id && i.participant_id === participantId);
     check(item?.last_action?.action === 'called', `the server's last action is ${JSON.stringify(item?.last_action)}`);
+  }],
+
+  ['fit reasons, dates and the schedule are words in the organisation\'s locale, in English and Spanish', async (page) => {
+    // A UK organisation: dates day-first, times on the 24-hour clock (en-GB, es-ES
+    // for Spanish readers would take Spain's region; here it is GB in both).
+    const admin = await apiAs('admin@riverside-arts.example');
+    const api = await apiAs(COORDINATOR);
+    const before = (await admin.get('/organisations')).items.find((o) => o.id === api.org)?.country || '';
+    await admin.patch(`/organisations/${api.org}`, { country: 'GB' });
+    try {
+      const venue = await api.post('/venues', { organisation_id: api.org, name: `Locale venue ${Date.now()}`, address: '5 Test Road',
+        capacity: 20, features: ['quiet_room', 'step_free_access'] });
+      const body = programmeBody({ title: `Locale painting ${Date.now()}`, venue_id: venue.id, org: api.org, count: 8, startIn: 9 });
+      const skipped = addDaysTo(body.start_date, 14);
+      const p = await api.post('/programmes', { ...body, exdates: [skipped] });
+      await api.post(`/programmes/${p.id}/publish`);
+      const sessions = (await api.get(`/programmes/${p.id}/sessions`)).items;
+      check(sessions.length === 7, `the rule made ${sessions.length} sessions, not 7`);
+
+      const raw = /\b(quiet_room|step_free_access|in_person|mon|tue|wed|thu|fri|sat|sun|fitWhy\.\w+)\b|\[\w+\]/;
+      const checkFit = async (strings, label) => {
+        const card = `#fit-${p.id}`;
+        await page.waitForSelector(card);
+        const details = await page.locator(`${card} .fit-reasons li .fit-detail`).allTextContents();
+        check(details.length === 6, `${label}: ${details.length} reasons are worded, not 6`);
+        const bad = details.filter((d) => raw.test(d));
+        check(!bad.length, `${label}: a reason shows a raw code: ${bad.join(' | ')}`);
+        const place = fill(strings, 'fitWhy.places_left.other', { n: 10 });
+        check(details.some((d) => d.includes(place)), `${label}: no "${place}" among ${details.join(' | ')}`);
+        const next = (await page.textContent(`${card} .fit-next`)).trim();
+        check(next.includes('18:00') && next.includes('19:30') && !/\b[AP]M\b/i.test(next),
+          `${label}: the next session is not a 24-hour range: "${next}"`);
+        await axeCheck(page, `${label} sessions that fit me`);
+      };
+      const checkSchedule = async (strings, label) => {
+        await page.goto(`${BASE}/#/programmes/${p.id}`);
+        await page.waitForSelector('#programme-schedule');
+        const text = await page.textContent('#programme-schedule');
+        const want = `${fill(strings, 'rule.sessions.other', { n: 7 })} ${fill(strings, 'rule.skipped.one', { n: 1 })}`;
+        check(text.includes(want), `${label}: the schedule does not say "${want}": ${text}`);
+        check(!text.includes(fill(strings, 'rule.sessions.other', { n: 8 })), `${label}: the schedule still counts 8`);
+        await axeCheck(page, `${label} programme schedule`);
+      };
+
+      await login(page, PARTICIPANT);
+      await expectDashboard(page);
+      await page.goto(`${BASE}/#/me/fit`);
+      await expectHeading(page, EN['fit.title']);
+      await checkFit(EN, 'English');
+      // en-GB: "Thursday 17 December 2026", the day before the month.
+      const next = (await page.textContent(`#fit-${p.id} .fit-next`)).trim();
+      const day = new Date(`${sessions[0].local_start.slice(0, 10)}T12:00:00Z`);
+      const dm = `${day.getUTCDate()} ${day.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })}`;
+      check(next.includes(dm), `the date is not day-first (en-GB): "${next}" has no "${dm}"`);
+      await checkSchedule(EN, 'English');
+
+      await switchLanguage(page, 'es', '#view h1', p.title);
+      await page.goto(`${BASE}/#/me/fit`);
+      await expectHeading(page, ES['fit.title']);
+      await checkFit(ES, 'Spanish');
+      const esDetails = await page.locator(`#fit-${p.id} .fit-reasons li .fit-detail`).allTextContents();
+      const english = Object.entries(EN).filter(([k]) => k.startsWith('fitWhy.') || k.startsWith('feature.')).map(([, v]) => v.split('{')[0].trim()).filter((v) => v.length > 6);
+      const leaked = esDetails.filter((d) => english.some((e) => d.includes(e)));
+      check(!leaked.length, `Spanish reasons still in English: ${leaked.join(' | ')}`);
+      await checkSchedule(ES, 'Spanish');
+    } finally {
+      await admin.patch(`/organisations/${api.org}`, { country: before });
+    }
   }],
 
   ['the programme pages are in Spanish and pass axe', async (page) => {

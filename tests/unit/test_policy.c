@@ -299,6 +299,29 @@ static void policy_check_own_org_other_org_missing(void **state)
 	assert_int_equal(policy_roles_in(&a, 30), 0);
 }
 
+/* A facilitator edits only the sessions they are assigned to; a
+ * coordinator any of their organisation's; assignment never reaches
+ * another organisation. */
+static void policy_check_assigned_only(void **state)
+{
+	(void)state;
+	struct membership ms[] = {{.id = 1, .organisation_id = 10, .role = ROLE_COORDINATOR},
+	                          {.id = 2, .organisation_id = 20, .role = ROLE_FACILITATOR}};
+	struct actor a = member_of(ms, 2);
+	assert_int_equal(policy_check(&a, ACT_SESSION_EDIT, 10, false), 0);
+	assert_int_equal(policy_check_assigned(&a, ACT_SESSION_EDIT, 10, false, false), 0);
+	assert_int_equal(policy_check(&a, ACT_SESSION_EDIT, 20, true), -HEARTH_EDENIED);
+	assert_int_equal(policy_check_assigned(&a, ACT_SESSION_EDIT, 20, true, false),
+	                 -HEARTH_EDENIED);
+	assert_int_equal(policy_check_assigned(&a, ACT_SESSION_EDIT, 20, true, true), 0);
+	assert_int_equal(policy_check_assigned(&a, ACT_SESSION_EDIT, 30, false, true),
+	                 -HEARTH_ENOTFOUND);
+	assert_int_equal(policy_check_assigned(&a, ACT_SESSION_EDIT, 30, true, true),
+	                 -HEARTH_EDENIED);
+	/* An action without assigned-only roles is the same either way. */
+	assert_int_equal(policy_check_assigned(&a, ACT_ATTENDANCE, 20, false, false), 0);
+}
+
 static void policy_check_admin_everywhere_platform_by_role(void **state)
 {
 	(void)state;
@@ -366,6 +389,7 @@ int main(void)
 	    cmocka_unit_test(policy_roles_matches_expected),
 	    cmocka_unit_test(action_names_complete_and_unique),
 	    cmocka_unit_test(policy_check_own_org_other_org_missing),
+	    cmocka_unit_test(policy_check_assigned_only),
 	    cmocka_unit_test(policy_check_admin_everywhere_platform_by_role),
 	    cmocka_unit_test(policy_orgs_lists_where_allowed),
 	    cmocka_unit_test(role_from_name_round_trips),

@@ -39,6 +39,11 @@ export function programmeEnrolments(id) {
   return api(`/programmes/${id}/enrolments`);
 }
 
+/** The address of the programme's enrolments as a CSV download (a link, not a call). */
+export function programmeEnrolmentsCsvUrl(id) {
+  return `/api/v1/programmes/${id}/enrolments.csv`;
+}
+
 export function enrolInProgramme(id, body) {
   return api(`/programmes/${id}/enrolments`, { method: 'POST', body });
 }

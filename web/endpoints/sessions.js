@@ -26,6 +26,11 @@ export function sessionAttendance(id) {
   return api(`/sessions/${id}/attendance`);
 }
 
+/** The address of the session's register as a CSV download (a link, not a call). */
+export function sessionAttendanceCsvUrl(id) {
+  return `/api/v1/sessions/${id}/attendance.csv`;
+}
+
 export function markAttendance(id, marks) {
   return api(`/sessions/${id}/attendance`, { method: 'POST', body: { marks } });
 }

@@ -52,6 +52,38 @@ export function language() {
   return current;
 }
 
+// The region whose date and time formats the UI follows: the country of the
+// person's organisation (set from GET /meta), '' for none.
+let region = '';
+export function setRegion(country) {
+  region = /^[A-Za-z]{2}$/.test(country || '') ? country.toUpperCase() : '';
+}
+
+// The locale for dates, times and numbers: the UI language with the
+// organisation's region ("en" + GB -> "en-GB", "es" + ES -> "es-ES"), or the
+// language alone when there is no region or Intl does not take the pair.
+export function locale() {
+  if (!region) return current;
+  try {
+    return Intl.getCanonicalLocales(`${current}-${region}`)[0];
+  } catch {
+    return current;
+  }
+}
+
+// The catalog string for n under key.one / key.other (Intl.PluralRules of
+// the UI language), with {n} and params filled in.
+export function plural(key, n, params = {}) {
+  let form = 'other';
+  try {
+    form = new Intl.PluralRules(current).select(Number(n));
+  } catch {
+    // Unknown to Intl: "other" is right for most numbers.
+  }
+  const k = has(`${key}.${form}`) ? `${key}.${form}` : `${key}.other`;
+  return t(k, { ...params, n });
+}
+
 export function has(key) {
   return key in messages || (fallback !== null && key in fallback);
 }
@@ -80,5 +112,5 @@ export function formatDateTime(value) {
   if (value === null || value === undefined || value === '') return '';
   const ms = typeof value === 'number' ? (value < 1e12 ? value * 1000 : value) : Date.parse(value);
   if (Number.isNaN(ms)) return String(value);
-  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
 }

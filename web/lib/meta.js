@@ -9,12 +9,15 @@
 import { ApiError } from './api.js';
 import { getMeta } from '../endpoints/auth.js';
 import { listOrganisations } from '../endpoints/admin.js';
+import { setRegion } from './i18n.js';
 
 let current = { roles: {}, organisations: [], everywhere: [], enums: {} };
 
 // Reads /meta for whoever is signed in now (nobody: the value lists only).
 export async function loadMeta() {
   current = await getMeta();
+  // Dates and times follow the country of the person's (first) organisation that has one.
+  setRegion((current.organisations || []).find((o) => o.country)?.country || '');
   return current;
 }
 

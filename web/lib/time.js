@@ -2,7 +2,7 @@
 // its own time zone (the server stores UTC instants and IANA zone names),
 // days in the UI language, and an RRULE as a sentence.
 
-import { language, t } from './i18n.js';
+import { language, locale, plural, t } from './i18n.js';
 import { label } from './labels.js';
 import { values } from './meta.js';
 
@@ -61,14 +61,52 @@ export function utcToZoned(iso, zone) {
   };
 }
 
-// "2026-12-01T17:30" (wall clock) in words: "Tuesday, 1 December 2026, 17:30".
-function formatLocal(local) {
+// A wall-clock "2026-12-01T17:30" as a Date whose UTC fields are that clock.
+function wallDate(local) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || '');
-  if (!m) return local || '';
-  return new Intl.DateTimeFormat(language(), {
-    weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])));
+  return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])) : null;
+}
+
+// The locale's own clock (24-hour in en-GB and es-ES, 12-hour in en-US),
+// the same for every time shown.
+const WHEN = {
+  weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC',
+};
+const CLOCK = { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' };
+
+// "2026-12-01T17:30" (wall clock) in words: "Tuesday, 1 December 2026, 17:30"
+// (en-GB) or "Tuesday, December 1, 2026 at 5:30 PM" (en-US).
+function formatLocal(local) {
+  const d = wallDate(local);
+  return d ? new Intl.DateTimeFormat(locale(), WHEN).format(d) : local || '';
+}
+
+// "17:30" (wall clock) in the locale's clock: "17:30" or "5:30 PM".
+export function formatClock(hhmm) {
+  const d = wallDate(`2000-01-01T${hhmm || ''}`);
+  return d ? new Intl.DateTimeFormat(locale(), CLOCK).format(d) : hhmm || '';
+}
+
+// "17:30" to "19:00" in the locale's clock, both ends alike: "17:30–19:00",
+// "5:30 – 7:00 PM".
+export function clockRange(start, end) {
+  const a = wallDate(`2000-01-01T${start || ''}`);
+  const b = wallDate(`2000-01-01T${end || ''}`);
+  if (!a || !b) return `${formatClock(start)} – ${formatClock(end)}`;
+  const f = new Intl.DateTimeFormat(locale(), CLOCK);
+  return b >= a && f.formatRange ? f.formatRange(a, b) : `${f.format(a)} – ${f.format(b)}`;
+}
+
+// A session's wall-clock start ("2026-12-01T17:30") in its zone.
+function localStart(s, zone) {
+  if (s.local_start) return s.local_start;
+  if (!s.starts_at) return '';
+  const z = utcToZoned(s.starts_at, zone);
+  return `${z.date}T${z.time}`;
+}
+
+function inZone(text, zone) {
+  return zone === browserZone() ? text : t('prog.inZone', { when: text, zone: zone.replace(/_/g, ' ') });
 }
 
 // A session's start in words, in its programme's time zone, naming the zone
@@ -76,18 +114,29 @@ function formatLocal(local) {
 export function sessionWhen(s) {
   if (!s) return '';
   const zone = s.timezone || browserZone();
-  const local = s.local_start || (s.starts_at ? (() => {
-    const z = utcToZoned(s.starts_at, zone);
-    return `${z.date}T${z.time}`;
-  })() : '');
-  const text = formatLocal(local);
-  return zone === browserZone() ? text : t('prog.inZone', { when: text, zone: zone.replace(/_/g, ' ') });
+  return inZone(formatLocal(localStart(s, zone)), zone);
 }
 
-// The end time of a session on its own wall clock ("19:00").
+// A session's start and end in words, both in the same clock: "Tuesday,
+// 1 December 2026, 17:30–19:00" (formatRange where the browser has it).
+export function sessionRange(s) {
+  if (!s) return '';
+  if (!s.ends_at) return sessionWhen(s);
+  const zone = s.timezone || browserZone();
+  const a = wallDate(localStart(s, zone));
+  const e = utcToZoned(s.ends_at, zone);
+  const b = wallDate(`${e.date}T${e.time}`);
+  if (!a || !b) return sessionWhen(s);
+  const f = new Intl.DateTimeFormat(locale(), WHEN);
+  const text = b >= a && f.formatRange ? f.formatRange(a, b) : `${f.format(a)} – ${formatClock(e.time)}`;
+  return inZone(text, zone);
+}
+
+// The end time of a session on its own wall clock, in the locale's clock
+// ("19:00" in en-GB, "7:00 PM" in en-US).
 export function sessionEndTime(s) {
   if (!s?.ends_at) return '';
-  return utcToZoned(s.ends_at, s.timezone || browserZone()).time;
+  return formatClock(utcToZoned(s.ends_at, s.timezone || browserZone()).time);
 }
 
 
@@ -95,7 +144,7 @@ export function sessionEndTime(s) {
 export function shortDay(day) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
   if (!m) return day || '';
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' })
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' })
     .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
 }
 
@@ -116,7 +165,7 @@ export function addDays(day, n) {
 export function formatDay(day) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
   if (!m) return day || '';
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'long', timeZone: 'UTC' })
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeZone: 'UTC' })
     .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
 }
 
@@ -128,8 +177,11 @@ export function rruleDays() {
 // --- recurrence in words ---
 
 // "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;COUNT=6" -> "Every 2 weeks on Tuesday
-// and Thursday, 6 times". Unknown parts are shown as the rule itself.
-export function ruleText(rrule) {
+// and Thursday, 6 sessions". Unknown parts are shown as the rule itself.
+// exdates: the dates skipped; a COUNT counts them (RFC 5545), so with one
+// of COUNT=8 skipped the rule makes "7 sessions (1 skipped)". Only skipped
+// dates the rule could fall on count (from start, on a BYDAY weekday).
+export function ruleText(rrule, exdates = [], start = '') {
   if (!rrule) return t('rule.once');
   const parts = Object.fromEntries(rrule.split(';').map((p) => p.split('=')));
   const interval = Number(parts.INTERVAL || 1);
@@ -162,10 +214,14 @@ export function ruleText(rrule) {
   } else {
     return rrule;
   }
-  if (parts.COUNT) text = `${text}, ${t('rule.count', { n: parts.COUNT })}`;
+  const weekday = (d) => ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'][new Date(`${d}T00:00:00Z`).getUTCDay()];
+  const skipped = (exdates || []).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && (!start || d >= start)
+    && (parts.FREQ !== 'WEEKLY' || !days.length || days.includes(weekday(d)))).length;
+  if (parts.COUNT) text = `${text}, ${plural('rule.sessions', Math.max(Number(parts.COUNT) - skipped, 0))}`;
   if (parts.UNTIL) {
     const u = parts.UNTIL.slice(0, 8);
     text = `${text}, ${t('rule.until', { date: shortDay(`${u.slice(0, 4)}-${u.slice(4, 6)}-${u.slice(6, 8)}`) })}`;
   }
+  if (skipped) text = `${text} ${plural('rule.skipped', skipped)}`;
   return text;
 }

@@ -7,7 +7,7 @@
 import { ApiError } from '../lib/api.js';
 import {
   addProgrammeSession, createProgramme, enrolInProgramme, getProgramme, listProgrammes, listVenues,
-  newProgrammeCalendarAddress, programmeEnrolments, programmeRotation, programmeSessions, programmeSupports,
+  newProgrammeCalendarAddress, programmeEnrolments, programmeEnrolmentsCsvUrl, programmeRotation, programmeSessions, programmeSupports,
   programmeSupportsLedger, publishProgramme, requestSupport, updateProgramme, updateSupport,
 } from '../endpoints/programmes.js';
 import { acceptOffer, cancelEnrolment, declineOffer } from '../endpoints/enrolments.js';
@@ -347,7 +347,9 @@ function enrolmentsPart(ctx, p, enrolments, enroller) {
     });
     add = disclosure('enrol-add', t('enrol.addTitle'), form, () => who.load().catch((err) => errors.showApiError(err)));
   }
-  return [table, add];
+  const csv = h('p', {}, h('a', { href: programmeEnrolmentsCsvUrl(p.id), download: `programme-${p.id}-enrolments.csv`, id: 'enrolments-csv' },
+    t('enrol.csv')));
+  return [table, csv, add];
 }
 
 function rotationPart(rotation) {
@@ -510,7 +512,7 @@ export async function programmeView(ctx, { id }) {
   const venues = new Map((venuesR.ok ? venuesR.value.items : []).map((v) => [v.id, v]));
 
   const schedule = [
-    [t('prog.schedule'), ruleText(p.rrule)],
+    [t('prog.schedule'), ruleText(p.rrule, p.exdates, p.start_date)],
     [t('prog.firstSession'), `${formatDay(p.start_date)}, ${p.start_time}`],
     [t('prog.duration'), t('prog.minutes', { n: p.duration_minutes })],
     [t('pf.timezone'), p.timezone?.replace(/_/g, ' ')],

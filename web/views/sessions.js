@@ -4,7 +4,8 @@
 // "My duties" for staff, with a calendar link for them.
 
 import {
-  addToRoster, getSession, markAttendance, removeFromRoster, sessionAttendance, sessionRoster, updateSession,
+  addToRoster, getSession, markAttendance, removeFromRoster, sessionAttendance, sessionAttendanceCsvUrl, sessionRoster,
+  updateSession,
 } from '../endpoints/sessions.js';
 import { getProgramme, listVenues } from '../endpoints/programmes.js';
 import { myDuties, newMyDutyCalendarAddress } from '../endpoints/me.js';
@@ -183,7 +184,8 @@ export async function sessionView(ctx, { id }) {
   const org = programme?.organisation_id ?? null;
   const staff = canIn(org, 'roster.read');
   const manage = canIn(org, 'programme.manage');
-  const edit = canIn(org, 'session.edit');
+  // A facilitator may move or cancel only the sessions they run: the server says which (may_edit).
+  const edit = canIn(org, 'session.edit') && s.may_edit === true;
   const frontline = canIn(org, 'attendance.mark');
   const [rosterR] = await settle(staff ? sessionRoster(id) : Promise.resolve(null));
   const venues = venuesR.ok ? venuesR.value.items : [];
@@ -340,10 +342,14 @@ export async function attendanceView(ctx, { id }) {
     back(`#/sessions/${id}`, t('att.backToSession')),
     h('p', { class: 'lede', id: 'att-session' }, `${s.programme || ''}${s.programme ? ' · ' : ''}${sessionWhen(s)}`),
     h('p', { class: 'hint' }, t('att.intro')),
+    // The server refuses marks earlier than this (docs/programs.md); say so before anyone tries.
+    Date.parse(s.starts_at) - 15 * 60_000 > Date.now() && h('p', { class: 'notice', id: 'att-not-started' }, t('att.notStarted')),
     live,
     items.length
       ? h('ul', { class: 'att-list', id: 'attendance' }, items.map((item, i) => markRow(ctx, id, item, i, announce)))
-      : h('p', { class: 'notice', id: 'attendance' }, t('att.nobody')));
+      : h('p', { class: 'notice', id: 'attendance' }, t('att.nobody')),
+    h('p', {}, h('a', { href: sessionAttendanceCsvUrl(id), download: `session-${id}-attendance.csv`, id: 'attendance-csv' },
+      t('att.csv'))));
 }
 
 // --- my duties ---

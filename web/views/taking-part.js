@@ -10,14 +10,14 @@ import {
 import { acceptOffer, cancelEnrolment, declineOffer } from '../endpoints/enrolments.js';
 import { listVenues } from '../endpoints/programmes.js';
 import { h } from '../lib/dom.js';
-import { formatDateTime, t } from '../lib/i18n.js';
-import { label, options } from '../lib/labels.js';
+import { formatDateTime, has, language, plural, t } from '../lib/i18n.js';
+import { label, options, progLanguage } from '../lib/labels.js';
 import { settle } from '../lib/load.js';
 import { values } from '../lib/meta.js';
-import { sessionEndTime, sessionWhen } from '../lib/time.js';
+import { clockRange, sessionRange } from '../lib/time.js';
 import { actionButton, miniForm } from '../components/actions.js';
 import { field, FormErrors, select, textarea, value } from '../components/forms.js';
-import { calendarBox, disclosure, failed, page, section, serverWords } from '../components/page.js';
+import { calendarBox, disclosure, failed, page, section } from '../components/page.js';
 import { placesText, programmeTags } from '../components/programme.js';
 
 // Enrolment needs the participation consent; the server says so with
@@ -166,14 +166,47 @@ function supportAsk(ctx, programmeId, prefix) {
 
 // --- sessions that fit me ---
 
-function reasonItem(r) {
+// "a, b and c" in the UI language.
+function listWords(items) {
+  return new Intl.ListFormat(language(), { type: 'conjunction' }).format(items);
+}
+
+// Weekday names for a list mid-sentence: Spanish writes them in lower case
+// (the catalogs capitalise them); the sentence's first letter is upper case.
+function dayList(days) {
+  const names = days.map((d) => label('day', d));
+  const text = listWords(language() === 'es' ? names.map((n) => n.toLocaleLowerCase('es')) : names);
+  return text.charAt(0).toLocaleUpperCase(language()) + text.slice(1);
+}
+
+// A reason's code and parameters from the API ({"code":"venue_has",
+// "features":["quiet_room"]}) in the reader's language; null for a code
+// this UI has no words for (the sentence for the criterion still shows).
+function reasonWords(why, programme) {
+  if (!why?.code) return null;
+  const key = `fitWhy.${why.code}`;
+  const params = {
+    features: listWords((why.features || []).map((f) => label('feature', f))),
+    lang: why.lang ? progLanguage(why.lang) : '',
+    langs: listWords((programme.languages || []).map(progLanguage)),
+    format: label('format', why.format || programme.format),
+    days: dayList(why.days || []),
+    time: why.start && why.end ? clockRange(why.start, why.end) : '',
+    artForm: label('artForm', why.art_form || programme.art_form),
+  };
+  if (has(`${key}.other`)) return plural(key, why.n ?? 0, params);
+  return has(key) ? t(key, params) : null;
+}
+
+function reasonItem(r, programme) {
   const key = `fit.${r.code}.${r.ok ? 'ok' : 'no'}`;
   const known = values('fit_codes').includes(r.code);
+  const words = reasonWords(r.reason, programme);
   return h('li', { class: r.ok ? 'fit-ok' : 'fit-no' },
     h('span', { class: 'fit-mark', 'aria-hidden': 'true' }, r.ok ? '✓' : '✗'),
     h('span', {}, h('span', { class: 'visually-hidden' }, `${r.ok ? t('fit.yes') : t('fit.no')}: `),
       known ? t(key) : label('fitCode', r.code),
-      r.detail ? h('span', { class: 'fit-detail' }, ' ', serverWords(r.detail)) : null));
+      words ? h('span', { class: 'fit-detail' }, ' ', words) : null));
 }
 
 function fitCard(ctx, item, mine, rank) {
@@ -185,9 +218,9 @@ function fitCard(ctx, item, mine, rank) {
     h('h2', { id: headingId }, h('a', { href: `#/programmes/${p.id}` }, p.title)),
     programmeTags({ ...p, status: null }),
     h('p', { class: 'fit-score' }, t('fit.rank', { n: rank }), ' · ', t('fit.matches', { ok: good, total: reasons.length })),
-    item.next_session && h('p', {}, h('strong', {}, `${t('fit.next')}: `), sessionWhen(item.next_session)),
+    item.next_session && h('p', { class: 'fit-next' }, h('strong', {}, `${t('fit.next')}: `), sessionRange(item.next_session)),
     h('h3', { class: 'fit-why' }, t('fit.why')),
-    h('ul', { class: 'fit-reasons', id: `fit-reasons-${p.id}` }, reasons.map(reasonItem)),
+    h('ul', { class: 'fit-reasons', id: `fit-reasons-${p.id}` }, reasons.map((r) => reasonItem(r, p))),
     enrolPanel(ctx, p, mine, 'fit'));
 }
 
@@ -220,7 +253,7 @@ export async function mySessionsView(ctx) {
   const sessionsPart = !sessions.ok ? failed(sessions.error)
     : list.length ? h('ul', { class: 'session-list', id: 'my-sessions' }, list.map((s) => h('li', { class: `card${s.status === 'cancelled' ? ' is-cancelled' : ''}` },
       h('h3', {}, s.programme || t('prog.programmeN', { id: s.programme_id })),
-      h('p', {}, sessionWhen(s), s.ends_at ? ` – ${sessionEndTime(s)}` : ''),
+      h('p', { class: 'session-when' }, sessionRange(s)),
       s.status === 'cancelled' && h('p', { class: 'notice' }, t('mine.cancelled'), s.cancel_reason ? ` ${s.cancel_reason}` : ''),
       s.venue_id && venues.has(s.venue_id) && h('p', {}, `${venues.get(s.venue_id).name}, ${venues.get(s.venue_id).address}`),
       s.online_link && s.status !== 'cancelled' && h('p', {}, h('a', { href: s.online_link, rel: 'noopener noreferrer' }, t('mine.joinOnline'))))))
