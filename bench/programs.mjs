@@ -405,7 +405,10 @@ async function measure(input) {
     FROM programme_sessions s JOIN programmes p ON p.id = s.programme_id
     JOIN enrolments e ON e.programme_id = p.id AND e.status = 'enrolled'
     WHERE p.organisation_id = 1 AND s.status = 'published' AND p.id IN (${S.programmes.map((x) => x.id).join(',')})
-    GROUP BY s.id ORDER BY ABS(s.starts_at - ${now}), s.id LIMIT ${Math.ceil(MARKS / BATCH) + 50}`);
+      AND s.starts_at <= ${now} + 900
+    GROUP BY s.id ORDER BY s.starts_at DESC, s.id LIMIT ${Math.ceil(MARKS / BATCH) + 50}`);
+  // (Registers open 15 minutes before a session starts: the sessions that
+  // have, the most recent first.)
   const batches = [];
   const STATES = ['present', 'present', 'present', 'late', 'absent', 'present', 'excused', 'present'];
   for (const t of targets) {
